@@ -1,0 +1,476 @@
+//! Writes. Every change goes through a [`Batch`]: one SQLite transaction that
+//! holds many rows, so an import commits thousands of files at a time.
+
+use std::path::Path;
+
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use trove_types::AssetId;
+
+use crate::db::Catalog;
+use crate::error::{Result, SqlContext};
+use crate::model::{
+    AssetContent, AssetRowId, FileId, FileStat, Metadata, Root, RootId, RootState,
+};
+use crate::paths;
+use crate::rows::{self, ROOT_COLUMNS, to_i64};
+
+/// A write transaction. Dropped without [`Batch::commit`], it rolls back.
+#[derive(Debug)]
+pub struct Batch<'c> {
+    tx: Transaction<'c>,
+    now: i64,
+}
+
+impl Catalog {
+    /// Starts a write transaction stamped with `now` (Unix milliseconds).
+    pub fn batch(&mut self, now: i64) -> Result<Batch<'_>> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .ctx("begin write")?;
+        Ok(Batch { tx, now })
+    }
+}
+
+/// The kinds of entries in the event log.
+pub mod event_kind {
+    pub const ROOT_ADDED: &str = "root_added";
+    pub const ROOT_OFFLINE: &str = "root_offline";
+    pub const ROOT_ONLINE: &str = "root_online";
+    pub const ASSET_IMPORTED: &str = "asset_imported";
+    pub const FILE_ADDED: &str = "file_added";
+    pub const FILE_CHANGED: &str = "file_changed";
+    pub const FILE_MOVED: &str = "file_moved";
+    pub const FILE_MISSING: &str = "file_missing";
+    pub const FILE_RETURNED: &str = "file_returned";
+    pub const FILE_FAILED: &str = "file_failed";
+}
+
+impl Batch<'_> {
+    pub fn now(&self) -> i64 {
+        self.now
+    }
+
+    pub fn commit(self) -> Result<()> {
+        self.tx.commit().ctx("commit")
+    }
+
+    /// Adds a root, or returns the existing one for the same path.
+    pub fn add_root(&mut self, path: &Path, device: Option<u64>, follow_symlinks: bool) -> Result<(Root, bool)> {
+        let bytes = paths::to_bytes(path);
+        if let Some(existing) = self
+            .tx
+            .query_row(
+                &format!("SELECT {ROOT_COLUMNS} FROM roots WHERE path = ?1"),
+                [&bytes],
+                rows::root,
+            )
+            .optional()
+            .ctx("read root")?
+        {
+            return Ok((existing, false));
+        }
+        self.tx
+            .execute(
+                "INSERT INTO roots (path, display, device, follow_symlinks, added_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![bytes, paths::display(path), device.map(to_i64), follow_symlinks, self.now],
+            )
+            .ctx("add root")?;
+        let id = self.tx.last_insert_rowid();
+        self.log(event_kind::ROOT_ADDED, None, Some(id), Some(path), None)?;
+        let root = self
+            .tx
+            .query_row(
+                &format!("SELECT {ROOT_COLUMNS} FROM roots WHERE id = ?1"),
+                [id],
+                rows::root,
+            )
+            .ctx("read root")?;
+        Ok((root, true))
+    }
+
+    /// Records whether a root is reachable. Logs a change of state.
+    pub fn set_root_state(&mut self, root: RootId, state: RootState, device: Option<u64>) -> Result<()> {
+        let old: String = self
+            .tx
+            .query_row("SELECT state FROM roots WHERE id = ?1", [root], |r| r.get(0))
+            .ctx("read root state")?;
+        self.tx
+            .execute(
+                "UPDATE roots SET state = ?2, device = coalesce(?3, device) WHERE id = ?1",
+                params![root, state.as_str(), device.map(to_i64)],
+            )
+            .ctx("set root state")?;
+        if old != state.as_str() {
+            let kind = match state {
+                RootState::Online => event_kind::ROOT_ONLINE,
+                RootState::Offline => event_kind::ROOT_OFFLINE,
+            };
+            self.log(kind, None, Some(root), None, None)?;
+            // Every asset with a file on this root may change status.
+            self.tx
+                .execute(
+                    &format!(
+                        "UPDATE assets SET status = ({STATUS_EXPR}), updated_at = ?2
+                         WHERE id IN (SELECT asset_id FROM files WHERE root_id = ?1)"
+                    ),
+                    params![root, self.now],
+                )
+                .ctx("refresh asset status")?;
+        }
+        Ok(())
+    }
+
+    pub fn set_root_scanned(&mut self, root: RootId) -> Result<()> {
+        self.tx
+            .execute("UPDATE roots SET last_scan_at = ?2 WHERE id = ?1", params![root, self.now])
+            .ctx("mark root scanned")?;
+        Ok(())
+    }
+
+    /// Creates an asset for new content and returns its row id.
+    pub fn insert_asset(&mut self, content: &AssetContent) -> Result<(AssetRowId, AssetId)> {
+        let id = AssetId::new_random();
+        self.tx
+            .prepare_cached(
+                "INSERT INTO assets (uuid, blake3, md5, size, kind, mime, capture_ms, capture_offset,
+                                     capture_source, width, height, duration_ms, status, created_at,
+                                     updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'present', ?13, ?13)",
+            )
+            .ctx("insert asset")?
+            .execute(params![
+                id.to_string(),
+                &content.blake3.0[..],
+                content.md5.as_ref().map(|m| &m[..]),
+                to_i64(content.size),
+                content.kind.as_str(),
+                content.mime,
+                content.capture.map(|c| c.unix_ms),
+                content.capture.and_then(|c| c.offset_minutes),
+                content.capture.map(|c| c.source.as_str()),
+                content.width,
+                content.height,
+                content.duration_ms,
+                self.now,
+            ])
+            .ctx("insert asset")?;
+        let row = self.tx.last_insert_rowid();
+        if let Some(meta) = &content.metadata {
+            self.put_metadata(row, meta)?;
+        }
+        Ok((row, id))
+    }
+
+    /// Replaces an asset's content facts after its file was edited. The
+    /// asset keeps its UUID and everything attached to it.
+    pub fn update_asset_content(&mut self, asset: AssetRowId, content: &AssetContent) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "UPDATE assets SET blake3 = ?2, md5 = ?3, size = ?4, kind = ?5, mime = ?6,
+                        capture_ms = ?7, capture_offset = ?8, capture_source = ?9, width = ?10,
+                        height = ?11, duration_ms = ?12, updated_at = ?13
+                 WHERE id = ?1",
+            )
+            .ctx("update asset")?
+            .execute(params![
+                asset,
+                &content.blake3.0[..],
+                content.md5.as_ref().map(|m| &m[..]),
+                to_i64(content.size),
+                content.kind.as_str(),
+                content.mime,
+                content.capture.map(|c| c.unix_ms),
+                content.capture.and_then(|c| c.offset_minutes),
+                content.capture.map(|c| c.source.as_str()),
+                content.width,
+                content.height,
+                content.duration_ms,
+                self.now,
+            ])
+            .ctx("update asset")?;
+        match &content.metadata {
+            Some(meta) => self.put_metadata(asset, meta)?,
+            None => {
+                self.tx
+                    .execute("DELETE FROM metadata WHERE asset_id = ?1", [asset])
+                    .ctx("clear metadata")?;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn put_metadata(&mut self, asset: AssetRowId, m: &Metadata) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT OR REPLACE INTO metadata (asset_id, camera_make, camera_model, lens,
+                    focal_length_mm, aperture, exposure_s, iso, flash, orientation, gps_lat,
+                    gps_lon, gps_alt, title, description, rating, color_label, raw)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                         ?17, ?18)",
+            )
+            .ctx("write metadata")?
+            .execute(params![
+                asset,
+                m.camera_make,
+                m.camera_model,
+                m.lens,
+                m.focal_length_mm,
+                m.aperture,
+                m.exposure_s,
+                m.iso,
+                m.flash,
+                m.orientation,
+                m.gps_lat,
+                m.gps_lon,
+                m.gps_alt,
+                m.title,
+                m.description,
+                m.rating,
+                m.color_label,
+                m.raw.to_string(),
+            ])
+            .ctx("write metadata")?;
+        Ok(())
+    }
+
+    /// Adds a file of an asset at a path.
+    pub fn insert_file(&mut self, asset: AssetRowId, root: RootId, rel_path: &Path, stat: &FileStat) -> Result<FileId> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO files (asset_id, root_id, rel_path, name, size, mtime_ns, inode, device)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )
+            .ctx("insert file")?
+            .execute(params![
+                asset,
+                root,
+                paths::to_bytes(rel_path),
+                file_name(rel_path),
+                to_i64(stat.size),
+                stat.mtime_ns,
+                to_i64(stat.inode),
+                to_i64(stat.device),
+            ])
+            .ctx("insert file")?;
+        let id = self.tx.last_insert_rowid();
+        self.clear_problem(root, rel_path)?;
+        Ok(id)
+    }
+
+    /// Updates what the directory entry says of a file (after a touch, a
+    /// return from missing, or a content change), and marks it present.
+    pub fn update_file_stat(&mut self, file: FileId, stat: &FileStat) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "UPDATE files SET size = ?2, mtime_ns = ?3, inode = ?4, device = ?5, present = 1,
+                                  missing_since = NULL
+                 WHERE id = ?1",
+            )
+            .ctx("update file")?
+            .execute(params![file, to_i64(stat.size), stat.mtime_ns, to_i64(stat.inode), to_i64(stat.device)])
+            .ctx("update file")?;
+        Ok(())
+    }
+
+    /// Moves a file record to a new path (a rename or move on disk). The file
+    /// keeps its id and its asset.
+    pub fn move_file(&mut self, file: FileId, root: RootId, rel_path: &Path, stat: &FileStat) -> Result<()> {
+        // A stale record may sit at the destination (a file that was there
+        // before and went missing). The moved file replaces it.
+        if let Some(stale) = self
+            .tx
+            .query_row(
+                "SELECT id FROM files WHERE root_id = ?1 AND rel_path = ?2 AND id <> ?3",
+                params![root, paths::to_bytes(rel_path), file],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()
+            .ctx("move file")?
+        {
+            self.delete_file(stale)?;
+        }
+        self.tx
+            .prepare_cached(
+                "UPDATE files SET root_id = ?2, rel_path = ?3, name = ?4, size = ?5, mtime_ns = ?6,
+                                  inode = ?7, device = ?8, present = 1, missing_since = NULL
+                 WHERE id = ?1",
+            )
+            .ctx("move file")?
+            .execute(params![
+                file,
+                root,
+                paths::to_bytes(rel_path),
+                file_name(rel_path),
+                to_i64(stat.size),
+                stat.mtime_ns,
+                to_i64(stat.inode),
+                to_i64(stat.device),
+            ])
+            .ctx("move file")?;
+        self.clear_problem(root, rel_path)?;
+        Ok(())
+    }
+
+    /// Points a file at another asset (its content now equals that asset's).
+    pub fn reassign_file(&mut self, file: FileId, asset: AssetRowId) -> Result<()> {
+        self.tx
+            .execute("UPDATE files SET asset_id = ?2 WHERE id = ?1", params![file, asset])
+            .ctx("reassign file")?;
+        Ok(())
+    }
+
+    /// Deletes a file record. Only for records another record supersedes;
+    /// vanished files are marked missing instead.
+    fn delete_file(&mut self, file: FileId) -> Result<()> {
+        let asset: i64 = self
+            .tx
+            .query_row("SELECT asset_id FROM files WHERE id = ?1", [file], |r| r.get(0))
+            .ctx("delete file")?;
+        self.tx
+            .execute("DELETE FROM files WHERE id = ?1", [file])
+            .ctx("delete file")?;
+        self.refresh_asset_status(asset)?;
+        Ok(())
+    }
+
+    pub fn mark_file_missing(&mut self, file: FileId) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "UPDATE files SET present = 0, missing_since = coalesce(missing_since, ?2)
+                 WHERE id = ?1",
+            )
+            .ctx("mark file missing")?
+            .execute(params![file, self.now])
+            .ctx("mark file missing")?;
+        Ok(())
+    }
+
+    /// Recomputes an asset's status from its files and their roots.
+    pub fn refresh_asset_status(&mut self, asset: AssetRowId) -> Result<()> {
+        self.tx
+            .prepare_cached(&format!(
+                "UPDATE assets SET status = ({STATUS_EXPR}), updated_at = ?2
+                 WHERE id = ?1 AND status <> ({STATUS_EXPR})"
+            ))
+            .ctx("refresh asset status")?
+            .execute(params![asset, self.now])
+            .ctx("refresh asset status")?;
+        Ok(())
+    }
+
+    /// Records (or refreshes) a problem with a path.
+    pub fn record_problem(&mut self, root: RootId, rel_path: &Path, code: &str, message: &str) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO scan_problems (root_id, rel_path, display, code, message, first_seen, last_seen)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+                 ON CONFLICT (root_id, rel_path) DO UPDATE SET
+                    code = excluded.code, message = excluded.message, last_seen = excluded.last_seen",
+            )
+            .ctx("record scan problem")?
+            .execute(params![root, paths::to_bytes(rel_path), paths::display(rel_path), code, message, self.now])
+            .ctx("record scan problem")?;
+        Ok(())
+    }
+
+    pub fn clear_problem(&mut self, root: RootId, rel_path: &Path) -> Result<()> {
+        self.tx
+            .prepare_cached("DELETE FROM scan_problems WHERE root_id = ?1 AND rel_path = ?2")
+            .ctx("clear scan problem")?
+            .execute(params![root, paths::to_bytes(rel_path)])
+            .ctx("clear scan problem")?;
+        Ok(())
+    }
+
+    /// Drops recorded problems of a root whose paths were not seen by a full
+    /// scan stamped `scan_started` (the paths no longer exist).
+    pub fn clear_stale_problems(&mut self, root: RootId, scan_started: i64) -> Result<()> {
+        self.tx
+            .execute(
+                "DELETE FROM scan_problems WHERE root_id = ?1 AND last_seen < ?2",
+                params![root, scan_started],
+            )
+            .ctx("clear stale scan problems")?;
+        Ok(())
+    }
+
+    /// Appends to the event log.
+    pub fn log(
+        &mut self,
+        kind: &str,
+        asset: Option<AssetRowId>,
+        root: Option<RootId>,
+        path: Option<&Path>,
+        detail: Option<&str>,
+    ) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO events (at, kind, asset_id, root_id, path, detail)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .ctx("append event")?
+            .execute(params![self.now, kind, asset, root, path.map(paths::display), detail])
+            .ctx("append event")?;
+        Ok(())
+    }
+
+    /// Lets the caller read inside the transaction.
+    pub fn asset_by_hash(&self, hash: &trove_types::ContentHash) -> Result<Option<(AssetRowId, AssetId)>> {
+        self.tx
+            .prepare_cached("SELECT id, uuid FROM assets WHERE blake3 = ?1")
+            .ctx("find asset by hash")?
+            .query_row([&hash.0[..]], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+            .optional()
+            .ctx("find asset by hash")?
+            .map(|(row, uuid)| {
+                uuid.parse()
+                    .map(|id| (row, id))
+                    .map_err(|_| crate::CatalogError::BadValue { what: "assets.uuid", value: uuid })
+            })
+            .transpose()
+    }
+
+    /// The content hash of an asset.
+    pub fn asset_hash(&self, asset: AssetRowId) -> Result<trove_types::ContentHash> {
+        let bytes: Vec<u8> = self
+            .tx
+            .prepare_cached("SELECT blake3 FROM assets WHERE id = ?1")
+            .ctx("read asset hash")?
+            .query_row([asset], |r| r.get(0))
+            .ctx("read asset hash")?;
+        trove_types::ContentHash::from_slice(&bytes).ok_or(crate::CatalogError::BadValue {
+            what: "assets.blake3",
+            value: format!("{} bytes", bytes.len()),
+        })
+    }
+
+    /// How many present files an asset has, other than `except`.
+    pub fn other_present_files(&self, asset: AssetRowId, except: FileId) -> Result<u64> {
+        self.tx
+            .prepare_cached("SELECT count(*) FROM files WHERE asset_id = ?1 AND id <> ?2 AND present = 1")
+            .ctx("count files")?
+            .query_row(params![asset, except], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .ctx("count files")
+    }
+}
+
+/// An asset is present if a file of it is present on an online root,
+/// offline if its present files are all on offline roots, else missing.
+/// `?1` is the asset's row id.
+const STATUS_EXPR: &str = "SELECT CASE
+        WHEN EXISTS (SELECT 1 FROM files f JOIN roots r ON r.id = f.root_id
+                     WHERE f.asset_id = assets.id AND f.present = 1 AND r.state = 'online')
+            THEN 'present'
+        WHEN EXISTS (SELECT 1 FROM files f JOIN roots r ON r.id = f.root_id
+                     WHERE f.asset_id = assets.id AND f.present = 1)
+            THEN 'offline'
+        ELSE 'missing' END";
+
+fn file_name(rel: &Path) -> String {
+    rel.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}

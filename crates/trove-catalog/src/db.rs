@@ -1,0 +1,295 @@
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+
+use crate::error::{CatalogError, Result, SqlContext};
+
+/// The schema migrations, in order. Migration `i` (0-based) moves a catalog
+/// from schema `i` to schema `i + 1`. Never edit a published migration: add
+/// a new one.
+pub(crate) const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_core.sql"),
+    include_str!("migrations/0002_scan_problems_and_settings.sql"),
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// SQLite's application id for Trove catalogs ("TROV").
+const APPLICATION_ID: i64 = 0x5452_4f56;
+
+/// An open catalog: one SQLite connection. Open one per thread; SQLite in WAL
+/// mode lets readers run beside the one writer.
+#[derive(Debug)]
+pub struct Catalog {
+    pub(crate) conn: Connection,
+    path: PathBuf,
+    read_only: bool,
+}
+
+impl Catalog {
+    /// Opens (creating if needed) the catalog at `path` and upgrades its
+    /// schema. Before an upgrade the old file is copied beside it as
+    /// `<name>.schema-<N>.bak`, so an upgrade can never lose a catalog.
+    pub fn open(path: &Path) -> Result<Catalog> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|source| CatalogError::Open {
+            path: path.to_owned(),
+            source,
+        })?;
+        let mut cat = Catalog {
+            conn,
+            path: path.to_owned(),
+            read_only: false,
+        };
+        cat.configure()?;
+        cat.migrate()?;
+        Ok(cat)
+    }
+
+    /// Opens an existing catalog for reading only. Fails if it does not
+    /// exist or needs an upgrade (a reader never changes the file).
+    pub fn open_read_only(path: &Path) -> Result<Catalog> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|source| CatalogError::Open {
+            path: path.to_owned(),
+            source,
+        })?;
+        let cat = Catalog {
+            conn,
+            path: path.to_owned(),
+            read_only: true,
+        };
+        cat.conn
+            .busy_timeout(Duration::from_secs(10))
+            .ctx("set busy timeout")?;
+        let version = cat.check_identity()?;
+        if version < SCHEMA_VERSION {
+            return Err(CatalogError::NeedsUpgrade {
+                path: path.to_owned(),
+                found: version,
+                known: SCHEMA_VERSION,
+            });
+        }
+        Ok(cat)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    fn configure(&self) -> Result<()> {
+        self.conn
+            .busy_timeout(Duration::from_secs(10))
+            .ctx("set busy timeout")?;
+        // journal_mode returns a row; use query_row.
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(|e| self.open_error(e))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(CatalogError::Corrupt {
+                path: self.path.clone(),
+                detail: format!("could not switch to WAL journal mode (got {mode})"),
+            });
+        }
+        self.conn
+            .execute_batch(
+                "PRAGMA foreign_keys = ON;
+                 PRAGMA synchronous = NORMAL;
+                 PRAGMA temp_store = MEMORY;
+                 PRAGMA cache_size = -32000;",
+            )
+            .map_err(|e| self.open_error(e))?;
+        Ok(())
+    }
+
+    fn open_error(&self, source: rusqlite::Error) -> CatalogError {
+        match source.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase) | Some(rusqlite::ErrorCode::DatabaseCorrupt) => {
+                CatalogError::Corrupt {
+                    path: self.path.clone(),
+                    detail: source.to_string(),
+                }
+            }
+            _ => CatalogError::Open {
+                path: self.path.clone(),
+                source,
+            },
+        }
+    }
+
+    /// Returns the schema version after checking this is a Trove catalog.
+    fn check_identity(&self) -> Result<i64> {
+        let app_id: i64 = self
+            .conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .map_err(|e| self.open_error(e))?;
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| self.open_error(e))?;
+        if app_id != APPLICATION_ID && !(app_id == 0 && version == 0) {
+            return Err(CatalogError::Corrupt {
+                path: self.path.clone(),
+                detail: format!("SQLite application id is {app_id:#x}, not Trove's"),
+            });
+        }
+        if app_id == 0 && version == 0 {
+            // Empty file or foreign database with no tables of ours?
+            let tables: i64 = self
+                .conn
+                .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
+                .map_err(|e| self.open_error(e))?;
+            if tables > 0 {
+                return Err(CatalogError::Corrupt {
+                    path: self.path.clone(),
+                    detail: "it is an SQLite database of another program".into(),
+                });
+            }
+        }
+        if version > SCHEMA_VERSION {
+            return Err(CatalogError::TooNew {
+                path: self.path.clone(),
+                found: version,
+                known: SCHEMA_VERSION,
+            });
+        }
+        Ok(version)
+    }
+
+    /// The catalog's schema version.
+    pub fn schema_version(&self) -> Result<i64> {
+        self.conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .ctx("read schema version")
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let version = self.check_identity()?;
+        if version == SCHEMA_VERSION {
+            return Ok(());
+        }
+        if version > 0 {
+            self.backup_before_upgrade(version)?;
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let target = i as i64 + 1;
+            let tx = self
+                .conn
+                .transaction()
+                .map_err(|source| CatalogError::Migrate {
+                    path: self.path.clone(),
+                    version: target,
+                    source,
+                })?;
+            tx.execute_batch(sql)
+                .and_then(|_| {
+                    tx.execute_batch(&format!(
+                        "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {target};"
+                    ))
+                })
+                .and_then(|_| tx.commit())
+                .map_err(|source| CatalogError::Migrate {
+                    path: self.path.clone(),
+                    version: target,
+                    source,
+                })?;
+        }
+        Ok(())
+    }
+
+    fn backup_before_upgrade(&self, version: i64) -> Result<()> {
+        let mut name = self
+            .path
+            .file_name()
+            .map(|n| n.to_os_string())
+            .unwrap_or_else(|| "catalog.db".into());
+        name.push(format!(".schema-{version}.bak"));
+        let backup = self.path.with_file_name(name);
+        if backup.exists() {
+            return Ok(());
+        }
+        let target = backup.to_string_lossy().into_owned();
+        self.conn
+            .execute("VACUUM INTO ?1", [&target])
+            .map_err(|source| CatalogError::Migrate {
+                path: self.path.clone(),
+                version: version + 1,
+                source,
+            })?;
+        Ok(())
+    }
+
+    /// Runs SQLite's `PRAGMA integrity_check`; an empty list means healthy.
+    pub fn integrity_check(&self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("PRAGMA integrity_check")
+            .ctx("integrity check")?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .ctx("integrity check")?;
+        let mut problems = Vec::new();
+        for row in rows {
+            let line = row.ctx("integrity check")?;
+            if line != "ok" {
+                problems.push(line);
+            }
+        }
+        let fk: Vec<String> = {
+            let mut stmt = self
+                .conn
+                .prepare("PRAGMA foreign_key_check")
+                .ctx("foreign key check")?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok(format!(
+                        "foreign key violation in {} row {}",
+                        r.get::<_, String>(0)?,
+                        r.get::<_, i64>(1)?
+                    ))
+                })
+                .ctx("foreign key check")?;
+            rows.collect::<rusqlite::Result<_>>()
+                .ctx("foreign key check")?
+        };
+        problems.extend(fk);
+        Ok(problems)
+    }
+
+    /// Reads a library setting.
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()
+            .ctx("read setting")
+    }
+
+    /// Writes a library setting.
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [key, value],
+            )
+            .ctx("write setting")?;
+        Ok(())
+    }
+}

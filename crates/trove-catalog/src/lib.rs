@@ -1,0 +1,31 @@
+//! Trove's catalog: one SQLite file per library.
+//!
+//! The catalog is the source of truth for everything Trove knows: watched
+//! roots, assets (one per unique content), the files that hold them, their
+//! metadata, the durable job queue and an append-only event log whose ids
+//! double as the catalog's change sequence.
+//!
+//! This crate knows nothing of tokio, Tantivy, the network or the file
+//! system beyond the catalog file itself. Times are passed in as Unix
+//! milliseconds so callers (and tests) own the clock.
+
+mod batch;
+mod db;
+mod error;
+mod jobs;
+mod model;
+pub mod paths;
+mod queries;
+mod rows;
+
+pub use batch::{Batch, event_kind};
+pub use db::{Catalog, SCHEMA_VERSION};
+pub use error::{CatalogError, Result};
+pub use jobs::{FailOutcome, Job, JobCounts, JobState, NewJob};
+pub use model::*;
+
+#[doc(hidden)]
+/// The SQL of each migration, for tests that build catalogs of old schemas.
+pub fn migration_sql(version: usize) -> Option<&'static str> {
+    db::MIGRATIONS.get(version.checked_sub(1)?).copied()
+}

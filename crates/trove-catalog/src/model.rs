@@ -1,0 +1,194 @@
+//! Rows as the catalog returns them.
+
+use std::path::PathBuf;
+
+use trove_types::{AssetId, AssetKind, CaptureTime, ContentHash};
+
+pub type RootId = i64;
+pub type FileId = i64;
+/// The catalog's internal row id of an asset (the UUID is its public name).
+pub type AssetRowId = i64;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RootState {
+    Online,
+    Offline,
+}
+
+impl RootState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RootState::Online => "online",
+            RootState::Offline => "offline",
+        }
+    }
+}
+
+/// A watched folder.
+#[derive(Debug, Clone)]
+pub struct Root {
+    pub id: RootId,
+    pub path: PathBuf,
+    pub device: Option<u64>,
+    pub state: RootState,
+    pub follow_symlinks: bool,
+    pub added_at: i64,
+    pub last_scan_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssetStatus {
+    /// At least one file of the asset is present on an online root.
+    Present,
+    /// Every file of the asset is gone; the asset and its user data are kept.
+    Missing,
+    /// The asset's files are on roots that are offline (unmounted drives).
+    Offline,
+}
+
+impl AssetStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AssetStatus::Present => "present",
+            AssetStatus::Missing => "missing",
+            AssetStatus::Offline => "offline",
+        }
+    }
+}
+
+/// One asset: a unique content, with its identity and technical summary.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    pub row_id: AssetRowId,
+    pub id: AssetId,
+    pub blake3: ContentHash,
+    pub md5: Option<[u8; 16]>,
+    pub size: u64,
+    pub kind: AssetKind,
+    pub mime: Option<String>,
+    pub capture: Option<CaptureTime>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub duration_ms: Option<i64>,
+    pub status: AssetStatus,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// One file on disk that holds an asset's content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRecord {
+    pub id: FileId,
+    pub asset_row_id: AssetRowId,
+    pub root_id: RootId,
+    pub rel_path: PathBuf,
+    pub size: u64,
+    pub mtime_ns: i64,
+    pub inode: u64,
+    pub device: u64,
+    pub present: bool,
+    pub missing_since: Option<i64>,
+}
+
+/// What a scan learns from a file's directory entry without reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStat {
+    pub size: u64,
+    pub mtime_ns: i64,
+    pub inode: u64,
+    pub device: u64,
+}
+
+/// Typed technical metadata an asset's content yields.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Metadata {
+    pub camera_make: Option<String>,
+    pub camera_model: Option<String>,
+    pub lens: Option<String>,
+    pub focal_length_mm: Option<f64>,
+    pub aperture: Option<f64>,
+    pub exposure_s: Option<f64>,
+    pub iso: Option<u32>,
+    pub flash: Option<bool>,
+    pub orientation: Option<u8>,
+    pub gps_lat: Option<f64>,
+    pub gps_lon: Option<f64>,
+    pub gps_alt: Option<f64>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub rating: Option<i8>,
+    pub color_label: Option<String>,
+    /// Every raw tag, as a JSON object, for the metadata panel.
+    pub raw: serde_json::Value,
+}
+
+/// The content-derived facts of an asset, written when it is hashed.
+#[derive(Debug, Clone)]
+pub struct AssetContent {
+    pub blake3: ContentHash,
+    pub md5: Option<[u8; 16]>,
+    pub size: u64,
+    pub kind: AssetKind,
+    pub mime: Option<String>,
+    pub capture: Option<CaptureTime>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub duration_ms: Option<i64>,
+    pub metadata: Option<Metadata>,
+}
+
+/// A path that a scan found but could not catalog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanProblem {
+    pub root_id: RootId,
+    pub rel_path: PathBuf,
+    pub code: String,
+    pub message: String,
+    pub first_seen: i64,
+    pub last_seen: i64,
+}
+
+/// One row of the append-only event log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogEvent {
+    pub id: i64,
+    pub at: i64,
+    pub kind: String,
+    pub asset_row_id: Option<AssetRowId>,
+    pub root_id: Option<RootId>,
+    pub path: Option<String>,
+    pub detail: Option<String>,
+}
+
+/// An asset with the file that represents it in listings.
+#[derive(Debug, Clone)]
+pub struct AssetListing {
+    pub asset: Asset,
+    /// The first present file (or the first file, if all are missing).
+    pub root_id: RootId,
+    pub rel_path: PathBuf,
+    pub file_count: u32,
+}
+
+/// Filters and paging for [`crate::Catalog::list_assets`].
+#[derive(Debug, Clone, Default)]
+pub struct AssetQuery {
+    pub kind: Option<AssetKind>,
+    pub status: Option<AssetStatus>,
+    pub root_id: Option<RootId>,
+    pub offset: u64,
+    pub limit: Option<u64>,
+}
+
+/// Counts for `trove status`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CatalogCounts {
+    pub assets: u64,
+    pub present: u64,
+    pub missing: u64,
+    pub offline: u64,
+    pub files: u64,
+    pub bytes: u64,
+    pub by_kind: Vec<(AssetKind, u64)>,
+    pub scan_problems: u64,
+}

@@ -1,0 +1,374 @@
+//! Read queries.
+
+use std::path::Path;
+use std::str::FromStr;
+
+use rusqlite::{OptionalExtension, params};
+use trove_types::{AssetId, AssetKind, ContentHash};
+
+use crate::db::Catalog;
+use crate::error::{CatalogError, Result, SqlContext};
+use crate::model::{
+    Asset, AssetListing, AssetQuery, CatalogCounts, FileRecord, LogEvent, Metadata, Root, RootId,
+    ScanProblem,
+};
+use crate::rows::{self, ASSET_COLUMN_COUNT, ASSET_COLUMNS, FILE_COLUMNS, ROOT_COLUMNS};
+use crate::paths;
+
+impl Catalog {
+    /// Every root, in the order they were added.
+    pub fn roots(&self) -> Result<Vec<Root>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {ROOT_COLUMNS} FROM roots ORDER BY id"))
+            .ctx("list roots")?;
+        let rows = stmt.query_map([], rows::root).ctx("list roots")?;
+        rows.collect::<rusqlite::Result<_>>().ctx("list roots")
+    }
+
+    pub fn root(&self, id: RootId) -> Result<Root> {
+        self.conn
+            .query_row(
+                &format!("SELECT {ROOT_COLUMNS} FROM roots WHERE id = ?1"),
+                [id],
+                rows::root,
+            )
+            .optional()
+            .ctx("read root")?
+            .ok_or_else(|| CatalogError::NotFound {
+                what: "root",
+                key: id.to_string(),
+            })
+    }
+
+    pub fn root_by_path(&self, path: &Path) -> Result<Option<Root>> {
+        self.conn
+            .query_row(
+                &format!("SELECT {ROOT_COLUMNS} FROM roots WHERE path = ?1"),
+                [paths::to_bytes(path)],
+                rows::root,
+            )
+            .optional()
+            .ctx("read root")
+    }
+
+    /// Every file record of a root, present or missing.
+    pub fn files_of_root(&self, root: RootId) -> Result<Vec<FileRecord>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {FILE_COLUMNS} FROM files WHERE root_id = ?1"))
+            .ctx("list files of root")?;
+        let rows = stmt.query_map([root], rows::file).ctx("list files of root")?;
+        rows.collect::<rusqlite::Result<_>>()
+            .ctx("list files of root")
+    }
+
+    /// Files of a root whose relative path is `prefix` or lies below it.
+    pub fn files_under(&self, root: RootId, prefix: &Path) -> Result<Vec<FileRecord>> {
+        let exact = paths::to_bytes(prefix);
+        if exact.is_empty() {
+            return self.files_of_root(root);
+        }
+        // Children of `prefix` sort between "prefix/" and "prefix0" ('0' is
+        // the byte after '/'), which lets SQLite use the unique index.
+        let mut lo = exact.clone();
+        lo.push(b'/');
+        let mut hi = exact.clone();
+        hi.push(b'/' + 1);
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {FILE_COLUMNS} FROM files WHERE root_id = ?1
+                   AND (rel_path = ?2 OR (rel_path >= ?3 AND rel_path < ?4))"
+            ))
+            .ctx("list files under path")?;
+        let rows = stmt
+            .query_map(params![root, exact, lo, hi], rows::file)
+            .ctx("list files under path")?;
+        rows.collect::<rusqlite::Result<_>>()
+            .ctx("list files under path")
+    }
+
+    pub fn file_at(&self, root: RootId, rel_path: &Path) -> Result<Option<FileRecord>> {
+        self.conn
+            .query_row(
+                &format!("SELECT {FILE_COLUMNS} FROM files WHERE root_id = ?1 AND rel_path = ?2"),
+                params![root, paths::to_bytes(rel_path)],
+                rows::file,
+            )
+            .optional()
+            .ctx("read file")
+    }
+
+    pub fn files_of_asset(&self, asset_row: i64) -> Result<Vec<FileRecord>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {FILE_COLUMNS} FROM files WHERE asset_id = ?1 ORDER BY present DESC, id"
+            ))
+            .ctx("list files of asset")?;
+        let rows = stmt
+            .query_map([asset_row], rows::file)
+            .ctx("list files of asset")?;
+        rows.collect::<rusqlite::Result<_>>()
+            .ctx("list files of asset")
+    }
+
+    pub fn asset(&self, id: AssetId) -> Result<Asset> {
+        self.conn
+            .query_row(
+                &format!("SELECT {ASSET_COLUMNS} FROM assets a WHERE a.uuid = ?1"),
+                [id.to_string()],
+                rows::asset,
+            )
+            .optional()
+            .ctx("read asset")?
+            .ok_or_else(|| CatalogError::NotFound {
+                what: "asset",
+                key: id.to_string(),
+            })
+    }
+
+    pub fn asset_by_row(&self, row_id: i64) -> Result<Asset> {
+        self.conn
+            .query_row(
+                &format!("SELECT {ASSET_COLUMNS} FROM assets a WHERE a.id = ?1"),
+                [row_id],
+                rows::asset,
+            )
+            .optional()
+            .ctx("read asset")?
+            .ok_or_else(|| CatalogError::NotFound {
+                what: "asset row",
+                key: row_id.to_string(),
+            })
+    }
+
+    pub fn asset_by_hash(&self, hash: &ContentHash) -> Result<Option<Asset>> {
+        self.conn
+            .query_row(
+                &format!("SELECT {ASSET_COLUMNS} FROM assets a WHERE a.blake3 = ?1"),
+                [&hash.0[..]],
+                rows::asset,
+            )
+            .optional()
+            .ctx("find asset by hash")
+    }
+
+    /// The asset that a file path (root + relative path) belongs to.
+    pub fn asset_at(&self, root: RootId, rel_path: &Path) -> Result<Option<Asset>> {
+        self.conn
+            .query_row(
+                &format!(
+                    "SELECT {ASSET_COLUMNS} FROM assets a JOIN files f ON f.asset_id = a.id
+                     WHERE f.root_id = ?1 AND f.rel_path = ?2"
+                ),
+                params![root, paths::to_bytes(rel_path)],
+                rows::asset,
+            )
+            .optional()
+            .ctx("find asset by path")
+    }
+
+    /// Assets with their representative file, newest capture first.
+    pub fn list_assets(&self, q: &AssetQuery) -> Result<Vec<AssetListing>> {
+        let mut sql = format!(
+            "SELECT {ASSET_COLUMNS}, f.root_id, f.rel_path,
+                    (SELECT count(*) FROM files c WHERE c.asset_id = a.id)
+             FROM assets a
+             JOIN files f ON f.id = (SELECT id FROM files x WHERE x.asset_id = a.id
+                                     ORDER BY x.present DESC, x.id LIMIT 1)
+             WHERE 1 = 1"
+        );
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        if let Some(kind) = q.kind {
+            sql.push_str(" AND a.kind = ?");
+            args.push(kind.as_str().to_owned().into());
+        }
+        if let Some(status) = q.status {
+            sql.push_str(" AND a.status = ?");
+            args.push(status.as_str().to_owned().into());
+        }
+        if let Some(root) = q.root_id {
+            sql.push_str(" AND EXISTS (SELECT 1 FROM files r WHERE r.asset_id = a.id AND r.root_id = ?)");
+            args.push(root.into());
+        }
+        sql.push_str(" ORDER BY a.capture_ms DESC NULLS LAST, a.id DESC LIMIT ? OFFSET ?");
+        args.push(q.limit.map(|l| l as i64).unwrap_or(-1).into());
+        args.push((q.offset as i64).into());
+        let mut stmt = self.conn.prepare_cached(&sql).ctx("list assets")?;
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(args), |r| {
+                let rel: Vec<u8> = r.get(ASSET_COLUMN_COUNT + 1)?;
+                Ok(AssetListing {
+                    asset: rows::asset(r)?,
+                    root_id: r.get(ASSET_COLUMN_COUNT)?,
+                    rel_path: paths::from_bytes(&rel),
+                    file_count: r.get::<_, i64>(ASSET_COLUMN_COUNT + 2)? as u32,
+                })
+            })
+            .ctx("list assets")?;
+        rows.collect::<rusqlite::Result<_>>().ctx("list assets")
+    }
+
+    /// Assets that have more than one file, with all their files.
+    pub fn duplicates(&self) -> Result<Vec<(Asset, Vec<FileRecord>)>> {
+        let ids: Vec<i64> = {
+            let mut stmt = self
+                .conn
+                .prepare(
+                    "SELECT asset_id FROM files GROUP BY asset_id HAVING count(*) > 1
+                     ORDER BY asset_id",
+                )
+                .ctx("find duplicates")?;
+            let rows = stmt.query_map([], |r| r.get(0)).ctx("find duplicates")?;
+            rows.collect::<rusqlite::Result<_>>()
+                .ctx("find duplicates")?
+        };
+        ids.into_iter()
+            .map(|id| Ok((self.asset_by_row(id)?, self.files_of_asset(id)?)))
+            .collect()
+    }
+
+    pub fn metadata(&self, asset_row: i64) -> Result<Option<Metadata>> {
+        self.conn
+            .query_row(
+                "SELECT camera_make, camera_model, lens, focal_length_mm, aperture, exposure_s,
+                        iso, flash, orientation, gps_lat, gps_lon, gps_alt, title, description,
+                        rating, color_label, raw
+                 FROM metadata WHERE asset_id = ?1",
+                [asset_row],
+                |r| {
+                    let raw: String = r.get(16)?;
+                    Ok(Metadata {
+                        camera_make: r.get(0)?,
+                        camera_model: r.get(1)?,
+                        lens: r.get(2)?,
+                        focal_length_mm: r.get(3)?,
+                        aperture: r.get(4)?,
+                        exposure_s: r.get(5)?,
+                        iso: r.get::<_, Option<i64>>(6)?.map(|v| v as u32),
+                        flash: r.get(7)?,
+                        orientation: r.get::<_, Option<i64>>(8)?.map(|v| v as u8),
+                        gps_lat: r.get(9)?,
+                        gps_lon: r.get(10)?,
+                        gps_alt: r.get(11)?,
+                        title: r.get(12)?,
+                        description: r.get(13)?,
+                        rating: r.get::<_, Option<i64>>(14)?.map(|v| v as i8),
+                        color_label: r.get(15)?,
+                        raw: serde_json::from_str(&raw).unwrap_or(serde_json::Value::Null),
+                    })
+                },
+            )
+            .optional()
+            .ctx("read metadata")
+    }
+
+    pub fn scan_problems(&self, root: Option<RootId>) -> Result<Vec<ScanProblem>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT root_id, rel_path, code, message, first_seen, last_seen
+                 FROM scan_problems WHERE (?1 IS NULL OR root_id = ?1) ORDER BY root_id, rel_path",
+            )
+            .ctx("list scan problems")?;
+        let rows = stmt
+            .query_map([root], |r| {
+                let rel: Vec<u8> = r.get(1)?;
+                Ok(ScanProblem {
+                    root_id: r.get(0)?,
+                    rel_path: paths::from_bytes(&rel),
+                    code: r.get(2)?,
+                    message: r.get(3)?,
+                    first_seen: r.get(4)?,
+                    last_seen: r.get(5)?,
+                })
+            })
+            .ctx("list scan problems")?;
+        rows.collect::<rusqlite::Result<_>>()
+            .ctx("list scan problems")
+    }
+
+    pub fn counts(&self) -> Result<CatalogCounts> {
+        let (assets, present, missing, offline, bytes): (i64, i64, i64, i64, i64) = self
+            .conn
+            .query_row(
+                "SELECT count(*),
+                        coalesce(sum(status = 'present'), 0),
+                        coalesce(sum(status = 'missing'), 0),
+                        coalesce(sum(status = 'offline'), 0),
+                        coalesce(sum(size), 0)
+                 FROM assets",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .ctx("count assets")?;
+        let files: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM files", [], |r| r.get(0))
+            .ctx("count files")?;
+        let scan_problems: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM scan_problems", [], |r| r.get(0))
+            .ctx("count scan problems")?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT kind, count(*) FROM assets GROUP BY kind ORDER BY kind")
+            .ctx("count kinds")?;
+        let by_kind = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+            .ctx("count kinds")?
+            .filter_map(|r| r.ok())
+            .filter_map(|(k, n)| AssetKind::from_str(&k).ok().map(|k| (k, n as u64)))
+            .collect();
+        Ok(CatalogCounts {
+            assets: assets as u64,
+            present: present as u64,
+            missing: missing as u64,
+            offline: offline as u64,
+            files: files as u64,
+            bytes: bytes as u64,
+            by_kind,
+            scan_problems: scan_problems as u64,
+        })
+    }
+
+    /// Events with an id greater than `after`, oldest first.
+    pub fn events_after(&self, after: i64, limit: u32) -> Result<Vec<LogEvent>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, at, kind, asset_id, root_id, path, detail FROM events
+                 WHERE id > ?1 ORDER BY id LIMIT ?2",
+            )
+            .ctx("read events")?;
+        let rows = stmt
+            .query_map(params![after, limit], |r| {
+                Ok(LogEvent {
+                    id: r.get(0)?,
+                    at: r.get(1)?,
+                    kind: r.get(2)?,
+                    asset_row_id: r.get(3)?,
+                    root_id: r.get(4)?,
+                    path: r.get(5)?,
+                    detail: r.get(6)?,
+                })
+            })
+            .ctx("read events")?;
+        rows.collect::<rusqlite::Result<_>>().ctx("read events")
+    }
+
+    /// (files, missing files, scan problems) of a root.
+    pub fn root_stats(&self, root: RootId) -> Result<(u64, u64, u64)> {
+        self.conn
+            .query_row(
+                "SELECT (SELECT count(*) FROM files WHERE root_id = ?1),
+                        (SELECT count(*) FROM files WHERE root_id = ?1 AND present = 0),
+                        (SELECT count(*) FROM scan_problems WHERE root_id = ?1)",
+                [root],
+                |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64, r.get::<_, i64>(2)? as u64)),
+            )
+            .ctx("count root files")
+    }
+}

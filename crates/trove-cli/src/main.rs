@@ -1,0 +1,333 @@
+//! `trove`: the command-line front end. Parses arguments, resolves the
+//! library location, renders core events as progress, and maps errors to
+//! exit codes. All the work is in `trove-core`.
+
+mod json;
+mod output;
+mod progress;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use trove_core::catalog::AssetStatus;
+use trove_core::types::AssetKind;
+use trove_core::{AddRootOptions, AssetFilter, Cancel, CoreError, Library, OpenOptions, WatchOptions, WorkerOptions};
+
+use crate::progress::Reporter;
+
+/// Exit codes.
+const EXIT_OK: u8 = 0;
+/// Some files (or jobs) failed; each was named on stderr.
+const EXIT_SOME_FAILED: u8 = 1;
+/// The command line or a value in it was wrong.
+const EXIT_USAGE: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(name = "trove", version, about = "Trove: a digital-asset manager for photos, videos, audio and documents")]
+struct Cli {
+    /// The library folder (default: the platform's data folder, e.g. ~/.local/share/trove).
+    #[arg(long, global = true, env = "TROVE_LIBRARY", value_name = "PATH")]
+    library: Option<PathBuf>,
+    /// Threads for reading and hashing files (default: all cores).
+    #[arg(long, global = true, value_name = "N")]
+    threads: Option<usize>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create a library.
+    Init,
+    /// Add folders to watch and import them.
+    Add {
+        #[arg(required = true, value_name = "FOLDER")]
+        folders: Vec<PathBuf>,
+        /// Follow symbolic links inside the folders (loops are detected).
+        #[arg(long)]
+        follow_symlinks: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rescan one folder (by id or path) or all of them.
+    Scan {
+        root: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Watch every folder and run jobs until Ctrl-C.
+    Watch {
+        /// Poll instead of using change notifications.
+        #[arg(long)]
+        poll: bool,
+    },
+    /// List watched folders.
+    Roots {
+        #[arg(long)]
+        json: bool,
+    },
+    /// List assets, newest first.
+    Ls {
+        #[arg(long, value_name = "KIND")]
+        kind: Option<AssetKind>,
+        /// Only assets whose files are all gone.
+        #[arg(long)]
+        missing: bool,
+        #[arg(long, value_name = "N")]
+        limit: Option<u64>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one asset, by id or by the path of one of its files.
+    Info {
+        #[arg(value_name = "ID|PATH")]
+        asset: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List assets stored in more than one file.
+    Duplicates {
+        #[arg(long)]
+        json: bool,
+    },
+    /// List jobs.
+    Jobs {
+        /// Only jobs that failed for good.
+        #[arg(long)]
+        failed: bool,
+        /// Queue failed jobs again (all, or the one with this id).
+        #[arg(long, value_name = "ID", num_args = 0..=1, default_missing_value = "all")]
+        retry: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Paths that could not be catalogued, with the reason.
+    Problems {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Library summary.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            output::error(&e);
+            ExitCode::from(if e.is_user_error() { EXIT_USAGE } else { EXIT_SOME_FAILED })
+        }
+    }
+}
+
+fn default_library() -> PathBuf {
+    directories::ProjectDirs::from("", "", "trove")
+        .map(|d| d.data_dir().to_owned())
+        .unwrap_or_else(|| PathBuf::from("trove-library"))
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
+}
+
+fn open_writer(dir: &std::path::Path, create: bool) -> Result<Library, CoreError> {
+    Library::open(dir, OpenOptions::write().create(create))
+}
+
+/// Readers do not take the lock, so they work while `trove watch` runs.
+fn open_reader(dir: &std::path::Path) -> Result<Library, CoreError> {
+    match Library::open(dir, OpenOptions::read_only()) {
+        Err(e) if e.code() == "catalog_needs_upgrade" => open_writer(dir, false),
+        other => other,
+    }
+}
+
+fn ctrl_c() -> Cancel {
+    let cancel = Cancel::new();
+    let c = cancel.clone();
+    let mut hits = 0;
+    let _ = ctrlc::set_handler(move || {
+        hits += 1;
+        if hits > 1 {
+            std::process::exit(130);
+        }
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("stopping (press Ctrl-C again to quit at once)...");
+        }
+        c.cancel();
+    });
+    cancel
+}
+
+fn run(cli: Cli) -> Result<u8, CoreError> {
+    let dir = cli.library.clone().unwrap_or_else(default_library);
+    let threads = cli.threads.unwrap_or_else(cores).max(1);
+    let mut workers = WorkerOptions::for_cores(threads);
+    match cli.command {
+        Command::Init => {
+            let lib = open_writer(&dir, true)?;
+            output::line(&format!("library ready at {}", lib.dir().display()));
+            Ok(EXIT_OK)
+        }
+        Command::Add { folders, follow_symlinks, json } => {
+            let lib = open_writer(&dir, true)?;
+            let cancel = ctrl_c();
+            let mut code = EXIT_OK;
+            for folder in &folders {
+                match lib.add_root(folder, AddRootOptions { follow_symlinks }) {
+                    Ok((root, created)) => {
+                        if !json {
+                            let verb = if created { "added" } else { "already watched" };
+                            output::note(&format!("{verb}: {} (root {})", root.path.display(), root.id));
+                        }
+                        lib.enqueue_scan(root.id)?;
+                    }
+                    Err(e) => {
+                        output::error(&e);
+                        code = if e.is_user_error() { EXIT_USAGE } else { EXIT_SOME_FAILED };
+                    }
+                }
+            }
+            let reporter = Arc::new(Reporter::new(json));
+            let summary = lib.run_jobs(&workers, reporter.as_ref(), &cancel)?;
+            reporter.finish();
+            if json {
+                output::json(&json::run_report(&reporter.reports(), &summary));
+            }
+            Ok(code.max(reporter.exit_code(&summary)))
+        }
+        Command::Scan { root, json } => {
+            let lib = open_writer(&dir, false)?;
+            let cancel = ctrl_c();
+            let roots = match root {
+                Some(q) => vec![lib.find_root(&q)?],
+                None => lib.roots()?,
+            };
+            for r in &roots {
+                lib.enqueue_scan(r.id)?;
+            }
+            let reporter = Arc::new(Reporter::new(json));
+            let summary = lib.run_jobs(&workers, reporter.as_ref(), &cancel)?;
+            reporter.finish();
+            if json {
+                output::json(&json::run_report(&reporter.reports(), &summary));
+            }
+            Ok(reporter.exit_code(&summary))
+        }
+        Command::Watch { poll } => {
+            let lib = open_writer(&dir, false)?;
+            let cancel = ctrl_c();
+            let reporter = Reporter::new(false).lines_only();
+            workers.stop_when_idle = false;
+            let opts = WatchOptions {
+                force_poll: poll,
+                read_threads: threads,
+                ..WatchOptions::default()
+            };
+            output::note(&format!("watching {} folder(s); Ctrl-C to stop", lib.roots()?.len()));
+            std::thread::scope(|s| -> Result<(), CoreError> {
+                let job_thread = s.spawn(|| lib.run_jobs(&workers, &reporter, &cancel));
+                let watched = lib.watch(&opts, &reporter, &cancel);
+                cancel.cancel();
+                let jobs = job_thread.join().unwrap_or(Ok(Default::default()));
+                watched?;
+                jobs?;
+                Ok(())
+            })?;
+            output::note("stopped");
+            Ok(EXIT_OK)
+        }
+        Command::Roots { json } => {
+            let lib = open_reader(&dir)?;
+            let roots = lib.roots()?;
+            if json {
+                output::json(&roots.iter().map(json::root).collect::<Vec<_>>());
+            } else {
+                output::roots(&roots);
+            }
+            Ok(EXIT_OK)
+        }
+        Command::Ls { kind, missing, limit, json } => {
+            let lib = open_reader(&dir)?;
+            let assets = lib.assets(&AssetFilter {
+                kind,
+                status: missing.then_some(AssetStatus::Missing),
+                limit,
+                ..AssetFilter::default()
+            })?;
+            if json {
+                output::json(&assets.iter().map(json::asset_summary).collect::<Vec<_>>());
+            } else {
+                output::assets(&assets);
+            }
+            Ok(EXIT_OK)
+        }
+        Command::Info { asset, json } => {
+            let lib = open_reader(&dir)?;
+            let detail = lib.asset_detail(&asset)?;
+            if json {
+                output::json(&json::asset_detail(&detail));
+            } else {
+                output::asset_detail(&detail);
+            }
+            Ok(EXIT_OK)
+        }
+        Command::Duplicates { json } => {
+            let lib = open_reader(&dir)?;
+            let sets = lib.duplicates()?;
+            if json {
+                output::json(&sets.iter().map(json::duplicate_set).collect::<Vec<_>>());
+            } else {
+                output::duplicates(&sets);
+            }
+            Ok(EXIT_OK)
+        }
+        Command::Jobs { failed, retry, json } => {
+            if let Some(which) = retry {
+                let lib = open_writer(&dir, false)?;
+                let id = match which.as_str() {
+                    "all" => None,
+                    n => Some(n.parse::<i64>().map_err(|_| CoreError::AssetNotFound { query: n.into() })?),
+                };
+                let n = lib.retry_failed_jobs(id)?;
+                output::note(&format!("queued {n} failed job(s) again; `trove scan` or `trove watch` runs them"));
+                return Ok(EXIT_OK);
+            }
+            let lib = open_reader(&dir)?;
+            let jobs = lib.jobs(failed, 200)?;
+            if json {
+                output::json(&jobs.iter().map(json::job).collect::<Vec<_>>());
+            } else {
+                output::jobs(&jobs);
+            }
+            Ok(EXIT_OK)
+        }
+        Command::Problems { json } => {
+            let lib = open_reader(&dir)?;
+            let problems = lib.problems()?;
+            if json {
+                output::json(&problems.iter().map(json::problem).collect::<Vec<_>>());
+            } else {
+                output::problems(&problems);
+            }
+            Ok(EXIT_OK)
+        }
+        Command::Status { json } => {
+            let lib = open_reader(&dir)?;
+            let status = lib.status()?;
+            if json {
+                output::json(&json::status(&status));
+            } else {
+                output::status(&status);
+            }
+            Ok(EXIT_OK)
+        }
+    }
+}

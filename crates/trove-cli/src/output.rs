@@ -1,0 +1,200 @@
+//! Human-readable output. Results go to stdout; notes, warnings and errors
+//! to stderr.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::io::Write;
+
+use trove_core::catalog::Job;
+use trove_core::{AssetDetail, AssetSummary, CoreError, DuplicateSet, LibraryStatus, ProblemInfo, RootInfo};
+
+pub fn line(s: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{s}");
+}
+
+pub fn note(s: &str) {
+    eprintln!("{s}");
+}
+
+pub fn error(e: &CoreError) {
+    eprintln!("error: {e}");
+}
+
+pub fn json(v: &impl serde::Serialize) {
+    let mut out = std::io::stdout().lock();
+    let _ = serde_json::to_writer_pretty(&mut out, v);
+    let _ = writeln!(out);
+}
+
+/// Wall-clock time (`YYYY-MM-DD HH:MM:SS`) of a capture instant stored as
+/// local time read as UTC.
+pub fn wall_clock(ms: i64) -> String {
+    match time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000) {
+        Ok(t) => format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        ),
+        Err(_) => "?".into(),
+    }
+}
+
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut v = n as f64;
+    let mut i = 0;
+    while v >= 1000.0 && i < UNITS.len() - 1 {
+        v /= 1000.0;
+        i += 1;
+    }
+    if i == 0 { format!("{n} B") } else { format!("{v:.1} {}", UNITS[i]) }
+}
+
+pub fn roots(roots: &[RootInfo]) {
+    if roots.is_empty() {
+        note("no folders yet; add one with `trove add <folder>`");
+        return;
+    }
+    for r in roots {
+        line(&format!(
+            "{:>3}  {:<7}  {:>7} files  {:>5} missing  {:>4} problems  {}",
+            r.id,
+            r.state.as_str(),
+            r.files,
+            r.missing_files,
+            r.problems,
+            r.path.display()
+        ));
+    }
+}
+
+pub fn assets(assets: &[AssetSummary]) {
+    for a in assets {
+        let when = a.capture.map(|c| wall_clock(c.unix_ms)).unwrap_or_else(|| "-".into());
+        let status = match a.status.as_str() {
+            "present" => String::new(),
+            s => format!(" [{s}]"),
+        };
+        line(&format!(
+            "{}  {:<8}  {:>10}  {}  {}{}",
+            a.id,
+            a.kind.as_str(),
+            bytes(a.size),
+            when,
+            a.path.display(),
+            status
+        ));
+    }
+}
+
+pub fn asset_detail(d: &AssetDetail) {
+    let a = &d.asset;
+    line(&format!("id        {}", a.id));
+    line(&format!("kind      {} ({})", a.kind, a.mime.as_deref().unwrap_or("unknown type")));
+    line(&format!("status    {}", a.status.as_str()));
+    line(&format!("size      {} ({} bytes)", bytes(a.size), a.size));
+    if let (Some(w), Some(h)) = (a.width, a.height) {
+        line(&format!("pixels    {w} x {h}"));
+    }
+    if let Some(c) = a.capture {
+        let offset = c
+            .offset_minutes
+            .map(|m| format!(" {:+03}:{:02}", m / 60, (m % 60).abs()))
+            .unwrap_or_default();
+        line(&format!("captured  {}{offset} (from {})", wall_clock(c.unix_ms), c.source.as_str()));
+    }
+    line(&format!("blake3    {}", a.blake3));
+    if let Some(md5) = a.md5 {
+        line(&format!("md5       {}", hex::encode(md5)));
+    }
+    if let Some(m) = &d.metadata {
+        let camera = [m.camera_make.as_deref(), m.camera_model.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if !camera.is_empty() {
+            line(&format!("camera    {camera}"));
+        }
+        if let Some(lens) = &m.lens {
+            line(&format!("lens      {lens}"));
+        }
+        if let (Some(lat), Some(lon)) = (m.gps_lat, m.gps_lon) {
+            line(&format!("gps       {lat:.6}, {lon:.6}"));
+        }
+    }
+    for f in &d.files {
+        let state = if f.record.present { "present" } else { "missing" };
+        line(&format!("file      [{state}] {}", f.path.display()));
+    }
+}
+
+pub fn duplicates(sets: &[DuplicateSet]) {
+    if sets.is_empty() {
+        note("no duplicates");
+    }
+    for s in sets {
+        line(&format!("{}  {}  {} files", s.asset.id, bytes(s.asset.size), s.files.len()));
+        for f in &s.files {
+            line(&format!("    {}", f.path.display()));
+        }
+    }
+}
+
+pub fn jobs(jobs: &[Job]) {
+    if jobs.is_empty() {
+        note("no jobs");
+    }
+    for j in jobs {
+        line(&format!(
+            "{:>6}  {:<10}  {:<9}  attempts {}/{}  {}{}",
+            j.id,
+            j.kind,
+            j.state.as_str(),
+            j.attempts,
+            j.max_attempts,
+            j.payload,
+            j.last_error.as_deref().map(|e| format!("\n        error: {e}")).unwrap_or_default()
+        ));
+    }
+}
+
+pub fn problems(problems: &[ProblemInfo]) {
+    if problems.is_empty() {
+        note("no problems");
+    }
+    for p in problems {
+        line(&format!("{}: {}: {}", p.path.display(), p.problem.code, p.problem.message));
+    }
+}
+
+pub fn status(s: &LibraryStatus) {
+    let c = &s.counts;
+    line(&format!("library   {}", s.library.display()));
+    line(&format!(
+        "assets    {} ({} present, {} missing, {} offline), {}",
+        c.assets,
+        c.present,
+        c.missing,
+        c.offline,
+        bytes(c.bytes)
+    ));
+    let kinds = c.by_kind.iter().map(|(k, n)| format!("{n} {k}")).collect::<Vec<_>>().join(", ");
+    if !kinds.is_empty() {
+        line(&format!("kinds     {kinds}"));
+    }
+    line(&format!("files     {}", c.files));
+    line(&format!("problems  {}", c.scan_problems));
+    line(&format!(
+        "jobs      {} queued, {} running, {} done, {} failed",
+        s.jobs.queued, s.jobs.running, s.jobs.done, s.jobs.failed
+    ));
+    line(&format!("folders   {}", s.roots.len()));
+    for r in &s.roots {
+        line(&format!("  {:>3}  {:<7}  {}", r.id, r.state.as_str(), r.path.display()));
+    }
+}

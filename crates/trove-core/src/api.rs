@@ -1,0 +1,323 @@
+//! The library's read and write API for front ends: roots, assets, files,
+//! duplicates and status.
+
+use std::path::{Path, PathBuf};
+
+use trove_catalog::{
+    Asset, AssetQuery, AssetStatus, CatalogCounts, FileRecord, JobCounts, Metadata, Root, RootState,
+    ScanProblem,
+};
+use trove_types::{AssetId, AssetKind, CaptureTime};
+
+use crate::cancel::Cancel;
+use crate::error::{CoreError, Result};
+use crate::events::EventSink;
+use crate::fsmeta::device_of;
+use crate::library::Library;
+use crate::scan::{ScanParams, ScanReport, ScanScope};
+
+/// A watched folder with its counts.
+#[derive(Debug, Clone)]
+pub struct RootInfo {
+    pub id: i64,
+    pub path: PathBuf,
+    pub state: RootState,
+    pub follow_symlinks: bool,
+    pub added_at: i64,
+    pub last_scan_at: Option<i64>,
+    pub files: u64,
+    pub missing_files: u64,
+    pub problems: u64,
+}
+
+/// An asset as listings show it.
+#[derive(Debug, Clone)]
+pub struct AssetSummary {
+    pub id: AssetId,
+    pub kind: AssetKind,
+    pub mime: Option<String>,
+    pub size: u64,
+    pub status: AssetStatus,
+    pub capture: Option<CaptureTime>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    /// File name of the representative file.
+    pub name: String,
+    /// Absolute path of the representative file.
+    pub path: PathBuf,
+    pub file_count: u32,
+}
+
+/// A file of an asset, with its absolute path.
+#[derive(Debug, Clone)]
+pub struct FileInfo {
+    pub root_id: i64,
+    pub path: PathBuf,
+    pub record: FileRecord,
+}
+
+/// Everything the catalog knows of one asset.
+#[derive(Debug, Clone)]
+pub struct AssetDetail {
+    pub asset: Asset,
+    pub files: Vec<FileInfo>,
+    pub metadata: Option<Metadata>,
+}
+
+/// An asset with more than one file.
+#[derive(Debug, Clone)]
+pub struct DuplicateSet {
+    pub asset: Asset,
+    pub files: Vec<FileInfo>,
+}
+
+/// The state of the whole library.
+#[derive(Debug, Clone)]
+pub struct LibraryStatus {
+    pub library: PathBuf,
+    pub counts: CatalogCounts,
+    pub jobs: JobCounts,
+    pub roots: Vec<RootInfo>,
+}
+
+/// A path that could not be catalogued, with its absolute path.
+#[derive(Debug, Clone)]
+pub struct ProblemInfo {
+    pub path: PathBuf,
+    pub problem: ScanProblem,
+}
+
+/// Filter and paging for [`Library::assets`].
+#[derive(Debug, Clone, Default)]
+pub struct AssetFilter {
+    pub kind: Option<AssetKind>,
+    pub status: Option<AssetStatus>,
+    pub root_id: Option<i64>,
+    pub offset: u64,
+    pub limit: Option<u64>,
+}
+
+/// Options for adding a root.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AddRootOptions {
+    /// Follow symbolic links inside the root (loops are detected).
+    pub follow_symlinks: bool,
+}
+
+impl Library {
+    /// Adds a folder to watch. It is not scanned yet: call
+    /// [`Library::enqueue_scan`] or [`Library::scan_root`]. Adding the same
+    /// folder again returns the existing root.
+    pub fn add_root(&self, path: &Path, opts: AddRootOptions) -> Result<(RootInfo, bool)> {
+        self.require_writer("adding a folder")?;
+        let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => CoreError::NotAFolder { path: path.to_owned() },
+            _ => CoreError::io("read folder", path, e),
+        })?;
+        if !meta.is_dir() {
+            return Err(CoreError::NotAFolder { path: path.to_owned() });
+        }
+        let path = path.canonicalize().map_err(|e| CoreError::io("resolve folder", path, e))?;
+        if path.starts_with(self.dir()) || self.dir().starts_with(&path) {
+            return Err(CoreError::RootInsideLibrary {
+                path,
+                library: self.dir().to_owned(),
+            });
+        }
+        let mut cat = self.catalog();
+        for other in cat.roots()? {
+            if other.path != path && (other.path.starts_with(&path) || path.starts_with(&other.path)) {
+                return Err(CoreError::RootOverlaps { path, other: other.path });
+            }
+        }
+        let mut b = cat.batch(self.now_ms())?;
+        let (root, created) = b.add_root(&path, device_of(&meta), opts.follow_symlinks)?;
+        b.commit()?;
+        drop(cat);
+        Ok((self.root_info(root)?, created))
+    }
+
+    fn root_info(&self, root: Root) -> Result<RootInfo> {
+        let (files, missing_files, problems) = self.catalog().root_stats(root.id)?;
+        Ok(RootInfo {
+            id: root.id,
+            path: root.path,
+            state: root.state,
+            follow_symlinks: root.follow_symlinks,
+            added_at: root.added_at,
+            last_scan_at: root.last_scan_at,
+            files,
+            missing_files,
+            problems,
+        })
+    }
+
+    pub fn roots(&self) -> Result<Vec<RootInfo>> {
+        let roots = self.catalog().roots()?;
+        roots.into_iter().map(|r| self.root_info(r)).collect()
+    }
+
+    /// Finds a root by id (as `trove roots` prints) or by path.
+    pub fn find_root(&self, query: &str) -> Result<RootInfo> {
+        let roots = self.catalog().roots()?;
+        let by_id = query.parse::<i64>().ok().and_then(|id| roots.iter().find(|r| r.id == id));
+        let by_path = || {
+            let p = Path::new(query);
+            let canon = p.canonicalize().unwrap_or_else(|_| p.to_owned());
+            roots.iter().find(|r| r.path == canon)
+        };
+        match by_id.or_else(by_path) {
+            Some(r) => self.root_info(r.clone()),
+            None => Err(CoreError::RootNotFound { query: query.to_owned() }),
+        }
+    }
+
+    /// Scans a root now, on this thread, reading with `read_threads`.
+    pub fn scan_root(
+        &self,
+        root_id: i64,
+        scope: ScanScope,
+        read_threads: usize,
+        sink: &dyn EventSink,
+        cancel: &Cancel,
+    ) -> Result<ScanReport> {
+        self.require_writer("scanning")?;
+        let root = self.catalog().root(root_id)?;
+        crate::scan::scan(self, &root, scope, ScanParams { threads: read_threads }, sink, cancel)
+    }
+
+    pub fn assets(&self, filter: &AssetFilter) -> Result<Vec<AssetSummary>> {
+        let cat = self.catalog();
+        let roots = cat.roots()?;
+        let listing = cat.list_assets(&AssetQuery {
+            kind: filter.kind,
+            status: filter.status,
+            root_id: filter.root_id,
+            offset: filter.offset,
+            limit: filter.limit,
+        })?;
+        Ok(listing
+            .into_iter()
+            .map(|l| {
+                let root = roots.iter().find(|r| r.id == l.root_id);
+                let path = root.map(|r| r.path.join(&l.rel_path)).unwrap_or_else(|| l.rel_path.clone());
+                AssetSummary {
+                    id: l.asset.id,
+                    kind: l.asset.kind,
+                    mime: l.asset.mime.clone(),
+                    size: l.asset.size,
+                    status: l.asset.status,
+                    capture: l.asset.capture,
+                    width: l.asset.width,
+                    height: l.asset.height,
+                    name: l.rel_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                    path,
+                    file_count: l.file_count,
+                }
+            })
+            .collect())
+    }
+
+    /// Looks an asset up by its id or by the path of one of its files.
+    pub fn asset_detail(&self, query: &str) -> Result<AssetDetail> {
+        let cat = self.catalog();
+        let asset = if let Ok(id) = query.parse::<AssetId>() {
+            match cat.asset(id) {
+                Ok(a) => a,
+                Err(e) if e.is_not_found() => return Err(CoreError::AssetNotFound { query: query.to_owned() }),
+                Err(e) => return Err(e.into()),
+            }
+        } else {
+            let p = Path::new(query);
+            let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
+            let abs = abs.canonicalize().unwrap_or(abs);
+            let mut found = None;
+            for root in cat.roots()? {
+                if let Ok(rel) = abs.strip_prefix(&root.path)
+                    && let Some(a) = cat.asset_at(root.id, rel)?
+                {
+                    found = Some(a);
+                    break;
+                }
+            }
+            found.ok_or_else(|| CoreError::AssetNotFound { query: query.to_owned() })?
+        };
+        let files = self.file_infos(&cat, asset.row_id)?;
+        let metadata = cat.metadata(asset.row_id)?;
+        Ok(AssetDetail { asset, files, metadata })
+    }
+
+    fn file_infos(&self, cat: &trove_catalog::Catalog, asset_row: i64) -> Result<Vec<FileInfo>> {
+        let roots = cat.roots()?;
+        Ok(cat
+            .files_of_asset(asset_row)?
+            .into_iter()
+            .map(|f| FileInfo {
+                root_id: f.root_id,
+                path: roots
+                    .iter()
+                    .find(|r| r.id == f.root_id)
+                    .map(|r| r.path.join(&f.rel_path))
+                    .unwrap_or_else(|| f.rel_path.clone()),
+                record: f,
+            })
+            .collect())
+    }
+
+    /// Assets that have more than one file.
+    pub fn duplicates(&self) -> Result<Vec<DuplicateSet>> {
+        let cat = self.catalog();
+        let sets = cat.duplicates()?;
+        sets.into_iter()
+            .map(|(asset, _)| {
+                let files = self.file_infos(&cat, asset.row_id)?;
+                Ok(DuplicateSet { asset, files })
+            })
+            .collect()
+    }
+
+    pub fn status(&self) -> Result<LibraryStatus> {
+        let (counts, jobs) = {
+            let cat = self.catalog();
+            (cat.counts()?, cat.job_counts()?)
+        };
+        Ok(LibraryStatus {
+            library: self.dir().to_owned(),
+            counts,
+            jobs,
+            roots: self.roots()?,
+        })
+    }
+
+    /// Paths that could not be catalogued.
+    pub fn problems(&self) -> Result<Vec<ProblemInfo>> {
+        let cat = self.catalog();
+        let roots = cat.roots()?;
+        Ok(cat
+            .scan_problems(None)?
+            .into_iter()
+            .map(|p| ProblemInfo {
+                path: roots
+                    .iter()
+                    .find(|r| r.id == p.root_id)
+                    .map(|r| r.path.join(&p.rel_path))
+                    .unwrap_or_else(|| p.rel_path.clone()),
+                problem: p,
+            })
+            .collect())
+    }
+
+    /// Jobs, newest first; only failed ones with `failed_only`.
+    pub fn jobs(&self, failed_only: bool, limit: u32) -> Result<Vec<trove_catalog::Job>> {
+        let state = failed_only.then_some(trove_catalog::JobState::Failed);
+        Ok(self.catalog().jobs(state, limit)?)
+    }
+
+    /// Queues failed jobs (one, or all) again.
+    pub fn retry_failed_jobs(&self, id: Option<i64>) -> Result<u64> {
+        self.require_writer("retrying jobs")?;
+        let n = self.catalog().retry_failed_jobs(id, self.now_ms())?;
+        self.job_signal().notify();
+        Ok(n)
+    }
+}

@@ -1,0 +1,92 @@
+use std::path::PathBuf;
+
+use trove_catalog::CatalogError;
+
+/// Errors of the library API. Each names the path, id or value involved and
+/// has a stable [`CoreError::code`] that front ends match on.
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error(
+        "the library {} is in use by another Trove process (pid {pid}); close it, or open the library read-only",
+        path.display()
+    )]
+    Locked { path: PathBuf, pid: String },
+    #[error("no Trove library at {}; create one with `trove init` or pick another folder", path.display())]
+    NoLibrary { path: PathBuf },
+    #[error("{op} {}: {source}", path.display())]
+    Io {
+        op: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{} is not a folder; add a folder that holds your photos and videos", path.display())]
+    NotAFolder { path: PathBuf },
+    #[error("{} is inside the library folder {}; Trove cannot watch its own data", path.display(), library.display())]
+    RootInsideLibrary { path: PathBuf, library: PathBuf },
+    #[error("{} overlaps the watched folder {}; remove that one first or add a folder that does not contain or lie inside it", path.display(), other.display())]
+    RootOverlaps { path: PathBuf, other: PathBuf },
+    #[error("no asset or file matches {query:?}; give an asset id (as `trove ls` prints) or the path of a catalogued file")]
+    AssetNotFound { query: String },
+    #[error("no watched folder matches {query:?}; `trove roots` lists them")]
+    RootNotFound { query: String },
+    #[error("this library is open read-only; {op} needs the writer (stop the other Trove process first)")]
+    ReadOnly { op: &'static str },
+    #[error("cancelled")]
+    Cancelled,
+    #[error("watching {} failed: {detail}", path.display())]
+    Watch { path: PathBuf, detail: String },
+}
+
+impl CoreError {
+    /// A stable code for front ends. Never change an existing code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CoreError::Catalog(e) => match e {
+                CatalogError::TooNew { .. } => "catalog_too_new",
+                CatalogError::NeedsUpgrade { .. } => "catalog_needs_upgrade",
+                CatalogError::Corrupt { .. } => "catalog_corrupt",
+                CatalogError::Busy { .. } => "catalog_busy",
+                CatalogError::NotFound { .. } => "not_found",
+                _ => "catalog_error",
+            },
+            CoreError::Locked { .. } => "library_locked",
+            CoreError::NoLibrary { .. } => "no_library",
+            CoreError::Io { .. } => "io_error",
+            CoreError::NotAFolder { .. } => "not_a_folder",
+            CoreError::RootInsideLibrary { .. } => "root_inside_library",
+            CoreError::RootOverlaps { .. } => "root_overlaps",
+            CoreError::AssetNotFound { .. } => "asset_not_found",
+            CoreError::RootNotFound { .. } => "root_not_found",
+            CoreError::ReadOnly { .. } => "read_only",
+            CoreError::Cancelled => "cancelled",
+            CoreError::Watch { .. } => "watch_failed",
+        }
+    }
+
+    /// True for mistakes in what the user asked (as opposed to failures of
+    /// the machine or of Trove). Front ends use it to pick an exit code.
+    pub fn is_user_error(&self) -> bool {
+        matches!(
+            self,
+            CoreError::NotAFolder { .. }
+                | CoreError::RootInsideLibrary { .. }
+                | CoreError::RootOverlaps { .. }
+                | CoreError::AssetNotFound { .. }
+                | CoreError::RootNotFound { .. }
+                | CoreError::NoLibrary { .. }
+        )
+    }
+
+    pub(crate) fn io(op: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        CoreError::Io {
+            op,
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+pub type Result<T, E = CoreError> = std::result::Result<T, E>;

@@ -1,0 +1,118 @@
+//! The typed event stream through which the core reports progress and
+//! results. Front ends render it: the CLI as progress bars or lines, the
+//! desktop app by forwarding to the page.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+
+use crate::scan::ScanReport;
+
+/// A phase of an import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScanPhase {
+    /// Walking the folder tree and reading directory entries.
+    Discover,
+    /// Reading new and changed files: hashing and extracting metadata.
+    Hash,
+    /// Writing what was found to the catalog.
+    Finish,
+}
+
+/// Progress of one scan of one root.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScanProgress {
+    pub root_id: i64,
+    pub root: PathBuf,
+    pub phase: ScanPhase,
+    /// Files found so far (discover) or files hashed so far (hash).
+    pub files_done: u64,
+    /// Files to hash in total (0 while discovering).
+    pub files_total: u64,
+    pub bytes_done: u64,
+    pub bytes_total: u64,
+    /// Milliseconds since the phase started.
+    pub elapsed_ms: u64,
+}
+
+impl ScanProgress {
+    /// Bytes per second over the phase so far.
+    pub fn bytes_per_sec(&self) -> f64 {
+        if self.elapsed_ms == 0 {
+            0.0
+        } else {
+            self.bytes_done as f64 * 1000.0 / self.elapsed_ms as f64
+        }
+    }
+
+    pub fn files_per_sec(&self) -> f64 {
+        if self.elapsed_ms == 0 {
+            0.0
+        } else {
+            self.files_done as f64 * 1000.0 / self.elapsed_ms as f64
+        }
+    }
+}
+
+/// Everything the core tells its front ends.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    ScanStarted { root_id: i64, root: PathBuf },
+    ScanProgress(ScanProgress),
+    ScanFinished(ScanReport),
+    /// A file could not be catalogued; the scan went on.
+    FileProblem {
+        root_id: i64,
+        path: PathBuf,
+        code: String,
+        message: String,
+    },
+    RootOffline { root_id: i64, root: PathBuf },
+    RootOnline { root_id: i64, root: PathBuf },
+    /// Something the user should know that is not an error of one file,
+    /// e.g. a root watched by polling because the OS watch limit was reached.
+    Warning { message: String },
+    JobStarted { job_id: i64, kind: String },
+    JobFinished { job_id: i64, kind: String },
+    JobFailed {
+        job_id: i64,
+        kind: String,
+        error: String,
+        will_retry: bool,
+    },
+    /// The watcher applied a batch of changes to the catalog.
+    WatchApplied {
+        root_id: i64,
+        changed_paths: u64,
+        report: ScanReport,
+    },
+}
+
+/// Receives events. Implemented for closures and channels.
+pub trait EventSink: Send + Sync {
+    fn emit(&self, event: Event);
+}
+
+impl<F: Fn(Event) + Send + Sync> EventSink for F {
+    fn emit(&self, event: Event) {
+        self(event)
+    }
+}
+
+impl EventSink for crossbeam_channel::Sender<Event> {
+    fn emit(&self, event: Event) {
+        // A closed receiver means nobody listens any more; that is fine.
+        let _ = self.send(event);
+    }
+}
+
+/// A sink that drops everything.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoEvents;
+
+impl EventSink for NoEvents {
+    fn emit(&self, _: Event) {}
+}
+
+/// A shared sink.
+pub type Sink = Arc<dyn EventSink>;

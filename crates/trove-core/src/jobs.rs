@@ -1,0 +1,256 @@
+//! Workers for the durable job queue.
+//!
+//! Jobs are rows in the catalog (see `trove_catalog::NewJob`). Workers lease
+//! them, keep the lease alive with a heartbeat while they run, and record
+//! the result. A job leased by a process that was killed is leased again
+//! when that process's lease runs out, or at once when the next writer opens
+//! the library (the library lock proves the old owner is dead).
+
+use std::collections::HashSet;
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use trove_catalog::{Catalog, FailOutcome, Job, NewJob};
+
+use crate::cancel::Cancel;
+use crate::error::{CoreError, Result};
+use crate::events::{Event, EventSink};
+use crate::library::Library;
+use crate::scan::{ScanParams, ScanScope};
+
+/// The kinds of jobs this build runs.
+pub mod kind {
+    /// Reconcile one root with the disk. Payload: `{"root_id": N}`.
+    pub const SCAN_ROOT: &str = "scan_root";
+}
+
+/// Every kind this build can run, for claims.
+const KINDS: &[&str] = &[kind::SCAN_ROOT];
+
+#[derive(Debug, Serialize, Deserialize)]
+struct ScanRootPayload {
+    root_id: i64,
+}
+
+/// How to run workers.
+#[derive(Debug, Clone, Copy)]
+pub struct WorkerOptions {
+    /// Jobs run at once.
+    pub workers: usize,
+    /// Threads each scan uses to read files.
+    pub read_threads: usize,
+    /// How long a lease lasts without a heartbeat.
+    pub lease: Duration,
+    /// Return once no job is queued or running (for one-shot commands);
+    /// otherwise wait for new work until cancelled.
+    pub stop_when_idle: bool,
+}
+
+impl WorkerOptions {
+    /// One job at a time, reading with every core.
+    pub fn for_cores(cores: usize) -> Self {
+        WorkerOptions {
+            workers: 1,
+            read_threads: cores.max(1),
+            lease: Duration::from_secs(60),
+            stop_when_idle: true,
+        }
+    }
+}
+
+/// What a run of the workers did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JobRunSummary {
+    pub done: u64,
+    pub failed: u64,
+    pub retried: u64,
+}
+
+/// Wakes idle workers when jobs are enqueued in this process.
+#[derive(Debug, Default)]
+pub(crate) struct JobSignal {
+    generation: Mutex<u64>,
+    cond: Condvar,
+}
+
+impl JobSignal {
+    pub(crate) fn notify(&self) {
+        let mut g = self.generation.lock().unwrap_or_else(|p| p.into_inner());
+        *g = g.wrapping_add(1);
+        self.cond.notify_all();
+    }
+
+    fn wait(&self, timeout: Duration) {
+        let g = self.generation.lock().unwrap_or_else(|p| p.into_inner());
+        let _ = self.cond.wait_timeout(g, timeout);
+    }
+}
+
+/// Why a job attempt failed.
+#[derive(Debug)]
+struct JobFailure {
+    message: String,
+    /// Retrying will not help (bad payload, a root that no longer exists).
+    permanent: bool,
+}
+
+impl From<CoreError> for JobFailure {
+    fn from(e: CoreError) -> Self {
+        let permanent = e.is_user_error()
+            || matches!(&e, CoreError::Catalog(c) if c.is_not_found());
+        JobFailure {
+            message: e.to_string(),
+            permanent,
+        }
+    }
+}
+
+impl Library {
+    /// Enqueues a full scan of a root.
+    pub fn enqueue_scan(&self, root_id: i64) -> Result<i64> {
+        self.require_writer("queueing a scan")?;
+        let job = NewJob {
+            kind: kind::SCAN_ROOT.into(),
+            payload: serde_json::json!(ScanRootPayload { root_id }),
+            dedup_key: format!("scan:{root_id}"),
+            priority: 10,
+            max_attempts: 3,
+        };
+        let id = self.catalog().enqueue(&job, self.now_ms())?;
+        self.job_signal().notify();
+        Ok(id)
+    }
+
+    /// Runs queued jobs on `opts.workers` threads until the queue is idle
+    /// (with `stop_when_idle`) or `cancel` is set. A cancelled job goes
+    /// back to the queue and resumes next time.
+    pub fn run_jobs(&self, opts: &WorkerOptions, sink: &dyn EventSink, cancel: &Cancel) -> Result<JobRunSummary> {
+        self.require_writer("running jobs")?;
+        let in_flight: Arc<Mutex<HashSet<i64>>> = Arc::default();
+        let summary = Mutex::new(JobRunSummary::default());
+        let lease_ms = opts.lease.as_millis() as i64;
+        let stop_heartbeat = Cancel::new();
+        std::thread::scope(|s| -> Result<()> {
+            // One heartbeat for every job in flight.
+            let hb_flight = in_flight.clone();
+            let hb_stop = stop_heartbeat.clone();
+            let hb_cat = self.connect()?;
+            s.spawn(move || {
+                let period = (opts.lease / 3).max(Duration::from_millis(50));
+                while !hb_stop.is_cancelled() {
+                    std::thread::sleep(period.min(Duration::from_millis(250)));
+                    let ids: Vec<i64> = hb_flight.lock().map(|s| s.iter().copied().collect()).unwrap_or_default();
+                    for id in ids {
+                        let _ = hb_cat.heartbeat_job(id, self.owner(), self.now_ms(), lease_ms);
+                    }
+                }
+            });
+            let mut handles = Vec::new();
+            for _ in 0..opts.workers.max(1) {
+                let cat = self.connect()?;
+                let in_flight = in_flight.clone();
+                let summary = &summary;
+                handles.push(s.spawn(move || self.worker_loop(cat, opts, lease_ms, &in_flight, summary, sink, cancel)));
+            }
+            let mut first_err = None;
+            for h in handles {
+                if let Ok(Err(e)) = h.join()
+                    && first_err.is_none()
+                {
+                    first_err = Some(e);
+                }
+            }
+            stop_heartbeat.cancel();
+            first_err.map_or(Ok(()), Err)
+        })?;
+        Ok(summary.into_inner().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn worker_loop(
+        &self,
+        cat: Catalog,
+        opts: &WorkerOptions,
+        lease_ms: i64,
+        in_flight: &Mutex<HashSet<i64>>,
+        summary: &Mutex<JobRunSummary>,
+        sink: &dyn EventSink,
+        cancel: &Cancel,
+    ) -> Result<()> {
+        while !cancel.is_cancelled() {
+            let Some(job) = cat.claim_job(KINDS, self.owner(), self.now_ms(), lease_ms)? else {
+                if opts.stop_when_idle && cat.pending_jobs(KINDS)? == 0 {
+                    return Ok(());
+                }
+                self.job_signal().wait(Duration::from_millis(200));
+                continue;
+            };
+            lock(in_flight).insert(job.id);
+            sink.emit(Event::JobStarted { job_id: job.id, kind: job.kind.clone() });
+            let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| self.run_job(&job, opts, sink, cancel)))
+                .unwrap_or_else(|panic| {
+                    let msg = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| (*s).to_owned())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "unknown panic".into());
+                    Err(JobFailure {
+                        message: format!("internal error (a bug in Trove; please report it): {msg}"),
+                        permanent: true,
+                    })
+                });
+            lock(in_flight).remove(&job.id);
+            let now = self.now_ms();
+            match outcome {
+                Ok(()) => {
+                    cat.complete_job(job.id, self.owner(), now)?;
+                    lock(summary).done += 1;
+                    sink.emit(Event::JobFinished { job_id: job.id, kind: job.kind.clone() });
+                }
+                Err(_) if cancel.is_cancelled() => {
+                    cat.release_job(job.id, self.owner(), now)?;
+                }
+                Err(f) => {
+                    let outcome = cat.fail_job(job.id, self.owner(), now, &f.message, f.permanent)?;
+                    let will_retry = matches!(outcome, FailOutcome::RetryAt(_));
+                    if will_retry {
+                        lock(summary).retried += 1;
+                    } else {
+                        lock(summary).failed += 1;
+                    }
+                    sink.emit(Event::JobFailed {
+                        job_id: job.id,
+                        kind: job.kind.clone(),
+                        error: f.message,
+                        will_retry,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn run_job(&self, job: &Job, opts: &WorkerOptions, sink: &dyn EventSink, cancel: &Cancel) -> Result<(), JobFailure> {
+        match job.kind.as_str() {
+            kind::SCAN_ROOT => {
+                let p: ScanRootPayload = serde_json::from_value(job.payload.clone()).map_err(|e| JobFailure {
+                    message: format!("bad scan job payload {}: {e}", job.payload),
+                    permanent: true,
+                })?;
+                let root = self.catalog().root(p.root_id).map_err(CoreError::from)?;
+                crate::scan::scan(self, &root, ScanScope::Full, ScanParams { threads: opts.read_threads }, sink, cancel)?;
+                Ok(())
+            }
+            other => Err(JobFailure {
+                message: format!("unknown job kind {other:?} (made by a newer Trove?)"),
+                permanent: true,
+            }),
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}

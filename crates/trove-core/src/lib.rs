@@ -1,0 +1,56 @@
+//! The Trove library API. The CLI and the desktop app are thin shells over
+//! this crate.
+//!
+//! # Glossary
+//!
+//! - **library**: a folder holding a catalog (and later a search index and
+//!   proxies). One process at a time is its *writer*; others may read.
+//! - **root**: a folder the user added; Trove watches it and never writes
+//!   inside it. A root whose drive is unplugged is *offline*, not deleted.
+//! - **original**: a user's file under a root.
+//! - **asset**: one unique content (by BLAKE3), with a UUID that survives
+//!   renames, moves and edits, and the user data attached to it. An asset
+//!   has one or more **files** (copies); a file that disappears is marked
+//!   *missing*, never forgotten.
+//! - **scan**: reconciling a root (or some paths in it) with the catalog.
+//! - **job**: durable work in the catalog's queue, leased by a worker.
+//! - **event**: progress and results the core reports to its front end.
+//! - **proxy**: a derived file (thumbnail, preview...) made from an
+//!   original. (Media issue.)
+//!
+//! This crate never prints, never reads environment variables or home
+//! directories, and takes its clock, paths and progress sinks as arguments.
+
+mod api;
+mod cancel;
+mod clock;
+mod error;
+mod events;
+mod fsmeta;
+mod jobs;
+mod library;
+mod scan;
+mod watch;
+
+pub use api::{
+    AddRootOptions, AssetDetail, AssetFilter, AssetSummary, DuplicateSet, FileInfo, LibraryStatus,
+    ProblemInfo, RootInfo,
+};
+pub use cancel::Cancel;
+pub use clock::{Clock, SystemClock};
+pub use error::{CoreError, Result};
+pub use events::{Event, EventSink, NoEvents, ScanPhase, ScanProgress, Sink};
+pub use jobs::{JobRunSummary, WorkerOptions, kind as job_kind};
+pub use library::{Access, CATALOG_FILE, LOCK_FILE, Library, OpenOptions};
+pub use scan::{ScanReport, ScanScope};
+pub use watch::WatchOptions;
+
+/// Catalog types that front ends see through this crate.
+pub mod catalog {
+    pub use trove_catalog::{
+        Asset, AssetStatus, CatalogCounts, FileRecord, Job, JobCounts, JobState, Metadata, RootState,
+        SCHEMA_VERSION, ScanProblem,
+    };
+}
+
+pub use trove_types as types;

@@ -1,0 +1,192 @@
+//! A library: a folder that holds the catalog and everything derived from
+//! the user's originals (later: the search index and proxies).
+
+use std::fs::{File, OpenOptions as FsOpenOptions, TryLockError};
+use std::io::{Read, Seek, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use trove_catalog::Catalog;
+
+use crate::clock::{Clock, SystemClock};
+use crate::error::{CoreError, Result};
+
+pub const CATALOG_FILE: &str = "catalog.db";
+pub const LOCK_FILE: &str = "trove.lock";
+
+/// Whether a process may change the library.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Takes the library lock: this process runs the workers and writes.
+    /// A second writer gets [`CoreError::Locked`].
+    Write,
+    /// Reads the catalog while another process may be writing.
+    ReadOnly,
+}
+
+/// How to open a library.
+#[derive(Debug, Clone)]
+pub struct OpenOptions {
+    pub access: Access,
+    /// Create the library folder and catalog if they do not exist.
+    pub create: bool,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl OpenOptions {
+    pub fn write() -> Self {
+        OpenOptions {
+            access: Access::Write,
+            create: false,
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    pub fn read_only() -> Self {
+        OpenOptions {
+            access: Access::ReadOnly,
+            ..Self::write()
+        }
+    }
+
+    pub fn create(mut self, create: bool) -> Self {
+        self.create = create;
+        self
+    }
+
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+}
+
+/// An open library.
+#[derive(Debug)]
+pub struct Library {
+    dir: PathBuf,
+    catalog: Mutex<Catalog>,
+    clock: Arc<dyn Clock>,
+    /// Held for the life of a writer; the OS releases it if we die.
+    _lock: Option<File>,
+    /// Names this process's job leases.
+    owner: String,
+    job_signal: crate::jobs::JobSignal,
+}
+
+impl Library {
+    /// Opens the library in `dir`.
+    pub fn open(dir: &Path, opts: OpenOptions) -> Result<Library> {
+        let catalog_path = dir.join(CATALOG_FILE);
+        if !catalog_path.exists() {
+            if !opts.create || opts.access == Access::ReadOnly {
+                return Err(CoreError::NoLibrary { path: dir.to_owned() });
+            }
+            std::fs::create_dir_all(dir).map_err(|e| CoreError::io("create library folder", dir, e))?;
+        }
+        let dir = dir
+            .canonicalize()
+            .map_err(|e| CoreError::io("open library folder", dir, e))?;
+        let owner = format!("pid{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
+        let (lock, catalog) = match opts.access {
+            Access::Write => {
+                let lock = take_lock(&dir)?;
+                let catalog = Catalog::open(&dir.join(CATALOG_FILE))?;
+                // The lock proves no other worker is alive: its leases are stale.
+                catalog.release_stale_leases(&owner, opts.clock.now_ms())?;
+                (Some(lock), catalog)
+            }
+            Access::ReadOnly => (None, Catalog::open_read_only(&dir.join(CATALOG_FILE))?),
+        };
+        Ok(Library {
+            dir,
+            catalog: Mutex::new(catalog),
+            clock: opts.clock,
+            _lock: lock,
+            owner,
+            job_signal: Default::default(),
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn catalog_path(&self) -> PathBuf {
+        self.dir.join(CATALOG_FILE)
+    }
+
+    pub fn is_writer(&self) -> bool {
+        self._lock.is_some()
+    }
+
+    pub(crate) fn require_writer(&self, op: &'static str) -> Result<()> {
+        if self.is_writer() {
+            Ok(())
+        } else {
+            Err(CoreError::ReadOnly { op })
+        }
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    pub(crate) fn job_signal(&self) -> &crate::jobs::JobSignal {
+        &self.job_signal
+    }
+
+    pub(crate) fn owner(&self) -> &str {
+        &self.owner
+    }
+
+    /// The library's shared catalog connection.
+    pub(crate) fn catalog(&self) -> MutexGuard<'_, Catalog> {
+        // A panic while holding the lock leaves SQLite consistent (the
+        // transaction rolls back), so a poisoned lock is safe to reuse.
+        self.catalog.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A new connection for a worker or scan thread.
+    pub(crate) fn connect(&self) -> Result<Catalog> {
+        Ok(if self.is_writer() {
+            Catalog::open(&self.catalog_path())?
+        } else {
+            Catalog::open_read_only(&self.catalog_path())?
+        })
+    }
+
+    /// Runs SQLite's integrity and foreign-key checks.
+    pub fn integrity_check(&self) -> Result<Vec<String>> {
+        Ok(self.catalog().integrity_check()?)
+    }
+}
+
+fn take_lock(dir: &Path) -> Result<File> {
+    let path = dir.join(LOCK_FILE);
+    let mut file = FsOpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(|e| CoreError::io("open lock file", &path, e))?;
+    match file.try_lock() {
+        Ok(()) => {
+            let pid = std::process::id().to_string();
+            file.set_len(0)
+                .and_then(|_| file.rewind())
+                .and_then(|_| file.write_all(pid.as_bytes()))
+                .map_err(|e| CoreError::io("write lock file", &path, e))?;
+            Ok(file)
+        }
+        Err(TryLockError::WouldBlock) => {
+            let mut pid = String::new();
+            let _ = file.read_to_string(&mut pid);
+            Err(CoreError::Locked {
+                path: dir.to_owned(),
+                pid: if pid.trim().is_empty() { "unknown".into() } else { pid.trim().to_owned() },
+            })
+        }
+        Err(TryLockError::Error(e)) => Err(CoreError::io("lock library", &path, e)),
+    }
+}

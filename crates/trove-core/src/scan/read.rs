@@ -1,0 +1,158 @@
+//! Reading one file: BLAKE3 and MD5 in a single pass, keeping the head of
+//! the file for kind detection and metadata, so every byte is read once.
+
+use std::cell::RefCell;
+use std::fs::File;
+use std::io::{ErrorKind, Read};
+use std::path::Path;
+
+use md5::Digest;
+use trove_catalog::{AssetContent, FileStat, Metadata};
+use trove_types::{AssetKind, CaptureSource, CaptureTime, ContentHash};
+
+use crate::fsmeta::{file_stat, problem_of};
+
+const BUF_LEN: usize = 1024 * 1024;
+
+thread_local! {
+    static BUF: RefCell<Vec<u8>> = RefCell::new(vec![0; BUF_LEN]);
+}
+
+#[derive(Debug)]
+pub(crate) enum ReadOutcome {
+    Read { stat: FileStat, content: Box<AssetContent> },
+    /// The file disappeared before we could read it.
+    Vanished,
+    Problem { code: &'static str, message: String },
+}
+
+/// Reads and describes the file at `abs` (which the catalog knows as `rel`).
+pub(crate) fn read_file(abs: &Path, rel: &Path) -> ReadOutcome {
+    // A file that keeps changing while we read it is tried a few times,
+    // then reported; the next scan or watch event picks it up again.
+    for _ in 0..3 {
+        match read_once(abs, rel) {
+            Ok(Some(outcome)) => return outcome,
+            Ok(None) => continue, // changed under us
+            Err(e) if e.kind() == ErrorKind::NotFound => return ReadOutcome::Vanished,
+            Err(e) => {
+                let (code, message) = problem_of(&e);
+                return ReadOutcome::Problem { code, message };
+            }
+        }
+    }
+    ReadOutcome::Problem {
+        code: "unstable",
+        message: "the file kept changing while Trove read it; it will be read again on the next scan".into(),
+    }
+}
+
+fn read_once(abs: &Path, rel: &Path) -> std::io::Result<Option<ReadOutcome>> {
+    let mut file = File::open(abs)?;
+    let before = file_stat(&file.metadata()?);
+    if !file.metadata()?.is_file() {
+        return Ok(Some(ReadOutcome::Problem {
+            code: "not_regular",
+            message: "not a regular file; Trove catalogs only files".into(),
+        }));
+    }
+    if before.size == 0 {
+        return Ok(Some(ReadOutcome::Problem {
+            code: "empty",
+            message: "the file is empty (0 bytes); there is nothing to catalog. Trove will look again if it changes".into(),
+        }));
+    }
+    let mut b3 = blake3::Hasher::new();
+    let mut md5 = md5::Md5::new();
+    let mut head: Vec<u8> = Vec::new();
+    let mut total: u64 = 0;
+    BUF.with(|buf| -> std::io::Result<()> {
+        let mut buf = buf.borrow_mut();
+        loop {
+            let n = match file.read(&mut buf[..]) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            let chunk = &buf[..n];
+            if head.len() < trove_media::HEAD_LEN {
+                let take = (trove_media::HEAD_LEN - head.len()).min(n);
+                head.extend_from_slice(&chunk[..take]);
+            }
+            b3.update(chunk);
+            md5.update(chunk);
+            total += n as u64;
+        }
+        Ok(())
+    })?;
+    let after = file_stat(&file.metadata()?);
+    if after != before || total != after.size {
+        return Ok(None);
+    }
+    let blake3 = ContentHash(*b3.finalize().as_bytes());
+    let md5: [u8; 16] = md5.finalize().into();
+    Ok(Some(ReadOutcome::Read {
+        stat: after,
+        content: Box::new(describe(rel, &head, blake3, md5, &after)),
+    }))
+}
+
+/// Turns the head of a file into the catalog's description of its content.
+fn describe(rel: &Path, head: &[u8], blake3: ContentHash, md5: [u8; 16], stat: &FileStat) -> AssetContent {
+    let detected = trove_media::detect(rel, head);
+    let exif = if detected.kind == AssetKind::Image {
+        trove_media::probe_exif(head).ok()
+    } else {
+        None
+    };
+    let orientation = exif.as_ref().and_then(|e| e.orientation);
+    let dims = if detected.kind == AssetKind::Image {
+        trove_media::image_dimensions(head, orientation).or_else(|| {
+            let e = exif.as_ref()?;
+            Some((e.pixel_width?, e.pixel_height?))
+        })
+    } else {
+        None
+    };
+    let capture = exif
+        .as_ref()
+        .and_then(|e| e.capture)
+        .or_else(|| {
+            Some(CaptureTime {
+                unix_ms: stat.mtime_ns.div_euclid(1_000_000),
+                offset_minutes: None,
+                source: CaptureSource::FileMtime,
+            })
+        });
+    let metadata = exif.map(|e| Metadata {
+        camera_make: e.make,
+        camera_model: e.model,
+        lens: e.lens,
+        focal_length_mm: e.focal_length_mm,
+        aperture: e.aperture,
+        exposure_s: e.exposure_s,
+        iso: e.iso,
+        flash: e.flash,
+        orientation: e.orientation,
+        gps_lat: e.gps_lat,
+        gps_lon: e.gps_lon,
+        gps_alt: e.gps_alt,
+        raw: serde_json::Value::Object(
+            [("exif".to_owned(), serde_json::Value::Object(e.raw))].into_iter().collect(),
+        ),
+        ..Metadata::default()
+    });
+    AssetContent {
+        blake3,
+        md5: Some(md5),
+        size: stat.size,
+        kind: detected.kind,
+        mime: detected.mime,
+        capture,
+        width: dims.map(|d| d.0),
+        height: dims.map(|d| d.1),
+        duration_ms: None,
+        metadata,
+    }
+}

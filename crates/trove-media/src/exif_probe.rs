@@ -1,0 +1,188 @@
+use std::io::Cursor;
+
+use exif::{Exif, In, Tag, Value};
+use trove_types::{CaptureSource, CaptureTime};
+
+use crate::MediaError;
+
+/// The EXIF facts Trove uses, plus every tag as text.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ExifSummary {
+    pub capture: Option<CaptureTime>,
+    pub orientation: Option<u8>,
+    pub make: Option<String>,
+    pub model: Option<String>,
+    pub lens: Option<String>,
+    pub focal_length_mm: Option<f64>,
+    pub aperture: Option<f64>,
+    pub exposure_s: Option<f64>,
+    pub iso: Option<u32>,
+    pub flash: Option<bool>,
+    pub gps_lat: Option<f64>,
+    pub gps_lon: Option<f64>,
+    pub gps_alt: Option<f64>,
+    pub pixel_width: Option<u32>,
+    pub pixel_height: Option<u32>,
+    /// `{"<ifd>.<tag>": "<display value>"}` for every field.
+    pub raw: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Reads EXIF from the start of a file (JPEG, TIFF and TIFF-based RAW,
+/// HEIF, PNG, WebP). `bytes` may be just the head of the file; EXIF that
+/// lies beyond it is reported as corrupt (truncated) data.
+pub fn probe_exif(bytes: &[u8]) -> Result<ExifSummary, MediaError> {
+    let exif = exif::Reader::new()
+        .read_from_container(&mut Cursor::new(bytes))
+        .map_err(|e| match e {
+            exif::Error::NotFound(_) => MediaError::Absent { what: "EXIF" },
+            other => MediaError::Corrupt {
+                format: "EXIF",
+                detail: other.to_string(),
+            },
+        })?;
+    Ok(summarize(&exif))
+}
+
+fn summarize(exif: &Exif) -> ExifSummary {
+    let mut s = ExifSummary {
+        capture: capture_time(exif),
+        orientation: uint(exif, Tag::Orientation)
+            .and_then(|o| u8::try_from(o).ok())
+            .filter(|o| (1..=8).contains(o)),
+        make: text(exif, Tag::Make),
+        model: text(exif, Tag::Model),
+        lens: text(exif, Tag::LensModel),
+        focal_length_mm: rational(exif, Tag::FocalLength),
+        aperture: rational(exif, Tag::FNumber),
+        exposure_s: rational(exif, Tag::ExposureTime),
+        iso: uint(exif, Tag::PhotographicSensitivity),
+        flash: uint(exif, Tag::Flash).map(|f| f & 1 == 1),
+        gps_lat: gps_coord(exif, Tag::GPSLatitude, Tag::GPSLatitudeRef, b'S'),
+        gps_lon: gps_coord(exif, Tag::GPSLongitude, Tag::GPSLongitudeRef, b'W'),
+        gps_alt: gps_altitude(exif),
+        pixel_width: uint(exif, Tag::PixelXDimension),
+        pixel_height: uint(exif, Tag::PixelYDimension),
+        raw: serde_json::Map::new(),
+    };
+    for f in exif.fields() {
+        // Thumbnail IFD tags describe the embedded preview, not the photo.
+        if f.ifd_num != In::PRIMARY && f.ifd_num != In(0) {
+            continue;
+        }
+        if matches!(f.value, Value::Undefined(ref b, _) if b.len() > 256) {
+            continue; // maker notes and other blobs
+        }
+        let mut value = f.display_value().with_unit(exif).to_string();
+        if value.len() > 1024 {
+            value.truncate(value.floor_char_boundary(1024));
+        }
+        s.raw.insert(format!("{}", f.tag), serde_json::Value::String(value));
+    }
+    s
+}
+
+fn field(exif: &Exif, tag: Tag) -> Option<&exif::Field> {
+    exif.get_field(tag, In::PRIMARY)
+}
+
+fn text(exif: &Exif, tag: Tag) -> Option<String> {
+    match &field(exif, tag)?.value {
+        Value::Ascii(parts) => {
+            let joined: Vec<u8> = parts.first()?.clone();
+            let s = String::from_utf8_lossy(&joined)
+                .trim_matches(|c: char| c == '\0' || c.is_whitespace())
+                .to_owned();
+            (!s.is_empty()).then_some(s)
+        }
+        _ => None,
+    }
+}
+
+fn uint(exif: &Exif, tag: Tag) -> Option<u32> {
+    field(exif, tag)?.value.get_uint(0)
+}
+
+fn rational(exif: &Exif, tag: Tag) -> Option<f64> {
+    match &field(exif, tag)?.value {
+        Value::Rational(v) => v.first().filter(|r| r.denom != 0).map(|r| r.to_f64()),
+        Value::SRational(v) => v.first().filter(|r| r.denom != 0).map(|r| r.to_f64()),
+        _ => None,
+    }
+    .filter(|v| v.is_finite())
+}
+
+fn ascii_bytes(exif: &Exif, tag: Tag) -> Option<Vec<u8>> {
+    match &field(exif, tag)?.value {
+        Value::Ascii(parts) => parts.first().cloned(),
+        _ => None,
+    }
+}
+
+fn capture_time(exif: &Exif) -> Option<CaptureTime> {
+    let candidates = [
+        (
+            Tag::DateTimeOriginal,
+            Tag::OffsetTimeOriginal,
+            Tag::SubSecTimeOriginal,
+            CaptureSource::ExifOriginal,
+        ),
+        (
+            Tag::DateTimeDigitized,
+            Tag::OffsetTimeDigitized,
+            Tag::SubSecTimeDigitized,
+            CaptureSource::ExifCreate,
+        ),
+    ];
+    for (dt_tag, off_tag, sub_tag, source) in candidates {
+        let Some(raw) = ascii_bytes(exif, dt_tag) else {
+            continue;
+        };
+        let Ok(mut dt) = exif::DateTime::from_ascii(&raw) else {
+            continue;
+        };
+        if let Some(sub) = ascii_bytes(exif, sub_tag) {
+            let _ = dt.parse_subsec(&sub);
+        }
+        if let Some(off) = ascii_bytes(exif, off_tag) {
+            let _ = dt.parse_offset(&off);
+        }
+        if let Some(unix_ms) = wall_clock_ms(&dt) {
+            return Some(CaptureTime {
+                unix_ms,
+                offset_minutes: dt.offset,
+                source,
+            });
+        }
+    }
+    None
+}
+
+/// The wall-clock time as milliseconds since the epoch as if it were UTC.
+fn wall_clock_ms(dt: &exif::DateTime) -> Option<i64> {
+    let month = time::Month::try_from(dt.month).ok()?;
+    let date = time::Date::from_calendar_date(i32::from(dt.year), month, dt.day).ok()?;
+    let t = time::Time::from_hms_nano(dt.hour, dt.minute, dt.second, dt.nanosecond.unwrap_or(0)).ok()?;
+    let odt = time::PrimitiveDateTime::new(date, t).assume_utc();
+    Some((odt.unix_timestamp_nanos() / 1_000_000) as i64)
+}
+
+fn gps_coord(exif: &Exif, tag: Tag, ref_tag: Tag, negative: u8) -> Option<f64> {
+    let Value::Rational(parts) = &field(exif, tag)?.value else {
+        return None;
+    };
+    if parts.len() < 3 || parts.iter().take(3).any(|r| r.denom == 0) {
+        return None;
+    }
+    let deg = parts[0].to_f64() + parts[1].to_f64() / 60.0 + parts[2].to_f64() / 3600.0;
+    let sign = match ascii_bytes(exif, ref_tag).as_deref() {
+        Some([c, ..]) if c.eq_ignore_ascii_case(&negative) => -1.0,
+        _ => 1.0,
+    };
+    Some(sign * deg).filter(|v| v.is_finite() && v.abs() <= 180.0)
+}
+
+fn gps_altitude(exif: &Exif) -> Option<f64> {
+    let alt = rational(exif, Tag::GPSAltitude)?;
+    let below = matches!(uint(exif, Tag::GPSAltitudeRef), Some(1));
+    Some(if below { -alt } else { alt })
+}

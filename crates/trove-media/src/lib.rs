@@ -1,0 +1,32 @@
+//! Media probing for Trove: what a file is and what its content says about
+//! itself (capture time, camera, pixel size).
+//!
+//! This crate works on bytes and files only. It knows nothing of the
+//! catalog, the search index or storage; callers map its results into their
+//! own types. Thumbnails and proxies will live here too.
+
+mod detect;
+mod error;
+mod exif_probe;
+
+pub use detect::{Detected, detect};
+pub use error::MediaError;
+pub use exif_probe::{ExifSummary, probe_exif};
+
+/// How many leading bytes of a file the probes want. Importers keep this
+/// much of the first read so metadata comes from the same pass as hashing.
+pub const HEAD_LEN: usize = 256 * 1024;
+
+/// Pixel size read from an image header, with EXIF orientation applied.
+pub fn image_dimensions(head: &[u8], orientation: Option<u8>) -> Option<(u32, u32)> {
+    let size = imagesize::blob_size(head).ok()?;
+    let (w, h) = (u32::try_from(size.width).ok()?, u32::try_from(size.height).ok()?);
+    if w == 0 || h == 0 {
+        return None;
+    }
+    // Orientations 5-8 rotate by 90 degrees: the shown picture is h x w.
+    Some(match orientation {
+        Some(5..=8) => (h, w),
+        _ => (w, h),
+    })
+}
