@@ -239,8 +239,8 @@ impl Batch<'_> {
     pub fn insert_file(&mut self, asset: AssetRowId, root: RootId, rel_path: &Path, stat: &FileStat) -> Result<FileId> {
         self.tx
             .prepare_cached(
-                "INSERT INTO files (asset_id, root_id, rel_path, name, size, mtime_ns, inode, device)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO files (asset_id, root_id, rel_path, name, size, mtime_ns, inode, device, hashed_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )
             .ctx("insert file")?
             .execute(params![
@@ -252,6 +252,7 @@ impl Batch<'_> {
                 stat.mtime_ns,
                 to_i64(stat.inode),
                 to_i64(stat.device),
+                self.now,
             ])
             .ctx("insert file")?;
         let id = self.tx.last_insert_rowid();
@@ -310,6 +311,16 @@ impl Batch<'_> {
             ])
             .ctx("move file")?;
         self.clear_problem(root, rel_path)?;
+        Ok(())
+    }
+
+    /// Records that a file's content was just read and hashed.
+    pub fn mark_hashed(&mut self, file: FileId) -> Result<()> {
+        self.tx
+            .prepare_cached("UPDATE files SET hashed_at = ?2 WHERE id = ?1")
+            .ctx("mark file hashed")?
+            .execute(params![file, self.now])
+            .ctx("mark file hashed")?;
         Ok(())
     }
 
@@ -444,6 +455,20 @@ impl Batch<'_> {
             what: "assets.blake3",
             value: format!("{} bytes", bytes.len()),
         })
+    }
+
+    /// A missing file of an asset (the longest missing first), to reuse
+    /// when the content turns up at a new path.
+    pub fn missing_file_of(&self, asset: AssetRowId) -> Result<Option<FileId>> {
+        self.tx
+            .prepare_cached(
+                "SELECT id FROM files WHERE asset_id = ?1 AND present = 0
+                 ORDER BY missing_since, id LIMIT 1",
+            )
+            .ctx("find missing file")?
+            .query_row([asset], |r| r.get(0))
+            .optional()
+            .ctx("find missing file")
     }
 
     /// How many present files an asset has, other than `except`.

@@ -88,6 +88,21 @@ pub struct FileRecord {
     pub device: u64,
     pub present: bool,
     pub missing_since: Option<i64>,
+    /// When the content was last read and hashed (Unix ms).
+    pub hashed_at: i64,
+}
+
+impl FileRecord {
+    /// How much older than `hashed_at` the mtime must be for the record's
+    /// (size, mtime, inode) to prove the content unchanged. File systems
+    /// stamp mtimes at clock-tick granularity, so a write right after we
+    /// hashed can keep the same mtime.
+    pub const RACY_MARGIN_MS: i64 = 5_000;
+
+    /// True if the content may have changed without the mtime showing it.
+    pub fn is_racy(&self) -> bool {
+        self.mtime_ns.div_euclid(1_000_000) >= self.hashed_at - Self::RACY_MARGIN_MS
+    }
 }
 
 /// What a scan learns from a file's directory entry without reading it.

@@ -211,6 +211,30 @@ impl Catalog {
         rows.collect::<rusqlite::Result<_>>().ctx("list assets")
     }
 
+    /// How many assets match a query (ignoring its paging).
+    pub fn count_assets(&self, q: &AssetQuery) -> Result<u64> {
+        let mut sql = String::from("SELECT count(*) FROM assets a WHERE 1 = 1");
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        if let Some(kind) = q.kind {
+            sql.push_str(" AND a.kind = ?");
+            args.push(kind.as_str().to_owned().into());
+        }
+        if let Some(status) = q.status {
+            sql.push_str(" AND a.status = ?");
+            args.push(status.as_str().to_owned().into());
+        }
+        if let Some(root) = q.root_id {
+            sql.push_str(" AND EXISTS (SELECT 1 FROM files r WHERE r.asset_id = a.id AND r.root_id = ?)");
+            args.push(root.into());
+        }
+        self.conn
+            .prepare_cached(&sql)
+            .ctx("count assets")?
+            .query_row(rusqlite::params_from_iter(args), |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .ctx("count assets")
+    }
+
     /// Assets that have more than one file, with all their files.
     pub fn duplicates(&self) -> Result<Vec<(Asset, Vec<FileRecord>)>> {
         let ids: Vec<i64> = {

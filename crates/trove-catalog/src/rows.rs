@@ -101,7 +101,7 @@ pub(crate) fn parse_status(s: &str) -> rusqlite::Result<AssetStatus> {
 }
 
 pub(crate) const FILE_COLUMNS: &str =
-    "id, asset_id, root_id, rel_path, size, mtime_ns, inode, device, present, missing_since";
+    "id, asset_id, root_id, rel_path, size, mtime_ns, inode, device, present, missing_since, hashed_at";
 
 pub(crate) fn file(r: &Row<'_>) -> rusqlite::Result<FileRecord> {
     let rel: Vec<u8> = r.get(3)?;
@@ -116,5 +116,6 @@ pub(crate) fn file(r: &Row<'_>) -> rusqlite::Result<FileRecord> {
         device: from_i64(r.get(7)?),
         present: r.get(8)?,
         missing_since: r.get(9)?,
+        hashed_at: r.get(10)?,
     })
 }

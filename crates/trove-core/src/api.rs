@@ -218,6 +218,17 @@ impl Library {
             .collect())
     }
 
+    /// How many assets match a filter (ignoring its paging).
+    pub fn count_assets(&self, filter: &AssetFilter) -> Result<u64> {
+        Ok(self.catalog().count_assets(&AssetQuery {
+            kind: filter.kind,
+            status: filter.status,
+            root_id: filter.root_id,
+            offset: 0,
+            limit: None,
+        })?)
+    }
+
     /// Looks an asset up by its id or by the path of one of its files.
     pub fn asset_detail(&self, query: &str) -> Result<AssetDetail> {
         let cat = self.catalog();

@@ -71,6 +71,9 @@ pub struct Library {
     /// Names this process's job leases.
     owner: String,
     job_signal: crate::jobs::JobSignal,
+    /// One scan at a time per root (the watcher and a queued scan job may
+    /// both want the same root).
+    scan_locks: Mutex<std::collections::HashMap<i64, Arc<Mutex<()>>>>,
 }
 
 impl Library {
@@ -104,6 +107,7 @@ impl Library {
             _lock: lock,
             owner,
             job_signal: Default::default(),
+            scan_locks: Default::default(),
         })
     }
 
@@ -133,6 +137,12 @@ impl Library {
 
     pub(crate) fn job_signal(&self) -> &crate::jobs::JobSignal {
         &self.job_signal
+    }
+
+    /// The lock that serializes scans of one root.
+    pub(crate) fn scan_lock(&self, root: i64) -> Arc<Mutex<()>> {
+        let mut locks = self.scan_locks.lock().unwrap_or_else(|p| p.into_inner());
+        locks.entry(root).or_default().clone()
     }
 
     pub(crate) fn owner(&self) -> &str {

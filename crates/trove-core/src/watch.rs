@@ -12,16 +12,16 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender};
-use notify::{PollWatcher, RecommendedWatcher, RecursiveMode};
+use notify::{EventKind, PollWatcher, RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, Debouncer, NoCache, RecommendedCache, new_debouncer_opt};
 use trove_catalog::{Root, RootState};
 
 use crate::cancel::Cancel;
-use crate::error::Result;
+use crate::error::{CoreError, Result};
 use crate::events::{Event, EventSink};
 use crate::fsmeta::{FsClass, fs_class};
 use crate::library::Library;
-use crate::scan::{ScanParams, ScanScope, scan};
+use crate::scan::{ScanParams, ScanReport, ScanScope, scan};
 
 /// How to watch.
 #[derive(Debug, Clone, Copy)]
@@ -77,14 +77,36 @@ impl Library {
         let mut watched: HashMap<i64, Watched> = HashMap::new();
         let mut last_root_check = Instant::now() - opts.root_check_interval;
         let params = ScanParams { threads: opts.read_threads };
-        while !cancel.is_cancelled() {
-            if last_root_check.elapsed() >= opts.root_check_interval {
-                self.check_roots(opts, &mut watched, &tx, sink, cancel)?;
-                last_root_check = Instant::now();
+        let result = (|| {
+            while !cancel.is_cancelled() {
+                if last_root_check.elapsed() >= opts.root_check_interval {
+                    self.check_roots(opts, &mut watched, &tx, sink, cancel)?;
+                    last_root_check = Instant::now();
+                }
+                self.apply_signals(&rx, &watched, params, sink, cancel)?;
             }
-            self.apply_signals(&rx, &watched, params, sink, cancel)?;
+            Ok(())
+        })();
+        match result {
+            Err(CoreError::Cancelled) => Ok(()),
+            other => other,
         }
-        Ok(())
+    }
+
+    /// Scans for the watcher. A failed scan of one root is reported and
+    /// watching goes on (the next change or check tries again); only a
+    /// cancellation stops the watcher.
+    fn watch_scan(&self, root: &Root, scope: ScanScope, params: ScanParams, sink: &dyn EventSink, cancel: &Cancel) -> Result<Option<ScanReport>> {
+        match scan(self, root, scope, params, sink, cancel) {
+            Ok(r) => Ok(Some(r)),
+            Err(CoreError::Cancelled) => Err(CoreError::Cancelled),
+            Err(e) => {
+                sink.emit(Event::Warning {
+                    message: format!("updating {} failed: {e}; Trove will try again", root.path.display()),
+                });
+                Ok(None)
+            }
+        }
     }
 
     /// Starts watchers for new or returning roots and drops those of roots
@@ -101,15 +123,20 @@ impl Library {
         let params = ScanParams { threads: opts.read_threads };
         for root in roots {
             let reachable = root.path.is_dir();
-            if let Some(w) = watched.get(&root.id)
-                && (!reachable || w.root.path != root.path)
-            {
+            // A watcher is stale when its root vanished, moved in the
+            // catalog, or went offline (it may be back at the same path
+            // before we noticed it left).
+            let stale = watched
+                .get(&root.id)
+                .is_some_and(|w| !reachable || w.root.path != root.path || root.state == RootState::Offline);
+            if stale {
                 watched.remove(&root.id);
-                scan(self, &root, ScanScope::Full, params, sink, cancel)?;
-                continue;
             }
             if watched.contains_key(&root.id) {
                 continue;
+            }
+            if !reachable && root.state == RootState::Offline {
+                continue; // still unplugged; nothing to do
             }
             // Watch first, then scan, so nothing that happens in between is lost.
             let debouncer = if reachable {
@@ -117,7 +144,9 @@ impl Library {
             } else {
                 None
             };
-            let report = scan(self, &root, ScanScope::Full, params, sink, cancel)?;
+            let Some(report) = self.watch_scan(&root, ScanScope::Full, params, sink, cancel)? else {
+                continue;
+            };
             if let Some(d) = debouncer
                 && !report.offline
             {
@@ -136,7 +165,7 @@ impl Library {
         sink: &dyn EventSink,
         cancel: &Cancel,
     ) -> Result<()> {
-        let first = match rx.recv_timeout(Duration::from_millis(200)) {
+        let first = match rx.recv_timeout(Duration::from_millis(100)) {
             Ok(s) => s,
             Err(_) => return Ok(()),
         };
@@ -157,8 +186,9 @@ impl Library {
                 message: format!("rescanning {} ({why})", w.root.path.display()),
             });
             let root = self.catalog().root(*root_id)?;
-            let report = scan(self, &root, ScanScope::Full, params, sink, cancel)?;
-            sink.emit(Event::WatchApplied { root_id: *root_id, changed_paths: 0, report });
+            if let Some(report) = self.watch_scan(&root, ScanScope::Full, params, sink, cancel)? {
+                sink.emit(Event::WatchApplied { root_id: *root_id, changed_paths: 0, report });
+            }
         }
         for (root_id, abs_paths) in paths {
             if rescan.contains_key(&root_id) {
@@ -177,8 +207,9 @@ impl Library {
             if root.state == RootState::Offline {
                 continue;
             }
-            let report = scan(self, &root, ScanScope::Paths(rels), params, sink, cancel)?;
-            sink.emit(Event::WatchApplied { root_id, changed_paths: n, report });
+            if let Some(report) = self.watch_scan(&root, ScanScope::Paths(rels), params, sink, cancel)? {
+                sink.emit(Event::WatchApplied { root_id, changed_paths: n, report });
+            }
         }
         Ok(())
     }
@@ -192,6 +223,10 @@ fn handler(root_id: i64, tx: Sender<Signal>) -> impl FnMut(DebounceEventResult) 
                 if e.need_rescan() {
                     let _ = tx.send(Signal::Rescan(root_id, "the system dropped change events".into()));
                     return;
+                }
+                // Opening and reading (our own scans do plenty) change nothing.
+                if matches!(e.event.kind, EventKind::Access(_)) {
+                    continue;
                 }
                 paths.extend(e.event.paths.iter().cloned());
             }
@@ -253,9 +288,9 @@ fn start_watcher(root: &Root, opts: &WatchOptions, tx: Sender<Signal>, sink: &dy
     }
     let config = notify::Config::default().with_poll_interval(opts.poll_interval);
     let mut d = new_debouncer_opt::<_, PollWatcher, NoCache>(opts.debounce, None, handler(root.id, tx), NoCache, config)
-        .map_err(|e| crate::CoreError::Watch { path: root.path.clone(), detail: e.to_string() })?;
+        .map_err(|e| CoreError::Watch { path: root.path.clone(), detail: e.to_string() })?;
     d.watch(&root.path, RecursiveMode::Recursive)
-        .map_err(|e| crate::CoreError::Watch { path: root.path.clone(), detail: e.to_string() })?;
+        .map_err(|e| CoreError::Watch { path: root.path.clone(), detail: e.to_string() })?;
     Ok(AnyDebouncer::Poll(d))
 }
 

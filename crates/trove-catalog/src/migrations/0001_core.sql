@@ -49,6 +49,10 @@ CREATE TABLE files (
     device      INTEGER NOT NULL,
     present     INTEGER NOT NULL DEFAULT 1,
     missing_since INTEGER,
+    -- When the content was last read and hashed. A file whose mtime is not
+    -- clearly older than this may have changed within the same clock tick
+    -- ("racy" entry), so it is read again rather than trusted.
+    hashed_at   INTEGER NOT NULL DEFAULT 0,
     UNIQUE (root_id, rel_path)
 );
 CREATE INDEX files_asset ON files (asset_id);

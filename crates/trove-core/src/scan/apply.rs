@@ -293,9 +293,16 @@ impl Writer<'_> {
                 if let Some(rec) = self.take_gone_of(asset) {
                     // Same content, old path gone: a move (maybe across roots).
                     b.move_file(rec.id, root_id, rel, stat)?;
+                    b.mark_hashed(rec.id)?;
                     let from = rec.rel_path.to_string_lossy();
                     b.log(event_kind::FILE_MOVED, Some(asset), Some(root_id), Some(rel), Some(&from))?;
                     report.moved += 1;
+                } else if let Some(missing) = b.missing_file_of(asset)? {
+                    // Content that went missing earlier turned up elsewhere.
+                    b.move_file(missing, root_id, rel, stat)?;
+                    b.mark_hashed(missing)?;
+                    b.log(event_kind::FILE_RETURNED, Some(asset), Some(root_id), Some(rel), None)?;
+                    report.returned += 1;
                 } else {
                     b.insert_file(asset, root_id, rel, stat)?;
                     b.log(event_kind::FILE_ADDED, Some(asset), Some(root_id), Some(rel), Some("duplicate"))?;
@@ -333,6 +340,7 @@ impl Writer<'_> {
         } else {
             b.update_file_stat(rec.id, stat)?;
         }
+        b.mark_hashed(rec.id)?;
         self.touched.insert(rec.asset_row_id);
         let old_hash = b.asset_hash(rec.asset_row_id)?;
         if old_hash == content.blake3 {

@@ -153,6 +153,12 @@ pub(crate) fn scan(
     sink: &dyn EventSink,
     cancel: &Cancel,
 ) -> Result<ScanReport> {
+    let lock = lib.scan_lock(root.id);
+    let _one_at_a_time = lock.lock().unwrap_or_else(|p| p.into_inner());
+    // Another scan may have changed the root while we waited.
+    let mut cat = lib.connect()?;
+    let current = cat.root(root.id)?;
+    let root = &current;
     let started = Instant::now();
     let scan_stamp = lib.now_ms();
     let mut report = ScanReport {
@@ -160,7 +166,6 @@ pub(crate) fn scan(
         root: root.path.clone(),
         ..ScanReport::default()
     };
-    let mut cat = lib.connect()?;
 
     // Is the root there at all?
     let Some(device) = check_root(root) else {
@@ -251,9 +256,9 @@ pub(crate) fn scan(
                 let same = rec.size == found.stat.size
                     && rec.mtime_ns == found.stat.mtime_ns
                     && rec.inode == found.stat.inode;
-                if same && rec.present {
+                if same && rec.present && !rec.is_racy() {
                     report.unchanged += 1;
-                } else if same {
+                } else if same && !rec.is_racy() {
                     plan.returned.push((rec, found));
                 } else {
                     plan.targets.push(Target::Changed { found, rec, moved: false });
@@ -296,7 +301,7 @@ pub(crate) fn scan(
             Some(i) => {
                 consumed[i] = true;
                 let rec = gone[i].clone();
-                if rec.size == found.stat.size && rec.mtime_ns == found.stat.mtime_ns {
+                if rec.size == found.stat.size && rec.mtime_ns == found.stat.mtime_ns && !rec.is_racy() {
                     plan.inode_moves.push((rec, found));
                 } else {
                     plan.targets.push(Target::Changed { found, rec, moved: true });

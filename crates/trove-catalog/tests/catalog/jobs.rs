@@ -1,0 +1,100 @@
+//! The durable job queue.
+
+use trove_catalog::{FailOutcome, JobState, NewJob};
+
+use super::open;
+
+fn job(key: &str) -> NewJob {
+    NewJob {
+        kind: "scan_root".into(),
+        payload: serde_json::json!({"root_id": 1}),
+        dedup_key: key.into(),
+        priority: 0,
+        max_attempts: 3,
+    }
+}
+
+#[test]
+fn enqueueing_a_live_key_twice_makes_one_job() {
+    let dir = tempfile::tempdir().unwrap();
+    let cat = open(dir.path());
+    let a = cat.enqueue(&job("k"), 1).unwrap();
+    let b = cat.enqueue(&job("k"), 2).unwrap();
+    assert_eq!(a, b);
+    assert_eq!(cat.job_counts().unwrap().queued, 1);
+    // Once done, the same key runs anew.
+    let j = cat.claim_job(&["scan_root"], "w", 3, 1000).unwrap().unwrap();
+    cat.complete_job(j.id, "w", 4).unwrap();
+    let c = cat.enqueue(&job("k"), 5).unwrap();
+    assert_eq!(c, a);
+    assert_eq!(cat.job(c).unwrap().state, JobState::Queued);
+    assert_eq!(cat.job(c).unwrap().attempts, 0);
+}
+
+#[test]
+fn a_lease_that_runs_out_lets_another_worker_take_the_job() {
+    let dir = tempfile::tempdir().unwrap();
+    let cat = open(dir.path());
+    cat.enqueue(&job("k"), 0).unwrap();
+    let first = cat.claim_job(&["scan_root"], "dead-worker", 100, 1000).unwrap().unwrap();
+    assert!(cat.claim_job(&["scan_root"], "other", 500, 1000).unwrap().is_none(), "leased");
+    let again = cat.claim_job(&["scan_root"], "other", 1101, 1000).unwrap().unwrap();
+    assert_eq!(again.id, first.id);
+    assert_eq!(again.attempts, 2);
+    // The dead worker can no longer heartbeat or complete it.
+    assert!(!cat.heartbeat_job(first.id, "dead-worker", 1200, 1000).unwrap());
+    assert!(cat.heartbeat_job(first.id, "other", 1200, 1000).unwrap());
+}
+
+#[test]
+fn failures_back_off_then_give_up_with_the_error_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let cat = open(dir.path());
+    let id = cat.enqueue(&job("k"), 0).unwrap();
+    let mut now = 0;
+    let mut outcomes = Vec::new();
+    for _ in 0..3 {
+        let j = cat.claim_job(&["scan_root"], "w", now, 1000).unwrap().expect("runnable");
+        let o = cat.fail_job(j.id, "w", now, "disk on fire", false).unwrap();
+        if let FailOutcome::RetryAt(at) = o {
+            assert!(cat.claim_job(&["scan_root"], "w", at - 1, 1000).unwrap().is_none(), "not before its time");
+            now = at;
+        }
+        outcomes.push(o);
+    }
+    assert_eq!(outcomes, [FailOutcome::RetryAt(1000), FailOutcome::RetryAt(3000), FailOutcome::GaveUp]);
+    let failed = cat.jobs(Some(JobState::Failed), 10).unwrap();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].last_error.as_deref(), Some("disk on fire"));
+    assert_eq!(cat.retry_failed_jobs(Some(id), now).unwrap(), 1);
+    assert!(cat.claim_job(&["scan_root"], "w", now, 1000).unwrap().is_some());
+}
+
+#[test]
+fn stale_leases_are_released_when_a_new_owner_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let cat = open(dir.path());
+    cat.enqueue(&job("a"), 0).unwrap();
+    cat.claim_job(&["scan_root"], "killed", 0, 3_600_000).unwrap().unwrap();
+    assert_eq!(cat.release_stale_leases("me", 10).unwrap(), 1);
+    let j = cat.claim_job(&["scan_root"], "me", 10, 1000).unwrap().expect("claimable at once");
+    assert_eq!(j.lease_owner.as_deref(), Some("me"));
+}
+
+#[test]
+fn higher_priority_runs_first_and_only_claimed_kinds_are_taken() {
+    let dir = tempfile::tempdir().unwrap();
+    let cat = open(dir.path());
+    cat.enqueue(&job("low"), 0).unwrap();
+    let mut high = job("high");
+    high.priority = 5;
+    cat.enqueue(&high, 0).unwrap();
+    let mut other = job("thumb");
+    other.kind = "thumbnail".into();
+    other.priority = 99;
+    cat.enqueue(&other, 0).unwrap();
+    let first = cat.claim_job(&["scan_root"], "w", 1, 1000).unwrap().unwrap();
+    assert_eq!(first.dedup_key, "high");
+    assert_eq!(cat.prioritize_jobs(&["low".into()], 50).unwrap(), 1);
+    assert_eq!(cat.pending_jobs(&["scan_root"]).unwrap(), 2);
+}

@@ -1,0 +1,100 @@
+//! Opening catalogs of older schemas, newer schemas and foreign files.
+
+use rusqlite::Connection;
+use trove_catalog::{Catalog, CatalogError, SCHEMA_VERSION, migration_sql};
+
+/// A catalog as schema 1 wrote it, with data, upgrades to the current schema
+/// keeping every row, and a backup of the old file is left beside it.
+#[test]
+fn schema_1_catalog_with_data_upgrades_to_current() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("catalog.db");
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(migration_sql(1).unwrap()).unwrap();
+        conn.execute_batch(
+            "PRAGMA application_id = 1414680406; PRAGMA user_version = 1;
+             INSERT INTO roots (id, path, display, added_at) VALUES (1, X'2f70686f746f73', '/photos', 1);
+             INSERT INTO assets (id, uuid, blake3, size, kind, created_at, updated_at)
+                 VALUES (7, '5a52f508-7b91-449d-b133-a194900fa14e', zeroblob(32), 10, 'image', 1, 1);
+             INSERT INTO files (asset_id, root_id, rel_path, name, size, mtime_ns, inode, device)
+                 VALUES (7, 1, X'612e6a7067', 'a.jpg', 10, 5, 9, 1);
+             INSERT INTO jobs (kind, payload, dedup_key, created_at, updated_at)
+                 VALUES ('scan_root', '{\"root_id\":1}', 'scan:1', 1, 1);",
+        )
+        .unwrap();
+    }
+    let cat = Catalog::open(&path).unwrap();
+    assert_eq!(cat.schema_version().unwrap(), SCHEMA_VERSION);
+    let roots = cat.roots().unwrap();
+    assert_eq!(roots.len(), 1);
+    assert_eq!(roots[0].path, std::path::Path::new("/photos"));
+    let files = cat.files_of_root(1).unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].rel_path, std::path::Path::new("a.jpg"));
+    assert_eq!(cat.job_counts().unwrap().queued, 1);
+    // Tables of schema 2 work.
+    cat.set_setting("theme", "dark").unwrap();
+    assert_eq!(cat.setting("theme").unwrap().as_deref(), Some("dark"));
+    assert!(cat.scan_problems(None).unwrap().is_empty());
+    assert!(cat.integrity_check().unwrap().is_empty());
+    assert!(dir.path().join("catalog.db.schema-1.bak").exists(), "the old catalog is kept");
+}
+
+#[test]
+fn a_catalog_from_a_newer_trove_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("catalog.db");
+    drop(Catalog::open(&path).unwrap());
+    let future = SCHEMA_VERSION + 5;
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch(&format!("PRAGMA user_version = {future}"))
+        .unwrap();
+    let err = Catalog::open(&path).unwrap_err();
+    assert!(matches!(err, CatalogError::TooNew { found, .. } if found == future), "{err}");
+    assert!(err.to_string().contains("newer Trove"));
+    let v: i64 = Connection::open(&path).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(v, future);
+}
+
+#[test]
+fn a_foreign_sqlite_database_or_garbage_is_not_taken_for_a_catalog() {
+    let dir = tempfile::tempdir().unwrap();
+    let foreign = dir.path().join("other.db");
+    Connection::open(&foreign).unwrap().execute_batch("CREATE TABLE t (x)").unwrap();
+    let err = Catalog::open(&foreign).unwrap_err();
+    assert!(matches!(err, CatalogError::Corrupt { .. }), "{err}");
+
+    let garbage = dir.path().join("garbage.db");
+    std::fs::write(&garbage, vec![0x5a; 8192]).unwrap();
+    let err = Catalog::open(&garbage).unwrap_err();
+    assert!(matches!(err, CatalogError::Corrupt { .. }), "{err}");
+    assert!(err.to_string().contains("garbage.db"), "names the file: {err}");
+}
+
+#[test]
+fn new_catalogs_use_wal_and_foreign_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let cat = super::open(dir.path());
+    drop(cat);
+    let conn = Connection::open(dir.path().join("catalog.db")).unwrap();
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    assert_eq!(mode, "wal");
+}
+
+#[test]
+fn read_only_catalog_refuses_writes_and_old_schemas() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("catalog.db");
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(migration_sql(1).unwrap()).unwrap();
+        conn.execute_batch("PRAGMA application_id = 1414680406; PRAGMA user_version = 1;").unwrap();
+    }
+    let err = Catalog::open_read_only(&path).unwrap_err();
+    assert!(matches!(err, CatalogError::NeedsUpgrade { found: 1, .. }), "{err}");
+    drop(Catalog::open(&path).unwrap());
+    let ro = Catalog::open_read_only(&path).unwrap();
+    assert!(ro.set_setting("a", "b").is_err());
+}

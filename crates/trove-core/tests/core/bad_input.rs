@@ -1,0 +1,153 @@
+//! Bad input: each case gets a recorded, named problem or state, and the
+//! rest of the import goes on.
+
+use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
+
+use trove_core::{AddRootOptions, Cancel, Event, ScanPhase, ScanScope};
+use trove_testkit::write_png;
+
+use super::Env;
+
+fn problem_codes(env: &Env) -> Vec<(String, String)> {
+    env.lib
+        .problems()
+        .unwrap()
+        .into_iter()
+        .map(|p| (p.path.strip_prefix(&env.root).unwrap().to_string_lossy().into_owned(), p.problem.code))
+        .collect()
+}
+
+#[test]
+fn non_utf8_file_names_are_kept_exactly() {
+    let env = Env::new();
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9-\xff.png");
+    write_png(&env.root.join(name), 4, 4, [5, 5, 5], 0);
+    let report = env.scan();
+    assert_eq!((report.new_assets, report.problems), (1, 0));
+    let assets = env.assets();
+    assert_eq!(assets[0].path.file_name().unwrap().as_bytes(), name.as_bytes());
+    // Found again by its exact path, and unchanged on rescan.
+    let detail = env.lib.asset_detail(&assets[0].id.to_string()).unwrap();
+    assert_eq!(detail.files[0].path, env.root.join(name));
+    assert!(env.scan().is_noop());
+}
+
+#[test]
+fn zero_byte_files_are_recorded_not_catalogued() {
+    let env = Env::new();
+    std::fs::write(env.path("empty.jpg"), b"").unwrap();
+    write_png(&env.path("ok.png"), 4, 4, [5, 5, 5], 0);
+    let report = env.scan();
+    assert_eq!((report.new_assets, report.problems), (1, 1));
+    assert_eq!(problem_codes(&env), [("empty.jpg".to_owned(), "empty".to_owned())]);
+    // Once it has content, it imports and the problem is gone.
+    write_png(&env.path("empty.jpg"), 4, 4, [6, 6, 6], 0);
+    let report = env.scan();
+    assert_eq!(report.new_assets, 1);
+    assert!(problem_codes(&env).is_empty());
+}
+
+#[test]
+fn symlinks_are_not_followed_by_default() {
+    let env = Env::new();
+    write_png(&env.path("a/x.png"), 4, 4, [5, 5, 5], 0);
+    std::os::unix::fs::symlink(env.path("a"), env.path("a/loop")).unwrap();
+    std::os::unix::fs::symlink(env.path("a/x.png"), env.path("link.png")).unwrap();
+    let report = env.scan();
+    assert_eq!((report.files_seen, report.symlinks_skipped, report.problems), (1, 2, 0));
+}
+
+#[test]
+fn a_symlink_loop_is_a_named_problem_when_following_links() {
+    let env = Env::with_options(AddRootOptions { follow_symlinks: true });
+    write_png(&env.path("a/x.png"), 4, 4, [5, 5, 5], 0);
+    std::os::unix::fs::symlink(env.path("a"), env.path("a/b-loop")).unwrap();
+    let report = env.scan();
+    assert_eq!(report.new_assets, 1);
+    assert_eq!(problem_codes(&env), [("a/b-loop".to_owned(), "symlink_loop".to_owned())]);
+}
+
+#[test]
+fn a_four_thousand_byte_path_imports() {
+    let env = Env::new();
+    let mut rel = PathBuf::new();
+    let budget = 4000 - env.root.as_os_str().len();
+    while rel.as_os_str().len() + 200 < budget {
+        rel.push("d".repeat(199));
+    }
+    let fill = budget - rel.as_os_str().len() - 1 - 4;
+    rel.push(format!("{}.png", "f".repeat(fill.min(250))));
+    write_png(&env.root.join(&rel), 4, 4, [5, 5, 5], 0);
+    let report = env.scan();
+    assert_eq!((report.new_assets, report.problems), (1, 0), "{:?}", problem_codes(&env));
+    assert!(env.root.join(&rel).as_os_str().len() >= 3900);
+}
+
+#[test]
+fn special_files_are_named_problems() {
+    let env = Env::new();
+    write_png(&env.path("ok.png"), 4, 4, [5, 5, 5], 0);
+    let status = std::process::Command::new("mkfifo").arg(env.path("pipe")).status().unwrap();
+    assert!(status.success());
+    let report = env.scan();
+    assert_eq!((report.new_assets, report.problems), (1, 1));
+    assert_eq!(problem_codes(&env), [("pipe".to_owned(), "not_regular".to_owned())]);
+}
+
+#[test]
+fn a_file_that_vanishes_before_it_is_read_is_not_an_error() {
+    let env = Env::new();
+    write_png(&env.path("stays.png"), 4, 4, [5, 5, 5], 0);
+    write_png(&env.path("goes.png"), 4, 4, [6, 6, 6], 0);
+    let goes = env.path("goes.png");
+    // Delete it after the walk saw it, just before reading starts.
+    let sink = move |e: Event| {
+        if let Event::ScanProgress(p) = e
+            && p.phase == ScanPhase::Hash
+            && p.files_done == 0
+        {
+            let _ = std::fs::remove_file(&goes);
+        }
+    };
+    let report = env.lib.scan_root(env.root_id, ScanScope::Full, 2, &sink, &Cancel::new()).unwrap();
+    assert_eq!((report.files_seen, report.new_assets, report.problems), (2, 1, 0));
+    assert_eq!(env.assets().len(), 1);
+}
+
+#[test]
+fn a_catalogued_file_that_vanishes_before_it_is_reread_is_marked_missing() {
+    let env = Env::new();
+    write_png(&env.path("x.png"), 4, 4, [5, 5, 5], 0);
+    env.scan();
+    write_png(&env.path("x.png"), 8, 8, [7, 7, 7], 0); // changed: must be re-read
+    let x = env.path("x.png");
+    let sink = move |e: Event| {
+        if let Event::ScanProgress(p) = e
+            && p.phase == ScanPhase::Hash
+            && p.files_done == 0
+        {
+            let _ = std::fs::remove_file(&x);
+        }
+    };
+    let report = env.lib.scan_root(env.root_id, ScanScope::Full, 2, &sink, &Cancel::new()).unwrap();
+    assert_eq!((report.missing, report.problems), (1, 0));
+    assert_eq!(env.assets()[0].status.as_str(), "missing");
+}
+
+#[test]
+fn unreadable_files_are_named_problems() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    if std::fs::metadata("/proc/self").map(|m| m.uid()).unwrap_or(0) == 0 {
+        // Root reads everything; the CLI end-to-end test covers this case
+        // by running as an unprivileged user.
+        return;
+    }
+    let env = Env::new();
+    write_png(&env.path("secret.png"), 4, 4, [5, 5, 5], 0);
+    write_png(&env.path("ok.png"), 4, 4, [6, 6, 6], 0);
+    std::fs::set_permissions(env.path("secret.png"), std::fs::Permissions::from_mode(0o000)).unwrap();
+    let report = env.scan();
+    assert_eq!((report.new_assets, report.problems), (1, 1));
+    assert_eq!(problem_codes(&env), [("secret.png".to_owned(), "unreadable".to_owned())]);
+}

@@ -1,0 +1,255 @@
+//! Importing and rescanning: the scenarios of the foundation issue.
+
+use trove_core::catalog::AssetStatus;
+use trove_core::types::{AssetKind, CaptureSource};
+use trove_testkit::{Exif, write_jpeg, write_png};
+
+use super::{Env, blake3_of, md5_of};
+
+fn camera_jpeg(env: &Env, rel: &str, seed: u32) {
+    write_jpeg(
+        &env.path(rel),
+        64,
+        48,
+        [(seed * 60 % 256) as u8, 40, 40],
+        seed,
+        Some(&Exif {
+            date_time_original: Some("2023:06:14 18:30:05"),
+            offset_time_original: Some("+02:00"),
+            sub_sec_time_original: Some("25"),
+            make: Some("FUJIFILM"),
+            model: Some("X100V"),
+            gps: Some((64.1466, -21.9426)),
+            ..Exif::default()
+        }),
+    );
+}
+
+#[test]
+fn first_import_catalogs_content_hashes_kind_and_exif() {
+    let env = Env::new();
+    camera_jpeg(&env, "2023/iceland/DSCF0001.JPG", 1);
+    write_png(&env.path("2023/scan.png"), 30, 20, [1, 2, 3], 0);
+    std::fs::write(env.path("notes.txt"), "packing list").unwrap();
+
+    let report = env.scan();
+    assert_eq!((report.files_seen, report.new_assets, report.problems), (3, 3, 0));
+
+    let jpeg = env.asset_at("2023/iceland/DSCF0001.JPG");
+    let a = &jpeg.asset;
+    assert_eq!(a.kind, AssetKind::Image);
+    assert_eq!(a.mime.as_deref(), Some("image/jpeg"));
+    assert_eq!(a.blake3.to_hex(), blake3_of(&env.path("2023/iceland/DSCF0001.JPG")));
+    assert_eq!(a.md5, Some(md5_of(&env.path("2023/iceland/DSCF0001.JPG"))));
+    assert_eq!((a.width, a.height), (Some(64), Some(48)));
+    let capture = a.capture.unwrap();
+    assert_eq!(capture.source, CaptureSource::ExifOriginal);
+    assert_eq!(capture.offset_minutes, Some(120));
+    // 2023-06-14 18:30:05.250 wall-clock time.
+    assert_eq!(capture.unix_ms, 1_686_767_405_250);
+    let m = jpeg.metadata.unwrap();
+    assert_eq!((m.camera_make.as_deref(), m.camera_model.as_deref()), (Some("FUJIFILM"), Some("X100V")));
+    assert!((m.gps_lat.unwrap() - 64.1466).abs() < 1e-4);
+    assert!((m.gps_lon.unwrap() + 21.9426).abs() < 1e-4, "west is negative");
+    assert!(m.raw["exif"]["Model"].as_str().unwrap().contains("X100V"));
+
+    let png = env.asset_at("2023/scan.png");
+    assert_eq!(png.asset.mime.as_deref(), Some("image/png"));
+    assert_eq!(png.asset.capture.unwrap().source, CaptureSource::FileMtime);
+    let txt = env.asset_at("notes.txt");
+    assert_eq!(txt.asset.kind, AssetKind::Document);
+    env.integrity_ok();
+}
+
+#[test]
+fn rescan_of_an_unchanged_tree_reads_nothing_and_writes_nothing() {
+    let env = Env::new();
+    for i in 0..20 {
+        write_png(&env.path(&format!("d{}/p{i}.png", i % 3)), 8, 8, [i as u8, 0, 0], i);
+    }
+    env.scan();
+    super::age_tree(&env.root);
+    env.scan(); // files just written are re-read once (see FileRecord::is_racy)
+    let events_before = env.lib.status().unwrap();
+    let again = env.scan();
+    assert_eq!(again.files_seen, 20);
+    assert_eq!(again.unchanged, 20);
+    assert_eq!(again.bytes_read, 0);
+    assert!(again.is_noop());
+    assert_eq!(env.lib.status().unwrap().counts, events_before.counts);
+}
+
+#[test]
+fn editing_a_file_keeps_its_asset_id_and_updates_the_hash() {
+    let env = Env::new();
+    camera_jpeg(&env, "a.jpg", 1);
+    env.scan();
+    let before = env.asset_at("a.jpg").asset;
+    camera_jpeg(&env, "a.jpg", 2); // different pixels
+    let report = env.scan();
+    assert_eq!(report.changed, 1, "{report:?}");
+    let after = env.asset_at("a.jpg").asset;
+    assert_eq!(after.id, before.id);
+    assert_ne!(after.blake3, before.blake3);
+    assert_eq!(after.blake3.to_hex(), blake3_of(&env.path("a.jpg")));
+    assert_eq!(env.assets().len(), 1);
+}
+
+#[test]
+fn renaming_a_file_keeps_its_identity_and_reads_nothing() {
+    let env = Env::new();
+    camera_jpeg(&env, "IMG_2041.jpg", 1);
+    super::age_tree(&env.root);
+    env.scan();
+    let id = env.asset_at("IMG_2041.jpg").asset.id;
+    std::fs::rename(env.path("IMG_2041.jpg"), env.path("beach-trip.jpg")).unwrap();
+    let report = env.scan();
+    assert_eq!((report.moved, report.missing, report.new_assets, report.bytes_read), (1, 0, 0, 0));
+    let detail = env.asset_at("beach-trip.jpg");
+    assert_eq!(detail.asset.id, id);
+    assert_eq!(detail.files.len(), 1);
+}
+
+#[test]
+fn moving_a_folder_keeps_every_identity() {
+    let env = Env::new();
+    for i in 0..5 {
+        write_png(&env.path(&format!("trip/{i}.png")), 8, 8, [0, i as u8, 0], i);
+    }
+    env.scan();
+    let ids: Vec<_> = (0..5).map(|i| env.asset_at(&format!("trip/{i}.png")).asset.id).collect();
+    std::fs::create_dir_all(env.path("2024")).unwrap();
+    std::fs::rename(env.path("trip"), env.path("2024/iceland")).unwrap();
+    let report = env.scan();
+    assert_eq!((report.moved, report.missing, report.new_assets), (5, 0, 0));
+    for (i, id) in ids.iter().enumerate() {
+        assert_eq!(&env.asset_at(&format!("2024/iceland/{i}.png")).asset.id, id);
+    }
+}
+
+#[test]
+fn a_copy_then_delete_elsewhere_is_a_move_by_content() {
+    // Tools that copy and delete (instead of rename) change the inode.
+    let env = Env::new();
+    camera_jpeg(&env, "a/x.jpg", 1);
+    env.scan();
+    let id = env.asset_at("a/x.jpg").asset.id;
+    std::fs::create_dir_all(env.path("b")).unwrap();
+    std::fs::copy(env.path("a/x.jpg"), env.path("b/x.jpg")).unwrap();
+    std::fs::remove_file(env.path("a/x.jpg")).unwrap();
+    let report = env.scan();
+    assert_eq!((report.moved, report.missing, report.duplicates), (1, 0, 0));
+    let d = env.asset_at("b/x.jpg");
+    assert_eq!(d.asset.id, id);
+    assert_eq!(d.files.len(), 1);
+}
+
+#[test]
+fn a_deleted_file_is_marked_missing_and_comes_back() {
+    let env = Env::new();
+    camera_jpeg(&env, "keep.jpg", 1);
+    env.scan();
+    let id = env.asset_at("keep.jpg").asset.id;
+    let bytes = std::fs::read(env.path("keep.jpg")).unwrap();
+    std::fs::remove_file(env.path("keep.jpg")).unwrap();
+    let report = env.scan();
+    assert_eq!(report.missing, 1);
+    let gone = env.lib.asset_detail(&id.to_string()).unwrap();
+    assert_eq!(gone.asset.status, AssetStatus::Missing);
+    assert!(!gone.files[0].record.present);
+    assert!(gone.files[0].record.missing_since.is_some());
+
+    // Restored somewhere else: the same asset, not a new one.
+    std::fs::create_dir_all(env.path("restored")).unwrap();
+    std::fs::write(env.path("restored/keep.jpg"), &bytes).unwrap();
+    let report = env.scan();
+    assert_eq!((report.returned, report.new_assets), (1, 0));
+    let back = env.lib.asset_detail(&id.to_string()).unwrap();
+    assert_eq!(back.asset.status, AssetStatus::Present);
+    assert_eq!(back.files.len(), 1);
+    assert!(back.files[0].path.ends_with("restored/keep.jpg"));
+}
+
+#[test]
+fn two_paths_with_the_same_content_are_one_asset_with_two_files() {
+    let env = Env::new();
+    camera_jpeg(&env, "a.jpg", 1);
+    std::fs::create_dir_all(env.path("backup")).unwrap();
+    std::fs::copy(env.path("a.jpg"), env.path("backup/a copy.jpg")).unwrap();
+    let report = env.scan();
+    assert_eq!((report.new_assets, report.duplicates), (1, 1));
+    let dups = env.lib.duplicates().unwrap();
+    assert_eq!(dups.len(), 1);
+    assert_eq!(dups[0].files.len(), 2);
+
+    // Editing one copy splits it off; the other keeps the asset.
+    let id = env.asset_at("a.jpg").asset.id;
+    camera_jpeg(&env, "backup/a copy.jpg", 9);
+    let report = env.scan();
+    assert_eq!(report.changed, 1);
+    assert_eq!(env.asset_at("a.jpg").asset.id, id);
+    assert_ne!(env.asset_at("backup/a copy.jpg").asset.id, id);
+    assert!(env.lib.duplicates().unwrap().is_empty());
+}
+
+#[test]
+fn a_root_that_disappears_is_offline_and_nothing_is_marked_missing() {
+    let env = Env::new();
+    camera_jpeg(&env, "a.jpg", 1);
+    env.scan();
+    let unplugged = env.tmp.path().join("unplugged");
+    std::fs::rename(&env.root, &unplugged).unwrap();
+    let report = env.scan();
+    assert!(report.offline);
+    let roots = env.lib.roots().unwrap();
+    assert_eq!(roots[0].state.as_str(), "offline");
+    assert_eq!(roots[0].missing_files, 0);
+    assert_eq!(env.assets()[0].status, AssetStatus::Offline);
+
+    std::fs::rename(&unplugged, &env.root).unwrap();
+    let report = env.scan();
+    assert!(!report.offline);
+    assert_eq!(report.unchanged, 1);
+    assert_eq!(env.lib.roots().unwrap()[0].state.as_str(), "online");
+    assert_eq!(env.assets()[0].status, AssetStatus::Present);
+}
+
+#[test]
+fn hidden_and_system_entries_are_skipped() {
+    let env = Env::new();
+    write_png(&env.path("real.png"), 4, 4, [9, 9, 9], 0);
+    for junk in [".git/objects/ab.png", ".trove/x.png", "@eaDir/real.png/SYNOPHOTO_THUMB.png", "#recycle/old.png", ".DS_Store", "Thumbs.db", "._real.png", ".hidden.png"] {
+        write_png(&env.path(junk), 4, 4, [1, 1, 1], junk.len() as u32);
+    }
+    let report = env.scan();
+    assert_eq!(report.files_seen, 1);
+    assert_eq!(env.assets().len(), 1);
+}
+
+#[test]
+fn scan_reports_progress_for_every_phase() {
+    let env = Env::new();
+    for i in 0..10 {
+        write_png(&env.path(&format!("{i}.png")), 8, 8, [0, 0, i as u8], i);
+    }
+    let (_, events) = env.scan_with_events();
+    let phases: std::collections::BTreeSet<String> = events
+        .iter()
+        .filter_map(|e| match e {
+            trove_core::Event::ScanProgress(p) => Some(format!("{:?}", p.phase)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(phases.into_iter().collect::<Vec<_>>(), ["Discover", "Finish", "Hash"]);
+    let last_hash = events
+        .iter()
+        .rev()
+        .find_map(|e| match e {
+            trove_core::Event::ScanProgress(p) if p.phase == trove_core::ScanPhase::Hash => Some(p.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!((last_hash.files_done, last_hash.files_total), (10, 10));
+    assert_eq!(last_hash.bytes_done, last_hash.bytes_total);
+    assert!(matches!(events.last(), Some(trove_core::Event::ScanFinished(_))));
+}

@@ -1,0 +1,48 @@
+//! Jobs run by workers.
+
+use trove_core::{Cancel, NoEvents, WorkerOptions};
+
+use super::Env;
+
+#[test]
+fn a_queued_scan_job_imports_the_root() {
+    let env = Env::new();
+    trove_testkit::write_png(&env.path("a.png"), 4, 4, [1, 2, 3], 0);
+    env.lib.enqueue_scan(env.root_id).unwrap();
+    let summary = env.lib.run_jobs(&WorkerOptions::for_cores(2), &NoEvents, &Cancel::new()).unwrap();
+    assert_eq!(summary.done, 1);
+    assert_eq!(env.assets().len(), 1);
+    assert_eq!(env.lib.status().unwrap().jobs.done, 1);
+}
+
+#[test]
+fn a_job_that_cannot_succeed_stops_with_its_error_visible() {
+    let env = Env::new();
+    // A root that no longer exists in the catalog: a permanent failure.
+    let cat = rusqlite::Connection::open(env.lib.catalog_path()).unwrap();
+    cat.execute(
+        "INSERT INTO jobs (kind, payload, dedup_key, max_attempts, created_at, updated_at)
+         VALUES ('scan_root', '{\"root_id\": 999}', 'scan:999', 3, 0, 0)",
+        [],
+    )
+    .unwrap();
+    let summary = env.lib.run_jobs(&WorkerOptions::for_cores(1), &NoEvents, &Cancel::new()).unwrap();
+    assert_eq!(summary.failed, 1);
+    let failed = env.lib.jobs(true, 10).unwrap();
+    assert_eq!(failed.len(), 1);
+    assert!(failed[0].last_error.as_deref().unwrap().contains("999"), "{:?}", failed[0].last_error);
+    assert_eq!(failed[0].attempts, 1, "not retried: retrying cannot help");
+}
+
+#[test]
+fn a_cancelled_run_leaves_the_job_queued_for_next_time() {
+    let env = Env::new();
+    trove_testkit::write_png(&env.path("a.png"), 4, 4, [1, 2, 3], 0);
+    env.lib.enqueue_scan(env.root_id).unwrap();
+    let cancel = Cancel::new();
+    cancel.cancel();
+    env.lib.run_jobs(&WorkerOptions::for_cores(1), &NoEvents, &cancel).unwrap();
+    assert_eq!(env.lib.status().unwrap().jobs.queued, 1);
+    env.lib.run_jobs(&WorkerOptions::for_cores(1), &NoEvents, &Cancel::new()).unwrap();
+    assert_eq!(env.assets().len(), 1);
+}

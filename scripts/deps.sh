@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what Trove needs to build, run and test on Debian 12.
+#   scripts/deps.sh          everything (build + tests)
+#   scripts/deps.sh --run    only what building and running the app needs
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_tests=1
+[[ "${1:-}" == "--run" ]] && want_tests=0
+
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+
+run_pkgs=(libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev librsvg2-dev libayatana-appindicator3-dev ffmpeg file)
+test_pkgs=(xvfb xauth webkit2gtk-driver util-linux)
+
+pkgs=("${run_pkgs[@]}")
+if [[ $want_tests -eq 1 ]]; then pkgs+=("${test_pkgs[@]}"); fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [[ ${#missing[@]} -gt 0 ]]; then
+  echo "==> apt: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+echo "==> npm: ui dependencies"
+(cd ui && npm install --no-audit --no-fund --loglevel=error)
+
+if [[ $want_tests -eq 1 ]]; then
+  if ! command -v tauri-driver >/dev/null 2>&1; then
+    echo "==> cargo: installing tauri-driver"
+    cargo install tauri-driver --version '^2' --locked --quiet
+  fi
+fi

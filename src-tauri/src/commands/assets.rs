@@ -1,0 +1,36 @@
+use tauri::State;
+use trove_core::AssetFilter;
+
+use super::blocking;
+use crate::AppState;
+use crate::dto::{AssetDto, AssetPageDto, ErrorDto};
+
+/// The most assets one page may hold.
+pub const MAX_PAGE: u64 = 1000;
+
+/// A page of assets, newest capture first.
+#[tauri::command]
+pub async fn list_assets(state: State<'_, AppState>, offset: u64, limit: u64) -> Result<AssetPageDto, ErrorDto> {
+    if limit == 0 || limit > MAX_PAGE {
+        return Err(ErrorDto::new(
+            "bad_request",
+            format!("page size {limit} is out of range; ask for 1 to {MAX_PAGE} assets"),
+        ));
+    }
+    let lib = state.lib()?;
+    blocking(move || {
+        let filter = AssetFilter {
+            offset,
+            limit: Some(limit),
+            ..AssetFilter::default()
+        };
+        let total = lib.count_assets(&filter)?;
+        let assets = lib.assets(&filter)?;
+        Ok(AssetPageDto {
+            total,
+            offset,
+            assets: assets.iter().map(AssetDto::from).collect(),
+        })
+    })
+    .await
+}

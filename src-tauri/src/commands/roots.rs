@@ -1,0 +1,48 @@
+use std::path::PathBuf;
+
+use tauri::State;
+use trove_core::AddRootOptions;
+
+use super::blocking;
+use crate::AppState;
+use crate::dto::{ErrorDto, RootDto};
+
+/// Adds a folder and queues its import. Progress arrives as events.
+#[tauri::command]
+pub async fn add_root(state: State<'_, AppState>, path: String) -> Result<RootDto, ErrorDto> {
+    let path = PathBuf::from(path.trim());
+    if path.as_os_str().is_empty() || !path.is_absolute() {
+        return Err(ErrorDto::new(
+            "bad_path",
+            format!("{:?} is not an absolute folder path; pick the folder with \"Add folder…\"", path),
+        ));
+    }
+    let lib = state.lib()?;
+    blocking(move || {
+        let (root, _) = lib.add_root(&path, AddRootOptions::default())?;
+        lib.enqueue_scan(root.id)?;
+        Ok(RootDto::from(&root))
+    })
+    .await
+}
+
+/// Queues a rescan of one root, or of all of them.
+#[tauri::command]
+pub async fn rescan(state: State<'_, AppState>, root_id: Option<i64>) -> Result<(), ErrorDto> {
+    let lib = state.lib()?;
+    blocking(move || {
+        let roots = lib.roots()?;
+        let ids: Vec<i64> = match root_id {
+            Some(id) if roots.iter().any(|r| r.id == id) => vec![id],
+            Some(id) => {
+                return Err(ErrorDto::new("root_not_found", format!("there is no watched folder with id {id}")));
+            }
+            None => roots.iter().map(|r| r.id).collect(),
+        };
+        for id in ids {
+            lib.enqueue_scan(id)?;
+        }
+        Ok(())
+    })
+    .await
+}

@@ -1,0 +1,342 @@
+//! The shapes the web page sees. Converted by hand from core types so the
+//! core can change without breaking the page; TypeScript types are generated
+//! from these (see `tests/bindings.rs`), and a test fails when the committed
+//! ones drift.
+
+use serde::Serialize;
+use trove_core::{AssetSummary, CoreError, Event, LibraryStatus, RootInfo, ScanPhase, ScanReport};
+use ts_rs::TS;
+
+/// Every command error: a stable code to branch on and a message to show.
+#[derive(Debug, Clone, Serialize, TS)]
+
+pub struct ErrorDto {
+    pub code: String,
+    pub message: String,
+}
+
+impl From<CoreError> for ErrorDto {
+    fn from(e: CoreError) -> Self {
+        ErrorDto {
+            code: e.code().to_owned(),
+            message: e.to_string(),
+        }
+    }
+}
+
+impl ErrorDto {
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        ErrorDto {
+            code: code.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+
+pub struct RootDto {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub path: String,
+    /// "online" or "offline".
+    pub state: String,
+    #[ts(type = "number")]
+    pub files: u64,
+    #[ts(type = "number")]
+    pub missing_files: u64,
+    #[ts(type = "number")]
+    pub problems: u64,
+    /// Unix ms of the last completed full scan.
+    #[ts(type = "number | null")]
+    pub last_scan_at: Option<i64>,
+}
+
+impl From<&RootInfo> for RootDto {
+    fn from(r: &RootInfo) -> Self {
+        RootDto {
+            id: r.id,
+            path: r.path.to_string_lossy().into_owned(),
+            state: r.state.as_str().to_owned(),
+            files: r.files,
+            missing_files: r.missing_files,
+            problems: r.problems,
+            last_scan_at: r.last_scan_at,
+        }
+    }
+}
+
+/// One grid cell. Never carries a file-system path: the page asks by id.
+#[derive(Debug, Clone, Serialize, TS)]
+
+pub struct AssetDto {
+    pub id: String,
+    pub name: String,
+    /// "image", "video", "audio", "document" or "other".
+    pub kind: String,
+    pub mime: Option<String>,
+    #[ts(type = "number")]
+    pub size: u64,
+    /// "present", "missing" or "offline".
+    pub status: String,
+    /// Capture wall-clock time as `YYYY-MM-DDTHH:MM:SS`, and where it came from.
+    pub captured: Option<String>,
+    pub capture_source: Option<String>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub file_count: u32,
+}
+
+impl From<&AssetSummary> for AssetDto {
+    fn from(a: &AssetSummary) -> Self {
+        AssetDto {
+            id: a.id.to_string(),
+            name: a.name.clone(),
+            kind: a.kind.as_str().to_owned(),
+            mime: a.mime.clone(),
+            size: a.size,
+            status: a.status.as_str().to_owned(),
+            captured: a.capture.map(|c| wall_clock(c.unix_ms)),
+            capture_source: a.capture.map(|c| c.source.as_str().to_owned()),
+            width: a.width,
+            height: a.height,
+            file_count: a.file_count,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+
+pub struct AssetPageDto {
+    #[ts(type = "number")]
+    pub total: u64,
+    #[ts(type = "number")]
+    pub offset: u64,
+    pub assets: Vec<AssetDto>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+
+pub struct LibraryDto {
+    pub path: String,
+    /// False when another Trove process owns the library: browsing works,
+    /// adding folders does not.
+    pub writable: bool,
+    #[ts(type = "number")]
+    pub assets: u64,
+    #[ts(type = "number")]
+    pub missing: u64,
+    #[ts(type = "number")]
+    pub bytes: u64,
+    #[ts(type = "number")]
+    pub problems: u64,
+    pub roots: Vec<RootDto>,
+}
+
+impl LibraryDto {
+    pub fn new(s: &LibraryStatus, writable: bool) -> Self {
+        LibraryDto {
+            path: s.library.to_string_lossy().into_owned(),
+            writable,
+            assets: s.counts.assets,
+            missing: s.counts.missing,
+            bytes: s.counts.bytes,
+            problems: s.counts.scan_problems,
+            roots: s.roots.iter().map(RootDto::from).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+
+pub struct ScanReportDto {
+    #[ts(type = "number")]
+    pub root_id: i64,
+    pub root: String,
+    pub offline: bool,
+    #[ts(type = "number")]
+    pub files_seen: u64,
+    #[ts(type = "number")]
+    pub new_assets: u64,
+    #[ts(type = "number")]
+    pub duplicates: u64,
+    #[ts(type = "number")]
+    pub changed: u64,
+    #[ts(type = "number")]
+    pub moved: u64,
+    #[ts(type = "number")]
+    pub missing: u64,
+    #[ts(type = "number")]
+    pub problems: u64,
+    #[ts(type = "number")]
+    pub elapsed_ms: u64,
+}
+
+impl From<&ScanReport> for ScanReportDto {
+    fn from(r: &ScanReport) -> Self {
+        ScanReportDto {
+            root_id: r.root_id,
+            root: r.root.to_string_lossy().into_owned(),
+            offline: r.offline,
+            files_seen: r.files_seen,
+            new_assets: r.new_assets,
+            duplicates: r.duplicates,
+            changed: r.changed,
+            moved: r.moved,
+            missing: r.missing,
+            problems: r.problems,
+            elapsed_ms: r.elapsed_ms,
+        }
+    }
+}
+
+/// Events pushed to the page on the `trove://event` channel.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+
+pub enum EventDto {
+    ScanStarted {
+        #[ts(type = "number")]
+        root_id: i64,
+        root: String,
+    },
+    ScanProgress {
+        #[ts(type = "number")]
+        root_id: i64,
+        root: String,
+        /// "discover", "hash" or "finish".
+        phase: String,
+        #[ts(type = "number")]
+        files_done: u64,
+        #[ts(type = "number")]
+        files_total: u64,
+        #[ts(type = "number")]
+        bytes_done: u64,
+        #[ts(type = "number")]
+        bytes_total: u64,
+        #[ts(type = "number")]
+        elapsed_ms: u64,
+    },
+    ScanFinished {
+        report: ScanReportDto,
+    },
+    FileProblem {
+        path: String,
+        code: String,
+        message: String,
+    },
+    RootOffline {
+        #[ts(type = "number")]
+        root_id: i64,
+        root: String,
+    },
+    RootOnline {
+        #[ts(type = "number")]
+        root_id: i64,
+        root: String,
+    },
+    Warning {
+        message: String,
+    },
+    JobFailed {
+        #[ts(type = "number")]
+        job_id: i64,
+        kind: String,
+        error: String,
+        will_retry: bool,
+    },
+    /// The catalog changed (the page should refresh what it shows).
+    CatalogChanged {
+        #[ts(type = "number")]
+        root_id: i64,
+    },
+}
+
+impl EventDto {
+    /// Converts a core event; `None` for events the page does not use.
+    pub fn from_core(e: &Event) -> Option<Self> {
+        Some(match e {
+            Event::ScanStarted { root_id, root } => EventDto::ScanStarted {
+                root_id: *root_id,
+                root: root.to_string_lossy().into_owned(),
+            },
+            Event::ScanProgress(p) => EventDto::ScanProgress {
+                root_id: p.root_id,
+                root: p.root.to_string_lossy().into_owned(),
+                phase: match p.phase {
+                    ScanPhase::Discover => "discover",
+                    ScanPhase::Hash => "hash",
+                    ScanPhase::Finish => "finish",
+                }
+                .to_owned(),
+                files_done: p.files_done,
+                files_total: p.files_total,
+                bytes_done: p.bytes_done,
+                bytes_total: p.bytes_total,
+                elapsed_ms: p.elapsed_ms,
+            },
+            Event::ScanFinished(r) => EventDto::ScanFinished { report: r.into() },
+            Event::FileProblem { path, code, message, .. } => EventDto::FileProblem {
+                path: path.to_string_lossy().into_owned(),
+                code: code.clone(),
+                message: message.clone(),
+            },
+            Event::RootOffline { root_id, root } => EventDto::RootOffline {
+                root_id: *root_id,
+                root: root.to_string_lossy().into_owned(),
+            },
+            Event::RootOnline { root_id, root } => EventDto::RootOnline {
+                root_id: *root_id,
+                root: root.to_string_lossy().into_owned(),
+            },
+            Event::Warning { message } => EventDto::Warning { message: message.clone() },
+            Event::JobFailed { job_id, kind, error, will_retry } => EventDto::JobFailed {
+                job_id: *job_id,
+                kind: kind.clone(),
+                error: error.clone(),
+                will_retry: *will_retry,
+            },
+            Event::WatchApplied { root_id, report, .. } if !report.is_noop() => {
+                EventDto::CatalogChanged { root_id: *root_id }
+            }
+            _ => return None,
+        })
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` of a capture time stored as wall-clock-as-UTC.
+pub fn wall_clock(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's
+/// algorithm), to avoid a date crate for one conversion.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wall_clock;
+
+    #[test]
+    fn wall_clock_formats_known_instants() {
+        assert_eq!(wall_clock(0), "1970-01-01T00:00:00");
+        assert_eq!(wall_clock(1_700_000_000_000), "2023-11-14T22:13:20");
+        assert_eq!(wall_clock(951_782_400_000), "2000-02-29T00:00:00");
+        assert_eq!(wall_clock(-1000), "1969-12-31T23:59:59");
+    }
+}

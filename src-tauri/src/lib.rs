@@ -1,0 +1,124 @@
+//! Trove's desktop shell. Commands are thin adapters over `trove-core`;
+//! the core's events are forwarded to the page on `trove://event`.
+
+pub mod commands;
+pub mod dto;
+mod state;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tauri::{Emitter, Manager, Runtime};
+use trove_core::{Cancel, CoreError, Event, EventSink, Library, OpenOptions, WatchOptions, WorkerOptions};
+
+pub use state::AppState;
+
+/// The event channel the page listens on.
+pub const EVENT_CHANNEL: &str = "trove://event";
+
+/// Where the library lives: `TROVE_LIBRARY` if set, else the platform's data
+/// folder (e.g. `~/.local/share/trove`). Only front ends read the
+/// environment.
+#[allow(clippy::disallowed_methods)] // front end: the one place it reads the environment
+pub fn library_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("TROVE_LIBRARY").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    directories::ProjectDirs::from("", "", "trove")
+        .map(|d| d.data_dir().to_owned())
+        .unwrap_or_else(|| PathBuf::from("trove-library"))
+}
+
+/// Opens the library as its writer, or read-only when another Trove
+/// process owns it.
+pub fn open_library(dir: &std::path::Path) -> Result<Library, CoreError> {
+    match Library::open(dir, OpenOptions::write().create(true)) {
+        Err(CoreError::Locked { .. }) => Library::open(dir, OpenOptions::read_only()),
+        other => other,
+    }
+}
+
+/// Registers state and commands on a builder. Shared by the real app and
+/// the mock-runtime tests.
+pub fn setup<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
+    builder.manage(state).invoke_handler(tauri::generate_handler![
+        commands::library::library_info,
+        commands::assets::list_assets,
+        commands::roots::add_root,
+        commands::roots::rescan,
+    ])
+}
+
+/// Forwards core events to the page.
+struct PageSink<R: Runtime>(tauri::AppHandle<R>);
+
+impl<R: Runtime> EventSink for PageSink<R> {
+    fn emit(&self, event: Event) {
+        if let Some(dto) = dto::EventDto::from_core(&event) {
+            // A closed window simply does not hear it.
+            let _ = self.0.emit(EVENT_CHANNEL, dto);
+        }
+    }
+}
+
+/// Starts the job workers and the watcher on background threads.
+pub fn start_background<R: Runtime>(app: tauri::AppHandle<R>, lib: Arc<Library>, cancel: Cancel) {
+    if !lib.is_writer() {
+        return;
+    }
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    let sink: Arc<PageSink<R>> = Arc::new(PageSink(app));
+    {
+        let (lib, sink, cancel) = (lib.clone(), sink.clone(), cancel.clone());
+        let _ = std::thread::Builder::new().name("trove-jobs".into()).spawn(move || {
+            let opts = WorkerOptions {
+                stop_when_idle: false,
+                ..WorkerOptions::for_cores(cores)
+            };
+            if let Err(e) = lib.run_jobs(&opts, sink.as_ref(), &cancel) {
+                sink.emit(Event::Warning { message: format!("background jobs stopped: {e}") });
+            }
+        });
+    }
+    let _ = std::thread::Builder::new().name("trove-watch".into()).spawn(move || {
+        let opts = WatchOptions {
+            read_threads: cores,
+            ..WatchOptions::default()
+        };
+        if let Err(e) = lib.watch(&opts, sink.as_ref(), &cancel) {
+            sink.emit(Event::Warning { message: format!("watching folders stopped: {e}") });
+        }
+    });
+}
+
+/// Runs the desktop app.
+pub fn run() {
+    let cancel = Cancel::new();
+    let app = setup(tauri::Builder::default().plugin(tauri_plugin_dialog::init()), AppState::empty())
+        .setup({
+            let cancel = cancel.clone();
+            move |app| {
+                let dir = library_dir();
+                let lib = Arc::new(open_library(&dir).map_err(|e| format!("cannot open the library: {e}"))?);
+                app.state::<AppState>().set(lib.clone());
+                start_background(app.handle().clone(), lib, cancel);
+                Ok(())
+            }
+        })
+        .build(tauri::generate_context!());
+    let app = match app {
+        Ok(app) => app,
+        Err(e) => {
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("trove: could not start the desktop app: {e}");
+            }
+            std::process::exit(1);
+        }
+    };
+    app.run(move |_, event| {
+        if let tauri::RunEvent::Exit = event {
+            cancel.cancel();
+        }
+    });
+}

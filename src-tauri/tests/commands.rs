@@ -1,0 +1,96 @@
+//! Every command through Tauri's mock runtime, against a real library.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use tauri::test::{INVOKE_KEY, get_ipc_response, mock_builder, mock_context, noop_assets};
+use tauri::webview::InvokeRequest;
+use trove_core::{Library, OpenOptions};
+use trove_desktop::{AppState, setup};
+
+struct App {
+    _tmp: tempfile::TempDir,
+    photos: std::path::PathBuf,
+    lib: Arc<Library>,
+    webview: tauri::WebviewWindow<tauri::test::MockRuntime>,
+    _app: tauri::App<tauri::test::MockRuntime>,
+}
+
+fn app() -> App {
+    let tmp = tempfile::tempdir().unwrap();
+    let photos = tmp.path().join("photos");
+    trove_testkit::write_png(&photos.join("a.png"), 8, 8, [1, 2, 3], 0);
+    trove_testkit::write_png(&photos.join("sub/b.png"), 8, 8, [4, 5, 6], 0);
+    let lib = Arc::new(Library::open(&tmp.path().join("lib"), OpenOptions::write().create(true)).unwrap());
+    let app = setup(mock_builder(), AppState::with(lib.clone())).build(mock_context(noop_assets())).unwrap();
+    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+    App { _tmp: tmp, photos, lib, webview, _app: app }
+}
+
+fn invoke(app: &App, cmd: &str, args: Value) -> Result<Value, Value> {
+    get_ipc_response(
+        &app.webview,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: tauri::ipc::CallbackFn(0),
+            error: tauri::ipc::CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: tauri::ipc::InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|b| b.deserialize::<Value>().unwrap())
+}
+
+fn run_jobs(app: &App) {
+    app.lib
+        .run_jobs(&trove_core::WorkerOptions::for_cores(2), &trove_core::NoEvents, &trove_core::Cancel::new())
+        .unwrap();
+}
+
+#[test]
+fn add_root_queues_an_import_and_the_grid_lists_its_assets() {
+    let app = app();
+    let root = invoke(&app, "add_root", json!({ "path": app.photos.to_str().unwrap() })).unwrap();
+    assert_eq!(root["files"], 0, "queued, not yet scanned");
+    run_jobs(&app);
+
+    let info = invoke(&app, "library_info", json!({})).unwrap();
+    assert_eq!(info["assets"], 2);
+    assert_eq!(info["writable"], true);
+    assert_eq!(info["roots"][0]["files"], 2);
+
+    let page = invoke(&app, "list_assets", json!({ "offset": 0, "limit": 1 })).unwrap();
+    assert_eq!(page["total"], 2);
+    assert_eq!(page["assets"].as_array().unwrap().len(), 1);
+    let cell = &page["assets"][0];
+    assert_eq!(cell["kind"], "image");
+    assert!(cell.get("path").is_none(), "the page never sees file-system paths");
+    let rest = invoke(&app, "list_assets", json!({ "offset": 1, "limit": 100 })).unwrap();
+    assert_eq!(rest["assets"].as_array().unwrap().len(), 1);
+    assert_ne!(rest["assets"][0]["id"], cell["id"]);
+
+    assert_eq!(invoke(&app, "rescan", json!({ "rootId": null })), Ok(Value::Null));
+    assert_eq!(app.lib.status().unwrap().jobs.queued, 1);
+}
+
+#[test]
+fn bad_input_gets_coded_errors() {
+    let app = app();
+    let err = invoke(&app, "add_root", json!({ "path": "relative/folder" })).unwrap_err();
+    assert_eq!(err["code"], "bad_path");
+    let err = invoke(&app, "add_root", json!({ "path": "/no/such/folder" })).unwrap_err();
+    assert_eq!(err["code"], "not_a_folder");
+    assert!(err["message"].as_str().unwrap().contains("/no/such/folder"));
+    let lib_dir = app.lib.dir().to_str().unwrap().to_owned();
+    let err = invoke(&app, "add_root", json!({ "path": lib_dir })).unwrap_err();
+    assert_eq!(err["code"], "root_inside_library");
+    let err = invoke(&app, "list_assets", json!({ "offset": 0, "limit": 100_000 })).unwrap_err();
+    assert_eq!(err["code"], "bad_request");
+    let err = invoke(&app, "rescan", json!({ "rootId": 42 })).unwrap_err();
+    assert_eq!(err["code"], "root_not_found");
+    // Missing arguments are rejected by Tauri before the command runs.
+    assert!(invoke(&app, "list_assets", json!({})).is_err());
+}

@@ -1,0 +1,119 @@
+// A minimal W3C WebDriver client over fetch: enough to drive the Trove
+// desktop app through tauri-driver, with no dependencies.
+import { spawn } from "node:child_process";
+import { setTimeout as sleep } from "node:timers/promises";
+
+const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
+
+export class Session {
+  constructor(base, id) {
+    this.base = base;
+    this.id = id;
+  }
+
+  static async start(base, application, timeoutMs = 60000) {
+    const body = {
+      capabilities: {
+        alwaysMatch: { browserName: "wry", "tauri:options": { application } },
+      },
+    };
+    const res = await call(base, "POST", "/session", body, timeoutMs);
+    return new Session(base, res.sessionId);
+  }
+
+  cmd(method, path, body) {
+    return call(this.base, method, `/session/${this.id}${path}`, body);
+  }
+
+  async find(css) {
+    const v = await this.cmd("POST", "/element", { using: "css selector", value: css });
+    return v[ELEMENT];
+  }
+
+  async findAll(css) {
+    const v = await this.cmd("POST", "/elements", { using: "css selector", value: css });
+    return v.map((e) => e[ELEMENT]);
+  }
+
+  async type(css, text) {
+    const el = await this.find(css);
+    await this.cmd("POST", `/element/${el}/value`, { text });
+  }
+
+  async click(css) {
+    const el = await this.find(css);
+    await this.cmd("POST", `/element/${el}/click`, {});
+  }
+
+  async text(css) {
+    const el = await this.find(css);
+    return this.cmd("GET", `/element/${el}/text`);
+  }
+
+  exec(script, args = []) {
+    return this.cmd("POST", "/execute/sync", { script, args });
+  }
+
+  async screenshot() {
+    return Buffer.from(await this.cmd("GET", "/screenshot"), "base64");
+  }
+
+  async waitFor(what, check, timeoutMs = 30000) {
+    const start = Date.now();
+    let last;
+    while (Date.now() - start < timeoutMs) {
+      try {
+        last = await check();
+        if (last) return last;
+      } catch (e) {
+        last = e;
+      }
+      await sleep(200);
+    }
+    throw new Error(`timed out waiting for ${what} (last: ${last})`);
+  }
+
+  end() {
+    return this.cmd("DELETE", "");
+  }
+}
+
+async function call(base, method, path, body, timeoutMs = 30000) {
+  const res = await fetch(base + path, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const json = await res.json().catch(() => ({}));
+  if (!res.ok) {
+    throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json.value ?? json)}`);
+  }
+  return json.value;
+}
+
+/// Starts tauri-driver and waits until it answers.
+export async function startDriver(port, env) {
+  const driver = spawn("tauri-driver", ["--port", String(port)], {
+    env,
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    if (driver.exitCode !== null) throw new Error(`tauri-driver exited with ${driver.exitCode}`);
+    try {
+      await fetch(base + "/status", { signal: AbortSignal.timeout(1000) });
+      return { driver, base };
+    } catch {
+      await sleep(100);
+    }
+  }
+  throw new Error("tauri-driver did not start");
+}
+
+/// Stops tauri-driver with SIGTERM (SIGKILL would orphan WebKitWebDriver).
+export async function stopDriver(driver) {
+  if (driver.exitCode !== null) return;
+  driver.kill("SIGTERM");
+  for (let i = 0; i < 50 && driver.exitCode === null; i++) await sleep(100);
+}

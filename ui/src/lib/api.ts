@@ -1,0 +1,113 @@
+// Typed access to Trove's Rust side: every Tauri command and event the page
+// uses goes through here, so components never call `invoke` or `listen`
+// directly and the IPC contract lives in one place.
+
+import { invoke, isTauri } from "@tauri-apps/api/core";
+import { listen } from "@tauri-apps/api/event";
+import { open } from "@tauri-apps/plugin-dialog";
+
+import type { AssetPageDto } from "./bindings/AssetPageDto";
+import type { ErrorDto } from "./bindings/ErrorDto";
+import type { EventDto } from "./bindings/EventDto";
+import type { LibraryDto } from "./bindings/LibraryDto";
+import type { RootDto } from "./bindings/RootDto";
+
+/** The single event channel on which the core reports what it is doing. */
+export const EVENT_CHANNEL = "trove://event";
+
+/** True when the page runs inside the Trove app (and so has a backend). */
+export function hasBackend(): boolean {
+  try {
+    return isTauri();
+  } catch {
+    return false;
+  }
+}
+
+const NO_BACKEND: ErrorDto = {
+  code: "no_backend",
+  message: "Trove's backend is not available: this page is running outside the Trove app.",
+};
+
+function isErrorDto(value: unknown): value is ErrorDto {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { message?: unknown }).message === "string" &&
+    typeof (value as { code?: unknown }).code === "string"
+  );
+}
+
+/**
+ * Turns whatever a failed call rejected with into an ErrorDto, so the UI can
+ * always show `error.message` and never a raw dump.
+ */
+export function toErrorDto(error: unknown): ErrorDto {
+  if (isErrorDto(error)) return error;
+  if (typeof error === "string" && error.trim() !== "") {
+    return { code: "error", message: error };
+  }
+  if (error instanceof Error && error.message) {
+    return { code: "internal", message: error.message };
+  }
+  if (typeof error === "object" && error !== null) {
+    const message = (error as { message?: unknown }).message;
+    if (typeof message === "string" && message !== "") return { code: "error", message };
+  }
+  return { code: "unknown", message: "Something went wrong." };
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  if (!hasBackend()) throw NO_BACKEND;
+  try {
+    return await invoke<T>(command, args);
+  } catch (error) {
+    throw toErrorDto(error);
+  }
+}
+
+/** The library's path, counts and roots. */
+export function libraryInfo(): Promise<LibraryDto> {
+  return call<LibraryDto>("library_info");
+}
+
+/** One page of assets, newest capture first. */
+export function listAssets(offset: number, limit: number): Promise<AssetPageDto> {
+  return call<AssetPageDto>("list_assets", { offset, limit });
+}
+
+/** Adds a folder as a root and queues its import; progress comes as events. */
+export function addRoot(path: string): Promise<RootDto> {
+  return call<RootDto>("add_root", { path });
+}
+
+/** Rescans one root, or every root when `rootId` is null. */
+export function rescan(rootId: number | null): Promise<void> {
+  return call<void>("rescan", { rootId });
+}
+
+/**
+ * Opens the native folder picker. Resolves to the chosen folder, or null when
+ * the person cancelled.
+ */
+export async function pickFolder(title = "Add a folder to Trove"): Promise<string | null> {
+  if (!hasBackend()) throw NO_BACKEND;
+  try {
+    const chosen = await open({ directory: true, multiple: false, title });
+    return typeof chosen === "string" ? chosen : null;
+  } catch (error) {
+    throw toErrorDto(error);
+  }
+}
+
+export type Unlisten = () => void;
+
+/**
+ * Subscribes to the core's events. Resolves to a function that ends the
+ * subscription. Outside the app it subscribes to nothing.
+ */
+export async function onEvent(handler: (event: EventDto) => void): Promise<Unlisten> {
+  if (!hasBackend()) return () => {};
+  const unlisten = await listen<EventDto>(EVENT_CHANNEL, (event) => handler(event.payload));
+  return unlisten;
+}
