@@ -9,7 +9,6 @@ use ts_rs::TS;
 
 /// Every command error: a stable code to branch on and a message to show.
 #[derive(Debug, Clone, Serialize, TS)]
-
 pub struct ErrorDto {
     pub code: String,
     pub message: String,
@@ -34,7 +33,6 @@ impl ErrorDto {
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
-
 pub struct RootDto {
     #[ts(type = "number")]
     pub id: i64,
@@ -68,7 +66,6 @@ impl From<&RootInfo> for RootDto {
 
 /// One grid cell. Never carries a file-system path: the page asks by id.
 #[derive(Debug, Clone, Serialize, TS)]
-
 pub struct AssetDto {
     pub id: String,
     pub name: String,
@@ -106,7 +103,6 @@ impl From<&AssetSummary> for AssetDto {
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
-
 pub struct AssetPageDto {
     #[ts(type = "number")]
     pub total: u64,
@@ -116,7 +112,6 @@ pub struct AssetPageDto {
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
-
 pub struct LibraryDto {
     pub path: String,
     /// False when another Trove process owns the library: browsing works,
@@ -148,7 +143,6 @@ impl LibraryDto {
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
-
 pub struct ScanReportDto {
     #[ts(type = "number")]
     pub root_id: i64,
@@ -193,7 +187,6 @@ impl From<&ScanReport> for ScanReportDto {
 /// Events pushed to the page on the `trove://event` channel.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
-
 pub enum EventDto {
     ScanStarted {
         #[ts(type = "number")]
@@ -276,7 +269,9 @@ impl EventDto {
                 elapsed_ms: p.elapsed_ms,
             },
             Event::ScanFinished(r) => EventDto::ScanFinished { report: r.into() },
-            Event::FileProblem { path, code, message, .. } => EventDto::FileProblem {
+            Event::FileProblem {
+                path, code, message, ..
+            } => EventDto::FileProblem {
                 path: path.to_string_lossy().into_owned(),
                 code: code.clone(),
                 message: message.clone(),
@@ -289,8 +284,15 @@ impl EventDto {
                 root_id: *root_id,
                 root: root.to_string_lossy().into_owned(),
             },
-            Event::Warning { message } => EventDto::Warning { message: message.clone() },
-            Event::JobFailed { job_id, kind, error, will_retry } => EventDto::JobFailed {
+            Event::Warning { message } => EventDto::Warning {
+                message: message.clone(),
+            },
+            Event::JobFailed {
+                job_id,
+                kind,
+                error,
+                will_retry,
+            } => EventDto::JobFailed {
                 job_id: *job_id,
                 kind: kind.clone(),
                 error: error.clone(),
@@ -310,7 +312,12 @@ pub fn wall_clock(ms: i64) -> String {
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 /// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's

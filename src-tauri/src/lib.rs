@@ -76,7 +76,9 @@ pub fn start_background<R: Runtime>(app: tauri::AppHandle<R>, lib: Arc<Library>,
                 ..WorkerOptions::for_cores(cores)
             };
             if let Err(e) = lib.run_jobs(&opts, sink.as_ref(), &cancel) {
-                sink.emit(Event::Warning { message: format!("background jobs stopped: {e}") });
+                sink.emit(Event::Warning {
+                    message: format!("background jobs stopped: {e}"),
+                });
             }
         });
     }
@@ -86,7 +88,9 @@ pub fn start_background<R: Runtime>(app: tauri::AppHandle<R>, lib: Arc<Library>,
             ..WatchOptions::default()
         };
         if let Err(e) = lib.watch(&opts, sink.as_ref(), &cancel) {
-            sink.emit(Event::Warning { message: format!("watching folders stopped: {e}") });
+            sink.emit(Event::Warning {
+                message: format!("watching folders stopped: {e}"),
+            });
         }
     });
 }
@@ -94,18 +98,21 @@ pub fn start_background<R: Runtime>(app: tauri::AppHandle<R>, lib: Arc<Library>,
 /// Runs the desktop app.
 pub fn run() {
     let cancel = Cancel::new();
-    let app = setup(tauri::Builder::default().plugin(tauri_plugin_dialog::init()), AppState::empty())
-        .setup({
-            let cancel = cancel.clone();
-            move |app| {
-                let dir = library_dir();
-                let lib = Arc::new(open_library(&dir).map_err(|e| format!("cannot open the library: {e}"))?);
-                app.state::<AppState>().set(lib.clone());
-                start_background(app.handle().clone(), lib, cancel);
-                Ok(())
-            }
-        })
-        .build(tauri::generate_context!());
+    let app = setup(
+        tauri::Builder::default().plugin(tauri_plugin_dialog::init()),
+        AppState::empty(),
+    )
+    .setup({
+        let cancel = cancel.clone();
+        move |app| {
+            let dir = library_dir();
+            let lib = Arc::new(open_library(&dir).map_err(|e| format!("cannot open the library: {e}"))?);
+            app.state::<AppState>().set(lib.clone());
+            start_background(app.handle().clone(), lib, cancel);
+            Ok(())
+        }
+    })
+    .build(tauri::generate_context!());
     let app = match app {
         Ok(app) => app,
         Err(e) => {

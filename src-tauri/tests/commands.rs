@@ -23,9 +23,19 @@ fn app() -> App {
     trove_testkit::write_png(&photos.join("a.png"), 8, 8, [1, 2, 3], 0);
     trove_testkit::write_png(&photos.join("sub/b.png"), 8, 8, [4, 5, 6], 0);
     let lib = Arc::new(Library::open(&tmp.path().join("lib"), OpenOptions::write().create(true)).unwrap());
-    let app = setup(mock_builder(), AppState::with(lib.clone())).build(mock_context(noop_assets())).unwrap();
-    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
-    App { _tmp: tmp, photos, lib, webview, _app: app }
+    let app = setup(mock_builder(), AppState::with(lib.clone()))
+        .build(mock_context(noop_assets()))
+        .unwrap();
+    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    App {
+        _tmp: tmp,
+        photos,
+        lib,
+        webview,
+        _app: app,
+    }
 }
 
 fn invoke(app: &App, cmd: &str, args: Value) -> Result<Value, Value> {
@@ -46,7 +56,11 @@ fn invoke(app: &App, cmd: &str, args: Value) -> Result<Value, Value> {
 
 fn run_jobs(app: &App) {
     app.lib
-        .run_jobs(&trove_core::WorkerOptions::for_cores(2), &trove_core::NoEvents, &trove_core::Cancel::new())
+        .run_jobs(
+            &trove_core::WorkerOptions::for_cores(2),
+            &trove_core::NoEvents,
+            &trove_core::Cancel::new(),
+        )
         .unwrap();
 }
 

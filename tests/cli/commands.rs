@@ -14,7 +14,11 @@ fn add_ls_info_duplicates_status_speak_json() {
         16,
         [10, 20, 30],
         1,
-        Some(&Exif { date_time_original: Some("2021:01:02 03:04:05"), model: Some("X100V"), ..Exif::default() }),
+        Some(&Exif {
+            date_time_original: Some("2021:01:02 03:04:05"),
+            model: Some("X100V"),
+            ..Exif::default()
+        }),
     );
     std::fs::copy(photos.join("a.jpg"), photos.join("a-copy.jpg")).unwrap();
     write_png(&photos.join("b.png"), 8, 8, [1, 1, 1], 0);
@@ -27,15 +31,28 @@ fn add_ls_info_duplicates_status_speak_json() {
 
     let ls = stdout_json(&trove(&lib, &["ls", "--json"]));
     assert_eq!(ls.as_array().unwrap().len(), 2);
-    let jpeg = ls.as_array().unwrap().iter().find(|a| a["mime"] == "image/jpeg").unwrap();
+    let jpeg = ls
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["mime"] == "image/jpeg")
+        .unwrap();
     assert_eq!(jpeg["capture"]["local"], "2021-01-02 03:04:05");
     assert_eq!(jpeg["files"], 2);
 
     let id = jpeg["id"].as_str().unwrap();
     let info = stdout_json(&trove(&lib, &["info", id, "--json"]));
-    assert_eq!(info["blake3"], blake3::hash(&std::fs::read(photos.join("a.jpg")).unwrap()).to_hex().as_str());
+    assert_eq!(
+        info["blake3"],
+        blake3::hash(&std::fs::read(photos.join("a.jpg")).unwrap())
+            .to_hex()
+            .as_str()
+    );
     assert_eq!(info["metadata"]["camera_model"], "X100V");
-    let by_path = stdout_json(&trove(&lib, &["info", photos.join("a-copy.jpg").to_str().unwrap(), "--json"]));
+    let by_path = stdout_json(&trove(
+        &lib,
+        &["info", photos.join("a-copy.jpg").to_str().unwrap(), "--json"],
+    ));
     assert_eq!(by_path["id"], id);
 
     let dups = stdout_json(&trove(&lib, &["duplicates", "--json"]));
@@ -105,10 +122,13 @@ fn unreadable_files_are_named_and_the_import_goes_on() {
     std::fs::set_permissions(photos.join("ok.png"), std::fs::Permissions::from_mode(0o644)).unwrap();
 
     // As root, permissions do not apply: run trove as "nobody".
-    let is_root = std::fs::metadata("/proc/self").map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0).unwrap();
+    let is_root = std::fs::metadata("/proc/self")
+        .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
+        .unwrap();
     let mut cmd = if is_root {
         let mut c = std::process::Command::new("setpriv");
-        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"]).arg(super::trove_bin());
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(super::trove_bin());
         c
     } else {
         std::process::Command::new(super::trove_bin())

@@ -10,13 +10,13 @@ use trove_testkit::{TreeSpec, write_tree};
 use super::{stdout_json, trove, trove_bin};
 
 fn catalogued_files(lib: &Path) -> i64 {
-    let Ok(conn) = rusqlite::Connection::open_with_flags(
-        lib.join("catalog.db"),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    ) else {
+    let Ok(conn) =
+        rusqlite::Connection::open_with_flags(lib.join("catalog.db"), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+    else {
         return 0;
     };
-    conn.query_row("SELECT count(*) FROM files", [], |r| r.get(0)).unwrap_or(0)
+    conn.query_row("SELECT count(*) FROM files", [], |r| r.get(0))
+        .unwrap_or(0)
 }
 
 #[test]
@@ -24,7 +24,12 @@ fn kill_9_mid_import_then_rerun_gives_a_complete_correct_catalog() {
     let tmp = tempfile::tempdir().unwrap();
     let lib = tmp.path().join("lib");
     let photos = tmp.path().join("photos");
-    let spec = TreeSpec { files: 20_000, files_per_dir: 200, size_scale: 0.002, seed: 7 };
+    let spec = TreeSpec {
+        files: 20_000,
+        files_per_dir: 200,
+        size_scale: 0.002,
+        seed: 7,
+    };
     write_tree(&photos, spec);
 
     let mut child = Command::new(trove_bin())
@@ -43,8 +48,14 @@ fn kill_9_mid_import_then_rerun_gives_a_complete_correct_catalog() {
         if n > 0 {
             break;
         }
-        assert!(child.try_wait().unwrap().is_none(), "the import finished before it could be killed; make the tree bigger");
-        assert!(start.elapsed() < Duration::from_secs(60), "nothing was committed in 60 s");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the import finished before it could be killed; make the tree bigger"
+        );
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "nothing was committed in 60 s"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
     child.kill().unwrap(); // SIGKILL
@@ -65,11 +76,20 @@ fn kill_9_mid_import_then_rerun_gives_a_complete_correct_catalog() {
     let mut stmt = conn
         .prepare("SELECT f.rel_path, a.blake3 FROM files f JOIN assets a ON a.id = f.asset_id")
         .unwrap();
-    let rows: Vec<(Vec<u8>, Vec<u8>)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
+    let rows: Vec<(Vec<u8>, Vec<u8>)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
     assert_eq!(rows.len(), 20_000);
     for (rel, hash) in rows {
         let path = photos.join(String::from_utf8(rel).unwrap());
-        assert_eq!(blake3::hash(&std::fs::read(&path).unwrap()).as_bytes(), hash.as_slice(), "{}", path.display());
+        assert_eq!(
+            blake3::hash(&std::fs::read(&path).unwrap()).as_bytes(),
+            hash.as_slice(),
+            "{}",
+            path.display()
+        );
     }
     let assets: i64 = conn.query_row("SELECT count(*) FROM assets", [], |r| r.get(0)).unwrap();
     assert_eq!(assets, 20_000);

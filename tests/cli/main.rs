@@ -2,8 +2,8 @@
 //! in the middle of an import, and files the user may not read.
 #![allow(clippy::unwrap_used, clippy::disallowed_methods)]
 
-mod crash;
 mod commands;
+mod crash;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

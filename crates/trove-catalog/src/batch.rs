@@ -8,9 +8,7 @@ use trove_types::AssetId;
 
 use crate::db::Catalog;
 use crate::error::{Result, SqlContext};
-use crate::model::{
-    AssetContent, AssetRowId, FileId, FileStat, Metadata, Root, RootId, RootState,
-};
+use crate::model::{AssetContent, AssetRowId, FileId, FileStat, Metadata, Root, RootId, RootState};
 use crate::paths;
 use crate::rows::{self, ROOT_COLUMNS, to_i64};
 
@@ -74,7 +72,13 @@ impl Batch<'_> {
             .execute(
                 "INSERT INTO roots (path, display, device, follow_symlinks, added_at)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![bytes, paths::display(path), device.map(to_i64), follow_symlinks, self.now],
+                params![
+                    bytes,
+                    paths::display(path),
+                    device.map(to_i64),
+                    follow_symlinks,
+                    self.now
+                ],
             )
             .ctx("add root")?;
         let id = self.tx.last_insert_rowid();
@@ -124,7 +128,10 @@ impl Batch<'_> {
 
     pub fn set_root_scanned(&mut self, root: RootId) -> Result<()> {
         self.tx
-            .execute("UPDATE roots SET last_scan_at = ?2 WHERE id = ?1", params![root, self.now])
+            .execute(
+                "UPDATE roots SET last_scan_at = ?2 WHERE id = ?1",
+                params![root, self.now],
+            )
             .ctx("mark root scanned")?;
         Ok(())
     }
@@ -270,7 +277,13 @@ impl Batch<'_> {
                  WHERE id = ?1",
             )
             .ctx("update file")?
-            .execute(params![file, to_i64(stat.size), stat.mtime_ns, to_i64(stat.inode), to_i64(stat.device)])
+            .execute(params![
+                file,
+                to_i64(stat.size),
+                stat.mtime_ns,
+                to_i64(stat.inode),
+                to_i64(stat.device)
+            ])
             .ctx("update file")?;
         Ok(())
     }
@@ -381,7 +394,14 @@ impl Batch<'_> {
                     code = excluded.code, message = excluded.message, last_seen = excluded.last_seen",
             )
             .ctx("record scan problem")?
-            .execute(params![root, paths::to_bytes(rel_path), paths::display(rel_path), code, message, self.now])
+            .execute(params![
+                root,
+                paths::to_bytes(rel_path),
+                paths::display(rel_path),
+                code,
+                message,
+                self.now
+            ])
             .ctx("record scan problem")?;
         Ok(())
     }
@@ -438,7 +458,10 @@ impl Batch<'_> {
             .map(|(row, uuid)| {
                 uuid.parse()
                     .map(|id| (row, id))
-                    .map_err(|_| crate::CatalogError::BadValue { what: "assets.uuid", value: uuid })
+                    .map_err(|_| crate::CatalogError::BadValue {
+                        what: "assets.uuid",
+                        value: uuid,
+                    })
             })
             .transpose()
     }

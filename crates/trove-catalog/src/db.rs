@@ -35,9 +35,7 @@ impl Catalog {
     pub fn open(path: &Path) -> Result<Catalog> {
         let conn = Connection::open_with_flags(
             path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_CREATE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|source| CatalogError::Open {
             path: path.to_owned(),
@@ -56,22 +54,18 @@ impl Catalog {
     /// Opens an existing catalog for reading only. Fails if it does not
     /// exist or needs an upgrade (a reader never changes the file).
     pub fn open_read_only(path: &Path) -> Result<Catalog> {
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|source| CatalogError::Open {
-            path: path.to_owned(),
-            source,
-        })?;
+        let conn =
+            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                .map_err(|source| CatalogError::Open {
+                    path: path.to_owned(),
+                    source,
+                })?;
         let cat = Catalog {
             conn,
             path: path.to_owned(),
             read_only: true,
         };
-        cat.conn
-            .busy_timeout(Duration::from_secs(10))
-            .ctx("set busy timeout")?;
+        cat.conn.busy_timeout(Duration::from_secs(10)).ctx("set busy timeout")?;
         let version = cat.check_identity()?;
         if version < SCHEMA_VERSION {
             return Err(CatalogError::NeedsUpgrade {
@@ -188,14 +182,11 @@ impl Catalog {
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             let target = i as i64 + 1;
-            let tx = self
-                .conn
-                .transaction()
-                .map_err(|source| CatalogError::Migrate {
-                    path: self.path.clone(),
-                    version: target,
-                    source,
-                })?;
+            let tx = self.conn.transaction().map_err(|source| CatalogError::Migrate {
+                path: self.path.clone(),
+                version: target,
+                source,
+            })?;
             tx.execute_batch(sql)
                 .and_then(|_| {
                     tx.execute_batch(&format!(
@@ -236,13 +227,8 @@ impl Catalog {
 
     /// Runs SQLite's `PRAGMA integrity_check`; an empty list means healthy.
     pub fn integrity_check(&self) -> Result<Vec<String>> {
-        let mut stmt = self
-            .conn
-            .prepare("PRAGMA integrity_check")
-            .ctx("integrity check")?;
-        let rows = stmt
-            .query_map([], |r| r.get::<_, String>(0))
-            .ctx("integrity check")?;
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check").ctx("integrity check")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0)).ctx("integrity check")?;
         let mut problems = Vec::new();
         for row in rows {
             let line = row.ctx("integrity check")?;
@@ -251,10 +237,7 @@ impl Catalog {
             }
         }
         let fk: Vec<String> = {
-            let mut stmt = self
-                .conn
-                .prepare("PRAGMA foreign_key_check")
-                .ctx("foreign key check")?;
+            let mut stmt = self.conn.prepare("PRAGMA foreign_key_check").ctx("foreign key check")?;
             let rows = stmt
                 .query_map([], |r| {
                     Ok(format!(
@@ -264,8 +247,7 @@ impl Catalog {
                     ))
                 })
                 .ctx("foreign key check")?;
-            rows.collect::<rusqlite::Result<_>>()
-                .ctx("foreign key check")?
+            rows.collect::<rusqlite::Result<_>>().ctx("foreign key check")?
         };
         problems.extend(fk);
         Ok(problems)
@@ -274,9 +256,7 @@ impl Catalog {
     /// Reads a library setting.
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
         self.conn
-            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
-                r.get(0)
-            })
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
             .optional()
             .ctx("read setting")
     }

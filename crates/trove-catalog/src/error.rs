@@ -14,11 +14,7 @@ pub enum CatalogError {
         "the catalog {} was written by a newer Trove (schema {found}; this build knows up to {known}); install a newer Trove to open it",
         path.display()
     )]
-    TooNew {
-        path: PathBuf,
-        found: i64,
-        known: i64,
-    },
+    TooNew { path: PathBuf, found: i64, known: i64 },
     #[error(
         "the catalog {} is damaged or is not a Trove catalog ({detail}); restore it from a backup or move it aside to start a new one",
         path.display()

@@ -178,8 +178,7 @@ impl Catalog {
                          ORDER BY priority DESC, id LIMIT 1)
              RETURNING {JOB_COLUMNS}"
         );
-        let mut args: Vec<rusqlite::types::Value> =
-            vec![owner.to_owned().into(), now.into(), lease_ms.into()];
+        let mut args: Vec<rusqlite::types::Value> = vec![owner.to_owned().into(), now.into(), lease_ms.into()];
         args.extend(kinds.iter().map(|k| rusqlite::types::Value::from((*k).to_owned())));
         self.conn
             .prepare_cached(&sql)
@@ -223,11 +222,9 @@ impl Catalog {
     pub fn fail_job(&self, id: i64, owner: &str, now: i64, error: &str, permanent: bool) -> Result<FailOutcome> {
         let (attempts, max): (u32, u32) = self
             .conn
-            .query_row(
-                "SELECT attempts, max_attempts FROM jobs WHERE id = ?1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .query_row("SELECT attempts, max_attempts FROM jobs WHERE id = ?1", [id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()
             .ctx("fail job")?
             .ok_or_else(|| CatalogError::NotFound {
@@ -245,7 +242,9 @@ impl Catalog {
                 .ctx("fail job")?;
             Ok(FailOutcome::GaveUp)
         } else {
-            let backoff = 1000i64.saturating_mul(1i64 << attempts.saturating_sub(1).min(20)).min(600_000);
+            let backoff = 1000i64
+                .saturating_mul(1i64 << attempts.saturating_sub(1).min(20))
+                .min(600_000);
             let at = now + backoff;
             self.conn
                 .execute(
@@ -279,9 +278,7 @@ impl Catalog {
             return Ok(0);
         }
         let marks = vec!["?"; kinds.len()].join(", ");
-        let sql = format!(
-            "SELECT count(*) FROM jobs WHERE state IN ('queued', 'running') AND kind IN ({marks})"
-        );
+        let sql = format!("SELECT count(*) FROM jobs WHERE state IN ('queued', 'running') AND kind IN ({marks})");
         self.conn
             .prepare_cached(&sql)
             .ctx("count pending jobs")?
@@ -325,9 +322,7 @@ impl Catalog {
         let mut n = 0;
         let mut stmt = self
             .conn
-            .prepare_cached(
-                "UPDATE jobs SET priority = max(priority, ?2) WHERE dedup_key = ?1 AND state = 'queued'",
-            )
+            .prepare_cached("UPDATE jobs SET priority = max(priority, ?2) WHERE dedup_key = ?1 AND state = 'queued'")
             .ctx("prioritize jobs")?;
         for key in keys {
             n += stmt.execute(params![key, priority]).ctx("prioritize jobs")? as u64;

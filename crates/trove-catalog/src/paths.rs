@@ -19,19 +19,13 @@ pub fn from_bytes(b: &[u8]) -> PathBuf {
 #[cfg(windows)]
 pub fn to_bytes(p: &Path) -> Vec<u8> {
     use std::os::windows::ffi::OsStrExt;
-    p.as_os_str()
-        .encode_wide()
-        .flat_map(|u| u.to_le_bytes())
-        .collect()
+    p.as_os_str().encode_wide().flat_map(|u| u.to_le_bytes()).collect()
 }
 
 #[cfg(windows)]
 pub fn from_bytes(b: &[u8]) -> PathBuf {
     use std::os::windows::ffi::OsStringExt;
-    let wide: Vec<u16> = b
-        .chunks_exact(2)
-        .map(|c| u16::from_le_bytes([c[0], c[1]]))
-        .collect();
+    let wide: Vec<u16> = b.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
     PathBuf::from(OsString::from_wide(&wide))
 }
 

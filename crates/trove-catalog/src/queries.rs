@@ -9,11 +9,10 @@ use trove_types::{AssetId, AssetKind, ContentHash};
 use crate::db::Catalog;
 use crate::error::{CatalogError, Result, SqlContext};
 use crate::model::{
-    Asset, AssetListing, AssetQuery, CatalogCounts, FileRecord, LogEvent, Metadata, Root, RootId,
-    ScanProblem,
+    Asset, AssetListing, AssetQuery, CatalogCounts, FileRecord, LogEvent, Metadata, Root, RootId, ScanProblem,
 };
-use crate::rows::{self, ASSET_COLUMN_COUNT, ASSET_COLUMNS, FILE_COLUMNS, ROOT_COLUMNS};
 use crate::paths;
+use crate::rows::{self, ASSET_COLUMN_COUNT, ASSET_COLUMNS, FILE_COLUMNS, ROOT_COLUMNS};
 
 impl Catalog {
     /// Every root, in the order they were added.
@@ -59,8 +58,7 @@ impl Catalog {
             .prepare_cached(&format!("SELECT {FILE_COLUMNS} FROM files WHERE root_id = ?1"))
             .ctx("list files of root")?;
         let rows = stmt.query_map([root], rows::file).ctx("list files of root")?;
-        rows.collect::<rusqlite::Result<_>>()
-            .ctx("list files of root")
+        rows.collect::<rusqlite::Result<_>>().ctx("list files of root")
     }
 
     /// Files of a root whose relative path is `prefix` or lies below it.
@@ -85,8 +83,7 @@ impl Catalog {
         let rows = stmt
             .query_map(params![root, exact, lo, hi], rows::file)
             .ctx("list files under path")?;
-        rows.collect::<rusqlite::Result<_>>()
-            .ctx("list files under path")
+        rows.collect::<rusqlite::Result<_>>().ctx("list files under path")
     }
 
     pub fn file_at(&self, root: RootId, rel_path: &Path) -> Result<Option<FileRecord>> {
@@ -107,11 +104,8 @@ impl Catalog {
                 "SELECT {FILE_COLUMNS} FROM files WHERE asset_id = ?1 ORDER BY present DESC, id"
             ))
             .ctx("list files of asset")?;
-        let rows = stmt
-            .query_map([asset_row], rows::file)
-            .ctx("list files of asset")?;
-        rows.collect::<rusqlite::Result<_>>()
-            .ctx("list files of asset")
+        let rows = stmt.query_map([asset_row], rows::file).ctx("list files of asset")?;
+        rows.collect::<rusqlite::Result<_>>().ctx("list files of asset")
     }
 
     pub fn asset(&self, id: AssetId) -> Result<Asset> {
@@ -246,8 +240,7 @@ impl Catalog {
                 )
                 .ctx("find duplicates")?;
             let rows = stmt.query_map([], |r| r.get(0)).ctx("find duplicates")?;
-            rows.collect::<rusqlite::Result<_>>()
-                .ctx("find duplicates")?
+            rows.collect::<rusqlite::Result<_>>().ctx("find duplicates")?
         };
         ids.into_iter()
             .map(|id| Ok((self.asset_by_row(id)?, self.files_of_asset(id)?)))
@@ -310,8 +303,7 @@ impl Catalog {
                 })
             })
             .ctx("list scan problems")?;
-        rows.collect::<rusqlite::Result<_>>()
-            .ctx("list scan problems")
+        rows.collect::<rusqlite::Result<_>>().ctx("list scan problems")
     }
 
     pub fn counts(&self) -> Result<CatalogCounts> {
@@ -391,7 +383,13 @@ impl Catalog {
                         (SELECT count(*) FROM files WHERE root_id = ?1 AND present = 0),
                         (SELECT count(*) FROM scan_problems WHERE root_id = ?1)",
                 [root],
-                |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64, r.get::<_, i64>(2)? as u64)),
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)? as u64,
+                        r.get::<_, i64>(1)? as u64,
+                        r.get::<_, i64>(2)? as u64,
+                    ))
+                },
             )
             .ctx("count root files")
     }

@@ -29,8 +29,7 @@ fn bad(what: &'static str, value: impl ToString) -> rusqlite::Error {
     )
 }
 
-pub(crate) const ROOT_COLUMNS: &str =
-    "id, path, device, state, follow_symlinks, added_at, last_scan_at";
+pub(crate) const ROOT_COLUMNS: &str = "id, path, device, state, follow_symlinks, added_at, last_scan_at";
 
 pub(crate) fn root(r: &Row<'_>) -> rusqlite::Result<Root> {
     let path: Vec<u8> = r.get(1)?;

@@ -5,8 +5,7 @@ use serde_json::{Value, json};
 use trove_core::catalog::Job;
 use trove_core::types::CaptureTime;
 use trove_core::{
-    AssetDetail, AssetSummary, DuplicateSet, FileInfo, JobRunSummary, LibraryStatus, ProblemInfo,
-    RootInfo, ScanReport,
+    AssetDetail, AssetSummary, DuplicateSet, FileInfo, JobRunSummary, LibraryStatus, ProblemInfo, RootInfo, ScanReport,
 };
 
 pub fn time_ms(ms: i64) -> Value {

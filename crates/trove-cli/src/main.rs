@@ -25,7 +25,11 @@ const EXIT_SOME_FAILED: u8 = 1;
 const EXIT_USAGE: u8 = 2;
 
 #[derive(Debug, Parser)]
-#[command(name = "trove", version, about = "Trove: a digital-asset manager for photos, videos, audio and documents")]
+#[command(
+    name = "trove",
+    version,
+    about = "Trove: a digital-asset manager for photos, videos, audio and documents"
+)]
 struct Cli {
     /// The library folder (default: the platform's data folder, e.g. ~/.local/share/trove).
     #[arg(long, global = true, env = "TROVE_LIBRARY", value_name = "PATH")]
@@ -121,7 +125,11 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             output::error(&e);
-            ExitCode::from(if e.is_user_error() { EXIT_USAGE } else { EXIT_SOME_FAILED })
+            ExitCode::from(if e.is_user_error() {
+                EXIT_USAGE
+            } else {
+                EXIT_SOME_FAILED
+            })
         }
     }
 }
@@ -176,7 +184,11 @@ fn run(cli: Cli) -> Result<u8, CoreError> {
             output::line(&format!("library ready at {}", lib.dir().display()));
             Ok(EXIT_OK)
         }
-        Command::Add { folders, follow_symlinks, json } => {
+        Command::Add {
+            folders,
+            follow_symlinks,
+            json,
+        } => {
             let lib = open_writer(&dir, true)?;
             let cancel = ctrl_c();
             let mut code = EXIT_OK;
@@ -191,7 +203,11 @@ fn run(cli: Cli) -> Result<u8, CoreError> {
                     }
                     Err(e) => {
                         output::error(&e);
-                        code = if e.is_user_error() { EXIT_USAGE } else { EXIT_SOME_FAILED };
+                        code = if e.is_user_error() {
+                            EXIT_USAGE
+                        } else {
+                            EXIT_SOME_FAILED
+                        };
                     }
                 }
             }
@@ -254,7 +270,12 @@ fn run(cli: Cli) -> Result<u8, CoreError> {
             }
             Ok(EXIT_OK)
         }
-        Command::Ls { kind, missing, limit, json } => {
+        Command::Ls {
+            kind,
+            missing,
+            limit,
+            json,
+        } => {
             let lib = open_reader(&dir)?;
             let assets = lib.assets(&AssetFilter {
                 kind,
@@ -294,10 +315,15 @@ fn run(cli: Cli) -> Result<u8, CoreError> {
                 let lib = open_writer(&dir, false)?;
                 let id = match which.as_str() {
                     "all" => None,
-                    n => Some(n.parse::<i64>().map_err(|_| CoreError::AssetNotFound { query: n.into() })?),
+                    n => Some(
+                        n.parse::<i64>()
+                            .map_err(|_| CoreError::AssetNotFound { query: n.into() })?,
+                    ),
                 };
                 let n = lib.retry_failed_jobs(id)?;
-                output::note(&format!("queued {n} failed job(s) again; `trove scan` or `trove watch` runs them"));
+                output::note(&format!(
+                    "queued {n} failed job(s) again; `trove scan` or `trove watch` runs them"
+                ));
                 return Ok(EXIT_OK);
             }
             let lib = open_reader(&dir)?;

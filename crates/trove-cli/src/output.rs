@@ -51,7 +51,11 @@ pub fn bytes(n: u64) -> String {
         v /= 1000.0;
         i += 1;
     }
-    if i == 0 { format!("{n} B") } else { format!("{v:.1} {}", UNITS[i]) }
+    if i == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[i])
+    }
 }
 
 pub fn roots(roots: &[RootInfo]) {
@@ -94,7 +98,11 @@ pub fn assets(assets: &[AssetSummary]) {
 pub fn asset_detail(d: &AssetDetail) {
     let a = &d.asset;
     line(&format!("id        {}", a.id));
-    line(&format!("kind      {} ({})", a.kind, a.mime.as_deref().unwrap_or("unknown type")));
+    line(&format!(
+        "kind      {} ({})",
+        a.kind,
+        a.mime.as_deref().unwrap_or("unknown type")
+    ));
     line(&format!("status    {}", a.status.as_str()));
     line(&format!("size      {} ({} bytes)", bytes(a.size), a.size));
     if let (Some(w), Some(h)) = (a.width, a.height) {
@@ -105,7 +113,11 @@ pub fn asset_detail(d: &AssetDetail) {
             .offset_minutes
             .map(|m| format!(" {:+03}:{:02}", m / 60, (m % 60).abs()))
             .unwrap_or_default();
-        line(&format!("captured  {}{offset} (from {})", wall_clock(c.unix_ms), c.source.as_str()));
+        line(&format!(
+            "captured  {}{offset} (from {})",
+            wall_clock(c.unix_ms),
+            c.source.as_str()
+        ));
     }
     line(&format!("blake3    {}", a.blake3));
     if let Some(md5) = a.md5 {
@@ -138,7 +150,12 @@ pub fn duplicates(sets: &[DuplicateSet]) {
         note("no duplicates");
     }
     for s in sets {
-        line(&format!("{}  {}  {} files", s.asset.id, bytes(s.asset.size), s.files.len()));
+        line(&format!(
+            "{}  {}  {} files",
+            s.asset.id,
+            bytes(s.asset.size),
+            s.files.len()
+        ));
         for f in &s.files {
             line(&format!("    {}", f.path.display()));
         }
@@ -158,7 +175,10 @@ pub fn jobs(jobs: &[Job]) {
             j.attempts,
             j.max_attempts,
             j.payload,
-            j.last_error.as_deref().map(|e| format!("\n        error: {e}")).unwrap_or_default()
+            j.last_error
+                .as_deref()
+                .map(|e| format!("\n        error: {e}"))
+                .unwrap_or_default()
         ));
     }
 }
@@ -168,7 +188,12 @@ pub fn problems(problems: &[ProblemInfo]) {
         note("no problems");
     }
     for p in problems {
-        line(&format!("{}: {}: {}", p.path.display(), p.problem.code, p.problem.message));
+        line(&format!(
+            "{}: {}: {}",
+            p.path.display(),
+            p.problem.code,
+            p.problem.message
+        ));
     }
 }
 
@@ -183,7 +208,12 @@ pub fn status(s: &LibraryStatus) {
         c.offline,
         bytes(c.bytes)
     ));
-    let kinds = c.by_kind.iter().map(|(k, n)| format!("{n} {k}")).collect::<Vec<_>>().join(", ");
+    let kinds = c
+        .by_kind
+        .iter()
+        .map(|(k, n)| format!("{n} {k}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     if !kinds.is_empty() {
         line(&format!("kinds     {kinds}"));
     }

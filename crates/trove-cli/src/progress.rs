@@ -79,14 +79,19 @@ impl Reporter {
                 let bar = match p.phase {
                     ScanPhase::Discover => {
                         let b = ProgressBar::new_spinner();
-                        b.set_style(ProgressStyle::with_template("{spinner} finding files: {pos} found ({per_sec})").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+                        b.set_style(
+                            ProgressStyle::with_template("{spinner} finding files: {pos} found ({per_sec})")
+                                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                        );
                         b
                     }
                     ScanPhase::Hash | ScanPhase::Finish => {
                         let b = ProgressBar::new(p.bytes_total);
                         b.set_style(
-                            ProgressStyle::with_template("{bar:30} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}  {msg}")
-                                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                            ProgressStyle::with_template(
+                                "{bar:30} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}  {msg}",
+                            )
+                            .unwrap_or_else(|_| ProgressStyle::default_bar()),
                         );
                         b
                     }
@@ -165,12 +170,17 @@ impl EventSink for Reporter {
                 }
                 st.reports.push(r);
             }
-            Event::FileProblem { path, code, message, .. } => {
+            Event::FileProblem {
+                path, code, message, ..
+            } => {
                 st.problems += 1;
                 self.print(&st, &format!("{}: {code}: {message}", path.display()));
             }
             Event::RootOffline { root, .. } => {
-                let msg = format!("{} is offline (not reachable; is the drive plugged in?); its assets are kept", root.display());
+                let msg = format!(
+                    "{} is offline (not reachable; is the drive plugged in?); its assets are kept",
+                    root.display()
+                );
                 self.print(&st, &msg);
             }
             Event::RootOnline { root, .. } => {
@@ -179,8 +189,17 @@ impl EventSink for Reporter {
                 }
             }
             Event::Warning { message } => self.print(&st, &format!("warning: {message}")),
-            Event::JobFailed { job_id, kind, error, will_retry } => {
-                let then = if will_retry { "will retry" } else { "gave up; `trove jobs --failed` lists it" };
+            Event::JobFailed {
+                job_id,
+                kind,
+                error,
+                will_retry,
+            } => {
+                let then = if will_retry {
+                    "will retry"
+                } else {
+                    "gave up; `trove jobs --failed` lists it"
+                };
                 self.print(&st, &format!("job {job_id} ({kind}) failed: {error} ({then})"));
             }
             Event::WatchApplied { report, .. } => {

@@ -4,8 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use trove_catalog::{
-    Asset, AssetQuery, AssetStatus, CatalogCounts, FileRecord, JobCounts, Metadata, Root, RootState,
-    ScanProblem,
+    Asset, AssetQuery, AssetStatus, CatalogCounts, FileRecord, JobCounts, Metadata, Root, RootState, ScanProblem,
 };
 use trove_types::{AssetId, AssetKind, CaptureTime};
 
@@ -117,7 +116,9 @@ impl Library {
         if !meta.is_dir() {
             return Err(CoreError::NotAFolder { path: path.to_owned() });
         }
-        let path = path.canonicalize().map_err(|e| CoreError::io("resolve folder", path, e))?;
+        let path = path
+            .canonicalize()
+            .map_err(|e| CoreError::io("resolve folder", path, e))?;
         if path.starts_with(self.dir()) || self.dir().starts_with(&path) {
             return Err(CoreError::RootInsideLibrary {
                 path,
@@ -127,7 +128,10 @@ impl Library {
         let mut cat = self.catalog();
         for other in cat.roots()? {
             if other.path != path && (other.path.starts_with(&path) || path.starts_with(&other.path)) {
-                return Err(CoreError::RootOverlaps { path, other: other.path });
+                return Err(CoreError::RootOverlaps {
+                    path,
+                    other: other.path,
+                });
             }
         }
         let mut b = cat.batch(self.now_ms())?;
@@ -160,7 +164,10 @@ impl Library {
     /// Finds a root by id (as `trove roots` prints) or by path.
     pub fn find_root(&self, query: &str) -> Result<RootInfo> {
         let roots = self.catalog().roots()?;
-        let by_id = query.parse::<i64>().ok().and_then(|id| roots.iter().find(|r| r.id == id));
+        let by_id = query
+            .parse::<i64>()
+            .ok()
+            .and_then(|id| roots.iter().find(|r| r.id == id));
         let by_path = || {
             let p = Path::new(query);
             let canon = p.canonicalize().unwrap_or_else(|_| p.to_owned());
@@ -168,7 +175,9 @@ impl Library {
         };
         match by_id.or_else(by_path) {
             Some(r) => self.root_info(r.clone()),
-            None => Err(CoreError::RootNotFound { query: query.to_owned() }),
+            None => Err(CoreError::RootNotFound {
+                query: query.to_owned(),
+            }),
         }
     }
 
@@ -200,7 +209,9 @@ impl Library {
             .into_iter()
             .map(|l| {
                 let root = roots.iter().find(|r| r.id == l.root_id);
-                let path = root.map(|r| r.path.join(&l.rel_path)).unwrap_or_else(|| l.rel_path.clone());
+                let path = root
+                    .map(|r| r.path.join(&l.rel_path))
+                    .unwrap_or_else(|| l.rel_path.clone());
                 AssetSummary {
                     id: l.asset.id,
                     kind: l.asset.kind,
@@ -210,7 +221,11 @@ impl Library {
                     capture: l.asset.capture,
                     width: l.asset.width,
                     height: l.asset.height,
-                    name: l.rel_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                    name: l
+                        .rel_path
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
                     path,
                     file_count: l.file_count,
                 }
@@ -235,7 +250,11 @@ impl Library {
         let asset = if let Ok(id) = query.parse::<AssetId>() {
             match cat.asset(id) {
                 Ok(a) => a,
-                Err(e) if e.is_not_found() => return Err(CoreError::AssetNotFound { query: query.to_owned() }),
+                Err(e) if e.is_not_found() => {
+                    return Err(CoreError::AssetNotFound {
+                        query: query.to_owned(),
+                    });
+                }
                 Err(e) => return Err(e.into()),
             }
         } else {
@@ -251,7 +270,9 @@ impl Library {
                     break;
                 }
             }
-            found.ok_or_else(|| CoreError::AssetNotFound { query: query.to_owned() })?
+            found.ok_or_else(|| CoreError::AssetNotFound {
+                query: query.to_owned(),
+            })?
         };
         let files = self.file_infos(&cat, asset.row_id)?;
         let metadata = cat.metadata(asset.row_id)?;

@@ -28,7 +28,9 @@ pub enum CoreError {
     RootInsideLibrary { path: PathBuf, library: PathBuf },
     #[error("{} overlaps the watched folder {}; remove that one first or add a folder that does not contain or lie inside it", path.display(), other.display())]
     RootOverlaps { path: PathBuf, other: PathBuf },
-    #[error("no asset or file matches {query:?}; give an asset id (as `trove ls` prints) or the path of a catalogued file")]
+    #[error(
+        "no asset or file matches {query:?}; give an asset id (as `trove ls` prints) or the path of a catalogued file"
+    )]
     AssetNotFound { query: String },
     #[error("no watched folder matches {query:?}; `trove roots` lists them")]
     RootNotFound { query: String },

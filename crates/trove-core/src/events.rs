@@ -5,7 +5,6 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-
 use crate::scan::ScanReport;
 
 /// A phase of an import.
@@ -57,7 +56,10 @@ impl ScanProgress {
 /// Everything the core tells its front ends.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
-    ScanStarted { root_id: i64, root: PathBuf },
+    ScanStarted {
+        root_id: i64,
+        root: PathBuf,
+    },
     ScanProgress(ScanProgress),
     ScanFinished(ScanReport),
     /// A file could not be catalogued; the scan went on.
@@ -67,13 +69,27 @@ pub enum Event {
         code: String,
         message: String,
     },
-    RootOffline { root_id: i64, root: PathBuf },
-    RootOnline { root_id: i64, root: PathBuf },
+    RootOffline {
+        root_id: i64,
+        root: PathBuf,
+    },
+    RootOnline {
+        root_id: i64,
+        root: PathBuf,
+    },
     /// Something the user should know that is not an error of one file,
     /// e.g. a root watched by polling because the OS watch limit was reached.
-    Warning { message: String },
-    JobStarted { job_id: i64, kind: String },
-    JobFinished { job_id: i64, kind: String },
+    Warning {
+        message: String,
+    },
+    JobStarted {
+        job_id: i64,
+        kind: String,
+    },
+    JobFinished {
+        job_id: i64,
+        kind: String,
+    },
     JobFailed {
         job_id: i64,
         kind: String,

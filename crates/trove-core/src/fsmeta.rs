@@ -63,6 +63,8 @@ pub(crate) fn fs_class(path: &Path) -> FsClass {
     const V9FS: i64 = 0x0102_1997;
     const CEPH: i64 = 0x00c3_6400;
     match rustix::fs::statfs(path) {
+        // f_type is i64 on x86_64 glibc but 32-bit on other targets.
+        #[allow(clippy::unnecessary_cast)]
         Ok(s) => match s.f_type as i64 {
             NFS => FsClass::Network("nfs"),
             SMB | CIFS | SMB2 => FsClass::Network("smb"),
@@ -108,7 +110,9 @@ pub(crate) fn problem_of(err: &std::io::Error) -> (&'static str, String) {
     match err.kind() {
         K::PermissionDenied => (
             "unreadable",
-            format!("permission denied ({err}); give your user read access to it, or move it out of the watched folder"),
+            format!(
+                "permission denied ({err}); give your user read access to it, or move it out of the watched folder"
+            ),
         ),
         K::InvalidFilename => (
             "path_too_long",
@@ -118,6 +122,9 @@ pub(crate) fn problem_of(err: &std::io::Error) -> (&'static str, String) {
             "path_too_long",
             format!("the path is too long for the operating system ({err}); shorten the folder or file names"),
         ),
-        _ => ("read_error", format!("could not read the file ({err}); check the disk and try again")),
+        _ => (
+            "read_error",
+            format!("could not read the file ({err}); check the disk and try again"),
+        ),
     }
 }

@@ -98,8 +98,7 @@ struct JobFailure {
 
 impl From<CoreError> for JobFailure {
     fn from(e: CoreError) -> Self {
-        let permanent = e.is_user_error()
-            || matches!(&e, CoreError::Catalog(c) if c.is_not_found());
+        let permanent = e.is_user_error() || matches!(&e, CoreError::Catalog(c) if c.is_not_found());
         JobFailure {
             message: e.to_string(),
             permanent,
@@ -141,7 +140,10 @@ impl Library {
                 let period = (opts.lease / 3).max(Duration::from_millis(50));
                 while !hb_stop.is_cancelled() {
                     std::thread::sleep(period.min(Duration::from_millis(250)));
-                    let ids: Vec<i64> = hb_flight.lock().map(|s| s.iter().copied().collect()).unwrap_or_default();
+                    let ids: Vec<i64> = hb_flight
+                        .lock()
+                        .map(|s| s.iter().copied().collect())
+                        .unwrap_or_default();
                     for id in ids {
                         let _ = hb_cat.heartbeat_job(id, self.owner(), self.now_ms(), lease_ms);
                     }
@@ -188,7 +190,10 @@ impl Library {
                 continue;
             };
             lock(in_flight).insert(job.id);
-            sink.emit(Event::JobStarted { job_id: job.id, kind: job.kind.clone() });
+            sink.emit(Event::JobStarted {
+                job_id: job.id,
+                kind: job.kind.clone(),
+            });
             let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| self.run_job(&job, opts, sink, cancel)))
                 .unwrap_or_else(|panic| {
                     let msg = panic
@@ -207,7 +212,10 @@ impl Library {
                 Ok(()) => {
                     cat.complete_job(job.id, self.owner(), now)?;
                     lock(summary).done += 1;
-                    sink.emit(Event::JobFinished { job_id: job.id, kind: job.kind.clone() });
+                    sink.emit(Event::JobFinished {
+                        job_id: job.id,
+                        kind: job.kind.clone(),
+                    });
                 }
                 Err(_) if cancel.is_cancelled() => {
                     cat.release_job(job.id, self.owner(), now)?;
@@ -232,7 +240,13 @@ impl Library {
         Ok(())
     }
 
-    fn run_job(&self, job: &Job, opts: &WorkerOptions, sink: &dyn EventSink, cancel: &Cancel) -> Result<(), JobFailure> {
+    fn run_job(
+        &self,
+        job: &Job,
+        opts: &WorkerOptions,
+        sink: &dyn EventSink,
+        cancel: &Cancel,
+    ) -> Result<(), JobFailure> {
         match job.kind.as_str() {
             kind::SCAN_ROOT => {
                 let p: ScanRootPayload = serde_json::from_value(job.payload.clone()).map_err(|e| JobFailure {
@@ -240,7 +254,16 @@ impl Library {
                     permanent: true,
                 })?;
                 let root = self.catalog().root(p.root_id).map_err(CoreError::from)?;
-                crate::scan::scan(self, &root, ScanScope::Full, ScanParams { threads: opts.read_threads }, sink, cancel)?;
+                crate::scan::scan(
+                    self,
+                    &root,
+                    ScanScope::Full,
+                    ScanParams {
+                        threads: opts.read_threads,
+                    },
+                    sink,
+                    cancel,
+                )?;
                 Ok(())
             }
             other => Err(JobFailure {

@@ -33,8 +33,8 @@ mod scan;
 mod watch;
 
 pub use api::{
-    AddRootOptions, AssetDetail, AssetFilter, AssetSummary, DuplicateSet, FileInfo, LibraryStatus,
-    ProblemInfo, RootInfo,
+    AddRootOptions, AssetDetail, AssetFilter, AssetSummary, DuplicateSet, FileInfo, LibraryStatus, ProblemInfo,
+    RootInfo,
 };
 pub use cancel::Cancel;
 pub use clock::{Clock, SystemClock};
@@ -48,8 +48,8 @@ pub use watch::WatchOptions;
 /// Catalog types that front ends see through this crate.
 pub mod catalog {
     pub use trove_catalog::{
-        Asset, AssetStatus, CatalogCounts, FileRecord, Job, JobCounts, JobState, Metadata, RootState,
-        SCHEMA_VERSION, ScanProblem,
+        Asset, AssetStatus, CatalogCounts, FileRecord, Job, JobCounts, JobState, Metadata, RootState, SCHEMA_VERSION,
+        ScanProblem,
     };
 }
 

@@ -194,7 +194,11 @@ fn take_lock(dir: &Path) -> Result<File> {
             let _ = file.read_to_string(&mut pid);
             Err(CoreError::Locked {
                 path: dir.to_owned(),
-                pid: if pid.trim().is_empty() { "unknown".into() } else { pid.trim().to_owned() },
+                pid: if pid.trim().is_empty() {
+                    "unknown".into()
+                } else {
+                    pid.trim().to_owned()
+                },
             })
         }
         Err(TryLockError::Error(e)) => Err(CoreError::io("lock library", &path, e)),

@@ -76,7 +76,9 @@ impl Library {
         let (tx, rx) = crossbeam_channel::unbounded::<Signal>();
         let mut watched: HashMap<i64, Watched> = HashMap::new();
         let mut last_root_check = Instant::now() - opts.root_check_interval;
-        let params = ScanParams { threads: opts.read_threads };
+        let params = ScanParams {
+            threads: opts.read_threads,
+        };
         let result = (|| {
             while !cancel.is_cancelled() {
                 if last_root_check.elapsed() >= opts.root_check_interval {
@@ -96,7 +98,14 @@ impl Library {
     /// Scans for the watcher. A failed scan of one root is reported and
     /// watching goes on (the next change or check tries again); only a
     /// cancellation stops the watcher.
-    fn watch_scan(&self, root: &Root, scope: ScanScope, params: ScanParams, sink: &dyn EventSink, cancel: &Cancel) -> Result<Option<ScanReport>> {
+    fn watch_scan(
+        &self,
+        root: &Root,
+        scope: ScanScope,
+        params: ScanParams,
+        sink: &dyn EventSink,
+        cancel: &Cancel,
+    ) -> Result<Option<ScanReport>> {
         match scan(self, root, scope, params, sink, cancel) {
             Ok(r) => Ok(Some(r)),
             Err(CoreError::Cancelled) => Err(CoreError::Cancelled),
@@ -120,7 +129,9 @@ impl Library {
         cancel: &Cancel,
     ) -> Result<()> {
         let roots = self.catalog().roots()?;
-        let params = ScanParams { threads: opts.read_threads };
+        let params = ScanParams {
+            threads: opts.read_threads,
+        };
         for root in roots {
             let reachable = root.path.is_dir();
             // A watcher is stale when its root vanished, moved in the
@@ -187,7 +198,11 @@ impl Library {
             });
             let root = self.catalog().root(*root_id)?;
             if let Some(report) = self.watch_scan(&root, ScanScope::Full, params, sink, cancel)? {
-                sink.emit(Event::WatchApplied { root_id: *root_id, changed_paths: 0, report });
+                sink.emit(Event::WatchApplied {
+                    root_id: *root_id,
+                    changed_paths: 0,
+                    report,
+                });
             }
         }
         for (root_id, abs_paths) in paths {
@@ -208,7 +223,11 @@ impl Library {
                 continue;
             }
             if let Some(report) = self.watch_scan(&root, ScanScope::Paths(rels), params, sink, cancel)? {
-                sink.emit(Event::WatchApplied { root_id, changed_paths: n, report });
+                sink.emit(Event::WatchApplied {
+                    root_id,
+                    changed_paths: n,
+                    report,
+                });
             }
         }
         Ok(())
@@ -255,7 +274,9 @@ fn start_watcher(root: &Root, opts: &WatchOptions, tx: Sender<Signal>, sink: &dy
         Some("polling was asked for".to_owned())
     } else {
         match fs_class(&root.path) {
-            FsClass::Network(fs) => Some(format!("it is on a network file system ({fs}), which does not report changes reliably")),
+            FsClass::Network(fs) => Some(format!(
+                "it is on a network file system ({fs}), which does not report changes reliably"
+            )),
             FsClass::Local => None,
         }
     };
@@ -287,10 +308,17 @@ fn start_watcher(root: &Root, opts: &WatchOptions, tx: Sender<Signal>, sink: &dy
         });
     }
     let config = notify::Config::default().with_poll_interval(opts.poll_interval);
-    let mut d = new_debouncer_opt::<_, PollWatcher, NoCache>(opts.debounce, None, handler(root.id, tx), NoCache, config)
-        .map_err(|e| CoreError::Watch { path: root.path.clone(), detail: e.to_string() })?;
+    let mut d =
+        new_debouncer_opt::<_, PollWatcher, NoCache>(opts.debounce, None, handler(root.id, tx), NoCache, config)
+            .map_err(|e| CoreError::Watch {
+                path: root.path.clone(),
+                detail: e.to_string(),
+            })?;
     d.watch(&root.path, RecursiveMode::Recursive)
-        .map_err(|e| CoreError::Watch { path: root.path.clone(), detail: e.to_string() })?;
+        .map_err(|e| CoreError::Watch {
+            path: root.path.clone(),
+            detail: e.to_string(),
+        })?;
     Ok(AnyDebouncer::Poll(d))
 }
 

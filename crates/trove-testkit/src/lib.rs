@@ -76,9 +76,17 @@ pub fn exif_blob(e: &Exif<'_>) -> Vec<u8> {
     }
     if let Some((lat, lon)) = e.gps {
         fields.push(ascii(Tag::GPSLatitudeRef, if lat < 0.0 { "S" } else { "N" }));
-        fields.push(Field { tag: Tag::GPSLatitude, ifd_num: In::PRIMARY, value: dms(lat) });
+        fields.push(Field {
+            tag: Tag::GPSLatitude,
+            ifd_num: In::PRIMARY,
+            value: dms(lat),
+        });
         fields.push(ascii(Tag::GPSLongitudeRef, if lon < 0.0 { "W" } else { "E" }));
-        fields.push(Field { tag: Tag::GPSLongitude, ifd_num: In::PRIMARY, value: dms(lon) });
+        fields.push(Field {
+            tag: Tag::GPSLongitude,
+            ifd_num: In::PRIMARY,
+            value: dms(lon),
+        });
     }
     let mut w = Writer::new();
     for f in &fields {
@@ -124,7 +132,9 @@ pub fn write_jpeg(path: &Path, w: u32, h: u32, rgb: [u8; 3], seed: u32, exif: Op
 }
 
 pub fn png_bytes(w: u32, h: u32, rgb: [u8; 3], seed: u32) -> Vec<u8> {
-    let img = RgbImage::from_fn(w, h, |x, y| Rgb([rgb[0] ^ ((x + seed) as u8), rgb[1] ^ (y as u8), rgb[2]]));
+    let img = RgbImage::from_fn(w, h, |x, y| {
+        Rgb([rgb[0] ^ ((x + seed) as u8), rgb[1] ^ (y as u8), rgb[2]])
+    });
     let mut out = Cursor::new(Vec::new());
     img.write_to(&mut out, ImageFormat::Png).unwrap();
     out.into_inner()

@@ -109,8 +109,7 @@ impl Serialize for ContentHash {
 impl<'de> Deserialize<'de> for ContentHash {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        ContentHash::from_hex(&s)
-            .ok_or_else(|| serde::de::Error::custom("expected 64 hex characters"))
+        ContentHash::from_hex(&s).ok_or_else(|| serde::de::Error::custom("expected 64 hex characters"))
     }
 }
 

@@ -14,7 +14,10 @@ pub async fn add_root(state: State<'_, AppState>, path: String) -> Result<RootDt
     if path.as_os_str().is_empty() || !path.is_absolute() {
         return Err(ErrorDto::new(
             "bad_path",
-            format!("{:?} is not an absolute folder path; pick the folder with \"Add folder…\"", path),
+            format!(
+                "{:?} is not an absolute folder path; pick the folder with \"Add folder…\"",
+                path
+            ),
         ));
     }
     let lib = state.lib()?;
@@ -35,7 +38,10 @@ pub async fn rescan(state: State<'_, AppState>, root_id: Option<i64>) -> Result<
         let ids: Vec<i64> = match root_id {
             Some(id) if roots.iter().any(|r| r.id == id) => vec![id],
             Some(id) => {
-                return Err(ErrorDto::new("root_not_found", format!("there is no watched folder with id {id}")));
+                return Err(ErrorDto::new(
+                    "root_not_found",
+                    format!("there is no watched folder with id {id}"),
+                ));
             }
             None => roots.iter().map(|r| r.id).collect(),
         };

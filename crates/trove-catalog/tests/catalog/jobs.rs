@@ -36,8 +36,14 @@ fn a_lease_that_runs_out_lets_another_worker_take_the_job() {
     let dir = tempfile::tempdir().unwrap();
     let cat = open(dir.path());
     cat.enqueue(&job("k"), 0).unwrap();
-    let first = cat.claim_job(&["scan_root"], "dead-worker", 100, 1000).unwrap().unwrap();
-    assert!(cat.claim_job(&["scan_root"], "other", 500, 1000).unwrap().is_none(), "leased");
+    let first = cat
+        .claim_job(&["scan_root"], "dead-worker", 100, 1000)
+        .unwrap()
+        .unwrap();
+    assert!(
+        cat.claim_job(&["scan_root"], "other", 500, 1000).unwrap().is_none(),
+        "leased"
+    );
     let again = cat.claim_job(&["scan_root"], "other", 1101, 1000).unwrap().unwrap();
     assert_eq!(again.id, first.id);
     assert_eq!(again.attempts, 2);
@@ -54,15 +60,28 @@ fn failures_back_off_then_give_up_with_the_error_kept() {
     let mut now = 0;
     let mut outcomes = Vec::new();
     for _ in 0..3 {
-        let j = cat.claim_job(&["scan_root"], "w", now, 1000).unwrap().expect("runnable");
+        let j = cat
+            .claim_job(&["scan_root"], "w", now, 1000)
+            .unwrap()
+            .expect("runnable");
         let o = cat.fail_job(j.id, "w", now, "disk on fire", false).unwrap();
         if let FailOutcome::RetryAt(at) = o {
-            assert!(cat.claim_job(&["scan_root"], "w", at - 1, 1000).unwrap().is_none(), "not before its time");
+            assert!(
+                cat.claim_job(&["scan_root"], "w", at - 1, 1000).unwrap().is_none(),
+                "not before its time"
+            );
             now = at;
         }
         outcomes.push(o);
     }
-    assert_eq!(outcomes, [FailOutcome::RetryAt(1000), FailOutcome::RetryAt(3000), FailOutcome::GaveUp]);
+    assert_eq!(
+        outcomes,
+        [
+            FailOutcome::RetryAt(1000),
+            FailOutcome::RetryAt(3000),
+            FailOutcome::GaveUp
+        ]
+    );
     let failed = cat.jobs(Some(JobState::Failed), 10).unwrap();
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0].last_error.as_deref(), Some("disk on fire"));
@@ -77,7 +96,10 @@ fn stale_leases_are_released_when_a_new_owner_starts() {
     cat.enqueue(&job("a"), 0).unwrap();
     cat.claim_job(&["scan_root"], "killed", 0, 3_600_000).unwrap().unwrap();
     assert_eq!(cat.release_stale_leases("me", 10).unwrap(), 1);
-    let j = cat.claim_job(&["scan_root"], "me", 10, 1000).unwrap().expect("claimable at once");
+    let j = cat
+        .claim_job(&["scan_root"], "me", 10, 1000)
+        .unwrap()
+        .expect("claimable at once");
     assert_eq!(j.lease_owner.as_deref(), Some("me"));
 }
 

@@ -38,7 +38,10 @@ fn schema_1_catalog_with_data_upgrades_to_current() {
     assert_eq!(cat.setting("theme").unwrap().as_deref(), Some("dark"));
     assert!(cat.scan_problems(None).unwrap().is_empty());
     assert!(cat.integrity_check().unwrap().is_empty());
-    assert!(dir.path().join("catalog.db.schema-1.bak").exists(), "the old catalog is kept");
+    assert!(
+        dir.path().join("catalog.db.schema-1.bak").exists(),
+        "the old catalog is kept"
+    );
 }
 
 #[test]
@@ -52,9 +55,15 @@ fn a_catalog_from_a_newer_trove_is_refused_and_left_untouched() {
         .execute_batch(&format!("PRAGMA user_version = {future}"))
         .unwrap();
     let err = Catalog::open(&path).unwrap_err();
-    assert!(matches!(err, CatalogError::TooNew { found, .. } if found == future), "{err}");
+    assert!(
+        matches!(err, CatalogError::TooNew { found, .. } if found == future),
+        "{err}"
+    );
     assert!(err.to_string().contains("newer Trove"));
-    let v: i64 = Connection::open(&path).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    let v: i64 = Connection::open(&path)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(v, future);
 }
 
@@ -62,7 +71,10 @@ fn a_catalog_from_a_newer_trove_is_refused_and_left_untouched() {
 fn a_foreign_sqlite_database_or_garbage_is_not_taken_for_a_catalog() {
     let dir = tempfile::tempdir().unwrap();
     let foreign = dir.path().join("other.db");
-    Connection::open(&foreign).unwrap().execute_batch("CREATE TABLE t (x)").unwrap();
+    Connection::open(&foreign)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x)")
+        .unwrap();
     let err = Catalog::open(&foreign).unwrap_err();
     assert!(matches!(err, CatalogError::Corrupt { .. }), "{err}");
 
@@ -90,7 +102,8 @@ fn read_only_catalog_refuses_writes_and_old_schemas() {
     {
         let conn = Connection::open(&path).unwrap();
         conn.execute_batch(migration_sql(1).unwrap()).unwrap();
-        conn.execute_batch("PRAGMA application_id = 1414680406; PRAGMA user_version = 1;").unwrap();
+        conn.execute_batch("PRAGMA application_id = 1414680406; PRAGMA user_version = 1;")
+            .unwrap();
     }
     let err = Catalog::open_read_only(&path).unwrap_err();
     assert!(matches!(err, CatalogError::NeedsUpgrade { found: 1, .. }), "{err}");

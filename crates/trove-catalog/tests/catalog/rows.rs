@@ -45,7 +45,11 @@ fn asset_status_follows_its_files_and_roots() {
     let mut b = cat.batch(3).unwrap();
     b.set_root_state(r2.id, RootState::Offline, None).unwrap();
     b.commit().unwrap();
-    assert_eq!(cat.asset(id).unwrap().status, AssetStatus::Offline, "the copy left is on an unplugged drive");
+    assert_eq!(
+        cat.asset(id).unwrap().status,
+        AssetStatus::Offline,
+        "the copy left is on an unplugged drive"
+    );
 
     let mut b = cat.batch(4).unwrap();
     b.mark_file_missing(f2).unwrap();
@@ -53,7 +57,10 @@ fn asset_status_follows_its_files_and_roots() {
     b.commit().unwrap();
     assert_eq!(cat.asset(id).unwrap().status, AssetStatus::Missing);
     let missing = cat
-        .list_assets(&AssetQuery { status: Some(AssetStatus::Missing), ..Default::default() })
+        .list_assets(&AssetQuery {
+            status: Some(AssetStatus::Missing),
+            ..Default::default()
+        })
         .unwrap();
     assert_eq!(missing.len(), 1);
     assert_eq!(missing[0].file_count, 2, "missing files are kept, never forgotten");
@@ -77,10 +84,20 @@ fn events_are_an_ordered_change_feed() {
     let mut b = cat.batch(1).unwrap();
     let (root, _) = b.add_root(Path::new("/r"), None, false).unwrap();
     let (asset, _) = b.insert_asset(&content(3)).unwrap();
-    b.log("asset_imported", Some(asset), Some(root.id), Some(Path::new("x.jpg")), None).unwrap();
+    b.log(
+        "asset_imported",
+        Some(asset),
+        Some(root.id),
+        Some(Path::new("x.jpg")),
+        None,
+    )
+    .unwrap();
     b.commit().unwrap();
     let all = cat.events_after(0, 100).unwrap();
-    assert_eq!(all.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), ["root_added", "asset_imported"]);
+    assert_eq!(
+        all.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(),
+        ["root_added", "asset_imported"]
+    );
     let later = cat.events_after(all[0].id, 100).unwrap();
     assert_eq!(later.len(), 1);
     assert_eq!(later[0].asset_row_id, Some(asset));

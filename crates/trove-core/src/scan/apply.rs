@@ -71,14 +71,26 @@ pub(crate) fn run(
         let mut b = cat.batch(lib.now_ms())?;
         for (rec, found) in &plan.returned {
             b.update_file_stat(rec.id, &found.stat)?;
-            b.log(event_kind::FILE_RETURNED, Some(rec.asset_row_id), Some(root.id), Some(&found.rel), None)?;
+            b.log(
+                event_kind::FILE_RETURNED,
+                Some(rec.asset_row_id),
+                Some(root.id),
+                Some(&found.rel),
+                None,
+            )?;
             w.touched.insert(rec.asset_row_id);
             report.returned += 1;
         }
         for (rec, found) in &plan.inode_moves {
             b.move_file(rec.id, root.id, &found.rel, &found.stat)?;
             let from = rec.rel_path.to_string_lossy();
-            b.log(event_kind::FILE_MOVED, Some(rec.asset_row_id), Some(root.id), Some(&found.rel), Some(&from))?;
+            b.log(
+                event_kind::FILE_MOVED,
+                Some(rec.asset_row_id),
+                Some(root.id),
+                Some(&found.rel),
+                Some(&from),
+            )?;
             report.moved += 1;
         }
         for p in &plan.problems {
@@ -213,7 +225,13 @@ pub(crate) fn run(
     let gone: Vec<FileRecord> = w.gone_by_asset.drain().flat_map(|(_, v)| v).collect();
     for (i, rec) in gone.iter().enumerate() {
         b.mark_file_missing(rec.id)?;
-        b.log(event_kind::FILE_MISSING, Some(rec.asset_row_id), Some(root.id), Some(&rec.rel_path), None)?;
+        b.log(
+            event_kind::FILE_MISSING,
+            Some(rec.asset_row_id),
+            Some(root.id),
+            Some(&rec.rel_path),
+            None,
+        )?;
         w.touched.insert(rec.asset_row_id);
         report.missing += 1;
         if i % BATCH_ROWS == BATCH_ROWS - 1 {
@@ -255,7 +273,13 @@ impl Writer<'_> {
         rec
     }
 
-    fn apply(&mut self, b: &mut Batch<'_>, target: Target, outcome: ReadOutcome, report: &mut ScanReport) -> Result<()> {
+    fn apply(
+        &mut self,
+        b: &mut Batch<'_>,
+        target: Target,
+        outcome: ReadOutcome,
+        report: &mut ScanReport,
+    ) -> Result<()> {
         match (target, outcome) {
             (Target::New(_), ReadOutcome::Vanished) => {}
             (Target::Changed { rec, .. }, ReadOutcome::Vanished) => {
@@ -286,7 +310,14 @@ impl Writer<'_> {
         Ok(())
     }
 
-    fn apply_new(&mut self, b: &mut Batch<'_>, rel: &Path, stat: &FileStat, content: &AssetContent, report: &mut ScanReport) -> Result<()> {
+    fn apply_new(
+        &mut self,
+        b: &mut Batch<'_>,
+        rel: &Path,
+        stat: &FileStat,
+        content: &AssetContent,
+        report: &mut ScanReport,
+    ) -> Result<()> {
         let root_id = self.root.id;
         match b.asset_by_hash(&content.blake3)? {
             Some((asset, _)) => {
@@ -295,7 +326,13 @@ impl Writer<'_> {
                     b.move_file(rec.id, root_id, rel, stat)?;
                     b.mark_hashed(rec.id)?;
                     let from = rec.rel_path.to_string_lossy();
-                    b.log(event_kind::FILE_MOVED, Some(asset), Some(root_id), Some(rel), Some(&from))?;
+                    b.log(
+                        event_kind::FILE_MOVED,
+                        Some(asset),
+                        Some(root_id),
+                        Some(rel),
+                        Some(&from),
+                    )?;
                     report.moved += 1;
                 } else if let Some(missing) = b.missing_file_of(asset)? {
                     // Content that went missing earlier turned up elsewhere.
@@ -305,7 +342,13 @@ impl Writer<'_> {
                     report.returned += 1;
                 } else {
                     b.insert_file(asset, root_id, rel, stat)?;
-                    b.log(event_kind::FILE_ADDED, Some(asset), Some(root_id), Some(rel), Some("duplicate"))?;
+                    b.log(
+                        event_kind::FILE_ADDED,
+                        Some(asset),
+                        Some(root_id),
+                        Some(rel),
+                        Some("duplicate"),
+                    )?;
                     report.duplicates += 1;
                 }
                 self.touched.insert(asset);
@@ -335,7 +378,13 @@ impl Writer<'_> {
         if moved {
             b.move_file(rec.id, root_id, rel, stat)?;
             let from = rec.rel_path.to_string_lossy();
-            b.log(event_kind::FILE_MOVED, Some(rec.asset_row_id), Some(root_id), Some(rel), Some(&from))?;
+            b.log(
+                event_kind::FILE_MOVED,
+                Some(rec.asset_row_id),
+                Some(root_id),
+                Some(rel),
+                Some(&from),
+            )?;
             report.moved += 1;
         } else {
             b.update_file_stat(rec.id, stat)?;
@@ -372,7 +421,13 @@ impl Writer<'_> {
             }
         };
         self.touched.insert(target_asset);
-        b.log(event_kind::FILE_CHANGED, Some(target_asset), Some(root_id), Some(rel), None)?;
+        b.log(
+            event_kind::FILE_CHANGED,
+            Some(target_asset),
+            Some(root_id),
+            Some(rel),
+            None,
+        )?;
         Ok(())
     }
 }

@@ -123,5 +123,7 @@ pub(crate) fn walk(
 
 /// The path of `path` relative to `root` (empty for the root itself).
 pub(crate) fn relative(root: &Path, path: &Path) -> PathBuf {
-    path.strip_prefix(root).map(Path::to_owned).unwrap_or_else(|_| path.to_owned())
+    path.strip_prefix(root)
+        .map(Path::to_owned)
+        .unwrap_or_else(|_| path.to_owned())
 }

@@ -102,7 +102,11 @@ pub(crate) enum Target {
     New(Found),
     /// A catalogued file whose entry changed; `moved` if it was found at a
     /// new path by its inode.
-    Changed { found: Found, rec: FileRecord, moved: bool },
+    Changed {
+        found: Found,
+        rec: FileRecord,
+        moved: bool,
+    },
 }
 
 impl Target {
@@ -123,7 +127,9 @@ fn check_root(root: &Root) -> Option<Option<u64>> {
     if root.device.is_some() && dev != root.device {
         // Another device at the same path: an empty directory there is a
         // mount point whose drive is not plugged in.
-        let empty = std::fs::read_dir(&root.path).map(|mut d| d.next().is_none()).unwrap_or(true);
+        let empty = std::fs::read_dir(&root.path)
+            .map(|mut d| d.next().is_none())
+            .unwrap_or(true);
         if empty {
             return None;
         }
@@ -173,21 +179,30 @@ pub(crate) fn scan(
         b.set_root_state(root.id, RootState::Offline, None)?;
         b.commit()?;
         if root.state == RootState::Online {
-            sink.emit(Event::RootOffline { root_id: root.id, root: root.path.clone() });
+            sink.emit(Event::RootOffline {
+                root_id: root.id,
+                root: root.path.clone(),
+            });
         }
         report.offline = true;
         report.elapsed_ms = started.elapsed().as_millis() as u64;
         return Ok(report);
     };
     if root.state == RootState::Offline {
-        sink.emit(Event::RootOnline { root_id: root.id, root: root.path.clone() });
+        sink.emit(Event::RootOnline {
+            root_id: root.id,
+            root: root.path.clone(),
+        });
     }
     {
         let mut b = cat.batch(lib.now_ms())?;
         b.set_root_state(root.id, RootState::Online, device)?;
         b.commit()?;
     }
-    sink.emit(Event::ScanStarted { root_id: root.id, root: root.path.clone() });
+    sink.emit(Event::ScanStarted {
+        root_id: root.id,
+        root: root.path.clone(),
+    });
 
     // 1. Discover.
     let discover_started = Instant::now();
@@ -206,7 +221,14 @@ pub(crate) fn scan(
     };
     let records: Vec<FileRecord> = match &scope {
         ScanScope::Full => {
-            discover::walk(&root.path, &root.path, root.follow_symlinks, cancel, &mut disc, &mut emit_discover)?;
+            discover::walk(
+                &root.path,
+                &root.path,
+                root.follow_symlinks,
+                cancel,
+                &mut disc,
+                &mut emit_discover,
+            )?;
             cat.files_of_root(root.id)?
         }
         ScanScope::Paths(paths) => {
@@ -218,10 +240,18 @@ pub(crate) fn scan(
                 }
                 let abs = root.path.join(&rel);
                 match std::fs::symlink_metadata(&abs) {
-                    Ok(m) if m.is_dir() => {
-                        discover::walk(&root.path, &abs, root.follow_symlinks, cancel, &mut disc, &mut emit_discover)?
-                    }
-                    Ok(m) if m.is_file() => disc.files.push(Found { rel: rel.clone(), stat: file_stat(&m) }),
+                    Ok(m) if m.is_dir() => discover::walk(
+                        &root.path,
+                        &abs,
+                        root.follow_symlinks,
+                        cancel,
+                        &mut disc,
+                        &mut emit_discover,
+                    )?,
+                    Ok(m) if m.is_file() => disc.files.push(Found {
+                        rel: rel.clone(),
+                        stat: file_stat(&m),
+                    }),
                     Ok(m) if m.file_type().is_symlink() && root.follow_symlinks => {
                         discover::walk(&root.path, &abs, true, cancel, &mut disc, &mut emit_discover)?
                     }
@@ -246,22 +276,24 @@ pub(crate) fn scan(
     report.symlinks_skipped = disc.symlinks_skipped;
 
     // 2. Classify.
-    let mut by_path: HashMap<PathBuf, FileRecord> =
-        records.into_iter().map(|r| (r.rel_path.clone(), r)).collect();
+    let mut by_path: HashMap<PathBuf, FileRecord> = records.into_iter().map(|r| (r.rel_path.clone(), r)).collect();
     let mut plan = apply::Plan::default();
     let mut fresh: Vec<Found> = Vec::new();
     for found in std::mem::take(&mut disc.files) {
         match by_path.remove(&found.rel) {
             Some(rec) => {
-                let same = rec.size == found.stat.size
-                    && rec.mtime_ns == found.stat.mtime_ns
-                    && rec.inode == found.stat.inode;
+                let same =
+                    rec.size == found.stat.size && rec.mtime_ns == found.stat.mtime_ns && rec.inode == found.stat.inode;
                 if same && rec.present && !rec.is_racy() {
                     report.unchanged += 1;
                 } else if same && !rec.is_racy() {
                     plan.returned.push((rec, found));
                 } else {
-                    plan.targets.push(Target::Changed { found, rec, moved: false });
+                    plan.targets.push(Target::Changed {
+                        found,
+                        rec,
+                        moved: false,
+                    });
                 }
             }
             None => fresh.push(found),
@@ -304,7 +336,11 @@ pub(crate) fn scan(
                 if rec.size == found.stat.size && rec.mtime_ns == found.stat.mtime_ns && !rec.is_racy() {
                     plan.inode_moves.push((rec, found));
                 } else {
-                    plan.targets.push(Target::Changed { found, rec, moved: true });
+                    plan.targets.push(Target::Changed {
+                        found,
+                        rec,
+                        moved: true,
+                    });
                 }
             }
             None => plan.targets.push(Target::New(found)),

@@ -20,10 +20,16 @@ thread_local! {
 
 #[derive(Debug)]
 pub(crate) enum ReadOutcome {
-    Read { stat: FileStat, content: Box<AssetContent> },
+    Read {
+        stat: FileStat,
+        content: Box<AssetContent>,
+    },
     /// The file disappeared before we could read it.
     Vanished,
-    Problem { code: &'static str, message: String },
+    Problem {
+        code: &'static str,
+        message: String,
+    },
 }
 
 /// Reads and describes the file at `abs` (which the catalog knows as `rel`).
@@ -59,7 +65,8 @@ fn read_once(abs: &Path, rel: &Path) -> std::io::Result<Option<ReadOutcome>> {
     if before.size == 0 {
         return Ok(Some(ReadOutcome::Problem {
             code: "empty",
-            message: "the file is empty (0 bytes); there is nothing to catalog. Trove will look again if it changes".into(),
+            message: "the file is empty (0 bytes); there is nothing to catalog. Trove will look again if it changes"
+                .into(),
         }));
     }
     let mut b3 = blake3::Hasher::new();
@@ -115,16 +122,13 @@ fn describe(rel: &Path, head: &[u8], blake3: ContentHash, md5: [u8; 16], stat: &
     } else {
         None
     };
-    let capture = exif
-        .as_ref()
-        .and_then(|e| e.capture)
-        .or_else(|| {
-            Some(CaptureTime {
-                unix_ms: stat.mtime_ns.div_euclid(1_000_000),
-                offset_minutes: None,
-                source: CaptureSource::FileMtime,
-            })
-        });
+    let capture = exif.as_ref().and_then(|e| e.capture).or_else(|| {
+        Some(CaptureTime {
+            unix_ms: stat.mtime_ns.div_euclid(1_000_000),
+            offset_minutes: None,
+            source: CaptureSource::FileMtime,
+        })
+    });
     let metadata = exif.map(|e| Metadata {
         camera_make: e.make,
         camera_model: e.model,
@@ -139,7 +143,9 @@ fn describe(rel: &Path, head: &[u8], blake3: ContentHash, md5: [u8; 16], stat: &
         gps_lon: e.gps_lon,
         gps_alt: e.gps_alt,
         raw: serde_json::Value::Object(
-            [("exif".to_owned(), serde_json::Value::Object(e.raw))].into_iter().collect(),
+            [("exif".to_owned(), serde_json::Value::Object(e.raw))]
+                .into_iter()
+                .collect(),
         ),
         ..Metadata::default()
     });

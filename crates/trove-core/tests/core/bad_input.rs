@@ -14,7 +14,12 @@ fn problem_codes(env: &Env) -> Vec<(String, String)> {
         .problems()
         .unwrap()
         .into_iter()
-        .map(|p| (p.path.strip_prefix(&env.root).unwrap().to_string_lossy().into_owned(), p.problem.code))
+        .map(|p| {
+            (
+                p.path.strip_prefix(&env.root).unwrap().to_string_lossy().into_owned(),
+                p.problem.code,
+            )
+        })
         .collect()
 }
 
@@ -65,7 +70,10 @@ fn a_symlink_loop_is_a_named_problem_when_following_links() {
     std::os::unix::fs::symlink(env.path("a"), env.path("a/b-loop")).unwrap();
     let report = env.scan();
     assert_eq!(report.new_assets, 1);
-    assert_eq!(problem_codes(&env), [("a/b-loop".to_owned(), "symlink_loop".to_owned())]);
+    assert_eq!(
+        problem_codes(&env),
+        [("a/b-loop".to_owned(), "symlink_loop".to_owned())]
+    );
 }
 
 #[test]
@@ -80,7 +88,12 @@ fn a_four_thousand_byte_path_imports() {
     rel.push(format!("{}.png", "f".repeat(fill.min(250))));
     write_png(&env.root.join(&rel), 4, 4, [5, 5, 5], 0);
     let report = env.scan();
-    assert_eq!((report.new_assets, report.problems), (1, 0), "{:?}", problem_codes(&env));
+    assert_eq!(
+        (report.new_assets, report.problems),
+        (1, 0),
+        "{:?}",
+        problem_codes(&env)
+    );
     assert!(env.root.join(&rel).as_os_str().len() >= 3900);
 }
 
@@ -88,7 +101,10 @@ fn a_four_thousand_byte_path_imports() {
 fn special_files_are_named_problems() {
     let env = Env::new();
     write_png(&env.path("ok.png"), 4, 4, [5, 5, 5], 0);
-    let status = std::process::Command::new("mkfifo").arg(env.path("pipe")).status().unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(env.path("pipe"))
+        .status()
+        .unwrap();
     assert!(status.success());
     let report = env.scan();
     assert_eq!((report.new_assets, report.problems), (1, 1));
@@ -110,7 +126,10 @@ fn a_file_that_vanishes_before_it_is_read_is_not_an_error() {
             let _ = std::fs::remove_file(&goes);
         }
     };
-    let report = env.lib.scan_root(env.root_id, ScanScope::Full, 2, &sink, &Cancel::new()).unwrap();
+    let report = env
+        .lib
+        .scan_root(env.root_id, ScanScope::Full, 2, &sink, &Cancel::new())
+        .unwrap();
     assert_eq!((report.files_seen, report.new_assets, report.problems), (2, 1, 0));
     assert_eq!(env.assets().len(), 1);
 }
@@ -130,7 +149,10 @@ fn a_catalogued_file_that_vanishes_before_it_is_reread_is_marked_missing() {
             let _ = std::fs::remove_file(&x);
         }
     };
-    let report = env.lib.scan_root(env.root_id, ScanScope::Full, 2, &sink, &Cancel::new()).unwrap();
+    let report = env
+        .lib
+        .scan_root(env.root_id, ScanScope::Full, 2, &sink, &Cancel::new())
+        .unwrap();
     assert_eq!((report.missing, report.problems), (1, 0));
     assert_eq!(env.assets()[0].status.as_str(), "missing");
 }
@@ -149,5 +171,8 @@ fn unreadable_files_are_named_problems() {
     std::fs::set_permissions(env.path("secret.png"), std::fs::Permissions::from_mode(0o000)).unwrap();
     let report = env.scan();
     assert_eq!((report.new_assets, report.problems), (1, 1));
-    assert_eq!(problem_codes(&env), [("secret.png".to_owned(), "unreadable".to_owned())]);
+    assert_eq!(
+        problem_codes(&env),
+        [("secret.png".to_owned(), "unreadable".to_owned())]
+    );
 }

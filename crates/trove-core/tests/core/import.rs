@@ -48,7 +48,10 @@ fn first_import_catalogs_content_hashes_kind_and_exif() {
     // 2023-06-14 18:30:05.250 wall-clock time.
     assert_eq!(capture.unix_ms, 1_686_767_405_250);
     let m = jpeg.metadata.unwrap();
-    assert_eq!((m.camera_make.as_deref(), m.camera_model.as_deref()), (Some("FUJIFILM"), Some("X100V")));
+    assert_eq!(
+        (m.camera_make.as_deref(), m.camera_model.as_deref()),
+        (Some("FUJIFILM"), Some("X100V"))
+    );
     assert!((m.gps_lat.unwrap() - 64.1466).abs() < 1e-4);
     assert!((m.gps_lon.unwrap() + 21.9426).abs() < 1e-4, "west is negative");
     assert!(m.raw["exif"]["Model"].as_str().unwrap().contains("X100V"));
@@ -104,7 +107,10 @@ fn renaming_a_file_keeps_its_identity_and_reads_nothing() {
     let id = env.asset_at("IMG_2041.jpg").asset.id;
     std::fs::rename(env.path("IMG_2041.jpg"), env.path("beach-trip.jpg")).unwrap();
     let report = env.scan();
-    assert_eq!((report.moved, report.missing, report.new_assets, report.bytes_read), (1, 0, 0, 0));
+    assert_eq!(
+        (report.moved, report.missing, report.new_assets, report.bytes_read),
+        (1, 0, 0, 0)
+    );
     let detail = env.asset_at("beach-trip.jpg");
     assert_eq!(detail.asset.id, id);
     assert_eq!(detail.files.len(), 1);
@@ -117,7 +123,9 @@ fn moving_a_folder_keeps_every_identity() {
         write_png(&env.path(&format!("trip/{i}.png")), 8, 8, [0, i as u8, 0], i);
     }
     env.scan();
-    let ids: Vec<_> = (0..5).map(|i| env.asset_at(&format!("trip/{i}.png")).asset.id).collect();
+    let ids: Vec<_> = (0..5)
+        .map(|i| env.asset_at(&format!("trip/{i}.png")).asset.id)
+        .collect();
     std::fs::create_dir_all(env.path("2024")).unwrap();
     std::fs::rename(env.path("trip"), env.path("2024/iceland")).unwrap();
     let report = env.scan();
@@ -218,7 +226,16 @@ fn a_root_that_disappears_is_offline_and_nothing_is_marked_missing() {
 fn hidden_and_system_entries_are_skipped() {
     let env = Env::new();
     write_png(&env.path("real.png"), 4, 4, [9, 9, 9], 0);
-    for junk in [".git/objects/ab.png", ".trove/x.png", "@eaDir/real.png/SYNOPHOTO_THUMB.png", "#recycle/old.png", ".DS_Store", "Thumbs.db", "._real.png", ".hidden.png"] {
+    for junk in [
+        ".git/objects/ab.png",
+        ".trove/x.png",
+        "@eaDir/real.png/SYNOPHOTO_THUMB.png",
+        "#recycle/old.png",
+        ".DS_Store",
+        "Thumbs.db",
+        "._real.png",
+        ".hidden.png",
+    ] {
         write_png(&env.path(junk), 4, 4, [1, 1, 1], junk.len() as u32);
     }
     let report = env.scan();

@@ -9,7 +9,10 @@ fn a_queued_scan_job_imports_the_root() {
     let env = Env::new();
     trove_testkit::write_png(&env.path("a.png"), 4, 4, [1, 2, 3], 0);
     env.lib.enqueue_scan(env.root_id).unwrap();
-    let summary = env.lib.run_jobs(&WorkerOptions::for_cores(2), &NoEvents, &Cancel::new()).unwrap();
+    let summary = env
+        .lib
+        .run_jobs(&WorkerOptions::for_cores(2), &NoEvents, &Cancel::new())
+        .unwrap();
     assert_eq!(summary.done, 1);
     assert_eq!(env.assets().len(), 1);
     assert_eq!(env.lib.status().unwrap().jobs.done, 1);
@@ -26,11 +29,18 @@ fn a_job_that_cannot_succeed_stops_with_its_error_visible() {
         [],
     )
     .unwrap();
-    let summary = env.lib.run_jobs(&WorkerOptions::for_cores(1), &NoEvents, &Cancel::new()).unwrap();
+    let summary = env
+        .lib
+        .run_jobs(&WorkerOptions::for_cores(1), &NoEvents, &Cancel::new())
+        .unwrap();
     assert_eq!(summary.failed, 1);
     let failed = env.lib.jobs(true, 10).unwrap();
     assert_eq!(failed.len(), 1);
-    assert!(failed[0].last_error.as_deref().unwrap().contains("999"), "{:?}", failed[0].last_error);
+    assert!(
+        failed[0].last_error.as_deref().unwrap().contains("999"),
+        "{:?}",
+        failed[0].last_error
+    );
     assert_eq!(failed[0].attempts, 1, "not retried: retrying cannot help");
 }
 
@@ -41,8 +51,12 @@ fn a_cancelled_run_leaves_the_job_queued_for_next_time() {
     env.lib.enqueue_scan(env.root_id).unwrap();
     let cancel = Cancel::new();
     cancel.cancel();
-    env.lib.run_jobs(&WorkerOptions::for_cores(1), &NoEvents, &cancel).unwrap();
+    env.lib
+        .run_jobs(&WorkerOptions::for_cores(1), &NoEvents, &cancel)
+        .unwrap();
     assert_eq!(env.lib.status().unwrap().jobs.queued, 1);
-    env.lib.run_jobs(&WorkerOptions::for_cores(1), &NoEvents, &Cancel::new()).unwrap();
+    env.lib
+        .run_jobs(&WorkerOptions::for_cores(1), &NoEvents, &Cancel::new())
+        .unwrap();
     assert_eq!(env.assets().len(), 1);
 }

@@ -13,7 +13,10 @@ fn a_second_writer_gets_a_clear_error_and_readers_still_work() {
     let err = Library::open(&dir, OpenOptions::write()).unwrap_err();
     assert!(matches!(err, CoreError::Locked { .. }), "{err}");
     assert_eq!(err.code(), "library_locked");
-    assert!(err.to_string().contains(&std::process::id().to_string()), "names the holder: {err}");
+    assert!(
+        err.to_string().contains(&std::process::id().to_string()),
+        "names the holder: {err}"
+    );
 
     let reader = Library::open(&dir, OpenOptions::read_only()).unwrap();
     assert!(!reader.is_writer());
@@ -43,7 +46,10 @@ fn roots_inside_the_library_or_overlapping_others_are_refused() {
     std::fs::create_dir_all(env.path("nested")).unwrap();
     let err = env.lib.add_root(&env.path("nested"), Default::default()).unwrap_err();
     assert_eq!(err.code(), "root_overlaps");
-    let err = env.lib.add_root(&env.path("no-such-folder"), Default::default()).unwrap_err();
+    let err = env
+        .lib
+        .add_root(&env.path("no-such-folder"), Default::default())
+        .unwrap_err();
     assert_eq!(err.code(), "not_a_folder");
     let (again, created) = env.lib.add_root(&env.root, Default::default()).unwrap();
     assert!(!created);

@@ -14,8 +14,7 @@ use std::time::{Duration, Instant};
 use md5::Digest;
 use tempfile::TempDir;
 use trove_core::{
-    AddRootOptions, AssetFilter, AssetSummary, Cancel, Event, Library, NoEvents, OpenOptions, ScanReport,
-    ScanScope,
+    AddRootOptions, AssetFilter, AssetSummary, Cancel, Event, Library, NoEvents, OpenOptions, ScanReport, ScanScope,
 };
 
 /// A library in a temp dir with one folder of originals beside it.
@@ -27,6 +26,7 @@ pub struct Env {
     pub root_id: i64,
 }
 
+#[allow(clippy::new_without_default)]
 impl Env {
     pub fn new() -> Env {
         Self::with_options(AddRootOptions::default())
@@ -40,7 +40,12 @@ impl Env {
         let (info, created) = lib.add_root(&root, opts).unwrap();
         assert!(created);
         let root = info.path.clone();
-        Env { tmp, lib, root, root_id: info.id }
+        Env {
+            tmp,
+            lib,
+            root,
+            root_id: info.id,
+        }
     }
 
     pub fn path(&self, rel: &str) -> PathBuf {
@@ -48,7 +53,9 @@ impl Env {
     }
 
     pub fn scan(&self) -> ScanReport {
-        self.lib.scan_root(self.root_id, ScanScope::Full, 2, &NoEvents, &Cancel::new()).unwrap()
+        self.lib
+            .scan_root(self.root_id, ScanScope::Full, 2, &NoEvents, &Cancel::new())
+            .unwrap()
     }
 
     /// Scans and returns the report and every event.
@@ -58,7 +65,10 @@ impl Env {
             let events = events.clone();
             move |e: Event| events.lock().unwrap().push(e)
         };
-        let report = self.lib.scan_root(self.root_id, ScanScope::Full, 2, &sink, &Cancel::new()).unwrap();
+        let report = self
+            .lib
+            .scan_root(self.root_id, ScanScope::Full, 2, &sink, &Cancel::new())
+            .unwrap();
         let events = events.lock().unwrap().clone();
         (report, events)
     }

@@ -26,7 +26,9 @@ fn watching(env: &Env, opts: WatchOptions, body: impl FnOnce(&Env)) {
         let c = cancel.clone();
         let handle = s.spawn(move || env.lib.watch(&opts, &NoEvents, &c));
         // The initial scan marks the root scanned.
-        eventually(WAIT, "initial scan", || env.lib.roots().unwrap()[0].last_scan_at.is_some());
+        eventually(WAIT, "initial scan", || {
+            env.lib.roots().unwrap()[0].last_scan_at.is_some()
+        });
         body(env);
         drop(stop);
         handle.join().unwrap().unwrap();
@@ -54,16 +56,22 @@ fn create_modify_rename_and_delete_reach_the_catalog() {
 
         let before = env.asset_at("new/created.png").asset.blake3;
         write_png(&env.path("new/created.png"), 8, 8, [3, 3, 3], 0);
-        eventually(WAIT, "modified file re-hashed", || env.asset_at("new/created.png").asset.blake3 != before);
+        eventually(WAIT, "modified file re-hashed", || {
+            env.asset_at("new/created.png").asset.blake3 != before
+        });
 
         std::fs::rename(env.path("old.png"), env.path("renamed.png")).unwrap();
         eventually(WAIT, "rename applied", || {
-            env.lib.asset_detail(env.path("renamed.png").to_str().unwrap()).is_ok_and(|d| d.asset.id == old_id)
+            env.lib
+                .asset_detail(env.path("renamed.png").to_str().unwrap())
+                .is_ok_and(|d| d.asset.id == old_id)
         });
 
         std::fs::rename(env.path("new"), env.path("moved-folder")).unwrap();
         eventually(WAIT, "folder move applied", || {
-            env.lib.asset_detail(env.path("moved-folder/created.png").to_str().unwrap()).is_ok()
+            env.lib
+                .asset_detail(env.path("moved-folder/created.png").to_str().unwrap())
+                .is_ok()
         });
 
         std::fs::remove_file(env.path("renamed.png")).unwrap();
@@ -117,10 +125,14 @@ fn a_root_that_goes_offline_while_watched_is_marked_offline() {
     watching(&env, fast(), |env| {
         let away = env.tmp.path().join("away");
         std::fs::rename(&env.root, &away).unwrap();
-        eventually(WAIT, "root offline", || env.lib.roots().unwrap()[0].state.as_str() == "offline");
+        eventually(WAIT, "root offline", || {
+            env.lib.roots().unwrap()[0].state.as_str() == "offline"
+        });
         assert_eq!(env.assets()[0].status.as_str(), "offline");
         std::fs::rename(&away, &env.root).unwrap();
-        eventually(WAIT, "root online", || env.lib.roots().unwrap()[0].state.as_str() == "online");
+        eventually(WAIT, "root online", || {
+            env.lib.roots().unwrap()[0].state.as_str() == "online"
+        });
         assert_eq!(env.assets()[0].status.as_str(), "present");
     });
 }

@@ -16,7 +16,12 @@ fn main() {
     let seed: u64 = args.get(4).map(|s| s.parse().unwrap()).unwrap_or(1);
     let bytes = trove_testkit::write_tree(
         &dir,
-        trove_testkit::TreeSpec { files, files_per_dir: 250, size_scale, seed },
+        trove_testkit::TreeSpec {
+            files,
+            files_per_dir: 250,
+            size_scale,
+            seed,
+        },
     );
     println!("{files} files, {bytes} bytes in {}", dir.display());
 }
