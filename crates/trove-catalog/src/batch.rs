@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, ToSql, Transaction, TransactionBehavior, params};
 use trove_types::AssetId;
 
 use crate::db::Catalog;
@@ -147,21 +147,11 @@ impl Batch<'_> {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'present', ?13, ?13)",
             )
             .ctx("insert asset")?
-            .execute(params![
-                id.to_string(),
-                &content.blake3.0[..],
-                content.md5.as_ref().map(|m| &m[..]),
-                to_i64(content.size),
-                content.kind.as_str(),
-                content.mime,
-                content.capture.map(|c| c.unix_ms),
-                content.capture.and_then(|c| c.offset_minutes),
-                content.capture.map(|c| c.source.as_str()),
-                content.width,
-                content.height,
-                content.duration_ms,
+            .execute(rusqlite::params_from_iter(content_params(
+                &id.to_string(),
+                content,
                 self.now,
-            ])
+            )))
             .ctx("insert asset")?;
         let row = self.tx.last_insert_rowid();
         if let Some(meta) = &content.metadata {
@@ -181,21 +171,7 @@ impl Batch<'_> {
                  WHERE id = ?1",
             )
             .ctx("update asset")?
-            .execute(params![
-                asset,
-                &content.blake3.0[..],
-                content.md5.as_ref().map(|m| &m[..]),
-                to_i64(content.size),
-                content.kind.as_str(),
-                content.mime,
-                content.capture.map(|c| c.unix_ms),
-                content.capture.and_then(|c| c.offset_minutes),
-                content.capture.map(|c| c.source.as_str()),
-                content.width,
-                content.height,
-                content.duration_ms,
-                self.now,
-            ])
+            .execute(rusqlite::params_from_iter(content_params(&asset, content, self.now)))
             .ctx("update asset")?;
         match &content.metadata {
             Some(meta) => self.put_metadata(asset, meta)?,
@@ -516,6 +492,26 @@ const STATUS_EXPR: &str = "SELECT CASE
                      WHERE f.asset_id = assets.id AND f.present = 1)
             THEN 'offline'
         ELSE 'missing' END";
+
+/// The 13 parameters shared by inserting and updating an asset's content:
+/// `?1` is the key (UUID or row id), `?2`..`?12` the content, `?13` the time.
+fn content_params<'a>(key: &'a dyn ToSql, c: &'a AssetContent, now: i64) -> Vec<Box<dyn ToSql + 'a>> {
+    vec![
+        Box::new(key),
+        Box::new(&c.blake3.0[..]),
+        Box::new(c.md5.as_ref().map(|m| &m[..])),
+        Box::new(to_i64(c.size)),
+        Box::new(c.kind.as_str()),
+        Box::new(c.mime.as_deref()),
+        Box::new(c.capture.map(|t| t.unix_ms)),
+        Box::new(c.capture.and_then(|t| t.offset_minutes)),
+        Box::new(c.capture.map(|t| t.source.as_str())),
+        Box::new(c.width),
+        Box::new(c.height),
+        Box::new(c.duration_ms),
+        Box::new(now),
+    ]
+}
 
 fn file_name(rel: &Path) -> String {
     rel.file_name()

@@ -174,19 +174,7 @@ impl Catalog {
                                      ORDER BY x.present DESC, x.id LIMIT 1)
              WHERE 1 = 1"
         );
-        let mut args: Vec<rusqlite::types::Value> = Vec::new();
-        if let Some(kind) = q.kind {
-            sql.push_str(" AND a.kind = ?");
-            args.push(kind.as_str().to_owned().into());
-        }
-        if let Some(status) = q.status {
-            sql.push_str(" AND a.status = ?");
-            args.push(status.as_str().to_owned().into());
-        }
-        if let Some(root) = q.root_id {
-            sql.push_str(" AND EXISTS (SELECT 1 FROM files r WHERE r.asset_id = a.id AND r.root_id = ?)");
-            args.push(root.into());
-        }
+        let mut args = asset_filter(q, &mut sql);
         sql.push_str(" ORDER BY a.capture_ms DESC NULLS LAST, a.id DESC LIMIT ? OFFSET ?");
         args.push(q.limit.map(|l| l as i64).unwrap_or(-1).into());
         args.push((q.offset as i64).into());
@@ -208,19 +196,7 @@ impl Catalog {
     /// How many assets match a query (ignoring its paging).
     pub fn count_assets(&self, q: &AssetQuery) -> Result<u64> {
         let mut sql = String::from("SELECT count(*) FROM assets a WHERE 1 = 1");
-        let mut args: Vec<rusqlite::types::Value> = Vec::new();
-        if let Some(kind) = q.kind {
-            sql.push_str(" AND a.kind = ?");
-            args.push(kind.as_str().to_owned().into());
-        }
-        if let Some(status) = q.status {
-            sql.push_str(" AND a.status = ?");
-            args.push(status.as_str().to_owned().into());
-        }
-        if let Some(root) = q.root_id {
-            sql.push_str(" AND EXISTS (SELECT 1 FROM files r WHERE r.asset_id = a.id AND r.root_id = ?)");
-            args.push(root.into());
-        }
+        let args = asset_filter(q, &mut sql);
         self.conn
             .prepare_cached(&sql)
             .ctx("count assets")?
@@ -393,4 +369,23 @@ impl Catalog {
             )
             .ctx("count root files")
     }
+}
+
+/// Appends the filter of `q` (on assets aliased `a`) to `sql` and returns
+/// its arguments.
+fn asset_filter(q: &AssetQuery, sql: &mut String) -> Vec<rusqlite::types::Value> {
+    let mut args: Vec<rusqlite::types::Value> = Vec::new();
+    if let Some(kind) = q.kind {
+        sql.push_str(" AND a.kind = ?");
+        args.push(kind.as_str().to_owned().into());
+    }
+    if let Some(status) = q.status {
+        sql.push_str(" AND a.status = ?");
+        args.push(status.as_str().to_owned().into());
+    }
+    if let Some(root) = q.root_id {
+        sql.push_str(" AND EXISTS (SELECT 1 FROM files r WHERE r.asset_id = a.id AND r.root_id = ?)");
+        args.push(root.into());
+    }
+    args
 }
