@@ -119,8 +119,20 @@ impl Library {
         let path = path
             .canonicalize()
             .map_err(|e| CoreError::io("resolve folder", path, e))?;
-        if path.starts_with(self.dir()) || self.dir().starts_with(&path) {
+        if path.starts_with(self.dir()) {
             return Err(CoreError::RootInsideLibrary {
+                path,
+                library: self.dir().to_owned(),
+            });
+        }
+        // A library inside the folder is fine when scans skip it anyway
+        // (e.g. adding the home folder, with the library in ~/.local/share).
+        if let Ok(inner) = self.dir().strip_prefix(&path)
+            && !inner
+                .components()
+                .any(|c| crate::fsmeta::is_ignored_name(c.as_os_str()))
+        {
+            return Err(CoreError::LibraryInsideRoot {
                 path,
                 library: self.dir().to_owned(),
             });

@@ -26,6 +26,11 @@ pub enum CoreError {
     NotAFolder { path: PathBuf },
     #[error("{} is inside the library folder {}; Trove cannot watch its own data", path.display(), library.display())]
     RootInsideLibrary { path: PathBuf, library: PathBuf },
+    #[error(
+        "the library folder {} is inside {}; Trove would catalog its own data. Keep the library elsewhere (--library) or add a folder that does not contain it",
+        library.display(), path.display()
+    )]
+    LibraryInsideRoot { path: PathBuf, library: PathBuf },
     #[error("{} overlaps the watched folder {}; remove that one first or add a folder that does not contain or lie inside it", path.display(), other.display())]
     RootOverlaps { path: PathBuf, other: PathBuf },
     #[error(
@@ -59,6 +64,7 @@ impl CoreError {
             CoreError::Io { .. } => "io_error",
             CoreError::NotAFolder { .. } => "not_a_folder",
             CoreError::RootInsideLibrary { .. } => "root_inside_library",
+            CoreError::LibraryInsideRoot { .. } => "library_inside_root",
             CoreError::RootOverlaps { .. } => "root_overlaps",
             CoreError::AssetNotFound { .. } => "asset_not_found",
             CoreError::RootNotFound { .. } => "root_not_found",
@@ -75,6 +81,7 @@ impl CoreError {
             self,
             CoreError::NotAFolder { .. }
                 | CoreError::RootInsideLibrary { .. }
+                | CoreError::LibraryInsideRoot { .. }
                 | CoreError::RootOverlaps { .. }
                 | CoreError::AssetNotFound { .. }
                 | CoreError::RootNotFound { .. }

@@ -43,6 +43,24 @@ fn roots_inside_the_library_or_overlapping_others_are_refused() {
     std::fs::create_dir_all(&inside).unwrap();
     let err = env.lib.add_root(&inside, Default::default()).unwrap_err();
     assert_eq!(err.code(), "root_inside_library");
+    // A folder that holds the library: refused, unless the library sits
+    // under a hidden folder that scans skip (like ~/.local/share/trove).
+    let outer = tempfile::tempdir().unwrap();
+    let visible = Library::open(
+        &outer.path().join("Pictures/trove-lib"),
+        OpenOptions::write().create(true),
+    )
+    .unwrap();
+    let err = visible.add_root(outer.path(), Default::default()).unwrap_err();
+    assert_eq!(err.code(), "library_inside_root");
+    let hidden = Library::open(
+        &outer.path().join(".local/share/trove"),
+        OpenOptions::write().create(true),
+    )
+    .unwrap();
+    hidden
+        .add_root(outer.path(), Default::default())
+        .expect("hidden library folders are skipped by scans");
     std::fs::create_dir_all(env.path("nested")).unwrap();
     let err = env.lib.add_root(&env.path("nested"), Default::default()).unwrap_err();
     assert_eq!(err.code(), "root_overlaps");
