@@ -270,3 +270,40 @@ fn scan_reports_progress_for_every_phase() {
     assert_eq!(last_hash.bytes_done, last_hash.bytes_total);
     assert!(matches!(events.last(), Some(trove_core::Event::ScanFinished(_))));
 }
+
+/// Every entry under a root with its size and mtime, and the root's own.
+fn snapshot(root: &std::path::Path) -> Vec<(std::path::PathBuf, u64, std::time::SystemTime)> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_owned()];
+    while let Some(dir) = stack.pop() {
+        let m = std::fs::symlink_metadata(&dir).unwrap();
+        out.push((dir.clone(), m.len(), m.modified().unwrap()));
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let e = e.unwrap();
+            let m = std::fs::symlink_metadata(e.path()).unwrap();
+            if m.is_dir() {
+                stack.push(e.path());
+            } else {
+                out.push((e.path(), m.len(), m.modified().unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn trove_never_writes_inside_a_root() {
+    let env = Env::new();
+    camera_jpeg(&env, "a/one.jpg", 1);
+    write_png(&env.path("b/two.png"), 8, 8, [1, 2, 3], 0);
+    std::fs::write(env.path("empty.jpg"), b"").unwrap();
+    let before = snapshot(&env.root);
+    env.scan();
+    super::age_tree(&env.root);
+    let before_aged = snapshot(&env.root);
+    env.scan();
+    env.scan();
+    assert_eq!(snapshot(&env.root), before_aged, "no file or folder added, changed or touched");
+    assert_eq!(before.len(), before_aged.len());
+}
