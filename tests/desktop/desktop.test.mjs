@@ -38,6 +38,12 @@ test("adding a folder shows its assets in the grid", { timeout: 180_000 }, async
       async () => (await session.findAll("[data-testid=asset-cell]")).length === names.length,
       60_000,
     );
+    // Core events reached the page: the import's summary is shown.
+    const summary = await session.waitFor("the import summary", async () => {
+      const els = await session.findAll("[data-testid=scan-summary]");
+      return els.length > 0 ? session.text("[data-testid=scan-summary]") : false;
+    });
+    assert.match(summary, new RegExp(`${names.length} new`));
     const gridText = await session.exec(
       "return Array.from(document.querySelectorAll('[data-testid=asset-cell]')).map(e => e.textContent).join('\\n')",
     );

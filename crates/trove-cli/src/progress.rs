@@ -114,7 +114,9 @@ impl Reporter {
             return;
         }
         let due = st.last_line.is_none_or(|t| t.elapsed() >= Duration::from_secs(2));
-        if st.phase != Some(p.phase) || due {
+        // The walk's first report (nothing found yet) says nothing useful.
+        let empty_start = p.phase == ScanPhase::Discover && p.files_done == 0;
+        if (st.phase != Some(p.phase) || due) && !empty_start {
             st.phase = Some(p.phase);
             st.last_line = Some(Instant::now());
             let msg = match p.phase {

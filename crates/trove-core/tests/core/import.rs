@@ -304,6 +304,10 @@ fn trove_never_writes_inside_a_root() {
     let before_aged = snapshot(&env.root);
     env.scan();
     env.scan();
-    assert_eq!(snapshot(&env.root), before_aged, "no file or folder added, changed or touched");
+    assert_eq!(
+        snapshot(&env.root),
+        before_aged,
+        "no file or folder added, changed or touched"
+    );
     assert_eq!(before.len(), before_aged.len());
 }

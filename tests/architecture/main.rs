@@ -1,0 +1,87 @@
+//! The dependency rules of ARCHITECTURE.md, checked on `cargo metadata`:
+//! front ends -> trove-core -> (catalog, media) -> trove-types, and the
+//! library crates depend on nothing that talks to users.
+#![allow(clippy::unwrap_used, clippy::disallowed_methods)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::Command;
+
+fn workspace_deps() -> BTreeMap<String, BTreeSet<String>> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    meta["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let deps = p["dependencies"]
+                .as_array()
+                .unwrap()
+                .iter()
+                // Normal dependencies only: tests may use anything.
+                .filter(|d| d["kind"].is_null())
+                .map(|d| d["name"].as_str().unwrap().to_owned())
+                .collect();
+            (p["name"].as_str().unwrap().to_owned(), deps)
+        })
+        .collect()
+}
+
+fn trove_deps(all: &BTreeMap<String, BTreeSet<String>>, krate: &str) -> BTreeSet<String> {
+    all[krate].iter().filter(|d| d.starts_with("trove-")).cloned().collect()
+}
+
+fn set(items: &[&str]) -> BTreeSet<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+#[test]
+fn dependencies_point_one_way() {
+    let all = workspace_deps();
+    assert_eq!(trove_deps(&all, "trove-types"), set(&[]));
+    assert_eq!(trove_deps(&all, "trove-catalog"), set(&["trove-types"]));
+    assert_eq!(trove_deps(&all, "trove-media"), set(&["trove-types"]));
+    assert_eq!(
+        trove_deps(&all, "trove-core"),
+        set(&["trove-catalog", "trove-media", "trove-types"])
+    );
+    assert_eq!(trove_deps(&all, "trove-cli"), set(&["trove-core"]));
+    assert_eq!(trove_deps(&all, "trove-desktop"), set(&["trove-core"]));
+}
+
+#[test]
+fn library_crates_know_nothing_of_front_ends() {
+    let all = workspace_deps();
+    let front_end_only = [
+        "tauri",
+        "tauri-build",
+        "tauri-plugin-dialog",
+        "clap",
+        "indicatif",
+        "ctrlc",
+        "directories",
+        "ts-rs",
+    ];
+    for krate in ["trove-types", "trove-catalog", "trove-media", "trove-core"] {
+        for dep in front_end_only {
+            assert!(!all[krate].contains(dep), "{krate} must not depend on {dep}");
+        }
+    }
+    // The catalog is SQLite only: no async runtime, no search engine, no network.
+    for dep in ["tokio", "tantivy", "aws-sdk-s3", "reqwest", "notify", "walkdir"] {
+        assert!(
+            !all["trove-catalog"].contains(dep),
+            "trove-catalog must not depend on {dep}"
+        );
+    }
+    assert!(
+        !all["trove-media"].contains("rusqlite"),
+        "trove-media never touches the catalog"
+    );
+}
