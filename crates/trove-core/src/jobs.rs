@@ -138,8 +138,14 @@ impl Library {
             let hb_cat = self.connect()?;
             s.spawn(move || {
                 let period = (opts.lease / 3).max(Duration::from_millis(50));
+                let mut last = std::time::Instant::now();
                 while !hb_stop.is_cancelled() {
+                    // Sleep in short steps so stopping is prompt.
                     std::thread::sleep(period.min(Duration::from_millis(250)));
+                    if last.elapsed() < period {
+                        continue;
+                    }
+                    last = std::time::Instant::now();
                     let ids: Vec<i64> = hb_flight
                         .lock()
                         .map(|s| s.iter().copied().collect())

@@ -54,9 +54,10 @@ pub(crate) fn read_file(abs: &Path, rel: &Path) -> ReadOutcome {
 }
 
 fn read_once(abs: &Path, rel: &Path) -> std::io::Result<Option<ReadOutcome>> {
-    let mut file = File::open(abs)?;
-    let before = file_stat(&file.metadata()?);
-    if !file.metadata()?.is_file() {
+    let mut file = open_nonblocking(abs)?;
+    let meta = file.metadata()?;
+    let before = file_stat(&meta);
+    if !meta.is_file() {
         return Ok(Some(ReadOutcome::Problem {
             code: "not_regular",
             message: "not a regular file; Trove catalogs only files".into(),
@@ -103,6 +104,23 @@ fn read_once(abs: &Path, rel: &Path) -> std::io::Result<Option<ReadOutcome>> {
         stat: after,
         content: Box::new(describe(rel, &head, blake3, md5, &after)),
     }))
+}
+
+/// Opens for reading without blocking: a path that became a FIFO between
+/// the walk and the read would otherwise block until a writer appears.
+/// (O_NONBLOCK does not affect reads of regular files.)
+#[cfg(unix)]
+fn open_nonblocking(path: &Path) -> std::io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_nonblocking(path: &Path) -> std::io::Result<File> {
+    File::open(path)
 }
 
 /// Turns the head of a file into the catalog's description of its content.

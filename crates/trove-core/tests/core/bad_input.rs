@@ -176,3 +176,32 @@ fn unreadable_files_are_named_problems() {
         [("secret.png".to_owned(), "unreadable".to_owned())]
     );
 }
+
+#[test]
+fn a_file_replaced_by_a_pipe_before_it_is_read_does_not_hang_the_scan() {
+    let env = Env::new();
+    write_png(&env.path("ok.png"), 4, 4, [5, 5, 5], 0);
+    write_png(&env.path("trap.png"), 4, 4, [6, 6, 6], 0);
+    let trap = env.path("trap.png");
+    let sink = move |e: Event| {
+        if let Event::ScanProgress(p) = e
+            && p.phase == ScanPhase::Hash
+            && p.files_done == 0
+        {
+            std::fs::remove_file(&trap).unwrap();
+            assert!(
+                std::process::Command::new("mkfifo")
+                    .arg(&trap)
+                    .status()
+                    .unwrap()
+                    .success()
+            );
+        }
+    };
+    let report = env
+        .lib
+        .scan_root(env.root_id, ScanScope::Full, 2, &sink, &Cancel::new())
+        .unwrap();
+    assert_eq!((report.new_assets, report.problems), (1, 1));
+    assert_eq!(problem_codes(&env), [("trap.png".to_owned(), "not_regular".to_owned())]);
+}
