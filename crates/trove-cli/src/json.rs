@@ -89,6 +89,10 @@ pub fn asset_detail(d: &AssetDetail) -> Value {
             "flash": m.flash,
             "orientation": m.orientation,
             "gps": m.gps_lat.zip(m.gps_lon).map(|(lat, lon)| json!({"lat": lat, "lon": lon, "alt": m.gps_alt})),
+            "rating": m.rating,
+            "color_label": m.color_label,
+            "title": m.title,
+            "description": m.description,
             "raw": m.raw,
         })
     });

@@ -138,6 +138,22 @@ pub fn asset_detail(d: &AssetDetail) {
         if let (Some(lat), Some(lon)) = (m.gps_lat, m.gps_lon) {
             line(&format!("gps       {lat:.6}, {lon:.6}"));
         }
+        if let Some(r) = m.rating {
+            line(&format!("rating    {r}"));
+        }
+        if let Some(l) = &m.color_label {
+            line(&format!("label     {l}"));
+        }
+        if let Some(t) = &m.title {
+            line(&format!("title     {t}"));
+        }
+        if let Some(d) = &m.description {
+            line(&format!("caption   {d}"));
+        }
+        if let Some(k) = m.raw["xmp"]["keywords"].as_array().filter(|k| !k.is_empty()) {
+            let k: Vec<&str> = k.iter().filter_map(|v| v.as_str()).collect();
+            line(&format!("keywords  {}", k.join(", ")));
+        }
     }
     for f in &d.files {
         let state = if f.record.present { "present" } else { "missing" };

@@ -8,10 +8,12 @@
 mod detect;
 mod error;
 mod exif_probe;
+mod xmp;
 
 pub use detect::{Detected, detect};
 pub use error::MediaError;
 pub use exif_probe::{ExifSummary, probe_exif};
+pub use xmp::{XmpSummary, find_xmp_packet, parse_xmp, probe_xmp};
 
 /// How many leading bytes of a file the probes want. Importers keep this
 /// much of the first read so metadata comes from the same pass as hashing.

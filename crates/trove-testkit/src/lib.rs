@@ -126,6 +126,35 @@ pub fn insert_exif(jpeg: &[u8], tiff: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Puts an APP1 XMP segment (as Adobe tools write it) right after SOI.
+pub fn insert_xmp(jpeg: &[u8], xmp: &str) -> Vec<u8> {
+    assert_eq!(&jpeg[..2], b"\xff\xd8", "not a JPEG");
+    const NS: &[u8] = b"http://ns.adobe.com/xap/1.0/\0";
+    let len = u16::try_from(xmp.len() + NS.len() + 2).unwrap();
+    let mut out = Vec::with_capacity(jpeg.len() + xmp.len() + 40);
+    out.extend_from_slice(b"\xff\xd8\xff\xe1");
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(NS);
+    out.extend_from_slice(xmp.as_bytes());
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+/// An XMP packet with a rating, a label, a title and keywords.
+pub fn xmp_packet(rating: i8, label: &str, title: &str, keywords: &[&str], hierarchical: &[&str]) -> String {
+    let li = |items: &[&str]| {
+        items
+            .iter()
+            .map(|k| format!("<rdf:li>{k}</rdf:li>"))
+            .collect::<String>()
+    };
+    format!(
+        r#"<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:lr="http://ns.adobe.com/lightroom/1.0/" xmp:Rating="{rating}" xmp:Label="{label}"><dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title><dc:subject><rdf:Bag>{}</rdf:Bag></dc:subject><lr:hierarchicalSubject><rdf:Bag>{}</rdf:Bag></lr:hierarchicalSubject></rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>"#,
+        li(keywords),
+        li(hierarchical)
+    )
+}
+
 pub fn write_jpeg(path: &Path, w: u32, h: u32, rgb: [u8; 3], seed: u32, exif: Option<&Exif<'_>>) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, jpeg_bytes(w, h, rgb, seed, exif)).unwrap();

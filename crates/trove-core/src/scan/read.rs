@@ -147,6 +147,14 @@ fn describe(rel: &Path, head: &[u8], blake3: ContentHash, md5: [u8; 16], stat: &
             source: CaptureSource::FileMtime,
         })
     });
+    // XMP (ratings, labels, titles, keywords) rides in images, PDFs and
+    // videos alike as a plain-text packet near the start of the file.
+    let xmp = match detected.kind {
+        AssetKind::Image | AssetKind::Document | AssetKind::Video => {
+            trove_media::probe_xmp(head).ok().filter(|x| !x.is_empty())
+        }
+        _ => None,
+    };
     let metadata = exif.map(|e| Metadata {
         camera_make: e.make,
         camera_model: e.model,
@@ -167,6 +175,29 @@ fn describe(rel: &Path, head: &[u8], blake3: ContentHash, md5: [u8; 16], stat: &
         ),
         ..Metadata::default()
     });
+    let metadata = match (metadata, xmp) {
+        (m, None) => m,
+        (m, Some(x)) => {
+            let mut m = m.unwrap_or_else(|| Metadata {
+                raw: serde_json::json!({}),
+                ..Metadata::default()
+            });
+            m.rating = x.rating;
+            m.color_label = x.label;
+            m.title = x.title;
+            m.description = x.description;
+            if let Some(raw) = m.raw.as_object_mut() {
+                raw.insert(
+                    "xmp".to_owned(),
+                    serde_json::json!({
+                        "keywords": x.keywords,
+                        "hierarchical_keywords": x.hierarchical_keywords,
+                    }),
+                );
+            }
+            Some(m)
+        }
+    };
     AssetContent {
         blake3,
         md5: Some(md5),

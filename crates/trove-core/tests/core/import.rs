@@ -311,3 +311,21 @@ fn trove_never_writes_inside_a_root() {
     );
     assert_eq!(before.len(), before_aged.len());
 }
+
+#[test]
+fn embedded_xmp_ratings_titles_and_keywords_are_catalogued() {
+    let env = Env::new();
+    let xmp = trove_testkit::xmp_packet(4, "Red", "Beach &amp; dunes", &["beach", "kids"], &["family|kids"]);
+    let jpeg = trove_testkit::insert_xmp(&trove_testkit::jpeg_bytes(16, 16, [9, 9, 9], 0, None), &xmp);
+    std::fs::write(env.path("rated.jpg"), jpeg).unwrap();
+    env.scan();
+    let m = env.asset_at("rated.jpg").metadata.expect("metadata from XMP alone");
+    assert_eq!(m.rating, Some(4));
+    assert_eq!(m.color_label.as_deref(), Some("Red"));
+    assert_eq!(m.title.as_deref(), Some("Beach & dunes"));
+    assert_eq!(m.raw["xmp"]["keywords"], serde_json::json!(["beach", "kids"]));
+    assert_eq!(
+        m.raw["xmp"]["hierarchical_keywords"],
+        serde_json::json!(["family|kids"])
+    );
+}
