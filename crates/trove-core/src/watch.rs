@@ -337,3 +337,23 @@ fn start_native(
     d.watch(&root.path, RecursiveMode::Recursive)?;
     Ok(d)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_os_watch_limit_is_recognised_in_both_forms() {
+        assert!(is_watch_limit(&notify::Error::new(notify::ErrorKind::MaxFilesWatch)));
+        let enospc = notify::Error::io(std::io::Error::from_raw_os_error(28));
+        assert!(is_watch_limit(&enospc));
+        let other = notify::Error::io(std::io::Error::from_raw_os_error(2));
+        assert!(!is_watch_limit(&other));
+    }
+
+    #[test]
+    fn local_folders_are_not_taken_for_network_ones() {
+        let dir = std::env::temp_dir();
+        assert_eq!(fs_class(&dir), FsClass::Local);
+    }
+}
