@@ -8,6 +8,19 @@ pub enum MediaError {
     /// user; callers fall back to other sources.
     #[error("no {what} in the file")]
     Absent { what: &'static str },
+    /// A format Trove cannot decode (yet).
+    #[error("unsupported image format: {detail}")]
+    Unsupported { detail: String },
+    /// Larger than the decode limit: refused before any pixel is decoded.
+    #[error(
+        "the image is {width} x {height} pixels, over the {limit_mp} megapixel limit; it is catalogued without a preview"
+    )]
+    TooLarge { width: u64, height: u64, limit_mp: u64 },
+    /// Decoding would need more memory than the limit allows.
+    #[error(
+        "decoding the image would need more memory than Trove allows ({detail}); it is catalogued without a preview"
+    )]
+    OverMemoryLimit { detail: String },
 }
 
 impl MediaError {
@@ -16,6 +29,8 @@ impl MediaError {
         match self {
             MediaError::Corrupt { .. } => "corrupt",
             MediaError::Absent { .. } => "absent",
+            MediaError::Unsupported { .. } => "unsupported",
+            MediaError::TooLarge { .. } | MediaError::OverMemoryLimit { .. } => "too_large",
         }
     }
 }

@@ -1,0 +1,337 @@
+//! Grid thumbnails, a 2x thumbnail, a large preview and a tiny placeholder,
+//! all from one decode of an image.
+//!
+//! JPEGs take the fast path: libjpeg-turbo decodes at a DCT scale (1/8,
+//! 1/4, 1/2) that is still at least twice the largest output, which costs
+//! almost nothing in quality (decoding just above the target loses detail),
+//! then fast_image_resize's SIMD Lanczos3 makes each size from the one
+//! before. Other formats decode with the `image` crate under strict limits.
+//! EXIF orientation is applied to every output.
+
+use std::io::Cursor;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use fast_image_resize::images::Image as FirImage;
+use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
+use image::{DynamicImage, ImageReader, RgbImage, imageops};
+
+use crate::MediaError;
+
+/// Sizes and limits of the proxies.
+#[derive(Debug, Clone, Copy)]
+pub struct ProxySpec {
+    /// Short side of the grid thumbnail (the 2x one is twice this).
+    pub thumb_short: u32,
+    /// Long side of the preview.
+    pub preview_long: u32,
+    /// Images with more pixels are refused before decoding.
+    pub max_pixels: u64,
+    /// JPEG quality of the outputs (1-100).
+    pub quality: u8,
+}
+
+impl Default for ProxySpec {
+    fn default() -> Self {
+        ProxySpec {
+            thumb_short: 256,
+            preview_long: 2048,
+            max_pixels: 250_000_000,
+            quality: 82,
+        }
+    }
+}
+
+/// Which proxy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Variant {
+    Thumb,
+    Thumb2x,
+    Preview,
+}
+
+impl Variant {
+    /// Stable name, used in file names and the catalog.
+    pub fn name(self) -> &'static str {
+        match self {
+            Variant::Thumb => "thumb",
+            Variant::Thumb2x => "thumb@2x",
+            Variant::Preview => "preview",
+        }
+    }
+}
+
+/// One encoded proxy (JPEG), as shown (orientation applied).
+#[derive(Debug, Clone)]
+pub struct Proxy {
+    pub variant: Variant,
+    pub width: u32,
+    pub height: u32,
+    pub jpeg: Vec<u8>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ImageProxies {
+    /// Pixel size of the original as stored (before orientation).
+    pub source_width: u32,
+    pub source_height: u32,
+    /// Thumb, 2x thumb, preview.
+    pub proxies: Vec<Proxy>,
+    /// A ThumbHash (about 25 bytes) the grid paints before thumbnails load.
+    pub thumbhash: Vec<u8>,
+}
+
+/// Makes every proxy of an image from one decode. `orientation` is the EXIF
+/// orientation (1-8); when `None` it is read from the image's own EXIF.
+pub fn image_proxies(bytes: &[u8], orientation: Option<u8>, spec: &ProxySpec) -> Result<ImageProxies, MediaError> {
+    let orientation = orientation
+        .or_else(|| crate::probe_exif(bytes).ok().and_then(|e| e.orientation))
+        .unwrap_or(1);
+    // Decoders are large C and Rust state machines fed hostile input: a
+    // panic in one is a corrupt file, not a crash.
+    let decoded = catch_unwind(AssertUnwindSafe(|| decode(bytes, spec))).unwrap_or_else(|_| {
+        Err(MediaError::Corrupt {
+            format: "image",
+            detail: "the decoder failed on this file".into(),
+        })
+    })?;
+    let (src_w, src_h) = (decoded.source_width, decoded.source_height);
+    let mut resizer = Resizer::new();
+    let preview = fit_long(&mut resizer, &decoded.image, spec.preview_long)?;
+    let thumb2x = fit_short(&mut resizer, &preview, spec.thumb_short * 2)?;
+    let thumb = fit_short(&mut resizer, &thumb2x, spec.thumb_short)?;
+    let hash_src = fit_long(&mut resizer, &thumb, 100)?;
+    let hash_src = orient(hash_src, orientation);
+    let rgba: Vec<u8> = hash_src.pixels().flat_map(|p| [p[0], p[1], p[2], 255]).collect();
+    let thumbhash = thumbhash::rgba_to_thumb_hash(hash_src.width() as usize, hash_src.height() as usize, &rgba);
+    let mut proxies = Vec::with_capacity(3);
+    for (variant, img) in [
+        (Variant::Thumb, thumb),
+        (Variant::Thumb2x, thumb2x),
+        (Variant::Preview, preview),
+    ] {
+        let img = orient(img, orientation);
+        proxies.push(Proxy {
+            variant,
+            width: img.width(),
+            height: img.height(),
+            jpeg: encode_jpeg(&img, spec.quality)?,
+        });
+    }
+    Ok(ImageProxies {
+        source_width: src_w,
+        source_height: src_h,
+        proxies,
+        thumbhash,
+    })
+}
+
+struct Decoded {
+    image: RgbImage,
+    source_width: u32,
+    source_height: u32,
+}
+
+fn too_large(w: u64, h: u64, spec: &ProxySpec) -> Result<(), MediaError> {
+    if w.saturating_mul(h) > spec.max_pixels {
+        return Err(MediaError::TooLarge {
+            width: w,
+            height: h,
+            limit_mp: spec.max_pixels / 1_000_000,
+        });
+    }
+    Ok(())
+}
+
+fn decode(bytes: &[u8], spec: &ProxySpec) -> Result<Decoded, MediaError> {
+    if bytes.starts_with(b"\xff\xd8\xff") {
+        match decode_jpeg_scaled(bytes, spec) {
+            Ok(Some(d)) => return Ok(d),
+            Ok(None) => {} // CMYK and other colour spaces: the image crate converts them
+            Err(e) => return Err(e),
+        }
+    }
+    decode_generic(bytes, spec)
+}
+
+/// libjpeg-turbo at the smallest DCT scale that keeps the decoded image at
+/// least twice the preview's size (or the full size, if smaller).
+fn decode_jpeg_scaled(bytes: &[u8], spec: &ProxySpec) -> Result<Option<Decoded>, MediaError> {
+    use turbojpeg::{Colorspace, Decompressor, Image, PixelFormat, ScalingFactor};
+    let corrupt = |e: turbojpeg::Error| MediaError::Corrupt {
+        format: "JPEG",
+        detail: e.to_string(),
+    };
+    let mut d = Decompressor::new().map_err(corrupt)?;
+    let header = d.read_header(bytes).map_err(corrupt)?;
+    too_large(header.width as u64, header.height as u64, spec)?;
+    if matches!(header.colorspace, Colorspace::CMYK | Colorspace::YCCK) {
+        return Ok(None);
+    }
+    let long = header.width.max(header.height);
+    let want = (2 * spec.preview_long as usize).min(long);
+    let factor = [
+        ScalingFactor::ONE_EIGHTH,
+        ScalingFactor::ONE_QUARTER,
+        ScalingFactor::ONE_HALF,
+    ]
+    .into_iter()
+    .find(|f| f.scale(long) >= want)
+    .unwrap_or(ScalingFactor::ONE);
+    d.set_scaling_factor(factor).map_err(corrupt)?;
+    let scaled = header.scaled(factor);
+    let mut image = Image {
+        pixels: vec![0u8; scaled.width * scaled.height * 3],
+        width: scaled.width,
+        pitch: scaled.width * 3,
+        height: scaled.height,
+        format: PixelFormat::RGB,
+    };
+    d.decompress(bytes, image.as_deref_mut()).map_err(corrupt)?;
+    let rgb = RgbImage::from_raw(scaled.width as u32, scaled.height as u32, image.pixels).ok_or_else(|| {
+        MediaError::Corrupt {
+            format: "JPEG",
+            detail: "decoded buffer has the wrong size".into(),
+        }
+    })?;
+    Ok(Some(Decoded {
+        image: rgb,
+        source_width: header.width as u32,
+        source_height: header.height as u32,
+    }))
+}
+
+fn decode_generic(bytes: &[u8], spec: &ProxySpec) -> Result<Decoded, MediaError> {
+    // The header alone decides a bomb, before any decoder allocates.
+    if let Ok(size) = imagesize::blob_size(bytes) {
+        too_large(size.width as u64, size.height as u64, spec)?;
+    }
+    let reader = || {
+        ImageReader::new(Cursor::new(bytes))
+            .with_guessed_format()
+            .map_err(|e| MediaError::Corrupt {
+                format: "image",
+                detail: e.to_string(),
+            })
+    };
+    if reader()?.format().is_none() {
+        return Err(MediaError::Unsupported {
+            detail: "the file's signature matches no image format Trove decodes".into(),
+        });
+    }
+    let (w, h) = reader()?.into_dimensions().map_err(image_error)?;
+    too_large(u64::from(w), u64::from(h), spec)?;
+    let mut r = reader()?;
+    let mut limits = image::Limits::default();
+    // Room for a 16-bit RGBA decode of an image at the pixel limit.
+    limits.max_alloc = Some(spec.max_pixels.saturating_mul(8));
+    r.limits(limits);
+    let img = r.decode().map_err(image_error)?;
+    Ok(Decoded {
+        image: flatten(img),
+        source_width: w,
+        source_height: h,
+    })
+}
+
+fn image_error(e: image::ImageError) -> MediaError {
+    match e {
+        image::ImageError::Unsupported(u) => MediaError::Unsupported { detail: u.to_string() },
+        image::ImageError::Limits(l) => MediaError::OverMemoryLimit { detail: l.to_string() },
+        other => MediaError::Corrupt {
+            format: "image",
+            detail: other.to_string(),
+        },
+    }
+}
+
+/// 8-bit RGB, transparent areas composited over white (JPEG proxies have no
+/// alpha).
+fn flatten(img: DynamicImage) -> RgbImage {
+    if !img.color().has_alpha() {
+        return img.into_rgb8();
+    }
+    let rgba = img.into_rgba8();
+    let (w, h) = rgba.dimensions();
+    let mut out = RgbImage::new(w, h);
+    for (o, p) in out.pixels_mut().zip(rgba.pixels()) {
+        let a = u16::from(p[3]);
+        for c in 0..3 {
+            o[c] = ((u16::from(p[c]) * a + 255 * (255 - a)) / 255) as u8;
+        }
+    }
+    out
+}
+
+fn resize_to(resizer: &mut Resizer, src: &RgbImage, w: u32, h: u32) -> Result<RgbImage, MediaError> {
+    if (w, h) == src.dimensions() {
+        return Ok(src.clone());
+    }
+    let fail = |e: String| MediaError::Corrupt {
+        format: "image",
+        detail: format!("resize failed: {e}"),
+    };
+    let src_view = FirImage::from_vec_u8(src.width(), src.height(), src.as_raw().clone(), PixelType::U8x3)
+        .map_err(|e| fail(e.to_string()))?;
+    let mut dst = FirImage::new(w.max(1), h.max(1), PixelType::U8x3);
+    let opts = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
+    resizer
+        .resize(&src_view, &mut dst, &opts)
+        .map_err(|e| fail(e.to_string()))?;
+    RgbImage::from_raw(w.max(1), h.max(1), dst.into_vec()).ok_or_else(|| fail("bad buffer".into()))
+}
+
+/// Scales so the long side is at most `long` (never up).
+fn fit_long(resizer: &mut Resizer, src: &RgbImage, long: u32) -> Result<RgbImage, MediaError> {
+    let (w, h) = src.dimensions();
+    let cur = w.max(h);
+    if cur <= long {
+        return Ok(src.clone());
+    }
+    let s = f64::from(long) / f64::from(cur);
+    resize_to(resizer, src, scale(w, s), scale(h, s))
+}
+
+/// Scales so the short side is at most `short` (never up).
+fn fit_short(resizer: &mut Resizer, src: &RgbImage, short: u32) -> Result<RgbImage, MediaError> {
+    let (w, h) = src.dimensions();
+    let cur = w.min(h);
+    if cur <= short {
+        return Ok(src.clone());
+    }
+    let s = f64::from(short) / f64::from(cur);
+    resize_to(resizer, src, scale(w, s), scale(h, s))
+}
+
+fn scale(v: u32, s: f64) -> u32 {
+    ((f64::from(v) * s).round() as u32).max(1)
+}
+
+/// Applies an EXIF orientation (1-8) so the image is as it should be shown.
+pub fn orient(img: RgbImage, orientation: u8) -> RgbImage {
+    match orientation {
+        2 => imageops::flip_horizontal(&img),
+        3 => imageops::rotate180(&img),
+        4 => imageops::flip_vertical(&img),
+        5 => imageops::flip_horizontal(&imageops::rotate90(&img)),
+        6 => imageops::rotate90(&img),
+        7 => imageops::flip_horizontal(&imageops::rotate270(&img)),
+        8 => imageops::rotate270(&img),
+        _ => img,
+    }
+}
+
+fn encode_jpeg(img: &RgbImage, quality: u8) -> Result<Vec<u8>, MediaError> {
+    let image = turbojpeg::Image {
+        pixels: img.as_raw().as_slice(),
+        width: img.width() as usize,
+        pitch: img.width() as usize * 3,
+        height: img.height() as usize,
+        format: turbojpeg::PixelFormat::RGB,
+    };
+    turbojpeg::compress(image, i32::from(quality.clamp(1, 100)), turbojpeg::Subsamp::Sub2x2)
+        .map(|buf| buf.to_vec())
+        .map_err(|e| MediaError::Corrupt {
+            format: "JPEG",
+            detail: format!("encoding a proxy failed: {e}"),
+        })
+}

@@ -1,0 +1,251 @@
+//! Proxies made from real image files: sizes, orientation, formats, and
+//! hostile input.
+#![allow(clippy::unwrap_used)]
+
+use std::io::Cursor;
+
+use image::{ImageFormat, Rgb, RgbImage, Rgba, RgbaImage};
+use trove_media::{MediaError, ProxySpec, Variant, image_proxies, orient};
+use trove_testkit::{Exif, exif_blob, insert_exif};
+
+const RED: [u8; 3] = [230, 20, 20];
+const GREEN: [u8; 3] = [20, 200, 20];
+const BLUE: [u8; 3] = [20, 20, 230];
+const WHITE: [u8; 3] = [250, 250, 250];
+
+/// A picture as it should be shown: red top-left, green top-right, blue
+/// bottom-left, white bottom-right.
+fn quadrants(w: u32, h: u32) -> RgbImage {
+    RgbImage::from_fn(w, h, |x, y| {
+        Rgb(match (x < w / 2, y < h / 2) {
+            (true, true) => RED,
+            (false, true) => GREEN,
+            (true, false) => BLUE,
+            (false, false) => WHITE,
+        })
+    })
+}
+
+fn encode(img: &RgbImage, format: ImageFormat) -> Vec<u8> {
+    let mut out = Cursor::new(Vec::new());
+    img.write_to(&mut out, format).unwrap();
+    out.into_inner()
+}
+
+fn decode(jpeg: &[u8]) -> RgbImage {
+    image::load_from_memory(jpeg).unwrap().into_rgb8()
+}
+
+fn near(p: &Rgb<u8>, want: [u8; 3]) -> bool {
+    p.0.iter().zip(want).all(|(a, b)| a.abs_diff(b) < 40)
+}
+
+fn assert_quadrants(img: &RgbImage, what: &str) {
+    let (w, h) = img.dimensions();
+    assert!(
+        near(img.get_pixel(w / 4, h / 4), RED),
+        "{what}: top-left is {:?}",
+        img.get_pixel(w / 4, h / 4)
+    );
+    assert!(near(img.get_pixel(3 * w / 4, h / 4), GREEN), "{what}: top-right");
+    assert!(near(img.get_pixel(w / 4, 3 * h / 4), BLUE), "{what}: bottom-left");
+    assert!(near(img.get_pixel(3 * w / 4, 3 * h / 4), WHITE), "{what}: bottom-right");
+}
+
+#[test]
+fn every_exif_orientation_is_applied_to_every_proxy() {
+    let shown = quadrants(96, 64);
+    for o in 1..=8u8 {
+        // Store the pixels as a camera would, so that applying `o` shows `shown`.
+        let inverse = match o {
+            6 => 8,
+            8 => 6,
+            other => other,
+        };
+        let stored = orient(shown.clone(), inverse);
+        let jpeg = insert_exif(
+            &encode(&stored, ImageFormat::Jpeg),
+            &exif_blob(&Exif {
+                orientation: Some(u16::from(o)),
+                ..Exif::default()
+            }),
+        );
+        let out = image_proxies(&jpeg, None, &ProxySpec::default()).unwrap();
+        for p in &out.proxies {
+            let img = decode(&p.jpeg);
+            assert_eq!(
+                (img.width(), img.height()),
+                (96, 64),
+                "orientation {o} {}",
+                p.variant.name()
+            );
+            assert_quadrants(&img, &format!("orientation {o} {}", p.variant.name()));
+        }
+    }
+}
+
+#[test]
+fn a_camera_size_jpeg_gives_three_sizes_and_a_placeholder() {
+    let photo = quadrants(3000, 2000);
+    let out = image_proxies(&encode(&photo, ImageFormat::Jpeg), None, &ProxySpec::default()).unwrap();
+    assert_eq!((out.source_width, out.source_height), (3000, 2000));
+    let sizes: Vec<_> = out.proxies.iter().map(|p| (p.variant, p.width, p.height)).collect();
+    assert_eq!(
+        sizes,
+        [
+            (Variant::Thumb, 384, 256),
+            (Variant::Thumb2x, 768, 512),
+            (Variant::Preview, 2048, 1365)
+        ]
+    );
+    for p in &out.proxies {
+        let img = decode(&p.jpeg);
+        assert_eq!((img.width(), img.height()), (p.width, p.height));
+        assert_quadrants(&img, p.variant.name());
+    }
+    assert!(
+        (5..=40).contains(&out.thumbhash.len()),
+        "thumbhash of {} bytes",
+        out.thumbhash.len()
+    );
+}
+
+#[test]
+fn png_16_bit_with_alpha_is_flattened_over_white() {
+    let img = image::ImageBuffer::<Rgba<u16>, _>::from_fn(40, 30, |x, _| {
+        if x < 20 {
+            Rgba([65535, 0, 0, 65535])
+        } else {
+            Rgba([0, 0, 0, 0])
+        }
+    });
+    let mut png = Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgba16(img)
+        .write_to(&mut png, ImageFormat::Png)
+        .unwrap();
+    let out = image_proxies(&png.into_inner(), None, &ProxySpec::default()).unwrap();
+    let thumb = decode(&out.proxies[0].jpeg);
+    assert!(near(thumb.get_pixel(5, 15), [255, 0, 0]));
+    assert!(
+        near(thumb.get_pixel(35, 15), [255, 255, 255]),
+        "transparent shows as white"
+    );
+}
+
+#[test]
+fn an_animated_gif_shows_its_first_frame() {
+    use image::codecs::gif::GifEncoder;
+    use image::{Delay, Frame};
+    let mut gif = Vec::new();
+    {
+        let mut enc = GifEncoder::new(&mut gif);
+        for colour in [[255, 0, 0, 255], [0, 0, 255, 255]] {
+            let frame = Frame::from_parts(
+                RgbaImage::from_pixel(32, 32, Rgba(colour)),
+                0,
+                0,
+                Delay::from_numer_denom_ms(100, 1),
+            );
+            enc.encode_frame(frame).unwrap();
+        }
+    }
+    let out = image_proxies(&gif, None, &ProxySpec::default()).unwrap();
+    assert!(near(decode(&out.proxies[0].jpeg).get_pixel(16, 16), [255, 0, 0]));
+}
+
+#[test]
+fn other_formats_decode() {
+    let img = quadrants(64, 48);
+    for format in [ImageFormat::Png, ImageFormat::Tiff, ImageFormat::Bmp, ImageFormat::WebP] {
+        let out = image_proxies(&encode(&img, format), None, &ProxySpec::default()).unwrap();
+        assert_quadrants(&decode(&out.proxies[0].jpeg), &format!("{format:?}"));
+    }
+}
+
+#[test]
+fn a_cmyk_jpeg_is_converted() {
+    // libjpeg-turbo writes a CMYK JPEG from CMYK pixels.
+    let (w, h) = (32usize, 16usize);
+    let pixels: Vec<u8> = (0..w * h).flat_map(|_| [0u8, 255, 255, 0]).collect(); // pure red in CMYK
+    let mut c = turbojpeg::Compressor::new().unwrap();
+    c.set_colorspace(turbojpeg::Colorspace::CMYK).unwrap();
+    c.set_subsamp(turbojpeg::Subsamp::None).unwrap();
+    let jpeg = c
+        .compress_to_vec(turbojpeg::Image {
+            pixels: pixels.as_slice(),
+            width: w,
+            pitch: w * 4,
+            height: h,
+            format: turbojpeg::PixelFormat::CMYK,
+        })
+        .unwrap();
+    let out = image_proxies(&jpeg, None, &ProxySpec::default()).unwrap();
+    let thumb = decode(&out.proxies[0].jpeg);
+    assert_eq!((thumb.width(), thumb.height()), (32, 16));
+}
+
+#[test]
+fn a_header_claiming_a_trillion_pixels_is_refused_before_decoding() {
+    // A valid PNG signature and IHDR for 1,000,000 x 1,000,000 pixels.
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = b"IHDR".to_vec();
+    ihdr.extend_from_slice(&1_000_000u32.to_be_bytes());
+    ihdr.extend_from_slice(&1_000_000u32.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+    png.extend_from_slice(&13u32.to_be_bytes());
+    png.extend_from_slice(&ihdr);
+    png.extend_from_slice(&crc32(&ihdr).to_be_bytes());
+    let err = image_proxies(&png, None, &ProxySpec::default()).unwrap_err();
+    assert_eq!(err.code(), "too_large", "{err}");
+    assert!(err.to_string().contains("1000000 x 1000000"), "{err}");
+
+    // The same for a JPEG header (SOF0 with 60,000 x 60,000).
+    let mut jpeg = encode(&quadrants(16, 16), ImageFormat::Jpeg);
+    let sof = jpeg.windows(2).position(|w| w == [0xff, 0xc0]).unwrap();
+    jpeg[sof + 5..sof + 7].copy_from_slice(&60_000u16.to_be_bytes());
+    jpeg[sof + 7..sof + 9].copy_from_slice(&60_000u16.to_be_bytes());
+    let err = image_proxies(&jpeg, None, &ProxySpec::default()).unwrap_err();
+    assert_eq!(err.code(), "too_large", "{err}");
+}
+
+#[test]
+fn truncated_empty_and_random_files_are_typed_errors_never_panics() {
+    let valid = [
+        encode(&quadrants(64, 48), ImageFormat::Jpeg),
+        encode(&quadrants(64, 48), ImageFormat::Png),
+        encode(&quadrants(64, 48), ImageFormat::Tiff),
+    ];
+    for file in &valid {
+        for cut in (0..file.len()).step_by(7) {
+            match image_proxies(&file[..cut], None, &ProxySpec::default()) {
+                Ok(out) => assert_eq!(out.proxies.len(), 3),
+                Err(e) => assert!(
+                    matches!(e, MediaError::Corrupt { .. } | MediaError::Unsupported { .. }),
+                    "cut {cut}: {e}"
+                ),
+            }
+        }
+    }
+    assert_eq!(
+        image_proxies(b"", None, &ProxySpec::default()).unwrap_err().code(),
+        "unsupported"
+    );
+    let noise: Vec<u8> = (0..10_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    assert_eq!(
+        image_proxies(&noise, None, &ProxySpec::default()).unwrap_err().code(),
+        "unsupported"
+    );
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut c = 0xffff_ffffu32;
+    for &b in data {
+        c ^= u32::from(b);
+        for _ in 0..8 {
+            c = if c & 1 != 0 { 0xedb8_8320 ^ (c >> 1) } else { c >> 1 };
+        }
+    }
+    !c
+}
