@@ -44,6 +44,12 @@ pub mod event_kind {
     pub const FILE_FAILED: &str = "file_failed";
 }
 
+impl<'c> Batch<'c> {
+    pub(crate) fn tx(&self) -> &Transaction<'c> {
+        &self.tx
+    }
+}
+
 impl Batch<'_> {
     pub fn now(&self) -> i64 {
         self.now
@@ -440,6 +446,20 @@ impl Batch<'_> {
                     })
             })
             .transpose()
+    }
+
+    /// The UUID of an asset.
+    pub fn asset_id(&self, asset: AssetRowId) -> Result<AssetId> {
+        let uuid: String = self
+            .tx
+            .prepare_cached("SELECT uuid FROM assets WHERE id = ?1")
+            .ctx("read asset id")?
+            .query_row([asset], |r| r.get(0))
+            .ctx("read asset id")?;
+        uuid.parse().map_err(|_| crate::CatalogError::BadValue {
+            what: "assets.uuid",
+            value: uuid,
+        })
     }
 
     /// The content hash of an asset.

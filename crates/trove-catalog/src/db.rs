@@ -11,6 +11,7 @@ use crate::error::{CatalogError, Result, SqlContext};
 pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_core.sql"),
     include_str!("migrations/0002_scan_problems_and_settings.sql"),
+    include_str!("migrations/0003_derivatives.sql"),
 ];
 
 /// The schema version this build writes.

@@ -127,38 +127,50 @@ pub enum FailOutcome {
     GaveUp,
 }
 
+const ENQUEUE_SQL: &str = "INSERT INTO jobs (kind, payload, dedup_key, priority, max_attempts, created_at, updated_at)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+     ON CONFLICT (dedup_key) DO UPDATE SET
+        kind = excluded.kind, payload = excluded.payload,
+        priority = max(jobs.priority, excluded.priority),
+        state = CASE WHEN jobs.state IN ('queued', 'running') THEN jobs.state ELSE 'queued' END,
+        attempts = CASE WHEN jobs.state IN ('queued', 'running') THEN jobs.attempts ELSE 0 END,
+        not_before = CASE WHEN jobs.state IN ('queued', 'running') THEN jobs.not_before ELSE 0 END,
+        max_attempts = excluded.max_attempts,
+        last_error = CASE WHEN jobs.state IN ('queued', 'running') THEN jobs.last_error ELSE NULL END,
+        finished_at = CASE WHEN jobs.state IN ('queued', 'running') THEN jobs.finished_at ELSE NULL END,
+        updated_at = excluded.updated_at
+     RETURNING id";
+
+fn enqueue_on(conn: &rusqlite::Connection, job: &NewJob, now: i64) -> Result<i64> {
+    conn.prepare_cached(ENQUEUE_SQL)
+        .ctx("enqueue job")?
+        .query_row(
+            params![
+                job.kind,
+                job.payload.to_string(),
+                job.dedup_key,
+                job.priority,
+                job.max_attempts.max(1),
+                now
+            ],
+            |r| r.get(0),
+        )
+        .ctx("enqueue job")
+}
+
+impl crate::Batch<'_> {
+    /// Enqueues a job in the same transaction as the change that needs it,
+    /// so a crash never leaves the change without its follow-up work.
+    pub fn enqueue(&mut self, job: &NewJob) -> Result<i64> {
+        let now = self.now();
+        enqueue_on(self.tx(), job, now)
+    }
+}
+
 impl Catalog {
     /// Enqueues a job, or returns the id of the live job with the same key.
     pub fn enqueue(&self, job: &NewJob, now: i64) -> Result<i64> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO jobs (kind, payload, dedup_key, priority, max_attempts, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
-                 ON CONFLICT (dedup_key) DO UPDATE SET
-                    kind = excluded.kind, payload = excluded.payload,
-                    priority = max(jobs.priority, excluded.priority),
-                    state = CASE WHEN jobs.state IN ('queued', 'running') THEN jobs.state ELSE 'queued' END,
-                    attempts = CASE WHEN jobs.state IN ('queued', 'running') THEN jobs.attempts ELSE 0 END,
-                    not_before = CASE WHEN jobs.state IN ('queued', 'running') THEN jobs.not_before ELSE 0 END,
-                    max_attempts = excluded.max_attempts,
-                    last_error = CASE WHEN jobs.state IN ('queued', 'running') THEN jobs.last_error ELSE NULL END,
-                    finished_at = CASE WHEN jobs.state IN ('queued', 'running') THEN jobs.finished_at ELSE NULL END,
-                    updated_at = excluded.updated_at
-                 RETURNING id",
-            )
-            .ctx("enqueue job")?
-            .query_row(
-                params![
-                    job.kind,
-                    job.payload.to_string(),
-                    job.dedup_key,
-                    job.priority,
-                    job.max_attempts.max(1),
-                    now
-                ],
-                |r| r.get(0),
-            )
-            .ctx("enqueue job")
+        enqueue_on(&self.conn, job, now)
     }
 
     /// Leases the next runnable job of one of `kinds` to `owner` until

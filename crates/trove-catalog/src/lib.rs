@@ -11,6 +11,7 @@
 
 mod batch;
 mod db;
+mod derivatives;
 mod error;
 mod jobs;
 mod model;
@@ -20,6 +21,7 @@ mod rows;
 
 pub use batch::{Batch, event_kind};
 pub use db::{Catalog, SCHEMA_VERSION};
+pub use derivatives::Derivative;
 pub use error::{CatalogError, Result};
 pub use jobs::{FailOutcome, Job, JobCounts, JobState, NewJob};
 pub use model::*;

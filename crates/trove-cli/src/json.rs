@@ -112,6 +112,18 @@ pub fn asset_detail(d: &AssetDetail) -> Value {
         "updated_at": time_ms(a.updated_at),
         "files": d.files.iter().map(file).collect::<Vec<_>>(),
         "metadata": metadata,
+        "derivatives": d.derivatives.iter().map(|x| json!({
+            "variant": x.variant,
+            "path": x.path,
+            "size": x.size,
+            "width": x.width,
+            "height": x.height,
+            "format": x.format,
+            "generator": x.generator,
+            "created_at": time_ms(x.created_at),
+        })).collect::<Vec<_>>(),
+        "thumbhash": d.thumbhash.as_ref().map(hex::encode),
+        "proxy_error": d.proxy_error,
     })
 }
 

@@ -13,7 +13,9 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 use trove_core::catalog::AssetStatus;
 use trove_core::types::AssetKind;
-use trove_core::{AddRootOptions, AssetFilter, Cancel, CoreError, Library, OpenOptions, WatchOptions, WorkerOptions};
+use trove_core::{
+    AddRootOptions, AssetFilter, Cancel, CoreError, Library, OpenOptions, WatchOptions, WorkerOptions, job_kind,
+};
 
 use crate::progress::Reporter;
 
@@ -93,6 +95,14 @@ enum Command {
     },
     /// List assets stored in more than one file.
     Duplicates {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Make missing thumbnails and previews (of all images with --force).
+    Thumbs {
+        /// Make them again even where they exist.
+        #[arg(long)]
+        force: bool,
         #[arg(long)]
         json: bool,
     },
@@ -178,6 +188,9 @@ fn run(cli: Cli) -> Result<u8, CoreError> {
     let dir = cli.library.clone().unwrap_or_else(default_library);
     let threads = cli.threads.unwrap_or_else(cores).max(1);
     let mut workers = WorkerOptions::for_cores(threads);
+    // One-shot imports catalog; thumbnails are made by `trove thumbs`,
+    // `trove watch` or the desktop app.
+    let scans_only = WorkerOptions::for_cores(threads).only(&[job_kind::SCAN_ROOT]);
     match cli.command {
         Command::Init => {
             let lib = open_writer(&dir, true)?;
@@ -212,7 +225,7 @@ fn run(cli: Cli) -> Result<u8, CoreError> {
                 }
             }
             let reporter = Arc::new(Reporter::new(json));
-            let summary = lib.run_jobs(&workers, reporter.as_ref(), &cancel)?;
+            let summary = lib.run_jobs(&scans_only, reporter.as_ref(), &cancel)?;
             reporter.finish();
             if json {
                 output::json(&json::run_report(&reporter.reports(), &summary));
@@ -230,10 +243,27 @@ fn run(cli: Cli) -> Result<u8, CoreError> {
                 lib.enqueue_scan(r.id)?;
             }
             let reporter = Arc::new(Reporter::new(json));
-            let summary = lib.run_jobs(&workers, reporter.as_ref(), &cancel)?;
+            let summary = lib.run_jobs(&scans_only, reporter.as_ref(), &cancel)?;
             reporter.finish();
             if json {
                 output::json(&json::run_report(&reporter.reports(), &summary));
+            }
+            Ok(reporter.exit_code(&summary))
+        }
+        Command::Thumbs { force, json } => {
+            let lib = open_writer(&dir, false)?;
+            let cancel = ctrl_c();
+            let queued = lib.enqueue_proxies(force)?;
+            if !json {
+                output::note(&format!("making thumbnails and previews of {queued} image(s)"));
+            }
+            let reporter = Arc::new(Reporter::new(json));
+            let summary = lib.run_jobs(&workers.only(&[job_kind::MAKE_PROXIES]), reporter.as_ref(), &cancel)?;
+            reporter.finish();
+            if json {
+                output::json(&json::run_report(&reporter.reports(), &summary));
+            } else {
+                output::note(&format!("done: {} made, {} failed", summary.done, summary.failed));
             }
             Ok(reporter.exit_code(&summary))
         }

@@ -159,6 +159,20 @@ pub fn asset_detail(d: &AssetDetail) {
         let state = if f.record.present { "present" } else { "missing" };
         line(&format!("file      [{state}] {}", f.path.display()));
     }
+    for x in &d.derivatives {
+        line(&format!(
+            "proxy     {} {}x{} {} {} ({})",
+            x.variant,
+            x.width.unwrap_or(0),
+            x.height.unwrap_or(0),
+            x.format,
+            bytes(x.size),
+            x.path
+        ));
+    }
+    if let Some(e) = &d.proxy_error {
+        line(&format!("no proxy  {e}"));
+    }
 }
 
 pub fn duplicates(sets: &[DuplicateSet]) {

@@ -61,6 +61,11 @@ pub struct AssetDetail {
     pub asset: Asset,
     pub files: Vec<FileInfo>,
     pub metadata: Option<Metadata>,
+    /// Proxies made from the asset (paths relative to the library).
+    pub derivatives: Vec<trove_catalog::Derivative>,
+    pub thumbhash: Option<Vec<u8>>,
+    /// Why proxies could not be made (`code: message`).
+    pub proxy_error: Option<String>,
 }
 
 /// An asset with more than one file.
@@ -288,7 +293,16 @@ impl Library {
         };
         let files = self.file_infos(&cat, asset.row_id)?;
         let metadata = cat.metadata(asset.row_id)?;
-        Ok(AssetDetail { asset, files, metadata })
+        let derivatives = cat.derivatives(asset.row_id)?;
+        let (thumbhash, proxy_error) = cat.proxy_state(asset.row_id)?;
+        Ok(AssetDetail {
+            asset,
+            files,
+            metadata,
+            derivatives,
+            thumbhash,
+            proxy_error,
+        })
     }
 
     fn file_infos(&self, cat: &trove_catalog::Catalog, asset_row: i64) -> Result<Vec<FileInfo>> {

@@ -24,10 +24,12 @@ use crate::scan::{ScanParams, ScanScope};
 pub mod kind {
     /// Reconcile one root with the disk. Payload: `{"root_id": N}`.
     pub const SCAN_ROOT: &str = "scan_root";
+    /// Make the proxies of one asset. Payload: `{"asset": "<uuid>"}`.
+    pub const MAKE_PROXIES: &str = "make_proxies";
 }
 
 /// Every kind this build can run, for claims.
-const KINDS: &[&str] = &[kind::SCAN_ROOT];
+pub const ALL_KINDS: &[&str] = &[kind::SCAN_ROOT, kind::MAKE_PROXIES];
 
 #[derive(Debug, Serialize, Deserialize)]
 struct ScanRootPayload {
@@ -46,17 +48,27 @@ pub struct WorkerOptions {
     /// Return once no job is queued or running (for one-shot commands);
     /// otherwise wait for new work until cancelled.
     pub stop_when_idle: bool,
+    /// The kinds of jobs to run (see [`kind`]).
+    pub kinds: &'static [&'static str],
 }
 
 impl WorkerOptions {
-    /// One job at a time, reading with every core.
+    /// As many jobs at once as there are cores, each scan reading with
+    /// every core; every kind of job.
     pub fn for_cores(cores: usize) -> Self {
         WorkerOptions {
-            workers: 1,
+            workers: cores.max(1),
             read_threads: cores.max(1),
             lease: Duration::from_secs(60),
             stop_when_idle: true,
+            kinds: ALL_KINDS,
         }
+    }
+
+    /// Only these kinds of jobs.
+    pub fn only(mut self, kinds: &'static [&'static str]) -> Self {
+        self.kinds = kinds;
+        self
     }
 }
 
@@ -90,10 +102,26 @@ impl JobSignal {
 
 /// Why a job attempt failed.
 #[derive(Debug)]
-struct JobFailure {
+pub(crate) struct JobFailure {
     message: String,
     /// Retrying will not help (bad payload, a root that no longer exists).
     permanent: bool,
+}
+
+impl JobFailure {
+    pub(crate) fn permanent(message: String) -> Self {
+        JobFailure {
+            message,
+            permanent: true,
+        }
+    }
+
+    pub(crate) fn retryable(message: String) -> Self {
+        JobFailure {
+            message,
+            permanent: false,
+        }
+    }
 }
 
 impl From<CoreError> for JobFailure {
@@ -188,8 +216,8 @@ impl Library {
         cancel: &Cancel,
     ) -> Result<()> {
         while !cancel.is_cancelled() {
-            let Some(job) = cat.claim_job(KINDS, self.owner(), self.now_ms(), lease_ms)? else {
-                if opts.stop_when_idle && cat.pending_jobs(KINDS)? == 0 {
+            let Some(job) = cat.claim_job(opts.kinds, self.owner(), self.now_ms(), lease_ms)? else {
+                if opts.stop_when_idle && cat.pending_jobs(opts.kinds)? == 0 {
                     return Ok(());
                 }
                 self.job_signal().wait(Duration::from_millis(200));
@@ -271,6 +299,13 @@ impl Library {
                     cancel,
                 )?;
                 Ok(())
+            }
+            kind::MAKE_PROXIES => {
+                let asset = job.payload["asset"].as_str().ok_or_else(|| JobFailure {
+                    message: format!("bad proxy job payload {}", job.payload),
+                    permanent: true,
+                })?;
+                self.make_proxies(asset)
             }
             other => Err(JobFailure {
                 message: format!("unknown job kind {other:?} (made by a newer Trove?)"),

@@ -29,6 +29,7 @@ mod events;
 mod fsmeta;
 mod jobs;
 mod library;
+mod proxies;
 mod scan;
 mod watch;
 
@@ -40,16 +41,17 @@ pub use cancel::Cancel;
 pub use clock::{Clock, SystemClock};
 pub use error::{CoreError, Result};
 pub use events::{Event, EventSink, NoEvents, ScanPhase, ScanProgress, Sink};
-pub use jobs::{JobRunSummary, WorkerOptions, kind as job_kind};
+pub use jobs::{ALL_KINDS, JobRunSummary, WorkerOptions, kind as job_kind};
 pub use library::{Access, CATALOG_FILE, LOCK_FILE, Library, OpenOptions};
+pub use proxies::{PROXY_GENERATOR, proxy_rel_dir};
 pub use scan::{ScanReport, ScanScope};
 pub use watch::WatchOptions;
 
 /// Catalog types that front ends see through this crate.
 pub mod catalog {
     pub use trove_catalog::{
-        Asset, AssetStatus, CatalogCounts, FileRecord, Job, JobCounts, JobState, Metadata, RootState, SCHEMA_VERSION,
-        ScanProblem,
+        Asset, AssetStatus, CatalogCounts, Derivative, FileRecord, Job, JobCounts, JobState, Metadata, RootState,
+        SCHEMA_VERSION, ScanProblem,
     };
 }
 

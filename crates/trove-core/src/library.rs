@@ -100,7 +100,7 @@ impl Library {
             }
             Access::ReadOnly => (None, Catalog::open_read_only(&dir.join(CATALOG_FILE))?),
         };
-        Ok(Library {
+        let lib = Library {
             dir,
             catalog: Mutex::new(catalog),
             clock: opts.clock,
@@ -108,7 +108,11 @@ impl Library {
             owner,
             job_signal: Default::default(),
             scan_locks: Default::default(),
-        })
+        };
+        if lib.is_writer() {
+            lib.sweep_proxy_temps()?;
+        }
+        Ok(lib)
     }
 
     pub fn dir(&self) -> &Path {

@@ -216,8 +216,9 @@ pub struct TreeSpec {
     pub seed: u64,
 }
 
-/// Writes a tree of files with unique random contents (JPEG-signature
-/// headers so they are detected as images). Returns the total bytes.
+/// Writes a tree of files with unique random contents (with a signature no
+/// format claims, so they are catalogued as "other" and need no proxies).
+/// Returns the total bytes.
 pub fn write_tree(root: &Path, spec: TreeSpec) -> u64 {
     let mut rng = Rng::new(spec.seed);
     let mut total = 0u64;
@@ -236,8 +237,8 @@ pub fn write_tree(root: &Path, spec: TreeSpec) -> u64 {
         let size = ((size as f64 * spec.size_scale) as usize).max(16);
         buf.resize(size, 0);
         rng.fill(&mut buf);
-        buf[..4].copy_from_slice(b"\xff\xd8\xff\xe0");
-        std::fs::write(dir.join(format!("IMG_{i:06}.jpg")), &buf).unwrap();
+        buf[..4].copy_from_slice(b"TRV\0");
+        std::fs::write(dir.join(format!("DATA_{i:06}.bin")), &buf).unwrap();
         total += size as u64;
     }
     total

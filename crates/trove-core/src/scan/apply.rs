@@ -354,8 +354,11 @@ impl Writer<'_> {
                 self.touched.insert(asset);
             }
             None => {
-                let (asset, _) = b.insert_asset(content)?;
+                let (asset, id) = b.insert_asset(content)?;
                 b.insert_file(asset, root_id, rel, stat)?;
+                if crate::proxies::wants_proxies(content.kind) {
+                    b.enqueue(&crate::proxies::proxy_job(id, 0))?;
+                }
                 b.log(event_kind::ASSET_IMPORTED, Some(asset), Some(root_id), Some(rel), None)?;
                 report.new_assets += 1;
             }
@@ -410,13 +413,19 @@ impl Writer<'_> {
             }
             // Other files still hold the old content: split this file off.
             None if b.other_present_files(rec.asset_row_id, rec.id)? > 0 => {
-                let (new_asset, _) = b.insert_asset(content)?;
+                let (new_asset, id) = b.insert_asset(content)?;
                 b.reassign_file(rec.id, new_asset)?;
+                if crate::proxies::wants_proxies(content.kind) {
+                    b.enqueue(&crate::proxies::proxy_job(id, 0))?;
+                }
                 new_asset
             }
             // The asset's only file was edited: same asset, new content.
             None => {
                 b.update_asset_content(rec.asset_row_id, content)?;
+                if crate::proxies::wants_proxies(content.kind) {
+                    b.enqueue(&crate::proxies::proxy_job(b.asset_id(rec.asset_row_id)?, 0))?;
+                }
                 rec.asset_row_id
             }
         };

@@ -5,7 +5,7 @@ use trove_core::{Cancel, NoEvents, WorkerOptions};
 use super::Env;
 
 #[test]
-fn a_queued_scan_job_imports_the_root() {
+fn a_queued_scan_job_imports_the_root_and_queues_its_proxies() {
     let env = Env::new();
     trove_testkit::write_png(&env.path("a.png"), 4, 4, [1, 2, 3], 0);
     env.lib.enqueue_scan(env.root_id).unwrap();
@@ -13,9 +13,24 @@ fn a_queued_scan_job_imports_the_root() {
         .lib
         .run_jobs(&WorkerOptions::for_cores(2), &NoEvents, &Cancel::new())
         .unwrap();
-    assert_eq!(summary.done, 1);
+    assert_eq!(summary.done, 2, "the scan, then the proxies it queued");
     assert_eq!(env.assets().len(), 1);
-    assert_eq!(env.lib.status().unwrap().jobs.done, 1);
+    assert_eq!(env.lib.status().unwrap().jobs.done, 2);
+    assert_eq!(env.asset_at("a.png").derivatives.len(), 3);
+}
+
+#[test]
+fn workers_can_be_limited_to_some_kinds() {
+    let env = Env::new();
+    trove_testkit::write_png(&env.path("a.png"), 4, 4, [1, 2, 3], 0);
+    env.lib.enqueue_scan(env.root_id).unwrap();
+    let scans = WorkerOptions::for_cores(2).only(&[trove_core::job_kind::SCAN_ROOT]);
+    assert_eq!(env.lib.run_jobs(&scans, &NoEvents, &Cancel::new()).unwrap().done, 1);
+    assert_eq!(
+        env.lib.status().unwrap().jobs.queued,
+        1,
+        "the proxy job waits for a worker that runs it"
+    );
 }
 
 #[test]

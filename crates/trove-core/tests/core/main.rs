@@ -5,6 +5,7 @@ mod bad_input;
 mod import;
 mod jobs;
 mod lock;
+mod proxies;
 mod watch;
 
 use std::path::{Path, PathBuf};

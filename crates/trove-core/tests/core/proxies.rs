@@ -1,0 +1,105 @@
+//! Proxies made as jobs: recorded, content-addressed, typed errors.
+
+use trove_core::{Cancel, Library, NoEvents, OpenOptions, WorkerOptions};
+use trove_testkit::{Exif, write_jpeg};
+
+use super::Env;
+
+fn run(env: &Env) -> trove_core::JobRunSummary {
+    env.lib
+        .run_jobs(&WorkerOptions::for_cores(2), &NoEvents, &Cancel::new())
+        .unwrap()
+}
+
+#[test]
+fn imported_images_get_three_recorded_proxies_on_disk() {
+    let env = Env::new();
+    let exif = Exif {
+        orientation: Some(6),
+        ..Exif::default()
+    };
+    write_jpeg(&env.path("tall.jpg"), 600, 400, [200, 50, 50], 1, Some(&exif));
+    env.scan();
+    assert_eq!(run(&env).failed, 0);
+    let d = env.asset_at("tall.jpg");
+    let variants: Vec<_> = d
+        .derivatives
+        .iter()
+        .map(|x| (x.variant.as_str(), x.width, x.height))
+        .collect();
+    // Orientation 6 turns the 600 x 400 pixels into a portrait picture.
+    assert_eq!(
+        variants,
+        [
+            ("thumb", Some(256), Some(384)),
+            ("thumb@2x", Some(400), Some(600)),
+            ("preview", Some(400), Some(600))
+        ]
+    );
+    for x in &d.derivatives {
+        let path = env.lib.dir().join(&x.path);
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), x.size, "{}", path.display());
+        assert!(
+            x.path.contains(&d.asset.blake3.to_hex()),
+            "content-addressed: {}",
+            x.path
+        );
+        assert_eq!(x.source_blake3, d.asset.blake3);
+    }
+    assert!(d.thumbhash.is_some());
+    assert!(d.proxy_error.is_none());
+}
+
+#[test]
+fn a_renamed_or_duplicated_image_is_not_processed_again() {
+    let env = Env::new();
+    write_jpeg(&env.path("a.jpg"), 64, 64, [1, 2, 3], 1, None);
+    env.scan();
+    run(&env);
+    std::fs::rename(env.path("a.jpg"), env.path("b.jpg")).unwrap();
+    std::fs::copy(env.path("b.jpg"), env.path("copy.jpg")).unwrap();
+    env.scan();
+    assert_eq!(env.lib.enqueue_proxies(false).unwrap(), 0);
+    assert_eq!(run(&env).done, 0);
+    assert_eq!(env.lib.enqueue_proxies(true).unwrap(), 1, "--force makes them again");
+    assert_eq!(run(&env).done, 1);
+}
+
+#[test]
+fn a_corrupt_image_gets_a_typed_error_and_the_rest_goes_on() {
+    let env = Env::new();
+    write_jpeg(&env.path("good.jpg"), 64, 64, [1, 2, 3], 1, None);
+    let mut bad = trove_testkit::jpeg_bytes(64, 64, [9, 9, 9], 2, None);
+    bad.truncate(200);
+    std::fs::write(env.path("bad.jpg"), &bad).unwrap();
+    env.scan();
+    let summary = run(&env);
+    assert_eq!((summary.done, summary.failed), (1, 1));
+    let d = env.asset_at("bad.jpg");
+    assert!(d.derivatives.is_empty());
+    assert!(
+        d.proxy_error.as_deref().unwrap().starts_with("corrupt:"),
+        "{:?}",
+        d.proxy_error
+    );
+    let failed = env.lib.jobs(true, 10).unwrap();
+    assert!(
+        failed[0].last_error.as_deref().unwrap().contains("bad.jpg"),
+        "names the file"
+    );
+    assert_eq!(env.asset_at("good.jpg").derivatives.len(), 3);
+    // Not retried on its own; --force tries again.
+    assert_eq!(env.lib.enqueue_proxies(false).unwrap(), 0);
+}
+
+#[test]
+fn half_written_proxies_are_swept_when_the_library_opens() {
+    let env = Env::new();
+    let dir = env.lib.dir().to_owned();
+    let tmp = dir.join("proxies/.tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    std::fs::write(tmp.join("0123.part"), b"half a jpeg").unwrap();
+    drop(env.lib);
+    let _lib = Library::open(&dir, OpenOptions::write()).unwrap();
+    assert!(!tmp.exists());
+}
