@@ -28,6 +28,11 @@ pub struct ProxySpec {
     pub max_pixels: u64,
     /// JPEG quality of the outputs (1-100).
     pub quality: u8,
+    /// Make the preview too. Without it only the grid thumbnails are made,
+    /// and JPEGs decode at a smaller scale.
+    pub preview: bool,
+    /// Make the 2x (high-density screen) thumbnail too.
+    pub thumb2x: bool,
 }
 
 impl Default for ProxySpec {
@@ -37,6 +42,8 @@ impl Default for ProxySpec {
             preview_long: 2048,
             max_pixels: 250_000_000,
             quality: 82,
+            preview: true,
+            thumb2x: true,
         }
     }
 }
@@ -96,19 +103,33 @@ pub fn image_proxies(bytes: &[u8], orientation: Option<u8>, spec: &ProxySpec) ->
     })?;
     let (src_w, src_h) = (decoded.source_width, decoded.source_height);
     let mut resizer = Resizer::new();
-    let preview = fit_long(&mut resizer, &decoded.image, spec.preview_long)?;
-    let thumb2x = fit_short(&mut resizer, &preview, spec.thumb_short * 2)?;
-    let thumb = fit_short(&mut resizer, &thumb2x, spec.thumb_short)?;
-    let hash_src = fit_long(&mut resizer, &thumb, 100)?;
+    let mut base = decoded.image;
+    let mut preview = if spec.preview {
+        Some(fit_long(&mut resizer, &mut base, spec.preview_long)?)
+    } else {
+        None
+    };
+    drop_if_used(&mut base, preview.is_some());
+    let big_short = if spec.thumb2x {
+        spec.thumb_short * 2
+    } else {
+        spec.thumb_short
+    };
+    let mut thumb2x = fit_short(&mut resizer, preview.as_mut().unwrap_or(&mut base), big_short)?;
+    drop(base);
+    let mut thumb = fit_short(&mut resizer, &mut thumb2x, spec.thumb_short)?;
+    let thumb2x = spec.thumb2x.then_some(thumb2x);
+    let hash_src = fit_long(&mut resizer, &mut thumb, 100)?;
     let hash_src = orient(hash_src, orientation);
     let rgba: Vec<u8> = hash_src.pixels().flat_map(|p| [p[0], p[1], p[2], 255]).collect();
     let thumbhash = thumbhash::rgba_to_thumb_hash(hash_src.width() as usize, hash_src.height() as usize, &rgba);
     let mut proxies = Vec::with_capacity(3);
-    for (variant, img) in [
-        (Variant::Thumb, thumb),
+    let outputs = [
+        (Variant::Thumb, Some(thumb)),
         (Variant::Thumb2x, thumb2x),
         (Variant::Preview, preview),
-    ] {
+    ];
+    for (variant, img) in outputs.into_iter().filter_map(|(v, i)| i.map(|i| (v, i))) {
         let img = orient(img, orientation);
         proxies.push(Proxy {
             variant,
@@ -124,6 +145,9 @@ pub fn image_proxies(bytes: &[u8], orientation: Option<u8>, spec: &ProxySpec) ->
         thumbhash,
     })
 }
+
+/// How much larger than the largest output a scaled JPEG decode must be.
+const DECODE_MARGIN: f64 = 1.4;
 
 struct Decoded {
     image: RgbImage,
@@ -167,15 +191,29 @@ fn decode_jpeg_scaled(bytes: &[u8], spec: &ProxySpec) -> Result<Option<Decoded>,
     if matches!(header.colorspace, Colorspace::CMYK | Colorspace::YCCK) {
         return Ok(None);
     }
-    let long = header.width.max(header.height);
-    let want = (2 * spec.preview_long as usize).min(long);
+    // Decode at the smallest DCT scale that is still DECODE_MARGIN times the
+    // largest output: the preview's long side, or the 2x thumbnail's short
+    // side. (vipsthumbnail's shrink-on-load stops at 1x; decoding right at
+    // the target loses detail, a margin keeps it.)
+    let (side, want) = if spec.preview {
+        let long = header.width.max(header.height);
+        (long, ((spec.preview_long as f64 * DECODE_MARGIN) as usize).min(long))
+    } else {
+        let short = header.width.min(header.height);
+        let biggest = if spec.thumb2x {
+            2 * spec.thumb_short
+        } else {
+            spec.thumb_short
+        };
+        (short, ((f64::from(biggest) * DECODE_MARGIN) as usize).min(short))
+    };
     let factor = [
         ScalingFactor::ONE_EIGHTH,
         ScalingFactor::ONE_QUARTER,
         ScalingFactor::ONE_HALF,
     ]
     .into_iter()
-    .find(|f| f.scale(long) >= want)
+    .find(|f| f.scale(side) >= want)
     .unwrap_or(ScalingFactor::ONE);
     d.set_scaling_factor(factor).map_err(corrupt)?;
     let scaled = header.scaled(factor);
@@ -262,16 +300,22 @@ fn flatten(img: DynamicImage) -> RgbImage {
     out
 }
 
-fn resize_to(resizer: &mut Resizer, src: &RgbImage, w: u32, h: u32) -> Result<RgbImage, MediaError> {
-    if (w, h) == src.dimensions() {
-        return Ok(src.clone());
+/// Frees the decoded image once the preview is made from it (the thumbnails
+/// come from the preview), keeping peak memory to one full-size buffer.
+fn drop_if_used(base: &mut RgbImage, used: bool) {
+    if used {
+        *base = RgbImage::new(0, 0);
     }
+}
+
+fn resize_to(resizer: &mut Resizer, src: &mut RgbImage, w: u32, h: u32) -> Result<RgbImage, MediaError> {
     let fail = |e: String| MediaError::Corrupt {
         format: "image",
         detail: format!("resize failed: {e}"),
     };
-    let src_view = FirImage::from_vec_u8(src.width(), src.height(), src.as_raw().clone(), PixelType::U8x3)
-        .map_err(|e| fail(e.to_string()))?;
+    let (sw, sh) = src.dimensions();
+    // Borrow the source pixels: no copy of a full-size buffer.
+    let src_view = FirImage::from_slice_u8(sw, sh, &mut **src, PixelType::U8x3).map_err(|e| fail(e.to_string()))?;
     let mut dst = FirImage::new(w.max(1), h.max(1), PixelType::U8x3);
     let opts = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
     resizer
@@ -280,8 +324,8 @@ fn resize_to(resizer: &mut Resizer, src: &RgbImage, w: u32, h: u32) -> Result<Rg
     RgbImage::from_raw(w.max(1), h.max(1), dst.into_vec()).ok_or_else(|| fail("bad buffer".into()))
 }
 
-/// Scales so the long side is at most `long` (never up).
-fn fit_long(resizer: &mut Resizer, src: &RgbImage, long: u32) -> Result<RgbImage, MediaError> {
+/// A copy scaled so the long side is at most `long` (never up).
+fn fit_long(resizer: &mut Resizer, src: &mut RgbImage, long: u32) -> Result<RgbImage, MediaError> {
     let (w, h) = src.dimensions();
     let cur = w.max(h);
     if cur <= long {
@@ -291,8 +335,8 @@ fn fit_long(resizer: &mut Resizer, src: &RgbImage, long: u32) -> Result<RgbImage
     resize_to(resizer, src, scale(w, s), scale(h, s))
 }
 
-/// Scales so the short side is at most `short` (never up).
-fn fit_short(resizer: &mut Resizer, src: &RgbImage, short: u32) -> Result<RgbImage, MediaError> {
+/// A copy scaled so the short side is at most `short` (never up).
+fn fit_short(resizer: &mut Resizer, src: &mut RgbImage, short: u32) -> Result<RgbImage, MediaError> {
     let (w, h) = src.dimensions();
     let cur = w.min(h);
     if cur <= short {
