@@ -315,7 +315,7 @@ fn resize_to(resizer: &mut Resizer, src: &mut RgbImage, w: u32, h: u32) -> Resul
     };
     let (sw, sh) = src.dimensions();
     // Borrow the source pixels: no copy of a full-size buffer.
-    let src_view = FirImage::from_slice_u8(sw, sh, &mut **src, PixelType::U8x3).map_err(|e| fail(e.to_string()))?;
+    let src_view = FirImage::from_slice_u8(sw, sh, src, PixelType::U8x3).map_err(|e| fail(e.to_string()))?;
     let mut dst = FirImage::new(w.max(1), h.max(1), PixelType::U8x3);
     let opts = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
     resizer
