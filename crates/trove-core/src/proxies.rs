@@ -26,6 +26,10 @@ const IMAGE_VARIANTS: u32 = 3;
 /// Originals larger than this are not read into memory for proxies.
 const MAX_ORIGINAL_BYTES: u64 = 1 << 30;
 
+/// Priority of proxy jobs for assets the user is looking at (scans run at
+/// 10, background proxies at 0).
+const PRIORITY_ON_SCREEN: i32 = 100;
+
 /// Asset kinds that get proxies (video, audio and PDF come next).
 pub(crate) const PROXY_KINDS: &[&str] = &["image"];
 
@@ -84,6 +88,16 @@ impl Library {
         drop(cat);
         self.job_signal().notify();
         Ok(todo.len() as u64)
+    }
+
+    /// Moves the proxy jobs of these assets (the ones on screen) to the
+    /// front of the queue. Returns how many queued jobs were raised.
+    pub fn prioritize_proxies(&self, assets: &[AssetId]) -> Result<u64> {
+        self.require_writer("prioritizing thumbnails")?;
+        let keys: Vec<String> = assets.iter().map(|a| proxy_job(*a, 0).dedup_key).collect();
+        let n = self.catalog().prioritize_jobs(&keys, PRIORITY_ON_SCREEN)?;
+        self.job_signal().notify();
+        Ok(n)
     }
 
     /// Makes and records the proxies of one asset.

@@ -103,3 +103,34 @@ fn half_written_proxies_are_swept_when_the_library_opens() {
     let _lib = Library::open(&dir, OpenOptions::write()).unwrap();
     assert!(!tmp.exists());
 }
+
+#[test]
+fn assets_on_screen_get_their_proxies_first() {
+    let env = Env::new();
+    for i in 0..5 {
+        write_jpeg(&env.path(&format!("{i}.jpg")), 32, 32, [i as u8 * 40, 0, 0], i, None);
+    }
+    env.scan();
+    let wanted = env.asset_at("3.jpg").asset.id;
+    assert_eq!(env.lib.prioritize_proxies(&[wanted]).unwrap(), 1);
+    // One worker, one job: the prioritized one runs first.
+    let cancel = Cancel::new();
+    let first = std::sync::Mutex::new(None);
+    let sink = |e: trove_core::Event| {
+        if let trove_core::Event::JobFinished { .. } = e {
+            first.lock().unwrap().get_or_insert(());
+            cancel.cancel();
+        }
+    };
+    let opts = WorkerOptions {
+        workers: 1,
+        ..WorkerOptions::for_cores(1)
+    };
+    env.lib.run_jobs(&opts, &sink, &cancel).unwrap();
+    assert_eq!(env.asset_at("3.jpg").derivatives.len(), 3);
+    let others_done = (0..5)
+        .filter(|i| *i != 3)
+        .filter(|i| !env.asset_at(&format!("{i}.jpg")).derivatives.is_empty())
+        .count();
+    assert_eq!(others_done, 0);
+}
