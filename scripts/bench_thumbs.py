@@ -63,31 +63,31 @@ def main():
         shutil.rmtree(out, ignore_errors=True)
         os.makedirs(out)
 
-    res = {k: [] for k in ["trove_thumb", "trove_grid", "vips_grid", "trove_all", "vips_chain"]}
-    rss = {k: 0.0 for k in res}
+    def vips(size, inputs, name):
+        return ["vipsthumbnail", "-s", str(size), "-o", f"{out}/%s-{name}.jpg[Q=82]", *inputs]
+
+    def vips_chain():
+        """The 2048 preview, then the thumbnail from it: (seconds, peak RSS)."""
+        t1, m1, _ = run_rss(vips(2048, files, "preview"), vips_env)
+        t2, m2, _ = run_rss(vips(256, sorted(glob.glob(f"{out}/*-preview.jpg")), "thumb"), vips_env)
+        return t1 + t2, max(m1, m2)
+
+    # Interleaved: each round runs every contender once, in this order.
+    contenders = {
+        "trove_thumb": lambda: run_rss([BENCH, photos, out, "thumb"])[:2],
+        "trove_grid": lambda: run_rss([BENCH, photos, out, "grid"])[:2],
+        "vips_grid": lambda: run_rss(vips(256, files, "thumb"), vips_env)[:2],
+        "trove_all": lambda: run_rss([BENCH, photos, out, "all"])[:2],
+        "vips_chain": vips_chain,
+    }
+    res = {k: [] for k in contenders}
+    rss = {k: 0.0 for k in contenders}
     for _ in range(args.runs):
-        fresh()
-        t, m, _ = run_rss([BENCH, photos, out, "thumb"])
-        res["trove_thumb"].append(t)
-        rss["trove_thumb"] = max(rss["trove_thumb"], m)
-        fresh()
-        t, m, _ = run_rss([BENCH, photos, out, "grid"])
-        res["trove_grid"].append(t)
-        rss["trove_grid"] = max(rss["trove_grid"], m)
-        fresh()
-        t, m, _ = run_rss(["vipsthumbnail", "-s", "256", "-o", f"{out}/%s-thumb.jpg[Q=82]", *files], vips_env)
-        res["vips_grid"].append(t)
-        rss["vips_grid"] = max(rss["vips_grid"], m)
-        fresh()
-        t, m, _ = run_rss([BENCH, photos, out, "all"])
-        res["trove_all"].append(t)
-        rss["trove_all"] = max(rss["trove_all"], m)
-        fresh()
-        t1, m1, _ = run_rss(["vipsthumbnail", "-s", "2048", "-o", f"{out}/%s-preview.jpg[Q=82]", *files], vips_env)
-        previews = sorted(glob.glob(f"{out}/*-preview.jpg"))
-        t2, m2, _ = run_rss(["vipsthumbnail", "-s", "256", "-o", f"{out}/%s-thumb.jpg[Q=82]", *previews], vips_env)
-        res["vips_chain"].append(t1 + t2)
-        rss["vips_chain"] = max(rss["vips_chain"], m1, m2)
+        for k, run in contenders.items():
+            fresh()
+            t, m = run()
+            res[k].append(t)
+            rss[k] = max(rss[k], m)
     med = {k: statistics.median(v) for k, v in res.items()}
     print(f"# {n} JPEGs, 6000x4000, one core each, median of {args.runs}")
     for k, label in [

@@ -42,6 +42,8 @@ pub mod event_kind {
     pub const FILE_MISSING: &str = "file_missing";
     pub const FILE_RETURNED: &str = "file_returned";
     pub const FILE_FAILED: &str = "file_failed";
+    pub const PROXIES_MADE: &str = "proxies_made";
+    pub const PROXIES_FAILED: &str = "proxies_failed";
 }
 
 impl<'c> Batch<'c> {

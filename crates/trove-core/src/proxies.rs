@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use trove_catalog::{Derivative, NewJob};
+use trove_catalog::{Derivative, NewJob, event_kind};
 use trove_media::{MediaError, ProxySpec};
 use trove_types::{AssetId, AssetKind};
 
@@ -120,10 +120,11 @@ impl Library {
         if a.size > MAX_ORIGINAL_BYTES {
             return self.proxy_failed(
                 a.row_id,
-                &MediaError::TooLarge {
-                    width: 0,
-                    height: 0,
-                    limit_mp: 0,
+                &MediaError::OverMemoryLimit {
+                    detail: format!(
+                        "the file is {} bytes; Trove makes proxies of originals up to {} bytes",
+                        a.size, MAX_ORIGINAL_BYTES
+                    ),
                 },
                 path,
             );
@@ -170,6 +171,8 @@ impl Library {
             b.put_derivative(a.row_id, d).map_err(CoreError::from)?;
         }
         b.set_thumbhash(a.row_id, &made.thumbhash).map_err(CoreError::from)?;
+        b.log(event_kind::PROXIES_MADE, Some(a.row_id), None, None, None)
+            .map_err(CoreError::from)?;
         b.commit().map_err(CoreError::from)?;
         Ok(())
     }
@@ -179,6 +182,14 @@ impl Library {
         let mut cat = self.catalog();
         let mut b = cat.batch(self.now_ms()).map_err(CoreError::from)?;
         b.set_proxy_error(asset_row, &message).map_err(CoreError::from)?;
+        b.log(
+            event_kind::PROXIES_FAILED,
+            Some(asset_row),
+            None,
+            Some(path),
+            Some(e.code()),
+        )
+        .map_err(CoreError::from)?;
         b.commit().map_err(CoreError::from)?;
         Err(JobFailure::permanent(format!("{}: {message}", path.display())))
     }

@@ -103,23 +103,27 @@ pub fn image_proxies(bytes: &[u8], orientation: Option<u8>, spec: &ProxySpec) ->
     })?;
     let (src_w, src_h) = (decoded.source_width, decoded.source_height);
     let mut resizer = Resizer::new();
+    // Each size is made from the one before it.
     let mut base = decoded.image;
-    let mut preview = if spec.preview {
-        Some(fit_long(&mut resizer, &mut base, spec.preview_long)?)
-    } else {
-        None
-    };
-    drop_if_used(&mut base, preview.is_some());
+    let mut preview = spec
+        .preview
+        .then(|| fit(&mut resizer, &mut base, Side::Long, spec.preview_long))
+        .transpose()?;
     let big_short = if spec.thumb2x {
         spec.thumb_short * 2
     } else {
         spec.thumb_short
     };
-    let mut thumb2x = fit_short(&mut resizer, preview.as_mut().unwrap_or(&mut base), big_short)?;
+    let mut thumb2x = fit(
+        &mut resizer,
+        preview.as_mut().unwrap_or(&mut base),
+        Side::Short,
+        big_short,
+    )?;
     drop(base);
-    let mut thumb = fit_short(&mut resizer, &mut thumb2x, spec.thumb_short)?;
+    let mut thumb = fit(&mut resizer, &mut thumb2x, Side::Short, spec.thumb_short)?;
     let thumb2x = spec.thumb2x.then_some(thumb2x);
-    let hash_src = fit_long(&mut resizer, &mut thumb, 100)?;
+    let hash_src = fit(&mut resizer, &mut thumb, Side::Long, 100)?;
     let hash_src = orient(hash_src, orientation);
     let rgba: Vec<u8> = hash_src.pixels().flat_map(|p| [p[0], p[1], p[2], 255]).collect();
     let thumbhash = thumbhash::rgba_to_thumb_hash(hash_src.width() as usize, hash_src.height() as usize, &rgba);
@@ -300,14 +304,6 @@ fn flatten(img: DynamicImage) -> RgbImage {
     out
 }
 
-/// Frees the decoded image once the preview is made from it (the thumbnails
-/// come from the preview), keeping peak memory to one full-size buffer.
-fn drop_if_used(base: &mut RgbImage, used: bool) {
-    if used {
-        *base = RgbImage::new(0, 0);
-    }
-}
-
 fn resize_to(resizer: &mut Resizer, src: &mut RgbImage, w: u32, h: u32) -> Result<RgbImage, MediaError> {
     let fail = |e: String| MediaError::Corrupt {
         format: "image",
@@ -324,25 +320,24 @@ fn resize_to(resizer: &mut Resizer, src: &mut RgbImage, w: u32, h: u32) -> Resul
     RgbImage::from_raw(w.max(1), h.max(1), dst.into_vec()).ok_or_else(|| fail("bad buffer".into()))
 }
 
-/// A copy scaled so the long side is at most `long` (never up).
-fn fit_long(resizer: &mut Resizer, src: &mut RgbImage, long: u32) -> Result<RgbImage, MediaError> {
-    let (w, h) = src.dimensions();
-    let cur = w.max(h);
-    if cur <= long {
-        return Ok(src.clone());
-    }
-    let s = f64::from(long) / f64::from(cur);
-    resize_to(resizer, src, scale(w, s), scale(h, s))
+/// Which side a size limit applies to.
+#[derive(Clone, Copy)]
+enum Side {
+    Long,
+    Short,
 }
 
-/// A copy scaled so the short side is at most `short` (never up).
-fn fit_short(resizer: &mut Resizer, src: &mut RgbImage, short: u32) -> Result<RgbImage, MediaError> {
+/// A copy scaled so the given side is at most `limit` (never up).
+fn fit(resizer: &mut Resizer, src: &mut RgbImage, side: Side, limit: u32) -> Result<RgbImage, MediaError> {
     let (w, h) = src.dimensions();
-    let cur = w.min(h);
-    if cur <= short {
+    let cur = match side {
+        Side::Long => w.max(h),
+        Side::Short => w.min(h),
+    };
+    if cur <= limit {
         return Ok(src.clone());
     }
-    let s = f64::from(short) / f64::from(cur);
+    let s = f64::from(limit) / f64::from(cur);
     resize_to(resizer, src, scale(w, s), scale(h, s))
 }
 

@@ -4,10 +4,26 @@
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
-use trove_core::{AddRootOptions, Cancel, Event, ScanPhase, ScanScope};
+use trove_core::{AddRootOptions, Cancel, Event, ScanPhase, ScanReport, ScanScope};
 use trove_testkit::write_png;
 
 use super::Env;
+
+/// Scans, running `meddle` once: after the walk has seen every file and
+/// just before the first one is read.
+fn scan_meddling(env: &Env, meddle: impl Fn() + Send + Sync) -> ScanReport {
+    let once = std::sync::Once::new();
+    let sink = move |e: Event| {
+        if let Event::ScanProgress(p) = e
+            && p.phase == ScanPhase::Hash
+        {
+            once.call_once(&meddle);
+        }
+    };
+    env.lib
+        .scan_root(env.root_id, ScanScope::Full, 2, &sink, &Cancel::new())
+        .unwrap()
+}
 
 fn problem_codes(env: &Env) -> Vec<(String, String)> {
     env.lib
@@ -117,19 +133,9 @@ fn a_file_that_vanishes_before_it_is_read_is_not_an_error() {
     write_png(&env.path("stays.png"), 4, 4, [5, 5, 5], 0);
     write_png(&env.path("goes.png"), 4, 4, [6, 6, 6], 0);
     let goes = env.path("goes.png");
-    // Delete it after the walk saw it, just before reading starts.
-    let sink = move |e: Event| {
-        if let Event::ScanProgress(p) = e
-            && p.phase == ScanPhase::Hash
-            && p.files_done == 0
-        {
-            let _ = std::fs::remove_file(&goes);
-        }
-    };
-    let report = env
-        .lib
-        .scan_root(env.root_id, ScanScope::Full, 2, &sink, &Cancel::new())
-        .unwrap();
+    let report = scan_meddling(&env, move || {
+        let _ = std::fs::remove_file(&goes);
+    });
     assert_eq!((report.files_seen, report.new_assets, report.problems), (2, 1, 0));
     assert_eq!(env.assets().len(), 1);
 }
@@ -141,18 +147,9 @@ fn a_catalogued_file_that_vanishes_before_it_is_reread_is_marked_missing() {
     env.scan();
     write_png(&env.path("x.png"), 8, 8, [7, 7, 7], 0); // changed: must be re-read
     let x = env.path("x.png");
-    let sink = move |e: Event| {
-        if let Event::ScanProgress(p) = e
-            && p.phase == ScanPhase::Hash
-            && p.files_done == 0
-        {
-            let _ = std::fs::remove_file(&x);
-        }
-    };
-    let report = env
-        .lib
-        .scan_root(env.root_id, ScanScope::Full, 2, &sink, &Cancel::new())
-        .unwrap();
+    let report = scan_meddling(&env, move || {
+        let _ = std::fs::remove_file(&x);
+    });
     assert_eq!((report.missing, report.problems), (1, 0));
     assert_eq!(env.assets()[0].status.as_str(), "missing");
 }
@@ -183,25 +180,16 @@ fn a_file_replaced_by_a_pipe_before_it_is_read_does_not_hang_the_scan() {
     write_png(&env.path("ok.png"), 4, 4, [5, 5, 5], 0);
     write_png(&env.path("trap.png"), 4, 4, [6, 6, 6], 0);
     let trap = env.path("trap.png");
-    let sink = move |e: Event| {
-        if let Event::ScanProgress(p) = e
-            && p.phase == ScanPhase::Hash
-            && p.files_done == 0
-        {
-            std::fs::remove_file(&trap).unwrap();
-            assert!(
-                std::process::Command::new("mkfifo")
-                    .arg(&trap)
-                    .status()
-                    .unwrap()
-                    .success()
-            );
-        }
-    };
-    let report = env
-        .lib
-        .scan_root(env.root_id, ScanScope::Full, 2, &sink, &Cancel::new())
-        .unwrap();
+    let report = scan_meddling(&env, move || {
+        std::fs::remove_file(&trap).unwrap();
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&trap)
+                .status()
+                .unwrap()
+                .success()
+        );
+    });
     assert_eq!((report.new_assets, report.problems), (1, 1));
     assert_eq!(problem_codes(&env), [("trap.png".to_owned(), "not_regular".to_owned())]);
 }

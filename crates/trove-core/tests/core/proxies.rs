@@ -48,6 +48,14 @@ fn imported_images_get_three_recorded_proxies_on_disk() {
     }
     assert!(d.thumbhash.is_some());
     assert!(d.proxy_error.is_none());
+    // The change feed says so (derived data like the search index follows it).
+    let conn = rusqlite::Connection::open(env.lib.catalog_path()).unwrap();
+    let made: i64 = conn
+        .query_row("SELECT count(*) FROM events WHERE kind = 'proxies_made'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(made, 1);
 }
 
 #[test]
