@@ -11,7 +11,7 @@ want_tests=1
 SUDO=""
 if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
 
-run_pkgs=(libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev librsvg2-dev cmake nasm ffmpeg)
+run_pkgs=(libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev librsvg2-dev cmake nasm ffmpeg poppler-utils)
 test_pkgs=(xvfb xauth webkit2gtk-driver util-linux)
 
 pkgs=("${run_pkgs[@]}")

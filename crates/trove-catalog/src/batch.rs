@@ -197,9 +197,11 @@ impl Batch<'_> {
             .prepare_cached(
                 "INSERT OR REPLACE INTO metadata (asset_id, camera_make, camera_model, lens,
                     focal_length_mm, aperture, exposure_s, iso, flash, orientation, gps_lat,
-                    gps_lon, gps_alt, title, description, rating, color_label, raw)
+                    gps_lon, gps_alt, title, description, rating, color_label, raw,
+                    container, video_codec, audio_codec, frame_rate, bit_rate, rotation,
+                    artist, album, genre, author, page_count, text)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                         ?17, ?18)",
+                         ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)",
             )
             .ctx("write metadata")?
             .execute(params![
@@ -221,8 +223,57 @@ impl Batch<'_> {
                 m.rating,
                 m.color_label,
                 m.raw.to_string(),
+                m.container,
+                m.video_codec,
+                m.audio_codec,
+                m.frame_rate,
+                m.bit_rate.map(to_i64),
+                m.rotation,
+                m.artist,
+                m.album,
+                m.genre,
+                m.author,
+                m.page_count,
+                m.text,
             ])
             .ctx("write metadata")?;
+        Ok(())
+    }
+
+    /// Stores what probing the content itself (ffprobe, a PDF's info)
+    /// found: pixel size, duration, and a capture time, which replaces the
+    /// file's mtime but never a time the scan read from the file.
+    pub fn set_probed_facts(
+        &mut self,
+        asset: AssetRowId,
+        width: Option<u32>,
+        height: Option<u32>,
+        duration_ms: Option<u64>,
+        capture: Option<&trove_types::CaptureTime>,
+    ) -> Result<()> {
+        self.tx
+            .execute(
+                "UPDATE assets SET width = coalesce(?2, width), height = coalesce(?3, height),
+                        duration_ms = coalesce(?4, duration_ms), updated_at = ?5
+                 WHERE id = ?1",
+                params![asset, width, height, duration_ms.map(to_i64), self.now],
+            )
+            .ctx("store probed facts")?;
+        if let Some(c) = capture {
+            self.tx
+                .execute(
+                    "UPDATE assets SET capture_ms = ?2, capture_offset = ?3, capture_source = ?4
+                     WHERE id = ?1 AND (capture_source IS NULL OR capture_source = ?5)",
+                    params![
+                        asset,
+                        c.unix_ms,
+                        c.offset_minutes,
+                        c.source.as_str(),
+                        trove_types::CaptureSource::FileMtime.as_str()
+                    ],
+                )
+                .ctx("store probed capture time")?;
+        }
         Ok(())
     }
 

@@ -67,6 +67,18 @@ impl Batch<'_> {
         Ok(())
     }
 
+    /// Records that every proxy of an asset has been made by `generator`
+    /// from content `source`.
+    pub fn mark_proxies_done(&mut self, asset: AssetRowId, generator: u32, source: &ContentHash) -> Result<()> {
+        self.tx()
+            .execute(
+                "UPDATE assets SET proxy_generator = ?2, proxy_source = ?3, proxy_error = NULL WHERE id = ?1",
+                params![asset, generator, &source.0[..]],
+            )
+            .ctx("mark proxies done")?;
+        Ok(())
+    }
+
     /// Records why proxies of an asset could not be made (`code: message`).
     pub fn set_proxy_error(&mut self, asset: AssetRowId, error: &str) -> Result<()> {
         self.tx()
@@ -118,30 +130,31 @@ impl Catalog {
             .ctx("read proxy state")
     }
 
-    /// Row ids and UUIDs of assets of `kinds` that lack a proxy made by
-    /// `generator` from their current content (all of them with `force`),
-    /// skipping those whose last attempt failed unless `force`.
+    /// Row ids and UUIDs of assets of `kinds` whose proxies were not
+    /// completed by `generator` from their current content (all of them
+    /// with `force`). Those whose last attempt failed are skipped unless
+    /// `force`, except when it failed for want of a tool (ffmpeg, poppler),
+    /// which may have been installed since.
     pub fn assets_needing_proxies(
         &self,
         kinds: &[&str],
-        variants: u32,
         generator: u32,
         force: bool,
     ) -> Result<Vec<(AssetRowId, String)>> {
         let marks = (0..kinds.len().max(1))
-            .map(|i| format!("?{}", i + 4))
+            .map(|i| format!("?{}", i + 3))
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(
             "SELECT a.id, a.uuid FROM assets a
              WHERE a.kind IN ({marks}) AND a.status = 'present'
-               AND (?1 OR (a.proxy_error IS NULL AND
-                    (SELECT count(*) FROM derivatives d
-                     WHERE d.asset_id = a.id AND d.generator = ?2 AND d.source_blake3 = a.blake3) < ?3))
+               AND (?1 OR a.proxy_error LIKE 'tool_missing:%'
+                    OR (a.proxy_error IS NULL
+                        AND (a.proxy_generator IS NULL OR a.proxy_generator < ?2
+                             OR a.proxy_source IS NOT a.blake3)))
              ORDER BY a.capture_ms DESC NULLS LAST, a.id DESC"
         );
-        let mut args: Vec<rusqlite::types::Value> =
-            vec![force.into(), i64::from(generator).into(), i64::from(variants).into()];
+        let mut args: Vec<rusqlite::types::Value> = vec![force.into(), i64::from(generator).into()];
         args.extend(kinds.iter().map(|k| rusqlite::types::Value::from((*k).to_owned())));
         let mut stmt = self.conn.prepare(&sql).ctx("find assets needing proxies")?;
         let rows = stmt

@@ -133,6 +133,24 @@ pub struct Metadata {
     pub description: Option<String>,
     pub rating: Option<i8>,
     pub color_label: Option<String>,
+    /// Container format of a video or audio file (`mov,mp4,m4a,...` as
+    /// ffprobe names it).
+    pub container: Option<String>,
+    pub video_codec: Option<String>,
+    pub audio_codec: Option<String>,
+    pub frame_rate: Option<f64>,
+    /// Bits per second.
+    pub bit_rate: Option<u64>,
+    /// Display rotation of a video in degrees (0, 90, 180, 270).
+    pub rotation: Option<i32>,
+    pub artist: Option<String>,
+    pub album: Option<String>,
+    pub genre: Option<String>,
+    /// Author of a document.
+    pub author: Option<String>,
+    pub page_count: Option<u32>,
+    /// Searchable text the file carries (a video's subtitles).
+    pub text: Option<String>,
     /// Every raw tag, as a JSON object, for the metadata panel.
     pub raw: serde_json::Value,
 }

@@ -228,7 +228,8 @@ impl Catalog {
             .query_row(
                 "SELECT camera_make, camera_model, lens, focal_length_mm, aperture, exposure_s,
                         iso, flash, orientation, gps_lat, gps_lon, gps_alt, title, description,
-                        rating, color_label, raw
+                        rating, color_label, raw, container, video_codec, audio_codec, frame_rate,
+                        bit_rate, rotation, artist, album, genre, author, page_count, text
                  FROM metadata WHERE asset_id = ?1",
                 [asset_row],
                 |r| {
@@ -251,6 +252,18 @@ impl Catalog {
                         rating: r.get::<_, Option<i64>>(14)?.map(|v| v as i8),
                         color_label: r.get(15)?,
                         raw: serde_json::from_str(&raw).unwrap_or(serde_json::Value::Null),
+                        container: r.get(17)?,
+                        video_codec: r.get(18)?,
+                        audio_codec: r.get(19)?,
+                        frame_rate: r.get(20)?,
+                        bit_rate: r.get::<_, Option<i64>>(21)?.map(rows::from_i64),
+                        rotation: r.get(22)?,
+                        artist: r.get(23)?,
+                        album: r.get(24)?,
+                        genre: r.get(25)?,
+                        author: r.get(26)?,
+                        page_count: r.get(27)?,
+                        text: r.get(28)?,
                     })
                 },
             )

@@ -93,6 +93,18 @@ pub fn asset_detail(d: &AssetDetail) -> Value {
             "color_label": m.color_label,
             "title": m.title,
             "description": m.description,
+            "container": m.container,
+            "video_codec": m.video_codec,
+            "audio_codec": m.audio_codec,
+            "frame_rate": m.frame_rate,
+            "bit_rate": m.bit_rate,
+            "rotation": m.rotation,
+            "artist": m.artist,
+            "album": m.album,
+            "genre": m.genre,
+            "author": m.author,
+            "page_count": m.page_count,
+            "text": m.text,
             "raw": m.raw,
         })
     });

@@ -98,8 +98,19 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Make missing thumbnails and previews (of all images with --force).
+    /// Make missing thumbnails and previews, and read video, audio and PDF
+    /// metadata (of every asset with --force).
     Thumbs {
+        /// Make them again even where they exist.
+        #[arg(long)]
+        force: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Everything `thumbs` makes, then the heavy part: playable copies of
+    /// videos and audio the app cannot play as they are, scrub strips and
+    /// shot changes.
+    Proxies {
         /// Make them again even where they exist.
         #[arg(long)]
         force: bool,
@@ -164,6 +175,31 @@ fn open_reader(dir: &std::path::Path) -> Result<Library, CoreError> {
         Err(e) if e.code() == "catalog_needs_upgrade" => open_writer(dir, false),
         other => other,
     }
+}
+
+/// Queues what is missing and runs the jobs of `kinds` until none is left.
+fn make_proxies(
+    dir: &std::path::Path,
+    workers: &WorkerOptions,
+    force: bool,
+    json: bool,
+    kinds: &'static [&'static str],
+) -> Result<u8, CoreError> {
+    let lib = open_writer(dir, false)?;
+    let cancel = ctrl_c();
+    let queued = lib.enqueue_proxies(force)?;
+    if !json {
+        output::note(&format!("making the proxies of {queued} asset(s)"));
+    }
+    let reporter = Arc::new(Reporter::new(json));
+    let summary = lib.run_jobs(&workers.only(kinds), reporter.as_ref(), &cancel)?;
+    reporter.finish();
+    if json {
+        output::json(&json::run_report(&reporter.reports(), &summary));
+    } else {
+        output::note(&format!("done: {} made, {} failed", summary.done, summary.failed));
+    }
+    Ok(reporter.exit_code(&summary))
 }
 
 fn ctrl_c() -> Cancel {
@@ -250,23 +286,14 @@ fn run(cli: Cli) -> Result<u8, CoreError> {
             }
             Ok(reporter.exit_code(&summary))
         }
-        Command::Thumbs { force, json } => {
-            let lib = open_writer(&dir, false)?;
-            let cancel = ctrl_c();
-            let queued = lib.enqueue_proxies(force)?;
-            if !json {
-                output::note(&format!("making thumbnails and previews of {queued} image(s)"));
-            }
-            let reporter = Arc::new(Reporter::new(json));
-            let summary = lib.run_jobs(&workers.only(&[job_kind::MAKE_PROXIES]), reporter.as_ref(), &cancel)?;
-            reporter.finish();
-            if json {
-                output::json(&json::run_report(&reporter.reports(), &summary));
-            } else {
-                output::note(&format!("done: {} made, {} failed", summary.done, summary.failed));
-            }
-            Ok(reporter.exit_code(&summary))
-        }
+        Command::Thumbs { force, json } => make_proxies(&dir, &workers, force, json, &[job_kind::MAKE_PROXIES]),
+        Command::Proxies { force, json } => make_proxies(
+            &dir,
+            &workers,
+            force,
+            json,
+            &[job_kind::MAKE_PROXIES, job_kind::MAKE_PLAYABLE],
+        ),
         Command::Watch { poll } => {
             let lib = open_writer(&dir, false)?;
             let cancel = ctrl_c();

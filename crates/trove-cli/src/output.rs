@@ -108,6 +108,9 @@ pub fn asset_detail(d: &AssetDetail) {
     if let (Some(w), Some(h)) = (a.width, a.height) {
         line(&format!("pixels    {w} x {h}"));
     }
+    if let Some(ms) = a.duration_ms {
+        line(&format!("duration  {}", duration(ms.max(0) as u64)));
+    }
     if let Some(c) = a.capture {
         let offset = c
             .offset_minutes
@@ -150,6 +153,38 @@ pub fn asset_detail(d: &AssetDetail) {
         if let Some(d) = &m.description {
             line(&format!("caption   {d}"));
         }
+        let codecs = [m.video_codec.as_deref(), m.audio_codec.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" + ");
+        if !codecs.is_empty() {
+            let fps = m.frame_rate.map(|f| format!(", {f} fps")).unwrap_or_default();
+            let rate = m.bit_rate.map(|b| format!(", {} kbit/s", b / 1000)).unwrap_or_default();
+            let container = m.container.as_deref().unwrap_or("?");
+            line(&format!("codecs    {codecs} in {container}{fps}{rate}"));
+        }
+        for (label, value) in [
+            ("artist", &m.artist),
+            ("album", &m.album),
+            ("genre", &m.genre),
+            ("author", &m.author),
+        ] {
+            if let Some(v) = value {
+                line(&format!("{label:<9} {v}"));
+            }
+        }
+        if let Some(p) = m.page_count {
+            line(&format!("pages     {p}"));
+        }
+        if let Some(t) = &m.text {
+            let first: String = t.chars().take(80).collect();
+            line(&format!(
+                "text      {}{}",
+                first.replace('\n', " / "),
+                if t.chars().count() > 80 { "..." } else { "" }
+            ));
+        }
         if let Some(k) = m.raw["xmp"]["keywords"].as_array().filter(|k| !k.is_empty()) {
             let k: Vec<&str> = k.iter().filter_map(|v| v.as_str()).collect();
             line(&format!("keywords  {}", k.join(", ")));
@@ -172,6 +207,17 @@ pub fn asset_detail(d: &AssetDetail) {
     }
     if let Some(e) = &d.proxy_error {
         line(&format!("no proxy  {e}"));
+    }
+}
+
+/// `1:02:03.4` / `2:03.4` / `3.4 s`.
+fn duration(ms: u64) -> String {
+    let (h, m, s) = (ms / 3_600_000, ms / 60_000 % 60, ms % 60_000);
+    let secs = format!("{:.1}", s as f64 / 1000.0);
+    match (h, m) {
+        (0, 0) => format!("{secs} s"),
+        (0, m) => format!("{m}:{secs:0>4}"),
+        (h, m) => format!("{h}:{m:02}:{secs:0>4}"),
     }
 }
 

@@ -26,10 +26,13 @@ pub mod kind {
     pub const SCAN_ROOT: &str = "scan_root";
     /// Make the proxies of one asset. Payload: `{"asset": "<uuid>"}`.
     pub const MAKE_PROXIES: &str = "make_proxies";
+    /// Heavy ffmpeg work on one video or audio asset: scrub strip, shot
+    /// changes, a playable copy. Payload: `{"asset": "<uuid>"}`.
+    pub const MAKE_PLAYABLE: &str = "make_playable";
 }
 
 /// Every kind this build can run, for claims.
-pub const ALL_KINDS: &[&str] = &[kind::SCAN_ROOT, kind::MAKE_PROXIES];
+pub const ALL_KINDS: &[&str] = &[kind::SCAN_ROOT, kind::MAKE_PROXIES, kind::MAKE_PLAYABLE];
 
 #[derive(Debug, Serialize, Deserialize)]
 struct ScanRootPayload {
@@ -300,12 +303,16 @@ impl Library {
                 )?;
                 Ok(())
             }
-            kind::MAKE_PROXIES => {
+            kind::MAKE_PROXIES | kind::MAKE_PLAYABLE => {
                 let asset = job.payload["asset"].as_str().ok_or_else(|| JobFailure {
                     message: format!("bad proxy job payload {}", job.payload),
                     permanent: true,
                 })?;
-                self.make_proxies(asset)
+                if job.kind == kind::MAKE_PROXIES {
+                    self.make_proxies(asset)
+                } else {
+                    self.make_playable(asset)
+                }
             }
             other => Err(JobFailure {
                 message: format!("unknown job kind {other:?} (made by a newer Trove?)"),

@@ -31,6 +31,8 @@ pub struct OpenOptions {
     /// Create the library folder and catalog if they do not exist.
     pub create: bool,
     pub clock: Arc<dyn Clock>,
+    /// Where ffmpeg, ffprobe and poppler are.
+    pub tools: trove_media::Tools,
 }
 
 impl OpenOptions {
@@ -39,6 +41,7 @@ impl OpenOptions {
             access: Access::Write,
             create: false,
             clock: Arc::new(SystemClock),
+            tools: trove_media::Tools::default(),
         }
     }
 
@@ -58,6 +61,11 @@ impl OpenOptions {
         self.clock = clock;
         self
     }
+
+    pub fn tools(mut self, tools: trove_media::Tools) -> Self {
+        self.tools = tools;
+        self
+    }
 }
 
 /// An open library.
@@ -66,6 +74,7 @@ pub struct Library {
     dir: PathBuf,
     catalog: Mutex<Catalog>,
     clock: Arc<dyn Clock>,
+    tools: trove_media::Tools,
     /// Held for the life of a writer; the OS releases it if we die.
     _lock: Option<File>,
     /// Names this process's job leases.
@@ -104,6 +113,7 @@ impl Library {
             dir,
             catalog: Mutex::new(catalog),
             clock: opts.clock,
+            tools: opts.tools,
             _lock: lock,
             owner,
             job_signal: Default::default(),
@@ -133,6 +143,11 @@ impl Library {
         } else {
             Err(CoreError::ReadOnly { op })
         }
+    }
+
+    /// The external tools proxies are made with.
+    pub(crate) fn tools(&self) -> &trove_media::Tools {
+        &self.tools
     }
 
     pub fn now_ms(&self) -> i64 {

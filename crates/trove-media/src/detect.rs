@@ -29,7 +29,11 @@ pub fn detect(path: &Path, head: &[u8]) -> Detected {
         };
     }
     if let Some(t) = infer::get(head) {
-        let mime = t.mime_type();
+        let mut mime = t.mime_type();
+        // infer calls every EBML file WebM; the DocType says which it is.
+        if mime == "video/webm" && head.len() >= 64 && head[..64.min(head.len())].windows(8).any(|w| w == b"matroska") {
+            mime = "video/x-matroska";
+        }
         let kind = match t.matcher_type() {
             infer::MatcherType::Image => AssetKind::Image,
             infer::MatcherType::Video => AssetKind::Video,

@@ -21,6 +21,24 @@ pub enum MediaError {
         "decoding the image would need more memory than Trove allows ({detail}); it is catalogued without a preview"
     )]
     OverMemoryLimit { detail: String },
+    /// An external tool the file needs (ffmpeg for video and audio,
+    /// poppler for PDF) is not installed.
+    #[error("needs {tool}, which is not installed: install {package} (Debian: `apt install {package}`), then run `trove thumbs`", package = package_of(tool))]
+    ToolMissing { tool: &'static str },
+    /// An external tool failed for a reason other than the file's content.
+    #[error("{tool} failed: {detail}")]
+    ToolFailed { tool: &'static str, detail: String },
+    /// An external tool ran past its time limit and was stopped.
+    #[error("{tool} was stopped after {seconds} s; the file may be damaged or very long")]
+    Timeout { tool: &'static str, seconds: u64 },
+}
+
+/// The Debian package that ships a tool.
+fn package_of(tool: &str) -> &'static str {
+    match tool {
+        "pdfinfo" | "pdftoppm" => "poppler-utils",
+        _ => "ffmpeg",
+    }
 }
 
 impl MediaError {
@@ -31,6 +49,9 @@ impl MediaError {
             MediaError::Absent { .. } => "absent",
             MediaError::Unsupported { .. } => "unsupported",
             MediaError::TooLarge { .. } | MediaError::OverMemoryLimit { .. } => "too_large",
+            MediaError::ToolMissing { .. } => "tool_missing",
+            MediaError::ToolFailed { .. } => "tool_failed",
+            MediaError::Timeout { .. } => "timeout",
         }
     }
 }

@@ -3,13 +3,28 @@
 //!
 //! This crate works on bytes and files only. It knows nothing of the
 //! catalog, the search index or storage; callers map its results into their
-//! own types. Thumbnails and proxies will live here too.
+//! own types. Images are decoded in-process under pixel and memory limits;
+//! video, audio and PDF go through external tools (ffprobe, ffmpeg,
+//! poppler) run as restrained subprocesses (see [`Tools`]). Files are
+//! written only where the caller says.
 
+mod audio;
 mod detect;
 mod error;
 mod exif_probe;
+mod pdf;
 mod proxies;
+mod tools;
+mod video;
 mod xmp;
+
+pub use audio::{AudioTags, probe_audio};
+pub use pdf::{PdfInfo, parse_pdfinfo, pdf_info, pdf_page_png};
+pub use tools::Tools;
+pub use video::{
+    AudioStream, AvProbe, ScrubStrip, SubtitleStream, VideoStream, is_web_playable, parse_probe, poster_frame,
+    probe_av, scrub_strip, shot_changes, subtitles_vtt, transcode_audio, transcode_video, vtt_text,
+};
 
 pub use detect::{Detected, detect};
 pub use error::MediaError;

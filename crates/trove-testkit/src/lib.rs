@@ -243,3 +243,252 @@ pub fn write_tree(root: &Path, spec: TreeSpec) -> u64 {
     }
     total
 }
+
+/// A test video made by ffmpeg (which the test machine installs).
+#[derive(Debug, Clone)]
+pub struct VideoSpec<'a> {
+    /// `libx264` or `libx265`.
+    pub codec: &'a str,
+    pub width: u32,
+    pub height: u32,
+    /// Seconds of black before the test pattern.
+    pub black_secs: f64,
+    /// Seconds of test pattern.
+    pub secs: f64,
+    /// Display rotation tag in degrees.
+    pub rotate: Option<i32>,
+    /// Cues of a text subtitle stream.
+    pub subtitles: &'a [&'a str],
+    /// The container's creation time, RFC 3339.
+    pub creation_time: Option<&'a str>,
+    /// ISO 6709 location, e.g. `+64.1400-021.9400/`.
+    pub location: Option<&'a str>,
+    pub make: Option<&'a str>,
+    pub model: Option<&'a str>,
+    pub audio: bool,
+}
+
+impl Default for VideoSpec<'_> {
+    fn default() -> Self {
+        VideoSpec {
+            codec: "libx264",
+            width: 320,
+            height: 240,
+            black_secs: 0.0,
+            secs: 2.0,
+            rotate: None,
+            subtitles: &[],
+            creation_time: None,
+            location: None,
+            make: None,
+            model: None,
+            audio: true,
+        }
+    }
+}
+
+/// Runs ffmpeg, panicking with its message on failure (test set-up).
+fn ffmpeg(args: &[String]) {
+    let out = std::process::Command::new("ffmpeg")
+        .args(["-hide_banner", "-nostdin", "-loglevel", "error", "-y"])
+        .args(args)
+        .output()
+        .expect("ffmpeg runs (scripts/deps.sh installs it)");
+    assert!(
+        out.status.success(),
+        "ffmpeg {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Writes a video at `path` (the extension picks the container).
+pub fn write_video(path: &Path, spec: &VideoSpec<'_>) {
+    let s = |v: &str| v.to_owned();
+    let size = format!("{}x{}", spec.width, spec.height);
+    let total = spec.black_secs + spec.secs;
+    let mut args = vec![];
+    let mut filter = String::new();
+    let mut inputs = 0;
+    if spec.black_secs > 0.0 {
+        args.extend([
+            s("-f"),
+            s("lavfi"),
+            s("-i"),
+            format!("color=black:s={size}:r=25:d={}", spec.black_secs),
+        ]);
+        inputs += 1;
+    }
+    args.extend([
+        s("-f"),
+        s("lavfi"),
+        s("-i"),
+        format!("testsrc=s={size}:r=25:d={}", spec.secs),
+    ]);
+    inputs += 1;
+    if inputs == 2 {
+        filter.push_str("[0:v][1:v]concat=n=2:v=1,format=yuv420p[v]");
+    } else {
+        filter.push_str("[0:v]format=yuv420p[v]");
+    }
+    let mut maps = vec![s("-map"), s("[v]")];
+    if spec.audio {
+        args.extend([s("-f"), s("lavfi"), s("-i"), format!("sine=f=440:d={total}")]);
+        maps.extend([s("-map"), format!("{inputs}:a")]);
+        inputs += 1;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    if !spec.subtitles.is_empty() {
+        let srt = dir.path().join("subs.srt");
+        let mut text = String::new();
+        for (i, cue) in spec.subtitles.iter().enumerate() {
+            text.push_str(&format!(
+                "{}\n00:00:{:02},000 --> 00:00:{:02},500\n{cue}\n\n",
+                i + 1,
+                i,
+                i
+            ));
+        }
+        std::fs::write(&srt, text).expect("write srt");
+        args.extend([s("-i"), srt.to_string_lossy().into_owned()]);
+        maps.extend([s("-map"), format!("{inputs}:s")]);
+    }
+    args.extend([s("-filter_complex"), filter]);
+    args.extend(maps);
+    args.extend([s("-c:v"), s(spec.codec), s("-preset"), s("ultrafast")]);
+    if spec.codec == "libx265" {
+        args.extend([s("-x265-params"), s("log-level=error")]);
+    }
+    if spec.audio {
+        args.extend([s("-c:a"), s("aac")]);
+    }
+    if !spec.subtitles.is_empty() {
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        args.extend([s("-c:s"), s(if ext == "mkv" { "srt" } else { "mov_text" })]);
+        args.extend([s("-metadata:s:s:0"), s("language=eng")]);
+    }
+    if let Some(t) = spec.creation_time {
+        args.extend([s("-metadata"), format!("creation_time={t}")]);
+    }
+    if let Some(l) = spec.location {
+        args.extend([s("-metadata"), format!("location={l}")]);
+    }
+    if let Some(m) = spec.make {
+        args.extend([s("-metadata"), format!("make={m}")]);
+    }
+    if let Some(m) = spec.model {
+        args.extend([s("-metadata"), format!("model={m}")]);
+    }
+    if spec.location.is_some() || spec.make.is_some() {
+        args.extend([s("-movflags"), s("use_metadata_tags")]);
+    }
+    let Some(r) = spec.rotate else {
+        args.push(path.to_string_lossy().into_owned());
+        ffmpeg(&args);
+        return;
+    };
+    // ffmpeg 5 writes a rotation (display matrix) only when remuxing.
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("mp4");
+    let unrotated = dir.path().join(format!("unrotated.{ext}"));
+    args.push(unrotated.to_string_lossy().into_owned());
+    ffmpeg(&args);
+    ffmpeg(&[
+        s("-i"),
+        unrotated.to_string_lossy().into_owned(),
+        s("-map"),
+        s("0"),
+        s("-c"),
+        s("copy"),
+        s("-metadata:s:v:0"),
+        format!("rotate={r}"),
+        path.to_string_lossy().into_owned(),
+    ]);
+}
+
+/// Writes an MP3 with ID3 tags and, optionally, a cover picture (JPEG).
+pub fn write_mp3(path: &Path, title: &str, artist: &str, album: &str, cover_jpeg: Option<&[u8]>) {
+    let s = |v: &str| v.to_owned();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut args = vec![s("-f"), s("lavfi"), s("-i"), s("sine=f=440:d=2")];
+    if let Some(c) = cover_jpeg {
+        let cover = dir.path().join("cover.jpg");
+        std::fs::write(&cover, c).expect("write cover");
+        args.extend([
+            s("-i"),
+            cover.to_string_lossy().into_owned(),
+            s("-map"),
+            s("0:a"),
+            s("-map"),
+            s("1:v"),
+        ]);
+        args.extend([s("-c:v"), s("copy"), s("-disposition:v"), s("attached_pic")]);
+    }
+    args.extend([s("-c:a"), s("libmp3lame"), s("-id3v2_version"), s("3")]);
+    args.extend([s("-metadata"), format!("title={title}")]);
+    args.extend([s("-metadata"), format!("artist={artist}")]);
+    args.extend([s("-metadata"), format!("album={album}")]);
+    args.push(path.to_string_lossy().into_owned());
+    ffmpeg(&args);
+}
+
+/// Writes a tagged FLAC (a format the webview does not play).
+pub fn write_flac(path: &Path, title: &str) {
+    ffmpeg(&[
+        "-f".into(),
+        "lavfi".into(),
+        "-i".into(),
+        "sine=f=330:d=2".into(),
+        "-metadata".into(),
+        format!("title={title}"),
+        path.to_string_lossy().into_owned(),
+    ]);
+}
+
+/// A small, valid PDF: `pages` pages of Helvetica text, with a title and
+/// an author in its document information.
+pub fn pdf_bytes(title: &str, author: &str, pages: u32) -> Vec<u8> {
+    let pages = pages.max(1);
+    // Objects: 1 catalog, 2 pages, 3 font, 4 info, then (page, content) pairs.
+    let mut objs: Vec<Vec<u8>> = Vec::new();
+    let kids: Vec<String> = (0..pages).map(|i| format!("{} 0 R", 5 + 2 * i)).collect();
+    objs.push(b"<< /Type /Catalog /Pages 2 0 R >>".to_vec());
+    objs.push(format!("<< /Type /Pages /Kids [{}] /Count {pages} >>", kids.join(" ")).into_bytes());
+    objs.push(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec());
+    objs.push(
+        format!("<< /Title ({title}) /Author ({author}) /CreationDate (D:20240301100000+01'00') >>").into_bytes(),
+    );
+    for i in 0..pages {
+        let content = format!(
+            "BT /F1 48 Tf 60 400 Td (Page {}) Tj ET 0 0 1 rg 60 100 200 200 re f",
+            i + 1
+        );
+        objs.push(
+            format!(
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents {} 0 R /Resources << /Font << /F1 3 0 R >> >> >>",
+                6 + 2 * i
+            )
+            .into_bytes(),
+        );
+        objs.push(format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()).into_bytes());
+    }
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objs.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(o);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objs.len() + 1).as_bytes());
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R /Info 4 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objs.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}

@@ -1,6 +1,7 @@
 //! Integration tests of the library API on real folders and catalogs.
 #![allow(clippy::unwrap_used)]
 
+mod av;
 mod bad_input;
 mod import;
 mod jobs;
@@ -34,10 +35,14 @@ impl Env {
     }
 
     pub fn with_options(opts: AddRootOptions) -> Env {
+        Self::with(opts, OpenOptions::write().create(true))
+    }
+
+    pub fn with(opts: AddRootOptions, open: OpenOptions) -> Env {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().join("photos");
         std::fs::create_dir_all(&root).unwrap();
-        let lib = Library::open(&tmp.path().join("library"), OpenOptions::write().create(true)).unwrap();
+        let lib = Library::open(&tmp.path().join("library"), open).unwrap();
         let (info, created) = lib.add_root(&root, opts).unwrap();
         assert!(created);
         let root = info.path.clone();

@@ -8,6 +8,8 @@ use image::{ImageFormat, Rgb, RgbImage, Rgba, RgbaImage};
 use trove_media::{MediaError, ProxySpec, Variant, image_proxies, orient};
 use trove_testkit::{Exif, exif_blob, insert_exif};
 
+mod av;
+
 const RED: [u8; 3] = [230, 20, 20];
 const GREEN: [u8; 3] = [20, 200, 20];
 const BLUE: [u8; 3] = [20, 20, 230];

@@ -1,0 +1,393 @@
+//! Making proxies (thumbnails, previews, playable copies) and reading the
+//! technical metadata that needs a decoder or a tool, as durable jobs.
+//!
+//! Two job kinds split the work so the grid fills first:
+//! - `make_proxies` (one per asset, queued with the asset): image
+//!   thumbnails and previews; for video, ffprobe metadata, a poster frame
+//!   and subtitles; for audio, tags and cover art; for PDF, document
+//!   information and the first page.
+//! - `make_playable` (queued by the first when needed, lower priority):
+//!   the heavy ffmpeg work: a video's scrub strip, shot changes and an
+//!   H.264 proxy when the webview cannot play the original; an AAC proxy
+//!   of audio it cannot play.
+//!
+//! Files are content-addressed under the library:
+//! `proxies/<b3[0:2]>/<blake3>/<variant>.<ext>`, so renames, moves and
+//! duplicates never make them again. Each file is written in
+//! `proxies/.tmp/` and renamed into place, and `.tmp/` is emptied when a
+//! writer opens the library, so a crash leaves no half-written proxy.
+
+mod make;
+
+use std::path::{Path, PathBuf};
+
+use trove_catalog::{Derivative, Metadata, NewJob, event_kind};
+use trove_media::MediaError;
+use trove_types::{AssetId, AssetKind, CaptureTime};
+
+use crate::api::AssetDetail;
+use crate::error::{CoreError, Result};
+use crate::jobs::{JobFailure, kind};
+use crate::library::Library;
+
+/// Version of the proxy generator. Raise it when outputs change: proxies
+/// made by an older generator are made again by `trove thumbs`.
+/// 2: video, audio and PDF proxies and metadata.
+pub const PROXY_GENERATOR: u32 = 2;
+
+/// Originals larger than this are not read into memory for image proxies.
+const MAX_ORIGINAL_BYTES: u64 = 1 << 30;
+
+/// Priority of proxy jobs for assets the user is looking at (scans run at
+/// 10, background proxies at 0, playable copies below them).
+const PRIORITY_ON_SCREEN: i32 = 100;
+const PRIORITY_PLAYABLE: i32 = -10;
+
+/// Asset kinds that get proxies or probed metadata.
+pub(crate) const PROXY_KINDS: &[&str] = &["image", "video", "audio", "document"];
+
+pub(crate) fn wants_proxies(kind: AssetKind) -> bool {
+    PROXY_KINDS.contains(&kind.as_str())
+}
+
+/// The job that makes the proxies of one asset.
+pub(crate) fn proxy_job(asset: AssetId, priority: i32) -> NewJob {
+    NewJob {
+        kind: kind::MAKE_PROXIES.into(),
+        payload: serde_json::json!({ "asset": asset.to_string() }),
+        dedup_key: format!("proxies:{asset}"),
+        priority,
+        max_attempts: 3,
+    }
+}
+
+/// The job that makes the playable copy (and other heavy video work).
+fn playable_job(asset: AssetId) -> NewJob {
+    NewJob {
+        kind: kind::MAKE_PLAYABLE.into(),
+        payload: serde_json::json!({ "asset": asset.to_string() }),
+        dedup_key: format!("playable:{asset}"),
+        priority: PRIORITY_PLAYABLE,
+        max_attempts: 2,
+    }
+}
+
+/// Where the proxies of a content live, relative to the library folder.
+pub fn proxy_rel_dir(blake3_hex: &str) -> PathBuf {
+    PathBuf::from("proxies").join(&blake3_hex[..2]).join(blake3_hex)
+}
+
+/// What one job made, recorded in one transaction.
+#[derive(Debug, Default)]
+struct Made {
+    files: Vec<MadeFile>,
+    thumbhash: Option<Vec<u8>>,
+    /// Replaces the asset's metadata row.
+    metadata: Option<Metadata>,
+    facts: Option<Facts>,
+    /// Queue the heavy follow-up job.
+    playable: bool,
+    /// Something could not be made (a missing tool): recorded as the
+    /// asset's proxy error, next to what was made.
+    problem: Option<MediaError>,
+}
+
+/// Pixel size, duration and capture time learnt by probing.
+#[derive(Debug, Default)]
+struct Facts {
+    width: Option<u32>,
+    height: Option<u32>,
+    duration_ms: Option<u64>,
+    capture: Option<CaptureTime>,
+}
+
+#[derive(Debug)]
+struct MadeFile {
+    variant: String,
+    ext: &'static str,
+    format: &'static str,
+    width: Option<u32>,
+    height: Option<u32>,
+    body: Body,
+}
+
+#[derive(Debug)]
+enum Body {
+    Bytes(Vec<u8>),
+    /// Written by a tool into the proxy temp folder.
+    Temp(PathBuf),
+}
+
+impl Made {
+    fn image(&mut self, made: trove_media::ImageProxies) {
+        for p in made.proxies {
+            self.files.push(MadeFile {
+                variant: p.variant.name().to_owned(),
+                ext: "jpg",
+                format: "jpeg",
+                width: Some(p.width),
+                height: Some(p.height),
+                body: Body::Bytes(p.jpeg),
+            });
+        }
+        self.thumbhash = Some(made.thumbhash);
+    }
+}
+
+/// The original a job works from.
+struct Source<'a> {
+    id: AssetId,
+    detail: &'a AssetDetail,
+    path: &'a Path,
+}
+
+impl Library {
+    pub fn proxies_dir(&self) -> PathBuf {
+        self.dir().join("proxies")
+    }
+
+    fn proxy_tmp_dir(&self) -> PathBuf {
+        self.proxies_dir().join(".tmp")
+    }
+
+    /// A fresh path in the proxy temp folder (created on demand).
+    fn proxy_temp_path(&self, ext: &str) -> std::io::Result<PathBuf> {
+        let dir = self.proxy_tmp_dir();
+        std::fs::create_dir_all(&dir)?;
+        Ok(dir.join(format!("{}.{ext}", uuid::Uuid::new_v4().simple())))
+    }
+
+    /// Removes half-written proxies a crash may have left.
+    pub(crate) fn sweep_proxy_temps(&self) -> Result<()> {
+        let tmp = self.proxy_tmp_dir();
+        match std::fs::remove_dir_all(&tmp) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(CoreError::io("clean up temporary proxies", tmp, e)),
+        }
+    }
+
+    /// Queues proxy jobs for assets that lack current proxies (or for all
+    /// with `force`), and for assets that waited for a tool. Returns how
+    /// many were queued.
+    pub fn enqueue_proxies(&self, force: bool) -> Result<u64> {
+        self.require_writer("making thumbnails")?;
+        let mut cat = self.catalog();
+        let todo = cat.assets_needing_proxies(PROXY_KINDS, PROXY_GENERATOR, force)?;
+        let mut b = cat.batch(self.now_ms())?;
+        for (_, uuid) in &todo {
+            if let Ok(id) = uuid.parse::<AssetId>() {
+                b.enqueue(&proxy_job(id, 0))?;
+            }
+        }
+        b.commit()?;
+        drop(cat);
+        self.job_signal().notify();
+        Ok(todo.len() as u64)
+    }
+
+    /// Moves the proxy jobs of these assets (the ones on screen) to the
+    /// front of the queue. Returns how many queued jobs were raised.
+    pub fn prioritize_proxies(&self, assets: &[AssetId]) -> Result<u64> {
+        self.require_writer("prioritizing thumbnails")?;
+        let keys: Vec<String> = assets.iter().map(|a| proxy_job(*a, 0).dedup_key).collect();
+        let n = self.catalog().prioritize_jobs(&keys, PRIORITY_ON_SCREEN)?;
+        self.job_signal().notify();
+        Ok(n)
+    }
+
+    /// The `make_proxies` job.
+    pub(crate) fn make_proxies(&self, asset: &str) -> std::result::Result<(), JobFailure> {
+        self.with_source(asset, |src| {
+            let result = match src.detail.asset.kind {
+                AssetKind::Image => self.image_proxies(&src),
+                AssetKind::Video => self.video_proxies(&src),
+                AssetKind::Audio => self.audio_proxies(&src),
+                AssetKind::Document => self.document_proxies(&src),
+                AssetKind::Other => Ok(Made::default()),
+            };
+            match result {
+                Ok(made) => self.record(&src, made, true),
+                Err(Failure::Media(e)) => self.proxy_failed(src.detail.asset.row_id, &e, src.path),
+                Err(Failure::Job(f)) => Err(f),
+            }
+        })
+    }
+
+    /// The `make_playable` job.
+    pub(crate) fn make_playable(&self, asset: &str) -> std::result::Result<(), JobFailure> {
+        self.with_source(asset, |src| match self.playable_proxies(&src) {
+            Ok(made) => self.record(&src, made, false),
+            Err(Failure::Media(e)) => Err(JobFailure::permanent(format!(
+                "{}: {}: {e}",
+                src.path.display(),
+                e.code()
+            ))),
+            Err(Failure::Job(f)) => Err(f),
+        })
+    }
+
+    /// Finds a readable copy of the asset, unchanged since it was
+    /// catalogued, and runs `f` on it.
+    fn with_source(
+        &self,
+        asset: &str,
+        f: impl FnOnce(Source<'_>) -> std::result::Result<(), JobFailure>,
+    ) -> std::result::Result<(), JobFailure> {
+        let id: AssetId = asset
+            .parse()
+            .map_err(|_| JobFailure::permanent(format!("bad asset id {asset:?}")))?;
+        let detail = self.asset_detail(&id.to_string())?;
+        let Some(file) = detail.files.iter().find(|f| f.record.present && f.path.is_file()) else {
+            return Err(JobFailure::permanent(format!(
+                "no copy of asset {id} can be read (missing or offline); proxies will be made when it is back"
+            )));
+        };
+        // Proxies are filed under the content hash: a file edited since it
+        // was catalogued must be catalogued again first. Images are hashed
+        // as they are read; for the rest the stat must still match.
+        let meta = std::fs::metadata(&file.path)
+            .map_err(|e| JobFailure::retryable(format!("reading {}: {e}", file.path.display())))?;
+        let stat = crate::fsmeta::file_stat(&meta);
+        if stat.size != file.record.size || stat.mtime_ns != file.record.mtime_ns {
+            return Err(changed(&file.path));
+        }
+        f(Source {
+            id,
+            detail: &detail,
+            path: &file.path,
+        })
+    }
+
+    /// Writes the files of `made` into place and records everything in one
+    /// transaction. `complete` marks the asset's proxies done.
+    fn record(&self, src: &Source<'_>, made: Made, complete: bool) -> std::result::Result<(), JobFailure> {
+        let a = &src.detail.asset;
+        let hex = a.blake3.to_hex();
+        let rel_dir = proxy_rel_dir(&hex);
+        let dir = self.dir().join(&rel_dir);
+        if !made.files.is_empty() {
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| JobFailure::retryable(format!("creating {}: {e}", dir.display())))?;
+        }
+        let mut rows = Vec::with_capacity(made.files.len());
+        for f in made.files {
+            let name = format!("{}.{}", f.variant, f.ext);
+            let dest = dir.join(&name);
+            let size = match f.body {
+                Body::Bytes(bytes) => {
+                    self.write_atomically(&dest, &bytes).map_err(|e| {
+                        JobFailure::retryable(format!("writing a proxy of {}: {e}", src.path.display()))
+                    })?;
+                    bytes.len() as u64
+                }
+                Body::Temp(tmp) => {
+                    let size = std::fs::metadata(&tmp).map(|m| m.len()).unwrap_or(0);
+                    std::fs::rename(&tmp, &dest).map_err(|e| {
+                        let _ = std::fs::remove_file(&tmp);
+                        JobFailure::retryable(format!("moving a proxy of {} into place: {e}", src.path.display()))
+                    })?;
+                    size
+                }
+            };
+            rows.push(Derivative {
+                variant: f.variant,
+                path: rel_dir.join(&name).to_string_lossy().into_owned(),
+                size,
+                width: f.width,
+                height: f.height,
+                format: f.format.into(),
+                generator: PROXY_GENERATOR,
+                source_blake3: a.blake3,
+                created_at: self.now_ms(),
+            });
+        }
+        let mut cat = self.catalog();
+        let mut b = cat.batch(self.now_ms()).map_err(CoreError::from)?;
+        for d in &rows {
+            b.put_derivative(a.row_id, d).map_err(CoreError::from)?;
+        }
+        if let Some(m) = &made.metadata {
+            b.put_metadata(a.row_id, m).map_err(CoreError::from)?;
+        }
+        if let Some(f) = &made.facts {
+            b.set_probed_facts(a.row_id, f.width, f.height, f.duration_ms, f.capture.as_ref())
+                .map_err(CoreError::from)?;
+        }
+        if let Some(t) = &made.thumbhash {
+            b.set_thumbhash(a.row_id, t).map_err(CoreError::from)?;
+        }
+        if complete {
+            b.mark_proxies_done(a.row_id, PROXY_GENERATOR, &a.blake3)
+                .map_err(CoreError::from)?;
+        }
+        if let Some(e) = &made.problem {
+            b.set_proxy_error(a.row_id, &format!("{}: {e}", e.code()))
+                .map_err(CoreError::from)?;
+        }
+        if made.playable {
+            b.enqueue(&playable_job(src.id)).map_err(CoreError::from)?;
+        }
+        b.log(event_kind::PROXIES_MADE, Some(a.row_id), None, None, None)
+            .map_err(CoreError::from)?;
+        b.commit().map_err(CoreError::from)?;
+        drop(cat);
+        if made.playable {
+            self.job_signal().notify();
+        }
+        Ok(())
+    }
+
+    fn proxy_failed(&self, asset_row: i64, e: &MediaError, path: &Path) -> std::result::Result<(), JobFailure> {
+        let message = format!("{}: {e}", e.code());
+        let mut cat = self.catalog();
+        let mut b = cat.batch(self.now_ms()).map_err(CoreError::from)?;
+        b.set_proxy_error(asset_row, &message).map_err(CoreError::from)?;
+        b.log(
+            event_kind::PROXIES_FAILED,
+            Some(asset_row),
+            None,
+            Some(path),
+            Some(e.code()),
+        )
+        .map_err(CoreError::from)?;
+        b.commit().map_err(CoreError::from)?;
+        Err(JobFailure::permanent(format!("{}: {message}", path.display())))
+    }
+
+    fn write_atomically(&self, dest: &Path, bytes: &[u8]) -> std::io::Result<()> {
+        let tmp = self.proxy_temp_path("part")?;
+        std::fs::write(&tmp, bytes)?;
+        std::fs::rename(&tmp, dest).inspect_err(|_| {
+            let _ = std::fs::remove_file(&tmp);
+        })
+    }
+}
+
+/// Why a producer stopped.
+#[derive(Debug)]
+enum Failure {
+    /// The file (or a tool) gives a media error: recorded on the asset.
+    Media(MediaError),
+    /// Job trouble (I/O, the catalog): the job's own error and retry.
+    Job(JobFailure),
+}
+
+impl From<MediaError> for Failure {
+    fn from(e: MediaError) -> Self {
+        Failure::Media(e)
+    }
+}
+
+impl From<JobFailure> for Failure {
+    fn from(e: JobFailure) -> Self {
+        Failure::Job(e)
+    }
+}
+
+fn changed(path: &Path) -> JobFailure {
+    JobFailure::permanent(format!(
+        "{} changed since it was catalogued; the next scan catalogues it and queues its proxies again",
+        path.display()
+    ))
+}

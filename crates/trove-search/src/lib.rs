@@ -1,0 +1,1 @@
+//! Trove's search index (work in progress).
