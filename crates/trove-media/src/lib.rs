@@ -12,14 +12,17 @@ mod audio;
 mod detect;
 mod error;
 mod exif_probe;
+mod heif;
 mod pdf;
 mod proxies;
+mod raw;
 mod tools;
 mod video;
 mod xmp;
 
 pub use audio::{AudioTags, probe_audio};
 pub use pdf::{PdfInfo, parse_pdfinfo, pdf_info, pdf_page_png};
+pub use raw::{EmbeddedJpeg, is_raw_mime, raw_preview};
 pub use tools::Tools;
 pub use video::{
     AudioStream, AvProbe, ScrubStrip, SubtitleStream, VideoStream, is_web_playable, parse_probe, poster_frame,

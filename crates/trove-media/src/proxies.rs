@@ -90,9 +90,14 @@ pub struct ImageProxies {
 /// Makes every proxy of an image from one decode. `orientation` is the EXIF
 /// orientation (1-8); when `None` it is read from the image's own EXIF.
 pub fn image_proxies(bytes: &[u8], orientation: Option<u8>, spec: &ProxySpec) -> Result<ImageProxies, MediaError> {
-    let orientation = orientation
-        .or_else(|| crate::probe_exif(bytes).ok().and_then(|e| e.orientation))
-        .unwrap_or(1);
+    // libheif rotates HEIF images itself; their EXIF orientation repeats it.
+    let orientation = if crate::heif::is_heif(bytes) {
+        1
+    } else {
+        orientation
+            .or_else(|| crate::probe_exif(bytes).ok().and_then(|e| e.orientation))
+            .unwrap_or(1)
+    };
     // Decoders are large C and Rust state machines fed hostile input: a
     // panic in one is a corrupt file, not a crash.
     let decoded = catch_unwind(AssertUnwindSafe(|| decode(bytes, spec))).unwrap_or_else(|_| {
@@ -160,11 +165,15 @@ struct Decoded {
 }
 
 fn too_large(w: u64, h: u64, spec: &ProxySpec) -> Result<(), MediaError> {
-    if w.saturating_mul(h) > spec.max_pixels {
+    check_pixels(w, h, spec.max_pixels)
+}
+
+pub(crate) fn check_pixels(w: u64, h: u64, max_pixels: u64) -> Result<(), MediaError> {
+    if w.saturating_mul(h) > max_pixels {
         return Err(MediaError::TooLarge {
             width: w,
             height: h,
-            limit_mp: spec.max_pixels / 1_000_000,
+            limit_mp: max_pixels / 1_000_000,
         });
     }
     Ok(())
@@ -177,6 +186,13 @@ fn decode(bytes: &[u8], spec: &ProxySpec) -> Result<Decoded, MediaError> {
             Ok(None) => {} // CMYK and other colour spaces: the image crate converts them
             Err(e) => return Err(e),
         }
+    }
+    if crate::heif::is_heif(bytes) {
+        return crate::heif::decode(bytes, spec.max_pixels).map(|(image, w, h)| Decoded {
+            image,
+            source_width: w,
+            source_height: h,
+        });
     }
     decode_generic(bytes, spec)
 }
@@ -288,7 +304,7 @@ fn image_error(e: image::ImageError) -> MediaError {
 
 /// 8-bit RGB, transparent areas composited over white (JPEG proxies have no
 /// alpha).
-fn flatten(img: DynamicImage) -> RgbImage {
+pub(crate) fn flatten(img: DynamicImage) -> RgbImage {
     if !img.color().has_alpha() {
         return img.into_rgb8();
     }

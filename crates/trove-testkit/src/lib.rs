@@ -492,3 +492,47 @@ pub fn pdf_bytes(title: &str, author: &str, pages: u32) -> Vec<u8> {
     );
     out
 }
+
+/// A RAW-like file as cameras write them: a little-endian TIFF whose IFD0
+/// carries the camera's make and orientation and a small thumbnail, then
+/// the sensor data as lossless JPEG (SOF3, claiming 6000 x 4000), then the
+/// large baseline JPEG preview. Enough structure for Trove's RAW path
+/// (the preview is found by its markers) and for EXIF readers (IFD0).
+pub fn raw_tiff(orientation: u16, thumb_jpeg: &[u8], preview_jpeg: &[u8]) -> Vec<u8> {
+    let make = b"TroveCam\0";
+    let entries: u16 = 7;
+    let ifd_len = 2 + usize::from(entries) * 12 + 4;
+    let make_at = 8 + ifd_len;
+    let thumb_at = make_at + make.len();
+    let mut out = Vec::new();
+    out.extend_from_slice(b"II*\0");
+    out.extend_from_slice(&8u32.to_le_bytes());
+    out.extend_from_slice(&entries.to_le_bytes());
+    let mut entry = |tag: u16, typ: u16, count: u32, value: u32| {
+        out.extend_from_slice(&tag.to_le_bytes());
+        out.extend_from_slice(&typ.to_le_bytes());
+        out.extend_from_slice(&count.to_le_bytes());
+        out.extend_from_slice(&value.to_le_bytes());
+    };
+    const SHORT: u16 = 3;
+    const LONG: u16 = 4;
+    const ASCII: u16 = 2;
+    entry(0x00fe, LONG, 1, 1);
+    entry(0x0100, SHORT, 1, 160);
+    entry(0x0101, SHORT, 1, 120);
+    entry(0x010f, ASCII, make.len() as u32, make_at as u32);
+    entry(0x0112, SHORT, 1, u32::from(orientation));
+    entry(0x0201, LONG, 1, thumb_at as u32);
+    entry(0x0202, LONG, 1, thumb_jpeg.len() as u32);
+    out.extend_from_slice(&0u32.to_le_bytes());
+    out.extend_from_slice(make);
+    out.extend_from_slice(thumb_jpeg);
+    // "Sensor data": a lossless JPEG header over noise.
+    out.extend_from_slice(&[0xff, 0xd8, 0xff, 0xc3, 0, 11, 14, 0x0f, 0xa0, 0x17, 0x70, 1, 1, 0x11, 0]);
+    out.extend_from_slice(&[0xff, 0xda, 0, 8, 1, 1, 0, 1, 0, 0]);
+    let mut rng = Rng::new(99);
+    out.extend((0..50_000).map(|_| (rng.next_u64() % 255) as u8));
+    out.extend_from_slice(&[0xff, 0xd9]);
+    out.extend_from_slice(preview_jpeg);
+    out
+}

@@ -36,8 +36,17 @@ impl Library {
             return Err(changed(src.path).into());
         }
         let orientation = src.detail.metadata.as_ref().and_then(|m| m.orientation);
+        // A RAW file shows through the largest JPEG its camera embedded,
+        // turned by the RAW's own orientation.
+        let pixels = match a.mime.as_deref() {
+            Some(mime) if trove_media::is_raw_mime(mime) => {
+                let j = trove_media::raw_preview(&bytes)?;
+                &bytes[j.offset..j.offset + j.len]
+            }
+            _ => &bytes[..],
+        };
         let mut made = Made::default();
-        made.image(trove_media::image_proxies(&bytes, orientation, &ProxySpec::default())?);
+        made.image(trove_media::image_proxies(pixels, orientation, &ProxySpec::default())?);
         Ok(made)
     }
 

@@ -140,3 +140,37 @@ fn assets_on_screen_get_their_proxies_first() {
         .count();
     assert_eq!(others_done, 0);
 }
+
+#[test]
+fn a_raw_file_shows_its_largest_embedded_preview_turned_by_its_orientation() {
+    let env = Env::new();
+    let thumb = trove_testkit::jpeg_bytes(160, 120, [10, 10, 200], 1, None);
+    let preview = trove_testkit::jpeg_bytes(1024, 768, [200, 10, 10], 2, None);
+    std::fs::write(env.path("DSC_0001.NEF"), trove_testkit::raw_tiff(6, &thumb, &preview)).unwrap();
+    env.scan();
+    assert_eq!(run(&env).failed, 0);
+    let d = env.asset_at("DSC_0001.NEF");
+    assert_eq!(d.asset.mime.as_deref(), Some("image/x-nikon-nef"));
+    assert_eq!(d.metadata.as_ref().unwrap().camera_make.as_deref(), Some("TroveCam"));
+    let sizes: Vec<_> = d
+        .derivatives
+        .iter()
+        .map(|x| (x.variant.as_str(), x.width, x.height))
+        .collect();
+    // The 1024 x 768 preview (not the thumbnail, not the sensor data), portrait.
+    assert_eq!(
+        sizes,
+        [
+            ("thumb", Some(256), Some(342)),
+            ("thumb@2x", Some(512), Some(683)),
+            ("preview", Some(768), Some(1024))
+        ]
+    );
+    let jpeg = std::fs::read(env.lib.dir().join(&d.derivatives[0].path)).unwrap();
+    let img = image::load_from_memory(&jpeg).unwrap().into_rgb8();
+    let p = img.get_pixel(img.width() / 2, img.height() / 2);
+    assert!(
+        p[0] > 150 && p[2] < 80,
+        "the red preview, not the blue thumbnail: {p:?}"
+    );
+}

@@ -164,6 +164,47 @@ fn other_formats_decode() {
     }
 }
 
+/// HEIC and AVIF as libheif's own encoder (heif-enc, Debian
+/// libheif-examples) writes them, with EXIF orientation 6 that libheif's
+/// decode must not apply twice (HEIF carries rotation in `irot`).
+fn heif_enc(img: &RgbImage, avif: bool) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src.png");
+    std::fs::write(&src, encode(img, ImageFormat::Png)).unwrap();
+    let out = dir.path().join(if avif { "out.avif" } else { "out.heic" });
+    let mut cmd = std::process::Command::new("heif-enc");
+    if avif {
+        cmd.arg("-A");
+    }
+    let status = cmd
+        .args(["-q", "90", "-o"])
+        .arg(&out)
+        .arg(&src)
+        .output()
+        .expect("heif-enc runs (scripts/deps.sh installs libheif-examples)");
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    std::fs::read(out).unwrap()
+}
+
+#[test]
+fn heic_and_avif_decode_through_libheif() {
+    let img = quadrants(128, 96);
+    for avif in [false, true] {
+        let bytes = heif_enc(&img, avif);
+        // An orientation from EXIF is ignored: libheif already applied irot.
+        let out = image_proxies(&bytes, Some(6), &ProxySpec::default()).unwrap();
+        assert_eq!((out.source_width, out.source_height), (128, 96));
+        let thumb = decode(&out.proxies[0].jpeg);
+        assert_eq!(thumb.dimensions(), (128, 96), "avif: {avif}");
+        assert_quadrants(&thumb, if avif { "avif" } else { "heic" });
+        for cut in (0..bytes.len()).step_by(bytes.len() / 40 + 1) {
+            if let Err(e) = image_proxies(&bytes[..cut], None, &ProxySpec::default()) {
+                assert!(matches!(e.code(), "corrupt" | "unsupported"), "cut {cut}: {e}");
+            }
+        }
+    }
+}
+
 #[test]
 fn a_cmyk_jpeg_is_converted() {
     // libjpeg-turbo writes a CMYK JPEG from CMYK pixels.
