@@ -37,12 +37,14 @@ fn corrupt(e: impl std::fmt::Display) -> MediaError {
 }
 
 /// Decodes the primary image as shown, refusing images over `max_pixels`
-/// before any pixel is decoded. Returns the image and the stored size.
-pub(crate) fn decode(bytes: &[u8], max_pixels: u64) -> Result<(RgbImage, u32, u32), MediaError> {
+/// before any pixel is decoded. Returns the image, the stored size and the
+/// ICC profile.
+pub(crate) fn decode(bytes: &[u8], max_pixels: u64) -> Result<(RgbImage, u32, u32, Option<Vec<u8>>), MediaError> {
     let ctx = HeifContext::read_from_bytes(bytes).map_err(corrupt)?;
     let handle = ctx.primary_image_handle().map_err(corrupt)?;
     let (w, h) = (handle.width(), handle.height());
     check_pixels(u64::from(w), u64::from(h), max_pixels)?;
+    let icc = handle.color_profile_raw().map(|p| p.data);
     let alpha = handle.has_alpha_channel();
     let chroma = if alpha { RgbChroma::Rgba } else { RgbChroma::Rgb };
     let lib = LibHeif::new();
@@ -76,5 +78,5 @@ pub(crate) fn decode(bytes: &[u8], max_pixels: u64) -> Result<(RgbImage, u32, u3
     } else {
         RgbImage::from_raw(pw, ph, pixels).ok_or_else(|| corrupt("bad RGB buffer"))?
     };
-    Ok((rgb, w, h))
+    Ok((rgb, w, h, icc))
 }

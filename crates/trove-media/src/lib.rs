@@ -13,6 +13,7 @@ mod detect;
 mod error;
 mod exif_probe;
 mod heif;
+mod icc;
 mod pdf;
 mod proxies;
 mod raw;

@@ -107,6 +107,9 @@ pub fn image_proxies(bytes: &[u8], orientation: Option<u8>, spec: &ProxySpec) ->
         })
     })?;
     let (src_w, src_h) = (decoded.source_width, decoded.source_height);
+    // Colours are converted to sRGB on the outputs, after the shrink, as
+    // vipsthumbnail does: a fraction of the pixels, the same result to the eye.
+    let to_srgb = decoded.icc.as_deref().and_then(crate::icc::to_srgb);
     let mut resizer = Resizer::new();
     // Each size is made from the one before it.
     let mut base = decoded.image;
@@ -129,7 +132,10 @@ pub fn image_proxies(bytes: &[u8], orientation: Option<u8>, spec: &ProxySpec) ->
     let mut thumb = fit(&mut resizer, &mut thumb2x, Side::Short, spec.thumb_short)?;
     let thumb2x = spec.thumb2x.then_some(thumb2x);
     let hash_src = fit(&mut resizer, &mut thumb, Side::Long, 100)?;
-    let hash_src = orient(hash_src, orientation);
+    let mut hash_src = orient(hash_src, orientation);
+    if let Some(t) = &to_srgb {
+        t.apply(&mut hash_src);
+    }
     let rgba: Vec<u8> = hash_src.pixels().flat_map(|p| [p[0], p[1], p[2], 255]).collect();
     let thumbhash = thumbhash::rgba_to_thumb_hash(hash_src.width() as usize, hash_src.height() as usize, &rgba);
     let mut proxies = Vec::with_capacity(3);
@@ -139,7 +145,10 @@ pub fn image_proxies(bytes: &[u8], orientation: Option<u8>, spec: &ProxySpec) ->
         (Variant::Preview, preview),
     ];
     for (variant, img) in outputs.into_iter().filter_map(|(v, i)| i.map(|i| (v, i))) {
-        let img = orient(img, orientation);
+        let mut img = orient(img, orientation);
+        if let Some(t) = &to_srgb {
+            t.apply(&mut img);
+        }
         proxies.push(Proxy {
             variant,
             width: img.width(),
@@ -162,6 +171,8 @@ struct Decoded {
     image: RgbImage,
     source_width: u32,
     source_height: u32,
+    /// The embedded ICC profile, when the file has one.
+    icc: Option<Vec<u8>>,
 }
 
 fn too_large(w: u64, h: u64, spec: &ProxySpec) -> Result<(), MediaError> {
@@ -188,10 +199,11 @@ fn decode(bytes: &[u8], spec: &ProxySpec) -> Result<Decoded, MediaError> {
         }
     }
     if crate::heif::is_heif(bytes) {
-        return crate::heif::decode(bytes, spec.max_pixels).map(|(image, w, h)| Decoded {
+        return crate::heif::decode(bytes, spec.max_pixels).map(|(image, w, h, icc)| Decoded {
             image,
             source_width: w,
             source_height: h,
+            icc,
         });
     }
     decode_generic(bytes, spec)
@@ -255,6 +267,7 @@ fn decode_jpeg_scaled(bytes: &[u8], spec: &ProxySpec) -> Result<Option<Decoded>,
         image: rgb,
         source_width: header.width as u32,
         source_height: header.height as u32,
+        icc: crate::icc::from_jpeg(bytes),
     }))
 }
 
@@ -283,11 +296,14 @@ fn decode_generic(bytes: &[u8], spec: &ProxySpec) -> Result<Decoded, MediaError>
     // Room for a 16-bit RGBA decode of an image at the pixel limit.
     limits.max_alloc = Some(spec.max_pixels.saturating_mul(8));
     r.limits(limits);
-    let img = r.decode().map_err(image_error)?;
+    let mut decoder = r.into_decoder().map_err(image_error)?;
+    let icc = image::ImageDecoder::icc_profile(&mut decoder).ok().flatten();
+    let img = DynamicImage::from_decoder(decoder).map_err(image_error)?;
     Ok(Decoded {
         image: flatten(img),
         source_width: w,
         source_height: h,
+        icc,
     })
 }
 

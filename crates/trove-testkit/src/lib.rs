@@ -140,6 +140,25 @@ pub fn insert_xmp(jpeg: &[u8], xmp: &str) -> Vec<u8> {
     out
 }
 
+/// Puts an ICC profile into APP2 `ICC_PROFILE` segments (split at 64 KB,
+/// as the ICC spec says) right after SOI.
+pub fn insert_icc(jpeg: &[u8], icc: &[u8]) -> Vec<u8> {
+    assert_eq!(&jpeg[..2], b"\xff\xd8", "not a JPEG");
+    let chunks: Vec<&[u8]> = icc.chunks(65_000).collect();
+    let mut out = b"\xff\xd8".to_vec();
+    for (i, chunk) in chunks.iter().enumerate() {
+        let len = u16::try_from(chunk.len() + 2 + 14).unwrap();
+        out.extend_from_slice(b"\xff\xe2");
+        out.extend_from_slice(&len.to_be_bytes());
+        out.extend_from_slice(b"ICC_PROFILE\0");
+        out.push(u8::try_from(i + 1).unwrap());
+        out.push(u8::try_from(chunks.len()).unwrap());
+        out.extend_from_slice(chunk);
+    }
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
 /// An XMP packet with a rating, a label, a title and keywords.
 pub fn xmp_packet(rating: i8, label: &str, title: &str, keywords: &[&str], hierarchical: &[&str]) -> String {
     let li = |items: &[&str]| {

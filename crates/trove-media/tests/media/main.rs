@@ -205,6 +205,42 @@ fn heic_and_avif_decode_through_libheif() {
     }
 }
 
+/// The centre pixel of the grid thumbnail of a flat-colour JPEG carrying
+/// `icc`.
+fn shown_colour(rgb: [u8; 3], icc: Option<&[u8]>) -> [u8; 3] {
+    let img = RgbImage::from_pixel(64, 64, Rgb(rgb));
+    let jpeg = encode(&img, ImageFormat::Jpeg);
+    let jpeg = match icc {
+        Some(icc) => trove_testkit::insert_icc(&jpeg, icc),
+        None => jpeg,
+    };
+    let out = image_proxies(&jpeg, None, &ProxySpec::default()).unwrap();
+    decode(&out.proxies[0].jpeg).get_pixel(32, 32).0
+}
+
+#[test]
+fn embedded_colour_profiles_are_converted_to_srgb() {
+    let p3 = moxcms::ColorProfile::new_display_p3().encode().unwrap();
+    let srgb = moxcms::ColorProfile::new_srgb().encode().unwrap();
+    let orange = [200, 100, 50];
+    let plain = shown_colour(orange, None);
+    let tagged_srgb = shown_colour(orange, Some(&srgb));
+    let tagged_p3 = shown_colour(orange, Some(&p3));
+    for c in 0..3 {
+        assert!(
+            plain[c].abs_diff(tagged_srgb[c]) <= 2,
+            "sRGB stays as it is: {plain:?} {tagged_srgb:?}"
+        );
+    }
+    // Display P3's primaries are wider: the same numbers mean a more
+    // saturated colour, which sRGB writes with more red and less blue.
+    assert!(tagged_p3[0] > plain[0] + 10, "{tagged_p3:?} vs {plain:?}");
+    assert!(tagged_p3[2] + 10 < plain[2], "{tagged_p3:?} vs {plain:?}");
+    // A profile that cannot be read leaves the colours alone.
+    let junk = shown_colour(orange, Some(b"not an icc profile at all, just bytes"));
+    assert!(junk.iter().zip(plain).all(|(a, b)| a.abs_diff(b) <= 2));
+}
+
 #[test]
 fn a_cmyk_jpeg_is_converted() {
     // libjpeg-turbo writes a CMYK JPEG from CMYK pixels.
