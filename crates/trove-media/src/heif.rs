@@ -8,7 +8,7 @@ use image::{DynamicImage, RgbImage, RgbaImage};
 use libheif_rs::{ColorSpace, HeifContext, LibHeif, RgbChroma};
 
 use crate::MediaError;
-use crate::proxies::{check_pixels, flatten};
+use crate::proxies::{Decoded, check_pixels, flatten};
 
 /// ISO-BMFF brands of still HEIF and AVIF images.
 const BRANDS: &[&[u8; 4]] = &[b"heic", b"heix", b"heim", b"heis", b"mif1", b"msf1", b"avif", b"avis"];
@@ -37,9 +37,8 @@ fn corrupt(e: impl std::fmt::Display) -> MediaError {
 }
 
 /// Decodes the primary image as shown, refusing images over `max_pixels`
-/// before any pixel is decoded. Returns the image, the stored size and the
-/// ICC profile.
-pub(crate) fn decode(bytes: &[u8], max_pixels: u64) -> Result<(RgbImage, u32, u32, Option<Vec<u8>>), MediaError> {
+/// before any pixel is decoded.
+pub(crate) fn decode(bytes: &[u8], max_pixels: u64) -> Result<Decoded, MediaError> {
     let ctx = HeifContext::read_from_bytes(bytes).map_err(corrupt)?;
     let handle = ctx.primary_image_handle().map_err(corrupt)?;
     let (w, h) = (handle.width(), handle.height());
@@ -78,5 +77,10 @@ pub(crate) fn decode(bytes: &[u8], max_pixels: u64) -> Result<(RgbImage, u32, u3
     } else {
         RgbImage::from_raw(pw, ph, pixels).ok_or_else(|| corrupt("bad RGB buffer"))?
     };
-    Ok((rgb, w, h, icc))
+    Ok(Decoded {
+        image: rgb,
+        source_width: w,
+        source_height: h,
+        icc,
+    })
 }

@@ -167,12 +167,13 @@ pub fn image_proxies(bytes: &[u8], orientation: Option<u8>, spec: &ProxySpec) ->
 /// How much larger than the largest output a scaled JPEG decode must be.
 const DECODE_MARGIN: f64 = 1.4;
 
-struct Decoded {
-    image: RgbImage,
-    source_width: u32,
-    source_height: u32,
+pub(crate) struct Decoded {
+    pub(crate) image: RgbImage,
+    /// Stored size of the original.
+    pub(crate) source_width: u32,
+    pub(crate) source_height: u32,
     /// The embedded ICC profile, when the file has one.
-    icc: Option<Vec<u8>>,
+    pub(crate) icc: Option<Vec<u8>>,
 }
 
 fn too_large(w: u64, h: u64, spec: &ProxySpec) -> Result<(), MediaError> {
@@ -199,12 +200,7 @@ fn decode(bytes: &[u8], spec: &ProxySpec) -> Result<Decoded, MediaError> {
         }
     }
     if crate::heif::is_heif(bytes) {
-        return crate::heif::decode(bytes, spec.max_pixels).map(|(image, w, h, icc)| Decoded {
-            image,
-            source_width: w,
-            source_height: h,
-            icc,
-        });
+        return crate::heif::decode(bytes, spec.max_pixels);
     }
     decode_generic(bytes, spec)
 }
