@@ -44,6 +44,8 @@ pub mod event_kind {
     pub const FILE_FAILED: &str = "file_failed";
     pub const PROXIES_MADE: &str = "proxies_made";
     pub const PROXIES_FAILED: &str = "proxies_failed";
+    /// The XMP of an asset changed (its sidecar was edited).
+    pub const METADATA_CHANGED: &str = "metadata_changed";
 }
 
 impl<'c> Batch<'c> {
@@ -240,6 +242,29 @@ impl Batch<'_> {
         Ok(())
     }
 
+    /// Replaces only the XMP-derived fields of an asset's metadata (rating,
+    /// label, title, description, and `raw.xmp`), keeping what EXIF and
+    /// the proxy jobs (ffprobe, PDF info) found.
+    pub fn update_xmp_fields(&mut self, asset: AssetRowId, m: &Metadata) -> Result<()> {
+        self.tx
+            .execute(
+                "INSERT OR IGNORE INTO metadata (asset_id, raw) VALUES (?1, '{}')",
+                [asset],
+            )
+            .ctx("update XMP fields")?;
+        let xmp = m.raw.get("xmp").cloned().unwrap_or(serde_json::Value::Null);
+        self.tx
+            .execute(
+                "UPDATE metadata SET rating = ?2, color_label = ?3, title = ?4, description = ?5,
+                        raw = CASE WHEN ?6 = 'null' THEN json_remove(raw, '$.xmp')
+                                   ELSE json_set(raw, '$.xmp', json(?6)) END
+                 WHERE asset_id = ?1",
+                params![asset, m.rating, m.color_label, m.title, m.description, xmp.to_string()],
+            )
+            .ctx("update XMP fields")?;
+        Ok(())
+    }
+
     /// Stores what probing the content itself (ffprobe, a PDF's info)
     /// found: pixel size, duration, and a capture time, which replaces the
     /// file's mtime but never a time the scan read from the file.
@@ -281,8 +306,9 @@ impl Batch<'_> {
     pub fn insert_file(&mut self, asset: AssetRowId, root: RootId, rel_path: &Path, stat: &FileStat) -> Result<FileId> {
         self.tx
             .prepare_cached(
-                "INSERT INTO files (asset_id, root_id, rel_path, name, size, mtime_ns, inode, device, hashed_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO files (asset_id, root_id, rel_path, name, size, mtime_ns, inode, device, hashed_at,
+                                    sidecar_mtime_ns)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )
             .ctx("insert file")?
             .execute(params![
@@ -295,6 +321,7 @@ impl Batch<'_> {
                 to_i64(stat.inode),
                 to_i64(stat.device),
                 self.now,
+                stat.sidecar_mtime_ns,
             ])
             .ctx("insert file")?;
         let id = self.tx.last_insert_rowid();
@@ -308,7 +335,7 @@ impl Batch<'_> {
         self.tx
             .prepare_cached(
                 "UPDATE files SET size = ?2, mtime_ns = ?3, inode = ?4, device = ?5, present = 1,
-                                  missing_since = NULL
+                                  missing_since = NULL, sidecar_mtime_ns = ?6
                  WHERE id = ?1",
             )
             .ctx("update file")?
@@ -317,7 +344,8 @@ impl Batch<'_> {
                 to_i64(stat.size),
                 stat.mtime_ns,
                 to_i64(stat.inode),
-                to_i64(stat.device)
+                to_i64(stat.device),
+                stat.sidecar_mtime_ns,
             ])
             .ctx("update file")?;
         Ok(())
@@ -343,7 +371,8 @@ impl Batch<'_> {
         self.tx
             .prepare_cached(
                 "UPDATE files SET root_id = ?2, rel_path = ?3, name = ?4, size = ?5, mtime_ns = ?6,
-                                  inode = ?7, device = ?8, present = 1, missing_since = NULL
+                                  inode = ?7, device = ?8, present = 1, missing_since = NULL,
+                                  sidecar_mtime_ns = ?9
                  WHERE id = ?1",
             )
             .ctx("move file")?
@@ -356,6 +385,7 @@ impl Batch<'_> {
                 stat.mtime_ns,
                 to_i64(stat.inode),
                 to_i64(stat.device),
+                stat.sidecar_mtime_ns,
             ])
             .ctx("move file")?;
         self.clear_problem(root, rel_path)?;

@@ -13,6 +13,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_scan_problems_and_settings.sql"),
     include_str!("migrations/0003_derivatives.sql"),
     include_str!("migrations/0004_av_metadata.sql"),
+    include_str!("migrations/0005_sidecars.sql"),
 ];
 
 /// The schema version this build writes.

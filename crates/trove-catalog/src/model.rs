@@ -90,6 +90,8 @@ pub struct FileRecord {
     pub missing_since: Option<i64>,
     /// When the content was last read and hashed (Unix ms).
     pub hashed_at: i64,
+    /// Modification time of the XMP sidecar when the file was last read.
+    pub sidecar_mtime_ns: Option<i64>,
 }
 
 impl FileRecord {
@@ -112,6 +114,8 @@ pub struct FileStat {
     pub mtime_ns: i64,
     pub inode: u64,
     pub device: u64,
+    /// Modification time of the file's XMP sidecar, if it has one.
+    pub sidecar_mtime_ns: Option<i64>,
 }
 
 /// Typed technical metadata an asset's content yields.

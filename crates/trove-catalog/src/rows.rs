@@ -99,8 +99,7 @@ pub(crate) fn parse_status(s: &str) -> rusqlite::Result<AssetStatus> {
     }
 }
 
-pub(crate) const FILE_COLUMNS: &str =
-    "id, asset_id, root_id, rel_path, size, mtime_ns, inode, device, present, missing_since, hashed_at";
+pub(crate) const FILE_COLUMNS: &str = "id, asset_id, root_id, rel_path, size, mtime_ns, inode, device, present, missing_since, hashed_at, sidecar_mtime_ns";
 
 pub(crate) fn file(r: &Row<'_>) -> rusqlite::Result<FileRecord> {
     let rel: Vec<u8> = r.get(3)?;
@@ -116,5 +115,6 @@ pub(crate) fn file(r: &Row<'_>) -> rusqlite::Result<FileRecord> {
         present: r.get(8)?,
         missing_since: r.get(9)?,
         hashed_at: r.get(10)?,
+        sidecar_mtime_ns: r.get(11)?,
     })
 }

@@ -13,6 +13,7 @@ pub(crate) fn file_stat(m: &Metadata) -> FileStat {
         mtime_ns: m.mtime().saturating_mul(1_000_000_000).saturating_add(m.mtime_nsec()),
         inode: m.ino(),
         device: m.dev(),
+        sidecar_mtime_ns: None,
     }
 }
 
@@ -29,6 +30,7 @@ pub(crate) fn file_stat(m: &Metadata) -> FileStat {
         mtime_ns,
         inode: 0,
         device: 0,
+        sidecar_mtime_ns: None,
     }
 }
 

@@ -34,6 +34,20 @@ impl XmpSummary {
     pub fn is_empty(&self) -> bool {
         *self == XmpSummary::default()
     }
+
+    /// These values, with `other`'s wherever these have none (a sidecar
+    /// over what the file embeds).
+    pub fn or(self, other: XmpSummary) -> XmpSummary {
+        let list = |mine: Vec<String>, theirs: Vec<String>| if mine.is_empty() { theirs } else { mine };
+        XmpSummary {
+            rating: self.rating.or(other.rating),
+            label: self.label.or(other.label),
+            title: self.title.or(other.title),
+            description: self.description.or(other.description),
+            keywords: list(self.keywords, other.keywords),
+            hierarchical_keywords: list(self.hierarchical_keywords, other.hierarchical_keywords),
+        }
+    }
 }
 
 /// The properties we read, by (namespace, local name).

@@ -31,6 +31,7 @@ pub fn content(seed: u8) -> AssetContent {
 
 pub fn stat(inode: u64) -> FileStat {
     FileStat {
+        sidecar_mtime_ns: None,
         size: 100,
         mtime_ns: 1_000,
         inode,

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
-use trove_catalog::{AssetContent, AssetRowId, Batch, Catalog, FileRecord, FileStat, Root, event_kind};
+use trove_catalog::{AssetContent, AssetRowId, Batch, Catalog, FileRecord, FileStat, Metadata, Root, event_kind};
 
 use super::discover::{Found, Problem};
 use super::read::{ReadOutcome, read_file};
@@ -145,8 +145,12 @@ pub(crate) fn run(
                     if stop_readers.is_cancelled() || cancel_readers.is_cancelled() {
                         return;
                     }
-                    let rel = target.found().rel.clone();
-                    let outcome = read_file(&root_path.join(&rel), &rel);
+                    let found = target.found();
+                    let sidecar = found
+                        .sidecar
+                        .as_ref()
+                        .map(|s| (root_path.join(s), found.stat.sidecar_mtime_ns));
+                    let outcome = read_file(&root_path.join(&found.rel), &found.rel, sidecar);
                     if tx.send((target, outcome)).is_err() {
                         stop_readers.cancel();
                     }
@@ -396,9 +400,27 @@ impl Writer<'_> {
         self.touched.insert(rec.asset_row_id);
         let old_hash = b.asset_hash(rec.asset_row_id)?;
         if old_hash == content.blake3 {
+            // The sidecar alone changed: its fields are replaced, nothing else.
+            let sidecar_changed = rec.sidecar_mtime_ns != stat.sidecar_mtime_ns;
+            if sidecar_changed {
+                let none = Metadata {
+                    raw: serde_json::json!({}),
+                    ..Metadata::default()
+                };
+                b.update_xmp_fields(rec.asset_row_id, content.metadata.as_ref().unwrap_or(&none))?;
+                b.log(
+                    event_kind::METADATA_CHANGED,
+                    Some(rec.asset_row_id),
+                    Some(root_id),
+                    Some(rel),
+                    None,
+                )?;
+            }
             // Touched, or back from missing; the content is the same.
             if !rec.present {
                 report.returned += 1;
+            } else if sidecar_changed {
+                report.changed += 1;
             } else if !moved {
                 report.unchanged += 1;
             }

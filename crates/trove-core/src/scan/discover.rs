@@ -15,6 +15,8 @@ use crate::fsmeta::{file_stat, is_ignored_name, problem_of};
 pub(crate) struct Found {
     pub rel: PathBuf,
     pub stat: FileStat,
+    /// The file's XMP sidecar (relative to the root), if it has one.
+    pub sidecar: Option<PathBuf>,
 }
 
 /// A path found under a root that cannot be catalogued.
@@ -105,6 +107,7 @@ pub(crate) fn walk(
             Ok(m) => out.files.push(Found {
                 rel,
                 stat: file_stat(&m),
+                sidecar: None,
             }),
             Err(err) => {
                 if let Some(io) = err.io_error() {

@@ -22,6 +22,7 @@
 mod apply;
 mod discover;
 mod read;
+mod sidecar;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -219,6 +220,8 @@ pub(crate) fn scan(
             elapsed_ms: discover_started.elapsed().as_millis() as u64,
         }))
     };
+    // Files named one by one (not found by walking their folder).
+    let mut listed: HashSet<PathBuf> = HashSet::new();
     let records: Vec<FileRecord> = match &scope {
         ScanScope::Full => {
             discover::walk(
@@ -234,7 +237,12 @@ pub(crate) fn scan(
         ScanScope::Paths(paths) => {
             let mut records = Vec::new();
             let mut seen_ids = HashSet::new();
-            for rel in minimal_cover(paths.clone()) {
+            // A changed sidecar means its original must be read again.
+            let mut paths = paths.clone();
+            for p in paths.clone().iter().filter(|p| sidecar::is_xmp(p)) {
+                paths.extend(sidecar::originals_of(&root.path, p));
+            }
+            for rel in minimal_cover(paths) {
                 if rel.components().any(|c| is_ignored_name(c.as_os_str())) {
                     continue;
                 }
@@ -248,10 +256,14 @@ pub(crate) fn scan(
                         &mut disc,
                         &mut emit_discover,
                     )?,
-                    Ok(m) if m.is_file() => disc.files.push(Found {
-                        rel: rel.clone(),
-                        stat: file_stat(&m),
-                    }),
+                    Ok(m) if m.is_file() => {
+                        listed.insert(rel.clone());
+                        disc.files.push(Found {
+                            rel: rel.clone(),
+                            stat: file_stat(&m),
+                            sidecar: None,
+                        })
+                    }
                     Ok(m) if m.file_type().is_symlink() && root.follow_symlinks => {
                         discover::walk(&root.path, &abs, true, cancel, &mut disc, &mut emit_discover)?
                     }
@@ -272,6 +284,7 @@ pub(crate) fn scan(
             records
         }
     };
+    sidecar::attach(&root.path, &mut disc.files, &listed);
     report.files_seen = disc.files.len() as u64;
     report.symlinks_skipped = disc.symlinks_skipped;
 
@@ -282,8 +295,10 @@ pub(crate) fn scan(
     for found in std::mem::take(&mut disc.files) {
         match by_path.remove(&found.rel) {
             Some(rec) => {
-                let same =
-                    rec.size == found.stat.size && rec.mtime_ns == found.stat.mtime_ns && rec.inode == found.stat.inode;
+                let same = rec.size == found.stat.size
+                    && rec.mtime_ns == found.stat.mtime_ns
+                    && rec.inode == found.stat.inode
+                    && rec.sidecar_mtime_ns == found.stat.sidecar_mtime_ns;
                 if same && rec.present && !rec.is_racy() {
                     report.unchanged += 1;
                 } else if same && !rec.is_racy() {
@@ -333,7 +348,11 @@ pub(crate) fn scan(
             Some(i) => {
                 consumed[i] = true;
                 let rec = gone[i].clone();
-                if rec.size == found.stat.size && rec.mtime_ns == found.stat.mtime_ns && !rec.is_racy() {
+                if rec.size == found.stat.size
+                    && rec.mtime_ns == found.stat.mtime_ns
+                    && rec.sidecar_mtime_ns == found.stat.sidecar_mtime_ns
+                    && !rec.is_racy()
+                {
                     plan.inode_moves.push((rec, found));
                 } else {
                     plan.targets.push(Target::Changed {

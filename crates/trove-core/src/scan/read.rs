@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::fs::File;
 use std::io::{ErrorKind, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use md5::Digest;
 use trove_catalog::{AssetContent, FileStat, Metadata};
@@ -32,12 +32,18 @@ pub(crate) enum ReadOutcome {
     },
 }
 
-/// Reads and describes the file at `abs` (which the catalog knows as `rel`).
-pub(crate) fn read_file(abs: &Path, rel: &Path) -> ReadOutcome {
+/// Reads and describes the file at `abs` (which the catalog knows as `rel`),
+/// with its XMP sidecar (path, modification time) if it has one.
+pub(crate) fn read_file(abs: &Path, rel: &Path, sidecar: Option<(PathBuf, Option<i64>)>) -> ReadOutcome {
+    let sidecar_xmp = sidecar.as_ref().and_then(|(path, _)| read_sidecar(path));
     // A file that keeps changing while we read it is tried a few times,
     // then reported; the next scan or watch event picks it up again.
     for _ in 0..3 {
-        match read_once(abs, rel) {
+        match read_once(abs, rel, sidecar_xmp.as_ref()) {
+            Ok(Some(ReadOutcome::Read { mut stat, content })) => {
+                stat.sidecar_mtime_ns = sidecar.as_ref().and_then(|s| s.1);
+                return ReadOutcome::Read { stat, content };
+            }
             Ok(Some(outcome)) => return outcome,
             Ok(None) => continue, // changed under us
             Err(e) if e.kind() == ErrorKind::NotFound => return ReadOutcome::Vanished,
@@ -53,7 +59,22 @@ pub(crate) fn read_file(abs: &Path, rel: &Path) -> ReadOutcome {
     }
 }
 
-fn read_once(abs: &Path, rel: &Path) -> std::io::Result<Option<ReadOutcome>> {
+/// Sidecars larger than this are not XMP anyone wrote by hand or tool.
+const MAX_SIDECAR: u64 = 4 << 20;
+
+/// Parses a sidecar. One that cannot be read or parsed is ignored: the
+/// original still imports, with what it embeds.
+fn read_sidecar(path: &Path) -> Option<trove_media::XmpSummary> {
+    let mut bytes = Vec::new();
+    File::open(path).ok()?.take(MAX_SIDECAR).read_to_end(&mut bytes).ok()?;
+    trove_media::parse_xmp(&bytes).ok()
+}
+
+fn read_once(
+    abs: &Path,
+    rel: &Path,
+    sidecar: Option<&trove_media::XmpSummary>,
+) -> std::io::Result<Option<ReadOutcome>> {
     let mut file = open_nonblocking(abs)?;
     let meta = file.metadata()?;
     let before = file_stat(&meta);
@@ -102,7 +123,7 @@ fn read_once(abs: &Path, rel: &Path) -> std::io::Result<Option<ReadOutcome>> {
     let md5: [u8; 16] = md5.finalize().into();
     Ok(Some(ReadOutcome::Read {
         stat: after,
-        content: Box::new(describe(rel, &head, blake3, md5, &after)),
+        content: Box::new(describe(rel, &head, blake3, md5, &after, sidecar)),
     }))
 }
 
@@ -124,7 +145,14 @@ fn open_nonblocking(path: &Path) -> std::io::Result<File> {
 }
 
 /// Turns the head of a file into the catalog's description of its content.
-fn describe(rel: &Path, head: &[u8], blake3: ContentHash, md5: [u8; 16], stat: &FileStat) -> AssetContent {
+fn describe(
+    rel: &Path,
+    head: &[u8],
+    blake3: ContentHash,
+    md5: [u8; 16],
+    stat: &FileStat,
+    sidecar: Option<&trove_media::XmpSummary>,
+) -> AssetContent {
     let detected = trove_media::detect(rel, head);
     let exif = if detected.kind == AssetKind::Image {
         trove_media::probe_exif(head).ok()
@@ -149,11 +177,17 @@ fn describe(rel: &Path, head: &[u8], blake3: ContentHash, md5: [u8; 16], stat: &
     });
     // XMP (ratings, labels, titles, keywords) rides in images, PDFs and
     // videos alike as a plain-text packet near the start of the file.
-    let xmp = match detected.kind {
+    let embedded = match detected.kind {
         AssetKind::Image | AssetKind::Document | AssetKind::Video => {
             trove_media::probe_xmp(head).ok().filter(|x| !x.is_empty())
         }
         _ => None,
+    };
+    // The sidecar is what editors write: its fields win, field by field.
+    let xmp = match (embedded, sidecar.filter(|s| !s.is_empty())) {
+        (e, None) => e,
+        (None, Some(s)) => Some(s.clone()),
+        (Some(e), Some(s)) => Some(s.clone().or(e)),
     };
     let metadata = exif.map(|e| Metadata {
         camera_make: e.make,

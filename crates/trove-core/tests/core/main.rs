@@ -7,6 +7,7 @@ mod import;
 mod jobs;
 mod lock;
 mod proxies;
+mod sidecars;
 mod watch;
 
 use std::path::{Path, PathBuf};

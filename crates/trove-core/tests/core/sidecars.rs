@@ -1,0 +1,107 @@
+//! XMP sidecars beside originals: read with them, winning over what they
+//! embed, never assets of their own, and noticed when edited alone.
+
+use trove_core::{Cancel, NoEvents, ScanScope};
+use trove_testkit::{insert_xmp, jpeg_bytes, raw_tiff, xmp_packet};
+
+use super::Env;
+
+/// Sets a file's modification time to `secs` seconds ago (old enough that
+/// the scan trusts it).
+fn set_age(env: &Env, rel: &str, secs: u64) {
+    let when = std::time::SystemTime::now() - std::time::Duration::from_secs(secs);
+    let f = std::fs::File::options().write(true).open(env.path(rel)).unwrap();
+    f.set_modified(when).unwrap();
+}
+
+fn rating(env: &Env, rel: &str) -> Option<i8> {
+    env.asset_at(rel).metadata.and_then(|m| m.rating)
+}
+
+fn write_sidecar(env: &Env, rel: &str, rating: i8, keywords: &[&str]) {
+    let xml = xmp_packet(rating, "", "", keywords, &[]);
+    std::fs::write(env.path(rel), xml).unwrap();
+}
+
+#[test]
+fn a_sidecar_wins_over_the_embedded_xmp_field_by_field_and_is_no_asset() {
+    let env = Env::new();
+    let embedded = xmp_packet(2, "Red", "Embedded title", &["old"], &[]);
+    let jpeg = insert_xmp(&jpeg_bytes(16, 16, [9, 9, 9], 0, None), &embedded);
+    std::fs::write(env.path("photo.jpg"), jpeg).unwrap();
+    write_sidecar(&env, "photo.xmp", 5, &["puffin", "iceland"]);
+    let report = env.scan();
+    assert_eq!(report.files_seen, 1, "the sidecar belongs to the photo");
+    assert_eq!(env.assets().len(), 1);
+    let m = env.asset_at("photo.jpg").metadata.unwrap();
+    assert_eq!(m.rating, Some(5));
+    assert_eq!(m.raw["xmp"]["keywords"], serde_json::json!(["puffin", "iceland"]));
+    assert_eq!(
+        m.title.as_deref(),
+        Some("Embedded title"),
+        "what the sidecar lacks comes from the file"
+    );
+}
+
+#[test]
+fn darktable_style_sidecars_of_raw_files_are_read() {
+    let env = Env::new();
+    let preview = jpeg_bytes(64, 48, [200, 10, 10], 2, None);
+    std::fs::write(env.path("DSC_1.NEF"), raw_tiff(1, &preview, &preview)).unwrap();
+    write_sidecar(&env, "DSC_1.NEF.xmp", 4, &["fox"]);
+    env.scan();
+    assert_eq!(env.assets().len(), 1);
+    assert_eq!(rating(&env, "DSC_1.NEF"), Some(4));
+}
+
+#[test]
+fn editing_only_the_sidecar_is_noticed_and_removing_it_falls_back() {
+    let env = Env::new();
+    let embedded = xmp_packet(2, "", "", &[], &[]);
+    std::fs::write(
+        env.path("photo.jpg"),
+        insert_xmp(&jpeg_bytes(16, 16, [9, 9, 9], 0, None), &embedded),
+    )
+    .unwrap();
+    write_sidecar(&env, "photo.xmp", 5, &[]);
+    set_age(&env, "photo.jpg", 7200);
+    set_age(&env, "photo.xmp", 7200);
+    env.scan();
+    let id = env.asset_at("photo.jpg").asset.id;
+    let unchanged = env.scan();
+    assert_eq!((unchanged.unchanged, unchanged.changed), (1, 0));
+
+    write_sidecar(&env, "photo.xmp", 3, &[]);
+    set_age(&env, "photo.xmp", 3600);
+    let report = env.scan();
+    assert_eq!(report.changed, 1, "{report:?}");
+    assert_eq!(rating(&env, "photo.jpg"), Some(3));
+    assert_eq!(env.asset_at("photo.jpg").asset.id, id, "same asset");
+
+    // The watcher names the sidecar alone: its original is read again.
+    write_sidecar(&env, "photo.xmp", 1, &[]);
+    set_age(&env, "photo.xmp", 1800);
+    env.lib
+        .scan_root(
+            env.root_id,
+            ScanScope::Paths(vec!["photo.xmp".into()]),
+            1,
+            &NoEvents,
+            &Cancel::new(),
+        )
+        .unwrap();
+    assert_eq!(rating(&env, "photo.jpg"), Some(1));
+
+    std::fs::remove_file(env.path("photo.xmp")).unwrap();
+    env.scan();
+    assert_eq!(rating(&env, "photo.jpg"), Some(2), "back to the embedded rating");
+    assert_eq!(env.assets().len(), 1);
+}
+
+#[test]
+fn an_xmp_file_with_no_original_is_catalogued_like_any_file() {
+    let env = Env::new();
+    write_sidecar(&env, "lonely.xmp", 3, &[]);
+    env.scan();
+    assert_eq!(env.assets().len(), 1);
+}
