@@ -28,6 +28,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
 BENCH = os.path.join(TARGET, "release", "examples", "bench_thumbs")
+PSNR = os.path.join(TARGET, "release", "examples", "psnr")
 MAKE_PHOTOS = os.path.join(TARGET, "release", "trove-make-photos")
 
 
@@ -48,6 +49,7 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--photos", type=int, default=24)
     ap.add_argument("--work", default="/tmp/trove-bench")
+    ap.add_argument("--quality-photos", type=int, default=6)
     args = ap.parse_args()
     photos = os.path.join(args.work, "photos")
     if len(glob.glob(os.path.join(photos, "*.jpg"))) < args.photos or os.environ.get("REGENERATE"):
@@ -101,6 +103,43 @@ def main():
     print(f"ratio thumb: {med['vips_grid'] / med['trove_thumb']:.2f}x vipsthumbnail -s 256  (target >= 1.5x)")
     print(f"ratio grid (thumb + 2x): {med['vips_grid'] / med['trove_grid']:.2f}x vipsthumbnail -s 256")
     print(f"ratio thumbnails + preview: {med['vips_chain'] / med['trove_all']:.2f}x the vips chain  (target >= 2x)")
+    quality(args, files[: args.quality_photos], out, vips_env)
+
+
+def quality(args, files, out, vips_env):
+    """PSNR of each tool's outputs against a full decode resized with
+    Lanczos3 to the same size, both written at JPEG quality 100 (4:4:4), so
+    the resampling is measured rather than the final compression."""
+    fresh_dir = os.path.join(args.work, "quality")
+    shutil.rmtree(fresh_dir, ignore_errors=True)
+    src = os.path.join(fresh_dir, "src")
+    os.makedirs(src)
+    for f in files:
+        os.symlink(f, os.path.join(src, os.path.basename(f)))
+    subprocess.run([BENCH, src, fresh_dir, "all", "100"], check=True, stdout=subprocess.DEVNULL)
+    sizes = {"thumb": "384x256", "thumb@2x": "768x512", "preview": "2048"}
+    for variant, box in sizes.items():
+        subprocess.run(
+            ["vipsthumbnail", "-s", box, "-o", f"{fresh_dir}/%s-vips-{variant}.jpg[Q=100]", *files],
+            env=vips_env,
+            check=True,
+        )
+    scores = {}
+    for f in files:
+        stem = os.path.splitext(os.path.basename(f))[0]
+        cands = []
+        for variant in sizes:
+            cands += [f"{fresh_dir}/{stem}-{variant}.jpg", f"{fresh_dir}/{stem}-vips-{variant}.jpg"]
+        res = subprocess.run([PSNR, f, *cands], check=True, capture_output=True, text=True).stdout.split("\n")
+        for line, cand in zip(res, cands):
+            tool = "vips" if "-vips-" in cand else "trove"
+            variant = cand.rsplit("-", 1)[1][:-4]
+            scores.setdefault((variant, tool), []).append(float(line.split()[0]))
+    print(f"# quality: PSNR (dB) against a full decode + Lanczos3, mean of {len(files)} photos, Q100 4:4:4")
+    for variant, box in sizes.items():
+        t = statistics.mean(scores[(variant, "trove")])
+        v = statistics.mean(scores[(variant, "vips")])
+        print(f"{variant:10} ({box:>7}): trove {t:5.2f} dB   vipsthumbnail {v:5.2f} dB   ({t - v:+.2f})")
 
 
 if __name__ == "__main__":

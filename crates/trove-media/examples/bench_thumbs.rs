@@ -1,7 +1,8 @@
 //! Times Trove's proxies over a folder of JPEGs, one image after another on
 //! one thread, writing the outputs like vipsthumbnail does:
-//! `bench_thumbs DIR OUT thumb|grid|all` (thumb: the 256 thumbnail only;
-//! grid: it and the 2x one; all: both and the preview). Prints
+//! `bench_thumbs DIR OUT thumb|grid|all [QUALITY]` (thumb: the 256
+//! thumbnail only; grid: it and the 2x one; all: both and the preview;
+//! QUALITY: JPEG quality, 100 for the quality comparison). Prints
 //! `<images> <seconds>`.
 //! Driven by scripts/bench_thumbs.py, which runs vipsthumbnail beside it.
 #![allow(clippy::print_stdout, clippy::print_stderr, clippy::unwrap_used)]
@@ -12,14 +13,16 @@ use trove_media::{ProxySpec, image_proxies};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if args.len() != 4 {
-        eprintln!("usage: bench_thumbs DIR OUT thumb|grid|all");
+    if !(4..=5).contains(&args.len()) {
+        eprintln!("usage: bench_thumbs DIR OUT thumb|grid|all [QUALITY]");
         std::process::exit(2);
     }
+    let defaults = ProxySpec::default();
     let spec = ProxySpec {
         preview: args[3] == "all",
         thumb2x: args[3] != "thumb",
-        ..ProxySpec::default()
+        quality: args.get(4).map_or(defaults.quality, |q| q.parse().unwrap()),
+        ..defaults
     };
     let mut files: Vec<_> = std::fs::read_dir(&args[1])
         .unwrap()

@@ -32,8 +32,9 @@ use crate::library::Library;
 
 /// Version of the proxy generator. Raise it when outputs change: proxies
 /// made by an older generator are made again by `trove thumbs`.
-/// 2: video, audio and PDF proxies and metadata.
-pub const PROXY_GENERATOR: u32 = 2;
+/// 2: video, audio and PDF proxies and metadata. 3: JPEGs decode at n/8
+/// scales with a 1.9x margin (sharper previews), ICC profiles honoured.
+pub const PROXY_GENERATOR: u32 = 3;
 
 /// Originals larger than this are not read into memory for image proxies.
 const MAX_ORIGINAL_BYTES: u64 = 1 << 30;
