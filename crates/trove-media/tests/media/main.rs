@@ -205,6 +205,44 @@ fn heic_and_avif_decode_through_libheif() {
     }
 }
 
+/// A valid 20,000 x 20,000 PNG (400 MP, 1.2 GB of pixels, a few MB on
+/// disk): refused with a typed error before any pixel is decoded, so the
+/// process never holds its pixels.
+#[test]
+fn a_valid_twenty_thousand_pixel_square_png_is_refused_without_decoding() {
+    let side = 20_000u32;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.png");
+    {
+        let file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        let mut enc = png::Encoder::new(file, side, side);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_compression(png::Compression::Fast);
+        let mut writer = enc.write_header().unwrap();
+        let mut w = writer.stream_writer().unwrap();
+        let row = vec![90u8; side as usize * 3];
+        for _ in 0..side {
+            std::io::Write::write_all(&mut w, &row).unwrap();
+        }
+        w.finish().unwrap();
+    }
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.len() < 64 << 20, "{} bytes", bytes.len());
+    let err = image_proxies(&bytes, None, &ProxySpec::default()).unwrap_err();
+    assert_eq!(err.code(), "too_large", "{err}");
+    assert!(err.to_string().contains("20000 x 20000"), "{err}");
+    // Peak memory of the whole test process stays far below the 1.2 GB a
+    // decode would take.
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let peak_kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    let peak_mb = peak_kb / 1024;
+    assert!(peak_mb < 700, "peak RSS {peak_mb} MB");
+}
+
 /// The centre pixel of the grid thumbnail of a flat-colour JPEG carrying
 /// `icc`.
 fn shown_colour(rgb: [u8; 3], icc: Option<&[u8]>) -> [u8; 3] {
