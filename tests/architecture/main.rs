@@ -47,9 +47,10 @@ fn dependencies_point_one_way() {
     assert_eq!(trove_deps(&all, "trove-types"), set(&[]));
     assert_eq!(trove_deps(&all, "trove-catalog"), set(&["trove-types"]));
     assert_eq!(trove_deps(&all, "trove-media"), set(&["trove-types"]));
+    assert_eq!(trove_deps(&all, "trove-search"), set(&["trove-types"]));
     assert_eq!(
         trove_deps(&all, "trove-core"),
-        set(&["trove-catalog", "trove-media", "trove-types"])
+        set(&["trove-catalog", "trove-media", "trove-search", "trove-types"])
     );
     assert_eq!(trove_deps(&all, "trove-cli"), set(&["trove-core"]));
     assert_eq!(trove_deps(&all, "trove-desktop"), set(&["trove-core"]));
@@ -68,7 +69,13 @@ fn library_crates_know_nothing_of_front_ends() {
         "directories",
         "ts-rs",
     ];
-    for krate in ["trove-types", "trove-catalog", "trove-media", "trove-core"] {
+    for krate in [
+        "trove-types",
+        "trove-catalog",
+        "trove-media",
+        "trove-search",
+        "trove-core",
+    ] {
         for dep in front_end_only {
             assert!(!all[krate].contains(dep), "{krate} must not depend on {dep}");
         }
@@ -84,4 +91,10 @@ fn library_crates_know_nothing_of_front_ends() {
         !all["trove-media"].contains("rusqlite"),
         "trove-media never touches the catalog"
     );
+    for dep in ["rusqlite", "tokio", "aws-sdk-s3"] {
+        assert!(
+            !all["trove-search"].contains(dep),
+            "trove-search knows nothing of SQLite, async runtimes or storage ({dep})"
+        );
+    }
 }

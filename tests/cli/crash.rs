@@ -95,4 +95,8 @@ fn kill_9_mid_import_then_rerun_gives_a_complete_correct_catalog() {
     assert_eq!(assets, 20_000);
     let jobs = stdout_json(&trove(&lib, &["jobs", "--json"]));
     assert_eq!(jobs[0]["state"], "done");
+    // The search index was behind the catalog when the process died (it
+    // commits every couple of seconds); it catches up from its last commit.
+    let found = stdout_json(&trove(&lib, &["search", "", "--limit", "0", "--json"]));
+    assert_eq!(found["total"], 20_000, "every catalogued asset is searchable");
 }

@@ -364,6 +364,34 @@ impl Catalog {
         rows.collect::<rusqlite::Result<_>>().ctx("read events")
     }
 
+    /// The id of the newest event (the catalog's change sequence), or 0.
+    pub fn last_event_id(&self) -> Result<i64> {
+        self.conn
+            .query_row("SELECT coalesce(max(id), 0) FROM events", [], |r| r.get(0))
+            .ctx("read the change sequence")
+    }
+
+    /// Row ids of assets above `after`, in order, for paging through them all.
+    pub fn asset_rows_after(&self, after: i64, limit: u32) -> Result<Vec<i64>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id FROM assets WHERE id > ?1 ORDER BY id LIMIT ?2")
+            .ctx("page through assets")?;
+        let rows = stmt
+            .query_map(params![after, limit], |r| r.get(0))
+            .ctx("page through assets")?;
+        rows.collect::<rusqlite::Result<_>>().ctx("page through assets")
+    }
+
+    /// Whether an asset row exists.
+    pub fn asset_exists(&self, row_id: i64) -> Result<bool> {
+        self.conn
+            .query_row("SELECT 1 FROM assets WHERE id = ?1", [row_id], |_| Ok(()))
+            .optional()
+            .map(|o| o.is_some())
+            .ctx("look up asset")
+    }
+
     /// (files, missing files, scan problems) of a root.
     pub fn root_stats(&self, root: RootId) -> Result<(u64, u64, u64)> {
         self.conn

@@ -6,6 +6,7 @@ use trove_core::catalog::Job;
 use trove_core::types::CaptureTime;
 use trove_core::{
     AssetDetail, AssetSummary, DuplicateSet, FileInfo, JobRunSummary, LibraryStatus, ProblemInfo, RootInfo, ScanReport,
+    SearchOutcome,
 };
 
 pub fn time_ms(ms: i64) -> Value {
@@ -222,5 +223,32 @@ pub fn status(s: &LibraryStatus) -> Value {
             "cancelled": s.jobs.cancelled,
         },
         "roots": s.roots.iter().map(root).collect::<Vec<_>>(),
+    })
+}
+
+pub fn search(found: &SearchOutcome) -> Value {
+    let counts = |v: &[trove_core::FacetCount]| -> Value {
+        v.iter().map(|c| json!({"value": c.value, "count": c.count})).collect()
+    };
+    let facets = found.facets.as_ref().map(|f| {
+        json!({
+            "kind": counts(&f.kind),
+            "camera": counts(&f.camera),
+            "lens": counts(&f.lens),
+            "years": f.years.iter().map(|y| json!({"year": y.year, "count": y.count})).collect::<Vec<_>>(),
+            "months": f.months.iter().map(|m| json!({"year": m.year, "month": m.month, "count": m.count})).collect::<Vec<_>>(),
+            "undated": f.undated,
+            "ratings": f.ratings.iter().map(|r| json!({"rating": r.rating, "count": r.count})).collect::<Vec<_>>(),
+            "tags_top": counts(&f.tags_top),
+            "tags": counts(&f.tags),
+            "albums": counts(&f.albums),
+            "ext": counts(&f.ext),
+        })
+    });
+    json!({
+        "total": found.total,
+        "took_us": found.took_us,
+        "assets": found.assets.iter().map(asset_summary).collect::<Vec<_>>(),
+        "facets": facets,
     })
 }

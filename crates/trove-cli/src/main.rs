@@ -14,7 +14,8 @@ use clap::{Parser, Subcommand};
 use trove_core::catalog::AssetStatus;
 use trove_core::types::AssetKind;
 use trove_core::{
-    AddRootOptions, AssetFilter, Cancel, CoreError, Library, OpenOptions, WatchOptions, WorkerOptions, job_kind,
+    AddRootOptions, AssetFilter, Cancel, CoreError, Library, OpenOptions, SearchQuery, Sort, SortDirection,
+    WatchOptions, WorkerOptions, job_kind,
 };
 
 use crate::progress::Reporter;
@@ -83,6 +84,30 @@ enum Command {
         missing: bool,
         #[arg(long, value_name = "N")]
         limit: Option<u64>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Search the library, e.g. `trove search 'beach taken:2023 rating:>=4'`
+    /// (the query language is in crates/trove-search/QUERY.md).
+    Search {
+        #[arg(value_name = "QUERY")]
+        query: String,
+        /// relevance, taken, -taken (newest first), name, -name, size, -size.
+        #[arg(long, default_value = "relevance", value_parser = parse_sort)]
+        sort: Sort,
+        #[arg(long, default_value_t = 50, value_name = "N")]
+        limit: usize,
+        #[arg(long, default_value_t = 0, value_name = "N")]
+        offset: usize,
+        /// Also count kinds, cameras, lenses, years, months, ratings, tags,
+        /// albums and extensions over all matches.
+        #[arg(long)]
+        facets: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rebuild the search index from the catalog.
+    Reindex {
         #[arg(long)]
         json: bool,
     },
@@ -200,6 +225,24 @@ fn make_proxies(
         output::note(&format!("done: {} made, {} failed", summary.done, summary.failed));
     }
     Ok(reporter.exit_code(&summary))
+}
+
+fn parse_sort(s: &str) -> Result<Sort, String> {
+    let (dir, key) = match s.strip_prefix('-') {
+        Some(k) => (SortDirection::Descending, k),
+        None => (SortDirection::Ascending, s),
+    };
+    Ok(match key {
+        "relevance" => Sort::Relevance,
+        "taken" | "date" => Sort::Captured(dir),
+        "name" => Sort::Name(dir),
+        "size" => Sort::Size(dir),
+        _ => {
+            return Err(format!(
+                "unknown sort {s:?}; use relevance, taken, -taken, name, -name, size or -size"
+            ));
+        }
+    })
 }
 
 fn ctrl_c() -> Cancel {
@@ -324,6 +367,49 @@ fn run(cli: Cli) -> Result<u8, CoreError> {
                 output::json(&roots.iter().map(json::root).collect::<Vec<_>>());
             } else {
                 output::roots(&roots);
+            }
+            Ok(EXIT_OK)
+        }
+        Command::Search {
+            query,
+            sort,
+            limit,
+            offset,
+            facets,
+            json,
+        } => {
+            // The writer (when no other process holds the library) first
+            // brings the index up to date; otherwise the running writer does.
+            let lib = match open_writer(&dir, false) {
+                Err(e) if e.code() == "library_locked" => open_reader(&dir)?,
+                other => other?,
+            };
+            let reporter = Reporter::new(json).lines_only();
+            let found = lib.search(
+                &SearchQuery {
+                    text: query,
+                    sort,
+                    offset,
+                    limit,
+                    facets,
+                },
+                &reporter,
+            )?;
+            if json {
+                output::json(&json::search(&found));
+            } else {
+                output::search(&found);
+            }
+            Ok(EXIT_OK)
+        }
+        Command::Reindex { json } => {
+            let lib = open_writer(&dir, false)?;
+            let reporter = Reporter::new(json).lines_only();
+            let report = lib.reindex(&reporter)?;
+            if json {
+                output::json(&serde_json::json!({ "indexed": report.indexed, "seq": report.seq }));
+            } else {
+                output::note(&format!("indexed {} asset(s)", report.indexed));
             }
             Ok(EXIT_OK)
         }

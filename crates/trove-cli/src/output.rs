@@ -5,7 +5,9 @@
 use std::io::Write;
 
 use trove_core::catalog::Job;
-use trove_core::{AssetDetail, AssetSummary, CoreError, DuplicateSet, LibraryStatus, ProblemInfo, RootInfo};
+use trove_core::{
+    AssetDetail, AssetSummary, CoreError, DuplicateSet, LibraryStatus, ProblemInfo, RootInfo, SearchOutcome,
+};
 
 pub fn line(s: &str) {
     let mut out = std::io::stdout().lock();
@@ -92,6 +94,45 @@ pub fn assets(assets: &[AssetSummary]) {
             a.path.display(),
             status
         ));
+    }
+}
+
+pub fn search(found: &SearchOutcome) {
+    assets(&found.assets);
+    note(&format!(
+        "{} match(es), {} shown, {:.1} ms",
+        found.total,
+        found.assets.len(),
+        found.took_us as f64 / 1000.0
+    ));
+    if let Some(f) = &found.facets {
+        let list = |name: &str, items: &[(String, u64)]| {
+            if !items.is_empty() {
+                let shown: Vec<String> = items.iter().take(12).map(|(v, c)| format!("{v} ({c})")).collect();
+                line(&format!("{name:<8} {}", shown.join(", ")));
+            }
+        };
+        let pairs = |v: &[trove_core::FacetCount]| v.iter().map(|c| (c.value.clone(), c.count)).collect::<Vec<_>>();
+        list("kind", &pairs(&f.kind));
+        list("camera", &pairs(&f.camera));
+        list("lens", &pairs(&f.lens));
+        list(
+            "year",
+            &f.years
+                .iter()
+                .map(|y| (y.year.to_string(), y.count))
+                .collect::<Vec<_>>(),
+        );
+        list(
+            "rating",
+            &f.ratings
+                .iter()
+                .map(|r| (r.rating.to_string(), r.count))
+                .collect::<Vec<_>>(),
+        );
+        list("tag", &pairs(&f.tags));
+        list("album", &pairs(&f.albums));
+        list("ext", &pairs(&f.ext));
     }
 }
 

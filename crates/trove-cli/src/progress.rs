@@ -191,6 +191,14 @@ impl EventSink for Reporter {
                 }
             }
             Event::Warning { message } => self.print(&st, &format!("warning: {message}")),
+            Event::SearchIndexRebuilt { reason, moved_to } => {
+                let msg = format!(
+                    "warning: the search index could not be used ({reason}); it was moved to {} and is rebuilt from the catalog",
+                    moved_to.display()
+                );
+                self.print(&st, &msg);
+            }
+            Event::SearchIndexed(_) => {}
             Event::JobFailed {
                 job_id,
                 kind,

@@ -45,6 +45,14 @@ pub enum CoreError {
     Cancelled,
     #[error("watching {} failed: {detail}", path.display())]
     Watch { path: PathBuf, detail: String },
+    /// A search that could not run: a bad query (a user error, with the
+    /// query's own code), or an index that cannot be used.
+    #[error("{source}")]
+    Search {
+        path: PathBuf,
+        #[source]
+        source: trove_search::SearchError,
+    },
 }
 
 impl CoreError {
@@ -71,6 +79,7 @@ impl CoreError {
             CoreError::ReadOnly { .. } => "read_only",
             CoreError::Cancelled => "cancelled",
             CoreError::Watch { .. } => "watch_failed",
+            CoreError::Search { source, .. } => source.code(),
         }
     }
 
@@ -86,7 +95,7 @@ impl CoreError {
                 | CoreError::AssetNotFound { .. }
                 | CoreError::RootNotFound { .. }
                 | CoreError::NoLibrary { .. }
-        )
+        ) || matches!(self, CoreError::Search { source, .. } if source.is_user_error())
     }
 
     pub(crate) fn io(op: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {

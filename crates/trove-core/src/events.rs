@@ -96,6 +96,14 @@ pub enum Event {
         error: String,
         will_retry: bool,
     },
+    /// The search index could not be used; it was moved aside and rebuilt
+    /// from the catalog.
+    SearchIndexRebuilt {
+        reason: String,
+        moved_to: PathBuf,
+    },
+    /// The search index caught up with the catalog.
+    SearchIndexed(crate::search::IndexReport),
     /// The watcher applied a batch of changes to the catalog.
     WatchApplied {
         root_id: i64,

@@ -32,6 +32,9 @@ pub mod kind {
 }
 
 /// Every kind this build can run, for claims.
+/// How often running workers bring the search index up to date.
+const SEARCH_INDEX_PERIOD: Duration = Duration::from_secs(2);
+
 pub const ALL_KINDS: &[&str] = &[kind::SCAN_ROOT, kind::MAKE_PROXIES, kind::MAKE_PLAYABLE];
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -186,6 +189,19 @@ impl Library {
                     }
                 }
             });
+            // The search index follows the catalog every couple of seconds
+            // (a commit per batch of changes, never per asset).
+            let ix_stop = stop_heartbeat.clone();
+            s.spawn(move || {
+                let mut last = std::time::Instant::now();
+                while !ix_stop.is_cancelled() {
+                    std::thread::sleep(Duration::from_millis(100));
+                    if last.elapsed() >= SEARCH_INDEX_PERIOD {
+                        self.index_quietly(sink);
+                        last = std::time::Instant::now();
+                    }
+                }
+            });
             let mut handles = Vec::new();
             for _ in 0..opts.workers.max(1) {
                 let cat = self.connect()?;
@@ -204,7 +220,20 @@ impl Library {
             stop_heartbeat.cancel();
             first_err.map_or(Ok(()), Err)
         })?;
+        self.index_quietly(sink);
         Ok(summary.into_inner().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Updates the search index; a failure is reported, not fatal to the
+    /// jobs (the index is derived data and catches up on the next run).
+    fn index_quietly(&self, sink: &dyn EventSink) {
+        match self.update_search_index(sink) {
+            Ok(r) if r.indexed + r.removed > 0 => sink.emit(Event::SearchIndexed(r)),
+            Ok(_) => {}
+            Err(e) => sink.emit(Event::Warning {
+                message: format!("the search index could not be updated: {e}"),
+            }),
+        }
     }
 
     #[allow(clippy::too_many_arguments)]

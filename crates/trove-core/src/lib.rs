@@ -31,6 +31,7 @@ mod jobs;
 mod library;
 mod proxies;
 mod scan;
+mod search;
 mod watch;
 
 pub use api::{
@@ -45,6 +46,10 @@ pub use jobs::{ALL_KINDS, JobRunSummary, WorkerOptions, kind as job_kind};
 pub use library::{Access, CATALOG_FILE, LOCK_FILE, Library, OpenOptions};
 pub use proxies::{PROXY_GENERATOR, proxy_rel_dir};
 pub use scan::{ScanReport, ScanScope};
+pub use search::{
+    Direction as SortDirection, Facets, IndexReport, SEARCH_DIR, SearchError, SearchOutcome, SearchQuery,
+};
+pub use trove_search::{FacetCount, Sort};
 pub use watch::WatchOptions;
 
 /// Catalog types that front ends see through this crate.

@@ -83,6 +83,8 @@ pub struct Library {
     /// One scan at a time per root (the watcher and a queued scan job may
     /// both want the same root).
     scan_locks: Mutex<std::collections::HashMap<i64, Arc<Mutex<()>>>>,
+    /// The search index, opened on first use.
+    search: Mutex<Option<Arc<trove_search::Index>>>,
 }
 
 impl Library {
@@ -118,6 +120,7 @@ impl Library {
             owner,
             job_signal: Default::default(),
             scan_locks: Default::default(),
+            search: Mutex::new(None),
         };
         if lib.is_writer() {
             lib.sweep_proxy_temps()?;
@@ -162,6 +165,10 @@ impl Library {
     pub(crate) fn scan_lock(&self, root: i64) -> Arc<Mutex<()>> {
         let mut locks = self.scan_locks.lock().unwrap_or_else(|p| p.into_inner());
         locks.entry(root).or_default().clone()
+    }
+
+    pub(crate) fn search_slot(&self) -> MutexGuard<'_, Option<Arc<trove_search::Index>>> {
+        self.search.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub(crate) fn owner(&self) -> &str {

@@ -7,6 +7,7 @@ mod import;
 mod jobs;
 mod lock;
 mod proxies;
+mod search;
 mod sidecars;
 mod watch;
 

@@ -1,0 +1,336 @@
+//! The search index, kept in step with the catalog, and searching it.
+//!
+//! The index (`<library>/search/`, Tantivy, see `trove-search`) is derived
+//! data. Every change to an asset appends to the catalog's event log; the
+//! indexer reads the log from the sequence number the index's last commit
+//! recorded, re-reads the assets those events name, and commits the new
+//! documents together with the new sequence number. The sequence moves only
+//! in that commit, so a crash between a catalog write and the index commit
+//! leaves the gap to be indexed on the next run, never an asset that cannot
+//! be found. An index that cannot be opened is set aside and rebuilt from
+//! the catalog, and `trove reindex` rebuilds it on request.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use trove_catalog::{AssetStatus, Catalog, FileRecord};
+use trove_search::{AssetDoc, Index, OpenReport, SearchRequest, Sort};
+
+use crate::api::AssetSummary;
+use crate::error::{CoreError, Result};
+use crate::events::{Event, EventSink};
+use crate::library::Library;
+
+/// Folder of the index inside the library.
+pub const SEARCH_DIR: &str = "search";
+
+/// How many events (and so at most how many assets) one indexing step reads.
+const EVENTS_PER_STEP: u32 = 20_000;
+/// Assets read from the catalog per transaction while rebuilding.
+const ASSETS_PER_STEP: u32 = 2_000;
+
+pub use trove_search::{Direction, Facets, SearchError};
+
+/// One search.
+#[derive(Debug, Clone, Default)]
+pub struct SearchQuery {
+    /// The query text (the language is in `crates/trove-search/QUERY.md`).
+    pub text: String,
+    pub sort: Sort,
+    pub offset: usize,
+    pub limit: usize,
+    /// Count facets (kind, camera, lens, dates, rating, tags, albums,
+    /// extensions) over everything that matches.
+    pub facets: bool,
+}
+
+/// What a search found: the page of assets, the total, and facets.
+#[derive(Debug, Clone)]
+pub struct SearchOutcome {
+    pub total: u64,
+    pub assets: Vec<AssetSummary>,
+    pub facets: Option<Facets>,
+    /// How long the index took, in microseconds.
+    pub took_us: u64,
+}
+
+/// What an indexing run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IndexReport {
+    /// Assets written (added or updated).
+    pub indexed: u64,
+    /// Assets removed from the index.
+    pub removed: u64,
+    /// The catalog change sequence the index now reflects.
+    pub seq: u64,
+    /// Whether the whole index was rebuilt.
+    pub rebuilt: bool,
+}
+
+impl Library {
+    pub fn search_dir(&self) -> PathBuf {
+        self.dir().join(SEARCH_DIR)
+    }
+
+    /// The open index, opening (and, if it must, rebuilding) it the first
+    /// time. A reader opens it without the writer lock.
+    pub(crate) fn search_index(&self, sink: &dyn EventSink) -> Result<Arc<Index>> {
+        let mut slot = self.search_slot();
+        if let Some(index) = slot.as_ref() {
+            return Ok(index.clone());
+        }
+        let dir = self.search_dir();
+        let index = if self.is_writer() {
+            let (index, report) = Index::open_or_create(&dir).map_err(|e| search_error(&dir, e))?;
+            if let OpenReport::Rebuilt { moved_to, reason } = &report {
+                sink.emit(Event::SearchIndexRebuilt {
+                    reason: reason.to_string(),
+                    moved_to: moved_to.clone(),
+                });
+            }
+            let index = Arc::new(index);
+            if report.needs_full_reindex() {
+                self.rebuild_index(&index)?;
+            }
+            index
+        } else {
+            Arc::new(Index::open_read_only(&dir).map_err(|e| search_error(&dir, e))?)
+        };
+        *slot = Some(index.clone());
+        Ok(index)
+    }
+
+    /// Brings the index up to the catalog's latest change. Cheap when
+    /// nothing changed. Writers only.
+    pub fn update_search_index(&self, sink: &dyn EventSink) -> Result<IndexReport> {
+        self.require_writer("updating the search index")?;
+        let index = self.search_index(sink)?;
+        let cat = self.connect()?;
+        let mut seq = index.committed_seq().unwrap_or(0);
+        let last = cat.last_event_id()?.max(0) as u64;
+        if seq > last {
+            // The catalog is older than the index (restored from a backup):
+            // the index describes a future that did not happen.
+            return self.rebuild_index(&index);
+        }
+        let mut report = IndexReport {
+            seq,
+            ..IndexReport::default()
+        };
+        while seq < last {
+            let events = cat.events_after(seq as i64, EVENTS_PER_STEP)?;
+            let Some(newest) = events.last().map(|e| e.id) else {
+                break;
+            };
+            let touched: BTreeSet<i64> = events.iter().filter_map(|e| e.asset_row_id).collect();
+            let (indexed, removed) = write_docs(&cat, &index, touched.into_iter())?;
+            report.indexed += indexed;
+            report.removed += removed;
+            seq = newest as u64;
+        }
+        if seq != report.seq {
+            index.commit(seq).map_err(|e| search_error(index.path(), e))?;
+            report.seq = seq;
+        }
+        Ok(report)
+    }
+
+    /// Empties the index and indexes every asset again.
+    pub fn reindex(&self, sink: &dyn EventSink) -> Result<IndexReport> {
+        self.require_writer("rebuilding the search index")?;
+        let index = self.search_index(sink)?;
+        self.rebuild_index(&index)
+    }
+
+    fn rebuild_index(&self, index: &Index) -> Result<IndexReport> {
+        let cat = self.connect()?;
+        // Everything logged up to here is in what is read below; whatever
+        // is logged meanwhile is indexed again by the next update.
+        let seq = cat.last_event_id()?.max(0) as u64;
+        index.clear().map_err(|e| search_error(index.path(), e))?;
+        let mut report = IndexReport {
+            rebuilt: true,
+            seq,
+            ..IndexReport::default()
+        };
+        let mut after = 0;
+        loop {
+            let rows = cat.asset_rows_after(after, ASSETS_PER_STEP)?;
+            let Some(&last) = rows.last() else { break };
+            let (indexed, _) = write_docs(&cat, index, rows.into_iter())?;
+            report.indexed += indexed;
+            after = last;
+        }
+        index.commit(seq).map_err(|e| search_error(index.path(), e))?;
+        Ok(report)
+    }
+
+    /// Searches the library. A writer first indexes what changed since the
+    /// last update, so results reflect the catalog.
+    pub fn search(&self, query: &SearchQuery, sink: &dyn EventSink) -> Result<SearchOutcome> {
+        if self.is_writer() {
+            self.update_search_index(sink)?;
+        }
+        let index = self.search_index(sink)?;
+        let started = Instant::now();
+        let found = index
+            .search(&SearchRequest {
+                query: &query.text,
+                sort: query.sort,
+                offset: query.offset,
+                limit: query.limit,
+                facets: query.facets,
+            })
+            .map_err(|e| search_error(index.path(), e))?;
+        let took_us = started.elapsed().as_micros() as u64;
+        let cat = self.catalog();
+        let roots: std::collections::HashMap<i64, PathBuf> = cat.roots()?.into_iter().map(|r| (r.id, r.path)).collect();
+        let mut assets = Vec::with_capacity(found.hits.len());
+        for hit in &found.hits {
+            // A hit the catalog no longer has (deleted since the last
+            // commit) is left out rather than shown broken.
+            if let Ok(asset) = cat.asset_by_row(hit.id) {
+                let files = cat.files_of_asset(hit.id)?;
+                assets.push(summarize(&roots, asset, &files));
+            }
+        }
+        Ok(SearchOutcome {
+            total: found.total,
+            assets,
+            facets: found.facets,
+            took_us,
+        })
+    }
+}
+
+/// Writes the documents of these assets (deleting those the catalog no
+/// longer has). Returns (indexed, removed).
+fn write_docs(cat: &Catalog, index: &Index, rows: impl Iterator<Item = i64>) -> Result<(u64, u64)> {
+    let roots: std::collections::HashMap<i64, PathBuf> = cat.roots()?.into_iter().map(|r| (r.id, r.path)).collect();
+    let mut docs = Vec::new();
+    let mut gone = Vec::new();
+    for row in rows {
+        match asset_doc(cat, &roots, row)? {
+            Some(doc) => docs.push(doc),
+            None => gone.push(row),
+        }
+    }
+    let path = index.path().to_owned();
+    index.upsert(docs.iter()).map_err(|e| search_error(&path, e))?;
+    index.delete(gone.iter().copied()).map_err(|e| search_error(&path, e))?;
+    Ok((docs.len() as u64, gone.len() as u64))
+}
+
+/// Everything the catalog knows of one asset, as the index wants it.
+fn asset_doc(cat: &Catalog, roots: &std::collections::HashMap<i64, PathBuf>, row: i64) -> Result<Option<AssetDoc>> {
+    if !cat.asset_exists(row)? {
+        return Ok(None);
+    }
+    let a = cat.asset_by_row(row)?;
+    let files = cat.files_of_asset(row)?;
+    let mut doc = AssetDoc::new(row, a.id.to_string(), a.kind);
+    doc.mime = a.mime.clone();
+    doc.size = a.size;
+    doc.width = a.width;
+    doc.height = a.height;
+    doc.duration_ms = a.duration_ms.and_then(|d| u64::try_from(d).ok());
+    // The index speaks wall-clock time where the photo was taken.
+    doc.capture_ms = a
+        .capture
+        .map(|c| c.unix_ms + i64::from(c.offset_minutes.unwrap_or(0)) * 60_000);
+    doc.missing = a.status == AssetStatus::Missing;
+    for f in &files {
+        add_file(&mut doc, f, roots.get(&f.root_id).map(PathBuf::as_path));
+    }
+    if let Some(m) = cat.metadata(row)? {
+        doc.camera_make = m.camera_make;
+        doc.camera_model = m.camera_model;
+        doc.lens = m.lens;
+        doc.focal_length_mm = m.focal_length_mm;
+        doc.aperture = m.aperture;
+        doc.iso = m.iso;
+        doc.gps = m.gps_lat.zip(m.gps_lon);
+        doc.title = m.title;
+        doc.description = m.description;
+        doc.author = m.author.or(m.artist);
+        doc.rating = m.rating;
+        doc.color_label = m.color_label;
+        doc.subtitle_text = m.text;
+        let strings = |v: &serde_json::Value| -> Vec<String> {
+            v.as_array()
+                .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
+                .unwrap_or_default()
+        };
+        doc.keywords = strings(&m.raw["xmp"]["keywords"]);
+        doc.hierarchical_keywords = strings(&m.raw["xmp"]["hierarchical_keywords"]);
+        doc.albums.extend(m.album);
+    }
+    Ok(Some(doc))
+}
+
+fn add_file(doc: &mut AssetDoc, f: &FileRecord, root: Option<&Path>) {
+    if let Some(name) = f.rel_path.file_name() {
+        let name = name.to_string_lossy().into_owned();
+        if !doc.names.contains(&name) {
+            doc.names.push(name);
+        }
+    }
+    if let Some(ext) = f.rel_path.extension() {
+        let ext = ext.to_string_lossy().to_lowercase();
+        if !doc.extensions.contains(&ext) {
+            doc.extensions.push(ext);
+        }
+    }
+    if let Some(parent) = f.rel_path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        let folder = parent.to_string_lossy().into_owned();
+        if !doc.folders.contains(&folder) {
+            doc.folders.push(folder);
+        }
+    }
+    if let Some(name) = root.and_then(Path::file_name) {
+        let name = name.to_string_lossy().into_owned();
+        if !doc.folders.contains(&name) {
+            doc.folders.push(name);
+        }
+    }
+}
+
+/// A hit as listings show it: the first present file represents the asset.
+fn summarize(
+    roots: &std::collections::HashMap<i64, PathBuf>,
+    a: trove_catalog::Asset,
+    files: &[FileRecord],
+) -> AssetSummary {
+    let main = files.iter().find(|f| f.present).or(files.first());
+    let path = main
+        .map(|f| match roots.get(&f.root_id) {
+            Some(root) => root.join(&f.rel_path),
+            None => f.rel_path.clone(),
+        })
+        .unwrap_or_default();
+    AssetSummary {
+        id: a.id,
+        kind: a.kind,
+        mime: a.mime,
+        size: a.size,
+        status: a.status,
+        capture: a.capture,
+        width: a.width,
+        height: a.height,
+        name: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        path,
+        file_count: files.len() as u32,
+    }
+}
+
+fn search_error(dir: &Path, e: SearchError) -> CoreError {
+    CoreError::Search {
+        path: dir.to_owned(),
+        source: e,
+    }
+}

@@ -1,0 +1,588 @@
+//! [`Index`]: opening (and repairing), writing and searching the index.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::fs;
+use std::io;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use tantivy::collector::{Collector, Count, TopDocs};
+use tantivy::columnar::{Column, StrColumn};
+use tantivy::directory::error::{OpenDirectoryError, OpenReadError};
+use tantivy::query::Query;
+use tantivy::schema::Schema;
+use tantivy::{DateTime, DocAddress, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyError, Term};
+
+use crate::SearchError;
+use crate::doc::AssetDoc;
+use crate::facets::{FacetCollector, Facets};
+use crate::query::{self, build::Builder};
+use crate::schema::{self, Fields, SCHEMA_VERSION, name};
+use crate::tokenizer;
+
+/// Memory the writer may buffer before it writes a segment.
+const WRITER_MEMORY_BYTES: usize = 50_000_000;
+
+/// How an existing index was found when it was opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OpenReport {
+    /// The index was opened as it was; it reflects the catalog up to
+    /// [`Index::committed_seq`].
+    Opened,
+    /// There was no index: an empty one was made. Index every asset.
+    Created,
+    /// The index could not be used. It was moved to `moved_to` (delete it
+    /// at leisure) and an empty one was made. Tell the user, then index
+    /// every asset.
+    Rebuilt { moved_to: PathBuf, reason: RebuildReason },
+}
+
+impl OpenReport {
+    /// True when the caller must index every asset from scratch.
+    pub fn needs_full_reindex(&self) -> bool {
+        !matches!(self, OpenReport::Opened)
+    }
+}
+
+/// Why an existing index was set aside.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RebuildReason {
+    /// Its files are damaged or are not a Tantivy index this version reads.
+    Unreadable { detail: String },
+    /// It was made by another version of Trove's schema.
+    SchemaVersion { found: Option<u32>, expected: u32 },
+    /// Its fields are not those of this version's schema.
+    SchemaChanged,
+}
+
+impl fmt::Display for RebuildReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RebuildReason::Unreadable { detail } => write!(f, "the index files are unreadable ({detail})"),
+            RebuildReason::SchemaVersion {
+                found: Some(v),
+                expected,
+            } => {
+                write!(f, "the index has schema version {v}; this Trove uses {expected}")
+            }
+            RebuildReason::SchemaVersion { found: None, expected } => {
+                write!(f, "the index has no schema version; this Trove uses {expected}")
+            }
+            RebuildReason::SchemaChanged => f.write_str("the index's fields differ from this Trove's schema"),
+        }
+    }
+}
+
+/// Order of results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    /// Best match first.
+    #[default]
+    Relevance,
+    /// By capture time; assets without one come last either way.
+    Captured(Direction),
+    /// By first file name, ignoring case.
+    Name(Direction),
+    /// By size in bytes.
+    Size(Direction),
+}
+
+/// Ascending or descending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Ascending,
+    Descending,
+}
+
+impl Direction {
+    fn order(self) -> Order {
+        match self {
+            Direction::Ascending => Order::Asc,
+            Direction::Descending => Order::Desc,
+        }
+    }
+}
+
+/// One search: the query text (see the crate docs for the language), the
+/// order, the page and whether to count facets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SearchRequest<'a> {
+    pub query: &'a str,
+    pub sort: Sort,
+    /// Hits to skip.
+    pub offset: usize,
+    /// Hits to return at most; 0 returns only the total (and facets).
+    pub limit: usize,
+    /// Whether to count [`Facets`] over all matching assets.
+    pub facets: bool,
+}
+
+/// One matching asset.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    /// The catalog row id.
+    pub id: i64,
+    pub uuid: String,
+    /// The relevance score, when sorted by relevance.
+    pub score: Option<f32>,
+}
+
+/// What a search found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchResults {
+    /// How many assets match in all.
+    pub total: u64,
+    /// The requested page of them.
+    pub hits: Vec<Hit>,
+    /// Facet counts over all matching assets, when asked for.
+    pub facets: Option<Facets>,
+}
+
+struct Writer {
+    /// `None` when the index was opened read-only.
+    writer: Option<IndexWriter>,
+    committed_seq: Option<u64>,
+}
+
+/// The search index of one library, in one folder.
+///
+/// All methods take `&self`: share it between the indexing worker and
+/// searches (it is `Send + Sync`). Writes are buffered until [`commit`],
+/// which makes them durable and visible to the next search.
+///
+/// [`commit`]: Index::commit
+pub struct Index {
+    path: PathBuf,
+    fields: Fields,
+    reader: IndexReader,
+    writer: Mutex<Writer>,
+}
+
+impl fmt::Debug for Index {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Index")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why opening an existing index failed.
+enum Failure {
+    /// The index must be set aside and rebuilt.
+    Broken(RebuildReason),
+    /// Nothing is wrong with the index; we cannot read it now (permissions).
+    Fatal(TantivyError),
+}
+
+fn io_error(op: &'static str, path: &Path) -> impl FnOnce(io::Error) -> SearchError {
+    let path = path.to_owned();
+    move |source| SearchError::Io { op, path, source }
+}
+
+impl Index {
+    /// Opens the index in `dir`, creating it (and `dir`) if there is none.
+    ///
+    /// An index that cannot be used (damaged files, a format or schema
+    /// version this Trove does not read) is moved aside to
+    /// `<dir>.broken-<n>` and replaced by an empty one; the report says so
+    /// and why. The caller must hold the library lock: this takes the
+    /// index's writer lock, and fails with [`SearchError::Locked`] if
+    /// another writer has it.
+    pub fn open_or_create(dir: impl AsRef<Path>) -> Result<(Index, OpenReport), SearchError> {
+        let dir = dir.as_ref();
+        let (schema, fields) = schema::build();
+        fs::create_dir_all(dir).map_err(io_error("create", dir))?;
+        let empty = fs::read_dir(dir).map_err(io_error("read", dir))?.next().is_none();
+        let attempt = if empty {
+            None
+        } else if !dir.join("meta.json").exists() {
+            Some(Err(Failure::Broken(RebuildReason::Unreadable {
+                detail: "files without an index meta.json".to_owned(),
+            })))
+        } else {
+            // Damaged files can make Tantivy panic rather than fail: both
+            // mean the index cannot be used.
+            let opened = catch_unwind(AssertUnwindSafe(|| open_existing(dir, &schema)));
+            Some(opened.unwrap_or_else(|_| {
+                Err(Failure::Broken(RebuildReason::Unreadable {
+                    detail: "reading it failed unexpectedly".to_owned(),
+                }))
+            }))
+        };
+        let (index, reader, seq, report) = match attempt {
+            Some(Ok((index, reader, seq))) => (index, reader, seq, OpenReport::Opened),
+            Some(Err(Failure::Fatal(source))) => {
+                return Err(SearchError::Open {
+                    path: dir.to_owned(),
+                    source,
+                });
+            }
+            Some(Err(Failure::Broken(reason))) => {
+                let moved_to = move_aside(dir)?;
+                let (index, reader) = create(dir, schema)?;
+                (index, reader, None, OpenReport::Rebuilt { moved_to, reason })
+            }
+            None => {
+                let (index, reader) = create(dir, schema)?;
+                (index, reader, None, OpenReport::Created)
+            }
+        };
+        let mut writer = index
+            .writer_with_num_threads(1, WRITER_MEMORY_BYTES)
+            .map_err(|e| match e {
+                TantivyError::LockFailure(..) => SearchError::Locked { path: dir.to_owned() },
+                source => SearchError::Open {
+                    path: dir.to_owned(),
+                    source,
+                },
+            })?;
+        if report != OpenReport::Opened {
+            // Record the schema version at once, so a new index is never
+            // mistaken for a foreign one.
+            let mut prepared = writer.prepare_commit()?;
+            prepared.set_payload(&payload(None));
+            prepared.commit()?;
+            reader.reload()?;
+        }
+        let index = Index {
+            path: dir.to_owned(),
+            fields,
+            reader,
+            writer: Mutex::new(Writer {
+                writer: Some(writer),
+                committed_seq: seq,
+            }),
+        };
+        Ok((index, report))
+    }
+
+    /// Opens an existing index for searching only, without the writer lock
+    /// (another process, the library's writer, may be updating it). Never
+    /// moves or rebuilds anything: an index that cannot be used is an error
+    /// for the writer to repair. Each search sees the latest commit.
+    pub fn open_read_only(dir: impl AsRef<Path>) -> Result<Index, SearchError> {
+        let dir = dir.as_ref();
+        let (schema, fields) = schema::build();
+        let unusable = |detail: String| SearchError::Unusable {
+            path: dir.to_owned(),
+            detail,
+        };
+        if !dir.join("meta.json").exists() {
+            return Err(unusable("there is no index yet".into()));
+        }
+        let opened = catch_unwind(AssertUnwindSafe(|| open_existing(dir, &schema))).unwrap_or_else(|_| {
+            Err(Failure::Broken(RebuildReason::Unreadable {
+                detail: "reading it failed unexpectedly".to_owned(),
+            }))
+        });
+        let (_, reader, seq) = match opened {
+            Ok(o) => o,
+            Err(Failure::Broken(reason)) => return Err(unusable(reason.to_string())),
+            Err(Failure::Fatal(source)) => {
+                return Err(SearchError::Open {
+                    path: dir.to_owned(),
+                    source,
+                });
+            }
+        };
+        Ok(Index {
+            path: dir.to_owned(),
+            fields,
+            reader,
+            writer: Mutex::new(Writer {
+                writer: None,
+                committed_seq: seq,
+            }),
+        })
+    }
+
+    /// Whether this handle can write (it was opened with the writer lock).
+    pub fn is_writable(&self) -> bool {
+        self.writer().writer.is_some()
+    }
+
+    /// The folder the index lives in.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn writer(&self) -> MutexGuard<'_, Writer> {
+        // A panic while holding the lock leaves the writer usable: Tantivy
+        // discards uncommitted work on rollback or the next commit's error.
+        self.writer.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn read_only(&self) -> SearchError {
+        SearchError::ReadOnly {
+            path: self.path.clone(),
+        }
+    }
+
+    /// Adds assets, replacing any indexed under the same `id`. Not visible
+    /// until [`Index::commit`].
+    pub fn upsert<'a>(&self, docs: impl IntoIterator<Item = &'a AssetDoc>) -> Result<(), SearchError> {
+        let w = self.writer();
+        let writer = w.writer.as_ref().ok_or_else(|| self.read_only())?;
+        for doc in docs {
+            writer.delete_term(Term::from_field_i64(self.fields.id, doc.id));
+            writer.add_document(doc.to_document(&self.fields))?;
+        }
+        Ok(())
+    }
+
+    /// Removes assets by catalog id. Not visible until [`Index::commit`].
+    pub fn delete(&self, ids: impl IntoIterator<Item = i64>) -> Result<(), SearchError> {
+        let w = self.writer();
+        let writer = w.writer.as_ref().ok_or_else(|| self.read_only())?;
+        for id in ids {
+            writer.delete_term(Term::from_field_i64(self.fields.id, id));
+        }
+        Ok(())
+    }
+
+    /// Removes every asset, and any uncommitted change, for a full rebuild:
+    /// `clear`, `upsert` everything, then `commit`.
+    pub fn clear(&self) -> Result<(), SearchError> {
+        let w = self.writer();
+        w.writer
+            .as_ref()
+            .ok_or_else(|| self.read_only())?
+            .delete_all_documents()?;
+        Ok(())
+    }
+
+    /// Makes the changes so far durable and visible to searches, recording
+    /// that the index now reflects the catalog's change sequence `seq`.
+    /// Cheap enough to call every few seconds.
+    pub fn commit(&self, seq: u64) -> Result<(), SearchError> {
+        let mut w = self.writer();
+        let writer = w.writer.as_mut().ok_or_else(|| self.read_only())?;
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&payload(Some(seq)));
+        prepared.commit()?;
+        w.committed_seq = Some(seq);
+        drop(w);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// The change sequence of the last commit, `None` if there was none
+    /// since the index was made.
+    pub fn committed_seq(&self) -> Option<u64> {
+        self.writer().committed_seq
+    }
+
+    /// The number of assets in the index, as of the last commit.
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Waits for background segment merges to finish and releases the lock.
+    pub fn close(self) -> Result<(), SearchError> {
+        let w = self.writer.into_inner().unwrap_or_else(PoisonError::into_inner);
+        if let Some(writer) = w.writer {
+            writer.wait_merging_threads()?;
+        }
+        Ok(())
+    }
+
+    /// Runs a query. User errors (see [`SearchError::is_user_error`]) come
+    /// back before the index is touched.
+    pub fn search(&self, request: &SearchRequest<'_>) -> Result<SearchResults, SearchError> {
+        let node = query::parse(request.query)?;
+        let query = Builder { fields: &self.fields }.query(&node);
+        if !self.is_writable() {
+            // Another process writes: pick up its latest commit.
+            self.reader.reload()?;
+        }
+        let searcher = self.reader.searcher();
+        // Never ask for a window wider than the index: a huge offset or
+        // limit must not allocate.
+        let num_docs = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
+        let offset = request.offset.min(num_docs);
+        let limit = request.limit.min(num_docs - offset);
+        let window = (limit > 0).then(|| TopDocs::with_limit(limit).and_offset(offset));
+        let facets = request.facets.then_some(FacetCollector);
+        let run = Run {
+            searcher: &searcher,
+            query: query.as_ref(),
+            facets,
+        };
+        let (found, total, facets) = match request.sort {
+            Sort::Relevance => run.top(window.map(TopDocs::order_by_score), Some)?,
+            Sort::Captured(d) => run.top(
+                window.map(|w| w.order_by_fast_field::<DateTime>(name::CAPTURE, d.order())),
+                |_| None,
+            )?,
+            Sort::Name(d) => run.top(
+                window.map(|w| w.order_by_string_fast_field(name::NAME_SORT, d.order())),
+                |_| None,
+            )?,
+            Sort::Size(d) => run.top(
+                window.map(|w| w.order_by_fast_field::<u64>(name::SIZE, d.order())),
+                |_| None,
+            )?,
+        };
+        Ok(SearchResults {
+            total,
+            hits: hits(&searcher, found)?,
+            facets: facets.map(Facets::from),
+        })
+    }
+}
+
+/// One search's inputs, shared by every sort order.
+struct Run<'a> {
+    searcher: &'a Searcher,
+    query: &'a dyn Query,
+    facets: Option<FacetCollector>,
+}
+
+type Found = Vec<(Option<f32>, DocAddress)>;
+
+impl Run<'_> {
+    fn top<K, C>(
+        &self,
+        top: Option<C>,
+        score: impl Fn(K) -> Option<f32>,
+    ) -> Result<(Found, u64, Option<crate::facets::Counts>), SearchError>
+    where
+        C: Collector<Fruit = Vec<(K, DocAddress)>>,
+        K: 'static,
+    {
+        let (top, count, facets) = self.searcher.search(self.query, &(top, Count, self.facets))?;
+        let found = top
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(key, address)| (score(key), address))
+            .collect();
+        Ok((found, count as u64, facets))
+    }
+}
+
+/// Reads the id and UUID of each hit from the columns.
+fn hits(searcher: &Searcher, found: Found) -> Result<Vec<Hit>, SearchError> {
+    let mut columns: HashMap<u32, (Column<i64>, Option<StrColumn>)> = HashMap::new();
+    let mut out = Vec::with_capacity(found.len());
+    let mut uuid = String::new();
+    for (score, address) in found {
+        let (ids, uuids) = match columns.entry(address.segment_ord) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let fast = searcher.segment_reader(address.segment_ord).fast_fields();
+                e.insert((fast.i64(name::ID)?, fast.str(name::UUID)?))
+            }
+        };
+        let Some(id) = ids.first(address.doc_id) else {
+            continue;
+        };
+        uuid.clear();
+        if let Some(uuids) = uuids
+            && let Some(ord) = uuids.term_ords(address.doc_id).next()
+        {
+            uuids.ord_to_str(ord, &mut uuid).map_err(TantivyError::from)?;
+        }
+        out.push(Hit {
+            id,
+            uuid: uuid.clone(),
+            score,
+        });
+    }
+    Ok(out)
+}
+
+fn create(dir: &Path, schema: Schema) -> Result<(tantivy::Index, IndexReader), SearchError> {
+    fs::create_dir_all(dir).map_err(io_error("create", dir))?;
+    let open_error = |source| SearchError::Open {
+        path: dir.to_owned(),
+        source,
+    };
+    let index = tantivy::Index::create_in_dir(dir, schema).map_err(open_error)?;
+    tokenizer::register(index.tokenizers(), index.fast_field_tokenizer());
+    let reader = reader(&index).map_err(open_error)?;
+    Ok((index, reader))
+}
+
+fn reader(index: &tantivy::Index) -> tantivy::Result<IndexReader> {
+    index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()
+}
+
+/// Opens an existing index and checks that it is whole and ours.
+fn open_existing(dir: &Path, schema: &Schema) -> Result<(tantivy::Index, IndexReader, Option<u64>), Failure> {
+    let index = tantivy::Index::open_in_dir(dir).map_err(classify)?;
+    let meta = index.load_metas().map_err(classify)?;
+    let (version, seq) = read_payload(meta.payload.as_deref());
+    if version != Some(SCHEMA_VERSION) {
+        return Err(Failure::Broken(RebuildReason::SchemaVersion {
+            found: version,
+            expected: SCHEMA_VERSION,
+        }));
+    }
+    if index.schema() != *schema {
+        return Err(Failure::Broken(RebuildReason::SchemaChanged));
+    }
+    tokenizer::register(index.tokenizers(), index.fast_field_tokenizer());
+    let damaged = index.validate_checksum().map_err(classify)?;
+    if !damaged.is_empty() {
+        let mut names: Vec<String> = damaged.iter().map(|p| p.display().to_string()).collect();
+        names.sort();
+        return Err(Failure::Broken(RebuildReason::Unreadable {
+            detail: format!("damaged: {}", names.join(", ")),
+        }));
+    }
+    // Opens every segment's files, which checks their footers.
+    let reader = reader(&index).map_err(classify)?;
+    Ok((index, reader, seq))
+}
+
+fn classify(error: TantivyError) -> Failure {
+    let denied = |e: &io::Error| e.kind() == io::ErrorKind::PermissionDenied;
+    let fatal = match &error {
+        TantivyError::IoError(e) => denied(e),
+        TantivyError::OpenReadError(OpenReadError::IoError { io_error, .. }) => denied(io_error),
+        TantivyError::OpenDirectoryError(OpenDirectoryError::IoError { io_error, .. }) => denied(io_error),
+        _ => false,
+    };
+    if fatal {
+        Failure::Fatal(error)
+    } else {
+        Failure::Broken(RebuildReason::Unreadable {
+            detail: error.to_string(),
+        })
+    }
+}
+
+/// Renames `dir` to the first free `<dir>.broken-<n>`.
+fn move_aside(dir: &Path) -> Result<PathBuf, SearchError> {
+    let base = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    for n in 1..=1000 {
+        let target = dir.with_file_name(format!("{base}.broken-{n}"));
+        if !target.exists() {
+            fs::rename(dir, &target).map_err(io_error("move aside", dir))?;
+            return Ok(target);
+        }
+    }
+    Err(SearchError::Io {
+        op: "move aside",
+        path: dir.to_owned(),
+        source: io::Error::other("too many broken indexes beside it; delete them"),
+    })
+}
+
+/// The commit payload: `{"schema_version":1,"seq":42}`.
+fn payload(seq: Option<u64>) -> String {
+    serde_json::json!({ "schema_version": SCHEMA_VERSION, "seq": seq }).to_string()
+}
+
+fn read_payload(payload: Option<&str>) -> (Option<u32>, Option<u64>) {
+    let Some(value) = payload.and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok()) else {
+        return (None, None);
+    };
+    let version = value["schema_version"].as_u64().and_then(|v| u32::try_from(v).ok());
+    (version, value["seq"].as_u64())
+}
