@@ -196,7 +196,7 @@ impl Library {
                 let mut last = std::time::Instant::now();
                 while !ix_stop.is_cancelled() {
                     std::thread::sleep(Duration::from_millis(100));
-                    if last.elapsed() >= SEARCH_INDEX_PERIOD {
+                    if last.elapsed() >= SEARCH_INDEX_PERIOD && self.scans_running() == 0 {
                         self.index_quietly(sink);
                         last = std::time::Instant::now();
                     }

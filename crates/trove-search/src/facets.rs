@@ -101,9 +101,21 @@ pub(crate) struct SegmentFacets {
     columns: Vec<Option<StrColumn>>,
     by_ord: Vec<Vec<u64>>,
     capture: Option<Column<DateTime>>,
+    /// Counts by day since `first_day`: an array increment per document
+    /// rather than calendar arithmetic and a hash lookup (measured: the
+    /// month histogram dominated facet counting over a million assets).
+    first_day: i64,
+    by_day: Vec<u64>,
     rating: Option<Column<i64>>,
+    /// Ratings -1..=5 by `rating + 1`; others go to `counts.ratings`.
+    by_rating: [u64; 7],
     counts: Counts,
 }
+
+/// Segments whose capture times span more days than this count months the
+/// slow way (a library with a few absurd dates).
+const MAX_DAY_SPAN: i64 = 200_000;
+const MS_PER_DAY: i64 = 86_400_000;
 
 impl Collector for FacetCollector {
     type Fruit = Counts;
@@ -118,11 +130,27 @@ impl Collector for FacetCollector {
             by_ord.push(vec![0; column.as_ref().map_or(0, |c| c.num_terms())]);
             columns.push(column);
         }
+        let capture: Option<Column<DateTime>> = fast.column_opt(name::CAPTURE)?;
+        let (first_day, by_day) = match &capture {
+            Some(c) if c.num_docs() > 0 => {
+                let first = c.min_value().into_timestamp_millis().div_euclid(MS_PER_DAY);
+                let last = c.max_value().into_timestamp_millis().div_euclid(MS_PER_DAY);
+                if (0..MAX_DAY_SPAN).contains(&(last - first)) {
+                    (first, vec![0; (last - first + 1) as usize])
+                } else {
+                    (0, Vec::new())
+                }
+            }
+            _ => (0, Vec::new()),
+        };
         Ok(SegmentFacets {
             columns,
             by_ord,
-            capture: fast.column_opt(name::CAPTURE)?,
+            capture,
+            first_day,
+            by_day,
             rating: fast.column_opt(name::RATING)?,
+            by_rating: [0; 7],
             counts: Counts::default(),
         })
     }
@@ -167,18 +195,38 @@ impl SegmentCollector for SegmentFacets {
         }
         match self.capture.as_ref().and_then(|c| c.first(doc)) {
             Some(when) => {
-                let key = date::year_month(when.into_timestamp_millis());
-                *self.counts.months.entry(key).or_default() += 1;
+                let ms = when.into_timestamp_millis();
+                let slot = usize::try_from(ms.div_euclid(MS_PER_DAY) - self.first_day)
+                    .ok()
+                    .and_then(|d| self.by_day.get_mut(d));
+                match slot {
+                    Some(n) => *n += 1,
+                    None => *self.counts.months.entry(date::year_month(ms)).or_default() += 1,
+                }
             }
             None => self.counts.undated += 1,
         }
         if let Some(rating) = self.rating.as_ref().and_then(|c| c.first(doc)) {
-            *self.counts.ratings.entry(rating).or_default() += 1;
+            match usize::try_from(rating + 1).ok().and_then(|i| self.by_rating.get_mut(i)) {
+                Some(n) => *n += 1,
+                None => *self.counts.ratings.entry(rating).or_default() += 1,
+            }
         }
     }
 
     fn harvest(self) -> tantivy::Result<Counts> {
         let mut counts = self.counts;
+        for (offset, n) in self.by_day.into_iter().enumerate() {
+            if n > 0 {
+                let key = date::year_month((self.first_day + offset as i64) * MS_PER_DAY);
+                *counts.months.entry(key).or_default() += n;
+            }
+        }
+        for (i, n) in self.by_rating.into_iter().enumerate() {
+            if n > 0 {
+                *counts.ratings.entry(i as i64 - 1).or_default() += n;
+            }
+        }
         let mut text = String::new();
         for ((column, by_ord), into) in self.columns.iter().zip(self.by_ord).zip(counts.strings.iter_mut()) {
             let Some(column) = column else { continue };

@@ -23,7 +23,7 @@ use crate::schema::{self, Fields, SCHEMA_VERSION, name};
 use crate::tokenizer;
 
 /// Memory the writer may buffer before it writes a segment.
-const WRITER_MEMORY_BYTES: usize = 50_000_000;
+const WRITER_MEMORY_BYTES: usize = 20_000_000;
 
 /// How an existing index was found when it was opened.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -499,8 +499,9 @@ fn create(dir: &Path, schema: Schema) -> Result<(tantivy::Index, IndexReader), S
         path: dir.to_owned(),
         source,
     };
-    let index = tantivy::Index::create_in_dir(dir, schema).map_err(open_error)?;
+    let mut index = tantivy::Index::create_in_dir(dir, schema).map_err(open_error)?;
     tokenizer::register(index.tokenizers(), index.fast_field_tokenizer());
+    index.set_default_multithread_executor().map_err(open_error)?;
     let reader = reader(&index).map_err(open_error)?;
     Ok((index, reader))
 }
@@ -511,7 +512,9 @@ fn reader(index: &tantivy::Index) -> tantivy::Result<IndexReader> {
 
 /// Opens an existing index and checks that it is whole and ours.
 fn open_existing(dir: &Path, schema: &Schema) -> Result<(tantivy::Index, IndexReader, Option<u64>), Failure> {
-    let index = tantivy::Index::open_in_dir(dir).map_err(classify)?;
+    let mut index = tantivy::Index::open_in_dir(dir).map_err(classify)?;
+    // Segments are searched in parallel, one thread per core.
+    index.set_default_multithread_executor().map_err(classify)?;
     let meta = index.load_metas().map_err(classify)?;
     let (version, seq) = read_payload(meta.payload.as_deref());
     if version != Some(SCHEMA_VERSION) {

@@ -160,6 +160,7 @@ pub(crate) fn scan(
     sink: &dyn EventSink,
     cancel: &Cancel,
 ) -> Result<ScanReport> {
+    let _running = lib.scan_running();
     let lock = lib.scan_lock(root.id);
     let _one_at_a_time = lock.lock().unwrap_or_else(|p| p.into_inner());
     // Another scan may have changed the root while we waited.
