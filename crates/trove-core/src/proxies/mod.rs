@@ -246,12 +246,20 @@ impl Library {
         };
         // Proxies are filed under the content hash: a file edited since it
         // was catalogued must be catalogued again first. Images are hashed
-        // as they are read; for the rest the stat must still match.
-        let meta = std::fs::metadata(&file.path)
-            .map_err(|e| JobFailure::retryable(format!("reading {}: {e}", file.path.display())))?;
-        let stat = crate::fsmeta::file_stat(&meta);
-        if stat.size != file.record.size || stat.mtime_ns != file.record.mtime_ns {
-            return Err(changed(&file.path));
+        // as they are read (`changed` if the hash differs); for the rest,
+        // whose tools read the file themselves, the stat must still match.
+        // A mismatch is retried: the next scan records a mere touch, or
+        // catalogues the new content and queues its own proxies.
+        if detail.asset.kind != AssetKind::Image {
+            let meta = std::fs::metadata(&file.path)
+                .map_err(|e| JobFailure::retryable(format!("reading {}: {e}", file.path.display())))?;
+            let stat = crate::fsmeta::file_stat(&meta);
+            if stat.size != file.record.size || stat.mtime_ns != file.record.mtime_ns {
+                return Err(JobFailure::retryable(format!(
+                    "{} changed since it was catalogued; waiting for the next scan",
+                    file.path.display()
+                )));
+            }
         }
         f(Source {
             id,
