@@ -66,7 +66,13 @@ const MAX_SIDECAR: u64 = 4 << 20;
 /// original still imports, with what it embeds.
 fn read_sidecar(path: &Path) -> Option<trove_media::XmpSummary> {
     let mut bytes = Vec::new();
-    File::open(path).ok()?.take(MAX_SIDECAR).read_to_end(&mut bytes).ok()?;
+    // Non-blocking, like the original: a sidecar swapped for a FIFO after
+    // the walk must not hang the scan.
+    let file = open_nonblocking(path).ok()?;
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
+    file.take(MAX_SIDECAR).read_to_end(&mut bytes).ok()?;
     trove_media::parse_xmp(&bytes).ok()
 }
 
