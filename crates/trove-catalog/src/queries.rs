@@ -383,15 +383,6 @@ impl Catalog {
         rows.collect::<rusqlite::Result<_>>().ctx("page through assets")
     }
 
-    /// Whether an asset row exists.
-    pub fn asset_exists(&self, row_id: i64) -> Result<bool> {
-        self.conn
-            .query_row("SELECT 1 FROM assets WHERE id = ?1", [row_id], |_| Ok(()))
-            .optional()
-            .map(|o| o.is_some())
-            .ctx("look up asset")
-    }
-
     /// (files, missing files, scan problems) of a root.
     pub fn root_stats(&self, root: RootId) -> Result<(u64, u64, u64)> {
         self.conn

@@ -107,9 +107,17 @@ impl Library {
     pub fn update_search_index(&self, sink: &dyn EventSink) -> Result<IndexReport> {
         self.require_writer("updating the search index")?;
         let index = self.search_index(sink)?;
-        let cat = self.connect()?;
         let mut seq = index.committed_seq().unwrap_or(0);
-        let last = cat.last_event_id()?.max(0) as u64;
+        // The common case (nothing new, e.g. every keystroke of a search)
+        // asks the shared connection one question and returns.
+        let last = self.catalog().last_event_id()?.max(0) as u64;
+        if seq == last {
+            return Ok(IndexReport {
+                seq,
+                ..IndexReport::default()
+            });
+        }
+        let cat = self.connect()?;
         if seq > last {
             // The catalog is older than the index (restored from a backup):
             // the index describes a future that did not happen.
@@ -225,10 +233,12 @@ fn write_docs(cat: &Catalog, index: &Index, rows: impl Iterator<Item = i64>) -> 
 
 /// Everything the catalog knows of one asset, as the index wants it.
 fn asset_doc(cat: &Catalog, roots: &std::collections::HashMap<i64, PathBuf>, row: i64) -> Result<Option<AssetDoc>> {
-    if !cat.asset_exists(row)? {
-        return Ok(None);
-    }
-    let a = cat.asset_by_row(row)?;
+    let a = match cat.asset_by_row(row) {
+        Ok(a) => a,
+        // Deleted since the event was logged: it leaves the index.
+        Err(e) if e.is_not_found() => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
     let files = cat.files_of_asset(row)?;
     let mut doc = AssetDoc::new(row, a.id.to_string(), a.kind);
     doc.mime = a.mime.clone();

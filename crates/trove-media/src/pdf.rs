@@ -8,7 +8,7 @@ use std::time::Duration;
 use trove_types::{CaptureSource, CaptureTime};
 
 use crate::MediaError;
-use crate::tools::{Run, STDERR_TAIL, Tools};
+use crate::tools::Tools;
 
 /// What a PDF's document information says.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -25,24 +25,15 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Reads a PDF's document information.
 pub fn pdf_info(tools: &Tools, path: &Path) -> Result<PdfInfo, MediaError> {
-    let run = Run {
-        tool: "pdfinfo",
-        program: tools.pdfinfo.as_os_str(),
-        timeout: TIMEOUT,
-        max_stdout: 1 << 20,
-        stderr_tail: STDERR_TAIL,
-    };
+    let run = tools.pdfinfo(TIMEOUT, 1 << 20);
     let out = run
-        .exec(
-            tools,
-            [
-                OsStr::new("-isodates"),
-                OsStr::new("-enc"),
-                OsStr::new("UTF-8"),
-                OsStr::new("--"),
-                path.as_os_str(),
-            ],
-        )
+        .exec([
+            OsStr::new("-isodates"),
+            OsStr::new("-enc"),
+            OsStr::new("UTF-8"),
+            OsStr::new("--"),
+            path.as_os_str(),
+        ])
         .map_err(corrupt)?;
     Ok(parse_pdfinfo(&String::from_utf8_lossy(&out.stdout)))
 }
@@ -104,29 +95,20 @@ fn parse_iso(s: &str) -> Option<CaptureTime> {
 pub fn pdf_page_png(tools: &Tools, path: &Path, page: u32, long_side: u32) -> Result<Vec<u8>, MediaError> {
     let page = page.max(1).to_string();
     let size = long_side.to_string();
-    let run = Run {
-        tool: "pdftoppm",
-        program: tools.pdftoppm.as_os_str(),
-        timeout: TIMEOUT,
-        max_stdout: (long_side as usize).pow(2) * 4 + (1 << 20),
-        stderr_tail: STDERR_TAIL,
-    };
+    let run = tools.pdftoppm(TIMEOUT, (long_side as usize).pow(2) * 4 + (1 << 20));
     let out = run
-        .exec(
-            tools,
-            [
-                OsStr::new("-f"),
-                OsStr::new(&page),
-                OsStr::new("-l"),
-                OsStr::new(&page),
-                OsStr::new("-singlefile"),
-                OsStr::new("-scale-to"),
-                OsStr::new(&size),
-                OsStr::new("-png"),
-                OsStr::new("--"),
-                path.as_os_str(),
-            ],
-        )
+        .exec([
+            OsStr::new("-f"),
+            OsStr::new(&page),
+            OsStr::new("-l"),
+            OsStr::new(&page),
+            OsStr::new("-singlefile"),
+            OsStr::new("-scale-to"),
+            OsStr::new(&size),
+            OsStr::new("-png"),
+            OsStr::new("--"),
+            path.as_os_str(),
+        ])
         .map_err(corrupt)?;
     if out.stdout.is_empty() {
         return Err(MediaError::Corrupt {

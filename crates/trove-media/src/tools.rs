@@ -8,7 +8,7 @@
 
 use std::ffi::OsStr;
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -53,23 +53,71 @@ pub(crate) struct Output {
 /// How much of standard error is kept (the end: where tools say what failed).
 pub(crate) const STDERR_TAIL: usize = 16 * 1024;
 
+impl Tools {
+    /// Every tool from one folder (a bundle shipped with the app), with the
+    /// default limits.
+    pub fn in_dir(dir: &Path) -> Tools {
+        Tools {
+            ffmpeg: dir.join("ffmpeg"),
+            ffprobe: dir.join("ffprobe"),
+            pdfinfo: dir.join("pdfinfo"),
+            pdftoppm: dir.join("pdftoppm"),
+            ..Tools::default()
+        }
+    }
+
+    pub(crate) fn ffmpeg(&self, timeout: Duration, max_stdout: usize) -> Run<'_> {
+        self.run("ffmpeg", &self.ffmpeg, timeout, max_stdout)
+    }
+
+    pub(crate) fn ffprobe(&self, timeout: Duration, max_stdout: usize) -> Run<'_> {
+        self.run("ffprobe", &self.ffprobe, timeout, max_stdout)
+    }
+
+    pub(crate) fn pdfinfo(&self, timeout: Duration, max_stdout: usize) -> Run<'_> {
+        self.run("pdfinfo", &self.pdfinfo, timeout, max_stdout)
+    }
+
+    pub(crate) fn pdftoppm(&self, timeout: Duration, max_stdout: usize) -> Run<'_> {
+        self.run("pdftoppm", &self.pdftoppm, timeout, max_stdout)
+    }
+
+    fn run<'a>(&'a self, tool: &'static str, program: &'a Path, timeout: Duration, max_stdout: usize) -> Run<'a> {
+        Run {
+            tools: self,
+            tool,
+            program: program.as_os_str(),
+            timeout,
+            max_stdout,
+            stderr_tail: STDERR_TAIL,
+        }
+    }
+}
+
 /// One run of a tool.
 pub(crate) struct Run<'a> {
+    tools: &'a Tools,
     /// The tool's name as users know it (`ffmpeg`), for messages.
-    pub tool: &'static str,
-    pub program: &'a OsStr,
-    pub timeout: Duration,
+    tool: &'static str,
+    program: &'a OsStr,
+    timeout: Duration,
     /// Standard output beyond this is an error (a frame that should be a
     /// few MB, a JSON that should be a few KB).
-    pub max_stdout: usize,
+    max_stdout: usize,
     /// How much of the end of standard error to keep.
-    pub stderr_tail: usize,
+    stderr_tail: usize,
 }
 
 impl Run<'_> {
+    /// Keeps more of standard error (for tools that report results there).
+    pub(crate) fn stderr_tail(mut self, bytes: usize) -> Self {
+        self.stderr_tail = bytes;
+        self
+    }
+
     /// Runs the tool with `args` and waits for it, killing it at the timeout.
     /// A non-zero exit is `ToolFailed` with the end of its standard error.
-    pub(crate) fn exec<I, S>(&self, tools: &Tools, args: I) -> Result<Output, MediaError>
+    pub(crate) fn exec<I, S>(&self, args: I) -> Result<Output, MediaError>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
@@ -89,7 +137,7 @@ impl Run<'_> {
                     detail: format!("could not start it: {e}"),
                 },
             })?;
-        restrain(&child, tools);
+        restrain(&child, self.tools);
         let stdout = child.stdout.take().map(|out| {
             let max = self.max_stdout;
             thread::spawn(move || read_capped(out, max))
@@ -230,47 +278,43 @@ pub(crate) fn last_lines(stderr: &str) -> String {
 mod tests {
     use super::*;
 
-    fn run(program: &str, timeout_ms: u64, max_stdout: usize) -> Run<'_> {
-        Run {
-            tool: "test tool",
-            program: OsStr::new(program),
-            timeout: Duration::from_millis(timeout_ms),
+    fn run<'a>(tools: &'a Tools, program: &'a str, timeout_ms: u64, max_stdout: usize) -> Run<'a> {
+        tools.run(
+            "test tool",
+            Path::new(program),
+            Duration::from_millis(timeout_ms),
             max_stdout,
-            stderr_tail: STDERR_TAIL,
-        }
+        )
     }
 
     #[test]
     fn a_hung_tool_is_stopped_at_the_timeout() {
         let started = Instant::now();
-        let err = run("sleep", 200, 1024).exec(&Tools::default(), ["30"]).unwrap_err();
+        let err = run(&Tools::default(), "sleep", 200, 1024).exec(["30"]).unwrap_err();
         assert_eq!(err.code(), "timeout");
         assert!(started.elapsed() < Duration::from_secs(10));
     }
 
     #[test]
     fn a_missing_tool_is_named() {
-        let err = run("/nonexistent/trove-tool", 1000, 1024)
-            .exec(&Tools::default(), ["x"])
+        let err = run(&Tools::default(), "/nonexistent/trove-tool", 1000, 1024)
+            .exec(["x"])
             .unwrap_err();
         assert_eq!(err.code(), "tool_missing");
     }
 
     #[test]
     fn output_over_the_cap_is_an_error_not_a_memory_hog() {
-        let err = run("head", 10_000, 1000)
-            .exec(&Tools::default(), ["-c", "100000", "/dev/zero"])
+        let err = run(&Tools::default(), "head", 10_000, 1000)
+            .exec(["-c", "100000", "/dev/zero"])
             .unwrap_err();
         assert_eq!(err.code(), "tool_failed", "{err}");
     }
 
     #[test]
     fn a_failing_tool_reports_the_end_of_its_stderr() {
-        let err = run("sh", 10_000, 1000)
-            .exec(
-                &Tools::default(),
-                ["-c", "echo noise >&2; echo 'bad header' >&2; exit 3"],
-            )
+        let err = run(&Tools::default(), "sh", 10_000, 1000)
+            .exec(["-c", "echo noise >&2; echo 'bad header' >&2; exit 3"])
             .unwrap_err();
         assert!(err.to_string().contains("bad header"), "{err}");
     }

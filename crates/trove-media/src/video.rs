@@ -14,7 +14,7 @@ use serde_json::Value;
 use trove_types::{CaptureSource, CaptureTime};
 
 use crate::MediaError;
-use crate::tools::{Run, Tools};
+use crate::tools::Tools;
 
 /// What ffprobe says about a video or audio file.
 #[derive(Debug, Clone, Default)]
@@ -89,27 +89,18 @@ const FRAME_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Runs ffprobe on a file.
 pub fn probe_av(tools: &Tools, path: &Path) -> Result<AvProbe, MediaError> {
-    let run = Run {
-        tool: "ffprobe",
-        program: tools.ffprobe.as_os_str(),
-        timeout: PROBE_TIMEOUT,
-        max_stdout: 8 << 20,
-        stderr_tail: crate::tools::STDERR_TAIL,
-    };
+    let run = tools.ffprobe(PROBE_TIMEOUT, 8 << 20);
     let out = run
-        .exec(
-            tools,
-            [
-                OsStr::new("-v"),
-                OsStr::new("error"),
-                OsStr::new("-print_format"),
-                OsStr::new("json"),
-                OsStr::new("-show_format"),
-                OsStr::new("-show_streams"),
-                OsStr::new("--"),
-                path.as_os_str(),
-            ],
-        )
+        .exec([
+            OsStr::new("-v"),
+            OsStr::new("error"),
+            OsStr::new("-print_format"),
+            OsStr::new("json"),
+            OsStr::new("-show_format"),
+            OsStr::new("-show_streams"),
+            OsStr::new("--"),
+            path.as_os_str(),
+        ])
         .map_err(|e| as_corrupt(e, "video"))?;
     let json: Value = serde_json::from_slice(&out.stdout).map_err(|e| MediaError::ToolFailed {
         tool: "ffprobe",
@@ -327,13 +318,7 @@ pub fn poster_frame(tools: &Tools, path: &Path, probe: &AvProbe, max_long: u32) 
     } else {
         vec![0.0]
     };
-    let run = Run {
-        tool: "ffmpeg",
-        program: tools.ffmpeg.as_os_str(),
-        timeout: FRAME_TIMEOUT,
-        max_stdout: (max_long as usize).pow(2) * 3 + 4096,
-        stderr_tail: crate::tools::STDERR_TAIL,
-    };
+    let run = tools.ffmpeg(FRAME_TIMEOUT, (max_long as usize).pow(2) * 3 + 4096);
     let filter = format!(
         "thumbnail=50,scale=iw*sar:ih,scale=w='min(iw,{max_long})':h='min(ih,{max_long})':force_original_aspect_ratio=decrease,setsar=1"
     );
@@ -362,7 +347,7 @@ pub fn poster_frame(tools: &Tools, path: &Path, probe: &AvProbe, max_long: u32) 
             "bmp".as_ref(),
             "pipe:1".as_ref(),
         ];
-        match run.exec(tools, args) {
+        match run.exec(args) {
             Ok(out) if !out.stdout.is_empty() => {
                 let light = frame_light(&out.stdout)?;
                 if light.is_lit() {
@@ -492,14 +477,8 @@ pub fn scrub_strip(
         "5".as_ref(),
         "pipe:1".as_ref(),
     ] as [&OsStr; 15]);
-    let run = Run {
-        tool: "ffmpeg",
-        program: tools.ffmpeg.as_os_str(),
-        timeout: decode_timeout(secs),
-        max_stdout: 16 << 20,
-        stderr_tail: crate::tools::STDERR_TAIL,
-    };
-    let out = run.exec(tools, args).map_err(|e| as_corrupt(e, "video"))?;
+    let run = tools.ffmpeg(decode_timeout(secs), 16 << 20);
+    let out = run.exec(args).map_err(|e| as_corrupt(e, "video"))?;
     if out.stdout.is_empty() {
         return Err(MediaError::Corrupt {
             format: "video",
@@ -528,32 +507,23 @@ pub fn subtitles_vtt(tools: &Tools, path: &Path, stream: &SubtitleStream) -> Res
         });
     }
     let map = format!("0:{}", stream.index);
-    let run = Run {
-        tool: "ffmpeg",
-        program: tools.ffmpeg.as_os_str(),
-        timeout: Duration::from_secs(300),
-        max_stdout: 32 << 20,
-        stderr_tail: crate::tools::STDERR_TAIL,
-    };
+    let run = tools.ffmpeg(Duration::from_secs(300), 32 << 20);
     let out = run
-        .exec(
-            tools,
-            [
-                OsStr::new("-hide_banner"),
-                OsStr::new("-nostdin"),
-                OsStr::new("-loglevel"),
-                OsStr::new("error"),
-                OsStr::new("-i"),
-                path.as_os_str(),
-                OsStr::new("-map"),
-                OsStr::new(&map),
-                OsStr::new("-c:s"),
-                OsStr::new("webvtt"),
-                OsStr::new("-f"),
-                OsStr::new("webvtt"),
-                OsStr::new("pipe:1"),
-            ],
-        )
+        .exec([
+            OsStr::new("-hide_banner"),
+            OsStr::new("-nostdin"),
+            OsStr::new("-loglevel"),
+            OsStr::new("error"),
+            OsStr::new("-i"),
+            path.as_os_str(),
+            OsStr::new("-map"),
+            OsStr::new(&map),
+            OsStr::new("-c:s"),
+            OsStr::new("webvtt"),
+            OsStr::new("-f"),
+            OsStr::new("webvtt"),
+            OsStr::new("pipe:1"),
+        ])
         .map_err(|e| as_corrupt(e, "subtitle"))?;
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
@@ -602,34 +572,27 @@ pub fn shot_changes(tools: &Tools, path: &Path, probe: &AvProbe, threshold: f64)
     }
     let secs = probe.duration_ms.map(|d| d as f64 / 1000.0).unwrap_or(600.0);
     let filter = format!("scale=160:-2,select='gt(scene\\,{threshold:.3})',showinfo");
-    let run = Run {
-        tool: "ffmpeg",
-        program: tools.ffmpeg.as_os_str(),
-        timeout: decode_timeout(secs),
-        max_stdout: 1 << 20,
+    let run = tools
+        .ffmpeg(decode_timeout(secs), 1 << 20)
         // One showinfo line per shot: keep room for thousands.
-        stderr_tail: 4 << 20,
-    };
+        .stderr_tail(4 << 20);
     let out = run
-        .exec(
-            tools,
-            [
-                OsStr::new("-hide_banner"),
-                OsStr::new("-nostdin"),
-                OsStr::new("-nostats"),
-                OsStr::new("-loglevel"),
-                OsStr::new("info"),
-                OsStr::new("-i"),
-                path.as_os_str(),
-                OsStr::new("-map"),
-                OsStr::new("0:V:0"),
-                OsStr::new("-vf"),
-                OsStr::new(&filter),
-                OsStr::new("-f"),
-                OsStr::new("null"),
-                OsStr::new("-"),
-            ],
-        )
+        .exec([
+            OsStr::new("-hide_banner"),
+            OsStr::new("-nostdin"),
+            OsStr::new("-nostats"),
+            OsStr::new("-loglevel"),
+            OsStr::new("info"),
+            OsStr::new("-i"),
+            path.as_os_str(),
+            OsStr::new("-map"),
+            OsStr::new("0:V:0"),
+            OsStr::new("-vf"),
+            OsStr::new(&filter),
+            OsStr::new("-f"),
+            OsStr::new("null"),
+            OsStr::new("-"),
+        ])
         .map_err(|e| as_corrupt(e, "video"))?;
     Ok(out
         .stderr
@@ -676,13 +639,7 @@ pub fn transcode_video(
     let scale = format!(
         "scale=iw*sar:ih,scale=w='if(gt(iw,ih),-2,min({max_short},iw))':h='if(gt(iw,ih),min({max_short},ih),-2)',setsar=1,format=yuv420p"
     );
-    let run = Run {
-        tool: "ffmpeg",
-        program: tools.ffmpeg.as_os_str(),
-        timeout: decode_timeout(secs),
-        max_stdout: 1 << 20,
-        stderr_tail: crate::tools::STDERR_TAIL,
-    };
+    let run = tools.ffmpeg(decode_timeout(secs), 1 << 20);
     let mut args: Vec<&OsStr> = vec![
         "-hide_banner".as_ref(),
         "-nostdin".as_ref(),
@@ -717,7 +674,7 @@ pub fn transcode_video(
         "mp4".as_ref(),
     ];
     args.push(out.as_os_str());
-    run.exec(tools, args).map_err(|e| as_corrupt(e, "video"))?;
+    run.exec(args).map_err(|e| as_corrupt(e, "video"))?;
     Ok(())
 }
 
@@ -727,37 +684,28 @@ pub fn transcode_audio(tools: &Tools, path: &Path, probe: &AvProbe, out: &Path) 
         return Err(MediaError::Absent { what: "audio stream" });
     }
     let secs = probe.duration_ms.map(|d| d as f64 / 1000.0).unwrap_or(3600.0);
-    let run = Run {
-        tool: "ffmpeg",
-        program: tools.ffmpeg.as_os_str(),
-        timeout: Duration::from_secs(120 + secs as u64),
-        max_stdout: 1 << 20,
-        stderr_tail: crate::tools::STDERR_TAIL,
-    };
-    run.exec(
-        tools,
-        [
-            OsStr::new("-hide_banner"),
-            OsStr::new("-nostdin"),
-            OsStr::new("-loglevel"),
-            OsStr::new("error"),
-            OsStr::new("-y"),
-            OsStr::new("-i"),
-            path.as_os_str(),
-            OsStr::new("-map"),
-            OsStr::new("0:a:0"),
-            OsStr::new("-vn"),
-            OsStr::new("-c:a"),
-            OsStr::new("aac"),
-            OsStr::new("-b:a"),
-            OsStr::new("160k"),
-            OsStr::new("-movflags"),
-            OsStr::new("+faststart"),
-            OsStr::new("-f"),
-            OsStr::new("ipod"),
-            out.as_os_str(),
-        ],
-    )
+    let run = tools.ffmpeg(Duration::from_secs(120 + secs as u64), 1 << 20);
+    run.exec([
+        OsStr::new("-hide_banner"),
+        OsStr::new("-nostdin"),
+        OsStr::new("-loglevel"),
+        OsStr::new("error"),
+        OsStr::new("-y"),
+        OsStr::new("-i"),
+        path.as_os_str(),
+        OsStr::new("-map"),
+        OsStr::new("0:a:0"),
+        OsStr::new("-vn"),
+        OsStr::new("-c:a"),
+        OsStr::new("aac"),
+        OsStr::new("-b:a"),
+        OsStr::new("160k"),
+        OsStr::new("-movflags"),
+        OsStr::new("+faststart"),
+        OsStr::new("-f"),
+        OsStr::new("ipod"),
+        out.as_os_str(),
+    ])
     .map_err(|e| as_corrupt(e, "audio"))?;
     Ok(())
 }

@@ -12,31 +12,13 @@
 use std::time::Instant;
 
 use trove_search::{AssetDoc, AssetKind, Direction, Index, SearchRequest, Sort};
+use trove_testkit::Rng;
 
-/// xorshift64*: deterministic, no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-    /// Index into a list where earlier entries are much more common.
-    fn skewed(&mut self, n: usize) -> usize {
-        let a = self.below(n as u64);
-        let b = self.below(n as u64);
-        a.min(b) as usize
-    }
-    fn chance(&mut self, pct: u64) -> bool {
-        self.below(100) < pct
-    }
+/// Index into a list where earlier entries are much more common.
+fn skewed(rng: &mut Rng, n: usize) -> usize {
+    let a = rng.below(n as u64);
+    let b = rng.below(n as u64);
+    a.min(b) as usize
 }
 
 const CAMERAS: &[(&str, &str)] = &[
@@ -125,7 +107,7 @@ fn asset(i: u64, rng: &mut Rng) -> AssetDoc {
     };
     let mut d = AssetDoc::new(i as i64, format!("{i:032x}"), kind);
     // 2005-2025, more recent years more common.
-    let year = 2025 - rng.skewed(21) as i64;
+    let year = 2025 - skewed(rng, 21) as i64;
     let day = rng.below(365) as i64;
     let ms = ((year - 1970) * 365 + (year - 1969) / 4 + day) * 86_400_000 + rng.below(86_400_000) as i64;
     d.capture_ms = (!rng.chance(2)).then_some(ms);
@@ -138,23 +120,23 @@ fn asset(i: u64, rng: &mut Rng) -> AssetDoc {
     let prefix = ["IMG_", "DSC", "DSCF", "PXL_", "_MG_"][rng.below(5) as usize];
     d.names.push(format!("{prefix}{:04}.{ext}", rng.below(10_000)));
     d.extensions.push(ext.to_owned());
-    let event = WORDS[rng.skewed(WORDS.len())];
+    let event = WORDS[skewed(rng, WORDS.len())];
     d.folders.push(format!("{year}/{year}-{:02} {event}", day / 31 + 1));
     d.folders.push("Pictures".to_owned());
     d.size = 500_000 + rng.below(30_000_000);
     if kind == AssetKind::Image || kind == AssetKind::Video {
-        let (make, model) = CAMERAS[rng.skewed(CAMERAS.len())];
+        let (make, model) = CAMERAS[skewed(rng, CAMERAS.len())];
         d.camera_make = Some(make.to_owned());
         d.camera_model = Some(model.to_owned());
-        d.lens = rng.chance(70).then(|| LENSES[rng.skewed(LENSES.len())].to_owned());
-        d.iso = Some([100, 200, 400, 800, 1600, 3200, 6400, 12800][rng.skewed(8)]);
+        d.lens = rng.chance(70).then(|| LENSES[skewed(rng, LENSES.len())].to_owned());
+        d.iso = Some([100, 200, 400, 800, 1600, 3200, 6400, 12800][skewed(rng, 8)]);
         d.aperture = Some([1.4, 1.8, 2.0, 2.8, 4.0, 5.6, 8.0][rng.below(7) as usize]);
         d.focal_length_mm = Some([23.0, 24.0, 35.0, 50.0, 85.0, 105.0][rng.below(6) as usize]);
         d.width = Some(6000);
         d.height = Some(4000);
     }
     if rng.chance(40) {
-        let (lat, lon) = PLACES[rng.skewed(PLACES.len())];
+        let (lat, lon) = PLACES[skewed(rng, PLACES.len())];
         let jitter = |r: &mut Rng| (r.below(2000) as f64 - 1000.0) / 10_000.0;
         d.gps = Some((lat + jitter(rng), lon + jitter(rng)));
     }
@@ -162,12 +144,12 @@ fn asset(i: u64, rng: &mut Rng) -> AssetDoc {
         d.rating = Some(rng.below(6) as i8);
     }
     if rng.chance(25) {
-        d.hierarchical_keywords.push(TAGS[rng.skewed(TAGS.len())].to_owned());
+        d.hierarchical_keywords.push(TAGS[skewed(rng, TAGS.len())].to_owned());
         d.keywords
             .push(WORDS[rng.below(WORDS.len() as u64) as usize].to_owned());
     }
     if rng.chance(10) {
-        d.albums.push(ALBUMS[rng.skewed(ALBUMS.len())].to_owned());
+        d.albums.push(ALBUMS[skewed(rng, ALBUMS.len())].to_owned());
     }
     if rng.chance(5) {
         d.title = Some(format!(
@@ -268,7 +250,7 @@ fn main() {
     assert_eq!(QUERIES.len(), 50);
 
     let (index, _) = Index::open_or_create(&dir).unwrap();
-    let mut rng = Rng(0x5eed);
+    let mut rng = Rng::new(0x5eed);
     let started = Instant::now();
     let mut batch = Vec::with_capacity(10_000);
     for i in 0..n {

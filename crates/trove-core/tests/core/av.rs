@@ -134,13 +134,7 @@ fn a_pdf_gets_its_page_count_title_author_and_first_page() {
 
 #[test]
 fn without_ffmpeg_and_poppler_images_still_work_and_the_rest_waits_for_the_tools() {
-    let none = Tools {
-        ffmpeg: "/nonexistent/ffmpeg".into(),
-        ffprobe: "/nonexistent/ffprobe".into(),
-        pdfinfo: "/nonexistent/pdfinfo".into(),
-        pdftoppm: "/nonexistent/pdftoppm".into(),
-        ..Tools::default()
-    };
+    let none = Tools::in_dir(std::path::Path::new("/nonexistent"));
     let env = Env::with(AddRootOptions::default(), OpenOptions::write().create(true).tools(none));
     write_jpeg(&env.path("photo.jpg"), 64, 48, [200, 10, 10], 1, None);
     write_video(&env.path("clip.mp4"), &VideoSpec::default());

@@ -225,13 +225,7 @@ fn missing_tools_are_a_clear_tool_missing_error() {
     let dir = tempfile::tempdir().unwrap();
     let pdf = dir.path().join("a.pdf");
     std::fs::write(&pdf, pdf_bytes("t", "a", 1)).unwrap();
-    let none = Tools {
-        ffmpeg: "/nonexistent/ffmpeg".into(),
-        ffprobe: "/nonexistent/ffprobe".into(),
-        pdfinfo: "/nonexistent/pdfinfo".into(),
-        pdftoppm: "/nonexistent/pdftoppm".into(),
-        ..Tools::default()
-    };
+    let none = Tools::in_dir(Path::new("/nonexistent"));
     let e = probe_av(&none, &pdf).unwrap_err();
     assert_eq!(e.code(), "tool_missing");
     assert!(e.to_string().contains("apt install ffmpeg"), "{e}");

@@ -115,7 +115,7 @@ fn random_bytes_never_panic() {
     for round in 0..400 {
         let len = rng.below(if round % 10 == 0 { 1500 } else { 80 }) as usize;
         let query: String = if round % 2 == 0 {
-            let bytes: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+            let bytes: Vec<u8> = (0..len).map(|_| rng.next_u64() as u8).collect();
             String::from_utf8_lossy(&bytes).into_owned()
         } else {
             (0..len).map(|_| *rng.pick(&alphabet)).collect()
