@@ -124,12 +124,12 @@ impl Catalog {
     }
 
     pub fn asset_by_row(&self, row_id: i64) -> Result<Asset> {
+        // Cached statements: the indexer and listings call these per asset,
+        // and parsing the SQL each time was the largest cost of a reindex.
         self.conn
-            .query_row(
-                &format!("SELECT {ASSET_COLUMNS} FROM assets a WHERE a.id = ?1"),
-                [row_id],
-                rows::asset,
-            )
+            .prepare_cached(&format!("SELECT {ASSET_COLUMNS} FROM assets a WHERE a.id = ?1"))
+            .ctx("read asset")?
+            .query_row([row_id], rows::asset)
             .optional()
             .ctx("read asset")?
             .ok_or_else(|| CatalogError::NotFound {
@@ -225,48 +225,48 @@ impl Catalog {
 
     pub fn metadata(&self, asset_row: i64) -> Result<Option<Metadata>> {
         self.conn
-            .query_row(
+            .prepare_cached(
                 "SELECT camera_make, camera_model, lens, focal_length_mm, aperture, exposure_s,
                         iso, flash, orientation, gps_lat, gps_lon, gps_alt, title, description,
                         rating, color_label, raw, container, video_codec, audio_codec, frame_rate,
                         bit_rate, rotation, artist, album, genre, author, page_count, text
                  FROM metadata WHERE asset_id = ?1",
-                [asset_row],
-                |r| {
-                    let raw: String = r.get(16)?;
-                    Ok(Metadata {
-                        camera_make: r.get(0)?,
-                        camera_model: r.get(1)?,
-                        lens: r.get(2)?,
-                        focal_length_mm: r.get(3)?,
-                        aperture: r.get(4)?,
-                        exposure_s: r.get(5)?,
-                        iso: r.get::<_, Option<i64>>(6)?.map(|v| v as u32),
-                        flash: r.get(7)?,
-                        orientation: r.get::<_, Option<i64>>(8)?.map(|v| v as u8),
-                        gps_lat: r.get(9)?,
-                        gps_lon: r.get(10)?,
-                        gps_alt: r.get(11)?,
-                        title: r.get(12)?,
-                        description: r.get(13)?,
-                        rating: r.get::<_, Option<i64>>(14)?.map(|v| v as i8),
-                        color_label: r.get(15)?,
-                        raw: serde_json::from_str(&raw).unwrap_or(serde_json::Value::Null),
-                        container: r.get(17)?,
-                        video_codec: r.get(18)?,
-                        audio_codec: r.get(19)?,
-                        frame_rate: r.get(20)?,
-                        bit_rate: r.get::<_, Option<i64>>(21)?.map(rows::from_i64),
-                        rotation: r.get(22)?,
-                        artist: r.get(23)?,
-                        album: r.get(24)?,
-                        genre: r.get(25)?,
-                        author: r.get(26)?,
-                        page_count: r.get(27)?,
-                        text: r.get(28)?,
-                    })
-                },
             )
+            .ctx("read metadata")?
+            .query_row([asset_row], |r| {
+                let raw: String = r.get(16)?;
+                Ok(Metadata {
+                    camera_make: r.get(0)?,
+                    camera_model: r.get(1)?,
+                    lens: r.get(2)?,
+                    focal_length_mm: r.get(3)?,
+                    aperture: r.get(4)?,
+                    exposure_s: r.get(5)?,
+                    iso: r.get::<_, Option<i64>>(6)?.map(|v| v as u32),
+                    flash: r.get(7)?,
+                    orientation: r.get::<_, Option<i64>>(8)?.map(|v| v as u8),
+                    gps_lat: r.get(9)?,
+                    gps_lon: r.get(10)?,
+                    gps_alt: r.get(11)?,
+                    title: r.get(12)?,
+                    description: r.get(13)?,
+                    rating: r.get::<_, Option<i64>>(14)?.map(|v| v as i8),
+                    color_label: r.get(15)?,
+                    raw: serde_json::from_str(&raw).unwrap_or(serde_json::Value::Null),
+                    container: r.get(17)?,
+                    video_codec: r.get(18)?,
+                    audio_codec: r.get(19)?,
+                    frame_rate: r.get(20)?,
+                    bit_rate: r.get::<_, Option<i64>>(21)?.map(rows::from_i64),
+                    rotation: r.get(22)?,
+                    artist: r.get(23)?,
+                    album: r.get(24)?,
+                    genre: r.get(25)?,
+                    author: r.get(26)?,
+                    page_count: r.get(27)?,
+                    text: r.get(28)?,
+                })
+            })
             .optional()
             .ctx("read metadata")
     }
