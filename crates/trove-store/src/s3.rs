@@ -1,0 +1,832 @@
+//! An S3-compatible bucket through aws-sdk-s3.
+//!
+//! What is sent is what every S3-compatible server accepts: request bodies
+//! are in memory, so SigV4 signs their SHA-256 (no `UNSIGNED-PAYLOAD`, no
+//! `aws-chunked` streaming with trailing checksums, which Garage and others
+//! reject), and every upload carries the caller's `Content-MD5`, which the
+//! server checks. The SDK's own automatic CRC checksums are switched to
+//! "when required" for the same reason. Verification reads back (`head`,
+//! `read_hashes`); nothing relies on a server enforcing conditional
+//! requests or part-size minimums.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_sdk_s3::config::{
+    Credentials, Region, RequestChecksumCalculation, ResponseChecksumValidation, StalledStreamProtectionConfig,
+};
+use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::presigning::PresigningConfig;
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{
+    CompletedMultipartUpload, CompletedPart, MetadataDirective, ServerSideEncryption, StorageClass,
+};
+use aws_smithy_types::retry::RetryConfig;
+use aws_smithy_types::timeout::TimeoutConfig;
+use bytes::Bytes;
+use tokio::io::AsyncWriteExt as _;
+
+use crate::error::{Result, StoreError};
+use crate::{
+    Features, Fetched, ListPage, MAX_PRESIGN_EXPIRY, ObjectInfo, ObjectStore, PartInfo, PendingUpload, PresignGet,
+    PutOptions, StreamHasher, md5_base64, validate_key,
+};
+
+/// Where the S3 store gets its credentials.
+#[derive(Clone)]
+pub enum CredentialSource {
+    /// Given explicitly (the desktop's keychain, tests).
+    Static {
+        access_key: String,
+        secret_key: String,
+        session_token: Option<String>,
+    },
+    /// The standard AWS chain (environment, `~/.aws` profile, SSO, IMDS),
+    /// optionally with a named profile. Only front ends choose this: it
+    /// reads the process environment.
+    AwsChain { profile: Option<String> },
+}
+
+impl std::fmt::Debug for CredentialSource {
+    // Secrets never reach logs: only the access key id is shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CredentialSource::Static { access_key, .. } => f
+                .debug_struct("Static")
+                .field("access_key", access_key)
+                .finish_non_exhaustive(),
+            CredentialSource::AwsChain { profile } => f.debug_struct("AwsChain").field("profile", profile).finish(),
+        }
+    }
+}
+
+/// How to reach a bucket.
+#[derive(Clone, Debug)]
+pub struct S3Options {
+    pub bucket: String,
+    /// Key prefix inside the bucket, without slashes at either end.
+    pub prefix: String,
+    /// A custom endpoint (MinIO, Garage, R2...); `None` for AWS.
+    pub endpoint: Option<String>,
+    /// `None` takes the chain's region, else `us-east-1`.
+    pub region: Option<String>,
+    /// Path-style addressing (`endpoint/bucket/key`). Most self-hosted
+    /// servers need it; it is the default whenever an endpoint is given.
+    pub path_style: bool,
+    /// `AES256` or `aws:kms`; `None` leaves the bucket default.
+    pub server_side_encryption: Option<String>,
+    pub credentials: CredentialSource,
+    /// Connect timeout.
+    pub connect_timeout: Duration,
+    /// Longest wait for a response to start once a request is sent.
+    pub read_timeout: Duration,
+    /// An upload or download that moves no bytes for this long is cut and
+    /// retried.
+    pub stall_timeout: Duration,
+    /// Attempts per request inside the SDK (standard retry with back-off).
+    pub max_attempts: u32,
+}
+
+impl S3Options {
+    /// Options with sensible timeouts for `bucket`.
+    pub fn new(bucket: impl Into<String>, credentials: CredentialSource) -> S3Options {
+        S3Options {
+            bucket: bucket.into(),
+            prefix: String::new(),
+            endpoint: None,
+            region: None,
+            path_style: false,
+            server_side_encryption: None,
+            credentials,
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(60),
+            stall_timeout: Duration::from_secs(20),
+            max_attempts: 3,
+        }
+    }
+}
+
+/// An S3 bucket (or a prefix of one). Cheap to clone.
+#[derive(Clone)]
+pub struct S3Store {
+    client: aws_sdk_s3::Client,
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    bucket: String,
+    prefix: String,
+    sse: Option<ServerSideEncryption>,
+    describe: String,
+}
+
+impl std::fmt::Debug for S3Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("S3Store").field("target", &self.inner.describe).finish()
+    }
+}
+
+impl S3Store {
+    /// Builds a client. Resolving the AWS chain may read files and the
+    /// environment; nothing is sent until the first call ([`ObjectStore::check`]).
+    pub async fn connect(opts: S3Options) -> Result<S3Store> {
+        let mut builder = match &opts.credentials {
+            CredentialSource::Static {
+                access_key,
+                secret_key,
+                session_token,
+            } => aws_sdk_s3::Config::builder()
+                .behavior_version_latest()
+                .credentials_provider(Credentials::new(
+                    access_key,
+                    secret_key,
+                    session_token.clone(),
+                    None,
+                    "trove",
+                ))
+                .region(Region::new(opts.region.clone().unwrap_or_else(|| "us-east-1".into()))),
+            CredentialSource::AwsChain { profile } => {
+                let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+                if let Some(p) = profile {
+                    loader = loader.profile_name(p);
+                }
+                let sdk = loader.load().await;
+                let region = opts
+                    .region
+                    .clone()
+                    .or_else(|| sdk.region().map(|r| r.to_string()))
+                    .unwrap_or_else(|| "us-east-1".into());
+                aws_sdk_s3::config::Builder::from(&sdk).region(Region::new(region))
+            }
+        };
+        if let Some(endpoint) = &opts.endpoint {
+            builder = builder.endpoint_url(endpoint);
+        }
+        builder = builder
+            .force_path_style(opts.path_style || opts.endpoint.is_some())
+            .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
+            .response_checksum_validation(ResponseChecksumValidation::WhenRequired)
+            .retry_config(RetryConfig::standard().with_max_attempts(opts.max_attempts.max(1)))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(opts.connect_timeout)
+                    .read_timeout(opts.read_timeout)
+                    .build(),
+            )
+            .stalled_stream_protection(
+                StalledStreamProtectionConfig::enabled()
+                    .grace_period(opts.stall_timeout)
+                    .build(),
+            );
+        let sse = match opts.server_side_encryption.as_deref() {
+            None | Some("") => None,
+            Some(s) => Some(ServerSideEncryption::from(s)),
+        };
+        let prefix = opts.prefix.trim_matches('/').to_owned();
+        let describe = if prefix.is_empty() {
+            format!("s3://{}", opts.bucket)
+        } else {
+            format!("s3://{}/{prefix}", opts.bucket)
+        };
+        Ok(S3Store {
+            client: aws_sdk_s3::Client::from_conf(builder.build()),
+            inner: Arc::new(Inner {
+                bucket: opts.bucket,
+                prefix,
+                sse,
+                describe,
+            }),
+        })
+    }
+
+    fn full_key(&self, key: &str) -> Result<String> {
+        validate_key(key)?;
+        Ok(self.join(key))
+    }
+
+    fn join(&self, key: &str) -> String {
+        if self.inner.prefix.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{}/{key}", self.inner.prefix)
+        }
+    }
+
+    fn relative(&self, full: &str) -> String {
+        if self.inner.prefix.is_empty() {
+            full.to_owned()
+        } else {
+            full.strip_prefix(&self.inner.prefix)
+                .and_then(|k| k.strip_prefix('/'))
+                .unwrap_or(full)
+                .to_owned()
+        }
+    }
+
+    /// Turns an SDK error into a typed store error.
+    fn error<E>(
+        &self,
+        op: &'static str,
+        key: &str,
+        err: SdkError<E, aws_sdk_s3::config::http::HttpResponse>,
+    ) -> StoreError
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        let store = self.inner.describe.clone();
+        let key = key.to_owned();
+        match &err {
+            SdkError::ServiceError(service) => {
+                let status = service.raw().status().as_u16();
+                let code = service.err().code().unwrap_or("").to_owned();
+                let detail = service.err().message().unwrap_or("").to_owned();
+                classify(store, op, key, status, code, detail)
+            }
+            SdkError::ConstructionFailure(_) => {
+                let detail = DisplayErrorContext(&err).to_string();
+                if detail.contains("credentials") {
+                    StoreError::NoCredentials { store, detail }
+                } else {
+                    StoreError::Invalid(format!("{store}: cannot build the {op} request for `{key}`: {detail}"))
+                }
+            }
+            SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_) => {
+                let detail = DisplayErrorContext(&err).to_string();
+                if detail.contains("no credentials") || detail.contains("credentials provider") {
+                    StoreError::NoCredentials { store, detail }
+                } else {
+                    StoreError::Network { store, op, key, detail }
+                }
+            }
+            _ => StoreError::Network {
+                store,
+                op,
+                key,
+                detail: DisplayErrorContext(&err).to_string(),
+            },
+        }
+    }
+
+    fn info_from(
+        &self,
+        key: &str,
+        size: Option<i64>,
+        etag: Option<&str>,
+        modified: Option<&aws_smithy_types::DateTime>,
+        class: Option<&str>,
+        metadata: Option<&std::collections::HashMap<String, String>>,
+    ) -> ObjectInfo {
+        ObjectInfo {
+            key: key.to_owned(),
+            size: size.unwrap_or(0).max(0) as u64,
+            etag: etag.map(unquote),
+            last_modified_ms: modified.and_then(|d| d.to_millis().ok()),
+            storage_class: class.map(str::to_owned),
+            metadata: metadata
+                .map(|m| m.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())).collect())
+                .unwrap_or_default(),
+        }
+    }
+
+    async fn read_into(&self, key: &str, mut sink: Option<&mut tokio::fs::File>, dest: &Path) -> Result<Fetched> {
+        let full = self.full_key(key)?;
+        let out = self
+            .client
+            .get_object()
+            .bucket(&self.inner.bucket)
+            .key(&full)
+            .send()
+            .await
+            .map_err(|e| self.error("download", key, e))?;
+        let expected = out.content_length();
+        let mut body = out.body;
+        let mut hasher = StreamHasher::default();
+        loop {
+            let chunk = body.try_next().await.map_err(|e| StoreError::Network {
+                store: self.inner.describe.clone(),
+                op: "download",
+                key: key.to_owned(),
+                detail: DisplayErrorContext(&e).to_string(),
+            })?;
+            let Some(chunk) = chunk else { break };
+            hasher.update(&chunk);
+            if let Some(f) = sink.as_deref_mut() {
+                f.write_all(&chunk)
+                    .await
+                    .map_err(|e| StoreError::io("write", dest, e))?;
+            }
+        }
+        let fetched = hasher.finish();
+        if let Some(len) = expected
+            && len >= 0
+            && len as u64 != fetched.size
+        {
+            return Err(StoreError::Network {
+                store: self.inner.describe.clone(),
+                op: "download",
+                key: key.to_owned(),
+                detail: format!("the body ended after {} of {len} bytes", fetched.size),
+            });
+        }
+        Ok(fetched)
+    }
+}
+
+fn classify(store: String, op: &'static str, key: String, status: u16, code: String, detail: String) -> StoreError {
+    match (status, code.as_str()) {
+        (_, "NoSuchBucket") => StoreError::NoBucket { store },
+        (_, "NoSuchUpload") => StoreError::UploadGone { store, key },
+        (_, "NoSuchKey") | (404, "NotFound" | "") => StoreError::NotFound { store, key },
+        (
+            _,
+            "InvalidAccessKeyId"
+            | "SignatureDoesNotMatch"
+            | "InvalidToken"
+            | "ExpiredToken"
+            | "AuthorizationHeaderMalformed",
+        ) => StoreError::BadCredentials {
+            store,
+            detail: format!("{code}: {detail}"),
+        },
+        (_, "AccessDenied" | "AllAccessDisabled" | "AccountProblem") | (403, _) => StoreError::AccessDenied {
+            store,
+            key,
+            detail: if code.is_empty() {
+                "403 Forbidden; the credentials may be wrong or lack permission".into()
+            } else {
+                format!("{code}: {detail}")
+            },
+        },
+        (_, "BadDigest" | "InvalidDigest" | "XAmzContentSHA256Mismatch" | "InvalidChecksum") => {
+            StoreError::ChecksumMismatch {
+                store,
+                key,
+                detail: format!("the server refused the body ({code}: {detail})"),
+            }
+        }
+        (507, _) | (_, "QuotaExceeded" | "InsufficientStorage" | "StorageFull" | "XMinioStorageFull") => {
+            StoreError::Full {
+                store,
+                key,
+                detail: format!("{status} {code}: {detail}"),
+            }
+        }
+        (500..=599, _) | (_, "SlowDown" | "RequestTimeout" | "InternalError" | "ServiceUnavailable") => {
+            StoreError::ServerBusy {
+                store,
+                op,
+                key,
+                status,
+                code,
+            }
+        }
+        _ => StoreError::Refused {
+            store,
+            op,
+            key,
+            status,
+            code,
+            detail,
+        },
+    }
+}
+
+fn unquote(etag: &str) -> String {
+    etag.trim_matches('"').to_ascii_lowercase()
+}
+
+fn check_expiry(store: &str, expires: Duration) -> Result<PresigningConfig> {
+    if expires > MAX_PRESIGN_EXPIRY {
+        return Err(StoreError::Invalid(format!(
+            "{store}: a link cannot last longer than 7 days (SigV4's limit); {} hours were asked",
+            expires.as_secs() / 3600
+        )));
+    }
+    if expires.is_zero() {
+        return Err(StoreError::Invalid(format!(
+            "{store}: a link must last at least one second"
+        )));
+    }
+    PresigningConfig::expires_in(expires).map_err(|e| StoreError::Invalid(format!("{store}: {e}")))
+}
+
+impl ObjectStore for S3Store {
+    fn features(&self) -> Features {
+        Features {
+            presign: true,
+            etag_is_md5: true,
+            metadata: true,
+            storage_class: true,
+        }
+    }
+
+    fn describe(&self) -> String {
+        self.inner.describe.clone()
+    }
+
+    async fn check(&self) -> Result<()> {
+        let mut req = self.client.list_objects_v2().bucket(&self.inner.bucket).max_keys(1);
+        if !self.inner.prefix.is_empty() {
+            req = req.prefix(format!("{}/", self.inner.prefix));
+        }
+        req.send().await.map_err(|e| self.error("list", "", e))?;
+        Ok(())
+    }
+
+    async fn put_bytes(&self, key: &str, body: Bytes, md5: [u8; 16], opts: &PutOptions) -> Result<ObjectInfo> {
+        let full = self.full_key(key)?;
+        let size = body.len();
+        let mut req = self
+            .client
+            .put_object()
+            .bucket(&self.inner.bucket)
+            .key(&full)
+            .content_md5(md5_base64(&md5))
+            .content_length(size as i64)
+            .body(ByteStream::from(body));
+        if let Some(ct) = &opts.content_type {
+            req = req.content_type(ct);
+        }
+        if let Some(class) = &opts.storage_class {
+            req = req.storage_class(StorageClass::from(class.as_str()));
+        }
+        if let Some(sse) = &self.inner.sse {
+            req = req.server_side_encryption(sse.clone());
+        }
+        for (k, v) in &opts.metadata {
+            req = req.metadata(k, v);
+        }
+        let out = req.send().await.map_err(|e| self.error("upload", key, e))?;
+        Ok(self.info_from(
+            key,
+            Some(size as i64),
+            out.e_tag(),
+            None,
+            opts.storage_class.as_deref(),
+            None,
+        ))
+    }
+
+    async fn create_multipart(&self, key: &str, opts: &PutOptions) -> Result<String> {
+        let full = self.full_key(key)?;
+        let mut req = self
+            .client
+            .create_multipart_upload()
+            .bucket(&self.inner.bucket)
+            .key(&full);
+        if let Some(ct) = &opts.content_type {
+            req = req.content_type(ct);
+        }
+        if let Some(class) = &opts.storage_class {
+            req = req.storage_class(StorageClass::from(class.as_str()));
+        }
+        if let Some(sse) = &self.inner.sse {
+            req = req.server_side_encryption(sse.clone());
+        }
+        for (k, v) in &opts.metadata {
+            req = req.metadata(k, v);
+        }
+        let out = req.send().await.map_err(|e| self.error("start upload", key, e))?;
+        out.upload_id().map(str::to_owned).ok_or_else(|| StoreError::Refused {
+            store: self.describe(),
+            op: "start upload",
+            key: key.to_owned(),
+            status: 200,
+            code: String::new(),
+            detail: "the server returned no upload id".into(),
+        })
+    }
+
+    async fn upload_part(
+        &self,
+        key: &str,
+        upload_id: &str,
+        number: u32,
+        body: Bytes,
+        md5: [u8; 16],
+    ) -> Result<PartInfo> {
+        let full = self.full_key(key)?;
+        if !(1..=10_000).contains(&number) {
+            return Err(StoreError::Invalid(format!(
+                "part number {number} is outside 1..=10000"
+            )));
+        }
+        let size = body.len() as u64;
+        let out = self
+            .client
+            .upload_part()
+            .bucket(&self.inner.bucket)
+            .key(&full)
+            .upload_id(upload_id)
+            .part_number(number as i32)
+            .content_md5(md5_base64(&md5))
+            .content_length(size as i64)
+            .body(ByteStream::from(body))
+            .send()
+            .await
+            .map_err(|e| self.error("upload part", key, e))?;
+        let etag = out.e_tag().map(unquote).unwrap_or_default();
+        if etag != hex::encode(md5) {
+            return Err(StoreError::ChecksumMismatch {
+                store: self.describe(),
+                key: key.to_owned(),
+                detail: format!("part {number}: the server's ETag {etag} is not the MD5 sent"),
+            });
+        }
+        Ok(PartInfo { number, etag, size })
+    }
+
+    async fn list_parts(&self, key: &str, upload_id: &str) -> Result<Vec<PartInfo>> {
+        let full = self.full_key(key)?;
+        let mut parts = Vec::new();
+        let mut marker: Option<String> = None;
+        loop {
+            let mut req = self
+                .client
+                .list_parts()
+                .bucket(&self.inner.bucket)
+                .key(&full)
+                .upload_id(upload_id);
+            if let Some(m) = &marker {
+                req = req.part_number_marker(m);
+            }
+            let out = req.send().await.map_err(|e| self.error("list parts", key, e))?;
+            for p in out.parts() {
+                parts.push(PartInfo {
+                    number: p.part_number().unwrap_or(0).max(0) as u32,
+                    etag: p.e_tag().map(unquote).unwrap_or_default(),
+                    size: p.size().unwrap_or(0).max(0) as u64,
+                });
+            }
+            match (out.is_truncated(), out.next_part_number_marker()) {
+                (Some(true), Some(m)) if marker.as_deref() != Some(m) => marker = Some(m.to_owned()),
+                _ => break,
+            }
+        }
+        parts.sort_by_key(|p| p.number);
+        Ok(parts)
+    }
+
+    async fn complete_multipart(&self, key: &str, upload_id: &str, parts: &[PartInfo]) -> Result<()> {
+        let full = self.full_key(key)?;
+        let completed = CompletedMultipartUpload::builder()
+            .set_parts(Some(
+                parts
+                    .iter()
+                    .map(|p| {
+                        CompletedPart::builder()
+                            .part_number(p.number as i32)
+                            .e_tag(format!("\"{}\"", p.etag))
+                            .build()
+                    })
+                    .collect(),
+            ))
+            .build();
+        self.client
+            .complete_multipart_upload()
+            .bucket(&self.inner.bucket)
+            .key(&full)
+            .upload_id(upload_id)
+            .multipart_upload(completed)
+            .send()
+            .await
+            .map_err(|e| self.error("complete upload", key, e))?;
+        Ok(())
+    }
+
+    async fn abort_multipart(&self, key: &str, upload_id: &str) -> Result<()> {
+        let full = self.full_key(key)?;
+        match self
+            .client
+            .abort_multipart_upload()
+            .bucket(&self.inner.bucket)
+            .key(&full)
+            .upload_id(upload_id)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) => match self.error("abort upload", key, e) {
+                e if e.is_not_found() => Ok(()),
+                e => Err(e),
+            },
+        }
+    }
+
+    async fn list_uploads(&self, prefix: &str) -> Result<Vec<PendingUpload>> {
+        let mut out_list = Vec::new();
+        let mut key_marker: Option<String> = None;
+        let mut id_marker: Option<String> = None;
+        loop {
+            let mut req = self
+                .client
+                .list_multipart_uploads()
+                .bucket(&self.inner.bucket)
+                .prefix(self.join(prefix));
+            if let Some(k) = &key_marker {
+                req = req.key_marker(k);
+            }
+            if let Some(i) = &id_marker {
+                req = req.upload_id_marker(i);
+            }
+            let out = req.send().await.map_err(|e| self.error("list uploads", prefix, e))?;
+            for u in out.uploads() {
+                let (Some(key), Some(id)) = (u.key(), u.upload_id()) else {
+                    continue;
+                };
+                out_list.push(PendingUpload {
+                    key: self.relative(key),
+                    upload_id: id.to_owned(),
+                    initiated_ms: u.initiated().and_then(|d| d.to_millis().ok()),
+                });
+            }
+            let next = (
+                out.next_key_marker().map(str::to_owned),
+                out.next_upload_id_marker().map(str::to_owned),
+            );
+            if out.is_truncated() != Some(true) || (next.0 == key_marker && next.1 == id_marker) {
+                break;
+            }
+            (key_marker, id_marker) = next;
+        }
+        Ok(out_list)
+    }
+
+    async fn head(&self, key: &str) -> Result<ObjectInfo> {
+        let full = self.full_key(key)?;
+        let out = self
+            .client
+            .head_object()
+            .bucket(&self.inner.bucket)
+            .key(&full)
+            .send()
+            .await
+            .map_err(|e| self.error("head", key, e))?;
+        Ok(self.info_from(
+            key,
+            out.content_length(),
+            out.e_tag(),
+            out.last_modified(),
+            out.storage_class().map(|c| c.as_str()),
+            out.metadata(),
+        ))
+    }
+
+    async fn get_to_file(&self, key: &str, dest: &Path) -> Result<Fetched> {
+        let mut file = tokio::fs::File::create(dest)
+            .await
+            .map_err(|e| StoreError::io("create", dest, e))?;
+        let fetched = self.read_into(key, Some(&mut file), dest).await?;
+        file.flush().await.map_err(|e| StoreError::io("write", dest, e))?;
+        file.sync_all().await.map_err(|e| StoreError::io("sync", dest, e))?;
+        Ok(fetched)
+    }
+
+    async fn read_hashes(&self, key: &str) -> Result<Fetched> {
+        self.read_into(key, None, Path::new("")).await
+    }
+
+    async fn list(&self, prefix: &str, next: Option<String>) -> Result<ListPage> {
+        let mut req = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.inner.bucket)
+            .prefix(self.join(prefix))
+            .max_keys(1000);
+        if let Some(token) = next {
+            req = req.continuation_token(token);
+        }
+        let out = req.send().await.map_err(|e| self.error("list", prefix, e))?;
+        let objects = out
+            .contents()
+            .iter()
+            .filter_map(|o| {
+                let key = self.relative(o.key()?);
+                Some(self.info_from(
+                    &key,
+                    o.size(),
+                    o.e_tag(),
+                    o.last_modified(),
+                    o.storage_class().map(|c| c.as_str()),
+                    None,
+                ))
+            })
+            .collect();
+        let next = match out.is_truncated() {
+            Some(true) => out.next_continuation_token().map(str::to_owned),
+            _ => None,
+        };
+        Ok(ListPage { objects, next })
+    }
+
+    async fn delete(&self, key: &str) -> Result<()> {
+        let full = self.full_key(key)?;
+        match self
+            .client
+            .delete_object()
+            .bucket(&self.inner.bucket)
+            .key(&full)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) => match self.error("delete", key, e) {
+                StoreError::NotFound { .. } => Ok(()),
+                e => Err(e),
+            },
+        }
+    }
+
+    async fn copy(&self, from: &str, to: &str) -> Result<()> {
+        let src = self.full_key(from)?;
+        let dst = self.full_key(to)?;
+        let source = format!("{}/{}", self.inner.bucket, encode_copy_source(&src));
+        let mut req = self
+            .client
+            .copy_object()
+            .bucket(&self.inner.bucket)
+            .key(&dst)
+            .copy_source(source)
+            .metadata_directive(MetadataDirective::Copy);
+        if let Some(sse) = &self.inner.sse {
+            req = req.server_side_encryption(sse.clone());
+        }
+        req.send().await.map_err(|e| self.error("copy", from, e))?;
+        Ok(())
+    }
+
+    async fn presign_get(&self, key: &str, expires: Duration, opts: &PresignGet) -> Result<String> {
+        let full = self.full_key(key)?;
+        let config = check_expiry(&self.inner.describe, expires)?;
+        let mut req = self.client.get_object().bucket(&self.inner.bucket).key(&full);
+        if let Some(cd) = &opts.content_disposition {
+            req = req.response_content_disposition(cd);
+        }
+        if let Some(ct) = &opts.content_type {
+            req = req.response_content_type(ct);
+        }
+        let signed = req.presigned(config).await.map_err(|e| self.error("sign", key, e))?;
+        Ok(signed.uri().to_owned())
+    }
+
+    async fn presign_put(&self, key: &str, expires: Duration, content_type: Option<&str>) -> Result<String> {
+        let full = self.full_key(key)?;
+        let config = check_expiry(&self.inner.describe, expires)?;
+        let mut req = self.client.put_object().bucket(&self.inner.bucket).key(&full);
+        if let Some(ct) = content_type {
+            req = req.content_type(ct);
+        }
+        let signed = req.presigned(config).await.map_err(|e| self.error("sign", key, e))?;
+        Ok(signed.uri().to_owned())
+    }
+}
+
+/// `x-amz-copy-source` is URL-encoded except for `/`.
+fn encode_copy_source(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    for b in key.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_are_classified() {
+        let c = |status, code: &str| classify("s3://b".into(), "upload", "k".into(), status, code.into(), "m".into());
+        assert_eq!(c(403, "SignatureDoesNotMatch").code(), "store_bad_credentials");
+        assert_eq!(c(403, "InvalidAccessKeyId").code(), "store_bad_credentials");
+        assert_eq!(c(403, "AccessDenied").code(), "store_access_denied");
+        assert_eq!(c(404, "NoSuchBucket").code(), "store_no_bucket");
+        assert_eq!(c(404, "").code(), "store_not_found");
+        assert_eq!(c(400, "BadDigest").code(), "store_checksum_mismatch");
+        assert_eq!(c(503, "SlowDown").code(), "store_server_busy");
+        assert_eq!(c(507, "").code(), "store_full");
+        assert_eq!(c(400, "InvalidArgument").code(), "store_refused");
+        assert!(c(500, "InternalError").is_retryable());
+        assert!(c(403, "SignatureDoesNotMatch").stops_everything());
+    }
+
+    #[test]
+    fn copy_source_is_encoded() {
+        assert_eq!(encode_copy_source("a/b c+d.jpg"), "a/b%20c%2Bd.jpg");
+    }
+
+    #[test]
+    fn debug_hides_secrets() {
+        let c = CredentialSource::Static {
+            access_key: "AKIA".into(),
+            secret_key: "very-secret".into(),
+            session_token: None,
+        };
+        assert!(!format!("{c:?}").contains("very-secret"));
+    }
+}

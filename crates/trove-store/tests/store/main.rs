@@ -1,0 +1,184 @@
+//! The ObjectStore conformance suite: every check runs against the folder
+//! store and against the S3 store on a real SeaweedFS server on 127.0.0.1
+//! (started by trove-testkit), and results are read back.
+#![allow(clippy::unwrap_used)]
+
+mod suite;
+
+use std::time::Duration;
+
+use trove_store::{CredentialSource, FolderStore, S3Options, S3Store};
+use trove_testkit::s3::{ACCESS_KEY, BUCKET, S3Server, SECRET_KEY};
+
+/// A folder store over a fresh temp dir (kept alive by the guard).
+fn folder_store() -> (FolderStore, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    (FolderStore::new(dir.path().to_path_buf()), dir)
+}
+
+fn s3_options(prefix: &str) -> S3Options {
+    let server = S3Server::shared();
+    let mut opts = S3Options::new(
+        BUCKET,
+        CredentialSource::Static {
+            access_key: ACCESS_KEY.into(),
+            secret_key: SECRET_KEY.into(),
+            session_token: None,
+        },
+    );
+    opts.endpoint = Some(server.endpoint.clone());
+    opts.prefix = prefix.to_owned();
+    opts.read_timeout = Duration::from_secs(20);
+    opts
+}
+
+/// An S3 store under a prefix no other test uses.
+async fn s3_store() -> S3Store {
+    let prefix = format!("conformance/{}", uuid::Uuid::new_v4().simple());
+    S3Store::connect(s3_options(&prefix)).await.unwrap()
+}
+
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod folder {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let (store, _dir) = super::folder_store();
+                    super::suite::$name(&store).await;
+                }
+            )*
+        }
+        mod s3 {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let store = super::s3_store().await;
+                    super::suite::$name(&store).await;
+                }
+            )*
+        }
+    };
+}
+
+conformance!(
+    check_passes,
+    put_then_read_back,
+    wrong_md5_is_refused_and_nothing_is_stored,
+    missing_objects_are_not_found,
+    listing_pages_through_every_key_in_order,
+    listing_filters_by_prefix,
+    multipart_round_trip,
+    multipart_part_with_wrong_md5_is_refused,
+    multipart_abort_discards_the_upload,
+    copy_keeps_the_bytes,
+    overwrite_replaces_the_object,
+    presign_or_clear_refusal,
+    invalid_keys_are_refused,
+    download_to_file_is_exact,
+);
+
+// --- store-specific checks -------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s3_wrong_secret_is_a_credentials_error() {
+    let mut opts = s3_options("wrong-secret");
+    opts.credentials = CredentialSource::Static {
+        access_key: ACCESS_KEY.into(),
+        secret_key: "not-the-secret".into(),
+        session_token: None,
+    };
+    let store = S3Store::connect(opts).await.unwrap();
+    let err = trove_store::ObjectStore::check(&store).await.unwrap_err();
+    assert_eq!(err.code(), "store_bad_credentials", "{err}");
+    assert!(err.stops_everything());
+    assert!(!err.to_string().contains("not-the-secret"), "secret leaked: {err}");
+    assert!(err.to_string().contains("AWS_SECRET_ACCESS_KEY"), "no hint: {err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s3_unknown_key_is_a_credentials_error() {
+    let mut opts = s3_options("wrong-key");
+    opts.credentials = CredentialSource::Static {
+        access_key: "nobody".into(),
+        secret_key: "nothing-at-all".into(),
+        session_token: None,
+    };
+    let store = S3Store::connect(opts).await.unwrap();
+    let err = trove_store::ObjectStore::check(&store).await.unwrap_err();
+    assert_eq!(err.code(), "store_bad_credentials", "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s3_missing_bucket_is_named() {
+    let mut opts = s3_options("");
+    opts.bucket = "no-such-bucket-here".into();
+    let store = S3Store::connect(opts).await.unwrap();
+    let err = trove_store::ObjectStore::check(&store).await.unwrap_err();
+    assert_eq!(err.code(), "store_no_bucket", "{err}");
+    assert!(err.to_string().contains("no-such-bucket-here"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s3_dead_endpoint_is_a_retryable_network_error() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut opts = s3_options("dead");
+    opts.endpoint = Some(format!("http://127.0.0.1:{port}"));
+    opts.max_attempts = 1;
+    opts.connect_timeout = Duration::from_secs(2);
+    let store = S3Store::connect(opts).await.unwrap();
+    let started = std::time::Instant::now();
+    let err = trove_store::ObjectStore::check(&store).await.unwrap_err();
+    assert_eq!(err.code(), "store_network", "{err}");
+    assert!(err.is_retryable());
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn folder_missing_root_is_not_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("unplugged-drive");
+    let store = FolderStore::new(root.clone());
+    let err = trove_store::ObjectStore::check(&store).await.unwrap_err();
+    assert_eq!(err.code(), "store_no_bucket", "{err}");
+    let err = trove_store::ObjectStore::put_bytes(
+        &store,
+        "a/b",
+        bytes::Bytes::from_static(b"x"),
+        trove_store::md5_of(b"x"),
+        &Default::default(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.code(), "store_no_bucket", "{err}");
+    assert!(!root.exists(), "the folder store created the missing root");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s3_objects_read_back_with_an_independent_client() {
+    // rclone (Debian's) lists and hashes what trove-store wrote.
+    let store = s3_store().await;
+    let body = bytes::Bytes::from(vec![7u8; 300_000]);
+    let md5 = trove_store::md5_of(&body);
+    trove_store::ObjectStore::put_bytes(&store, "independent/check.bin", body, md5, &Default::default())
+        .await
+        .unwrap();
+    let server = S3Server::shared();
+    let remote = format!(
+        "s3:{BUCKET}/{}/independent/",
+        trove_store::ObjectStore::describe(&store)
+            .strip_prefix(&format!("s3://{BUCKET}/"))
+            .unwrap()
+    );
+    let out = server
+        .rclone()
+        .args(["md5sum", &remote])
+        .output()
+        .expect("rclone is installed by scripts/deps.sh");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.trim(), format!("{}  check.bin", hex::encode(md5)));
+}

@@ -1,0 +1,230 @@
+//! A real S3-compatible server for tests: SeaweedFS (`weed mini`) on
+//! 127.0.0.1, with its own data folder and identities, installed by
+//! `scripts/deps.sh`. It checks SigV4 signatures, Content-MD5 and presigned
+//! expiry, so tests exercise what a real bucket does (never a mock).
+//!
+//! The server dies with the test process: it runs under a small shell that
+//! kills it when the pipe from the test process closes, even if the test
+//! process is killed.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// The bucket every server is started with.
+pub const BUCKET: &str = "trove-test";
+/// Full-access identity.
+pub const ACCESS_KEY: &str = "troveaccess";
+pub const SECRET_KEY: &str = "trovesecret-0123456789";
+/// An identity that may only read `share/` of the bucket (sharing key).
+pub const SHARE_ACCESS_KEY: &str = "troveshare";
+pub const SHARE_SECRET_KEY: &str = "troveshare-secret-0123456789";
+
+/// A running SeaweedFS S3 server.
+#[derive(Debug)]
+pub struct S3Server {
+    /// `http://127.0.0.1:PORT`
+    pub endpoint: String,
+    pub port: u16,
+    dir: tempfile::TempDir,
+    child: Child,
+    _keepalive: ChildStdin,
+}
+
+impl S3Server {
+    /// One server per test process, started on first use.
+    pub fn shared() -> &'static S3Server {
+        static SERVER: OnceLock<S3Server> = OnceLock::new();
+        SERVER.get_or_init(S3Server::start)
+    }
+
+    /// Starts a new server with [`BUCKET`] created. Panics with what to do
+    /// when `weed` is not installed.
+    pub fn start() -> S3Server {
+        let weed = weed_binary();
+        let dir = tempfile::Builder::new().prefix("trove-s3-").tempdir().unwrap();
+        let data = dir.path().join("data");
+        std::fs::create_dir_all(&data).unwrap();
+        let config = dir.path().join("identities.json");
+        std::fs::write(
+            &config,
+            format!(
+                r#"{{"identities":[
+  {{"name":"trove","credentials":[{{"accessKey":"{ACCESS_KEY}","secretKey":"{SECRET_KEY}"}}],
+    "actions":["Admin","Read","Write","List","Tagging"]}},
+  {{"name":"share","credentials":[{{"accessKey":"{SHARE_ACCESS_KEY}","secretKey":"{SHARE_SECRET_KEY}"}}],
+    "actions":["Read:{BUCKET}/share/*"]}}
+]}}"#
+            ),
+        )
+        .unwrap();
+        let mut last_error = String::new();
+        for _attempt in 0..3 {
+            let ports = free_ports(11);
+            let p = |i: usize| ports[i].to_string();
+            let args: Vec<String> = vec![
+                "mini".into(),
+                format!("-dir={}", data.display()),
+                "-ip=127.0.0.1".into(),
+                "-ip.bind=127.0.0.1".into(),
+                format!("-s3.config={}", config.display()),
+                format!("-bucket={BUCKET}"),
+                format!("-s3.port={}", p(0)),
+                format!("-s3.port.grpc={}", p(1)),
+                format!("-master.port={}", p(2)),
+                format!("-master.port.grpc={}", p(3)),
+                format!("-volume.port={}", p(4)),
+                format!("-volume.port.grpc={}", p(5)),
+                format!("-filer.port={}", p(6)),
+                format!("-filer.port.grpc={}", p(7)),
+                format!("-admin.port={}", p(8)),
+                format!("-admin.port.grpc={}", p(9)),
+                format!("-filer.localSocket={}", dir.path().join("filer.sock").display()),
+                "-admin.ui=false".into(),
+                "-webdav=false".into(),
+                "-s3.port.iceberg=0".into(),
+                "-s3.port.lance=0".into(),
+                "-master.telemetry=false".into(),
+                "-master.volumeSizeLimitMB=64".into(),
+            ];
+            let log = std::fs::File::create(dir.path().join("weed.log")).unwrap();
+            // A watcher holds the pipe from this process; when it closes
+            // (this process ended, however), `read` returns and weed is
+            // killed. `sh` itself ends when weed does.
+            let mut child = Command::new("sh")
+                .arg("-c")
+                .arg(r#"exec 3<&0; w="$1"; shift; "$w" "$@" </dev/null & pid=$!; { read -r _ <&3; kill $pid 2>/dev/null; } & wait $pid"#)
+                .arg("trove-s3")
+                .arg(&weed)
+                .args(&args)
+                .current_dir(dir.path())
+                .stdin(Stdio::piped())
+                .stdout(log.try_clone().unwrap())
+                .stderr(log)
+                .spawn()
+                .unwrap();
+            let keepalive = child.stdin.take().unwrap();
+            let port = ports[0];
+            match wait_ready(port, ports[6], &mut child) {
+                Ok(()) => {
+                    return S3Server {
+                        endpoint: format!("http://127.0.0.1:{port}"),
+                        port,
+                        dir,
+                        child,
+                        _keepalive: keepalive,
+                    };
+                }
+                Err(e) => {
+                    drop(keepalive);
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    last_error = format!(
+                        "{e}\n--- weed.log ---\n{}",
+                        std::fs::read_to_string(dir.path().join("weed.log")).unwrap_or_default()
+                    );
+                }
+            }
+        }
+        panic!("the S3 test server (SeaweedFS) did not start: {last_error}");
+    }
+
+    /// Where the server keeps its data (to damage objects on purpose).
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// The server's log so far (for failure messages).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("weed.log")).unwrap_or_default()
+    }
+
+    /// An `rclone` command that reaches this server as remote `s3:` (an
+    /// independent client to read back what Trove wrote, and the benchmark's
+    /// anchor). `AWS_CA_BUNDLE` is removed: rclone refuses to start with it
+    /// on a plain-HTTP endpoint.
+    pub fn rclone(&self) -> Command {
+        let mut cmd = Command::new("rclone");
+        cmd.envs(self.rclone_env()).env_remove("AWS_CA_BUNDLE");
+        cmd
+    }
+
+    fn rclone_env(&self) -> Vec<(String, String)> {
+        [
+            ("RCLONE_CONFIG_S3_TYPE", "s3"),
+            ("RCLONE_CONFIG_S3_PROVIDER", "SeaweedFS"),
+            ("RCLONE_CONFIG_S3_ACCESS_KEY_ID", ACCESS_KEY),
+            ("RCLONE_CONFIG_S3_SECRET_ACCESS_KEY", SECRET_KEY),
+            ("RCLONE_CONFIG_S3_ENDPOINT", &self.endpoint),
+            ("RCLONE_CONFIG_S3_REGION", "us-east-1"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+    }
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn weed_binary() -> PathBuf {
+    #[allow(clippy::disallowed_methods)] // test tooling: lets a developer point at another build
+    if let Some(p) = std::env::var_os("TROVE_WEED") {
+        return PathBuf::from(p);
+    }
+    #[allow(clippy::disallowed_methods)]
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for dir in std::env::split_paths(&path) {
+        let candidate = dir.join("weed");
+        if candidate.is_file() {
+            return candidate;
+        }
+    }
+    panic!("`weed` (SeaweedFS) is not installed: run scripts/deps.sh, or set TROVE_WEED to its path");
+}
+
+/// `n` distinct free loopback ports (bound together, then released).
+fn free_ports(n: usize) -> Vec<u16> {
+    let listeners: Vec<TcpListener> = (0..n).map(|_| TcpListener::bind("127.0.0.1:0").unwrap()).collect();
+    listeners.iter().map(|l| l.local_addr().unwrap().port()).collect()
+}
+
+/// Waits until the S3 port answers and the bucket exists (the filer, which
+/// needs no signature, lists the bucket's folder).
+fn wait_ready(port: u16, filer_port: u16, child: &mut Child) -> Result<(), String> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut last = String::new();
+    while Instant::now() < deadline {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(format!("weed exited early with {status}"));
+        }
+        let s3_up = http_get(port, "/").map(|r| r.starts_with("HTTP/1.1 "));
+        let bucket = http_get(filer_port, &format!("/buckets/{BUCKET}/"));
+        match (s3_up, bucket) {
+            (Ok(true), Ok(resp)) if resp.starts_with("HTTP/1.1 200") => return Ok(()),
+            (_, Ok(resp)) => last = resp.lines().next().unwrap_or("").to_owned(),
+            (_, Err(e)) => last = e.to_string(),
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    Err(format!("no answer on port {port} within 60 s (last: {last})"))
+}
+
+fn http_get(port: u16, path: &str) -> std::io::Result<String> {
+    let mut s = TcpStream::connect(("127.0.0.1", port))?;
+    s.set_read_timeout(Some(Duration::from_secs(2)))?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut out = String::new();
+    s.read_to_string(&mut out)?;
+    Ok(out)
+}
