@@ -1,5 +1,5 @@
 //! The dependency rules of ARCHITECTURE.md, checked on `cargo metadata`:
-//! front ends -> trove-core -> (catalog, media) -> trove-types, and the
+//! front ends -> trove-core -> (catalog, media, search, store) -> trove-types, and the
 //! library crates depend on nothing that talks to users.
 #![allow(clippy::unwrap_used, clippy::disallowed_methods)]
 
@@ -48,9 +48,10 @@ fn dependencies_point_one_way() {
     assert_eq!(trove_deps(&all, "trove-catalog"), set(&["trove-types"]));
     assert_eq!(trove_deps(&all, "trove-media"), set(&["trove-types"]));
     assert_eq!(trove_deps(&all, "trove-search"), set(&["trove-types"]));
+    assert_eq!(trove_deps(&all, "trove-store"), set(&["trove-types"]));
     assert_eq!(
         trove_deps(&all, "trove-core"),
-        set(&["trove-catalog", "trove-media", "trove-search", "trove-types"])
+        set(&["trove-catalog", "trove-media", "trove-search", "trove-store", "trove-types"])
     );
     assert_eq!(trove_deps(&all, "trove-cli"), set(&["trove-core"]));
     assert_eq!(trove_deps(&all, "trove-desktop"), set(&["trove-core"]));
@@ -74,6 +75,7 @@ fn library_crates_know_nothing_of_front_ends() {
         "trove-catalog",
         "trove-media",
         "trove-search",
+        "trove-store",
         "trove-core",
     ] {
         for dep in front_end_only {
@@ -95,6 +97,17 @@ fn library_crates_know_nothing_of_front_ends() {
         assert!(
             !all["trove-search"].contains(dep),
             "trove-search knows nothing of SQLite, async runtimes or storage ({dep})"
+        );
+    }
+}
+
+#[test]
+fn the_store_knows_nothing_of_the_catalog_media_or_search() {
+    let all = workspace_deps();
+    for dep in ["rusqlite", "tantivy", "image", "turbojpeg", "notify"] {
+        assert!(
+            !all["trove-store"].contains(dep),
+            "trove-store knows nothing of SQLite, search or media ({dep})"
         );
     }
 }

@@ -4,6 +4,7 @@
 
 mod commands;
 mod crash;
+mod sync;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -14,6 +14,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_derivatives.sql"),
     include_str!("migrations/0004_av_metadata.sql"),
     include_str!("migrations/0005_sidecars.sql"),
+    include_str!("migrations/0006_sync.sql"),
 ];
 
 /// The schema version this build writes.

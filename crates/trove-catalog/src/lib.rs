@@ -18,6 +18,7 @@ mod model;
 pub mod paths;
 mod queries;
 mod rows;
+mod sync;
 
 pub use batch::{Batch, event_kind};
 pub use db::{Catalog, SCHEMA_VERSION};
@@ -25,6 +26,7 @@ pub use derivatives::Derivative;
 pub use error::{CatalogError, Result};
 pub use jobs::{FailOutcome, Job, JobCounts, JobState, NewJob};
 pub use model::*;
+pub use sync::{ObjectRole, ObjectState, PlannedObject, SyncCounts, SyncObject, SyncPart, SyncPolicy, TargetRecord};
 
 #[doc(hidden)]
 /// The SQL of each migration, for tests that build catalogs of old schemas.

@@ -5,6 +5,7 @@
 mod json;
 mod output;
 mod progress;
+mod sync_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -155,6 +156,61 @@ enum Command {
     },
     /// Paths that could not be catalogued, with the reason.
     Problems {
+        #[arg(long)]
+        json: bool,
+    },
+    /// The sync target: `trove target set s3://BUCKET/PREFIX --endpoint URL`
+    /// or `trove target set file:///mnt/backup/trove`.
+    Target {
+        #[command(subcommand)]
+        action: sync_cmd::TargetAction,
+    },
+    /// What a watched folder sends to the target: all (originals and
+    /// proxies), proxies, or none.
+    Policy {
+        #[arg(value_name = "FOLDER")]
+        root: String,
+        #[arg(value_name = "POLICY", value_parser = sync_cmd::parse_policy)]
+        policy: trove_core::SyncPolicy,
+    },
+    /// Send new and changed originals, proxies and manifests to the target
+    /// and verify each one; runs until everything is synced.
+    Sync {
+        /// Objects in flight at once.
+        #[arg(long, default_value_t = 32, value_name = "N")]
+        concurrency: usize,
+        /// Upload bandwidth limit, e.g. 10M (bytes per second).
+        #[arg(long, value_name = "RATE", value_parser = sync_cmd::parse_rate)]
+        bwlimit: Option<u64>,
+        /// Try objects that failed for good again.
+        #[arg(long)]
+        retry_failed: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Fixity check: read stored objects back and compare their hashes
+    /// with the catalog (all, or a random sample).
+    Verify {
+        /// Check about this percentage of the objects, chosen at random.
+        #[arg(long, value_name = "PCT", value_parser = sync_cmd::parse_percent)]
+        sample: Option<f64>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the target, compare it with the catalog, and write today's
+    /// inventory file into it.
+    Reconcile {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Download originals back from the target, verified: one asset (id or
+    /// path) or every asset of a watched folder.
+    Restore {
+        #[arg(value_name = "ASSET|FOLDER")]
+        what: String,
+        /// Restore into this folder instead of the original places.
+        #[arg(long, value_name = "DIR")]
+        to: Option<PathBuf>,
         #[arg(long)]
         json: bool,
     },
@@ -491,12 +547,47 @@ fn run(cli: Cli) -> Result<u8, CoreError> {
         Command::Status { json } => {
             let lib = open_reader(&dir)?;
             let status = lib.status()?;
+            let sync = match lib.sync_status() {
+                Ok(s) => Some(s),
+                Err(CoreError::NoTarget) => None,
+                Err(e) => return Err(e),
+            };
             if json {
-                output::json(&json::status(&status));
+                let mut v = serde_json::to_value(json::status(&status)).unwrap_or_default();
+                if let (Some(s), Some(obj)) = (&sync, v.as_object_mut()) {
+                    obj.insert(
+                        "sync".into(),
+                        serde_json::json!({
+                            "target": s.target.url,
+                            "verified": s.counts.verified,
+                            "verified_bytes": s.counts.verified_bytes,
+                            "pending": s.counts.pending,
+                            "pending_bytes": s.counts.pending_bytes,
+                            "failed": s.counts.failed,
+                        }),
+                    );
+                }
+                output::json(&v);
             } else {
                 output::status(&status);
+                if let Some(s) = &sync {
+                    for l in sync_cmd::status_lines(s) {
+                        output::line(&l);
+                    }
+                }
             }
             Ok(EXIT_OK)
         }
+        Command::Target { action } => sync_cmd::target(&dir, action),
+        Command::Policy { root, policy } => sync_cmd::policy(&dir, &root, policy),
+        Command::Sync {
+            concurrency,
+            bwlimit,
+            retry_failed,
+            json,
+        } => sync_cmd::sync(&dir, concurrency, bwlimit, retry_failed, json),
+        Command::Verify { sample, json } => sync_cmd::verify(&dir, sample, json),
+        Command::Reconcile { json } => sync_cmd::reconcile(&dir, json),
+        Command::Restore { what, to, json } => sync_cmd::restore(&dir, &what, to, json),
     }
 }

@@ -199,6 +199,9 @@ impl EventSink for Reporter {
                 self.print(&st, &msg);
             }
             Event::SearchIndexed(_) => {}
+            // Sync reports its own progress (sync_cmd).
+            Event::SyncProgress(_) | Event::SyncPaused { .. } | Event::SyncResumed | Event::SyncObjectFailed { .. } => {
+            }
             Event::JobFailed {
                 job_id,
                 kind,

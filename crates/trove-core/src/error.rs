@@ -45,6 +45,18 @@ pub enum CoreError {
     Cancelled,
     #[error("watching {} failed: {detail}", path.display())]
     Watch { path: PathBuf, detail: String },
+    /// No sync target is set.
+    #[error("no sync target is set; set one with `trove target set s3://BUCKET/PREFIX` or `file:///PATH`")]
+    NoTarget,
+    /// The target (bucket or folder) failed.
+    #[error(transparent)]
+    Store(#[from] trove_store::StoreError),
+    /// A restore would overwrite a different file.
+    #[error("{} exists and differs from the asset; not overwritten (restore --to another folder)", path.display())]
+    RestoreConflict { path: PathBuf },
+    /// What the target returned is not the asset's content.
+    #[error("{key} in the target does not match the catalogued content ({detail}); run `trove verify`")]
+    Damaged { key: String, detail: String },
     /// A search that could not run: a bad query (a user error, with the
     /// query's own code), or an index that cannot be used.
     #[error("{source}")]
@@ -80,6 +92,10 @@ impl CoreError {
             CoreError::Cancelled => "cancelled",
             CoreError::Watch { .. } => "watch_failed",
             CoreError::Search { source, .. } => source.code(),
+            CoreError::NoTarget => "no_target",
+            CoreError::Store(e) => e.code(),
+            CoreError::RestoreConflict { .. } => "restore_conflict",
+            CoreError::Damaged { .. } => "target_damaged",
         }
     }
 
@@ -95,6 +111,9 @@ impl CoreError {
                 | CoreError::AssetNotFound { .. }
                 | CoreError::RootNotFound { .. }
                 | CoreError::NoLibrary { .. }
+                | CoreError::NoTarget
+                | CoreError::RestoreConflict { .. }
+                | CoreError::Store(trove_store::StoreError::Invalid(_))
         ) || matches!(self, CoreError::Search { source, .. } if source.is_user_error())
     }
 

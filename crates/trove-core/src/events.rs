@@ -104,12 +104,35 @@ pub enum Event {
     },
     /// The search index caught up with the catalog.
     SearchIndexed(crate::search::IndexReport),
+    /// How far a sync run is.
+    SyncProgress(SyncProgress),
+    /// The sync queue paused (the network is down); it resumes by itself.
+    SyncPaused {
+        reason: String,
+    },
+    SyncResumed,
+    /// One object could not be sent; the run went on.
+    SyncObjectFailed {
+        key: String,
+        error: String,
+    },
     /// The watcher applied a batch of changes to the catalog.
     WatchApplied {
         root_id: i64,
         changed_paths: u64,
         report: ScanReport,
     },
+}
+
+/// Progress of a sync run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SyncProgress {
+    pub objects_done: u64,
+    pub objects_total: u64,
+    pub bytes_done: u64,
+    pub bytes_total: u64,
+    pub failed: u64,
+    pub in_flight: u64,
 }
 
 /// Receives events. Implemented for closures and channels.

@@ -32,6 +32,7 @@ mod library;
 mod proxies;
 mod scan;
 mod search;
+mod sync;
 mod watch;
 
 pub use api::{
@@ -41,7 +42,7 @@ pub use api::{
 pub use cancel::Cancel;
 pub use clock::{Clock, SystemClock};
 pub use error::{CoreError, Result};
-pub use events::{Event, EventSink, NoEvents, ScanPhase, ScanProgress, Sink};
+pub use events::{Event, EventSink, NoEvents, ScanPhase, ScanProgress, Sink, SyncProgress};
 pub use jobs::{ALL_KINDS, JobRunSummary, WorkerOptions, kind as job_kind};
 pub use library::{Access, CATALOG_FILE, LOCK_FILE, Library, OpenOptions};
 pub use proxies::{PROXY_GENERATOR, proxy_rel_dir};
@@ -49,6 +50,11 @@ pub use scan::{ScanReport, ScanScope};
 pub use search::{
     Direction as SortDirection, Facets, IndexReport, SEARCH_DIR, SearchError, SearchOutcome, SearchQuery,
 };
+pub use sync::{
+    CredentialSource, PlanReport, ReconcileReport, RestoreReport, SyncOptions, SyncReport, SyncStatus, Target,
+    TargetSettings, VerifyReport,
+};
+pub use trove_catalog::{SyncCounts, SyncPolicy};
 pub use trove_search::{FacetCount, Sort};
 pub use watch::WatchOptions;
 

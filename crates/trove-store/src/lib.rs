@@ -17,6 +17,7 @@
 //! A conformance suite (`tests/store/`) runs the same checks against both
 //! implementations.
 
+mod any;
 mod error;
 mod folder;
 mod s3;
@@ -30,6 +31,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use bytes::Bytes;
 
+pub use any::AnyStore;
 pub use error::{Result, StoreError};
 pub use folder::FolderStore;
 pub use s3::{CredentialSource, S3Options, S3Store};

@@ -1,0 +1,377 @@
+//! `trove target`, `policy`, `sync`, `verify`, `reconcile` and `restore`.
+//!
+//! Credentials come from the standard AWS chain (AWS_ACCESS_KEY_ID /
+//! AWS_SECRET_ACCESS_KEY, AWS_PROFILE, ~/.aws) and are never stored.
+
+use std::path::{Path, PathBuf};
+
+use clap::Subcommand;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+use trove_core::{CoreError, CredentialSource, Event, SyncOptions, SyncPolicy, SyncStatus, Target, TargetSettings};
+
+use crate::{EXIT_OK, EXIT_SOME_FAILED, ctrl_c, open_reader, open_writer, output};
+
+#[derive(Debug, Subcommand)]
+pub enum TargetAction {
+    /// Set where the library syncs to: s3://BUCKET/PREFIX or file:///PATH.
+    Set {
+        #[arg(value_name = "URL")]
+        url: String,
+        /// S3-compatible endpoint (MinIO, Garage, R2...); path-style is used.
+        #[arg(long, env = "AWS_ENDPOINT_URL", value_name = "URL")]
+        endpoint: Option<String>,
+        #[arg(long, env = "AWS_REGION", value_name = "REGION")]
+        region: Option<String>,
+        /// Storage class of originals, e.g. STANDARD_IA or GLACIER_IR.
+        #[arg(long, value_name = "CLASS")]
+        storage_class: Option<String>,
+        /// Storage class of proxies and manifests.
+        #[arg(long, value_name = "CLASS")]
+        proxy_storage_class: Option<String>,
+        /// Server-side encryption: AES256 or aws:kms.
+        #[arg(long, value_name = "MODE")]
+        sse: Option<String>,
+        /// AWS profile to take credentials from.
+        #[arg(long, env = "AWS_PROFILE", value_name = "NAME")]
+        profile: Option<String>,
+        /// Path-style addressing without a custom endpoint.
+        #[arg(long)]
+        path_style: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the target.
+    Show {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// The CLI's credentials: the AWS chain, with the target's profile.
+fn credentials(target: &Target) -> CredentialSource {
+    CredentialSource::AwsChain {
+        profile: target.profile.clone(),
+    }
+}
+
+fn target_json(t: &Target) -> serde_json::Value {
+    json!({
+        "url": t.url,
+        "endpoint": t.endpoint,
+        "region": t.region,
+        "path_style": t.path_style,
+        "storage_class_originals": t.storage_class_originals,
+        "storage_class_proxies": t.storage_class_proxies,
+        "sse": t.sse,
+        "profile": t.profile,
+    })
+}
+
+pub fn target(dir: &Path, action: TargetAction) -> Result<u8, CoreError> {
+    match action {
+        TargetAction::Set {
+            url,
+            endpoint,
+            region,
+            storage_class,
+            proxy_storage_class,
+            sse,
+            profile,
+            path_style,
+            json,
+        } => {
+            let lib = open_writer(dir, false)?;
+            let t = lib.set_target(&TargetSettings {
+                url,
+                endpoint,
+                region,
+                path_style,
+                storage_class_originals: storage_class,
+                storage_class_proxies: proxy_storage_class,
+                sse,
+                profile,
+            })?;
+            if json {
+                output::json(&target_json(&t));
+            } else {
+                output::note(&format!(
+                    "target set to {}; run `trove sync` to send the library",
+                    t.url
+                ));
+            }
+        }
+        TargetAction::Show { json } => {
+            let lib = open_reader(dir)?;
+            let t = lib.target()?;
+            if json {
+                output::json(&target_json(&t));
+            } else {
+                output::line(&format!("target:   {}", t.url));
+                if let Some(e) = &t.endpoint {
+                    output::line(&format!("endpoint: {e}"));
+                }
+                if let Some(r) = &t.region {
+                    output::line(&format!("region:   {r}"));
+                }
+            }
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+pub fn parse_policy(s: &str) -> Result<SyncPolicy, String> {
+    SyncPolicy::parse(s)
+        .ok_or_else(|| format!("unknown policy {s:?}; use all (originals and proxies), proxies or none"))
+}
+
+pub fn parse_percent(s: &str) -> Result<f64, String> {
+    s.trim_end_matches('%')
+        .parse::<f64>()
+        .ok()
+        .filter(|p| (0.0..=100.0).contains(p))
+        .ok_or_else(|| format!("{s:?} is not a percentage between 0 and 100"))
+}
+
+pub fn policy(dir: &Path, root: &str, p: SyncPolicy) -> Result<u8, CoreError> {
+    let lib = open_writer(dir, false)?;
+    lib.set_sync_policy(root, p)?;
+    output::note(&format!("{root}: sync policy {}", p.as_str()));
+    Ok(EXIT_OK)
+}
+
+/// Parses `10M`, `512k`, `1G` or plain bytes per second.
+pub fn parse_rate(s: &str) -> Result<u64, String> {
+    let t = s.trim().trim_end_matches("/s").trim_end_matches(['B', 'b']);
+    let (num, mult) = match t.chars().last() {
+        Some('k' | 'K') => (&t[..t.len() - 1], 1024),
+        Some('m' | 'M') => (&t[..t.len() - 1], 1024 * 1024),
+        Some('g' | 'G') => (&t[..t.len() - 1], 1024 * 1024 * 1024),
+        _ => (t, 1),
+    };
+    num.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|n| *n > 0.0)
+        .map(|n| (n * mult as f64) as u64)
+        .ok_or_else(|| format!("{s:?} is not a rate; use e.g. 10M (bytes per second), 512k or 1G"))
+}
+
+pub fn sync(
+    dir: &Path,
+    concurrency: usize,
+    bwlimit: Option<u64>,
+    retry_failed: bool,
+    json: bool,
+) -> Result<u8, CoreError> {
+    let lib = open_writer(dir, false)?;
+    let target = lib.target()?;
+    if retry_failed {
+        lib.retry_failed_sync()?;
+    }
+    let cancel = ctrl_c();
+    let bar = if json {
+        ProgressBar::hidden()
+    } else {
+        let b = ProgressBar::new(0);
+        b.set_style(
+            ProgressStyle::with_template(
+                "{spinner} {msg} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        b
+    };
+    let sink = {
+        let bar = bar.clone();
+        move |e: Event| match e {
+            Event::SyncProgress(p) => {
+                bar.set_length(p.bytes_total.max(p.bytes_done));
+                bar.set_position(p.bytes_done);
+                bar.set_message(format!(
+                    "{}/{} objects, {} failed",
+                    p.objects_done, p.objects_total, p.failed
+                ));
+            }
+            Event::SyncPaused { reason } => bar.println(format!("paused: {reason}")),
+            Event::SyncResumed => bar.println("resumed"),
+            Event::SyncObjectFailed { key, error } => bar.println(format!("failed: {key}: {error}")),
+            _ => {}
+        }
+    };
+    let opts = SyncOptions {
+        concurrency: concurrency.max(1),
+        bandwidth_limit: bwlimit,
+        threads: crate::cores(),
+        ..SyncOptions::default()
+    };
+    let report = lib.sync(&credentials(&target), &opts, &sink, &cancel);
+    bar.finish_and_clear();
+    let report = report?;
+    if json {
+        output::json(&json!({
+            "target": report.target,
+            "assets": report.planned.assets,
+            "queued": report.planned.queued,
+            "uploaded": report.uploaded,
+            "uploaded_bytes": report.uploaded_bytes,
+            "parts_reused": report.parts_reused,
+            "stale_uploads_aborted": report.stale_uploads_aborted,
+            "network_pauses": report.network_pauses,
+            "pending": report.pending,
+            "failed": report.failed.iter().map(|(k, e)| json!({"key": k, "error": e})).collect::<Vec<_>>(),
+            "seconds": report.seconds,
+        }));
+    } else {
+        output::note(&format!(
+            "synced to {}: {} object(s) sent and verified ({}) in {:.1} s; {} pending, {} failed",
+            report.target,
+            report.uploaded,
+            output::bytes(report.uploaded_bytes),
+            report.seconds,
+            report.pending,
+            report.failed.len()
+        ));
+        for (key, error) in &report.failed {
+            output::note(&format!("  failed: {key}: {error}"));
+        }
+    }
+    Ok(if report.failed.is_empty() && report.pending == 0 {
+        EXIT_OK
+    } else {
+        EXIT_SOME_FAILED
+    })
+}
+
+pub fn verify(dir: &Path, sample: Option<f64>, json: bool) -> Result<u8, CoreError> {
+    let lib = open_writer(dir, false)?;
+    let target = lib.target()?;
+    let report = lib.verify_target(&credentials(&target), sample, 16, &ctrl_c())?;
+    if json {
+        output::json(&json!({
+            "target": report.target,
+            "checked": report.checked,
+            "checked_bytes": report.checked_bytes,
+            "ok": report.ok,
+            "damaged": report.damaged.iter().map(|(k, d)| json!({"key": k, "detail": d})).collect::<Vec<_>>(),
+            "missing": report.missing,
+            "errors": report.errors.iter().map(|(k, e)| json!({"key": k, "error": e})).collect::<Vec<_>>(),
+        }));
+    } else {
+        output::note(&format!(
+            "verified {} object(s) ({}) in {}: {} ok, {} damaged, {} missing, {} unreadable",
+            report.checked,
+            output::bytes(report.checked_bytes),
+            report.target,
+            report.ok,
+            report.damaged.len(),
+            report.missing.len(),
+            report.errors.len()
+        ));
+        for (key, detail) in &report.damaged {
+            output::note(&format!("  damaged: {key}: {detail} (queued to be sent again)"));
+        }
+        for key in &report.missing {
+            output::note(&format!("  missing: {key} (queued to be sent again)"));
+        }
+        for (key, e) in &report.errors {
+            output::note(&format!("  unreadable: {key}: {e}"));
+        }
+    }
+    Ok(
+        if report.damaged.is_empty() && report.missing.is_empty() && report.errors.is_empty() {
+            EXIT_OK
+        } else {
+            EXIT_SOME_FAILED
+        },
+    )
+}
+
+pub fn reconcile(dir: &Path, json: bool) -> Result<u8, CoreError> {
+    let lib = open_writer(dir, false)?;
+    let target = lib.target()?;
+    let report = lib.reconcile_target(&credentials(&target))?;
+    if json {
+        output::json(&json!({
+            "target": report.target,
+            "listed": report.listed,
+            "missing": report.missing,
+            "extra": report.extra,
+            "drift": report.drift.iter().map(|(k, d)| json!({"key": k, "detail": d})).collect::<Vec<_>>(),
+            "inventory": report.inventory_key,
+        }));
+    } else {
+        output::note(&format!(
+            "{}: {} object(s) listed; {} missing, {} extra, {} drifted; inventory written to {}",
+            report.target,
+            report.listed,
+            report.missing.len(),
+            report.extra.len(),
+            report.drift.len(),
+            report.inventory_key
+        ));
+        for k in &report.missing {
+            output::note(&format!("  missing: {k} (queued to be sent again)"));
+        }
+        for (k, d) in &report.drift {
+            output::note(&format!("  drift: {k}: {d} (queued to be sent again)"));
+        }
+        for k in &report.extra {
+            output::note(&format!("  extra: {k}"));
+        }
+    }
+    Ok(if report.missing.is_empty() && report.drift.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_SOME_FAILED
+    })
+}
+
+pub fn restore(dir: &Path, what: &str, to: Option<PathBuf>, json: bool) -> Result<u8, CoreError> {
+    let lib = open_reader(dir)?;
+    let target = lib.target()?;
+    let report = lib.restore(&credentials(&target), what, to.as_deref())?;
+    if json {
+        output::json(&json!({
+            "restored": report.restored,
+            "bytes": report.bytes,
+            "already_there": report.already_there,
+            "not_synced": report.not_synced,
+        }));
+    } else {
+        for p in &report.restored {
+            output::line(&p.display().to_string());
+        }
+        output::note(&format!(
+            "restored {} file(s) ({}), verified; {} already in place; {} not synced",
+            report.restored.len(),
+            output::bytes(report.bytes),
+            report.already_there,
+            report.not_synced.len()
+        ));
+    }
+    Ok(if report.not_synced.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_SOME_FAILED
+    })
+}
+
+/// Lines for `trove status`.
+pub fn status_lines(s: &SyncStatus) -> Vec<String> {
+    vec![
+        format!("target:   {}", s.target.url),
+        format!(
+            "synced:   {} object(s), {} (verified)",
+            s.counts.verified,
+            output::bytes(s.counts.verified_bytes)
+        ),
+        format!(
+            "pending:  {} object(s), {}; failed: {}",
+            s.counts.pending,
+            output::bytes(s.counts.pending_bytes),
+            s.counts.failed
+        ),
+    ]
+}

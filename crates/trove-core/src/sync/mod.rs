@@ -1,0 +1,342 @@
+//! Sync: originals, proxies and a manifest per asset go to the library's
+//! target (an S3-compatible bucket or a folder), content-addressed, and are
+//! verified by reading back before they count as synced.
+//!
+//! Layout in the target (under its prefix):
+//! - `originals/<b3[0:2]>/<blake3>.<ext>`
+//! - `proxies/<b3[0:2]>/<blake3>/<variant>.<format>`
+//! - `manifests/<b3[0:2]>/<blake3>.json`: the asset's identity, names,
+//!   capture time, metadata summary, checksums and its objects, so a library
+//!   can be rebuilt from the bucket alone.
+//! - `inventory/YYYYMMDD.txt`: written by `reconcile`.
+//!
+//! Because keys are content addresses, a rename or a move sends no original
+//! and no proxy again; only the small manifest (which lists the paths)
+//! changes.
+//!
+//! The durable queue is the catalog's `sync_objects` table: [`plan`] adds a
+//! pending row for every object that is new or whose content changed;
+//! [`run`](run::run_sync) sends pending rows, many at once, and marks each
+//! verified only after its size and checksum were read back.
+
+mod manifest;
+mod restore;
+mod run;
+mod verify;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use trove_catalog::{ObjectRole, PlannedObject, SyncCounts, SyncPolicy, TargetRecord};
+use trove_store::{AnyStore, FolderStore, S3Options, S3Store, TargetUrl};
+
+use crate::error::{CoreError, Result};
+use crate::library::Library;
+
+pub use restore::RestoreReport;
+pub use run::{SyncOptions, SyncReport};
+pub use trove_store::CredentialSource;
+pub use verify::{ReconcileReport, VerifyReport};
+
+/// Settings of a target, as the user gives them. Secrets are not settings.
+#[derive(Debug, Clone, Default)]
+pub struct TargetSettings {
+    /// `s3://bucket/prefix` or `file:///path`.
+    pub url: String,
+    pub endpoint: Option<String>,
+    pub region: Option<String>,
+    pub path_style: bool,
+    pub storage_class_originals: Option<String>,
+    pub storage_class_proxies: Option<String>,
+    pub sse: Option<String>,
+    pub profile: Option<String>,
+}
+
+/// The target as the catalog keeps it.
+pub type Target = TargetRecord;
+
+/// How an object is keyed in the target.
+pub(crate) fn original_key(blake3_hex: &str, ext: &str) -> String {
+    if ext.is_empty() {
+        format!("originals/{}/{blake3_hex}", &blake3_hex[..2])
+    } else {
+        format!("originals/{}/{blake3_hex}.{ext}", &blake3_hex[..2])
+    }
+}
+
+pub(crate) fn proxy_key(blake3_hex: &str, variant: &str, format: &str) -> String {
+    format!("proxies/{}/{blake3_hex}/{variant}.{format}", &blake3_hex[..2])
+}
+
+pub(crate) fn manifest_key(blake3_hex: &str) -> String {
+    format!("manifests/{}/{blake3_hex}.json", &blake3_hex[..2])
+}
+
+/// A lower-case extension safe for a key: ASCII alphanumerics, at most 10.
+pub(crate) fn clean_ext(name: &std::path::Path) -> String {
+    name.extension()
+        .and_then(|e| e.to_str())
+        .filter(|e| e.len() <= 10 && e.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default()
+}
+
+/// What `plan` found.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PlanReport {
+    pub assets: u64,
+    /// Objects that became pending (new or changed).
+    pub queued: u64,
+    pub queued_bytes: u64,
+}
+
+/// Sync state of the library's target.
+#[derive(Debug, Clone)]
+pub struct SyncStatus {
+    pub target: Target,
+    pub counts: SyncCounts,
+}
+
+impl Library {
+    /// Sets (or replaces) the library's target. Nothing is sent yet.
+    pub fn set_target(&self, settings: &TargetSettings) -> Result<Target> {
+        self.require_writer("setting the sync target")?;
+        let url = TargetUrl::parse(&settings.url)?;
+        let record = TargetRecord {
+            id: 0,
+            url: url.to_string(),
+            endpoint: settings.endpoint.clone().filter(|s| !s.is_empty()),
+            region: settings.region.clone().filter(|s| !s.is_empty()),
+            path_style: settings.path_style,
+            storage_class_originals: settings.storage_class_originals.clone(),
+            storage_class_proxies: settings.storage_class_proxies.clone(),
+            sse: settings.sse.clone(),
+            profile: settings.profile.clone(),
+            created_at: self.now_ms(),
+        };
+        let mut cat = self.catalog();
+        let mut batch = cat.batch(self.now_ms())?;
+        let id = batch.set_target(&record)?;
+        batch.commit()?;
+        Ok(TargetRecord { id, ..record })
+    }
+
+    /// The library's target, or a clear error if none is set.
+    pub fn target(&self) -> Result<Target> {
+        self.catalog().target()?.ok_or(CoreError::NoTarget)
+    }
+
+    /// Sets what a root sends to the target.
+    pub fn set_sync_policy(&self, root_query: &str, policy: SyncPolicy) -> Result<()> {
+        self.require_writer("setting a sync policy")?;
+        let root = self.find_root(root_query)?;
+        let mut cat = self.catalog();
+        let mut batch = cat.batch(self.now_ms())?;
+        batch.set_root_sync_policy(root.id, policy)?;
+        batch.commit()?;
+        Ok(())
+    }
+
+    /// Counts of synced, pending and failed objects.
+    pub fn sync_status(&self) -> Result<SyncStatus> {
+        let target = self.target()?;
+        let counts = self.catalog().sync_counts(target.id)?;
+        Ok(SyncStatus { target, counts })
+    }
+
+    /// Opens the store of `target` with `credentials` (S3 only).
+    pub(crate) async fn open_store(target: &Target, credentials: &CredentialSource) -> Result<AnyStore> {
+        Ok(match TargetUrl::parse(&target.url)? {
+            TargetUrl::Folder { path } => AnyStore::Folder(FolderStore::new(path)),
+            TargetUrl::S3 { bucket, prefix } => {
+                let mut opts = S3Options::new(bucket, credentials.clone());
+                opts.prefix = prefix;
+                opts.endpoint = target.endpoint.clone();
+                opts.region = target.region.clone();
+                opts.path_style = target.path_style;
+                opts.server_side_encryption = target.sse.clone();
+                AnyStore::S3(S3Store::connect(opts).await?)
+            }
+        })
+    }
+
+    /// Brings the sync queue up to date with the catalog: every present
+    /// asset's original (if its roots' policy sends originals), proxies and
+    /// manifest get a row; new or changed ones become pending.
+    pub fn plan_sync(&self) -> Result<PlanReport> {
+        self.require_writer("planning a sync")?;
+        let target = self.target()?;
+        let mut report = PlanReport::default();
+        let policies: std::collections::HashMap<i64, SyncPolicy> =
+            self.catalog().root_sync_policies()?.into_iter().collect();
+        let roots = self.catalog().roots()?;
+        let mut after = 0;
+        loop {
+            // Read a page, then write it: the shared connection is held
+            // for one page at a time so other work can interleave.
+            let rows = self.catalog().asset_rows_after(after, 500)?;
+            let Some(&last) = rows.last() else { break };
+            after = last;
+            let mut planned = Vec::new();
+            {
+                let cat = self.catalog();
+                for row in rows {
+                    if let Some(plan) = asset_plan(&cat, row, &roots, &policies)? {
+                        report.assets += 1;
+                        planned.extend(plan.objects);
+                    }
+                }
+            }
+            let mut cat = self.catalog();
+            let mut batch = cat.batch(self.now_ms())?;
+            for o in &planned {
+                if batch.plan_sync_object(target.id, o)? {
+                    report.queued += 1;
+                    report.queued_bytes += o.size;
+                }
+            }
+            batch.commit()?;
+        }
+        Ok(report)
+    }
+
+    /// Failed objects become pending again.
+    pub fn retry_failed_sync(&self) -> Result<u64> {
+        self.require_writer("retrying sync")?;
+        let target = self.target()?;
+        let mut cat = self.catalog();
+        let mut batch = cat.batch(self.now_ms())?;
+        let n = batch.retry_failed_sync(target.id)?;
+        batch.commit()?;
+        Ok(n)
+    }
+}
+
+/// The objects one asset should have in the target, and its manifest.
+pub(crate) struct AssetPlan {
+    pub objects: Vec<PlannedObject>,
+    pub manifest: Vec<u8>,
+}
+
+/// Plans one asset: `None` when it is not present or its roots send nothing.
+pub(crate) fn asset_plan(
+    cat: &trove_catalog::Catalog,
+    row: i64,
+    roots: &[trove_catalog::Root],
+    policies: &std::collections::HashMap<i64, SyncPolicy>,
+) -> Result<Option<AssetPlan>> {
+    let asset = cat.asset_by_row(row)?;
+    if asset.status != trove_catalog::AssetStatus::Present {
+        return Ok(None);
+    }
+    let files = cat.files_of_asset(row)?;
+    let policy = files
+        .iter()
+        .filter(|f| f.present)
+        .map(|f| policies.get(&f.root_id).copied().unwrap_or(SyncPolicy::All))
+        .max()
+        .unwrap_or(SyncPolicy::None);
+    if policy == SyncPolicy::None {
+        return Ok(None);
+    }
+    let derivatives = cat.derivatives(row)?;
+    let metadata = cat.metadata(row)?;
+    let hex = asset.blake3.to_hex();
+    let primary = files.iter().find(|f| f.present).or(files.first());
+    let ext = primary.map(|f| clean_ext(&f.rel_path)).unwrap_or_default();
+    let include_original = policy == SyncPolicy::All;
+    let mut objects = Vec::new();
+    if include_original {
+        objects.push(PlannedObject {
+            key: original_key(&hex, &ext),
+            asset_row: row,
+            role: ObjectRole::Original,
+            variant: None,
+            size: asset.size,
+            md5: asset.md5,
+            fingerprint: format!("b3:{hex}"),
+        });
+    }
+    for d in &derivatives {
+        objects.push(PlannedObject {
+            key: proxy_key(&hex, &d.variant, &d.format),
+            asset_row: row,
+            role: ObjectRole::Proxy,
+            variant: Some(d.variant.clone()),
+            size: d.size,
+            md5: None,
+            fingerprint: format!("g{}:{}:{}", d.generator, d.size, d.created_at),
+        });
+    }
+    let manifest = manifest::manifest_json(
+        &asset,
+        &files,
+        roots,
+        metadata.as_ref(),
+        &derivatives,
+        include_original.then(|| original_key(&hex, &ext)).as_deref(),
+    );
+    objects.push(PlannedObject {
+        key: manifest_key(&hex),
+        asset_row: row,
+        role: ObjectRole::Manifest,
+        variant: None,
+        size: manifest.len() as u64,
+        md5: None,
+        fingerprint: format!("m:{}", blake3::hash(&manifest).to_hex()),
+    });
+    Ok(Some(AssetPlan { objects, manifest }))
+}
+
+/// Where an object's bytes come from when it is sent.
+#[derive(Debug, Clone)]
+pub(crate) enum Source {
+    /// A file: an original under a root, or a proxy in the library.
+    File {
+        path: PathBuf,
+        /// The original's MD5 from import; the bytes read must match, or the
+        /// file changed since it was catalogued.
+        expect_md5: Option<[u8; 16]>,
+    },
+    /// Bytes made now (a manifest).
+    Bytes(bytes::Bytes),
+}
+
+/// A small tokio runtime for one sync, verify or restore run. The core's
+/// other work is thread-based; only network I/O runs on tokio.
+pub(crate) fn runtime(threads: usize) -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(threads.max(1))
+        .thread_name("trove-sync")
+        .enable_all()
+        .build()
+        .map_err(|e| CoreError::io("start the sync runtime", PathBuf::from("."), e))
+}
+
+/// Back-off before retry `attempt` (1-based): 0.5 s doubling, at most 60 s.
+pub(crate) fn backoff(attempt: u32) -> Duration {
+    Duration::from_millis(500u64.saturating_mul(1 << attempt.min(7).saturating_sub(1))).min(Duration::from_secs(60))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_content_addressed() {
+        let hex = "ab".repeat(32);
+        assert_eq!(original_key(&hex, "jpg"), format!("originals/ab/{hex}.jpg"));
+        assert_eq!(original_key(&hex, ""), format!("originals/ab/{hex}"));
+        assert_eq!(proxy_key(&hex, "thumb", "jpg"), format!("proxies/ab/{hex}/thumb.jpg"));
+        assert_eq!(manifest_key(&hex), format!("manifests/ab/{hex}.json"));
+        assert_eq!(clean_ext(std::path::Path::new("a/IMG_1.CR2")), "cr2");
+        assert_eq!(clean_ext(std::path::Path::new("a/weird.j p g")), "");
+    }
+
+    #[test]
+    fn backoff_grows_and_caps() {
+        assert_eq!(backoff(1), Duration::from_millis(500));
+        assert_eq!(backoff(2), Duration::from_secs(1));
+        assert!(backoff(30) <= Duration::from_secs(60));
+    }
+}

@@ -1,0 +1,283 @@
+//! Fixity: `verify` reads stored objects back and compares their hashes
+//! with the catalog; `reconcile` lists the target and compares it with the
+//! catalog, and writes a daily inventory into the target.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use tokio::task::JoinSet;
+use trove_catalog::{ObjectRole, ObjectState, SyncObject};
+use trove_store::{AnyStore, ObjectStore, md5_of};
+
+use super::{CredentialSource, runtime};
+use crate::cancel::Cancel;
+use crate::error::{CoreError, Result};
+use crate::library::Library;
+
+/// What a fixity check found.
+#[derive(Debug, Clone, Default)]
+pub struct VerifyReport {
+    pub target: String,
+    /// Objects read back.
+    pub checked: u64,
+    pub checked_bytes: u64,
+    pub ok: u64,
+    /// Objects whose bytes differ from the catalog (key, what differs);
+    /// queued to be sent again.
+    pub damaged: Vec<(String, String)>,
+    /// Objects the target no longer has; queued to be sent again.
+    pub missing: Vec<String>,
+    /// Objects that could not be read (network...), left as they are.
+    pub errors: Vec<(String, String)>,
+}
+
+/// What a reconcile found.
+#[derive(Debug, Clone, Default)]
+pub struct ReconcileReport {
+    pub target: String,
+    /// Objects listed in the target.
+    pub listed: u64,
+    /// Verified in the catalog but absent from the target (queued again).
+    pub missing: Vec<String>,
+    /// In the target under Trove's key spaces but unknown to the catalog.
+    pub extra: Vec<String>,
+    /// Size or checksum differs from the catalog (queued again).
+    pub drift: Vec<(String, String)>,
+    /// The inventory file written, e.g. `inventory/20261121.txt`.
+    pub inventory_key: String,
+}
+
+/// The expected BLAKE3 (hex) of an original, from its fingerprint.
+fn expected_blake3(obj: &SyncObject) -> Option<&str> {
+    (obj.role == ObjectRole::Original)
+        .then(|| obj.fingerprint.strip_prefix("b3:"))
+        .flatten()
+}
+
+impl Library {
+    /// Reads back the verified objects of the target (all, or about
+    /// `sample_percent` of them chosen at random) and compares size, MD5
+    /// and, for originals, BLAKE3 with the catalog. Damaged or missing
+    /// objects become pending, so the next sync sends them again.
+    pub fn verify_target(
+        &self,
+        credentials: &CredentialSource,
+        sample_percent: Option<f64>,
+        concurrency: usize,
+        cancel: &Cancel,
+    ) -> Result<VerifyReport> {
+        self.require_writer("verifying the target")?;
+        let target = self.target()?;
+        let rt = runtime(2)?;
+        let store = rt.block_on(Library::open_store(&target, credentials))?;
+        rt.block_on(store.check())?;
+        let mut report = VerifyReport {
+            target: target.url.clone(),
+            ..Default::default()
+        };
+        let mut seed = (self.now_ms() as u64) ^ 0x9e37_79b9_7f4a_7c15;
+        let mut after = 0;
+        loop {
+            if cancel.is_cancelled() {
+                return Err(CoreError::Cancelled);
+            }
+            let page = self
+                .catalog()
+                .sync_objects(target.id, Some(ObjectState::Verified), after, 256)?;
+            let Some(last) = page.last() else { break };
+            after = last.id;
+            let chosen: Vec<SyncObject> = page
+                .into_iter()
+                .filter(|_| match sample_percent {
+                    None => true,
+                    Some(pct) => {
+                        // xorshift: a fresh random sample each run.
+                        seed ^= seed << 13;
+                        seed ^= seed >> 7;
+                        seed ^= seed << 17;
+                        (seed % 10_000) as f64 / 100.0 < pct
+                    }
+                })
+                .collect();
+            let results = rt.block_on(read_all(&store, chosen, concurrency));
+            let mut cat = self.catalog();
+            let mut batch = cat.batch(self.now_ms())?;
+            for (obj, result) in results {
+                match result {
+                    Ok(fetched) => {
+                        report.checked += 1;
+                        report.checked_bytes += fetched.size;
+                        let problem = if fetched.size != obj.size {
+                            Some(format!("{} bytes stored, {} expected", fetched.size, obj.size))
+                        } else if obj.md5.is_some_and(|m| m != fetched.md5) {
+                            Some("MD5 differs".to_owned())
+                        } else if expected_blake3(&obj).is_some_and(|b| b != hex::encode(fetched.blake3)) {
+                            Some("BLAKE3 differs".to_owned())
+                        } else {
+                            None
+                        };
+                        match problem {
+                            None => {
+                                report.ok += 1;
+                                batch.mark_sync_checked(obj.id)?;
+                            }
+                            Some(p) => {
+                                batch.mark_sync_pending(obj.id, &format!("verify_mismatch: {p}"))?;
+                                report.damaged.push((obj.key, p));
+                            }
+                        }
+                    }
+                    Err(e) if e.is_not_found() => {
+                        batch.mark_sync_pending(obj.id, "verify_missing: not in the target")?;
+                        report.missing.push(obj.key);
+                    }
+                    Err(e) if e.stops_everything() => return Err(e.into()),
+                    Err(e) => report.errors.push((obj.key, e.to_string())),
+                }
+            }
+            batch.commit()?;
+        }
+        Ok(report)
+    }
+
+    /// Lists the target and compares it with the catalog; writes
+    /// `inventory/YYYYMMDD.txt` (key, size, ETag per line) into the target.
+    pub fn reconcile_target(&self, credentials: &CredentialSource) -> Result<ReconcileReport> {
+        self.require_writer("reconciling the target")?;
+        let target = self.target()?;
+        let rt = runtime(2)?;
+        let store = rt.block_on(Library::open_store(&target, credentials))?;
+        rt.block_on(store.check())?;
+        let mut listed: HashMap<String, (u64, Option<String>)> = HashMap::new();
+        let mut lines = Vec::new();
+        for prefix in ["originals/", "proxies/", "manifests/"] {
+            let mut next = None;
+            loop {
+                let page = rt.block_on(store.list(prefix, next))?;
+                for o in page.objects {
+                    lines.push(format!("{}\t{}\t{}", o.key, o.size, o.etag.as_deref().unwrap_or("-")));
+                    listed.insert(o.key, (o.size, o.etag));
+                }
+                next = page.next;
+                if next.is_none() {
+                    break;
+                }
+            }
+        }
+        let mut report = ReconcileReport {
+            target: target.url.clone(),
+            listed: listed.len() as u64,
+            ..Default::default()
+        };
+        let mut after = 0;
+        loop {
+            let page = self.catalog().sync_objects(target.id, None, after, 1000)?;
+            let Some(last) = page.last() else { break };
+            after = last.id;
+            let mut cat = self.catalog();
+            let mut batch = cat.batch(self.now_ms())?;
+            for obj in page {
+                let found = listed.remove(&obj.key);
+                if obj.state != ObjectState::Verified {
+                    continue;
+                }
+                match found {
+                    None => {
+                        batch.mark_sync_pending(obj.id, "reconcile_missing: not in the target")?;
+                        report.missing.push(obj.key);
+                    }
+                    Some((size, etag)) => {
+                        let etag_md5 = etag.as_deref().and_then(|e| {
+                            let mut out = [0u8; 16];
+                            hex::decode_to_slice(e, &mut out).ok().map(|()| out)
+                        });
+                        let drift = if size != obj.size {
+                            Some(format!("{size} bytes stored, {} expected", obj.size))
+                        } else if let (Some(stored), Some(ours)) = (etag_md5, obj.md5)
+                            && stored != ours
+                        {
+                            Some("ETag (MD5) differs".to_owned())
+                        } else {
+                            None
+                        };
+                        if let Some(d) = drift {
+                            batch.mark_sync_pending(obj.id, &format!("reconcile_drift: {d}"))?;
+                            report.drift.push((obj.key, d));
+                        }
+                    }
+                }
+            }
+            batch.commit()?;
+        }
+        let mut extra: Vec<String> = listed.into_keys().collect();
+        extra.sort();
+        report.extra = extra;
+        lines.sort();
+        let mut body = lines.join("\n");
+        body.push('\n');
+        let body = Bytes::from(body);
+        report.inventory_key = format!("inventory/{}.txt", yyyymmdd(self.now_ms()));
+        rt.block_on(store.put_bytes(
+            &report.inventory_key,
+            body.clone(),
+            md5_of(&body),
+            &trove_store::PutOptions {
+                content_type: Some("text/plain; charset=utf-8".into()),
+                ..Default::default()
+            },
+        ))?;
+        Ok(report)
+    }
+}
+
+async fn read_all(
+    store: &AnyStore,
+    objects: Vec<SyncObject>,
+    concurrency: usize,
+) -> Vec<(SyncObject, trove_store::Result<trove_store::Fetched>)> {
+    let sem = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
+    let mut set = JoinSet::new();
+    for obj in objects {
+        let store = store.clone();
+        let sem = sem.clone();
+        set.spawn(async move {
+            let _permit = sem.acquire_owned().await;
+            let r = store.read_hashes(&obj.key).await;
+            (obj, r)
+        });
+    }
+    let mut out = Vec::new();
+    while let Some(r) = set.join_next().await {
+        if let Ok(pair) = r {
+            out.push(pair);
+        }
+    }
+    out
+}
+
+/// `YYYYMMDD` (UTC) of a Unix time in milliseconds.
+pub(crate) fn yyyymmdd(unix_ms: i64) -> String {
+    // Howard Hinnant's days-to-civil algorithm.
+    let days = unix_ms.div_euclid(86_400_000);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}{m:02}{d:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn dates() {
+        assert_eq!(super::yyyymmdd(0), "19700101");
+        assert_eq!(super::yyyymmdd(1_795_305_600_000), "20261122");
+        assert_eq!(super::yyyymmdd(951_782_400_000), "20000229");
+    }
+}

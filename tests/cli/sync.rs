@@ -1,0 +1,391 @@
+//! `trove sync`, `verify`, `reconcile` and `restore` against a real S3
+//! server (SeaweedFS on 127.0.0.1, started by the testkit) and a folder
+//! target, read back with an independent client (rclone).
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use trove_testkit::s3::{ACCESS_KEY, BUCKET, S3Server, SECRET_KEY};
+use trove_testkit::{Rng, write_jpeg};
+
+use super::{stderr, stdout_json, trove_bin};
+
+/// Runs trove with the S3 server's credentials in the environment.
+fn trove_s3(lib: &Path, secret: &str, args: &[&str]) -> Output {
+    command(lib, secret, args).output().unwrap()
+}
+
+fn command(lib: &Path, secret: &str, args: &[&str]) -> Command {
+    let mut cmd = Command::new(trove_bin());
+    cmd.arg("--library")
+        .arg(lib)
+        .args(args)
+        .env_remove("TROVE_LIBRARY")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_CA_BUNDLE")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+        .env("AWS_SECRET_ACCESS_KEY", secret)
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent");
+    cmd
+}
+
+fn ok(out: &Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "trove failed ({:?}):\n{}",
+        out.status,
+        stderr(out)
+    );
+    stdout_json(out)
+}
+
+fn random_file(path: &Path, len: usize, seed: u64) {
+    let mut v = vec![0u8; len];
+    Rng::new(seed).fill(&mut v);
+    std::fs::write(path, v).unwrap();
+}
+
+/// A library with three photos and one 17 MiB file (sent in parts), synced
+/// to a fresh prefix of the test bucket. Returns the prefix.
+fn synced_library(tmp: &Path) -> String {
+    let lib = tmp.join("lib");
+    let photos = tmp.join("photos");
+    std::fs::create_dir_all(photos.join("trip")).unwrap();
+    for i in 0..3u32 {
+        let c = 40 + 60 * i as u8;
+        write_jpeg(
+            &photos.join(format!("trip/IMG_{i}.jpg")),
+            320,
+            240,
+            [c, 90, 200 - c],
+            i,
+            None,
+        );
+    }
+    random_file(&photos.join("clip.bin"), 17 * 1024 * 1024, 99);
+    ok(&trove_s3(
+        &lib,
+        SECRET_KEY,
+        &["add", photos.to_str().unwrap(), "--json"],
+    ));
+    ok(&trove_s3(&lib, SECRET_KEY, &["thumbs", "--json"]));
+    let prefix = format!("e2e/{}", tmp.file_name().unwrap().to_string_lossy().to_lowercase());
+    let server = S3Server::shared();
+    ok(&trove_s3(
+        &lib,
+        SECRET_KEY,
+        &[
+            "target",
+            "set",
+            &format!("s3://{BUCKET}/{prefix}"),
+            "--endpoint",
+            &server.endpoint,
+            "--json",
+        ],
+    ));
+    prefix
+}
+
+fn rclone_keys(prefix: &str) -> Vec<String> {
+    let out = S3Server::shared()
+        .rclone()
+        .args(["lsf", "-R", "--files-only", &format!("s3:{BUCKET}/{prefix}")])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut keys: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    keys.sort();
+    keys
+}
+
+fn rclone_cat(prefix: &str, key: &str) -> Vec<u8> {
+    let out = S3Server::shared()
+        .rclone()
+        .args(["cat", &format!("s3:{BUCKET}/{prefix}/{key}")])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    out.stdout
+}
+
+#[test]
+fn sync_verifies_every_object_and_a_rename_sends_only_the_manifest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let prefix = synced_library(tmp.path());
+    let lib = tmp.path().join("lib");
+
+    let report = ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
+    assert_eq!(report["failed"].as_array().unwrap().len(), 0, "{report}");
+    assert_eq!(report["pending"], 0, "{report}");
+    let uploaded = report["uploaded"].as_u64().unwrap();
+    // 4 originals + 4 manifests + 3 photos x 3 proxies at least.
+    assert!(uploaded >= 4 + 4 + 9, "{report}");
+
+    // Read back with rclone: every original is there, byte for byte.
+    let keys = rclone_keys(&prefix);
+    let originals: Vec<&String> = keys.iter().filter(|k| k.starts_with("originals/")).collect();
+    let manifests: Vec<&String> = keys.iter().filter(|k| k.starts_with("manifests/")).collect();
+    assert_eq!(originals.len(), 4, "{keys:?}");
+    assert_eq!(manifests.len(), 4, "{keys:?}");
+    assert!(
+        keys.iter().filter(|k| k.starts_with("proxies/")).count() >= 9,
+        "{keys:?}"
+    );
+    let clip = std::fs::read(tmp.path().join("photos/clip.bin")).unwrap();
+    let clip_key = format!(
+        "originals/{}/{}.bin",
+        &blake3::hash(&clip).to_hex()[..2],
+        blake3::hash(&clip).to_hex()
+    );
+    assert!(keys.contains(&clip_key), "{clip_key} not in {keys:?}");
+    assert_eq!(rclone_cat(&prefix, &clip_key), clip, "the multipart original differs");
+    let img = std::fs::read(tmp.path().join("photos/trip/IMG_1.jpg")).unwrap();
+    let img_key = format!(
+        "originals/{}/{}.jpg",
+        &blake3::hash(&img).to_hex()[..2],
+        blake3::hash(&img).to_hex()
+    );
+    assert_eq!(rclone_cat(&prefix, &img_key), img);
+
+    // Nothing left to do: a second sync sends nothing.
+    let again = ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
+    assert_eq!(again["uploaded"], 0, "{again}");
+
+    // Rename and move: the original and its proxies stay; only the
+    // manifest (which lists the paths) is sent again.
+    std::fs::create_dir_all(tmp.path().join("photos/moved")).unwrap();
+    std::fs::rename(
+        tmp.path().join("photos/trip/IMG_1.jpg"),
+        tmp.path().join("photos/moved/renamed.jpg"),
+    )
+    .unwrap();
+    ok(&trove_s3(&lib, SECRET_KEY, &["scan", "--json"]));
+    let after = ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
+    assert_eq!(after["uploaded"], 1, "only the manifest should be sent: {after}");
+    assert!(after["uploaded_bytes"].as_u64().unwrap() < 4096, "{after}");
+    let manifest_key = format!(
+        "manifests/{}/{}.json",
+        &blake3::hash(&img).to_hex()[..2],
+        blake3::hash(&img).to_hex()
+    );
+    let manifest: serde_json::Value = serde_json::from_slice(&rclone_cat(&prefix, &manifest_key)).unwrap();
+    assert_eq!(manifest["files"][0]["path"], "moved/renamed.jpg", "{manifest}");
+    assert_eq!(manifest["blake3"], blake3::hash(&img).to_hex().as_str());
+
+    let status = ok(&trove_s3(&lib, SECRET_KEY, &["status", "--json"]));
+    assert_eq!(status["sync"]["pending"], 0, "{status}");
+    assert_eq!(status["sync"]["failed"], 0, "{status}");
+
+    // Restore the whole folder elsewhere: byte-identical.
+    let out_dir = tmp.path().join("restored");
+    let photos = tmp.path().join("photos");
+    let restored = ok(&trove_s3(
+        &lib,
+        SECRET_KEY,
+        &[
+            "restore",
+            photos.to_str().unwrap(),
+            "--to",
+            out_dir.to_str().unwrap(),
+            "--json",
+        ],
+    ));
+    assert_eq!(restored["restored"].as_array().unwrap().len(), 4, "{restored}");
+    assert_eq!(std::fs::read(out_dir.join("clip.bin")).unwrap(), clip);
+    assert_eq!(std::fs::read(out_dir.join("moved/renamed.jpg")).unwrap(), img);
+    // Restoring again overwrites nothing.
+    let again = ok(&trove_s3(
+        &lib,
+        SECRET_KEY,
+        &[
+            "restore",
+            photos.to_str().unwrap(),
+            "--to",
+            out_dir.to_str().unwrap(),
+            "--json",
+        ],
+    ));
+    assert_eq!(again["already_there"], 4, "{again}");
+
+    // Another client replaces an object: verify finds it, sync mends it.
+    let out = S3Server::shared()
+        .rclone()
+        .args(["rcat", &format!("s3:{BUCKET}/{prefix}/{img_key}")])
+        .stdin(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(b"not the photo")?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    assert!(out.status.success());
+    let verify = trove_s3(&lib, SECRET_KEY, &["verify", "--json"]);
+    assert_eq!(verify.status.code(), Some(1), "{}", stderr(&verify));
+    let v = stdout_json(&verify);
+    assert_eq!(v["damaged"][0]["key"], img_key.as_str(), "{v}");
+    let mended = ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
+    assert_eq!(mended["uploaded"], 1, "{mended}");
+    assert_eq!(rclone_cat(&prefix, &img_key), img);
+    let clean = ok(&trove_s3(&lib, SECRET_KEY, &["verify", "--json"]));
+    assert_eq!(clean["damaged"].as_array().unwrap().len(), 0, "{clean}");
+
+    // Reconcile: the bucket matches the catalog; today's inventory is written.
+    let rec = ok(&trove_s3(&lib, SECRET_KEY, &["reconcile", "--json"]));
+    assert_eq!(rec["missing"].as_array().unwrap().len(), 0, "{rec}");
+    assert_eq!(rec["drift"].as_array().unwrap().len(), 0, "{rec}");
+    let inventory = String::from_utf8(rclone_cat(&prefix, rec["inventory"].as_str().unwrap())).unwrap();
+    assert!(inventory.contains(&clip_key), "{inventory}");
+}
+
+#[test]
+fn wrong_secret_stops_with_a_clear_error_and_loses_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let _prefix = synced_library(tmp.path());
+    let lib = tmp.path().join("lib");
+    let started = Instant::now();
+    let out = trove_s3(&lib, "wrong-secret-key", &["sync"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("credentials were refused"), "{err}");
+    assert!(!err.contains("wrong-secret-key"), "the secret was printed: {err}");
+    assert!(started.elapsed() < Duration::from_secs(30));
+    // With the right key everything goes up.
+    let report = ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
+    assert_eq!(report["pending"], 0, "{report}");
+    assert!(report["uploaded"].as_u64().unwrap() >= 8, "{report}");
+}
+
+#[test]
+fn folder_target_corruption_is_found_by_verify_and_mended_by_sync() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lib = tmp.path().join("lib");
+    let photos = tmp.path().join("photos");
+    let backup = tmp.path().join("backup");
+    std::fs::create_dir_all(&photos).unwrap();
+    std::fs::create_dir_all(&backup).unwrap();
+    write_jpeg(&photos.join("a.jpg"), 200, 100, [200, 10, 10], 1, None);
+    random_file(&photos.join("b.bin"), 100_000, 5);
+    ok(&trove_s3(
+        &lib,
+        SECRET_KEY,
+        &["add", photos.to_str().unwrap(), "--json"],
+    ));
+    let url = format!("file://{}", backup.display());
+    ok(&trove_s3(&lib, SECRET_KEY, &["target", "set", &url, "--json"]));
+    let report = ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
+    assert_eq!(report["uploaded"], 4, "{report}"); // 2 originals + 2 manifests
+
+    let b = std::fs::read(photos.join("b.bin")).unwrap();
+    let hex = blake3::hash(&b).to_hex();
+    let stored = backup.join(format!("originals/{}/{hex}.bin", &hex[..2]));
+    assert_eq!(std::fs::read(&stored).unwrap(), b);
+    // Flip one byte on the target's disk.
+    let mut damaged = b.clone();
+    damaged[5000] ^= 0xff;
+    std::fs::write(&stored, &damaged).unwrap();
+    let verify = trove_s3(&lib, SECRET_KEY, &["verify", "--json"]);
+    assert_eq!(verify.status.code(), Some(1));
+    let v = stdout_json(&verify);
+    assert_eq!(v["checked"], 4, "{v}");
+    assert!(
+        v["damaged"][0]["key"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("{hex}.bin")),
+        "{v}"
+    );
+    ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
+    assert_eq!(std::fs::read(&stored).unwrap(), b, "sync did not mend the object");
+    // Links cannot be made from a folder: not this command, but
+    // nothing was written outside the target either.
+    assert!(!photos.join(".trove-tmp").exists());
+}
+
+#[test]
+fn kill_9_mid_multipart_upload_resumes_without_resending_parts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lib = tmp.path().join("lib");
+    let photos = tmp.path().join("big");
+    std::fs::create_dir_all(&photos).unwrap();
+    // 6 parts of 16 MiB.
+    random_file(&photos.join("long-take.bin"), 6 * 16 * 1024 * 1024, 42);
+    ok(&trove_s3(
+        &lib,
+        SECRET_KEY,
+        &["add", photos.to_str().unwrap(), "--json"],
+    ));
+    let prefix = format!(
+        "e2e/{}",
+        tmp.path().file_name().unwrap().to_string_lossy().to_lowercase()
+    );
+    let server = S3Server::shared();
+    ok(&trove_s3(
+        &lib,
+        SECRET_KEY,
+        &[
+            "target",
+            "set",
+            &format!("s3://{BUCKET}/{prefix}"),
+            "--endpoint",
+            &server.endpoint,
+            "--json",
+        ],
+    ));
+    // Slow it down so it can be killed halfway.
+    let mut child = command(&lib, SECRET_KEY, &["sync", "--bwlimit", "16M", "--json"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let parts = |lib: &Path| -> i64 {
+        rusqlite::Connection::open_with_flags(lib.join("catalog.db"), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .and_then(|c| c.query_row("SELECT count(*) FROM sync_parts", [], |r| r.get(0)))
+            .unwrap_or(0)
+    };
+    let start = Instant::now();
+    while parts(&lib) < 2 {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the sync finished before it could be killed"
+        );
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "no part was recorded in 60 s"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+
+    let report = ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
+    assert_eq!(report["pending"], 0, "{report}");
+    assert!(
+        report["parts_reused"].as_u64().unwrap() >= 2,
+        "parts were sent again: {report}"
+    );
+    let data = std::fs::read(photos.join("long-take.bin")).unwrap();
+    let hex = blake3::hash(&data).to_hex();
+    let key = format!("originals/{}/{hex}.bin", &hex[..2]);
+    assert_eq!(rclone_cat(&prefix, &key), data);
+    // No unfinished multipart upload is left behind.
+    let out = server
+        .rclone()
+        .args(["backend", "list-multipart-uploads", &format!("s3:{BUCKET}/{prefix}")])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let listing: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    let count = listing
+        .as_object()
+        .map(|m| m.values().map(|v| v.as_array().map_or(0, Vec::len)).sum::<usize>())
+        .unwrap_or(0);
+    assert_eq!(count, 0, "stale uploads: {listing}");
+}
