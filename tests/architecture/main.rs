@@ -51,7 +51,13 @@ fn dependencies_point_one_way() {
     assert_eq!(trove_deps(&all, "trove-store"), set(&["trove-types"]));
     assert_eq!(
         trove_deps(&all, "trove-core"),
-        set(&["trove-catalog", "trove-media", "trove-search", "trove-store", "trove-types"])
+        set(&[
+            "trove-catalog",
+            "trove-media",
+            "trove-search",
+            "trove-store",
+            "trove-types"
+        ])
     );
     assert_eq!(trove_deps(&all, "trove-cli"), set(&["trove-core"]));
     assert_eq!(trove_deps(&all, "trove-desktop"), set(&["trove-core"]));
