@@ -1,0 +1,673 @@
+//! The upload engine shared by `sync` and `upload`: sends objects many at
+//! once, verifies each by reading it back, and reports every step (upload
+//! started, part confirmed, verified, failed) to a [`Queue`] that makes it
+//! durable, so a run killed at any point resumes where it stopped.
+//!
+//! One control thread owns the bookkeeping (the queue's `next` and
+//! `record`, written in batches); uploads run as tasks on a small tokio
+//! runtime and report over a channel.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use crossbeam_channel::{Receiver, Sender};
+use tokio::io::AsyncReadExt as _;
+use tokio::sync::Semaphore;
+use trove_catalog::SyncPart;
+use trove_store::{AnyStore, ObjectStore, PartInfo, PutOptions, StoreError, md5_of, multipart_etag};
+
+use super::{Source, backoff};
+use crate::cancel::Cancel;
+use crate::error::{CoreError, Result};
+use crate::events::{Event, EventSink, SyncProgress};
+
+/// One object to send.
+#[derive(Debug, Clone)]
+pub(crate) struct Sendable {
+    /// The queue's id of the object (a catalog row id).
+    pub id: i64,
+    pub key: String,
+    pub size: u64,
+    /// An original (its storage class, and its size must match).
+    pub original: bool,
+    /// A multipart upload started by an earlier run.
+    pub upload_id: Option<String>,
+    /// The asset's BLAKE3, stored as object metadata.
+    pub asset_hex: Option<String>,
+}
+
+/// What the engine tells the queue to remember.
+#[derive(Debug)]
+pub(crate) enum Record {
+    UploadStarted { id: i64, upload_id: String },
+    Part { id: i64, upload_id: String, part: SyncPart },
+    Verified { id: i64, size: u64, md5: [u8; 16] },
+    Failed { id: i64, error: String, permanent: bool },
+}
+
+/// A source of objects to send and the place results are kept.
+pub(crate) trait Queue {
+    /// The next object and where its bytes come from; `Ok(None)` when the
+    /// queue is empty. An object with no source is recorded failed by the
+    /// queue itself and skipped.
+    fn next(&mut self) -> Result<Option<(Sendable, Source)>>;
+    /// Makes records durable, in one transaction.
+    fn record(&mut self, records: Vec<Record>) -> Result<()>;
+}
+
+/// Counters of one run.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Stats {
+    pub uploaded: u64,
+    pub uploaded_bytes: u64,
+    pub parts_reused: u64,
+    pub failed: Vec<(String, String)>,
+    pub network_pauses: u32,
+    pub progress: SyncProgress,
+}
+
+/// How a sync runs. The defaults suit a home connection to a cloud bucket.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// Objects in flight at once.
+    pub concurrency: usize,
+    /// Files at least this big go up in parts of this size (at least 5 MiB).
+    pub part_size: u64,
+    /// Parts of one file in flight at once.
+    pub parts_in_flight: usize,
+    /// Large files in flight at once (bounds memory: each holds
+    /// `parts_in_flight` parts).
+    pub large_in_flight: usize,
+    /// Bytes per second for all uploads together; `None` for no limit.
+    pub bandwidth_limit: Option<u64>,
+    /// Attempts per object, across runs, before it is marked failed.
+    pub max_attempts: u32,
+    /// Retries of one object within a run (with back-off) for network and
+    /// server errors.
+    pub retries_per_run: u32,
+    /// How long a dead network may keep the queue paused before the run
+    /// gives up (everything stays pending for the next run).
+    pub network_patience: Duration,
+    /// Threads of the upload runtime.
+    pub threads: usize,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            concurrency: 32,
+            part_size: 16 * 1024 * 1024,
+            parts_in_flight: 4,
+            large_in_flight: 2,
+            bandwidth_limit: None,
+            max_attempts: 5,
+            retries_per_run: 4,
+            network_patience: Duration::from_secs(15 * 60),
+            threads: 2,
+        }
+    }
+}
+
+/// Why one object could not be sent.
+#[derive(Debug)]
+pub(crate) enum SendError {
+    Store(StoreError),
+    /// The local bytes are not the ones catalogued; a rescan will notice.
+    Changed(String),
+    /// The local file could not be read.
+    Local(String),
+    /// The target holds something other than what was sent.
+    Verify(String),
+}
+
+impl SendError {
+    fn retry_in_run(&self) -> bool {
+        match self {
+            SendError::Store(e) => e.is_retryable(),
+            SendError::Verify(_) => true,
+            _ => false,
+        }
+    }
+
+    fn permanent(&self) -> bool {
+        match self {
+            SendError::Store(e) => !e.is_retryable(),
+            SendError::Changed(_) => true,
+            SendError::Local(_) => false,
+            SendError::Verify(_) => false,
+        }
+    }
+
+    fn is_network(&self) -> bool {
+        matches!(self, SendError::Store(StoreError::Network { .. }))
+    }
+
+    pub(crate) fn message(&self) -> String {
+        match self {
+            SendError::Store(e) => format!("{}: {e}", e.code()),
+            SendError::Changed(m) => format!("changed_since_scan: {m}"),
+            SendError::Local(m) => format!("unreadable: {m}"),
+            SendError::Verify(m) => format!("verify_mismatch: {m}"),
+        }
+    }
+}
+
+impl From<StoreError> for SendError {
+    fn from(e: StoreError) -> Self {
+        SendError::Store(e)
+    }
+}
+
+pub(crate) enum Msg {
+    UploadStarted {
+        id: i64,
+        upload_id: String,
+    },
+    Part {
+        id: i64,
+        upload_id: String,
+        part: SyncPart,
+    },
+    Reused {
+        parts: u64,
+    },
+    Done {
+        id: i64,
+        result: Result<(u64, [u8; 16]), SendError>,
+    },
+}
+
+/// Shared state of the upload tasks.
+pub(crate) struct Ctx {
+    pub store: AnyStore,
+    pub opts: SyncOptions,
+    pub class_originals: Option<String>,
+    pub class_proxies: Option<String>,
+    large: Semaphore,
+    limiter: Option<tokio::sync::Mutex<Instant>>,
+    tx: Sender<Msg>,
+}
+
+impl Ctx {
+    /// The shared state of one run, and the channel its tasks report on.
+    pub(crate) fn new(
+        store: AnyStore,
+        opts: &SyncOptions,
+        class_originals: Option<String>,
+        class_proxies: Option<String>,
+    ) -> (Arc<Ctx>, Receiver<Msg>) {
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let ctx = Ctx {
+            store,
+            opts: opts.clone(),
+            class_originals,
+            class_proxies,
+            large: Semaphore::new(opts.large_in_flight.max(1)),
+            limiter: opts.bandwidth_limit.map(|_| tokio::sync::Mutex::new(Instant::now())),
+            tx,
+        };
+        (Arc::new(ctx), rx)
+    }
+
+    /// Waits until `bytes` may be sent under the bandwidth limit.
+    async fn throttle(&self, bytes: u64) {
+        let (Some(limit), Some(next)) = (self.opts.bandwidth_limit, &self.limiter) else {
+            return;
+        };
+        let wait = {
+            let mut next = next.lock().await;
+            let now = Instant::now();
+            let start = (*next).max(now);
+            *next = start + Duration::from_secs_f64(bytes as f64 / limit.max(1) as f64);
+            start.saturating_duration_since(now)
+        };
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    fn put_options(&self, obj: &Sendable, asset_hex: Option<&str>) -> PutOptions {
+        let mut opts = PutOptions {
+            content_type: Some(content_type(&obj.key).to_owned()),
+            storage_class: if obj.original {
+                self.class_originals.clone()
+            } else {
+                self.class_proxies.clone()
+            },
+            ..Default::default()
+        };
+        if let Some(hex) = asset_hex {
+            opts.metadata.insert("trove-blake3".into(), hex.to_owned());
+        }
+        opts
+    }
+}
+
+fn content_type(key: &str) -> &'static str {
+    let ext = key.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    match ext {
+        "json" => "application/json",
+        "jpg" | "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        "webp" => "image/webp",
+        "gif" => "image/gif",
+        "heic" | "heif" => "image/heif",
+        "avif" => "image/avif",
+        "tif" | "tiff" => "image/tiff",
+        "mp4" | "m4v" => "video/mp4",
+        "mov" => "video/quicktime",
+        "webm" => "video/webm",
+        "m4a" => "audio/mp4",
+        "mp3" => "audio/mpeg",
+        "flac" => "audio/flac",
+        "wav" => "audio/wav",
+        "vtt" => "text/vtt",
+        "pdf" => "application/pdf",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Sends one object and verifies it. Returns the stored size and MD5.
+pub(crate) async fn send_object(ctx: Arc<Ctx>, obj: Sendable, source: Source) {
+    let id = obj.id;
+    let asset_hex = obj.asset_hex.clone();
+    let result = match source {
+        Source::Bytes(bytes) => send_small(&ctx, &obj, bytes, None, asset_hex.as_deref()).await,
+        Source::File { path, expect_md5 } => match tokio::fs::metadata(&path).await {
+            Err(e) => Err(SendError::Local(format!("{}: {e}", path.display()))),
+            Ok(m) if obj.original && m.len() != obj.size => Err(SendError::Changed(format!(
+                "{} is {} bytes, the catalog says {}; rescan the folder",
+                path.display(),
+                m.len(),
+                obj.size
+            ))),
+            Ok(m) if m.len() >= ctx.opts.part_size.max(trove_store::MIN_PART_SIZE) => {
+                let _permit = ctx.large.acquire().await;
+                send_multipart(&ctx, &obj, &path, m.len(), expect_md5, asset_hex.as_deref()).await
+            }
+            Ok(_) => match tokio::fs::read(&path).await {
+                Err(e) => Err(SendError::Local(format!("{}: {e}", path.display()))),
+                Ok(bytes) => send_small(&ctx, &obj, Bytes::from(bytes), expect_md5, asset_hex.as_deref()).await,
+            },
+        },
+    };
+    let _ = ctx.tx.send(Msg::Done { id, result });
+}
+
+async fn send_small(
+    ctx: &Ctx,
+    obj: &Sendable,
+    bytes: Bytes,
+    expect_md5: Option<[u8; 16]>,
+    asset_hex: Option<&str>,
+) -> Result<(u64, [u8; 16]), SendError> {
+    let md5 = md5_of(&bytes);
+    if let Some(expected) = expect_md5
+        && expected != md5
+    {
+        return Err(SendError::Changed(format!(
+            "the file's content differs from what was catalogued for {}; rescan the folder",
+            obj.key
+        )));
+    }
+    let size = bytes.len() as u64;
+    ctx.throttle(size).await;
+    ctx.store
+        .put_bytes(&obj.key, bytes, md5, &ctx.put_options(obj, asset_hex))
+        .await?;
+    verify_stored(ctx, &obj.key, size, md5, None).await?;
+    Ok((size, md5))
+}
+
+/// Reads back what the target holds under `key` and compares it with what
+/// was sent: size, and the ETag (S3: the MD5 of a single-part upload, or the
+/// multipart ETag computed from our part MD5s), or, where the store has no
+/// such ETag, the MD5 of the bytes read back. A mismatch deletes the object.
+async fn verify_stored(
+    ctx: &Ctx,
+    key: &str,
+    size: u64,
+    md5: [u8; 16],
+    part_md5s: Option<&[[u8; 16]]>,
+) -> Result<(), SendError> {
+    let problem = if ctx.store.features().etag_is_md5 {
+        let head = ctx.store.head(key).await?;
+        let expected_etag = match part_md5s {
+            Some(parts) => multipart_etag(parts),
+            None => hex::encode(md5),
+        };
+        if head.size != size {
+            Some(format!("{key}: the target holds {} bytes, {size} were sent", head.size))
+        } else if head.etag.as_deref() != Some(expected_etag.as_str()) {
+            Some(format!(
+                "{key}: the target's ETag {:?} is not the expected {expected_etag}",
+                head.etag
+            ))
+        } else {
+            None
+        }
+    } else {
+        let fetched = ctx.store.read_hashes(key).await?;
+        if fetched.size != size || fetched.md5 != md5 {
+            Some(format!("{key}: the bytes read back differ from those sent"))
+        } else {
+            None
+        }
+    };
+    match problem {
+        None => Ok(()),
+        Some(p) => {
+            let _ = ctx.store.delete(key).await;
+            Err(SendError::Verify(p))
+        }
+    }
+}
+
+async fn send_multipart(
+    ctx: &Arc<Ctx>,
+    obj: &Sendable,
+    path: &std::path::Path,
+    size: u64,
+    expect_md5: Option<[u8; 16]>,
+    asset_hex: Option<&str>,
+) -> Result<(u64, [u8; 16]), SendError> {
+    let part_size = ctx.opts.part_size.max(trove_store::MIN_PART_SIZE);
+    let parts = size.div_ceil(part_size);
+    if parts > 10_000 {
+        return Err(SendError::Local(format!(
+            "{} needs {parts} parts of {part_size} bytes; S3 allows 10,000 (raise the part size)",
+            path.display()
+        )));
+    }
+    // Resume an upload the catalog remembers, with the parts the target
+    // confirms it holds.
+    let mut upload_id = obj.upload_id.clone();
+    let mut on_server: HashMap<u32, PartInfo> = HashMap::new();
+    if let Some(id) = &upload_id {
+        match ctx.store.list_parts(&obj.key, id).await {
+            Ok(list) => on_server = list.into_iter().map(|p| (p.number, p)).collect(),
+            Err(e) if e.is_not_found() => upload_id = None,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let upload_id = match upload_id {
+        Some(id) => id,
+        None => {
+            let id = ctx
+                .store
+                .create_multipart(&obj.key, &ctx.put_options(obj, asset_hex))
+                .await?;
+            let _ = ctx.tx.send(Msg::UploadStarted {
+                id: obj.id,
+                upload_id: id.clone(),
+            });
+            id
+        }
+    };
+    let mut file = tokio::fs::File::open(path)
+        .await
+        .map_err(|e| SendError::Local(format!("{}: {e}", path.display())))?;
+    let mut whole = md5::Md5::default();
+    let mut part_md5s = Vec::with_capacity(parts as usize);
+    let mut done: Vec<PartInfo> = Vec::with_capacity(parts as usize);
+    let mut reused = 0u64;
+    let in_flight = Arc::new(Semaphore::new(ctx.opts.parts_in_flight.max(1)));
+    let mut tasks = tokio::task::JoinSet::new();
+    for number in 1..=parts as u32 {
+        let len = part_size.min(size - (u64::from(number) - 1) * part_size) as usize;
+        let mut buf = vec![0u8; len];
+        file.read_exact(&mut buf)
+            .await
+            .map_err(|e| SendError::Changed(format!("{} could not be read to the end: {e}", path.display())))?;
+        let md5 = md5_of(&buf);
+        md5::Digest::update(&mut whole, &buf);
+        part_md5s.push(md5);
+        if let Some(p) = on_server.get(&number)
+            && p.size == len as u64
+            && p.etag == hex::encode(md5)
+        {
+            reused += 1;
+            done.push(p.clone());
+            continue;
+        }
+        let permit = in_flight
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| SendError::Local(e.to_string()))?;
+        let ctx2 = ctx.clone();
+        let (key, upload) = (obj.key.clone(), upload_id.clone());
+        let object_id = obj.id;
+        tasks.spawn(async move {
+            let _permit = permit;
+            ctx2.throttle(len as u64).await;
+            let part = ctx2
+                .store
+                .upload_part(&key, &upload, number, Bytes::from(buf), md5)
+                .await?;
+            let _ = ctx2.tx.send(Msg::Part {
+                id: object_id,
+                upload_id: upload.clone(),
+                part: SyncPart {
+                    number,
+                    size: part.size,
+                    md5,
+                },
+            });
+            Ok::<PartInfo, StoreError>(part)
+        });
+        // Collect finished parts as we go so errors stop the read early.
+        while let Some(r) = tasks.try_join_next() {
+            done.push(join_part(r)?);
+        }
+    }
+    while let Some(r) = tasks.join_next().await {
+        done.push(join_part(r)?);
+    }
+    if reused > 0 {
+        let _ = ctx.tx.send(Msg::Reused { parts: reused });
+    }
+    let whole: [u8; 16] = md5::Digest::finalize(whole).into();
+    if let Some(expected) = expect_md5
+        && expected != whole
+    {
+        let _ = ctx.store.abort_multipart(&obj.key, &upload_id).await;
+        return Err(SendError::Changed(format!(
+            "the content of {} differs from what was catalogued; rescan the folder",
+            path.display()
+        )));
+    }
+    done.sort_by_key(|p| p.number);
+    match ctx.store.complete_multipart(&obj.key, &upload_id, &done).await {
+        Ok(()) => {}
+        // Completed by an earlier attempt whose answer was lost: the
+        // verification below decides.
+        Err(e) if e.is_not_found() => {}
+        Err(e) => return Err(e.into()),
+    }
+    verify_stored(ctx, &obj.key, size, whole, Some(&part_md5s)).await?;
+    Ok((size, whole))
+}
+
+fn join_part(
+    r: std::result::Result<Result<PartInfo, StoreError>, tokio::task::JoinError>,
+) -> Result<PartInfo, SendError> {
+    match r {
+        Ok(Ok(p)) => Ok(p),
+        Ok(Err(e)) => Err(e.into()),
+        Err(e) => Err(SendError::Local(format!("upload task failed: {e}"))),
+    }
+}
+
+/// An object waiting in this run's retry list.
+struct Retry {
+    obj: Sendable,
+    source: Source,
+    due: Instant,
+    tries: u32,
+}
+
+/// Sends everything `queue` yields until it is empty, `cancel` fires or an
+/// error stops the run (wrong credentials, missing or full bucket, denied
+/// access, or a network that stays down longer than the patience).
+pub(crate) fn drive(
+    rt: &tokio::runtime::Runtime,
+    ctx: &Arc<Ctx>,
+    rx: &Receiver<Msg>,
+    queue: &mut dyn Queue,
+    stats: &mut Stats,
+    sink: &dyn EventSink,
+    cancel: &Cancel,
+) -> Result<()> {
+    let mut retries: Vec<Retry> = Vec::new();
+    let mut tries: HashMap<i64, u32> = HashMap::new();
+    let mut in_run: HashMap<i64, (Sendable, Source)> = HashMap::new();
+    let mut front: VecDeque<(Sendable, Source)> = VecDeque::new();
+    let mut exhausted = false;
+    let mut stop: Option<CoreError> = None;
+    let mut network_failures = 0u32;
+    let mut paused_since: Option<Instant> = None;
+    let mut last_event = Instant::now();
+    loop {
+        if cancel.is_cancelled() && stop.is_none() {
+            stop = Some(CoreError::Cancelled);
+        }
+        // Start work while there is room, unless stopping or paused.
+        while stop.is_none() && paused_since.is_none() && in_run.len() < ctx.opts.concurrency.max(1) {
+            let now = Instant::now();
+            let next = if let Some(i) = retries.iter().position(|r| r.due <= now) {
+                let r = retries.swap_remove(i);
+                Some((r.obj, r.source))
+            } else if let Some(item) = front.pop_front() {
+                Some(item)
+            } else if !exhausted {
+                let n = queue.next()?;
+                exhausted = n.is_none();
+                n
+            } else {
+                None
+            };
+            let Some((obj, source)) = next else { break };
+            in_run.insert(obj.id, (obj.clone(), source.clone()));
+            rt.spawn(send_object(ctx.clone(), obj, source));
+        }
+        if in_run.is_empty() {
+            if stop.is_some() {
+                break;
+            }
+            if let Some(since) = paused_since {
+                // Paused: ask the target whether it is back.
+                let waited = since.elapsed();
+                match rt.block_on(ctx.store.check()) {
+                    Ok(()) => {
+                        paused_since = None;
+                        network_failures = 0;
+                        sink.emit(Event::SyncResumed);
+                    }
+                    Err(e) if e.stops_everything() || waited >= ctx.opts.network_patience => {
+                        stop = Some(e.into());
+                    }
+                    Err(_) => std::thread::sleep(backoff(2 + (waited.as_secs() / 10) as u32)),
+                }
+                continue;
+            }
+            if front.is_empty() && exhausted && retries.is_empty() {
+                break;
+            }
+            if !retries.is_empty() {
+                std::thread::sleep(Duration::from_millis(50));
+                continue;
+            }
+        }
+        // Collect results; record them in one transaction.
+        let first = match rx.recv_timeout(Duration::from_millis(200)) {
+            Ok(m) => Some(m),
+            Err(crossbeam_channel::RecvTimeoutError::Timeout) => None,
+            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
+        };
+        let msgs: Vec<Msg> = first.into_iter().chain(rx.try_iter()).collect();
+        if !msgs.is_empty() {
+            let mut records = Vec::with_capacity(msgs.len());
+            for msg in msgs {
+                match msg {
+                    Msg::UploadStarted { id, upload_id } => records.push(Record::UploadStarted { id, upload_id }),
+                    Msg::Part { id, upload_id, part } => records.push(Record::Part { id, upload_id, part }),
+                    Msg::Reused { parts } => stats.parts_reused += parts,
+                    Msg::Done { id, result } => {
+                        let Some((obj, source)) = in_run.remove(&id) else {
+                            continue;
+                        };
+                        match result {
+                            Ok((size, md5)) => {
+                                records.push(Record::Verified { id, size, md5 });
+                                stats.uploaded += 1;
+                                stats.uploaded_bytes += size;
+                                stats.progress.objects_done += 1;
+                                stats.progress.bytes_done += size;
+                                network_failures = 0;
+                            }
+                            Err(SendError::Store(e)) if e.stops_everything() => {
+                                if stop.is_none() {
+                                    stop = Some(e.into());
+                                }
+                            }
+                            Err(e) => {
+                                let n = tries.entry(id).or_default();
+                                *n += 1;
+                                if e.is_network() {
+                                    network_failures += 1;
+                                }
+                                if e.retry_in_run() && *n <= ctx.opts.retries_per_run && stop.is_none() {
+                                    retries.push(Retry {
+                                        due: Instant::now() + backoff(*n),
+                                        tries: *n,
+                                        obj,
+                                        source,
+                                    });
+                                } else {
+                                    let msg = e.message();
+                                    records.push(Record::Failed {
+                                        id,
+                                        error: msg.clone(),
+                                        permanent: e.permanent(),
+                                    });
+                                    sink.emit(Event::SyncObjectFailed {
+                                        key: obj.key.clone(),
+                                        error: msg.clone(),
+                                    });
+                                    stats.failed.push((obj.key, msg));
+                                    stats.progress.failed += 1;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            queue.record(records)?;
+        }
+        // Several network failures in a row: the network is down, not one
+        // object. Stop starting work and wait for it to come back.
+        if network_failures >= 3 && paused_since.is_none() && stop.is_none() {
+            paused_since = Some(Instant::now());
+            stats.network_pauses += 1;
+            for r in retries.drain(..) {
+                tries.insert(r.obj.id, r.tries.saturating_sub(1));
+                front.push_front((r.obj, r.source));
+            }
+            sink.emit(Event::SyncPaused {
+                reason: "the target cannot be reached; waiting for the network".into(),
+            });
+        }
+        stats.progress.in_flight = in_run.len() as u64;
+        if last_event.elapsed() >= Duration::from_millis(250) {
+            sink.emit(Event::SyncProgress(stats.progress));
+            last_event = Instant::now();
+        }
+    }
+    match stop {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
