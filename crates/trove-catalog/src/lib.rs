@@ -19,6 +19,7 @@ pub mod paths;
 mod queries;
 mod rows;
 mod sync;
+mod upload_state;
 
 pub use batch::{Batch, event_kind};
 pub use db::{Catalog, SCHEMA_VERSION};
@@ -27,6 +28,7 @@ pub use error::{CatalogError, Result};
 pub use jobs::{FailOutcome, Job, JobCounts, JobState, NewJob};
 pub use model::*;
 pub use sync::{ObjectRole, ObjectState, PlannedObject, SyncCounts, SyncObject, SyncPart, SyncPolicy, TargetRecord};
+pub use upload_state::{UploadChange, UploadRow, UploadState};
 
 #[doc(hidden)]
 /// The SQL of each migration, for tests that build catalogs of old schemas.

@@ -170,36 +170,8 @@ pub fn sync(
         lib.retry_failed_sync()?;
     }
     let cancel = ctrl_c();
-    let bar = if json {
-        ProgressBar::hidden()
-    } else {
-        let b = ProgressBar::new(0);
-        b.set_style(
-            ProgressStyle::with_template(
-                "{spinner} {msg} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta}",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-        );
-        b
-    };
-    let sink = {
-        let bar = bar.clone();
-        move |e: Event| match e {
-            Event::SyncProgress(p) => {
-                bar.set_length(p.bytes_total.max(p.bytes_done));
-                bar.set_position(p.bytes_done);
-                bar.set_message(format!(
-                    "{}/{} objects, {} failed",
-                    p.objects_done, p.objects_total, p.failed
-                ));
-            }
-            Event::SyncPaused { reason } => bar.println(format!("paused: {reason}")),
-            Event::SyncResumed => bar.println("resumed"),
-            Event::SyncObjectFailed { key, error } => bar.println(format!("failed: {key}: {error}")),
-            _ => {}
-        }
-    };
+    let bar = progress_bar(json);
+    let sink = sync_sink(&bar);
     let opts = SyncOptions {
         concurrency: concurrency.max(1),
         bandwidth_limit: bwlimit,
@@ -356,6 +328,143 @@ pub fn restore(dir: &Path, what: &str, to: Option<PathBuf>, json: bool) -> Resul
     } else {
         EXIT_SOME_FAILED
     })
+}
+
+#[derive(Debug)]
+pub struct UploadArgs {
+    pub folders: Vec<PathBuf>,
+    pub to: Option<String>,
+    pub endpoint: Option<String>,
+    pub region: Option<String>,
+    pub storage_class: Option<String>,
+    pub state: Option<PathBuf>,
+    pub concurrency: usize,
+    pub bwlimit: Option<u64>,
+    pub json: bool,
+}
+
+/// A state file name for a target: readable, one per URL and endpoint.
+fn state_file_name(url: &str, endpoint: Option<&str>) -> String {
+    let raw = format!("{url}@{}", endpoint.unwrap_or("aws"));
+    let mut name: String = raw
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+        .collect();
+    name.truncate(120);
+    format!("{name}.db")
+}
+
+pub fn upload(dir: &Path, args: UploadArgs) -> Result<u8, CoreError> {
+    let settings = match args.to {
+        Some(url) => TargetSettings {
+            url,
+            endpoint: args.endpoint,
+            region: args.region,
+            storage_class_originals: args.storage_class,
+            ..TargetSettings::default()
+        },
+        None => {
+            let t = open_reader(dir)?.target()?;
+            TargetSettings {
+                url: t.url,
+                endpoint: t.endpoint,
+                region: t.region,
+                path_style: t.path_style,
+                storage_class_originals: args.storage_class.or(t.storage_class_originals),
+                storage_class_proxies: t.storage_class_proxies,
+                sse: t.sse,
+                profile: t.profile,
+            }
+        }
+    };
+    let state_path = args.state.unwrap_or_else(|| {
+        crate::default_library()
+            .join("upload-state")
+            .join(state_file_name(&settings.url, settings.endpoint.as_deref()))
+    });
+    let credentials = CredentialSource::AwsChain {
+        profile: settings.profile.clone(),
+    };
+    let bar = progress_bar(args.json);
+    let sink = sync_sink(&bar);
+    let opts = SyncOptions {
+        concurrency: args.concurrency.max(1),
+        bandwidth_limit: args.bwlimit,
+        threads: crate::cores(),
+        ..SyncOptions::default()
+    };
+    let req = trove_core::UploadRequest {
+        folders: args.folders,
+        target: settings,
+        state_path,
+    };
+    let report = trove_core::upload(&req, &credentials, &opts, &sink, &ctrl_c());
+    bar.finish_and_clear();
+    let report = report?;
+    if args.json {
+        output::json(&json!({
+            "target": report.target,
+            "files": report.files,
+            "bytes": report.bytes,
+            "uploaded": report.uploaded,
+            "uploaded_bytes": report.uploaded_bytes,
+            "skipped": report.skipped,
+            "parts_reused": report.parts_reused,
+            "failed": report.failed.iter().map(|(k, e)| json!({"path": k, "error": e})).collect::<Vec<_>>(),
+            "seconds": report.seconds,
+        }));
+    } else {
+        output::note(&format!(
+            "{}: {} file(s) uploaded and verified ({}), {} already there, {} failed, in {:.1} s",
+            report.target,
+            report.uploaded,
+            output::bytes(report.uploaded_bytes),
+            report.skipped,
+            report.failed.len(),
+            report.seconds
+        ));
+        for (path, e) in &report.failed {
+            output::note(&format!("  failed: {path}: {e}"));
+        }
+    }
+    Ok(if report.failed.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_SOME_FAILED
+    })
+}
+
+fn progress_bar(hidden: bool) -> ProgressBar {
+    if hidden {
+        return ProgressBar::hidden();
+    }
+    let b = ProgressBar::new(0);
+    b.set_style(
+        ProgressStyle::with_template(
+            "{spinner} {msg} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    b
+}
+
+fn sync_sink(bar: &ProgressBar) -> impl Fn(Event) + Send + Sync + use<> {
+    let bar = bar.clone();
+    move |e: Event| match e {
+        Event::SyncProgress(p) => {
+            bar.set_length(p.bytes_total.max(p.bytes_done));
+            bar.set_position(p.bytes_done);
+            bar.set_message(format!(
+                "{}/{} files, {} failed",
+                p.objects_done, p.objects_total, p.failed
+            ));
+        }
+        Event::SyncPaused { reason } => bar.println(format!("paused: {reason}")),
+        Event::SyncResumed => bar.println("resumed"),
+        Event::SyncObjectFailed { key, error } => bar.println(format!("failed: {key}: {error}")),
+        _ => {}
+    }
 }
 
 /// Lines for `trove status`.

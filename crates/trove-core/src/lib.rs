@@ -52,7 +52,7 @@ pub use search::{
 };
 pub use sync::{
     CredentialSource, PlanReport, ReconcileReport, RestoreReport, SyncOptions, SyncReport, SyncStatus, Target,
-    TargetSettings, VerifyReport,
+    TargetSettings, UploadReport, UploadRequest, VerifyReport, upload,
 };
 pub use trove_catalog::{SyncCounts, SyncPolicy};
 pub use trove_search::{FacetCount, Sort};

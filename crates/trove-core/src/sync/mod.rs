@@ -23,6 +23,7 @@ mod engine;
 mod manifest;
 mod restore;
 mod run;
+mod upload;
 mod verify;
 
 use std::path::PathBuf;
@@ -37,6 +38,7 @@ use crate::library::Library;
 pub use restore::RestoreReport;
 pub use run::{SyncOptions, SyncReport};
 pub use trove_store::CredentialSource;
+pub use upload::{UploadReport, UploadRequest, upload};
 pub use verify::{ReconcileReport, VerifyReport};
 
 /// Settings of a target, as the user gives them. Secrets are not settings.

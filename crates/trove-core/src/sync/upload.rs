@@ -1,0 +1,314 @@
+//! `trove upload`: the bulk batch uploader. Walks folders and sends every
+//! file to a bucket or folder under `prefix/<path relative to the folder>`,
+//! through the same engine as sync (Content-MD5, multipart with resume,
+//! every object read back). No library is needed: a per-target state file
+//! remembers what went up, so a repeated or interrupted run skips what is
+//! done. Memory stays flat: the walk streams through a bounded channel.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use crossbeam_channel::Receiver;
+use trove_catalog::{UploadChange, UploadState};
+use trove_store::{AnyStore, FolderStore, ObjectStore, S3Options, S3Store, TargetUrl};
+
+use super::engine::{Ctx, Queue, Record, Sendable, Stats, SyncOptions, drive};
+use super::{CredentialSource, Source, runtime};
+use crate::cancel::Cancel;
+use crate::error::{CoreError, Result};
+use crate::events::{Event, EventSink, SyncProgress};
+
+/// Where and how to upload.
+#[derive(Debug, Clone)]
+pub struct UploadRequest {
+    pub folders: Vec<PathBuf>,
+    /// `s3://bucket/prefix` or `file:///path`.
+    pub target: super::TargetSettings,
+    /// The state file (created if missing).
+    pub state_path: PathBuf,
+}
+
+/// What an upload did.
+#[derive(Debug, Clone, Default)]
+pub struct UploadReport {
+    pub target: String,
+    pub files: u64,
+    pub bytes: u64,
+    pub uploaded: u64,
+    pub uploaded_bytes: u64,
+    /// Already in the target and verified (by the state file, or by size
+    /// and MD5 against the target's listing).
+    pub skipped: u64,
+    pub parts_reused: u64,
+    pub failed: Vec<(String, String)>,
+    pub seconds: f64,
+}
+
+struct Entry {
+    path: PathBuf,
+    key: String,
+    size: u64,
+    mtime_ns: i64,
+}
+
+struct TreeQueue {
+    rx: Receiver<std::result::Result<Entry, (String, String)>>,
+    state: UploadState,
+    listed: HashMap<String, (u64, Option<[u8; 16]>)>,
+    skipped: u64,
+    failed: Vec<(String, String)>,
+    now: fn() -> i64,
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+impl Queue for TreeQueue {
+    fn next(&mut self) -> Result<Option<(Sendable, Source)>> {
+        for item in self.rx.iter() {
+            let e = match item {
+                Ok(e) => e,
+                Err(fail) => {
+                    self.failed.push(fail);
+                    continue;
+                }
+            };
+            if let Some(row) = self.state.get(&e.key)?
+                && row.verified
+                && row.size == e.size
+                && row.mtime_ns == e.mtime_ns
+            {
+                self.skipped += 1;
+                continue;
+            }
+            // Already in the target (say, uploaded from another machine):
+            // the same size and an ETag equal to the file's MD5 count as done.
+            if let Some(&(size, Some(etag_md5))) = self.listed.get(&e.key)
+                && size == e.size
+            {
+                match md5_of_file(&e.path) {
+                    Ok(md5) if md5 == etag_md5 => {
+                        self.state.mark_present(&e.key, e.size, e.mtime_ns, md5, (self.now)())?;
+                        self.skipped += 1;
+                        continue;
+                    }
+                    Ok(_) => {}
+                    Err(err) => {
+                        self.failed.push((e.path.display().to_string(), err.to_string()));
+                        continue;
+                    }
+                }
+            }
+            let row = self.state.begin(&e.key, e.size, e.mtime_ns)?;
+            let item = Sendable {
+                id: row.id,
+                key: e.key,
+                size: e.size,
+                original: true,
+                upload_id: row.upload_id,
+                asset_hex: None,
+            };
+            return Ok(Some((
+                item,
+                Source::File {
+                    path: e.path,
+                    expect_md5: None,
+                },
+            )));
+        }
+        Ok(None)
+    }
+
+    fn record(&mut self, records: Vec<Record>) -> Result<()> {
+        let changes: Vec<UploadChange> = records
+            .into_iter()
+            .map(|r| match r {
+                Record::UploadStarted { id, upload_id } => UploadChange::Started { id, upload_id },
+                Record::Part { id, upload_id, part } => UploadChange::Part { id, upload_id, part },
+                Record::Verified { id, md5, .. } => UploadChange::Verified { id, md5 },
+                Record::Failed { id, error, .. } => UploadChange::Failed { id, error },
+            })
+            .collect();
+        self.state.apply(&changes, (self.now)())?;
+        Ok(())
+    }
+}
+
+fn md5_of_file(path: &Path) -> std::io::Result<[u8; 16]> {
+    use md5::Digest as _;
+    let mut f = std::fs::File::open(path)?;
+    let mut h = md5::Md5::new();
+    std::io::copy(&mut f, &mut h)?;
+    Ok(h.finalize().into())
+}
+
+fn is_hidden(e: &walkdir::DirEntry) -> bool {
+    e.depth() > 0 && e.file_name().to_str().is_some_and(|n| n.starts_with('.'))
+}
+
+/// Walks the folders: (count, bytes) of regular files, without reading.
+fn count(folders: &[PathBuf]) -> (u64, u64) {
+    let mut n = 0;
+    let mut bytes = 0;
+    for dir in folders {
+        for e in walkdir::WalkDir::new(dir)
+            .into_iter()
+            .filter_entry(|e| !is_hidden(e))
+            .flatten()
+        {
+            if e.file_type().is_file() {
+                n += 1;
+                bytes += e.metadata().map(|m| m.len()).unwrap_or(0);
+            }
+        }
+    }
+    (n, bytes)
+}
+
+/// Streams the files of `folders` as (path, key) entries; problems are
+/// sent as failures naming the path.
+fn walk(folders: Vec<PathBuf>, tx: crossbeam_channel::Sender<std::result::Result<Entry, (String, String)>>) {
+    use std::os::unix::fs::MetadataExt as _;
+    for dir in folders {
+        for e in walkdir::WalkDir::new(&dir).into_iter().filter_entry(|e| !is_hidden(e)) {
+            let item = match e {
+                Err(err) => {
+                    let path = err.path().map(|p| p.display().to_string()).unwrap_or_default();
+                    Err((path, format!("unreadable: {err}")))
+                }
+                Ok(e) if !e.file_type().is_file() => continue,
+                Ok(e) => {
+                    let rel = e.path().strip_prefix(&dir).unwrap_or(e.path());
+                    match (rel.to_str(), e.metadata()) {
+                        (None, _) => Err((
+                            e.path().display().to_string(),
+                            "bad_name: the name is not UTF-8, which object keys must be; rename it".into(),
+                        )),
+                        (_, Err(err)) => Err((e.path().display().to_string(), format!("unreadable: {err}"))),
+                        (Some(key), Ok(meta)) => match trove_store::validate_key(key) {
+                            Err(err) => Err((e.path().display().to_string(), format!("bad_name: {err}"))),
+                            Ok(()) => Ok(Entry {
+                                path: e.path().to_owned(),
+                                key: key.to_owned(),
+                                size: meta.len(),
+                                mtime_ns: meta.mtime() * 1_000_000_000 + meta.mtime_nsec(),
+                            }),
+                        },
+                    }
+                }
+            };
+            if tx.send(item).is_err() {
+                return;
+            }
+        }
+    }
+}
+
+/// Uploads the files of `req.folders` to `req.target`, skipping what the
+/// state file (or the target's listing) shows is there and verified.
+pub fn upload(
+    req: &UploadRequest,
+    credentials: &CredentialSource,
+    opts: &SyncOptions,
+    sink: &dyn EventSink,
+    cancel: &Cancel,
+) -> Result<UploadReport> {
+    let started = Instant::now();
+    for dir in &req.folders {
+        if !dir.is_dir() {
+            return Err(CoreError::NotAFolder { path: dir.clone() });
+        }
+    }
+    let url = TargetUrl::parse(&req.target.url)?;
+    let rt = runtime(opts.threads)?;
+    let store = match &url {
+        TargetUrl::Folder { path } => AnyStore::Folder(FolderStore::new(path.clone())),
+        TargetUrl::S3 { bucket, prefix } => {
+            let mut o = S3Options::new(bucket.clone(), credentials.clone());
+            o.prefix = prefix.clone();
+            o.endpoint = req.target.endpoint.clone();
+            o.region = req.target.region.clone();
+            o.path_style = req.target.path_style;
+            o.server_side_encryption = req.target.sse.clone();
+            AnyStore::S3(rt.block_on(S3Store::connect(o))?)
+        }
+    };
+    rt.block_on(store.check())?;
+    if let Some(parent) = req.state_path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| CoreError::io("create folder", parent, e))?;
+    }
+    let state = UploadState::open(&req.state_path)?;
+    // One listing of the target (a request per 1,000 keys) tells which keys
+    // exist, so a first run to a fresh prefix asks nothing per file.
+    let mut listed = HashMap::new();
+    let mut next = None;
+    loop {
+        let page = rt.block_on(store.list("", next))?;
+        for o in page.objects {
+            let md5 = o.etag_md5();
+            listed.insert(o.key, (o.size, md5));
+        }
+        next = page.next;
+        if next.is_none() {
+            break;
+        }
+    }
+    // Unfinished multipart uploads the state file does not know are stale.
+    let tracked: std::collections::HashSet<String> = state.upload_ids()?.into_iter().collect();
+    for u in rt.block_on(store.list_uploads(""))? {
+        if !tracked.contains(&u.upload_id) {
+            rt.block_on(store.abort_multipart(&u.key, &u.upload_id))?;
+        }
+    }
+    let (files, bytes) = count(&req.folders);
+    let (tx, rx) = crossbeam_channel::bounded(1024);
+    let folders = req.folders.clone();
+    let walker = std::thread::spawn(move || walk(folders, tx));
+    let mut queue = TreeQueue {
+        rx,
+        state,
+        listed,
+        skipped: 0,
+        failed: Vec::new(),
+        now: now_ms,
+    };
+    let (ctx, results) = Ctx::new(
+        store,
+        opts,
+        req.target.storage_class_originals.clone(),
+        req.target.storage_class_proxies.clone(),
+    );
+    let mut stats = Stats {
+        progress: SyncProgress {
+            objects_total: files,
+            bytes_total: bytes,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let result = drive(&rt, &ctx, &results, &mut queue, &mut stats, sink, cancel);
+    drop(ctx);
+    rt.shutdown_timeout(Duration::from_secs(5));
+    drop(queue.rx);
+    let _ = walker.join();
+    sink.emit(Event::SyncProgress(stats.progress));
+    result?;
+    let mut failed = queue.failed;
+    failed.extend(stats.failed);
+    Ok(UploadReport {
+        target: url.to_string(),
+        files,
+        bytes,
+        uploaded: stats.uploaded,
+        uploaded_bytes: stats.uploaded_bytes,
+        skipped: queue.skipped,
+        parts_reused: stats.parts_reused,
+        failed,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
