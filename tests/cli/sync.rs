@@ -466,3 +466,54 @@ fn bulk_upload_sends_a_tree_once_and_skips_it_after() {
     assert_eq!(fourth["skipped"], 50, "{fourth}");
     assert_eq!(fourth["uploaded"], 1, "{fourth}");
 }
+
+#[test]
+fn a_network_that_cuts_and_stalls_connections_still_ends_fully_verified() {
+    use trove_testkit::fault::FaultProxy;
+    let tmp = tempfile::tempdir().unwrap();
+    let lib = tmp.path().join("lib");
+    let photos = tmp.path().join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    for i in 0..12u64 {
+        random_file(&photos.join(format!("f{i}.bin")), 300_000 + i as usize, 500 + i);
+    }
+    random_file(&photos.join("big.bin"), 20 * 1024 * 1024, 77);
+    ok(&trove_s3(
+        &lib,
+        SECRET_KEY,
+        &["add", photos.to_str().unwrap(), "--json"],
+    ));
+    let server = S3Server::shared();
+    let proxy = FaultProxy::start(server.port);
+    // Cut 4 connections mid-body, then stall 1.
+    proxy.damage(4, 1, 100_000);
+    let prefix = format!(
+        "faults/{}",
+        tmp.path().file_name().unwrap().to_string_lossy().to_lowercase()
+    );
+    ok(&trove_s3(
+        &lib,
+        SECRET_KEY,
+        &[
+            "target",
+            "set",
+            &format!("s3://{BUCKET}/{prefix}"),
+            "--endpoint",
+            &proxy.endpoint(),
+            "--json",
+        ],
+    ));
+    let report = ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--timeout", "3", "--json"]));
+    assert_eq!(report["pending"], 0, "{report}");
+    assert_eq!(report["failed"].as_array().unwrap().len(), 0, "{report}");
+    assert_eq!(proxy.damaged(), 5, "the faults did not happen");
+    // Read back directly from the server, past the proxy.
+    for i in 0..12u64 {
+        let data = std::fs::read(photos.join(format!("f{i}.bin"))).unwrap();
+        let hex = blake3::hash(&data).to_hex();
+        assert_eq!(rclone_cat(&prefix, &format!("originals/{}/{hex}.bin", &hex[..2])), data);
+    }
+    let big = std::fs::read(photos.join("big.bin")).unwrap();
+    let hex = blake3::hash(&big).to_hex();
+    assert_eq!(rclone_cat(&prefix, &format!("originals/{}/{hex}.bin", &hex[..2])), big);
+}

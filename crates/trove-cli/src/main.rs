@@ -185,6 +185,10 @@ enum Command {
         /// Try objects that failed for good again.
         #[arg(long)]
         retry_failed: bool,
+        /// Seconds to wait for an answer (or a stalled transfer) before a
+        /// request is cut and retried.
+        #[arg(long, default_value_t = 60, value_name = "SECS")]
+        timeout: u64,
         #[arg(long)]
         json: bool,
     },
@@ -634,8 +638,9 @@ fn run(cli: Cli) -> Result<u8, CoreError> {
             concurrency,
             bwlimit,
             retry_failed,
+            timeout,
             json,
-        } => sync_cmd::sync(&dir, concurrency, bwlimit, retry_failed, json),
+        } => sync_cmd::sync(&dir, concurrency, bwlimit, retry_failed, timeout, json),
         Command::Verify { sample, json } => sync_cmd::verify(&dir, sample, json),
         Command::Reconcile { json } => sync_cmd::reconcile(&dir, json),
         Command::Restore { what, to, json } => sync_cmd::restore(&dir, &what, to, json),

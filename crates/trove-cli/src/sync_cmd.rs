@@ -162,6 +162,7 @@ pub fn sync(
     concurrency: usize,
     bwlimit: Option<u64>,
     retry_failed: bool,
+    timeout: u64,
     json: bool,
 ) -> Result<u8, CoreError> {
     let lib = open_writer(dir, false)?;
@@ -176,6 +177,7 @@ pub fn sync(
         concurrency: concurrency.max(1),
         bandwidth_limit: bwlimit,
         threads: crate::cores(),
+        request_timeout: std::time::Duration::from_secs(timeout.max(1)),
         ..SyncOptions::default()
     };
     let report = lib.sync(&credentials(&target), &opts, &sink, &cancel);

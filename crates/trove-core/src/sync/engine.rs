@@ -92,6 +92,9 @@ pub struct SyncOptions {
     pub network_patience: Duration,
     /// Threads of the upload runtime.
     pub threads: usize,
+    /// Longest wait for an answer, and for a stalled transfer to move again,
+    /// before a request is cut and retried.
+    pub request_timeout: Duration,
 }
 
 impl Default for SyncOptions {
@@ -106,6 +109,7 @@ impl Default for SyncOptions {
             retries_per_run: 4,
             network_patience: Duration::from_secs(15 * 60),
             threads: 2,
+            request_timeout: Duration::from_secs(60),
         }
     }
 }

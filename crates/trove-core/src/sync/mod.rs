@@ -148,7 +148,11 @@ impl Library {
     }
 
     /// Opens the store of `target` with `credentials` (S3 only).
-    pub(crate) async fn open_store(target: &Target, credentials: &CredentialSource) -> Result<AnyStore> {
+    pub(crate) async fn open_store(
+        target: &Target,
+        credentials: &CredentialSource,
+        timeout: Duration,
+    ) -> Result<AnyStore> {
         Ok(match TargetUrl::parse(&target.url)? {
             TargetUrl::Folder { path } => AnyStore::Folder(FolderStore::new(path)),
             TargetUrl::S3 { bucket, prefix } => {
@@ -158,6 +162,8 @@ impl Library {
                 opts.region = target.region.clone();
                 opts.path_style = target.path_style;
                 opts.server_side_encryption = target.sse.clone();
+                opts.read_timeout = timeout;
+                opts.stall_timeout = timeout.min(Duration::from_secs(20));
                 AnyStore::S3(S3Store::connect(opts).await?)
             }
         })

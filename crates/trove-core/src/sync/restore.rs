@@ -3,6 +3,7 @@
 //! never overwritten.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use trove_catalog::{ObjectRole, ObjectState};
 use trove_store::ObjectStore;
@@ -65,7 +66,7 @@ impl Library {
             }
         }
         let rt = runtime(2)?;
-        let store = rt.block_on(Library::open_store(&target, credentials))?;
+        let store = rt.block_on(Library::open_store(&target, credentials, Duration::from_secs(60)))?;
         rt.block_on(store.check())?;
         let mut report = RestoreReport::default();
         for (row, relative, original_place) in wanted {

@@ -132,7 +132,7 @@ impl Library {
         let started = Instant::now();
         let target = self.target()?;
         let rt = runtime(opts.threads)?;
-        let store = rt.block_on(Library::open_store(&target, credentials))?;
+        let store = rt.block_on(Library::open_store(&target, credentials, opts.request_timeout))?;
         rt.block_on(store.check())?;
         let mut report = SyncReport {
             target: target.url.clone(),

@@ -235,6 +235,8 @@ pub fn upload(
             o.region = req.target.region.clone();
             o.path_style = req.target.path_style;
             o.server_side_encryption = req.target.sse.clone();
+            o.read_timeout = opts.request_timeout;
+            o.stall_timeout = opts.request_timeout.min(Duration::from_secs(20));
             AnyStore::S3(rt.block_on(S3Store::connect(o))?)
         }
     };

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use tokio::task::JoinSet;
@@ -70,7 +71,7 @@ impl Library {
         self.require_writer("verifying the target")?;
         let target = self.target()?;
         let rt = runtime(2)?;
-        let store = rt.block_on(Library::open_store(&target, credentials))?;
+        let store = rt.block_on(Library::open_store(&target, credentials, Duration::from_secs(60)))?;
         rt.block_on(store.check())?;
         let mut report = VerifyReport {
             target: target.url.clone(),
@@ -147,7 +148,7 @@ impl Library {
         self.require_writer("reconciling the target")?;
         let target = self.target()?;
         let rt = runtime(2)?;
-        let store = rt.block_on(Library::open_store(&target, credentials))?;
+        let store = rt.block_on(Library::open_store(&target, credentials, Duration::from_secs(60)))?;
         rt.block_on(store.check())?;
         let mut listed: HashMap<String, (u64, Option<String>)> = HashMap::new();
         let mut lines = Vec::new();

@@ -1,0 +1,112 @@
+//! A TCP proxy on 127.0.0.1 that damages connections on purpose: it cuts
+//! some in the middle of a request body and stalls others, so tests can
+//! check that uploads survive a flaky network.
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// A running fault proxy in front of `127.0.0.1:<upstream>`.
+#[derive(Debug)]
+pub struct FaultProxy {
+    pub port: u16,
+    faults: Arc<Faults>,
+}
+
+#[derive(Debug, Default)]
+struct Faults {
+    /// Connections still to cut after `cut_after` bytes from the client.
+    cuts: AtomicU64,
+    cut_after: AtomicU64,
+    /// Connections still to stall (stop forwarding, hold open) after
+    /// `cut_after` bytes.
+    stalls: AtomicU64,
+    /// Connections cut or stalled so far.
+    done: AtomicU64,
+}
+
+impl FaultProxy {
+    pub fn start(upstream: u16) -> FaultProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let faults = Arc::new(Faults::default());
+        let f = faults.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let f = f.clone();
+                std::thread::spawn(move || serve(client, upstream, &f));
+            }
+        });
+        FaultProxy { port, faults }
+    }
+
+    /// The next `cuts` connections that send more than `after` bytes are
+    /// closed at that point, and then the next `stalls` such connections
+    /// stop moving bytes (held open for 10 minutes).
+    pub fn damage(&self, cuts: u64, stalls: u64, after: u64) {
+        self.faults.cut_after.store(after, Ordering::SeqCst);
+        self.faults.cuts.store(cuts, Ordering::SeqCst);
+        self.faults.stalls.store(stalls, Ordering::SeqCst);
+    }
+
+    /// Connections damaged so far.
+    pub fn damaged(&self) -> u64 {
+        self.faults.done.load(Ordering::SeqCst)
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+fn take(counter: &AtomicU64) -> bool {
+    counter
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        .is_ok()
+}
+
+fn serve(client: TcpStream, upstream: u16, faults: &Faults) {
+    let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else {
+        return;
+    };
+    let (mut c_read, mut s_write) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+    let (mut s_read, mut c_write) = (server, client);
+    // Server to client: plain copy.
+    let back = std::thread::spawn(move || {
+        let _ = std::io::copy(&mut s_read, &mut c_write);
+        let _ = c_write.shutdown(Shutdown::Both);
+    });
+    // Client to server: count bytes and maybe cut or stall.
+    let mut buf = vec![0u8; 16 * 1024];
+    let mut sent = 0u64;
+    let mut armed = true;
+    loop {
+        let n = match c_read.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        sent += n as u64;
+        if armed && sent > faults.cut_after.load(Ordering::SeqCst) {
+            armed = false;
+            if take(&faults.cuts) {
+                faults.done.fetch_add(1, Ordering::SeqCst);
+                let _ = s_write.write_all(&buf[..n / 2]);
+                let _ = c_read.shutdown(Shutdown::Both);
+                let _ = s_write.shutdown(Shutdown::Both);
+                break;
+            }
+            if take(&faults.stalls) {
+                faults.done.fetch_add(1, Ordering::SeqCst);
+                std::thread::sleep(Duration::from_secs(600));
+                break;
+            }
+        }
+        if s_write.write_all(&buf[..n]).is_err() {
+            break;
+        }
+    }
+    let _ = s_write.shutdown(Shutdown::Both);
+    let _ = back.join();
+}
