@@ -257,6 +257,17 @@ fn wrong_secret_stops_with_a_clear_error_and_loses_nothing() {
     assert!(err.contains("credentials were refused"), "{err}");
     assert!(!err.contains("wrong-secret-key"), "the secret was printed: {err}");
     assert!(started.elapsed() < Duration::from_secs(30));
+    // No credentials at all: said so, with what to set.
+    let out = command(&lib, SECRET_KEY, &["sync"])
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    let err = stderr(&out);
+    assert!(err.contains("no credentials found"), "{err}");
+    assert!(err.contains("AWS_ACCESS_KEY_ID"), "{err}");
     // With the right key everything goes up.
     let report = ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
     assert_eq!(report["pending"], 0, "{report}");

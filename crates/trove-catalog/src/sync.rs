@@ -322,16 +322,16 @@ impl Batch<'_> {
 
     /// The object was sent and read back: size (and MD5, when it was not
     /// known before) as stored.
-    pub fn mark_sync_verified(&mut self, id: i64, size: u64, md5: [u8; 16]) -> Result<()> {
+    pub fn mark_sync_verified(&mut self, id: i64, size: u64, md5: Option<[u8; 16]>) -> Result<()> {
         let now = self.now();
         self.tx()
             .prepare_cached(
-                "UPDATE sync_objects SET state = 'verified', size = ?2, md5 = ?3, upload_id = NULL,
+                "UPDATE sync_objects SET state = 'verified', size = ?2, md5 = COALESCE(?3, md5), upload_id = NULL,
                     last_error = NULL, verified_at = ?4, checked_at = ?4, updated_at = ?4
                  WHERE id = ?1",
             )
             .ctx("mark synced")?
-            .execute(params![id, to_i64(size), &md5[..], now])
+            .execute(params![id, to_i64(size), md5.as_ref().map(|m| &m[..]), now])
             .ctx("mark synced")?;
         self.tx()
             .prepare_cached("DELETE FROM sync_parts WHERE object_id = ?1")

@@ -48,7 +48,7 @@ pub struct UploadRow {
 pub enum UploadChange {
     Started { id: i64, upload_id: String },
     Part { id: i64, upload_id: String, part: SyncPart },
-    Verified { id: i64, md5: [u8; 16] },
+    Verified { id: i64, md5: Option<[u8; 16]> },
     Failed { id: i64, error: String },
 }
 
@@ -122,7 +122,13 @@ impl UploadState {
     /// with the same size and MD5).
     pub fn mark_present(&self, key: &str, size: u64, mtime_ns: i64, md5: [u8; 16], now: i64) -> Result<()> {
         let row = self.begin(key, size, mtime_ns)?;
-        self.apply(&[UploadChange::Verified { id: row.id, md5 }], now)
+        self.apply(
+            &[UploadChange::Verified {
+                id: row.id,
+                md5: Some(md5),
+            }],
+            now,
+        )
     }
 
     /// Applies changes in one transaction.
@@ -154,7 +160,7 @@ impl UploadState {
                     tx.execute(
                         "UPDATE uploads SET state = 'verified', md5 = ?2, upload_id = NULL, last_error = NULL,
                             verified_at = ?3 WHERE id = ?1",
-                        params![id, &md5[..], now],
+                        params![id, md5.as_ref().map(|m| &m[..]), now],
                     )
                     .ctx("record upload")?;
                     tx.execute("DELETE FROM upload_parts WHERE object_id = ?1", [id])

@@ -241,6 +241,11 @@ enum Command {
         concurrency: usize,
         #[arg(long, value_name = "RATE", value_parser = sync_cmd::parse_rate)]
         bwlimit: Option<u64>,
+        /// Read every single-part object back with a HEAD after its PUT
+        /// (by default the ETag the server answers the PUT with, computed
+        /// from the bytes it stored, is checked against the MD5 sent).
+        #[arg(long)]
+        head: bool,
         #[arg(long)]
         json: bool,
     },
@@ -618,6 +623,7 @@ fn run(cli: Cli) -> Result<u8, CoreError> {
             state,
             concurrency,
             bwlimit,
+            head,
             json,
         } => sync_cmd::upload(
             &dir,
@@ -630,6 +636,7 @@ fn run(cli: Cli) -> Result<u8, CoreError> {
                 state,
                 concurrency,
                 bwlimit,
+                head,
                 json,
             },
         ),

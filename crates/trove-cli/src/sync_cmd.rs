@@ -342,6 +342,7 @@ pub struct UploadArgs {
     pub state: Option<PathBuf>,
     pub concurrency: usize,
     pub bwlimit: Option<u64>,
+    pub head: bool,
     pub json: bool,
 }
 
@@ -393,6 +394,7 @@ pub fn upload(dir: &Path, args: UploadArgs) -> Result<u8, CoreError> {
         concurrency: args.concurrency.max(1),
         bandwidth_limit: args.bwlimit,
         threads: crate::cores(),
+        head_after_put: args.head,
         ..SyncOptions::default()
     };
     let req = trove_core::UploadRequest {

@@ -245,7 +245,7 @@ impl S3Store {
             }
             SdkError::ConstructionFailure(_) => {
                 let detail = DisplayErrorContext(&err).to_string();
-                if detail.contains("credentials") {
+                if is_missing_credentials(&detail) {
                     StoreError::NoCredentials { store, detail }
                 } else {
                     StoreError::Invalid(format!("{store}: cannot build the {op} request for `{key}`: {detail}"))
@@ -253,7 +253,7 @@ impl S3Store {
             }
             SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_) => {
                 let detail = DisplayErrorContext(&err).to_string();
-                if detail.contains("no credentials") || detail.contains("credentials provider") {
+                if is_missing_credentials(&detail) {
                     StoreError::NoCredentials { store, detail }
                 } else {
                     StoreError::Network { store, op, key, detail }
@@ -392,6 +392,19 @@ fn classify(store: String, op: &'static str, key: String, status: u16, code: Str
     }
 }
 
+/// The SDK reports a credential chain that found nothing as a dispatch
+/// failure; its text is the only stable signal.
+fn is_missing_credentials(detail: &str) -> bool {
+    [
+        "CredentialsNotLoaded",
+        "no providers in chain",
+        "credential provider was not enabled",
+        "no credentials",
+    ]
+    .iter()
+    .any(|needle| detail.contains(needle))
+}
+
 fn unquote(etag: &str) -> String {
     etag.trim_matches('"').to_ascii_lowercase()
 }
@@ -430,7 +443,7 @@ impl ObjectStore for S3Store {
         if !self.inner.prefix.is_empty() {
             req = req.prefix(format!("{}/", self.inner.prefix));
         }
-        req.send().await.map_err(|e| self.error("list", "", e))?;
+        req.send().await.map_err(|e| self.error("check", "(bucket)", e))?;
         Ok(())
     }
 
@@ -813,6 +826,14 @@ mod tests {
         assert_eq!(c(400, "InvalidArgument").code(), "store_refused");
         assert!(c(500, "InternalError").is_retryable());
         assert!(c(403, "SignatureDoesNotMatch").stops_everything());
+    }
+
+    #[test]
+    fn missing_credentials_are_recognised() {
+        assert!(is_missing_credentials(
+            "dispatch failure: other: the credential provider was not enabled: no providers in chain provided credentials"
+        ));
+        assert!(!is_missing_credentials("connection refused"));
     }
 
     #[test]

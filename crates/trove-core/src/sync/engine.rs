@@ -36,6 +36,10 @@ pub(crate) struct Sendable {
     pub upload_id: Option<String>,
     /// The asset's BLAKE3, stored as object metadata.
     pub asset_hex: Option<String>,
+    /// Compute the whole file's MD5 even for multipart uploads (whose parts
+    /// are each checked by their own MD5). Sync keeps it for fixity checks;
+    /// the bulk uploader does not need it and saves a pass over the bytes.
+    pub want_md5: bool,
 }
 
 /// What the engine tells the queue to remember.
@@ -43,7 +47,7 @@ pub(crate) struct Sendable {
 pub(crate) enum Record {
     UploadStarted { id: i64, upload_id: String },
     Part { id: i64, upload_id: String, part: SyncPart },
-    Verified { id: i64, size: u64, md5: [u8; 16] },
+    Verified { id: i64, size: u64, md5: Option<[u8; 16]> },
     Failed { id: i64, error: String, permanent: bool },
 }
 
@@ -95,6 +99,12 @@ pub struct SyncOptions {
     /// Longest wait for an answer, and for a stalled transfer to move again,
     /// before a request is cut and retried.
     pub request_timeout: Duration,
+    /// How a single-part upload to S3 is verified: by a HEAD after the PUT
+    /// (size and ETag read back; one more request per object), or by the
+    /// ETag in the PUT's own answer, which the server computes from the
+    /// bytes it stored (as rclone does). Multipart uploads are always read
+    /// back with a HEAD; folder targets always by reading the bytes.
+    pub head_after_put: bool,
 }
 
 impl Default for SyncOptions {
@@ -103,13 +113,14 @@ impl Default for SyncOptions {
             concurrency: 32,
             part_size: 16 * 1024 * 1024,
             parts_in_flight: 4,
-            large_in_flight: 2,
+            large_in_flight: 4,
             bandwidth_limit: None,
             max_attempts: 5,
             retries_per_run: 4,
             network_patience: Duration::from_secs(15 * 60),
             threads: 2,
             request_timeout: Duration::from_secs(60),
+            head_after_put: true,
         }
     }
 }
@@ -179,7 +190,7 @@ pub(crate) enum Msg {
     },
     Done {
         id: i64,
-        result: Result<(u64, [u8; 16]), SendError>,
+        result: Result<(u64, Option<[u8; 16]>), SendError>,
     },
 }
 
@@ -306,7 +317,7 @@ async fn send_small(
     bytes: Bytes,
     expect_md5: Option<[u8; 16]>,
     asset_hex: Option<&str>,
-) -> Result<(u64, [u8; 16]), SendError> {
+) -> Result<(u64, Option<[u8; 16]>), SendError> {
     let md5 = md5_of(&bytes);
     if let Some(expected) = expect_md5
         && expected != md5
@@ -318,11 +329,22 @@ async fn send_small(
     }
     let size = bytes.len() as u64;
     ctx.throttle(size).await;
-    ctx.store
+    let put = ctx
+        .store
         .put_bytes(&obj.key, bytes, md5, &ctx.put_options(obj, asset_hex))
         .await?;
-    verify_stored(ctx, &obj.key, size, md5, None).await?;
-    Ok((size, md5))
+    if !ctx.opts.head_after_put && ctx.store.features().etag_is_md5 && put.etag.is_some() {
+        if put.etag_md5() != Some(md5) {
+            let _ = ctx.store.delete(&obj.key).await;
+            return Err(SendError::Verify(format!(
+                "{}: the server's ETag {:?} is not the MD5 sent",
+                obj.key, put.etag
+            )));
+        }
+    } else {
+        verify_stored(ctx, &obj.key, size, Some(md5), None).await?;
+    }
+    Ok((size, Some(md5)))
 }
 
 /// Reads back what the target holds under `key` and compares it with what
@@ -333,14 +355,14 @@ async fn verify_stored(
     ctx: &Ctx,
     key: &str,
     size: u64,
-    md5: [u8; 16],
+    md5: Option<[u8; 16]>,
     part_md5s: Option<&[[u8; 16]]>,
 ) -> Result<(), SendError> {
     let problem = if ctx.store.features().etag_is_md5 {
         let head = ctx.store.head(key).await?;
         let expected_etag = match part_md5s {
             Some(parts) => multipart_etag(parts),
-            None => hex::encode(md5),
+            None => md5.map(hex::encode).unwrap_or_default(),
         };
         if head.size != size {
             Some(format!("{key}: the target holds {} bytes, {size} were sent", head.size))
@@ -354,7 +376,7 @@ async fn verify_stored(
         }
     } else {
         let fetched = ctx.store.read_hashes(key).await?;
-        if fetched.size != size || fetched.md5 != md5 {
+        if fetched.size != size || Some(fetched.md5) != md5 {
             Some(format!("{key}: the bytes read back differ from those sent"))
         } else {
             None
@@ -376,7 +398,7 @@ async fn send_multipart(
     size: u64,
     expect_md5: Option<[u8; 16]>,
     asset_hex: Option<&str>,
-) -> Result<(u64, [u8; 16]), SendError> {
+) -> Result<(u64, Option<[u8; 16]>), SendError> {
     let part_size = ctx.opts.part_size.max(trove_store::MIN_PART_SIZE);
     let parts = size.div_ceil(part_size);
     if parts > 10_000 {
@@ -413,7 +435,11 @@ async fn send_multipart(
     let mut file = tokio::fs::File::open(path)
         .await
         .map_err(|e| SendError::Local(format!("{}: {e}", path.display())))?;
-    let mut whole = md5::Md5::default();
+    // The whole file's MD5 costs a second pass of MD5 over every byte:
+    // only when the catalog has one to compare, the caller keeps it, or the
+    // store can only be verified by reading the bytes back.
+    let need_whole = obj.want_md5 || expect_md5.is_some() || !ctx.store.features().etag_is_md5;
+    let mut whole = need_whole.then(md5::Md5::default);
     let mut part_md5s = Vec::with_capacity(parts as usize);
     let mut done: Vec<PartInfo> = Vec::with_capacity(parts as usize);
     let mut reused = 0u64;
@@ -421,12 +447,23 @@ async fn send_multipart(
     let mut tasks = tokio::task::JoinSet::new();
     for number in 1..=parts as u32 {
         let len = part_size.min(size - (u64::from(number) - 1) * part_size) as usize;
-        let mut buf = vec![0u8; len];
-        file.read_exact(&mut buf)
+        // Filled by reading, not zeroed first.
+        let mut buf = Vec::with_capacity(len);
+        let read = (&mut file)
+            .take(len as u64)
+            .read_to_end(&mut buf)
             .await
-            .map_err(|e| SendError::Changed(format!("{} could not be read to the end: {e}", path.display())))?;
+            .map_err(|e| SendError::Local(format!("{}: {e}", path.display())))?;
+        if read != len {
+            return Err(SendError::Changed(format!(
+                "{} ended early (it is being changed?); rescan the folder",
+                path.display()
+            )));
+        }
         let md5 = md5_of(&buf);
-        md5::Digest::update(&mut whole, &buf);
+        if let Some(w) = whole.as_mut() {
+            md5::Digest::update(w, &buf);
+        }
         part_md5s.push(md5);
         if let Some(p) = on_server.get(&number)
             && p.size == len as u64
@@ -473,8 +510,8 @@ async fn send_multipart(
     if reused > 0 {
         let _ = ctx.tx.send(Msg::Reused { parts: reused });
     }
-    let whole: [u8; 16] = md5::Digest::finalize(whole).into();
-    if let Some(expected) = expect_md5
+    let whole: Option<[u8; 16]> = whole.map(|w| md5::Digest::finalize(w).into());
+    if let (Some(expected), Some(whole)) = (expect_md5, whole)
         && expected != whole
     {
         let _ = ctx.store.abort_multipart(&obj.key, &upload_id).await;

@@ -76,6 +76,7 @@ impl Queue for CatalogQueue<'_> {
                         original: obj.role == ObjectRole::Original,
                         upload_id: obj.upload_id,
                         asset_hex: Some(hex),
+                        want_md5: true,
                     };
                     return Ok(Some((item, source)));
                 }

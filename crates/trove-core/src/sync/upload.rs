@@ -112,6 +112,7 @@ impl Queue for TreeQueue {
                 original: true,
                 upload_id: row.upload_id,
                 asset_hex: None,
+                want_md5: false,
             };
             return Ok(Some((
                 item,
