@@ -231,7 +231,23 @@ fn take_lock(dir: &Path) -> Result<File> {
         .truncate(false)
         .open(&path)
         .map_err(|e| CoreError::io("open lock file", &path, e))?;
-    match file.try_lock() {
+    // `File::try_lock` is flock(2): a child process forked by another
+    // thread of this process (to run ffmpeg, say) shares the descriptor of a
+    // lock we just released until it calls exec. When the lock file names
+    // this very process, such a child is the holder; wait briefly for it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    let mut result = file.try_lock();
+    while matches!(result, Err(TryLockError::WouldBlock)) && std::time::Instant::now() < deadline {
+        let mut holder = String::new();
+        let _ = file.rewind().and_then(|_| file.read_to_string(&mut holder));
+        if holder.trim() != std::process::id().to_string() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        result = file.try_lock();
+    }
+    let _ = file.rewind();
+    match result {
         Ok(()) => {
             let pid = std::process::id().to_string();
             file.set_len(0)
