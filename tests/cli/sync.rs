@@ -528,3 +528,73 @@ fn a_network_that_cuts_and_stalls_connections_still_ends_fully_verified() {
     let hex = blake3::hash(&big).to_hex();
     assert_eq!(rclone_cat(&prefix, &format!("originals/{}/{hex}.bin", &hex[..2])), big);
 }
+
+#[test]
+fn a_dead_network_pauses_the_queue_and_it_resumes_when_the_network_is_back() {
+    use trove_testkit::fault::FaultProxy;
+    let tmp = tempfile::tempdir().unwrap();
+    let lib = tmp.path().join("lib");
+    let photos = tmp.path().join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    for i in 0..30u64 {
+        random_file(&photos.join(format!("f{i}.bin")), 200_000, 900 + i);
+    }
+    ok(&trove_s3(
+        &lib,
+        SECRET_KEY,
+        &["add", photos.to_str().unwrap(), "--json"],
+    ));
+    let server = S3Server::shared();
+    let proxy = FaultProxy::start(server.port);
+    let prefix = format!(
+        "outage/{}",
+        tmp.path().file_name().unwrap().to_string_lossy().to_lowercase()
+    );
+    ok(&trove_s3(
+        &lib,
+        SECRET_KEY,
+        &[
+            "target",
+            "set",
+            &format!("s3://{BUCKET}/{prefix}"),
+            "--endpoint",
+            &proxy.endpoint(),
+            "--json",
+        ],
+    ));
+    // 6 MB at 1 MB/s: about 6 s. The network goes down after 1 s for 4 s.
+    let child = command(
+        &lib,
+        SECRET_KEY,
+        &[
+            "sync",
+            "--bwlimit",
+            "1M",
+            "--concurrency",
+            "4",
+            "--timeout",
+            "2",
+            "--json",
+        ],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    std::thread::sleep(Duration::from_secs(1));
+    proxy.set_down(true);
+    std::thread::sleep(Duration::from_secs(4));
+    proxy.set_down(false);
+    let out = child.wait_with_output().unwrap();
+    let report = ok(&out);
+    assert!(report["network_pauses"].as_u64().unwrap() >= 1, "{report}");
+    assert_eq!(report["pending"], 0, "{report}");
+    assert_eq!(report["failed"].as_array().unwrap().len(), 0, "{report}");
+    assert_eq!(
+        rclone_keys(&prefix)
+            .iter()
+            .filter(|k| k.starts_with("originals/"))
+            .count(),
+        30
+    );
+}

@@ -25,6 +25,8 @@ struct Faults {
     stalls: AtomicU64,
     /// Connections cut or stalled so far.
     done: AtomicU64,
+    /// While set, the network is down: every connection is cut at once.
+    down: std::sync::atomic::AtomicBool,
 }
 
 impl FaultProxy {
@@ -51,6 +53,12 @@ impl FaultProxy {
         self.faults.stalls.store(stalls, Ordering::SeqCst);
     }
 
+    /// Takes the network down (every connection, new or open, is cut) or
+    /// brings it back.
+    pub fn set_down(&self, down: bool) {
+        self.faults.down.store(down, Ordering::SeqCst);
+    }
+
     /// Connections damaged so far.
     pub fn damaged(&self) -> u64 {
         self.faults.done.load(Ordering::SeqCst)
@@ -68,6 +76,10 @@ fn take(counter: &AtomicU64) -> bool {
 }
 
 fn serve(client: TcpStream, upstream: u16, faults: &Faults) {
+    if faults.down.load(Ordering::SeqCst) {
+        let _ = client.shutdown(Shutdown::Both);
+        return;
+    }
     let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else {
         return;
     };
@@ -88,6 +100,9 @@ fn serve(client: TcpStream, upstream: u16, faults: &Faults) {
             Ok(n) => n,
         };
         sent += n as u64;
+        if faults.down.load(Ordering::SeqCst) {
+            break;
+        }
         if armed && sent > faults.cut_after.load(Ordering::SeqCst) {
             armed = false;
             if take(&faults.cuts) {

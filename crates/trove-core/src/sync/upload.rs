@@ -59,6 +59,9 @@ struct TreeQueue {
     skipped: u64,
     failed: Vec<(String, String)>,
     now: fn() -> i64,
+    /// Keys sent in this run, kept only when several folders are uploaded
+    /// (their files could map to the same key).
+    seen: Option<std::collections::HashSet<String>>,
 }
 
 fn now_ms() -> i64 {
@@ -78,6 +81,18 @@ impl Queue for TreeQueue {
                     continue;
                 }
             };
+            if let Some(seen) = self.seen.as_mut()
+                && !seen.insert(e.key.clone())
+            {
+                self.failed.push((
+                    e.path.display().to_string(),
+                    format!(
+                        "duplicate_key: another folder has a file at `{}`; upload the folders separately",
+                        e.key
+                    ),
+                ));
+                continue;
+            }
             if let Some(row) = self.state.get(&e.key)?
                 && row.verified
                 && row.size == e.size
@@ -279,6 +294,7 @@ pub fn upload(
         skipped: 0,
         failed: Vec::new(),
         now: now_ms,
+        seen: (req.folders.len() > 1).then(Default::default),
     };
     let (ctx, results) = Ctx::new(
         store,
