@@ -179,6 +179,24 @@ fn sync_verifies_every_object_and_a_rename_sends_only_the_manifest() {
     assert_eq!(manifest["files"][0]["path"], "moved/renamed.jpg", "{manifest}");
     assert_eq!(manifest["blake3"], blake3::hash(&img).to_hex().as_str());
 
+    let info = ok(&trove_s3(
+        &lib,
+        SECRET_KEY,
+        &[
+            "info",
+            tmp.path().join("photos/moved/renamed.jpg").to_str().unwrap(),
+            "--json",
+        ],
+    ));
+    let objects = info["sync"].as_array().unwrap();
+    assert!(objects.len() >= 5, "original, manifest and proxies: {info}");
+    assert!(objects.iter().all(|o| o["state"] == "verified"), "{info}");
+    assert!(
+        objects
+            .iter()
+            .any(|o| o["role"] == "original" && o["key"] == img_key.as_str()),
+        "{info}"
+    );
     let status = ok(&trove_s3(&lib, SECRET_KEY, &["status", "--json"]));
     assert_eq!(status["sync"]["pending"], 0, "{status}");
     assert_eq!(status["sync"]["failed"], 0, "{status}");

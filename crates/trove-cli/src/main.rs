@@ -527,10 +527,18 @@ fn run(cli: Cli) -> Result<u8, CoreError> {
         Command::Info { asset, json } => {
             let lib = open_reader(&dir)?;
             let detail = lib.asset_detail(&asset)?;
+            let sync = lib.asset_sync_state(detail.asset.row_id)?;
             if json {
-                output::json(&json::asset_detail(&detail));
+                let mut v = serde_json::to_value(json::asset_detail(&detail)).unwrap_or_default();
+                if let Some(obj) = v.as_object_mut() {
+                    obj.insert("sync".into(), sync_cmd::objects_json(&sync));
+                }
+                output::json(&v);
             } else {
                 output::asset_detail(&detail);
+                for line in sync_cmd::object_lines(&sync) {
+                    output::line(&line);
+                }
             }
             Ok(EXIT_OK)
         }

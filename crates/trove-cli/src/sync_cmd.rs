@@ -488,3 +488,44 @@ pub fn status_lines(s: &SyncStatus) -> Vec<String> {
         ),
     ]
 }
+
+/// An asset's objects in the target, for `trove info --json`.
+pub fn objects_json(objects: &[trove_core::SyncObject]) -> serde_json::Value {
+    serde_json::Value::Array(
+        objects
+            .iter()
+            .map(|o| {
+                json!({
+                    "key": o.key,
+                    "role": o.role.as_str(),
+                    "variant": o.variant,
+                    "size": o.size,
+                    "state": o.state.as_str(),
+                    "verified_at": o.verified_at,
+                    "checked_at": o.checked_at,
+                    "last_error": o.last_error,
+                })
+            })
+            .collect(),
+    )
+}
+
+/// An asset's objects in the target, for `trove info`.
+pub fn object_lines(objects: &[trove_core::SyncObject]) -> Vec<String> {
+    if objects.is_empty() {
+        return Vec::new();
+    }
+    let mut lines = vec!["sync:".to_owned()];
+    for o in objects {
+        let what = match &o.variant {
+            Some(v) => format!("{} {v}", o.role.as_str()),
+            None => o.role.as_str().to_owned(),
+        };
+        let mut line = format!("  {what:<18} {:<9} {}", o.state.as_str(), o.key);
+        if let Some(e) = &o.last_error {
+            line.push_str(&format!(" ({e})"));
+        }
+        lines.push(line);
+    }
+    lines
+}

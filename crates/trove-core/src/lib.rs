@@ -54,7 +54,7 @@ pub use sync::{
     CredentialSource, PlanReport, ReconcileReport, RestoreReport, SyncOptions, SyncReport, SyncStatus, Target,
     TargetSettings, UploadReport, UploadRequest, VerifyReport, upload,
 };
-pub use trove_catalog::{SyncCounts, SyncPolicy};
+pub use trove_catalog::{ObjectRole, ObjectState, SyncCounts, SyncObject, SyncPolicy};
 pub use trove_search::{FacetCount, Sort};
 pub use watch::WatchOptions;
 

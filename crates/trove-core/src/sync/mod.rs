@@ -209,6 +209,16 @@ impl Library {
         Ok(report)
     }
 
+    /// The asset's objects in the target (original, proxies, manifest) with
+    /// their state; empty when no target is set.
+    pub fn asset_sync_state(&self, asset_row: i64) -> Result<Vec<trove_catalog::SyncObject>> {
+        let cat = self.catalog();
+        match cat.target()? {
+            Some(t) => Ok(cat.sync_objects_of_asset(t.id, asset_row)?),
+            None => Ok(Vec::new()),
+        }
+    }
+
     /// Failed objects become pending again.
     pub fn retry_failed_sync(&self) -> Result<u64> {
         self.require_writer("retrying sync")?;
