@@ -292,6 +292,12 @@ pub(crate) async fn send_object(ctx: Arc<Ctx>, obj: Sendable, source: Source) {
         Source::Bytes(bytes) => send_small(&ctx, &obj, bytes, None, asset_hex.as_deref()).await,
         Source::File { path, expect_md5 } => match tokio::fs::metadata(&path).await {
             Err(e) => Err(SendError::Local(format!("{}: {e}", path.display()))),
+            // A path that became a FIFO or a device must not be read (a
+            // FIFO would block the upload forever).
+            Ok(m) if !m.is_file() => Err(SendError::Changed(format!(
+                "{} is no longer a regular file; rescan the folder",
+                path.display()
+            ))),
             Ok(m) if obj.original && m.len() != obj.size => Err(SendError::Changed(format!(
                 "{} is {} bytes, the catalog says {}; rescan the folder",
                 path.display(),
