@@ -255,6 +255,31 @@ fn sync_verifies_every_object_and_a_rename_sends_only_the_manifest() {
     let clean = ok(&trove_s3(&lib, SECRET_KEY, &["verify", "--json"]));
     assert_eq!(clean["damaged"].as_array().unwrap().len(), 0, "{clean}");
 
+    // An edit: the new content goes up as a new object; the old one stays.
+    let old = std::fs::read(tmp.path().join("photos/trip/IMG_0.jpg")).unwrap();
+    let old_hex = blake3::hash(&old).to_hex();
+    write_jpeg(
+        &tmp.path().join("photos/trip/IMG_0.jpg"),
+        320,
+        240,
+        [250, 250, 10],
+        77,
+        None,
+    );
+    let new = std::fs::read(tmp.path().join("photos/trip/IMG_0.jpg")).unwrap();
+    let new_hex = blake3::hash(&new).to_hex();
+    ok(&trove_s3(&lib, SECRET_KEY, &["scan", "--json"]));
+    let edited = ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
+    assert_eq!(edited["pending"], 0, "{edited}");
+    assert_eq!(
+        rclone_cat(&prefix, &format!("originals/{}/{new_hex}.jpg", &new_hex[..2])),
+        new
+    );
+    assert_eq!(
+        rclone_cat(&prefix, &format!("originals/{}/{old_hex}.jpg", &old_hex[..2])),
+        old
+    );
+
     // Reconcile: the bucket matches the catalog; today's inventory is written.
     let rec = ok(&trove_s3(&lib, SECRET_KEY, &["reconcile", "--json"]));
     assert_eq!(rec["missing"].as_array().unwrap().len(), 0, "{rec}");
