@@ -182,14 +182,22 @@ impl Library {
     }
 
     /// Aborts unfinished multipart uploads under our key spaces that the
-    /// catalog does not track (left by a crash between starting an upload
-    /// and recording it, or by an old catalog).
+    /// catalog does not track: left by a crash between starting an upload
+    /// and recording it, or by an old catalog. An upload of a key this
+    /// library syncs is ours whatever its age; any other is left alone for a
+    /// day, as it may belong to another library syncing to the same prefix.
     async fn abort_stale_uploads(&self, store: &AnyStore, target: i64) -> Result<u64> {
         let tracked: std::collections::HashSet<String> = self.catalog().sync_upload_ids(target)?.into_iter().collect();
+        let day_ago = self.now_ms() - 24 * 3600 * 1000;
         let mut aborted = 0;
         for prefix in ["originals/", "proxies/"] {
             for upload in store.list_uploads(prefix).await? {
-                if !tracked.contains(&upload.upload_id) {
+                if tracked.contains(&upload.upload_id) {
+                    continue;
+                }
+                let ours = self.catalog().sync_object_by_key(target, &upload.key)?.is_some();
+                let old = upload.initiated_ms.is_some_and(|t| t < day_ago);
+                if ours || old {
                     store.abort_multipart(&upload.key, &upload.upload_id).await?;
                     aborted += 1;
                 }
