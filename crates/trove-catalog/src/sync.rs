@@ -204,6 +204,16 @@ const TARGET_COLUMNS: &str = "id, url, endpoint, region, path_style, storage_cla
                               storage_class_proxies, sse, profile, created_at";
 
 impl Batch<'_> {
+    /// Forgets the recorded parts of an object's multipart upload.
+    fn clear_parts(&mut self, id: i64, op: &'static str) -> Result<()> {
+        self.tx()
+            .prepare_cached("DELETE FROM sync_parts WHERE object_id = ?1")
+            .ctx(op)?
+            .execute([id])
+            .ctx(op)?;
+        Ok(())
+    }
+
     /// Makes `t` the library's target (by URL): an existing target with the
     /// same URL keeps its id and its sync rows; any other becomes inactive.
     pub fn set_target(&mut self, t: &TargetRecord) -> Result<i64> {
@@ -288,11 +298,7 @@ impl Batch<'_> {
                         now
                     ])
                     .ctx("plan sync")?;
-                self.tx()
-                    .prepare_cached("DELETE FROM sync_parts WHERE object_id = ?1")
-                    .ctx("plan sync")?
-                    .execute([id])
-                    .ctx("plan sync")?;
+                self.clear_parts(id, "plan sync")?;
                 Ok(true)
             }
             None => {
@@ -333,11 +339,7 @@ impl Batch<'_> {
             .ctx("mark synced")?
             .execute(params![id, to_i64(size), md5.as_ref().map(|m| &m[..]), now])
             .ctx("mark synced")?;
-        self.tx()
-            .prepare_cached("DELETE FROM sync_parts WHERE object_id = ?1")
-            .ctx("mark synced")?
-            .execute([id])
-            .ctx("mark synced")?;
+        self.clear_parts(id, "mark synced")?;
         Ok(())
     }
 
@@ -370,11 +372,7 @@ impl Batch<'_> {
             .ctx("requeue sync")?
             .execute(params![id, reason, now])
             .ctx("requeue sync")?;
-        self.tx()
-            .prepare_cached("DELETE FROM sync_parts WHERE object_id = ?1")
-            .ctx("requeue sync")?
-            .execute([id])
-            .ctx("requeue sync")?;
+        self.clear_parts(id, "requeue sync")?;
         Ok(())
     }
 

@@ -221,34 +221,7 @@ enum Command {
     /// Bulk upload: send every file under the folders to a bucket or folder
     /// (PREFIX/<path inside the folder>), verified, skipping what is already
     /// there; resumes after an interruption.
-    Upload {
-        #[arg(required = true, value_name = "FOLDER")]
-        folders: Vec<PathBuf>,
-        /// s3://BUCKET/PREFIX or file:///PATH (default: the library's target).
-        #[arg(long, value_name = "URL")]
-        to: Option<String>,
-        #[arg(long, env = "AWS_ENDPOINT_URL", value_name = "URL")]
-        endpoint: Option<String>,
-        #[arg(long, env = "AWS_REGION", value_name = "REGION")]
-        region: Option<String>,
-        #[arg(long, value_name = "CLASS")]
-        storage_class: Option<String>,
-        /// The state file that remembers what went up (default: one per
-        /// target in the data folder).
-        #[arg(long, value_name = "FILE")]
-        state: Option<PathBuf>,
-        #[arg(long, default_value_t = 32, value_name = "N")]
-        concurrency: usize,
-        #[arg(long, value_name = "RATE", value_parser = sync_cmd::parse_rate)]
-        bwlimit: Option<u64>,
-        /// Read every single-part object back with a HEAD after its PUT
-        /// (by default the ETag the server answers the PUT with, computed
-        /// from the bytes it stored, is checked against the MD5 sent).
-        #[arg(long)]
-        head: bool,
-        #[arg(long)]
-        json: bool,
-    },
+    Upload(sync_cmd::UploadArgs),
     /// Library summary.
     Status {
         #[arg(long)]
@@ -622,32 +595,7 @@ fn run(cli: Cli) -> Result<u8, CoreError> {
             Ok(EXIT_OK)
         }
         Command::Target { action } => sync_cmd::target(&dir, action),
-        Command::Upload {
-            folders,
-            to,
-            endpoint,
-            region,
-            storage_class,
-            state,
-            concurrency,
-            bwlimit,
-            head,
-            json,
-        } => sync_cmd::upload(
-            &dir,
-            sync_cmd::UploadArgs {
-                folders,
-                to,
-                endpoint,
-                region,
-                storage_class,
-                state,
-                concurrency,
-                bwlimit,
-                head,
-                json,
-            },
-        ),
+        Command::Upload(args) => sync_cmd::upload(&dir, args),
         Command::Policy { root, policy } => sync_cmd::policy(&dir, &root, policy),
         Command::Sync {
             concurrency,

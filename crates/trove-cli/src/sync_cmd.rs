@@ -332,17 +332,34 @@ pub fn restore(dir: &Path, what: &str, to: Option<PathBuf>, json: bool) -> Resul
     })
 }
 
-#[derive(Debug)]
+/// `trove upload`'s arguments.
+#[derive(Debug, clap::Args)]
 pub struct UploadArgs {
+    #[arg(required = true, value_name = "FOLDER")]
     pub folders: Vec<PathBuf>,
+    /// s3://BUCKET/PREFIX or file:///PATH (default: the library's target).
+    #[arg(long, value_name = "URL")]
     pub to: Option<String>,
+    #[arg(long, env = "AWS_ENDPOINT_URL", value_name = "URL")]
     pub endpoint: Option<String>,
+    #[arg(long, env = "AWS_REGION", value_name = "REGION")]
     pub region: Option<String>,
+    #[arg(long, value_name = "CLASS")]
     pub storage_class: Option<String>,
+    /// The state file that remembers what went up (default: one per
+    /// target in the data folder).
+    #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
+    #[arg(long, default_value_t = 32, value_name = "N")]
     pub concurrency: usize,
+    #[arg(long, value_name = "RATE", value_parser = parse_rate)]
     pub bwlimit: Option<u64>,
+    /// Read every single-part object back with a HEAD after its PUT
+    /// (by default the ETag the server answers the PUT with, computed
+    /// from the bytes it stored, is checked against the MD5 sent).
+    #[arg(long)]
     pub head: bool,
+    #[arg(long)]
     pub json: bool,
 }
 
@@ -367,17 +384,11 @@ pub fn upload(dir: &Path, args: UploadArgs) -> Result<u8, CoreError> {
             ..TargetSettings::default()
         },
         None => {
-            let t = open_reader(dir)?.target()?;
-            TargetSettings {
-                url: t.url,
-                endpoint: t.endpoint,
-                region: t.region,
-                path_style: t.path_style,
-                storage_class_originals: args.storage_class.or(t.storage_class_originals),
-                storage_class_proxies: t.storage_class_proxies,
-                sse: t.sse,
-                profile: t.profile,
+            let mut settings = TargetSettings::from(&open_reader(dir)?.target()?);
+            if args.storage_class.is_some() {
+                settings.storage_class_originals = args.storage_class;
             }
+            settings
         }
     };
     let state_path = args.state.unwrap_or_else(|| {

@@ -405,6 +405,11 @@ fn is_missing_credentials(detail: &str) -> bool {
     .any(|needle| detail.contains(needle))
 }
 
+/// User metadata as the SDK takes it (`None` when there is none).
+fn metadata(opts: &PutOptions) -> Option<std::collections::HashMap<String, String>> {
+    (!opts.metadata.is_empty()).then(|| opts.metadata.clone().into_iter().collect())
+}
+
 fn unquote(etag: &str) -> String {
     etag.trim_matches('"').to_ascii_lowercase()
 }
@@ -450,27 +455,21 @@ impl ObjectStore for S3Store {
     async fn put_bytes(&self, key: &str, body: Bytes, md5: [u8; 16], opts: &PutOptions) -> Result<ObjectInfo> {
         let full = self.full_key(key)?;
         let size = body.len();
-        let mut req = self
+        let out = self
             .client
             .put_object()
             .bucket(&self.inner.bucket)
             .key(&full)
             .content_md5(md5_base64(&md5))
             .content_length(size as i64)
-            .body(ByteStream::from(body));
-        if let Some(ct) = &opts.content_type {
-            req = req.content_type(ct);
-        }
-        if let Some(class) = &opts.storage_class {
-            req = req.storage_class(StorageClass::from(class.as_str()));
-        }
-        if let Some(sse) = &self.inner.sse {
-            req = req.server_side_encryption(sse.clone());
-        }
-        for (k, v) in &opts.metadata {
-            req = req.metadata(k, v);
-        }
-        let out = req.send().await.map_err(|e| self.error("upload", key, e))?;
+            .body(ByteStream::from(body))
+            .set_content_type(opts.content_type.clone())
+            .set_storage_class(opts.storage_class.as_deref().map(StorageClass::from))
+            .set_server_side_encryption(self.inner.sse.clone())
+            .set_metadata(metadata(opts))
+            .send()
+            .await
+            .map_err(|e| self.error("upload", key, e))?;
         Ok(self.info_from(
             key,
             Some(size as i64),
@@ -483,24 +482,18 @@ impl ObjectStore for S3Store {
 
     async fn create_multipart(&self, key: &str, opts: &PutOptions) -> Result<String> {
         let full = self.full_key(key)?;
-        let mut req = self
+        let out = self
             .client
             .create_multipart_upload()
             .bucket(&self.inner.bucket)
-            .key(&full);
-        if let Some(ct) = &opts.content_type {
-            req = req.content_type(ct);
-        }
-        if let Some(class) = &opts.storage_class {
-            req = req.storage_class(StorageClass::from(class.as_str()));
-        }
-        if let Some(sse) = &self.inner.sse {
-            req = req.server_side_encryption(sse.clone());
-        }
-        for (k, v) in &opts.metadata {
-            req = req.metadata(k, v);
-        }
-        let out = req.send().await.map_err(|e| self.error("start upload", key, e))?;
+            .key(&full)
+            .set_content_type(opts.content_type.clone())
+            .set_storage_class(opts.storage_class.as_deref().map(StorageClass::from))
+            .set_server_side_encryption(self.inner.sse.clone())
+            .set_metadata(metadata(opts))
+            .send()
+            .await
+            .map_err(|e| self.error("start upload", key, e))?;
         out.upload_id().map(str::to_owned).ok_or_else(|| StoreError::Refused {
             store: self.describe(),
             op: "start upload",

@@ -58,6 +58,21 @@ pub struct TargetSettings {
 /// The target as the catalog keeps it.
 pub type Target = TargetRecord;
 
+impl From<&Target> for TargetSettings {
+    fn from(t: &Target) -> Self {
+        TargetSettings {
+            url: t.url.clone(),
+            endpoint: t.endpoint.clone(),
+            region: t.region.clone(),
+            path_style: t.path_style,
+            storage_class_originals: t.storage_class_originals.clone(),
+            storage_class_proxies: t.storage_class_proxies.clone(),
+            sse: t.sse.clone(),
+            profile: t.profile.clone(),
+        }
+    }
+}
+
 /// How an object is keyed in the target.
 pub(crate) fn original_key(blake3_hex: &str, ext: &str) -> String {
     if ext.is_empty() {

@@ -44,6 +44,7 @@ struct CatalogQueue<'a> {
     lib: &'a Library,
     target: i64,
     roots: Vec<trove_catalog::Root>,
+    policies: HashMap<i64, SyncPolicy>,
     page: VecDeque<SyncObject>,
     after: i64,
     max_attempts: u32,
@@ -67,7 +68,7 @@ impl Queue for CatalogQueue<'_> {
             let Some(obj) = self.page.pop_front() else {
                 return Ok(None);
             };
-            match self.lib.source_of(&obj, &self.roots)? {
+            match self.lib.source_of(&obj, &self.roots, &self.policies)? {
                 Some((source, hex)) => {
                     let item = Sendable {
                         id: obj.id,
@@ -157,10 +158,15 @@ impl Library {
             },
             ..Default::default()
         };
+        // Each read takes the catalog lock on its own statement: guards in
+        // one struct literal would live together and deadlock.
+        let roots = self.catalog().roots()?;
+        let policies = self.catalog().root_sync_policies()?.into_iter().collect();
         let mut queue = CatalogQueue {
             lib: self,
             target: target.id,
-            roots: self.catalog().roots()?,
+            roots,
+            policies,
             page: VecDeque::new(),
             after: 0,
             max_attempts: opts.max_attempts,
@@ -207,7 +213,12 @@ impl Library {
     }
 
     /// Resolves where the bytes of `obj` come from now.
-    fn source_of(&self, obj: &SyncObject, roots: &[trove_catalog::Root]) -> Result<Option<(Source, String)>> {
+    fn source_of(
+        &self,
+        obj: &SyncObject,
+        roots: &[trove_catalog::Root],
+        policies: &HashMap<i64, SyncPolicy>,
+    ) -> Result<Option<(Source, String)>> {
         let Some(row) = obj.asset_row else { return Ok(None) };
         let cat = self.catalog();
         let asset = cat.asset_by_row(row)?;
@@ -233,8 +244,7 @@ impl Library {
                     expect_md5: None,
                 }),
             ObjectRole::Manifest => {
-                let policies: HashMap<i64, SyncPolicy> = cat.root_sync_policies()?.into_iter().collect();
-                asset_plan(&cat, row, roots, &policies)?.map(|p| Source::Bytes(Bytes::from(p.manifest)))
+                asset_plan(&cat, row, roots, policies)?.map(|p| Source::Bytes(Bytes::from(p.manifest)))
             }
         };
         Ok(source.map(|s| (s, hex)))
