@@ -7,8 +7,8 @@ use bytes::Bytes;
 
 use crate::error::Result;
 use crate::{
-    Features, Fetched, FolderStore, ListPage, ObjectInfo, ObjectStore, PartInfo, PendingUpload, PresignGet, PutOptions,
-    S3Store,
+    Features, Fetched, FolderStore, ListPage, ObjectInfo, ObjectStore, PartInfo, PendingUpload, PostPolicy, PresignGet,
+    PresignedPost, PutOptions, S3Store,
 };
 
 /// Either kind of store, for callers that pick one from a target URL.
@@ -88,5 +88,8 @@ impl ObjectStore for AnyStore {
     }
     async fn presign_put(&self, key: &str, expires: Duration, content_type: Option<&str>) -> Result<String> {
         delegate!(self, s => s.presign_put(key, expires, content_type).await)
+    }
+    async fn presign_post(&self, prefix: &str, expires: Duration, policy: &PostPolicy) -> Result<PresignedPost> {
+        delegate!(self, s => s.presign_post(prefix, expires, policy).await)
     }
 }

@@ -17,8 +17,8 @@ use bytes::Bytes;
 
 use crate::error::{Result, StoreError};
 use crate::{
-    Features, Fetched, ListPage, ObjectInfo, ObjectStore, PartInfo, PendingUpload, PresignGet, PutOptions,
-    StreamHasher, md5_of, validate_key,
+    Features, Fetched, ListPage, ObjectInfo, ObjectStore, PartInfo, PendingUpload, PostPolicy, PresignGet,
+    PresignedPost, PutOptions, StreamHasher, md5_of, validate_key,
 };
 
 const TMP_DIR: &str = ".trove-tmp";
@@ -539,6 +539,13 @@ impl ObjectStore for FolderStore {
         Err(StoreError::Unsupported {
             store: self.describe(),
             what: "making upload links (presigned URLs); use an S3 target instead",
+        })
+    }
+
+    async fn presign_post(&self, _prefix: &str, _expires: Duration, _policy: &PostPolicy) -> Result<PresignedPost> {
+        Err(StoreError::Unsupported {
+            store: self.describe(),
+            what: "making upload links (presigned POST); use an S3 target instead",
         })
     }
 }

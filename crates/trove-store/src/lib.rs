@@ -138,6 +138,27 @@ pub struct PresignGet {
     pub content_type: Option<String>,
 }
 
+/// Limits of a presigned POST (a browser form uploading into the bucket).
+#[derive(Clone, Debug)]
+pub struct PostPolicy {
+    /// Largest accepted file, in bytes (the server refuses larger ones).
+    pub max_size: u64,
+    /// The `Content-Type` the form must send starts with this (e.g.
+    /// `image/`); `None` accepts any type.
+    pub content_type_prefix: Option<String>,
+}
+
+/// A signed POST policy: a form posted to `url` with these `fields` (then
+/// `key`, `Content-Type` and the file last) stores one object whose key
+/// starts with `key_prefix`.
+#[derive(Clone, Debug)]
+pub struct PresignedPost {
+    pub url: String,
+    /// The full key prefix in the bucket (the store's own prefix included).
+    pub key_prefix: String,
+    pub fields: BTreeMap<String, String>,
+}
+
 /// An object store: a bucket or a folder, addressed by keys relative to
 /// the target's prefix.
 ///
@@ -234,6 +255,16 @@ pub trait ObjectStore: Send + Sync + 'static {
         expires: Duration,
         content_type: Option<&str>,
     ) -> impl Future<Output = Result<String>> + Send;
+
+    /// A presigned POST policy valid for `expires` (at most 7 days) that
+    /// lets a browser form upload objects under `prefix` within `policy`'s
+    /// limits, and nowhere else.
+    fn presign_post(
+        &self,
+        prefix: &str,
+        expires: Duration,
+        policy: &PostPolicy,
+    ) -> impl Future<Output = Result<PresignedPost>> + Send;
 }
 
 /// Checks a key before it reaches a store: relative, no `.`/`..` segments,

@@ -9,12 +9,14 @@
 //! `read_hashes`); nothing relies on a server enforcing conditional
 //! requests or part-size minimums.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use aws_sdk_s3::config::{
-    Credentials, Region, RequestChecksumCalculation, ResponseChecksumValidation, StalledStreamProtectionConfig,
+    Credentials, Region, RequestChecksumCalculation, ResponseChecksumValidation, SharedCredentialsProvider,
+    StalledStreamProtectionConfig,
 };
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::presigning::PresigningConfig;
@@ -29,8 +31,8 @@ use tokio::io::AsyncWriteExt as _;
 
 use crate::error::{Result, StoreError};
 use crate::{
-    Features, Fetched, ListPage, MAX_PRESIGN_EXPIRY, ObjectInfo, ObjectStore, PartInfo, PendingUpload, PresignGet,
-    PutOptions, StreamHasher, md5_base64, validate_key,
+    Features, Fetched, ListPage, MAX_PRESIGN_EXPIRY, ObjectInfo, ObjectStore, PartInfo, PendingUpload, PostPolicy,
+    PresignGet, PresignedPost, PutOptions, StreamHasher, md5_base64, validate_key,
 };
 
 /// Where the S3 store gets its credentials.
@@ -119,6 +121,7 @@ struct Inner {
     prefix: String,
     sse: Option<ServerSideEncryption>,
     describe: String,
+    credentials: Option<SharedCredentialsProvider>,
 }
 
 impl std::fmt::Debug for S3Store {
@@ -131,27 +134,28 @@ impl S3Store {
     /// Builds a client. Resolving the AWS chain may read files and the
     /// environment; nothing is sent until the first call ([`ObjectStore::check`]).
     pub async fn connect(opts: S3Options) -> Result<S3Store> {
+        // Kept for signing POST policies, which the SDK cannot do.
+        let provider: Option<SharedCredentialsProvider>;
         let mut builder = match &opts.credentials {
             CredentialSource::Static {
                 access_key,
                 secret_key,
                 session_token,
-            } => aws_sdk_s3::Config::builder()
-                .behavior_version_latest()
-                .credentials_provider(Credentials::new(
-                    access_key,
-                    secret_key,
-                    session_token.clone(),
-                    None,
-                    "trove",
-                ))
-                .region(Region::new(opts.region.clone().unwrap_or_else(|| "us-east-1".into()))),
+            } => {
+                let creds = Credentials::new(access_key, secret_key, session_token.clone(), None, "trove");
+                provider = Some(SharedCredentialsProvider::new(creds.clone()));
+                aws_sdk_s3::Config::builder()
+                    .behavior_version_latest()
+                    .credentials_provider(creds)
+                    .region(Region::new(opts.region.clone().unwrap_or_else(|| "us-east-1".into())))
+            }
             CredentialSource::AwsChain { profile } => {
                 let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
                 if let Some(p) = profile {
                     loader = loader.profile_name(p);
                 }
                 let sdk = loader.load().await;
+                provider = sdk.credentials_provider();
                 let region = opts
                     .region
                     .clone()
@@ -196,6 +200,7 @@ impl S3Store {
                 prefix,
                 sse,
                 describe,
+                credentials: provider,
             }),
         })
     }
@@ -786,6 +791,106 @@ impl ObjectStore for S3Store {
         let signed = req.presigned(config).await.map_err(|e| self.error("sign", key, e))?;
         Ok(signed.uri().to_owned())
     }
+
+    /// The SDK cannot sign POST policies, so this builds one by the book
+    /// (AWS "Browser-based uploads using POST", SigV4), with the SDK's own
+    /// credentials and aws-sigv4's key derivation and HMAC.
+    async fn presign_post(&self, prefix: &str, expires: Duration, policy: &PostPolicy) -> Result<PresignedPost> {
+        use aws_sdk_s3::config::ProvideCredentials as _;
+        use base64::Engine as _;
+        check_expiry(&self.inner.describe, expires)?;
+        // The prefix must be a key prefix ending in `/` (a "folder").
+        let probe = format!("{}probe", prefix.trim_end_matches('/').to_owned() + "/");
+        let full_probe = self.full_key(&probe)?;
+        let key_prefix = full_probe.strip_suffix("probe").unwrap_or_default().to_owned();
+        let config = self.client.config();
+        let provider = self
+            .inner
+            .credentials
+            .as_ref()
+            .ok_or_else(|| StoreError::NoCredentials {
+                store: self.inner.describe.clone(),
+                detail: "no credentials provider is configured".into(),
+            })?;
+        let creds = provider
+            .provide_credentials()
+            .await
+            .map_err(|e| StoreError::NoCredentials {
+                store: self.inner.describe.clone(),
+                detail: DisplayErrorContext(&e).to_string(),
+            })?;
+        let region = config
+            .region()
+            .map(|r| r.to_string())
+            .unwrap_or_else(|| "us-east-1".into());
+        // The form's URL is the bucket's: a presigned GET of the probe key
+        // without its key and query (works for both addressing styles).
+        let probe_url = self
+            .presign_get(&probe, Duration::from_secs(60), &PresignGet::default())
+            .await?;
+        let bare = probe_url.split('?').next().unwrap_or_default();
+        let url = bare
+            .strip_suffix(full_probe.as_str())
+            .ok_or_else(|| {
+                StoreError::Invalid(format!("{}: cannot find the bucket URL in {bare}", self.inner.describe))
+            })?
+            .to_owned();
+        let now = std::time::SystemTime::now();
+        let stamp = iso_basic(now);
+        let date = &stamp[..8];
+        let credential = format!("{}/{date}/{region}/s3/aws4_request", creds.access_key_id());
+        let expiration = aws_smithy_types::DateTime::from_secs(
+            (now + expires)
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_secs() as i64,
+        )
+        .fmt(aws_smithy_types::date_time::Format::DateTime)
+        .map_err(|e| StoreError::Invalid(format!("{}: {e}", self.inner.describe)))?;
+        let mut conditions = vec![
+            serde_json::json!({ "bucket": self.inner.bucket }),
+            serde_json::json!(["starts-with", "$key", key_prefix]),
+            serde_json::json!(["content-length-range", 1, policy.max_size]),
+            serde_json::json!([
+                "starts-with",
+                "$Content-Type",
+                policy.content_type_prefix.clone().unwrap_or_default()
+            ]),
+            serde_json::json!({ "x-amz-algorithm": "AWS4-HMAC-SHA256" }),
+            serde_json::json!({ "x-amz-credential": credential }),
+            serde_json::json!({ "x-amz-date": stamp }),
+        ];
+        if let Some(token) = creds.session_token() {
+            conditions.push(serde_json::json!({ "x-amz-security-token": token }));
+        }
+        let document = serde_json::json!({ "expiration": expiration, "conditions": conditions });
+        let encoded = base64::engine::general_purpose::STANDARD.encode(document.to_string());
+        let key = aws_sigv4::sign::v4::generate_signing_key(creds.secret_access_key(), now, &region, "s3");
+        let signature = aws_sigv4::sign::v4::calculate_signature(key, encoded.as_bytes());
+        let mut fields = BTreeMap::new();
+        fields.insert("policy".to_owned(), encoded);
+        fields.insert("x-amz-algorithm".to_owned(), "AWS4-HMAC-SHA256".to_owned());
+        fields.insert("x-amz-credential".to_owned(), credential);
+        fields.insert("x-amz-date".to_owned(), stamp);
+        fields.insert("x-amz-signature".to_owned(), signature);
+        if let Some(token) = creds.session_token() {
+            fields.insert("x-amz-security-token".to_owned(), token.to_owned());
+        }
+        Ok(PresignedPost {
+            url,
+            key_prefix,
+            fields,
+        })
+    }
+}
+
+/// `20261122T000128Z` (SigV4's basic ISO 8601 form, whole seconds, UTC).
+fn iso_basic(t: std::time::SystemTime) -> String {
+    let secs = t.duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_secs() as i64;
+    let iso = aws_smithy_types::DateTime::from_secs(secs)
+        .fmt(aws_smithy_types::date_time::Format::DateTime)
+        .unwrap_or_default();
+    iso.chars().filter(|c| *c != '-' && *c != ':').collect()
 }
 
 /// `x-amz-copy-source` is URL-encoded except for `/`.

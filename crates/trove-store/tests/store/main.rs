@@ -182,3 +182,74 @@ async fn s3_objects_read_back_with_an_independent_client() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(text.trim(), format!("{}  check.bin", hex::encode(md5)));
 }
+
+/// Posts a form like a browser would, with curl; returns the HTTP status
+/// and the body.
+fn post_form(
+    post: &trove_store::PresignedPost,
+    key: &str,
+    content_type: &str,
+    file: &std::path::Path,
+) -> (u16, String) {
+    let mut cmd = std::process::Command::new("curl");
+    cmd.args(["-sS", "-o", "-", "-w", "\n%{http_code}"]);
+    for (name, value) in &post.fields {
+        cmd.arg("-F").arg(format!("{name}={value}"));
+    }
+    cmd.arg("-F").arg(format!("key={key}"));
+    cmd.arg("-F").arg(format!("Content-Type={content_type}"));
+    cmd.arg("-F").arg(format!("file=@{}", file.display()));
+    cmd.arg(&post.url);
+    let out = cmd.output().expect("curl runs");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (body, code) = text.rsplit_once('\n').unwrap();
+    (code.trim().parse().unwrap(), body.to_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s3_presigned_post_uploads_only_within_its_limits() {
+    use trove_store::{ObjectStore as _, PostPolicy};
+    let store = s3_store().await;
+    let dir = tempfile::tempdir().unwrap();
+    let small = dir.path().join("small.jpg");
+    std::fs::write(&small, vec![7u8; 3000]).unwrap();
+    let big = dir.path().join("big.jpg");
+    std::fs::write(&big, vec![8u8; 5000]).unwrap();
+    let policy = PostPolicy {
+        max_size: 4096,
+        content_type_prefix: Some("image/".into()),
+    };
+    let post = store
+        .presign_post("incoming/req1/", Duration::from_secs(600), &policy)
+        .await
+        .unwrap();
+    assert!(post.key_prefix.ends_with("/incoming/req1/"), "{}", post.key_prefix);
+    // Within the limits: stored under the prefix, byte for byte.
+    let key = format!("{}a-small.jpg", post.key_prefix);
+    let (status, body) = post_form(&post, &key, "image/jpeg", &small);
+    assert!((200..300).contains(&status), "{status}: {body}");
+    let info = store.head("incoming/req1/a-small.jpg").await.unwrap();
+    assert_eq!(info.size, 3000);
+    // Too big, wrong type, or outside the prefix: refused, nothing stored.
+    let (status, body) = post_form(&post, &format!("{}b-big.jpg", post.key_prefix), "image/jpeg", &big);
+    assert!(status >= 400, "oversize accepted: {status} {body}");
+    assert!(store.head("incoming/req1/b-big.jpg").await.unwrap_err().is_not_found());
+    let (status, body) = post_form(&post, &format!("{}c.html", post.key_prefix), "text/html", &small);
+    assert!(status >= 400, "wrong type accepted: {status} {body}");
+    assert!(store.head("incoming/req1/c.html").await.unwrap_err().is_not_found());
+    let outside = key.replace("/incoming/req1/", "/originals/");
+    let (status, body) = post_form(&post, &outside, "image/jpeg", &small);
+    assert!(status >= 400, "key outside the prefix accepted: {status} {body}");
+    assert!(store.head("originals/a-small.jpg").await.unwrap_err().is_not_found());
+    // A tampered policy is refused.
+    let mut forged = post.clone();
+    forged.fields.insert("x-amz-signature".into(), "0".repeat(64));
+    let (status, _) = post_form(&forged, &format!("{}d.jpg", post.key_prefix), "image/jpeg", &small);
+    assert!(status >= 400, "forged signature accepted: {status}");
+    // Longer than 7 days: refused before anything is signed.
+    let err = store
+        .presign_post("incoming/req1/", Duration::from_secs(8 * 24 * 3600), &policy)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "store_invalid");
+}
