@@ -12,7 +12,7 @@ SUDO=""
 if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
 
 run_pkgs=(libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev librsvg2-dev cmake nasm ffmpeg poppler-utils libheif-dev)
-test_pkgs=(xvfb xauth webkit2gtk-driver util-linux libheif-examples python3-venv rclone)
+test_pkgs=(xvfb xauth webkit2gtk-driver util-linux libheif-examples python3-venv rclone chromium curl)
 
 pkgs=("${run_pkgs[@]}")
 if [[ $want_tests -eq 1 ]]; then pkgs+=("${test_pkgs[@]}"); fi

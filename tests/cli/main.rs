@@ -4,6 +4,7 @@
 
 mod commands;
 mod crash;
+mod share;
 mod sync;
 
 use std::path::{Path, PathBuf};

@@ -12,11 +12,11 @@ use trove_testkit::{Rng, write_jpeg};
 use super::{stderr, stdout_json, trove_bin};
 
 /// Runs trove with the S3 server's credentials in the environment.
-fn trove_s3(lib: &Path, secret: &str, args: &[&str]) -> Output {
+pub(crate) fn trove_s3(lib: &Path, secret: &str, args: &[&str]) -> Output {
     command(lib, secret, args).output().unwrap()
 }
 
-fn command(lib: &Path, secret: &str, args: &[&str]) -> Command {
+pub(crate) fn command(lib: &Path, secret: &str, args: &[&str]) -> Command {
     let mut cmd = Command::new(trove_bin());
     cmd.arg("--library")
         .arg(lib)
@@ -33,12 +33,13 @@ fn command(lib: &Path, secret: &str, args: &[&str]) -> Command {
     cmd
 }
 
-fn ok(out: &Output) -> serde_json::Value {
+pub(crate) fn ok(out: &Output) -> serde_json::Value {
     assert!(
         out.status.success(),
-        "trove failed ({:?}):\n{}",
+        "trove failed ({:?}):\n{}\n{}",
         out.status,
-        stderr(out)
+        stderr(out),
+        String::from_utf8_lossy(&out.stdout)
     );
     stdout_json(out)
 }

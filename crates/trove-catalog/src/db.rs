@@ -15,6 +15,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_av_metadata.sql"),
     include_str!("migrations/0005_sidecars.sql"),
     include_str!("migrations/0006_sync.sql"),
+    include_str!("migrations/0007_shares.sql"),
 ];
 
 /// The schema version this build writes.

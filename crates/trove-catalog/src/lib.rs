@@ -18,6 +18,7 @@ mod model;
 pub mod paths;
 mod queries;
 mod rows;
+mod shares;
 mod sync;
 mod upload_state;
 
@@ -27,6 +28,7 @@ pub use derivatives::Derivative;
 pub use error::{CatalogError, Result};
 pub use jobs::{FailOutcome, Job, JobCounts, JobState, NewJob};
 pub use model::*;
+pub use shares::{ShareItem, ShareKind, ShareRecord};
 pub use sync::{ObjectRole, ObjectState, PlannedObject, SyncCounts, SyncObject, SyncPart, SyncPolicy, TargetRecord};
 pub use upload_state::{UploadChange, UploadRow, UploadState};
 

@@ -5,6 +5,7 @@
 mod json;
 mod output;
 mod progress;
+mod share_cmd;
 mod sync_cmd;
 
 use std::path::PathBuf;
@@ -222,6 +223,9 @@ enum Command {
     /// (PREFIX/<path inside the folder>), verified, skipping what is already
     /// there; resumes after an interruption.
     Upload(sync_cmd::UploadArgs),
+    /// Share assets with signed links or a page in the bucket; list, renew
+    /// and revoke shares; request files from someone.
+    Share(share_cmd::ShareArgs),
     /// Library summary.
     Status {
         #[arg(long)]
@@ -596,6 +600,7 @@ fn run(cli: Cli) -> Result<u8, CoreError> {
         }
         Command::Target { action } => sync_cmd::target(&dir, action),
         Command::Upload(args) => sync_cmd::upload(&dir, args),
+        Command::Share(args) => share_cmd::share(&dir, args),
         Command::Policy { root, policy } => sync_cmd::policy(&dir, &root, policy),
         Command::Sync {
             concurrency,

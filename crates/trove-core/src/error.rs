@@ -59,6 +59,28 @@ pub enum CoreError {
     Damaged { key: String, detail: String },
     /// A search that could not run: a bad query (a user error, with the
     /// query's own code), or an index that cannot be used.
+    #[error("cannot share for {asked:?}: {why}")]
+    ShareExpiry { asked: String, why: &'static str },
+    #[error(
+        "the target {target} is a folder, which cannot make links; share from an S3-compatible bucket (`trove target set s3://BUCKET/PREFIX`)"
+    )]
+    ShareNeedsBucket { target: String },
+    #[error(
+        "this share was signed with the sharing key; give it again (TROVE_SHARE_ACCESS_KEY_ID and TROVE_SHARE_SECRET_ACCESS_KEY, or the target's share profile)"
+    )]
+    ShareKeyNeeded,
+    #[error("{query:?} matches {found} assets; a share holds at most 1000 (narrow the query)")]
+    ShareTooBig { query: String, found: u64 },
+    #[error("cannot share {name}: {why}")]
+    NothingToShare { name: String, why: &'static str },
+    #[error("no share {id}; `trove share list` lists them")]
+    ShareNotFound { id: String },
+    #[error("share {id} is {state}; make a new share instead")]
+    ShareNotLive { id: String, state: &'static str },
+    #[error("share {id} is an upload request; its upload policy cannot be extended, make a new request instead")]
+    ShareRequestRenew { id: String },
+    #[error("copying {key} into the share failed: {detail}")]
+    ShareCopy { key: String, detail: String },
     #[error("{source}")]
     Search {
         path: PathBuf,
@@ -96,6 +118,15 @@ impl CoreError {
             CoreError::Store(e) => e.code(),
             CoreError::RestoreConflict { .. } => "restore_conflict",
             CoreError::Damaged { .. } => "target_damaged",
+            CoreError::ShareExpiry { .. } => "share_expiry_invalid",
+            CoreError::ShareNeedsBucket { .. } => "share_needs_bucket",
+            CoreError::ShareKeyNeeded => "share_key_needed",
+            CoreError::ShareTooBig { .. } => "share_too_big",
+            CoreError::NothingToShare { .. } => "nothing_to_share",
+            CoreError::ShareNotFound { .. } => "share_not_found",
+            CoreError::ShareNotLive { .. } => "share_not_live",
+            CoreError::ShareRequestRenew { .. } => "share_request_renew",
+            CoreError::ShareCopy { .. } => "share_copy_failed",
         }
     }
 
@@ -113,6 +144,14 @@ impl CoreError {
                 | CoreError::NoLibrary { .. }
                 | CoreError::NoTarget
                 | CoreError::RestoreConflict { .. }
+                | CoreError::ShareExpiry { .. }
+                | CoreError::ShareNeedsBucket { .. }
+                | CoreError::ShareKeyNeeded
+                | CoreError::ShareTooBig { .. }
+                | CoreError::NothingToShare { .. }
+                | CoreError::ShareNotFound { .. }
+                | CoreError::ShareNotLive { .. }
+                | CoreError::ShareRequestRenew { .. }
                 | CoreError::Store(trove_store::StoreError::Invalid(_))
         ) || matches!(self, CoreError::Search { source, .. } if source.is_user_error())
     }

@@ -32,6 +32,7 @@ mod library;
 mod proxies;
 mod scan;
 mod search;
+mod share;
 mod sync;
 mod watch;
 
@@ -50,10 +51,15 @@ pub use scan::{ScanReport, ScanScope};
 pub use search::{
     Direction as SortDirection, Facets, IndexReport, SEARCH_DIR, SearchError, SearchOutcome, SearchQuery,
 };
+pub use share::{
+    DEFAULT_SHARE_EXPIRY, IncomingReport, MAX_SHARE_EXPIRY, RequestOptions, RevokeReport, ShareCredentials, ShareInfo,
+    ShareLink, ShareOptions, ShareOutcome, ShareState, parse_expiry,
+};
 pub use sync::{
     CredentialSource, PlanReport, ReconcileReport, RestoreReport, SyncOptions, SyncReport, SyncStatus, Target,
     TargetSettings, UploadReport, UploadRequest, VerifyReport, upload,
 };
+pub use trove_catalog::ShareKind;
 pub use trove_catalog::{ObjectRole, ObjectState, SyncCounts, SyncObject, SyncPolicy};
 pub use trove_search::{FacetCount, Sort};
 pub use watch::WatchOptions;

@@ -19,7 +19,7 @@ pub const BUCKET: &str = "trove-test";
 /// Full-access identity.
 pub const ACCESS_KEY: &str = "troveaccess";
 pub const SECRET_KEY: &str = "trovesecret-0123456789";
-/// An identity that may only read `share/` of the bucket (sharing key).
+/// An identity that may only read `share/` of the bucket (the sharing key).
 pub const SHARE_ACCESS_KEY: &str = "troveshare";
 pub const SHARE_SECRET_KEY: &str = "troveshare-secret-0123456789";
 

@@ -260,7 +260,8 @@ impl Ctx {
     }
 }
 
-fn content_type(key: &str) -> &'static str {
+/// The `Content-Type` an object gets, by its key's extension.
+pub(crate) fn content_type(key: &str) -> &'static str {
     let ext = key.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
     match ext {
         "json" => "application/json",
@@ -282,6 +283,34 @@ fn content_type(key: &str) -> &'static str {
         "pdf" => "application/pdf",
         _ => "application/octet-stream",
     }
+}
+
+/// Sends one object outside any queue (a share's copy of a file) and
+/// verifies it like every other upload. A multipart upload that fails is
+/// aborted. Returns the stored size, or why it failed.
+pub(crate) async fn send_one(store: AnyStore, obj: Sendable, source: Source) -> std::result::Result<u64, String> {
+    let (ctx, rx) = Ctx::new(store.clone(), &SyncOptions::default(), None, None);
+    let key = obj.key.clone();
+    send_object(ctx, obj, source).await;
+    let mut upload = None;
+    while let Ok(msg) = rx.try_recv() {
+        match msg {
+            Msg::UploadStarted { upload_id, .. } => upload = Some(upload_id),
+            Msg::Done { result, .. } => {
+                return match result {
+                    Ok((size, _)) => Ok(size),
+                    Err(e) => {
+                        if let Some(upload_id) = upload {
+                            let _ = store.abort_multipart(&key, &upload_id).await;
+                        }
+                        Err(e.message())
+                    }
+                };
+            }
+            _ => {}
+        }
+    }
+    Err("the upload ended without a result".into())
 }
 
 /// Sends one object and verifies it. Returns the stored size and MD5.
@@ -364,8 +393,18 @@ async fn verify_stored(
     md5: Option<[u8; 16]>,
     part_md5s: Option<&[[u8; 16]]>,
 ) -> Result<(), SendError> {
+    // An object the server just confirmed but cannot find is a mismatch to
+    // retry (another writer replaced or removed it meanwhile), not a
+    // permanent failure.
+    let gone = |e: StoreError| {
+        if e.is_not_found() {
+            SendError::Verify(format!("{key}: not found right after it was stored"))
+        } else {
+            SendError::Store(e)
+        }
+    };
     let problem = if ctx.store.features().etag_is_md5 {
-        let head = ctx.store.head(key).await?;
+        let head = ctx.store.head(key).await.map_err(gone)?;
         let expected_etag = match part_md5s {
             Some(parts) => multipart_etag(parts),
             None => md5.map(hex::encode).unwrap_or_default(),
@@ -381,7 +420,7 @@ async fn verify_stored(
             None
         }
     } else {
-        let fetched = ctx.store.read_hashes(key).await?;
+        let fetched = ctx.store.read_hashes(key).await.map_err(gone)?;
         if fetched.size != size || Some(fetched.md5) != md5 {
             Some(format!("{key}: the bytes read back differ from those sent"))
         } else {

@@ -19,7 +19,7 @@
 //! [`run`](run::run_sync) sends pending rows, many at once, and marks each
 //! verified only after its size and checksum were read back.
 
-mod engine;
+pub(crate) mod engine;
 mod manifest;
 mod restore;
 mod run;

@@ -253,3 +253,28 @@ async fn s3_presigned_post_uploads_only_within_its_limits() {
         .unwrap_err();
     assert_eq!(err.code(), "store_invalid");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s3_listing_at_the_bucket_root_keeps_to_the_prefix() {
+    use trove_store::ObjectStore as _;
+    let store = S3Store::connect(s3_options("")).await.unwrap();
+    let run = uuid::Uuid::new_v4().simple().to_string();
+    let keys = [
+        format!("manifests/da/{run}.json"),
+        format!("share/{run}/1/thumb.jpg"),
+        format!("share/{run}/index.html"),
+        format!("share/{run}x/other.jpg"),
+        format!("share{run}"),
+    ];
+    for k in &keys {
+        let b = bytes::Bytes::from_static(b"x");
+        store
+            .put_bytes(k, b.clone(), trove_store::md5_of(&b), &Default::default())
+            .await
+            .unwrap();
+    }
+    let page = store.list(&format!("share/{run}/"), None).await.unwrap();
+    let mut got: Vec<String> = page.objects.into_iter().map(|o| o.key).collect();
+    got.sort();
+    assert_eq!(got, [keys[1].clone(), keys[2].clone()]);
+}

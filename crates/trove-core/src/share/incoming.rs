@@ -1,0 +1,347 @@
+//! Upload requests: a page with a form that posts files into
+//! `incoming/<id>/` of the bucket under a signed POST policy (size and
+//! content-type limits, expiry), and the import of what arrived.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use trove_catalog::{ShareItem, ShareKind, ShareRecord};
+use trove_store::{ObjectStore, PostPolicy};
+use trove_types::AssetId;
+
+use super::{ShareCredentials, ShareOutcome, check_expiry, new_share_id, page};
+use crate::cancel::Cancel;
+use crate::error::{CoreError, Result};
+use crate::events::EventSink;
+use crate::library::Library;
+use crate::scan::ScanScope;
+use crate::sync::runtime;
+
+/// What an upload request accepts.
+#[derive(Debug, Clone)]
+pub struct RequestOptions {
+    pub expires: Duration,
+    /// Largest file accepted, in bytes.
+    pub max_size: u64,
+    /// Accepted `Content-Type` prefixes, e.g. `image/`, `video/`.
+    pub accept: Vec<String>,
+    pub title: Option<String>,
+    pub message: Option<String>,
+}
+
+impl Default for RequestOptions {
+    fn default() -> Self {
+        RequestOptions {
+            expires: super::DEFAULT_SHARE_EXPIRY,
+            max_size: 2 << 30,
+            accept: ["image/", "video/", "audio/", "application/pdf"]
+                .map(String::from)
+                .to_vec(),
+            title: None,
+            message: None,
+        }
+    }
+}
+
+/// What importing an upload request's files did.
+#[derive(Debug, Clone, Default)]
+pub struct IncomingReport {
+    /// Files downloaded, verified and catalogued (path, asset).
+    pub imported: Vec<(PathBuf, AssetId)>,
+    pub bytes: u64,
+    /// Files imported by an earlier run.
+    pub already: u64,
+    /// Objects that could not be imported, with why.
+    pub refused: Vec<(String, String)>,
+}
+
+impl Library {
+    /// Makes an upload-request link: a page whose form lets someone send
+    /// files into `incoming/<id>/` of the bucket (nowhere else), each at most
+    /// `max_size` bytes and of an accepted type, until the link expires.
+    pub fn request_files(&self, creds: &ShareCredentials, opts: &RequestOptions) -> Result<ShareOutcome> {
+        self.require_writer("making an upload request")?;
+        let expires = check_expiry(&format!("{} s", opts.expires.as_secs()), opts.expires)?;
+        if opts.max_size == 0 {
+            return Err(CoreError::ShareExpiry {
+                asked: "max size 0".into(),
+                why: "the largest accepted file must be at least 1 byte",
+            });
+        }
+        let target = self.share_target()?;
+        let id = new_share_id()?;
+        let now = self.now_ms();
+        let rt = runtime(2)?;
+        let stores = rt.block_on(Library::share_stores(&target, creds, None))?;
+        rt.block_on(stores.main.check())?;
+        let record = ShareRecord {
+            id: id.clone(),
+            target_id: target.id,
+            kind: ShareKind::Request,
+            title: opts.title.clone().filter(|t| !t.trim().is_empty()),
+            message: opts.message.clone().filter(|t| !t.trim().is_empty()),
+            options: serde_json::json!({ "max_size": opts.max_size, "accept": opts.accept }).to_string(),
+            share_key: stores.share_key,
+            created_at: now,
+            expires_at: now + expires.as_millis() as i64,
+            revoked_at: None,
+            cleaned_at: None,
+        };
+        let prefix = format!("incoming/{id}/");
+        // One policy per accepted type: a policy holds one Content-Type
+        // condition, and the server enforces it. Policies are signed with
+        // the main key: the policy itself pins the prefix, sizes and types
+        // (it cannot be widened without the secret), and servers such as
+        // SeaweedFS check POST uploads against bucket-wide write rights,
+        // which the sharing key should not have.
+        let mut policies = serde_json::Map::new();
+        let mut action = String::new();
+        let mut key_prefix = String::new();
+        for accept in &opts.accept {
+            let post = rt.block_on(stores.main.presign_post(
+                &prefix,
+                expires,
+                &PostPolicy {
+                    max_size: opts.max_size,
+                    content_type_prefix: Some(accept.clone()),
+                },
+            ))?;
+            action = post.url;
+            key_prefix = post.key_prefix;
+            policies.insert(accept.clone(), serde_json::json!(post.fields));
+        }
+        let page_key = format!("share/{id}/index.html");
+        let page_url = rt.block_on(super::presign(
+            &stores.signer,
+            &page_key,
+            expires,
+            None,
+            Some("text/html; charset=utf-8"),
+        ))?;
+        let title = record.title.clone().unwrap_or_else(|| "Send files".to_owned());
+        let data = serde_json::json!({
+            "title": title,
+            "message": record.message,
+            "expires": page::rfc3339(record.expires_at),
+            "max_size": opts.max_size,
+            "accept": opts.accept,
+            "action": action,
+            "key_prefix": key_prefix,
+            "policies": policies,
+        });
+        let html = page::render_request_page(&title, &data, &page_url, &action);
+        let body = bytes::Bytes::from(html.into_bytes());
+        let size = body.len() as u64;
+        rt.block_on(stores.main.put_bytes(
+            &page_key,
+            body.clone(),
+            trove_store::md5_of(&body),
+            &trove_store::PutOptions {
+                content_type: Some("text/html; charset=utf-8".into()),
+                ..Default::default()
+            },
+        ))?;
+        {
+            let mut cat = self.catalog();
+            let mut batch = cat.batch(self.now_ms())?;
+            batch.insert_share(
+                &record,
+                &[ShareItem {
+                    key: page_key,
+                    position: 0,
+                    asset_row: None,
+                    role: "page".into(),
+                    name: None,
+                    size,
+                }],
+            )?;
+            batch.commit()?;
+        }
+        Ok(ShareOutcome {
+            share: self.share_info(&record)?,
+            links: vec![super::ShareLink {
+                label: "page".into(),
+                asset: None,
+                url: page_url,
+            }],
+        })
+    }
+
+    /// Downloads what arrived for an upload request into `to` (created if
+    /// needed; never overwriting a file), checks each file's size and MD5
+    /// against the bucket's, and catalogs it: `to` becomes a watched folder
+    /// unless it lies in one. Files imported before are skipped.
+    pub fn import_incoming(
+        &self,
+        creds: &ShareCredentials,
+        id: &str,
+        to: &Path,
+        sink: &dyn EventSink,
+        cancel: &Cancel,
+    ) -> Result<IncomingReport> {
+        self.require_writer("importing received files")?;
+        let record = self
+            .catalog()
+            .share(id)?
+            .ok_or_else(|| CoreError::ShareNotFound { id: id.to_owned() })?;
+        if record.kind != ShareKind::Request {
+            return Err(CoreError::ShareNotLive {
+                id: id.to_owned(),
+                state: "not an upload request",
+            });
+        }
+        let options: serde_json::Value = serde_json::from_str(&record.options).unwrap_or_default();
+        let max_size = options["max_size"].as_u64().unwrap_or(u64::MAX);
+        let target = self.share_target()?;
+        let known: std::collections::HashSet<String> = self
+            .catalog()
+            .share_items(id)?
+            .into_iter()
+            .filter(|i| i.role == "incoming")
+            .map(|i| i.key)
+            .collect();
+        let rt = runtime(2)?;
+        let store = rt.block_on(Library::open_store(&target, &creds.main, Duration::from_secs(60)))?;
+        let prefix = format!("incoming/{id}/");
+        let mut objects = Vec::new();
+        let mut next = None;
+        loop {
+            let page = rt.block_on(store.list(&prefix, next))?;
+            objects.extend(page.objects);
+            next = page.next;
+            if next.is_none() {
+                break;
+            }
+        }
+        let mut report = IncomingReport::default();
+        let mut arrived: Vec<(String, PathBuf, u64)> = Vec::new();
+        for object in objects {
+            if cancel.is_cancelled() {
+                return Err(CoreError::Cancelled);
+            }
+            if known.contains(&object.key) {
+                report.already += 1;
+                continue;
+            }
+            if object.size > max_size {
+                report.refused.push((
+                    object.key.clone(),
+                    format!("{} bytes is over the request's limit", object.size),
+                ));
+                continue;
+            }
+            std::fs::create_dir_all(to).map_err(|e| CoreError::io("create folder", to, e))?;
+            let name = safe_name(object.key.rsplit('/').next().unwrap_or_default());
+            let dest = free_path(to, &name);
+            let tmp = to.join(format!(".{name}.trove-incoming-{}", uuid::Uuid::new_v4().simple()));
+            let fetched = match rt.block_on(store.get_to_file(&object.key, &tmp)) {
+                Ok(f) => f,
+                Err(e) => {
+                    let _ = std::fs::remove_file(&tmp);
+                    report.refused.push((object.key.clone(), e.to_string()));
+                    continue;
+                }
+            };
+            let md5_ok = object.etag_md5().is_none_or(|m| m == fetched.md5);
+            if fetched.size != object.size || !md5_ok {
+                let _ = std::fs::remove_file(&tmp);
+                report.refused.push((
+                    object.key.clone(),
+                    "the download does not match the bucket's size and MD5; run the import again".into(),
+                ));
+                continue;
+            }
+            std::fs::rename(&tmp, &dest).map_err(|e| CoreError::io("move into place", &dest, e))?;
+            report.bytes += fetched.size;
+            arrived.push((object.key, dest, fetched.size));
+        }
+        if arrived.is_empty() {
+            return Ok(report);
+        }
+        // Catalog them: in the watched folder that holds `to`, or with `to`
+        // as a new one.
+        let to = to.canonicalize().map_err(|e| CoreError::io("resolve folder", to, e))?;
+        let root = match self.roots()?.into_iter().find(|r| to.starts_with(&r.path)) {
+            Some(r) => r,
+            None => self.add_root(&to, crate::AddRootOptions::default())?.0,
+        };
+        let rels: Vec<PathBuf> = arrived
+            .iter()
+            .filter_map(|(_, p, _)| {
+                let p = to.join(p.file_name()?);
+                p.strip_prefix(&root.path).ok().map(Path::to_path_buf)
+            })
+            .collect();
+        self.scan_root(root.id, ScanScope::Paths(rels), 2, sink, cancel)?;
+        for (key, path, size) in arrived {
+            let path = to.join(path.file_name().unwrap_or_default());
+            let detail = self.asset_detail(&path.to_string_lossy())?;
+            let mut cat = self.catalog();
+            let mut batch = cat.batch(self.now_ms())?;
+            batch.add_share_item(
+                id,
+                &ShareItem {
+                    key,
+                    position: 0,
+                    asset_row: Some(detail.asset.row_id),
+                    role: "incoming".into(),
+                    name: path.file_name().map(|n| n.to_string_lossy().into_owned()),
+                    size,
+                },
+            )?;
+            batch.commit()?;
+            report.imported.push((path, detail.asset.id));
+        }
+        Ok(report)
+    }
+}
+
+/// A file name from a key's last segment that is safe on every system:
+/// no separators, no leading dot, no control characters.
+fn safe_name(segment: &str) -> String {
+    let cleaned: String = segment
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || "._- ()".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let cleaned = cleaned.trim_start_matches('.').trim();
+    let cleaned: String = cleaned.chars().take(150).collect();
+    if cleaned.is_empty() { "file".into() } else { cleaned }
+}
+
+/// `dir/name`, or `dir/stem (2).ext` and so on if that exists.
+fn free_path(dir: &Path, name: &str) -> PathBuf {
+    let first = dir.join(name);
+    if !first.exists() {
+        return first;
+    }
+    let p = Path::new(name);
+    let stem = p
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let ext = p
+        .extension()
+        .map(|e| format!(".{}", e.to_string_lossy()))
+        .unwrap_or_default();
+    (2..)
+        .map(|n| dir.join(format!("{stem} ({n}){ext}")))
+        .find(|p| !p.exists())
+        .unwrap_or(first)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn names_are_made_safe() {
+        assert_eq!(super::safe_name("..hidden"), "hidden");
+        assert_eq!(super::safe_name("a/b\\c\u{0}.jpg"), "a_b_c_.jpg");
+        assert_eq!(super::safe_name(""), "file");
+        assert_eq!(super::safe_name("IMG 1 (copy).JPG"), "IMG 1 (copy).JPG");
+    }
+}

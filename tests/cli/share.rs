@@ -1,0 +1,593 @@
+//! `trove share` against a real S3 server that checks signatures
+//! (SeaweedFS on 127.0.0.1): links fetched with a plain HTTP client (curl),
+//! share pages rendered in headless Chromium, revocation, renewal and
+//! upload requests.
+//!
+//! Share tests use a target at the bucket's root: the test server's
+//! sharing key may read only `share/` and write only `incoming/` of the
+//! bucket, like the key docs/sharing.md describes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use trove_testkit::s3::{BUCKET, S3Server, SECRET_KEY, SHARE_ACCESS_KEY, SHARE_SECRET_KEY};
+use trove_testkit::{VideoSpec, write_jpeg, write_video};
+
+use super::stderr;
+use super::sync::{command, ok};
+
+/// Runs trove with the main key and the sharing key in the environment.
+fn share_cmd(lib: &Path, args: &[&str]) -> Output {
+    command(lib, SECRET_KEY, args)
+        .env("TROVE_SHARE_ACCESS_KEY_ID", SHARE_ACCESS_KEY)
+        .env("TROVE_SHARE_SECRET_ACCESS_KEY", SHARE_SECRET_KEY)
+        .env_remove("TROVE_SHARE_PROFILE")
+        .output()
+        .unwrap()
+}
+
+/// A library of three photos (and optionally a video) with proxies, whose
+/// target is the test bucket's root; synced when `sync` is set.
+/// `seed` makes the photos of each test unique (tests share the bucket).
+fn library(tmp: &Path, seed: u32, video: bool, sync: bool) -> PathBuf {
+    let lib = tmp.join("lib");
+    let photos = tmp.join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    for i in 0..3u32 {
+        let c = 30 + 70 * i as u8;
+        let seed = i + 10 * seed + 1000 * std::process::id();
+        write_jpeg(
+            &photos.join(format!("IMG_{i}.jpg")),
+            640,
+            480,
+            [c, 120, 220 - c],
+            seed,
+            None,
+        );
+    }
+    if video {
+        write_video(&photos.join("clip.mp4"), &VideoSpec::default());
+    }
+    ok(&share_cmd(&lib, &["add", photos.to_str().unwrap(), "--json"]));
+    ok(&share_cmd(&lib, &["proxies", "--json"]));
+    let server = S3Server::shared();
+    ok(&share_cmd(
+        &lib,
+        &[
+            "target",
+            "set",
+            &format!("s3://{BUCKET}"),
+            "--endpoint",
+            &server.endpoint,
+            "--json",
+        ],
+    ));
+    if sync {
+        ok(&share_cmd(&lib, &["sync", "--json"]));
+    }
+    lib
+}
+
+/// GET with curl: (status, headers, body).
+fn get(url: &str) -> (u16, String, Vec<u8>) {
+    let dir = tempfile::tempdir().unwrap();
+    let body = dir.path().join("body");
+    let headers = dir.path().join("headers");
+    let out = Command::new("curl")
+        .args(["-sS", "--max-time", "20", "-o"])
+        .arg(&body)
+        .arg("-D")
+        .arg(&headers)
+        .args(["-w", "%{http_code}", url])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "curl {url}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let code = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+    (
+        code,
+        std::fs::read_to_string(&headers).unwrap_or_default(),
+        std::fs::read(&body).unwrap_or_default(),
+    )
+}
+
+fn status(url: &str) -> u16 {
+    get(url).0
+}
+
+fn asset_id(lib: &Path, name: &str) -> String {
+    let v = ok(&share_cmd(lib, &["ls", "--json"]));
+    v.as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == name)
+        .unwrap_or_else(|| panic!("no asset {name} in {v}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn links(v: &serde_json::Value) -> Vec<String> {
+    v["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["url"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Keys of the bucket under `prefix`, read with rclone (main key).
+fn bucket_keys(prefix: &str) -> Vec<String> {
+    let out = S3Server::shared()
+        .rclone()
+        .args(["lsf", "-R", "--files-only", &format!("s3:{BUCKET}/{prefix}")])
+        .output()
+        .unwrap();
+    if !out.status.success() {
+        return Vec::new();
+    }
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn a_link_gives_the_exact_bytes_until_it_expires_and_refuses_tampering() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lib = library(tmp.path(), 1, false, true);
+    let id = asset_id(&lib, "IMG_1.jpg");
+    let original = std::fs::read(tmp.path().join("photos/IMG_1.jpg")).unwrap();
+
+    // An 8-day link is refused before anything is sent: the target of this
+    // second library is a closed port, so reaching it would fail otherwise.
+    let lib2 = tmp.path().join("lib2");
+    ok(&share_cmd(
+        &lib2,
+        &["add", tmp.path().join("photos").to_str().unwrap(), "--json"],
+    ));
+    ok(&share_cmd(
+        &lib2,
+        &[
+            "target",
+            "set",
+            &format!("s3://{BUCKET}"),
+            "--endpoint",
+            "http://127.0.0.1:9",
+            "--json",
+        ],
+    ));
+    let out = share_cmd(&lib2, &["share", &id, "--expires", "8d", "--json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("7 days"), "{}", stderr(&out));
+    assert_eq!(
+        ok(&share_cmd(&lib2, &["share", "list", "--json"]))
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    let out = share_cmd(&lib, &["share", &id, "--expires", "8d", "--json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(
+        ok(&share_cmd(&lib, &["share", "list", "--json"]))
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+
+    let v = ok(&share_cmd(
+        &lib,
+        &["share", &id, "--originals", "--expires", "3d", "--json"],
+    ));
+    assert_eq!(v["share"]["signed_with"], "share key");
+    let url = links(&v).remove(0);
+    let share_id = v["share"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(share_id.len(), 32);
+    assert!(url.contains(&format!("/{BUCKET}/share/{share_id}/")), "{url}");
+    assert!(url.contains(&format!("X-Amz-Credential={SHARE_ACCESS_KEY}")), "{url}");
+    let (code, headers, body) = get(&url);
+    assert_eq!(code, 200);
+    assert_eq!(body, original, "the link must give the original's exact bytes");
+    assert!(
+        headers
+            .to_ascii_lowercase()
+            .contains("content-disposition: attachment; filename=\"img_1.jpg\""),
+        "{headers}"
+    );
+
+    // Tampered signature, another key, a longer expiry, a bucket listing
+    // with the same signature: all refused.
+    let tampered = url.replace("X-Amz-Signature=", "X-Amz-Signature=f");
+    assert_eq!(status(&tampered), 403);
+    let other_key = url.replace("/original.jpg?", "/preview.jpg?");
+    assert_ne!(other_key, url);
+    assert!(matches!(status(&other_key), 403 | 404), "another key was served");
+    let longer = url.replace("X-Amz-Expires=259200", "X-Amz-Expires=604800");
+    assert_ne!(longer, url);
+    assert_eq!(status(&longer), 403);
+    let (base, query) = url.split_once('?').unwrap();
+    let bucket_url = &base[..base.find(&format!("/{BUCKET}/")).unwrap() + BUCKET.len() + 1];
+    let (code, _, body) = get(&format!("{bucket_url}?list-type=2&{query}"));
+    assert!(
+        code == 403 || code == 400,
+        "listing answered {code}: {}",
+        String::from_utf8_lossy(&body)
+    );
+    assert!(!String::from_utf8_lossy(&body).contains("<Contents>"));
+
+    // The sharing key cannot read originals even with a valid signature.
+    let hex = blake3::hash(&original).to_hex();
+    let server = S3Server::shared();
+    let direct = format!("{}/{BUCKET}/originals/{}/{hex}.jpg", server.endpoint, &hex[..2]);
+    let signed = |user: &str| {
+        Command::new("curl")
+            .args([
+                "-sS",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code}",
+                "--aws-sigv4",
+                "aws:amz:us-east-1:s3",
+                "--user",
+                user,
+                &direct,
+            ])
+            .output()
+            .unwrap()
+    };
+    let out = signed(&format!("{SHARE_ACCESS_KEY}:{SHARE_SECRET_KEY}"));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "403",
+        "the sharing key read an original"
+    );
+
+    // A link of a few seconds stops working once it expired.
+    let v = ok(&share_cmd(&lib, &["share", &id, "--expires", "2s", "--json"]));
+    let short = links(&v).remove(0);
+    assert_eq!(status(&short), 200);
+    std::thread::sleep(Duration::from_secs(4));
+    assert_eq!(status(&short), 403, "an expired link still works");
+    let list = ok(&share_cmd(&lib, &["share", "list", "--json"]));
+    let states: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["expired", "live"]);
+    // The clean-up removes the expired share's objects, and only those.
+    let cleaned = ok(&share_cmd(&lib, &["share", "clean", "--json"]));
+    assert_eq!(cleaned["cleaned"], 1);
+    let expired_id = v["share"]["id"].as_str().unwrap();
+    assert!(bucket_keys(&format!("share/{expired_id}/")).is_empty());
+    assert_eq!(status(&url), 200, "the live share must keep working");
+}
+
+/// The HTML of a page after headless Chromium ran its script.
+fn chromium_dom(url: &str, profile: &Path) -> String {
+    let out = Command::new("timeout")
+        .args(["90", "chromium", "--headless", "--no-sandbox", "--disable-gpu"])
+        .args([
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+        ])
+        .args([
+            "--autoplay-policy=no-user-gesture-required",
+            "--virtual-time-budget=15000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(["--dump-dom", url])
+        .output()
+        .expect("chromium runs (scripts/deps.sh installs it)");
+    assert!(
+        out.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Every http(s) URL in a text.
+fn urls_in(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("http") {
+        let tail = &rest[i..];
+        if tail.starts_with("http://") || tail.starts_with("https://") {
+            let end = tail
+                .find(|c: char| c == '"' || c == '\'' || c == '<' || c.is_whitespace())
+                .unwrap_or(tail.len());
+            let url = tail[..end].replace("&amp;", "&").replace("\\u0026", "&");
+            // Origins (the page's CSP) and XML namespaces (the script's
+            // SVG icons) are names, not resources.
+            let after_scheme = url.split_once("://").map(|x| x.1).unwrap_or_default();
+            if after_scheme.contains('/') && !url.starts_with("http://www.w3.org/") {
+                out.push(url);
+            }
+            rest = &tail[end..];
+        } else {
+            rest = &tail[4..];
+        }
+    }
+    out
+}
+
+#[test]
+fn a_share_page_renders_every_item_plays_video_and_reaches_nothing_else() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lib = library(tmp.path(), 2, true, true);
+    let v = ok(&share_cmd(
+        &lib,
+        &[
+            "share",
+            "kind:image OR kind:video",
+            "--page",
+            "--title",
+            "Trip <2026>",
+            "--json",
+        ],
+    ));
+    let page = links(&v).remove(0);
+    let share_id = v["share"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(v["share"]["assets"], 4);
+    assert!(page.contains(&format!("/share/{share_id}/index.html?")), "{page}");
+
+    // The page as served: every URL in it points inside this share.
+    let (code, headers, html) = get(&page);
+    assert_eq!(code, 200);
+    assert!(
+        headers.to_ascii_lowercase().contains("content-type: text/html"),
+        "{headers}"
+    );
+    let html = String::from_utf8(html).unwrap();
+    assert!(html.contains("<title>Trip &lt;2026&gt;</title>"));
+    let inside = format!("/{BUCKET}/share/{share_id}/");
+    let found = urls_in(&html);
+    assert!(found.len() >= 4 * 2, "too few URLs in the page: {found:?}");
+    for u in &found {
+        assert!(u.contains(&inside), "the page reaches outside its share: {u}");
+        assert_eq!(status(u), 200, "{u}");
+    }
+    // Only this share's objects are under its prefix: copies, no originals
+    // (not allowed), the page and its data.
+    let keys = bucket_keys(&format!("share/{share_id}/"));
+    assert!(
+        keys.contains(&"index.html".to_owned()) && keys.contains(&"data.json".to_owned()),
+        "{keys:?}"
+    );
+    assert!(
+        !keys.iter().any(|k| k.contains("original.jpg")),
+        "originals were copied: {keys:?}"
+    );
+
+    // Rendered: the grid shows every item and every thumbnail loads.
+    let profile = tmp.path().join("chromium");
+    let dom = chromium_dom(&page, &profile);
+    assert!(dom.contains("data-items=\"4\""), "{dom}");
+    assert_eq!(dom.matches("class=\"cell").count(), 4, "{dom}");
+    // (Attributes, not the style sheet's selectors.)
+    let loaded = dom.matches(" data-state=\"loaded\"").count();
+    assert!(loaded >= 4, "only {loaded} images loaded:\n{dom}");
+    assert!(!dom.contains(" data-state=\"error\""), "{dom}");
+    // The video opens in the viewer and plays.
+    let video_pos = {
+        let data = ok(&share_cmd(&lib, &["share", "list", "--json"]));
+        assert_eq!(data[0]["assets"], 4);
+        let start = html.find("id=\"trove-data\">").unwrap() + "id=\"trove-data\">".len();
+        let json: serde_json::Value =
+            serde_json::from_str(&html[start..start + html[start..].find("</script>").unwrap()]).unwrap();
+        json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["kind"] == "video")
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let dom = chromium_dom(&format!("{page}#item={video_pos}"), &profile);
+    assert!(dom.contains("<video"), "{dom}");
+    assert!(
+        dom.contains(" data-state=\"playing\""),
+        "the video did not play:\n{dom}"
+    );
+}
+
+#[test]
+fn revoking_stops_every_link_at_once_and_renewing_mints_new_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Not synced: the share uploads the proxies from the library itself.
+    let lib = library(tmp.path(), 3, false, false);
+    let v = ok(&share_cmd(
+        &lib,
+        &["share", "kind:image", "--page", "--expires", "1h", "--json"],
+    ));
+    let share_id = v["share"]["id"].as_str().unwrap().to_owned();
+    let page = links(&v).remove(0);
+    let (_, _, html) = get(&page);
+    let mut all: Vec<String> = urls_in(&String::from_utf8(html).unwrap());
+    all.push(page.clone());
+    assert!(all.len() > 4);
+    for u in &all {
+        assert_eq!(status(u), 200, "{u}");
+    }
+
+    // Renew: new links with the new expiry; the page is rewritten.
+    let renewed = ok(&share_cmd(
+        &lib,
+        &["share", "renew", &share_id, "--expires", "2d", "--json"],
+    ));
+    let new_page = links(&renewed).remove(0);
+    assert!(new_page.contains("X-Amz-Expires=172800"), "{new_page}");
+    let (_, _, html) = get(&new_page);
+    let html = String::from_utf8(html).unwrap();
+    assert!(urls_in(&html).iter().all(|u| u.contains("X-Amz-Expires=172800")));
+    // Printing the links again while live works.
+    let again = ok(&share_cmd(&lib, &["share", "links", &share_id, "--json"]));
+    assert_eq!(status(&links(&again)[0]), 200);
+
+    // Revoke: every link fails within a second.
+    let started = Instant::now();
+    let r = ok(&share_cmd(&lib, &["share", "revoke", &share_id, "--json"]));
+    assert!(r["deleted"].as_u64().unwrap() >= 5, "{r}");
+    all.extend(urls_in(&html));
+    all.push(new_page);
+    let deadline = started + Duration::from_secs(1) + Duration::from_millis(500);
+    for u in &all {
+        let code = status(u);
+        assert!(code == 403 || code == 404, "{u} still answers {code} after revoking");
+    }
+    eprintln!("revoked and checked {} links in {:?}", all.len(), started.elapsed());
+    assert!(
+        Instant::now() < deadline + Duration::from_secs(30),
+        "checking took too long"
+    );
+    assert!(bucket_keys(&format!("share/{share_id}/")).is_empty());
+    let out = share_cmd(&lib, &["share", "links", &share_id, "--json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("revoked"), "{}", stderr(&out));
+    let list = ok(&share_cmd(&lib, &["share", "list", "--json"]));
+    assert_eq!(list[0]["state"], "revoked");
+}
+
+/// Posts a file through an upload request's form fields, as the page
+/// does; returns the HTTP status.
+fn post(data: &serde_json::Value, accept: &str, key: &str, content_type: &str, file: &Path) -> u16 {
+    let mut cmd = Command::new("curl");
+    cmd.args(["-sS", "-o", "-", "-w", "\n%{http_code}"]);
+    for (name, value) in data["policies"][accept].as_object().unwrap() {
+        cmd.arg("-F").arg(format!("{name}={}", value.as_str().unwrap()));
+    }
+    cmd.arg("-F").arg(format!("key={key}"));
+    cmd.arg("-F").arg(format!("Content-Type={content_type}"));
+    cmd.arg("-F").arg(format!("file=@{}", file.display()));
+    cmd.arg(data["action"].as_str().unwrap());
+    let out = cmd.output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (body, code) = text.rsplit_once('\n').unwrap();
+    eprintln!("POST {key} as {content_type}: {code} {body}");
+    code.trim().parse().unwrap()
+}
+
+#[test]
+fn an_upload_request_receives_into_its_prefix_only_and_imports_verified() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lib = library(tmp.path(), 4, false, false);
+    let v = ok(&share_cmd(
+        &lib,
+        &[
+            "share",
+            "request",
+            "--max-size",
+            "200K",
+            "--expires",
+            "1h",
+            "--title",
+            "Send me the photos",
+            "--json",
+        ],
+    ));
+    let share_id = v["share"]["id"].as_str().unwrap().to_owned();
+    let page = links(&v).remove(0);
+    let (code, _, html) = get(&page);
+    assert_eq!(code, 200);
+    let html = String::from_utf8(html).unwrap();
+    let start = html.find("id=\"trove-data\">").unwrap() + "id=\"trove-data\">".len();
+    let data: serde_json::Value =
+        serde_json::from_str(&html[start..start + html[start..].find("</script>").unwrap()]).unwrap();
+    let prefix = data["key_prefix"].as_str().unwrap().to_owned();
+    assert_eq!(prefix, format!("incoming/{share_id}/"));
+
+    let sent = tmp.path().join("from-a-friend.jpg");
+    write_jpeg(&sent, 400, 300, [200, 40, 90], std::process::id(), None);
+    let big = tmp.path().join("big.jpg");
+    write_jpeg(&big, 2400, 1800, [10, 200, 90], 7, None);
+    assert!(
+        std::fs::metadata(&big).unwrap().len() > 200 * 1024 || {
+            std::fs::write(&big, vec![0xFFu8; 300 * 1024]).unwrap();
+            true
+        }
+    );
+    let ok_key = format!("{prefix}1-abc123-from-a-friend.jpg");
+    assert!((200..300).contains(&post(&data, "image/", &ok_key, "image/jpeg", &sent)));
+    // Oversize, outside the prefix, another type with an image policy: refused.
+    assert!(post(&data, "image/", &format!("{prefix}2-big.jpg"), "image/jpeg", &big) >= 400);
+    assert!(post(&data, "image/", "share/x/evil.html", "image/jpeg", &sent) >= 400);
+    assert!(post(&data, "image/", &format!("{prefix}3-page.html"), "text/html", &sent) >= 400);
+    let keys = bucket_keys(&format!("incoming/{share_id}/"));
+    assert_eq!(keys, ["1-abc123-from-a-friend.jpg"]);
+    assert!(bucket_keys("share/x/").is_empty());
+
+    // Import: downloaded, verified, catalogued; a second run finds it done.
+    let inbox = tmp.path().join("inbox");
+    let r = ok(&share_cmd(
+        &lib,
+        &[
+            "share",
+            "incoming",
+            &share_id,
+            "--to",
+            inbox.to_str().unwrap(),
+            "--json",
+        ],
+    ));
+    let imported = r["imported"].as_array().unwrap();
+    assert_eq!(imported.len(), 1, "{r}");
+    let path = PathBuf::from(imported[0]["path"].as_str().unwrap());
+    assert_eq!(std::fs::read(&path).unwrap(), std::fs::read(&sent).unwrap());
+    let info = ok(&share_cmd(
+        &lib,
+        &["info", imported[0]["asset"].as_str().unwrap(), "--json"],
+    ));
+    assert_eq!(info["kind"], "image", "{info}");
+    let r = ok(&share_cmd(
+        &lib,
+        &[
+            "share",
+            "incoming",
+            &share_id,
+            "--to",
+            inbox.to_str().unwrap(),
+            "--json",
+        ],
+    ));
+    assert_eq!(r["imported"].as_array().unwrap().len(), 0);
+    assert_eq!(r["already"], 1);
+}
+
+#[test]
+fn a_folder_target_cannot_make_links() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lib = tmp.path().join("lib");
+    let photos = tmp.path().join("photos");
+    let backup = tmp.path().join("backup");
+    std::fs::create_dir_all(&photos).unwrap();
+    std::fs::create_dir_all(&backup).unwrap();
+    write_jpeg(&photos.join("a.jpg"), 64, 48, [1, 2, 3], 1, None);
+    ok(&share_cmd(&lib, &["add", photos.to_str().unwrap(), "--json"]));
+    ok(&share_cmd(
+        &lib,
+        &["target", "set", &format!("file://{}", backup.display()), "--json"],
+    ));
+    let out = share_cmd(&lib, &["share", photos.join("a.jpg").to_str().unwrap(), "--originals"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is a folder, which cannot make links"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        std::fs::read_dir(&backup).unwrap().next().is_none(),
+        "something was written"
+    );
+}
