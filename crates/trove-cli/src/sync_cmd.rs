@@ -183,6 +183,20 @@ pub fn sync(
     let report = lib.sync(&credentials(&target), &opts, &sink, &cancel);
     bar.finish_and_clear();
     let report = report?;
+    // The clean-up of expired shares rides along with every sync; a
+    // failure there does not fail the sync.
+    let shares = trove_core::ShareCredentials {
+        main: credentials(&target),
+        share: None,
+    };
+    let cleaned = match lib.clean_expired_shares(&shares) {
+        Ok(n) => n,
+        Err(CoreError::ShareNeedsBucket { .. }) => 0,
+        Err(e) => {
+            output::note(&format!("warning: cleaning up expired shares failed: {e}"));
+            0
+        }
+    };
     if json {
         output::json(&json!({
             "target": report.target,
@@ -192,6 +206,7 @@ pub fn sync(
             "uploaded_bytes": report.uploaded_bytes,
             "parts_reused": report.parts_reused,
             "stale_uploads_aborted": report.stale_uploads_aborted,
+            "expired_shares_cleaned": cleaned,
             "network_pauses": report.network_pauses,
             "pending": report.pending,
             "failed": report.failed.iter().map(|(k, e)| json!({"key": k, "error": e})).collect::<Vec<_>>(),
