@@ -436,22 +436,27 @@ fn revoking_stops_every_link_at_once_and_renewing_mints_new_ones() {
     let again = ok(&share_cmd(&lib, &["share", "links", &share_id, "--json"]));
     assert_eq!(status(&links(&again)[0]), 200);
 
-    // Revoke: every link fails within a second.
-    let started = Instant::now();
+    // Revoke: once the command returns, every link fails at once (the
+    // first check starts right away; none may still answer).
     let r = ok(&share_cmd(&lib, &["share", "revoke", &share_id, "--json"]));
+    let revoked = Instant::now();
     assert!(r["deleted"].as_u64().unwrap() >= 5, "{r}");
     all.extend(urls_in(&html));
     all.push(new_page);
-    let deadline = started + Duration::from_secs(1) + Duration::from_millis(500);
-    for u in &all {
+    let first = status(&all[0]);
+    assert!(
+        revoked.elapsed() < Duration::from_secs(1),
+        "the first check took over a second"
+    );
+    assert!(
+        first == 403 || first == 404,
+        "{} still answers {first} after revoking",
+        all[0]
+    );
+    for u in &all[1..] {
         let code = status(u);
         assert!(code == 403 || code == 404, "{u} still answers {code} after revoking");
     }
-    eprintln!("revoked and checked {} links in {:?}", all.len(), started.elapsed());
-    assert!(
-        Instant::now() < deadline + Duration::from_secs(30),
-        "checking took too long"
-    );
     assert!(bucket_keys(&format!("share/{share_id}/")).is_empty());
     let out = share_cmd(&lib, &["share", "links", &share_id, "--json"]);
     assert_eq!(out.status.code(), Some(2));
@@ -461,8 +466,8 @@ fn revoking_stops_every_link_at_once_and_renewing_mints_new_ones() {
 }
 
 /// Posts a file through an upload request's form fields, as the page
-/// does; returns the HTTP status.
-fn post(data: &serde_json::Value, accept: &str, key: &str, content_type: &str, file: &Path) -> u16 {
+/// does; returns the HTTP status and the answer.
+fn post(data: &serde_json::Value, accept: &str, key: &str, content_type: &str, file: &Path) -> (u16, String) {
     let mut cmd = Command::new("curl");
     cmd.args(["-sS", "-o", "-", "-w", "\n%{http_code}"]);
     for (name, value) in data["policies"][accept].as_object().unwrap() {
@@ -475,8 +480,12 @@ fn post(data: &serde_json::Value, accept: &str, key: &str, content_type: &str, f
     let out = cmd.output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     let (body, code) = text.rsplit_once('\n').unwrap();
-    eprintln!("POST {key} as {content_type}: {code} {body}");
-    code.trim().parse().unwrap()
+    (code.trim().parse().unwrap(), body.to_owned())
+}
+
+fn refused((code, body): (u16, String)) -> bool {
+    assert!(code >= 400, "accepted ({code}): {body}");
+    true
 }
 
 #[test]
@@ -519,11 +528,24 @@ fn an_upload_request_receives_into_its_prefix_only_and_imports_verified() {
         }
     );
     let ok_key = format!("{prefix}1-abc123-from-a-friend.jpg");
-    assert!((200..300).contains(&post(&data, "image/", &ok_key, "image/jpeg", &sent)));
+    let (code, body) = post(&data, "image/", &ok_key, "image/jpeg", &sent);
+    assert!((200..300).contains(&code), "{code}: {body}");
     // Oversize, outside the prefix, another type with an image policy: refused.
-    assert!(post(&data, "image/", &format!("{prefix}2-big.jpg"), "image/jpeg", &big) >= 400);
-    assert!(post(&data, "image/", "share/x/evil.html", "image/jpeg", &sent) >= 400);
-    assert!(post(&data, "image/", &format!("{prefix}3-page.html"), "text/html", &sent) >= 400);
+    assert!(refused(post(
+        &data,
+        "image/",
+        &format!("{prefix}2-big.jpg"),
+        "image/jpeg",
+        &big
+    )));
+    assert!(refused(post(&data, "image/", "share/x/evil.html", "image/jpeg", &sent)));
+    assert!(refused(post(
+        &data,
+        "image/",
+        &format!("{prefix}3-page.html"),
+        "text/html",
+        &sent
+    )));
     let keys = bucket_keys(&format!("incoming/{share_id}/"));
     assert_eq!(keys, ["1-abc123-from-a-friend.jpg"]);
     assert!(bucket_keys("share/x/").is_empty());

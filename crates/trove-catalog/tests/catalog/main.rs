@@ -4,6 +4,7 @@
 mod jobs;
 mod migrations;
 mod rows;
+mod shares;
 
 use std::path::Path;
 
