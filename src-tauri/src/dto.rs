@@ -3,6 +3,7 @@
 //! from these (see `tests/bindings.rs`), and a test fails when the committed
 //! ones drift.
 
+use base64::Engine as _;
 use serde::Serialize;
 use trove_core::{AssetSummary, CoreError, Event, LibraryStatus, RootInfo, ScanPhase, ScanReport};
 use ts_rs::TS;
@@ -82,6 +83,9 @@ pub struct AssetDto {
     pub width: Option<u32>,
     pub height: Option<u32>,
     pub file_count: u32,
+    /// The ThumbHash placeholder (base64), painted until the thumbnail
+    /// arrives; `None` before proxies were made.
+    pub thumbhash: Option<String>,
 }
 
 impl From<&AssetSummary> for AssetDto {
@@ -98,8 +102,86 @@ impl From<&AssetSummary> for AssetDto {
             width: a.width,
             height: a.height,
             file_count: a.file_count,
+            thumbhash: a
+                .thumbhash
+                .as_ref()
+                .map(|h| base64::engine::general_purpose::STANDARD.encode(h)),
         }
     }
+}
+
+/// One value of a facet and how many matching assets have it.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct FacetValueDto {
+    pub value: String,
+    #[ts(type = "number")]
+    pub count: u64,
+}
+
+/// Counts over everything that matches a search, to filter by.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct FacetsDto {
+    pub kind: Vec<FacetValueDto>,
+    pub camera: Vec<FacetValueDto>,
+    pub lens: Vec<FacetValueDto>,
+    /// Years as text (`2024`), oldest first.
+    pub year: Vec<FacetValueDto>,
+    /// Ratings as text (`5`), highest first.
+    pub rating: Vec<FacetValueDto>,
+    pub tag: Vec<FacetValueDto>,
+    pub album: Vec<FacetValueDto>,
+    pub ext: Vec<FacetValueDto>,
+}
+
+impl From<&trove_core::Facets> for FacetsDto {
+    fn from(f: &trove_core::Facets) -> Self {
+        let list = |v: &[trove_core::FacetCount]| {
+            v.iter()
+                .map(|c| FacetValueDto {
+                    value: c.value.clone(),
+                    count: c.count,
+                })
+                .collect()
+        };
+        FacetsDto {
+            kind: list(&f.kind),
+            camera: list(&f.camera),
+            lens: list(&f.lens),
+            year: f
+                .years
+                .iter()
+                .map(|y| FacetValueDto {
+                    value: y.year.to_string(),
+                    count: y.count,
+                })
+                .collect(),
+            rating: f
+                .ratings
+                .iter()
+                .map(|r| FacetValueDto {
+                    value: r.rating.to_string(),
+                    count: r.count,
+                })
+                .collect(),
+            tag: list(&f.tags),
+            album: list(&f.albums),
+            ext: list(&f.ext),
+        }
+    }
+}
+
+/// A page of search results with the facets of the whole result.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SearchPageDto {
+    #[ts(type = "number")]
+    pub total: u64,
+    #[ts(type = "number")]
+    pub offset: u64,
+    pub assets: Vec<AssetDto>,
+    /// Only when asked for (the first page of a query).
+    pub facets: Option<FacetsDto>,
+    /// Time the index took, in milliseconds.
+    pub took_ms: f64,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

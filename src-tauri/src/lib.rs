@@ -4,6 +4,7 @@
 pub mod commands;
 pub mod dto;
 mod state;
+pub mod thumbs;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -41,12 +42,25 @@ pub fn open_library(dir: &std::path::Path) -> Result<Library, CoreError> {
 /// Registers state and commands on a builder. Shared by the real app and
 /// the mock-runtime tests.
 pub fn setup<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
-    builder.manage(state).invoke_handler(tauri::generate_handler![
-        commands::library::library_info,
-        commands::assets::list_assets,
-        commands::roots::add_root,
-        commands::roots::rescan,
-    ])
+    builder
+        .manage(state)
+        .register_asynchronous_uri_scheme_protocol(thumbs::SCHEME, |ctx, request, responder| {
+            let app = ctx.app_handle().clone();
+            let path = request.uri().path().to_owned();
+            // File reads stay off the web view's thread.
+            tauri::async_runtime::spawn_blocking(move || {
+                let lib = app.state::<AppState>().lib().ok();
+                responder.respond(thumbs::respond(lib.as_deref(), &path));
+            });
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::library::library_info,
+            commands::assets::list_assets,
+            commands::search::search_assets,
+            commands::search::prioritize_thumbnails,
+            commands::roots::add_root,
+            commands::roots::rescan,
+        ])
 }
 
 /// Forwards core events to the page.

@@ -20,6 +20,9 @@ fn generated() -> Vec<(String, String)> {
         one::<LibraryDto>(),
         one::<ScanReportDto>(),
         one::<EventDto>(),
+        one::<FacetValueDto>(),
+        one::<FacetsDto>(),
+        one::<SearchPageDto>(),
     ]
 }
 

@@ -108,3 +108,78 @@ fn bad_input_gets_coded_errors() {
     // Missing arguments are rejected by Tauri before the command runs.
     assert!(invoke(&app, "list_assets", json!({})).is_err());
 }
+
+#[test]
+fn search_finds_assets_with_facets_and_refuses_bad_queries() {
+    let app = app();
+    invoke(&app, "add_root", json!({ "path": app.photos.to_str().unwrap() })).unwrap();
+    run_jobs(&app);
+    let args = |query: &str, sort: &str, limit: u64| json!({ "query": query, "sort": sort, "offset": 0, "limit": limit, "facets": true });
+    let page = invoke(&app, "search_assets", args("kind:image", "name", 10)).unwrap();
+    assert_eq!(page["total"], 2);
+    let names: Vec<&str> = page["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["a.png", "b.png"]);
+    assert!(
+        page["assets"][0].get("path").is_none(),
+        "the page never sees file-system paths"
+    );
+    assert!(page["assets"][0]["thumbhash"].is_string(), "{page}");
+    assert_eq!(page["facets"]["kind"][0], json!({ "value": "image", "count": 2 }));
+    assert_eq!(page["facets"]["ext"][0]["value"], "png");
+    let one = invoke(&app, "search_assets", args("b", "relevance", 10)).unwrap();
+    assert_eq!(one["total"], 1);
+    assert_eq!(one["assets"][0]["name"], "b.png");
+
+    let err = invoke(&app, "search_assets", args("camera:\"unclosed", "relevance", 10)).unwrap_err();
+    assert!(err["code"].as_str().unwrap().starts_with("query_"), "{err}");
+    let err = invoke(&app, "search_assets", args(&"(".repeat(10_000), "relevance", 10)).unwrap_err();
+    assert!(err["code"].as_str().unwrap().starts_with("query_"), "{err}");
+    let err = invoke(&app, "search_assets", args("a", "sideways", 10)).unwrap_err();
+    assert_eq!(err["code"], "bad_request");
+    let err = invoke(&app, "search_assets", args("a", "name", 0)).unwrap_err();
+    assert_eq!(err["code"], "bad_request");
+}
+
+#[test]
+fn thumbnails_are_served_by_asset_id_only() {
+    let app = app();
+    invoke(&app, "add_root", json!({ "path": app.photos.to_str().unwrap() })).unwrap();
+    run_jobs(&app);
+    let page = invoke(&app, "list_assets", json!({ "offset": 0, "limit": 10 })).unwrap();
+    let id = page["assets"][0]["id"].as_str().unwrap().to_owned();
+    let lib = Some(app.lib.as_ref());
+
+    let ok = trove_desktop::thumbs::respond(lib, &format!("/{id}/thumb"));
+    assert_eq!(ok.status(), 200);
+    assert_eq!(ok.headers()["content-type"], "image/jpeg");
+    assert!(ok.body().starts_with(&[0xFF, 0xD8]));
+    // convertFileSrc encodes the slash and the @.
+    let encoded = trove_desktop::thumbs::respond(lib, &format!("/{id}%2Fthumb%402x"));
+    assert_eq!(encoded.status(), 200);
+
+    for bad in [
+        "/etc/passwd",
+        "/../../etc/passwd",
+        &format!("/{id}/original"),
+        &format!("/{id}/../../x"),
+        "/",
+    ] {
+        assert_eq!(trove_desktop::thumbs::respond(lib, bad).status(), 400, "{bad}");
+    }
+    let unknown = trove_desktop::thumbs::respond(lib, "/00000000-0000-4000-8000-000000000000/thumb");
+    assert_eq!(unknown.status(), 404);
+    assert_eq!(
+        trove_desktop::thumbs::respond(None, &format!("/{id}/thumb")).status(),
+        503
+    );
+
+    // Thumbnails of assets on screen go first; bad ids are refused.
+    assert!(invoke(&app, "prioritize_thumbnails", json!({ "ids": [id] })).is_ok());
+    let err = invoke(&app, "prioritize_thumbnails", json!({ "ids": ["../../etc"] })).unwrap_err();
+    assert_eq!(err["code"], "bad_id");
+}

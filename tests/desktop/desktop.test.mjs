@@ -16,7 +16,7 @@ const repo = resolve(here, "../..");
 const app = process.env.TROVE_DESKTOP_BIN ?? join(repo, "target/debug/trove-desktop");
 const artifacts = join(repo, "tests/artifacts");
 
-test("adding a folder shows its assets in the grid", { timeout: 180_000 }, async () => {
+test("adding a folder shows its assets with thumbnails, and search narrows them", { timeout: 180_000 }, async () => {
   assert.ok(existsSync(app), `desktop binary not found at ${app}; build it first`);
   const tmp = mkdtempSync(join(tmpdir(), "trove-desktop-"));
   const photos = join(tmp, "photos");
@@ -49,8 +49,59 @@ test("adding a folder shows its assets in the grid", { timeout: 180_000 }, async
     );
     for (const name of names) assert.ok(gridText.includes(name), `grid shows ${name}`);
 
+    // Real thumbnails stream in through the thumb: scheme, by asset id.
+    await session.waitFor(
+      "every thumbnail decoded",
+      async () =>
+        (await session.exec(
+          "return Array.from(document.querySelectorAll('[data-testid=asset-thumb]')).filter(i => i.complete && i.naturalWidth > 0).length",
+        )) === names.length,
+      60_000,
+    );
+    const srcs = await session.exec(
+      "return Array.from(document.querySelectorAll('[data-testid=asset-thumb]')).map(i => i.currentSrc)",
+    );
+    for (const src of srcs) assert.match(src, /^thumb:\/\/localhost\/[0-9a-f-]{36}%2Fthumb/, "asked by id, never by path");
+
     mkdirSync(artifacts, { recursive: true });
     writeFileSync(join(artifacts, "desktop-grid.png"), await session.screenshot());
+
+    // Search as you type: one name finds one asset.
+    await session.type("[data-testid=search-input]", names[3].replace(".png", ""));
+    await session.waitFor(
+      "one search result",
+      async () => (await session.findAll("[data-testid=asset-cell]")).length === 1,
+    );
+    const found = await session.exec(
+      "return Array.from(document.querySelectorAll('[data-testid=asset-cell]')).map(e => e.getAttribute('data-asset-id') + ' ' + e.textContent).join('|')",
+    );
+    assert.ok(found.includes(names[3]), `the result is ${names[3]}: ${found}`);
+    // A query with facets; clicking the extension facet narrows by it.
+    await session.exec(
+      "const i = document.querySelector('[data-testid=search-input]'); i.value = 'kind:image'; i.dispatchEvent(new Event('input', { bubbles: true }));",
+    );
+    await session.waitFor("the facets", async () => (await session.findAll("[data-testid=facet-chip]")).length > 0);
+    await session.waitFor(
+      "every image found",
+      async () => (await session.findAll("[data-testid=asset-cell]")).length === names.length,
+    );
+    await session.exec("document.querySelector('[data-facet=ext] [data-testid=facet-chip]').click()");
+    await session.waitFor(
+      "the query to gain the facet",
+      async () => (await session.exec("return document.querySelector('[data-testid=search-input]').value")) === "kind:image ext:png",
+    );
+    const status = await session.waitFor("the status line", async () =>
+      session.exec(
+        "const s = document.querySelector('[data-testid=search-status]'); return s ? s.textContent : false",
+      ),
+    );
+    assert.match(status, /^\s*12 found/, status);
+    writeFileSync(join(artifacts, "desktop-search.png"), await session.screenshot());
+    // A query that cannot be read says why.
+    await session.exec(
+      "const i = document.querySelector('[data-testid=search-input]'); i.value = 'camera:\"open'; i.dispatchEvent(new Event('input', { bubbles: true }));",
+    );
+    await session.waitFor("the query error", async () => (await session.findAll("[data-testid=search-error]")).length === 1);
   } finally {
     if (session) await session.end().catch(() => {});
     await stopDriver(driver);

@@ -205,6 +205,8 @@ pub struct AssetListing {
     pub root_id: RootId,
     pub rel_path: PathBuf,
     pub file_count: u32,
+    /// The ThumbHash placeholder, once proxies were made.
+    pub thumbhash: Option<Vec<u8>>,
 }
 
 /// Filters and paging for [`crate::Catalog::list_assets`].

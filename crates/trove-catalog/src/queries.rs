@@ -168,7 +168,7 @@ impl Catalog {
     pub fn list_assets(&self, q: &AssetQuery) -> Result<Vec<AssetListing>> {
         let mut sql = format!(
             "SELECT {ASSET_COLUMNS}, f.root_id, f.rel_path,
-                    (SELECT count(*) FROM files c WHERE c.asset_id = a.id)
+                    (SELECT count(*) FROM files c WHERE c.asset_id = a.id), a.thumbhash
              FROM assets a
              JOIN files f ON f.id = (SELECT id FROM files x WHERE x.asset_id = a.id
                                      ORDER BY x.present DESC, x.id LIMIT 1)
@@ -187,6 +187,7 @@ impl Catalog {
                     root_id: r.get(ASSET_COLUMN_COUNT)?,
                     rel_path: paths::from_bytes(&rel),
                     file_count: r.get::<_, i64>(ASSET_COLUMN_COUNT + 2)? as u32,
+                    thumbhash: r.get(ASSET_COLUMN_COUNT + 3)?,
                 })
             })
             .ctx("list assets")?;

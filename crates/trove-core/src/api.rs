@@ -45,6 +45,8 @@ pub struct AssetSummary {
     /// Absolute path of the representative file.
     pub path: PathBuf,
     pub file_count: u32,
+    /// The ThumbHash placeholder, once proxies were made.
+    pub thumbhash: Option<Vec<u8>>,
 }
 
 /// A file of an asset, with its absolute path.
@@ -245,6 +247,7 @@ impl Library {
                         .unwrap_or_default(),
                     path,
                     file_count: l.file_count,
+                    thumbhash: l.thumbhash,
                 }
             })
             .collect())

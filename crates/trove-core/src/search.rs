@@ -201,7 +201,8 @@ impl Library {
             // commit) is left out rather than shown broken.
             if let Ok(asset) = cat.asset_by_row(hit.id) {
                 let files = cat.files_of_asset(hit.id)?;
-                assets.push(summarize(&roots, asset, &files));
+                let (thumbhash, _) = cat.proxy_state(hit.id)?;
+                assets.push(summarize(&roots, asset, &files, thumbhash));
             }
         }
         Ok(SearchOutcome {
@@ -312,6 +313,7 @@ fn summarize(
     roots: &std::collections::HashMap<i64, PathBuf>,
     a: trove_catalog::Asset,
     files: &[FileRecord],
+    thumbhash: Option<Vec<u8>>,
 ) -> AssetSummary {
     let main = files.iter().find(|f| f.present).or(files.first());
     let path = main
@@ -335,6 +337,7 @@ fn summarize(
             .unwrap_or_default(),
         path,
         file_count: files.len() as u32,
+        thumbhash,
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod library;
 pub mod roots;
+pub mod search;
 
 use crate::dto::ErrorDto;
 

@@ -2,7 +2,7 @@
 // uses goes through here, so components never call `invoke` or `listen`
 // directly and the IPC contract lives in one place.
 
-import { invoke, isTauri } from "@tauri-apps/api/core";
+import { convertFileSrc, invoke, isTauri } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import { open } from "@tauri-apps/plugin-dialog";
 
@@ -11,6 +11,7 @@ import type { ErrorDto } from "./bindings/ErrorDto";
 import type { EventDto } from "./bindings/EventDto";
 import type { LibraryDto } from "./bindings/LibraryDto";
 import type { RootDto } from "./bindings/RootDto";
+import type { SearchPageDto } from "./bindings/SearchPageDto";
 
 /** The single event channel on which the core reports what it is doing. */
 export const EVENT_CHANNEL = "trove://event";
@@ -74,6 +75,37 @@ export function libraryInfo(): Promise<LibraryDto> {
 /** One page of assets, newest capture first. */
 export function listAssets(offset: number, limit: number): Promise<AssetPageDto> {
   return call<AssetPageDto>("list_assets", { offset, limit });
+}
+
+/** How search results are ordered. */
+export type SearchSort = "relevance" | "newest" | "oldest" | "name" | "largest";
+
+/**
+ * One page of search results for `query` (Trove's query language), with the
+ * facets of the whole result when `facets` is set.
+ */
+export function searchAssets(
+  query: string,
+  sort: SearchSort,
+  offset: number,
+  limit: number,
+  facets: boolean,
+): Promise<SearchPageDto> {
+  return call<SearchPageDto>("search_assets", { query, sort, offset, limit, facets });
+}
+
+/** Moves the thumbnails of the assets on screen to the front of the queue. */
+export function prioritizeThumbnails(ids: string[]): Promise<number> {
+  return call<number>("prioritize_thumbnails", { ids });
+}
+
+/** Proxies the page may show, served by the `thumb:` scheme by asset id. */
+export type ProxyVariant = "thumb" | "thumb@2x" | "preview" | "video" | "audio";
+
+/** The URL of an asset's proxy; the page never handles file paths. */
+export function proxyUrl(id: string, variant: ProxyVariant): string {
+  if (!hasBackend()) return "";
+  return convertFileSrc(`${id}/${variant}`, "thumb");
 }
 
 /** Adds a folder as a root and queues its import; progress comes as events. */

@@ -78,6 +78,17 @@ pub fn proxy_rel_dir(blake3_hex: &str) -> PathBuf {
     PathBuf::from("proxies").join(&blake3_hex[..2]).join(blake3_hex)
 }
 
+/// Proxies a front end may serve by asset id.
+pub const SERVABLE_VARIANTS: &[&str] = &["thumb", "thumb@2x", "preview", "video", "audio", "scrub"];
+
+/// A proxy's file, checked to lie inside the library's proxy folder.
+#[derive(Debug, Clone)]
+pub struct ProxyFile {
+    pub path: PathBuf,
+    pub mime: &'static str,
+    pub size: u64,
+}
+
 /// What one job made, recorded in one transaction.
 #[derive(Debug, Default)]
 struct Made {
@@ -195,6 +206,49 @@ impl Library {
         let n = self.catalog().prioritize_jobs(&keys, PRIORITY_ON_SCREEN)?;
         self.job_signal().notify();
         Ok(n)
+    }
+
+    /// The file of one proxy of an asset, for front ends that serve
+    /// thumbnails to a web view by asset id: `None` when the asset has no
+    /// such proxy (yet). Only files inside the library's proxy folder are
+    /// ever returned, whatever the catalog says.
+    pub fn proxy_file(&self, asset: AssetId, variant: &str) -> Result<Option<ProxyFile>> {
+        if !SERVABLE_VARIANTS.contains(&variant) {
+            return Ok(None);
+        }
+        let cat = self.catalog();
+        let row = match cat.asset(asset) {
+            Ok(a) => a.row_id,
+            Err(e) if e.is_not_found() => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let Some(d) = cat.derivatives(row)?.into_iter().find(|d| d.variant == variant) else {
+            return Ok(None);
+        };
+        drop(cat);
+        let proxies = self.dir().join("proxies");
+        let path = self.dir().join(&d.path);
+        // Resolve links and `..`: the file must really be under proxies/.
+        let (Ok(real), Ok(root)) = (path.canonicalize(), proxies.canonicalize()) else {
+            return Ok(None);
+        };
+        if !real.starts_with(&root) {
+            return Ok(None);
+        }
+        let mime = match d.format.as_str() {
+            "jpg" | "jpeg" => "image/jpeg",
+            "webp" => "image/webp",
+            "png" => "image/png",
+            "mp4" => "video/mp4",
+            "m4a" => "audio/mp4",
+            "vtt" => "text/vtt",
+            _ => "application/octet-stream",
+        };
+        Ok(Some(ProxyFile {
+            path: real,
+            mime,
+            size: d.size,
+        }))
     }
 
     /// The `make_proxies` job.

@@ -174,3 +174,43 @@ fn a_raw_file_shows_its_largest_embedded_preview_turned_by_its_orientation() {
         "the red preview, not the blue thumbnail: {p:?}"
     );
 }
+
+#[test]
+fn proxy_files_are_served_by_id_and_never_from_outside_the_proxy_folder() {
+    let env = Env::new();
+    write_jpeg(&env.path("a.jpg"), 300, 200, [10, 120, 30], 1, None);
+    env.scan();
+    assert_eq!(run(&env).failed, 0);
+    let d = env.asset_at("a.jpg");
+    let thumb = env.lib.proxy_file(d.asset.id, "thumb").unwrap().unwrap();
+    assert_eq!(thumb.mime, "image/jpeg");
+    assert!(std::fs::read(&thumb.path).unwrap().starts_with(&[0xFF, 0xD8]));
+    // Unknown variants, unknown assets and not-yet-made proxies: nothing.
+    assert!(env.lib.proxy_file(d.asset.id, "original").unwrap().is_none());
+    assert!(env.lib.proxy_file(d.asset.id, "video").unwrap().is_none());
+    let other: trove_core::types::AssetId = "00000000-0000-4000-8000-000000000000".parse().unwrap();
+    assert!(env.lib.proxy_file(other, "thumb").unwrap().is_none());
+
+    // A catalog row pointing outside the proxy folder (a damaged or
+    // hostile catalog) is not followed, nor is a link out of it.
+    let secret = env.path("secret.txt");
+    std::fs::write(&secret, "not a proxy").unwrap();
+    let conn = rusqlite::Connection::open(env.lib.catalog_path()).unwrap();
+    conn.execute(
+        "UPDATE derivatives SET path = ?1 WHERE variant = 'preview'",
+        [format!("proxies/../../{}", secret.display())],
+    )
+    .unwrap();
+    assert!(env.lib.proxy_file(d.asset.id, "preview").unwrap().is_none());
+    let link_target = env.lib.dir().join(
+        d.derivatives
+            .iter()
+            .find(|x| x.variant == "thumb@2x")
+            .unwrap()
+            .path
+            .clone(),
+    );
+    std::fs::remove_file(&link_target).unwrap();
+    std::os::unix::fs::symlink(&secret, &link_target).unwrap();
+    assert!(env.lib.proxy_file(d.asset.id, "thumb@2x").unwrap().is_none());
+}

@@ -15,4 +15,9 @@ status: string,
 /**
  * Capture wall-clock time as `YYYY-MM-DDTHH:MM:SS`, and where it came from.
  */
-captured: string | null, capture_source: string | null, width: number | null, height: number | null, file_count: number, };
+captured: string | null, capture_source: string | null, width: number | null, height: number | null, file_count: number, 
+/**
+ * The ThumbHash placeholder (base64), painted until the thumbnail
+ * arrives; `None` before proxies were made.
+ */
+thumbhash: string | null, };

@@ -1,7 +1,8 @@
 // The catalog's assets as the grid sees them: a reactive face over PageCache.
 
-import { listAssets } from "../api";
+import { listAssets, searchAssets, type SearchSort } from "../api";
 import type { AssetDto } from "../bindings/AssetDto";
+import type { FacetsDto } from "../bindings/FacetsDto";
 import { PageCache } from "../pageCache";
 
 export const PAGE_SIZE = 200;
@@ -11,13 +12,40 @@ export class AssetList {
   total = $state<number | null>(null);
   /** Bumped whenever cached pages change, so readers of get() re-render. */
   private version = $state(0);
+  /** Facets of the current search (null when browsing everything). */
+  facets = $state<FacetsDto | null>(null);
+  /** The search error to show (a bad query), or null. */
+  queryError = $state<string | null>(null);
+  /** How long the last search took in the index, in ms. */
+  tookMs = $state<number | null>(null);
   private readonly cache: PageCache<AssetDto>;
+  private query = "";
+  private sort: SearchSort = "relevance";
 
   constructor(onError: (error: unknown) => void) {
     this.cache = new PageCache<AssetDto>(
       async (offset, limit) => {
-        const page = await listAssets(offset, limit);
-        return { total: page.total, items: page.assets };
+        const query = this.query;
+        if (query === "") {
+          const page = await listAssets(offset, limit);
+          return { total: page.total, items: page.assets };
+        }
+        try {
+          const page = await searchAssets(query, this.sort, offset, limit, offset === 0);
+          if (query === this.query) {
+            if (page.facets) this.facets = page.facets;
+            this.tookMs = page.took_ms;
+            this.queryError = null;
+          }
+          return { total: page.total, items: page.assets };
+        } catch (error) {
+          const e = error as { code?: string; message?: string };
+          if (query === this.query && e.code?.startsWith("query_")) {
+            this.queryError = e.message ?? "This query cannot be read.";
+            return { total: 0, items: [] };
+          }
+          throw error;
+        }
       },
       {
         pageSize: PAGE_SIZE,
@@ -40,6 +68,25 @@ export class AssetList {
   /** Fetches what is needed to show items [start, end). */
   ensure(start: number, end: number): void {
     this.cache.ensure(start, end);
+  }
+
+  /** Shows what `query` finds (everything when it is empty). */
+  search(query: string, sort: SearchSort = "relevance"): void {
+    const q = query.trim();
+    if (q === this.query && sort === this.sort) return;
+    this.query = q;
+    this.sort = sort;
+    if (q === "") {
+      this.facets = null;
+      this.queryError = null;
+      this.tookMs = null;
+    }
+    this.cache.invalidate();
+  }
+
+  /** The query on show ("" when browsing everything). */
+  get currentQuery(): string {
+    return this.query;
   }
 
   /** Refetches what is on screen (the catalog changed). */

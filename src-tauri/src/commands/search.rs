@@ -1,0 +1,86 @@
+use tauri::State;
+use trove_core::{SearchQuery, Sort, SortDirection};
+
+use super::blocking;
+use crate::AppState;
+use crate::dto::{AssetDto, ErrorDto, FacetsDto, SearchPageDto};
+
+/// The most results one page may hold.
+pub const MAX_PAGE: usize = 1000;
+
+fn parse_sort(sort: &str) -> Result<Sort, ErrorDto> {
+    Ok(match sort {
+        "relevance" => Sort::Relevance,
+        "newest" => Sort::Captured(SortDirection::Descending),
+        "oldest" => Sort::Captured(SortDirection::Ascending),
+        "name" => Sort::Name(SortDirection::Ascending),
+        "largest" => Sort::Size(SortDirection::Descending),
+        other => {
+            return Err(ErrorDto::new(
+                "bad_request",
+                format!("unknown sort {other:?}; use relevance, newest, oldest, name or largest"),
+            ));
+        }
+    })
+}
+
+/// Searches the library with Trove's query language; facets on request.
+#[tauri::command]
+pub async fn search_assets(
+    state: State<'_, AppState>,
+    query: String,
+    sort: String,
+    offset: u64,
+    limit: u64,
+    facets: bool,
+) -> Result<SearchPageDto, ErrorDto> {
+    if limit == 0 || limit as usize > MAX_PAGE {
+        return Err(ErrorDto::new(
+            "bad_request",
+            format!("page size {limit} is out of range; ask for 1 to {MAX_PAGE} results"),
+        ));
+    }
+    let sort = parse_sort(&sort)?;
+    let lib = state.lib()?;
+    blocking(move || {
+        let outcome = lib.search(
+            &SearchQuery {
+                text: query,
+                sort,
+                offset: offset as usize,
+                limit: limit as usize,
+                facets,
+            },
+            &trove_core::NoEvents,
+        )?;
+        Ok(SearchPageDto {
+            total: outcome.total,
+            offset,
+            assets: outcome.assets.iter().map(AssetDto::from).collect(),
+            facets: outcome.facets.as_ref().map(FacetsDto::from),
+            took_ms: outcome.took_us as f64 / 1000.0,
+        })
+    })
+    .await
+}
+
+/// Moves the thumbnails of these assets (the ones on screen) to the front
+/// of the job queue. Unknown ids are refused.
+#[tauri::command]
+pub async fn prioritize_thumbnails(state: State<'_, AppState>, ids: Vec<String>) -> Result<u64, ErrorDto> {
+    if ids.len() > MAX_PAGE {
+        return Err(ErrorDto::new("bad_request", format!("at most {MAX_PAGE} ids at once")));
+    }
+    let mut parsed = Vec::with_capacity(ids.len());
+    for id in &ids {
+        parsed.push(
+            id.parse::<trove_core::types::AssetId>()
+                .map_err(|_| ErrorDto::new("bad_id", format!("{id:?} is not an asset id")))?,
+        );
+    }
+    let lib = state.lib()?;
+    if !lib.is_writer() {
+        return Ok(0);
+    }
+    blocking(move || Ok(lib.prioritize_proxies(&parsed)?)).await
+}
