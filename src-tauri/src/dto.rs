@@ -429,3 +429,206 @@ mod tests {
         assert_eq!(wall_clock(-1000), "1969-12-31T23:59:59");
     }
 }
+
+/// One labelled value of the viewer's metadata panel.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct FieldDto {
+    /// The panel's section: "Camera", "File", "Video", "Audio", "Document", "Description".
+    pub group: String,
+    pub label: String,
+    pub value: String,
+}
+
+/// A file of an asset: which folder, and where inside it (no absolute path).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct FileDto {
+    #[ts(type = "number")]
+    pub root_id: i64,
+    /// Relative to its folder.
+    pub rel_path: String,
+    pub present: bool,
+    #[ts(type = "number")]
+    pub size: u64,
+}
+
+/// A proxy made from the asset.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct DerivativeDto {
+    pub variant: String,
+    pub format: String,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    #[ts(type = "number")]
+    pub size: u64,
+}
+
+/// One object of the asset in the sync target.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SyncObjectDto {
+    /// "original", "proxy" or "manifest".
+    pub role: String,
+    pub variant: Option<String>,
+    /// "pending", "verified" or "failed".
+    pub state: String,
+    pub last_error: Option<String>,
+}
+
+/// Everything the viewer shows about one asset.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AssetDetailDto {
+    pub asset: AssetDto,
+    #[ts(type = "number | null")]
+    pub duration_ms: Option<i64>,
+    pub blake3: String,
+    pub md5: Option<String>,
+    pub fields: Vec<FieldDto>,
+    pub files: Vec<FileDto>,
+    pub derivatives: Vec<DerivativeDto>,
+    pub sync: Vec<SyncObjectDto>,
+    /// Why proxies could not be made, if they could not.
+    pub proxy_error: Option<String>,
+}
+
+fn fields(d: &trove_core::AssetDetail) -> Vec<FieldDto> {
+    let mut out = Vec::new();
+    let mut put = |group: &str, label: &str, value: Option<String>| {
+        if let Some(value) = value.filter(|v| !v.trim().is_empty()) {
+            out.push(FieldDto {
+                group: group.to_owned(),
+                label: label.to_owned(),
+                value,
+            });
+        }
+    };
+    let a = &d.asset;
+    if let (Some(w), Some(h)) = (a.width, a.height) {
+        put("File", "Dimensions", Some(format!("{w} × {h}")));
+    }
+    put("File", "Type", a.mime.clone());
+    put("File", "Size", Some(format!("{} bytes", a.size)));
+    put(
+        "File",
+        "Captured",
+        a.capture
+            .map(|c| format!("{} ({})", wall_clock(c.unix_ms).replace('T', " "), c.source.as_str())),
+    );
+    if let Some(m) = &d.metadata {
+        let camera = [m.camera_make.as_deref(), m.camera_model.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        put("Camera", "Camera", Some(camera));
+        put("Camera", "Lens", m.lens.clone());
+        put("Camera", "Focal length", m.focal_length_mm.map(|f| format!("{f} mm")));
+        put("Camera", "Aperture", m.aperture.map(|f| format!("f/{f}")));
+        put(
+            "Camera",
+            "Exposure",
+            m.exposure_s.map(|e| {
+                if e < 1.0 {
+                    format!("1/{:.0} s", 1.0 / e)
+                } else {
+                    format!("{e} s")
+                }
+            }),
+        );
+        put("Camera", "ISO", m.iso.map(|i| i.to_string()));
+        put(
+            "Camera",
+            "Flash",
+            m.flash.map(|f| if f { "fired" } else { "did not fire" }.to_owned()),
+        );
+        if let (Some(lat), Some(lon)) = (m.gps_lat, m.gps_lon) {
+            put("Camera", "Location", Some(format!("{lat:.5}, {lon:.5}")));
+        }
+        put("Description", "Title", m.title.clone());
+        put("Description", "Description", m.description.clone());
+        put(
+            "Description",
+            "Rating",
+            m.rating.map(|r| "★".repeat(r.clamp(0, 5) as usize)),
+        );
+        put("Description", "Label", m.color_label.clone());
+        put("Video", "Container", m.container.clone());
+        put("Video", "Video codec", m.video_codec.clone());
+        put("Video", "Audio codec", m.audio_codec.clone());
+        put("Video", "Frame rate", m.frame_rate.map(|f| format!("{f:.3} fps")));
+        put("Video", "Bit rate", m.bit_rate.map(|b| format!("{} kb/s", b / 1000)));
+        put("Audio", "Artist", m.artist.clone());
+        put("Audio", "Album", m.album.clone());
+        put("Audio", "Genre", m.genre.clone());
+        put("Document", "Author", m.author.clone());
+        put("Document", "Pages", m.page_count.map(|p| p.to_string()));
+    }
+    if let Some(ms) = a.duration_ms {
+        let s = ms / 1000;
+        put(
+            "Video",
+            "Duration",
+            Some(format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)),
+        );
+    }
+    out
+}
+
+impl AssetDetailDto {
+    pub fn new(d: &trove_core::AssetDetail, sync: &[trove_core::SyncObject]) -> Self {
+        let first = d.files.iter().find(|f| f.record.present).or(d.files.first());
+        let summary = AssetSummary {
+            id: d.asset.id,
+            kind: d.asset.kind,
+            mime: d.asset.mime.clone(),
+            size: d.asset.size,
+            status: d.asset.status,
+            capture: d.asset.capture,
+            width: d.asset.width,
+            height: d.asset.height,
+            name: first
+                .and_then(|f| f.path.file_name())
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            path: Default::default(),
+            file_count: d.files.len() as u32,
+            thumbhash: d.thumbhash.clone(),
+        };
+        AssetDetailDto {
+            asset: AssetDto::from(&summary),
+            duration_ms: d.asset.duration_ms,
+            blake3: d.asset.blake3.to_hex(),
+            md5: d.asset.md5.map(|m| m.iter().map(|b| format!("{b:02x}")).collect()),
+            fields: fields(d),
+            files: d
+                .files
+                .iter()
+                .map(|f| FileDto {
+                    root_id: f.root_id,
+                    rel_path: f.record.rel_path.to_string_lossy().into_owned(),
+                    present: f.record.present,
+                    size: f.record.size,
+                })
+                .collect(),
+            derivatives: d
+                .derivatives
+                .iter()
+                .map(|x| DerivativeDto {
+                    variant: x.variant.clone(),
+                    format: x.format.clone(),
+                    width: x.width,
+                    height: x.height,
+                    size: x.size,
+                })
+                .collect(),
+            sync: sync
+                .iter()
+                .map(|o| SyncObjectDto {
+                    role: o.role.as_str().to_owned(),
+                    variant: o.variant.clone(),
+                    state: o.state.as_str().to_owned(),
+                    last_error: o.last_error.clone(),
+                })
+                .collect(),
+            proxy_error: d.proxy_error.clone(),
+        }
+    }
+}

@@ -56,6 +56,7 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
         .invoke_handler(tauri::generate_handler![
             commands::library::library_info,
             commands::assets::list_assets,
+            commands::assets::asset_detail,
             commands::search::search_assets,
             commands::search::prioritize_thumbnails,
             commands::roots::add_root,

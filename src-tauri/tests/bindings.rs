@@ -23,6 +23,11 @@ fn generated() -> Vec<(String, String)> {
         one::<FacetValueDto>(),
         one::<FacetsDto>(),
         one::<SearchPageDto>(),
+        one::<FieldDto>(),
+        one::<FileDto>(),
+        one::<DerivativeDto>(),
+        one::<SyncObjectDto>(),
+        one::<AssetDetailDto>(),
     ]
 }
 

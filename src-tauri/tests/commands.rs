@@ -183,3 +183,47 @@ fn thumbnails_are_served_by_asset_id_only() {
     let err = invoke(&app, "prioritize_thumbnails", json!({ "ids": ["../../etc"] })).unwrap_err();
     assert_eq!(err["code"], "bad_id");
 }
+
+#[test]
+fn the_viewer_gets_an_assets_detail_by_id_only() {
+    let app = app();
+    invoke(&app, "add_root", json!({ "path": app.photos.to_str().unwrap() })).unwrap();
+    run_jobs(&app);
+    let page = invoke(&app, "list_assets", json!({ "offset": 0, "limit": 10 })).unwrap();
+    let id = page["assets"][0]["id"].as_str().unwrap().to_owned();
+    let d = invoke(&app, "asset_detail", json!({ "id": id })).unwrap();
+    assert_eq!(d["asset"]["id"], id.as_str());
+    assert_eq!(d["blake3"].as_str().unwrap().len(), 64);
+    let labels: Vec<&str> = d["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["label"].as_str().unwrap())
+        .collect();
+    assert!(labels.contains(&"Dimensions"), "{labels:?}");
+    assert!(
+        d["derivatives"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["variant"] == "preview"),
+        "{d}"
+    );
+    let rel = d["files"][0]["rel_path"].as_str().unwrap();
+    assert!(!rel.starts_with('/'), "no absolute paths: {rel}");
+
+    let err = invoke(
+        &app,
+        "asset_detail",
+        json!({ "id": app.photos.join("a.png").to_str().unwrap() }),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "bad_id", "a path is not an id");
+    let err = invoke(
+        &app,
+        "asset_detail",
+        json!({ "id": "00000000-0000-4000-8000-000000000000" }),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "asset_not_found");
+}

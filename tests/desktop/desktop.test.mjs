@@ -66,6 +66,32 @@ test("adding a folder shows its assets with thumbnails, and search narrows them"
     mkdirSync(artifacts, { recursive: true });
     writeFileSync(join(artifacts, "desktop-grid.png"), await session.screenshot());
 
+    // The viewer: a double-click opens the preview with the metadata panel;
+    // arrow keys page through; Escape closes.
+    await session.exec(
+      "document.querySelectorAll('[data-testid=asset-open]')[0].dispatchEvent(new MouseEvent('dblclick', { bubbles: true }))",
+    );
+    await session.waitFor("the viewer's preview", async () =>
+      session.exec(
+        "const i = document.querySelector('[data-testid=viewer-image]'); return !!i && i.complete && i.naturalWidth > 0",
+      ),
+    );
+    const firstName = await session.waitFor("the viewer's panel", async () =>
+      session.exec(
+        "const h = document.querySelector('[data-testid=viewer-blake3]'); return h && h.textContent.length === 64 ? document.querySelector('[data-testid=viewer-name]').textContent : false",
+      ),
+    );
+    assert.ok(names.includes(firstName), firstName);
+    writeFileSync(join(artifacts, "desktop-viewer.png"), await session.screenshot());
+    await session.exec("window.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }))");
+    await session.waitFor("the next asset", async () =>
+      session.exec(
+        `const v = document.querySelector('[data-testid=viewer]'); return v.dataset.index === '1' && document.querySelector('[data-testid=viewer-name]').textContent !== ${JSON.stringify(firstName)}`,
+      ),
+    );
+    await session.exec("window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))");
+    await session.waitFor("the viewer to close", async () => (await session.findAll("[data-testid=viewer]")).length === 0);
+
     // Search as you type: one name finds one asset.
     await session.type("[data-testid=search-input]", names[3].replace(".png", ""));
     await session.waitFor(

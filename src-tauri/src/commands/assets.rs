@@ -3,7 +3,7 @@ use trove_core::AssetFilter;
 
 use super::blocking;
 use crate::AppState;
-use crate::dto::{AssetDto, AssetPageDto, ErrorDto};
+use crate::dto::{AssetDetailDto, AssetDto, AssetPageDto, ErrorDto};
 
 /// The most assets one page may hold.
 pub const MAX_PAGE: u64 = 1000;
@@ -31,6 +31,21 @@ pub async fn list_assets(state: State<'_, AppState>, offset: u64, limit: u64) ->
             offset,
             assets: assets.iter().map(AssetDto::from).collect(),
         })
+    })
+    .await
+}
+
+/// Everything the viewer shows about one asset, by id.
+#[tauri::command]
+pub async fn asset_detail(state: State<'_, AppState>, id: String) -> Result<AssetDetailDto, ErrorDto> {
+    let id: trove_core::types::AssetId = id
+        .parse()
+        .map_err(|_| ErrorDto::new("bad_id", format!("{id:?} is not an asset id")))?;
+    let lib = state.lib()?;
+    blocking(move || {
+        let detail = lib.asset_detail(&id.to_string())?;
+        let sync = lib.asset_sync_state(detail.asset.row_id)?;
+        Ok(AssetDetailDto::new(&detail, &sync))
     })
     .await
 }

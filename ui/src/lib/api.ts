@@ -6,6 +6,7 @@ import { convertFileSrc, invoke, isTauri } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import { open } from "@tauri-apps/plugin-dialog";
 
+import type { AssetDetailDto } from "./bindings/AssetDetailDto";
 import type { AssetPageDto } from "./bindings/AssetPageDto";
 import type { ErrorDto } from "./bindings/ErrorDto";
 import type { EventDto } from "./bindings/EventDto";
@@ -75,6 +76,11 @@ export function libraryInfo(): Promise<LibraryDto> {
 /** One page of assets, newest capture first. */
 export function listAssets(offset: number, limit: number): Promise<AssetPageDto> {
   return call<AssetPageDto>("list_assets", { offset, limit });
+}
+
+/** Everything the viewer shows about one asset. */
+export function assetDetail(id: string): Promise<AssetDetailDto> {
+  return call<AssetDetailDto>("asset_detail", { id });
 }
 
 /** How search results are ordered. */
