@@ -59,6 +59,9 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
             commands::assets::asset_detail,
             commands::search::search_assets,
             commands::search::prioritize_thumbnails,
+            commands::jobs::job_status,
+            commands::jobs::set_jobs_paused,
+            commands::jobs::retry_jobs,
             commands::roots::add_root,
             commands::roots::rescan,
         ])

@@ -28,6 +28,9 @@ fn generated() -> Vec<(String, String)> {
         one::<DerivativeDto>(),
         one::<SyncObjectDto>(),
         one::<AssetDetailDto>(),
+        one::<JobKindDto>(),
+        one::<FailedJobDto>(),
+        one::<JobStatusDto>(),
     ]
 }
 

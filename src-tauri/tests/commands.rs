@@ -227,3 +227,43 @@ fn the_viewer_gets_an_assets_detail_by_id_only() {
     .unwrap_err();
     assert_eq!(err["code"], "asset_not_found");
 }
+
+#[test]
+fn jobs_can_be_paused_resumed_and_retried() {
+    let app = app();
+    assert_eq!(
+        invoke(&app, "set_jobs_paused", json!({ "paused": true })),
+        Ok(json!(true))
+    );
+    invoke(&app, "add_root", json!({ "path": app.photos.to_str().unwrap() })).unwrap();
+    let status = invoke(&app, "job_status", json!({})).unwrap();
+    assert_eq!(status["paused"], true);
+    assert_eq!(
+        status["kinds"],
+        json!([{ "kind": "scan_root", "queued": 1, "running": 0, "failed": 0, "done": 0 }])
+    );
+    assert_eq!(
+        invoke(&app, "set_jobs_paused", json!({ "paused": false })),
+        Ok(json!(false))
+    );
+    run_jobs(&app);
+    let status = invoke(&app, "job_status", json!({})).unwrap();
+    assert_eq!(status["kinds"], json!([]));
+    assert_eq!(status["failed"], json!([]));
+
+    // A failed job shows its reason and can be queued again.
+    let conn = rusqlite::Connection::open(app.lib.catalog_path()).unwrap();
+    conn.execute(
+        "INSERT INTO jobs (kind, payload, dedup_key, max_attempts, created_at, updated_at, state, attempts, last_error)
+         VALUES ('scan_root', '{\"root_id\": 999}', 'scan:999', 3, 0, 0, 'failed', 3, 'root 999 is gone')",
+        [],
+    )
+    .unwrap();
+    let status = invoke(&app, "job_status", json!({})).unwrap();
+    let failed = &status["failed"][0];
+    assert_eq!(failed["error"], "root 999 is gone");
+    let id = failed["id"].as_i64().unwrap();
+    assert_eq!(invoke(&app, "retry_jobs", json!({ "id": id })), Ok(json!(1)));
+    let err = invoke(&app, "retry_jobs", json!({ "id": id })).unwrap_err();
+    assert_eq!(err["code"], "job_not_found");
+}

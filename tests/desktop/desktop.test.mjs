@@ -29,10 +29,23 @@ test("adding a folder shows its assets with thumbnails, and search narrows them"
     session = await Session.start(base, app);
     await session.waitFor("the page to load", async () => (await session.findAll("[data-testid=add-path-input]")).length === 1);
 
+    // Pause the workers (through the same IPC the page uses), then add the
+    // folder: its import waits in the queue, shown as paused, until Resume.
+    await session.exec("window.__TAURI_INTERNALS__.invoke('set_jobs_paused', { paused: true })");
     await session.type("[data-testid=add-path-input]", photos);
     await session.click("[data-testid=add-path-submit]");
 
     await session.waitFor("the root in the sidebar", async () => (await session.findAll("[data-testid=root-item]")).length === 1);
+    await session.waitFor("the paused import in the activity panel", async () =>
+      session.exec(
+        "const p = document.querySelector('[data-testid=jobs-panel]'); return !!p && p.dataset.paused === 'true' && !!p.querySelector('[data-kind=scan_root]')",
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal((await session.findAll("[data-testid=asset-cell]")).length, 0, "nothing imported while paused");
+    mkdirSync(artifacts, { recursive: true });
+    writeFileSync(join(artifacts, "desktop-paused.png"), await session.screenshot());
+    await session.click("[data-testid=jobs-pause]");
     await session.waitFor(
       "every asset in the grid",
       async () => (await session.findAll("[data-testid=asset-cell]")).length === names.length,

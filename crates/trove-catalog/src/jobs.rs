@@ -381,6 +381,44 @@ impl Catalog {
         rows.collect::<rusqlite::Result<_>>().ctx("list jobs")
     }
 
+    /// Job counts of each kind that has queued, running or failed jobs,
+    /// by kind name. `done` counts every job of the kind ever finished, so
+    /// two readings a moment apart give its rate.
+    pub fn active_job_counts(&self) -> Result<Vec<(String, JobCounts)>> {
+        let op = "count jobs by kind";
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT kind, state, count(*) FROM jobs GROUP BY kind, state ORDER BY kind")
+            .ctx(op)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)? as u64,
+                ))
+            })
+            .ctx(op)?;
+        let mut out: Vec<(String, JobCounts)> = Vec::new();
+        for row in rows {
+            let (kind, state, n) = row.ctx(op)?;
+            if out.last().is_none_or(|(k, _)| *k != kind) {
+                out.push((kind, JobCounts::default()));
+            }
+            if let Some((_, c)) = out.last_mut() {
+                match state.as_str() {
+                    "queued" => c.queued = n,
+                    "running" => c.running = n,
+                    "done" => c.done = n,
+                    "failed" => c.failed = n,
+                    _ => c.cancelled = n,
+                }
+            }
+        }
+        out.retain(|(_, c)| c.queued + c.running + c.failed > 0);
+        Ok(out)
+    }
+
     pub fn job_counts(&self) -> Result<JobCounts> {
         let mut counts = JobCounts::default();
         let mut stmt = self

@@ -374,6 +374,11 @@ impl Library {
         Ok(self.catalog().jobs(state, limit)?)
     }
 
+    /// Queued, running and failed jobs of each kind that has any.
+    pub fn active_jobs(&self) -> Result<Vec<(String, JobCounts)>> {
+        Ok(self.catalog().active_job_counts()?)
+    }
+
     /// Queues failed jobs (one, or all) again.
     pub fn retry_failed_jobs(&self, id: Option<i64>) -> Result<u64> {
         self.require_writer("retrying jobs")?;

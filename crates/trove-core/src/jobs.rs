@@ -100,7 +100,7 @@ impl JobSignal {
         self.cond.notify_all();
     }
 
-    fn wait(&self, timeout: Duration) {
+    pub(crate) fn wait(&self, timeout: Duration) {
         let g = self.generation.lock().unwrap_or_else(|p| p.into_inner());
         let _ = self.cond.wait_timeout(g, timeout);
     }
@@ -248,6 +248,10 @@ impl Library {
         cancel: &Cancel,
     ) -> Result<()> {
         while !cancel.is_cancelled() {
+            if self.jobs_paused() {
+                self.job_signal().wait(Duration::from_millis(200));
+                continue;
+            }
             let Some(job) = cat.claim_job(opts.kinds, self.owner(), self.now_ms(), lease_ms)? else {
                 if opts.stop_when_idle && cat.pending_jobs(opts.kinds)? == 0 {
                     return Ok(());

@@ -80,6 +80,8 @@ pub struct Library {
     /// Names this process's job leases.
     owner: String,
     job_signal: crate::jobs::JobSignal,
+    /// Workers take no new job while set (running ones finish).
+    jobs_paused: std::sync::atomic::AtomicBool,
     /// One scan at a time per root (the watcher and a queued scan job may
     /// both want the same root).
     scan_locks: Mutex<std::collections::HashMap<i64, Arc<Mutex<()>>>>,
@@ -134,6 +136,7 @@ impl Library {
             _lock: lock,
             owner,
             job_signal: Default::default(),
+            jobs_paused: Default::default(),
             scan_locks: Default::default(),
             search: Mutex::new(None),
             scans_running: Default::default(),
@@ -175,6 +178,20 @@ impl Library {
 
     pub(crate) fn job_signal(&self) -> &crate::jobs::JobSignal {
         &self.job_signal
+    }
+
+    /// Pauses (or resumes) this process's background work: job workers take
+    /// no new job (jobs already running finish) and the watcher's scans
+    /// wait. Nothing is lost: the queue is in the catalog, and changes the
+    /// watcher sees meanwhile are scanned on resume.
+    pub fn set_jobs_paused(&self, paused: bool) {
+        self.jobs_paused.store(paused, std::sync::atomic::Ordering::SeqCst);
+        self.job_signal.notify();
+    }
+
+    /// Whether the job workers are paused.
+    pub fn jobs_paused(&self) -> bool {
+        self.jobs_paused.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// The lock that serializes scans of one root.

@@ -97,7 +97,9 @@ impl Library {
 
     /// Scans for the watcher. A failed scan of one root is reported and
     /// watching goes on (the next change or check tries again); only a
-    /// cancellation stops the watcher.
+    /// cancellation stops the watcher. While background work is paused
+    /// ([`Library::set_jobs_paused`]) the scan waits; changes seen
+    /// meanwhile are kept and scanned after.
     fn watch_scan(
         &self,
         root: &Root,
@@ -106,6 +108,12 @@ impl Library {
         sink: &dyn EventSink,
         cancel: &Cancel,
     ) -> Result<Option<ScanReport>> {
+        while self.jobs_paused() {
+            if cancel.is_cancelled() {
+                return Err(CoreError::Cancelled);
+            }
+            self.job_signal().wait(Duration::from_millis(200));
+        }
         match scan(self, root, scope, params, sink, cancel) {
             Ok(r) => Ok(Some(r)),
             Err(CoreError::Cancelled) => Err(CoreError::Cancelled),

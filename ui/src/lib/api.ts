@@ -12,6 +12,7 @@ import type { ErrorDto } from "./bindings/ErrorDto";
 import type { EventDto } from "./bindings/EventDto";
 import type { LibraryDto } from "./bindings/LibraryDto";
 import type { RootDto } from "./bindings/RootDto";
+import type { JobStatusDto } from "./bindings/JobStatusDto";
 import type { SearchPageDto } from "./bindings/SearchPageDto";
 
 /** The single event channel on which the core reports what it is doing. */
@@ -81,6 +82,21 @@ export function listAssets(offset: number, limit: number): Promise<AssetPageDto>
 /** Everything the viewer shows about one asset. */
 export function assetDetail(id: string): Promise<AssetDetailDto> {
   return call<AssetDetailDto>("asset_detail", { id });
+}
+
+/** The job queue: counts by kind, paused or not, recent failures. */
+export function jobStatus(): Promise<JobStatusDto> {
+  return call<JobStatusDto>("job_status");
+}
+
+/** Pauses or resumes the job workers; resolves to the new state. */
+export function setJobsPaused(paused: boolean): Promise<boolean> {
+  return call<boolean>("set_jobs_paused", { paused });
+}
+
+/** Queues one failed job (by id) or all of them again. */
+export function retryJobs(id: number | null): Promise<number> {
+  return call<number>("retry_jobs", { id });
 }
 
 /** How search results are ordered. */

@@ -75,3 +75,39 @@ fn a_cancelled_run_leaves_the_job_queued_for_next_time() {
         .unwrap();
     assert_eq!(env.assets().len(), 1);
 }
+
+#[test]
+fn paused_workers_take_no_job_until_resumed() {
+    let env = Env::new();
+    trove_testkit::write_png(&env.path("a.png"), 4, 4, [1, 2, 3], 0);
+    env.lib.set_jobs_paused(true);
+    env.lib.enqueue_scan(env.root_id).unwrap();
+    let cancel = Cancel::new();
+    std::thread::scope(|s| {
+        let opts = WorkerOptions {
+            stop_when_idle: false,
+            ..WorkerOptions::for_cores(2)
+        };
+        let (lib, cancel_ref) = (&env.lib, &cancel);
+        let workers = s.spawn(move || lib.run_jobs(&opts, &NoEvents, cancel_ref));
+        std::thread::sleep(std::time::Duration::from_millis(800));
+        assert!(env.lib.jobs_paused());
+        let active = env.lib.active_jobs().unwrap();
+        assert_eq!(active.len(), 1, "{active:?}");
+        assert_eq!(
+            (active[0].0.as_str(), active[0].1.queued),
+            ("scan_root", 1),
+            "paused: nothing taken"
+        );
+        assert!(env.assets().is_empty());
+        env.lib.set_jobs_paused(false);
+        super::eventually(
+            std::time::Duration::from_secs(20),
+            "the scan and its proxies to run",
+            || env.lib.active_jobs().unwrap().is_empty(),
+        );
+        cancel.cancel();
+        workers.join().unwrap().unwrap();
+    });
+    assert_eq!(env.assets().len(), 1);
+}
