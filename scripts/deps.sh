@@ -11,8 +11,8 @@ want_tests=1
 SUDO=""
 if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
 
-run_pkgs=(libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev librsvg2-dev cmake nasm ffmpeg poppler-utils libheif-dev)
-test_pkgs=(xvfb xauth webkit2gtk-driver util-linux libheif-examples python3-venv rclone chromium curl)
+run_pkgs=(libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev librsvg2-dev cmake nasm ffmpeg poppler-utils libheif-dev libdbus-1-dev)
+test_pkgs=(xvfb xauth webkit2gtk-driver util-linux libheif-examples python3-venv rclone chromium curl gnome-keyring dbus)
 
 pkgs=("${run_pkgs[@]}")
 if [[ $want_tests -eq 1 ]]; then pkgs+=("${test_pkgs[@]}"); fi

@@ -28,8 +28,10 @@ step "Rust tests"
 target_dir="${CARGO_TARGET_DIR:-$(pwd)/target}"
 # End-to-end tests run the binaries this build made.
 export TROVE_BIN="$target_dir/debug/trove"
-cargo test --workspace --all-targets
+# Inside a private D-Bus session with GNOME Keyring, so the desktop's
+# keychain code runs against a real Secret Service.
+scripts/with-keyring.sh cargo test --workspace --all-targets
 
 step "desktop end-to-end (tauri-driver + WebKitWebDriver under Xvfb)"
-TROVE_DESKTOP_BIN="$target_dir/debug/trove-desktop" \
-  xvfb-run -a --server-args="-screen 0 1400x900x24" node --test tests/desktop/
+TROVE_DESKTOP_BIN="$target_dir/debug/trove-desktop" TROVE_TEST_S3_BIN="$target_dir/debug/trove-test-s3" \
+  xvfb-run -a --server-args="-screen 0 1400x900x24" scripts/with-keyring.sh node --test tests/desktop/

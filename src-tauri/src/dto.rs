@@ -86,6 +86,9 @@ pub struct AssetDto {
     /// The ThumbHash placeholder (base64), painted until the thumbnail
     /// arrives; `None` before proxies were made.
     pub thumbhash: Option<String>,
+    /// "synced", "pending" or "failed" in the sync target; null when it has
+    /// nothing there.
+    pub sync: Option<String>,
 }
 
 impl From<&AssetSummary> for AssetDto {
@@ -106,6 +109,7 @@ impl From<&AssetSummary> for AssetDto {
                 .thumbhash
                 .as_ref()
                 .map(|h| base64::engine::general_purpose::STANDARD.encode(h)),
+            sync: a.sync.clone(),
         }
     }
 }
@@ -325,6 +329,34 @@ pub enum EventDto {
         #[ts(type = "number")]
         root_id: i64,
     },
+    /// Sync progress (objects and bytes sent and verified so far).
+    SyncProgress {
+        #[ts(type = "number")]
+        objects_done: u64,
+        #[ts(type = "number")]
+        objects_total: u64,
+        #[ts(type = "number")]
+        bytes_done: u64,
+        #[ts(type = "number")]
+        bytes_total: u64,
+        #[ts(type = "number")]
+        failed: u64,
+    },
+    /// The network is down: the sync waits and resumes by itself.
+    SyncPaused {
+        reason: String,
+    },
+    SyncResumed,
+    /// A sync run ended: `error` says why when it stopped early.
+    SyncFinished {
+        #[ts(type = "number")]
+        uploaded: u64,
+        #[ts(type = "number")]
+        failed: u64,
+        #[ts(type = "number")]
+        pending: u64,
+        error: Option<ErrorDto>,
+    },
 }
 
 impl EventDto {
@@ -380,6 +412,15 @@ impl EventDto {
                 error: error.clone(),
                 will_retry: *will_retry,
             },
+            Event::SyncProgress(p) => EventDto::SyncProgress {
+                objects_done: p.objects_done,
+                objects_total: p.objects_total,
+                bytes_done: p.bytes_done,
+                bytes_total: p.bytes_total,
+                failed: p.failed,
+            },
+            Event::SyncPaused { reason } => EventDto::SyncPaused { reason: reason.clone() },
+            Event::SyncResumed => EventDto::SyncResumed,
             Event::WatchApplied { root_id, report, .. } if !report.is_noop() => {
                 EventDto::CatalogChanged { root_id: *root_id }
             }
@@ -591,6 +632,7 @@ impl AssetDetailDto {
             path: Default::default(),
             file_count: d.files.len() as u32,
             thumbhash: d.thumbhash.clone(),
+            sync: None,
         };
         AssetDetailDto {
             asset: AssetDto::from(&summary),
@@ -669,4 +711,65 @@ pub struct JobStatusDto {
     pub kinds: Vec<JobKindDto>,
     /// The most recent failures (at most 50).
     pub failed: Vec<FailedJobDto>,
+}
+
+/// The sync target as the settings show it (no secrets).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SyncSettingsDto {
+    /// `s3://bucket/prefix` or `file:///path`; null when none is set.
+    pub url: Option<String>,
+    pub endpoint: Option<String>,
+    pub region: Option<String>,
+    /// Where the credentials come from: "keychain" (stored by Trove),
+    /// "environment" (AWS_* variables or ~/.aws, when no keychain entry).
+    pub credentials: String,
+    /// Whether the OS keychain answered (a Secret Service on Linux).
+    pub keychain: bool,
+    /// Why the keychain cannot be used, when it cannot.
+    pub keychain_error: Option<String>,
+    #[ts(type = "number")]
+    pub verified: u64,
+    #[ts(type = "number")]
+    pub pending: u64,
+    #[ts(type = "number")]
+    pub failed: u64,
+    pub running: bool,
+}
+
+/// A share as the share list shows it.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ShareDto {
+    pub id: String,
+    /// "link", "page" or "request".
+    pub kind: String,
+    pub title: Option<String>,
+    /// "live", "expired" or "revoked".
+    pub state: String,
+    #[ts(type = "number")]
+    pub created_at: i64,
+    #[ts(type = "number")]
+    pub expires_at: i64,
+    #[ts(type = "number")]
+    pub assets: u64,
+}
+
+impl From<&trove_core::ShareInfo> for ShareDto {
+    fn from(s: &trove_core::ShareInfo) -> Self {
+        ShareDto {
+            id: s.id.clone(),
+            kind: s.kind.as_str().to_owned(),
+            title: s.title.clone(),
+            state: s.state.as_str().to_owned(),
+            created_at: s.created_at,
+            expires_at: s.expires_at,
+            assets: s.assets,
+        }
+    }
+}
+
+/// A new share and its links.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ShareLinksDto {
+    pub share: ShareDto,
+    pub links: Vec<String>,
 }

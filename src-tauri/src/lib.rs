@@ -2,6 +2,7 @@
 //! the core's events are forwarded to the page on `trove://event`.
 
 pub mod commands;
+pub mod credentials;
 pub mod dto;
 mod state;
 pub mod thumbs;
@@ -12,7 +13,7 @@ use std::sync::Arc;
 use tauri::{Emitter, Manager, Runtime};
 use trove_core::{Cancel, CoreError, Event, EventSink, Library, OpenOptions, WatchOptions, WorkerOptions};
 
-pub use state::AppState;
+pub use state::{AppState, Emitter as PageEmitter};
 
 /// The event channel the page listens on.
 pub const EVENT_CHANNEL: &str = "trove://event";
@@ -60,6 +61,12 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
             commands::search::search_assets,
             commands::search::prioritize_thumbnails,
             commands::jobs::job_status,
+            commands::sync::sync_settings,
+            commands::sync::set_sync_target,
+            commands::sync::sync_now,
+            commands::sync::share_asset,
+            commands::sync::list_shares,
+            commands::sync::revoke_share,
             commands::jobs::set_jobs_paused,
             commands::jobs::retry_jobs,
             commands::roots::add_root,
@@ -126,6 +133,11 @@ pub fn run() {
             let dir = library_dir();
             let lib = Arc::new(open_library(&dir).map_err(|e| format!("cannot open the library: {e}"))?);
             app.state::<AppState>().set(lib.clone());
+            let handle = app.handle().clone();
+            app.state::<AppState>().set_emitter(Arc::new(move |dto| {
+                // A closed window simply does not hear it.
+                let _ = handle.emit(EVENT_CHANNEL, dto);
+            }));
             start_background(app.handle().clone(), lib, cancel);
             Ok(())
         }

@@ -2,12 +2,26 @@ use std::sync::{Arc, OnceLock};
 
 use trove_core::Library;
 
-use crate::dto::ErrorDto;
+use crate::dto::{ErrorDto, EventDto};
 
-/// What commands share: the open library, once setup has opened it.
-#[derive(Debug, Default)]
+/// Sends an event to the page.
+pub type Emitter = Arc<dyn Fn(EventDto) + Send + Sync>;
+
+/// What commands share: the open library, once setup has opened it, and
+/// the way to tell the page about work that goes on after a command
+/// returned.
+#[derive(Default)]
 pub struct AppState {
     lib: OnceLock<Arc<Library>>,
+    emitter: OnceLock<Emitter>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("lib", &self.lib)
+            .finish_non_exhaustive()
+    }
 }
 
 impl AppState {
@@ -23,6 +37,17 @@ impl AppState {
 
     pub fn set(&self, lib: Arc<Library>) {
         let _ = self.lib.set(lib);
+    }
+
+    /// Sets where events go (the page's event channel; tests collect them).
+    pub fn set_emitter(&self, emitter: Emitter) {
+        let _ = self.emitter.set(emitter);
+    }
+
+    /// Where events go, for work that outlives a command (a no-op before
+    /// an emitter is set).
+    pub fn emitter(&self) -> Emitter {
+        self.emitter.get().cloned().unwrap_or_else(|| Arc::new(|_| {}))
     }
 
     pub fn lib(&self) -> Result<Arc<Library>, ErrorDto> {

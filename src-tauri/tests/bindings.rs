@@ -31,6 +31,9 @@ fn generated() -> Vec<(String, String)> {
         one::<JobKindDto>(),
         one::<FailedJobDto>(),
         one::<JobStatusDto>(),
+        one::<SyncSettingsDto>(),
+        one::<ShareDto>(),
+        one::<ShareLinksDto>(),
     ]
 }
 

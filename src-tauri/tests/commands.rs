@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use serde_json::{Value, json};
+use tauri::Manager as _;
 use tauri::test::{INVOKE_KEY, get_ipc_response, mock_builder, mock_context, noop_assets};
 use tauri::webview::InvokeRequest;
 use trove_core::{Library, OpenOptions};
@@ -266,4 +267,143 @@ fn jobs_can_be_paused_resumed_and_retried() {
     assert_eq!(invoke(&app, "retry_jobs", json!({ "id": id })), Ok(json!(1)));
     let err = invoke(&app, "retry_jobs", json!({ "id": id })).unwrap_err();
     assert_eq!(err["code"], "job_not_found");
+}
+
+/// GET with curl: the HTTP status and the body.
+fn fetch(url: &str) -> (u16, Vec<u8>) {
+    let dir = tempfile::tempdir().unwrap();
+    let body = dir.path().join("body");
+    let out = std::process::Command::new("curl")
+        .args(["-sS", "--max-time", "20", "-o"])
+        .arg(&body)
+        .args(["-w", "%{http_code}", url])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "curl: {}", String::from_utf8_lossy(&out.stderr));
+    (
+        String::from_utf8_lossy(&out.stdout).trim().parse().unwrap(),
+        std::fs::read(&body).unwrap_or_default(),
+    )
+}
+
+#[test]
+fn a_target_with_keys_in_the_keychain_syncs_shares_and_revokes() {
+    use trove_testkit::s3::{ACCESS_KEY, BUCKET, S3Server, SECRET_KEY};
+    let app = app();
+    invoke(&app, "add_root", json!({ "path": app.photos.to_str().unwrap() })).unwrap();
+    run_jobs(&app);
+    let events: Arc<std::sync::Mutex<Vec<Value>>> = Arc::default();
+    {
+        let events = events.clone();
+        app._app.state::<AppState>().set_emitter(Arc::new(move |dto| {
+            events.lock().unwrap().push(serde_json::to_value(dto).unwrap());
+        }));
+    }
+    let server = S3Server::shared();
+    let url = format!("s3://{BUCKET}/desktop-{}", std::process::id());
+
+    // Bad settings are refused before anything is stored.
+    let half =
+        json!({ "url": url, "endpoint": server.endpoint, "region": null, "accessKey": ACCESS_KEY, "secretKey": null });
+    assert_eq!(
+        invoke(&app, "set_sync_target", half).unwrap_err()["code"],
+        "bad_request"
+    );
+    let bad = json!({ "url": "ftp://nowhere", "endpoint": null, "region": null, "accessKey": null, "secretKey": null });
+    assert_eq!(
+        invoke(&app, "set_sync_target", bad).unwrap_err()["code"],
+        "store_invalid"
+    );
+    assert_eq!(invoke(&app, "sync_now", json!({})).unwrap_err()["code"], "no_target");
+
+    let settings = invoke(
+        &app,
+        "set_sync_target",
+        json!({ "url": url, "endpoint": server.endpoint, "region": null, "accessKey": ACCESS_KEY, "secretKey": SECRET_KEY }),
+    )
+    .unwrap();
+    assert_eq!(settings["credentials"], "keychain", "{settings}");
+    assert_eq!(settings["keychain"], true);
+    assert!(
+        !settings.to_string().contains(SECRET_KEY),
+        "the secret never reaches the page"
+    );
+
+    invoke(&app, "sync_now", json!({})).unwrap();
+    let started = std::time::Instant::now();
+    let finished = loop {
+        let found = events
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|e| e["type"] == "sync_finished")
+            .cloned();
+        if let Some(f) = found {
+            break f;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "the sync did not finish"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert_eq!(finished["error"], Value::Null, "{finished}");
+    assert!(finished["uploaded"].as_u64().unwrap() >= 2 * 4, "{finished}");
+    assert!(events.lock().unwrap().iter().any(|e| e["type"] == "sync_progress"));
+    let page = invoke(&app, "list_assets", json!({ "offset": 0, "limit": 10 })).unwrap();
+    for a in page["assets"].as_array().unwrap() {
+        assert_eq!(a["sync"], "synced", "{a}");
+    }
+    let settings = invoke(&app, "sync_settings", json!({})).unwrap();
+    assert_eq!(settings["pending"], 0);
+    assert!(settings["verified"].as_u64().unwrap() >= 8);
+
+    // Share one asset: the link gives its preview; revoking ends it.
+    let id = page["assets"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        invoke(
+            &app,
+            "share_asset",
+            json!({ "id": "../x", "expiresHours": 24, "originals": false })
+        )
+        .unwrap_err()["code"],
+        "bad_id"
+    );
+    assert_eq!(
+        invoke(
+            &app,
+            "share_asset",
+            json!({ "id": id, "expiresHours": 24 * 8, "originals": false })
+        )
+        .unwrap_err()["code"],
+        "share_expiry_invalid"
+    );
+    let shared = invoke(
+        &app,
+        "share_asset",
+        json!({ "id": id, "expiresHours": 24, "originals": false }),
+    )
+    .unwrap();
+    let link = shared["links"][0].as_str().unwrap().to_owned();
+    let (status, body) = fetch(&link);
+    assert_eq!(status, 200);
+    assert!(body.starts_with(&[0xFF, 0xD8]), "the preview is a JPEG");
+    let share_id = shared["share"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        invoke(&app, "revoke_share", json!({ "id": "nope" })).unwrap_err()["code"],
+        "bad_id"
+    );
+    assert!(
+        invoke(&app, "revoke_share", json!({ "id": share_id }))
+            .unwrap()
+            .as_u64()
+            .unwrap()
+            >= 1
+    );
+    let (status, _) = fetch(&link);
+    assert!(status == 403 || status == 404, "the revoked link answers {status}");
+    let shares = invoke(&app, "list_shares", json!({})).unwrap();
+    assert_eq!(shares[0]["state"], "revoked");
+
+    trove_desktop::credentials::forget(&url).unwrap();
 }

@@ -3,7 +3,9 @@
 // asset in the grid. Run under Xvfb (see scripts/test.sh).
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { mkdtempSync, mkdirSync, writeFileSync, existsSync } from "node:fs";
+import { createInterface } from "node:readline";
 import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,6 +17,18 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "../..");
 const app = process.env.TROVE_DESKTOP_BIN ?? join(repo, "target/debug/trove-desktop");
 const artifacts = join(repo, "tests/artifacts");
+const s3Bin = process.env.TROVE_TEST_S3_BIN ?? join(repo, "target/debug/trove-test-s3");
+
+/** Starts the test S3 server (SeaweedFS); resolves to its details and a stop function. */
+function startS3() {
+  assert.ok(existsSync(s3Bin), `test S3 server not found at ${s3Bin}; build the workspace first`);
+  const child = spawn(s3Bin, [], { stdio: ["pipe", "pipe", "inherit"] });
+  return new Promise((resolvePromise, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.once("line", (line) => resolvePromise({ ...JSON.parse(line), stop: () => child.stdin.end() }));
+    child.once("exit", (code) => reject(new Error(`the test S3 server exited (${code})`)));
+  });
+}
 
 test("adding a folder shows its assets with thumbnails, and search narrows them", { timeout: 180_000 }, async () => {
   assert.ok(existsSync(app), `desktop binary not found at ${app}; build it first`);
@@ -104,6 +118,57 @@ test("adding a folder shows its assets with thumbnails, and search narrows them"
     );
     await session.exec("window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))");
     await session.waitFor("the viewer to close", async () => (await session.findAll("[data-testid=viewer]")).length === 0);
+
+    // Sync to the test S3 server with keys kept in the keychain; every
+    // asset's badge turns "synced"; a share link from the viewer is fetched,
+    // then revoked and refused.
+    const s3 = await startS3();
+    try {
+      await session.click("[data-testid=open-sync]");
+      await session.waitFor("the sync panel", async () => (await session.findAll("[data-testid=sync-panel]")).length === 1);
+      await session.type("[data-testid=sync-url]", `s3://${s3.bucket}/desktop-e2e`);
+      await session.type("[data-testid=sync-endpoint]", s3.endpoint);
+      await session.type("[data-testid=sync-access-key]", s3.access_key);
+      await session.type("[data-testid=sync-secret-key]", s3.secret_key);
+      await session.click("[data-testid=sync-save]");
+      const status = await session.waitFor("the saved target", async () =>
+        session.exec("const s = document.querySelector('[data-testid=sync-status]'); return s ? s.textContent : false"),
+      );
+      assert.match(status, /keys from the keychain/, status);
+      await session.click("[data-testid=sync-now]");
+      await session.waitFor(
+        "every badge synced",
+        async () => (await session.findAll("[data-testid=sync-badge][data-sync=synced]")).length === names.length,
+        90_000,
+      );
+      writeFileSync(join(artifacts, "desktop-sync.png"), await session.screenshot());
+      await session.exec("window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))");
+      await session.waitFor("the sync panel to close", async () => (await session.findAll("[data-testid=sync-panel]")).length === 0);
+
+      await session.exec(
+        "document.querySelectorAll('[data-testid=asset-open]')[0].dispatchEvent(new MouseEvent('dblclick', { bubbles: true }))",
+      );
+      await session.waitFor("the viewer", async () => (await session.findAll("[data-testid=viewer-share]")).length === 1);
+      await session.click("[data-testid=viewer-share]");
+      const link = await session.waitFor("the share link", async () =>
+        session.exec("const i = document.querySelector('[data-testid=viewer-link]'); return i ? i.value : false"),
+      );
+      const shared = await fetch(link);
+      assert.equal(shared.status, 200, link);
+      assert.equal((await shared.arrayBuffer()).byteLength > 0, true);
+      await session.exec("window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))");
+      await session.click("[data-testid=open-sync]");
+      await session.waitFor("the share in the list", async () => (await session.findAll("[data-testid=share-revoke]")).length === 1);
+      await session.click("[data-testid=share-revoke]");
+      await session.waitFor("the share revoked", async () =>
+        session.exec("const s = document.querySelector('[data-testid=share-item]'); return !!s && s.dataset.state === 'revoked'"),
+      );
+      const revoked = await fetch(link);
+      assert.ok(revoked.status === 403 || revoked.status === 404, `the revoked link answers ${revoked.status}`);
+      await session.exec("window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))");
+    } finally {
+      s3.stop();
+    }
 
     // Search as you type: one name finds one asset.
     await session.type("[data-testid=search-input]", names[3].replace(".png", ""));

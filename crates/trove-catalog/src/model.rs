@@ -207,6 +207,9 @@ pub struct AssetListing {
     pub file_count: u32,
     /// The ThumbHash placeholder, once proxies were made.
     pub thumbhash: Option<Vec<u8>>,
+    /// Its objects in the active sync target: `synced`, `pending`,
+    /// `failed`, or `None` when it has none.
+    pub sync: Option<String>,
 }
 
 /// Filters and paging for [`crate::Catalog::list_assets`].

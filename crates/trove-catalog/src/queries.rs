@@ -14,6 +14,13 @@ use crate::model::{
 use crate::paths;
 use crate::rows::{self, ASSET_COLUMN_COUNT, ASSET_COLUMNS, FILE_COLUMNS, ROOT_COLUMNS};
 
+/// One asset's (`a`) sync state in the active target, as SQL.
+const SYNC_SUMMARY: &str = "SELECT CASE WHEN count(*) = 0 THEN NULL
+            WHEN sum(s.state = 'failed') > 0 THEN 'failed'
+            WHEN sum(s.state = 'pending') > 0 THEN 'pending'
+            ELSE 'synced' END
+     FROM sync_objects s JOIN targets t ON t.id = s.target_id AND t.active = 1
+     WHERE s.asset_id = a.id";
 impl Catalog {
     /// Every root, in the order they were added.
     pub fn roots(&self) -> Result<Vec<Root>> {
@@ -168,7 +175,8 @@ impl Catalog {
     pub fn list_assets(&self, q: &AssetQuery) -> Result<Vec<AssetListing>> {
         let mut sql = format!(
             "SELECT {ASSET_COLUMNS}, f.root_id, f.rel_path,
-                    (SELECT count(*) FROM files c WHERE c.asset_id = a.id), a.thumbhash
+                    (SELECT count(*) FROM files c WHERE c.asset_id = a.id), a.thumbhash,
+                    ({SYNC_SUMMARY})
              FROM assets a
              JOIN files f ON f.id = (SELECT id FROM files x WHERE x.asset_id = a.id
                                      ORDER BY x.present DESC, x.id LIMIT 1)
@@ -188,10 +196,21 @@ impl Catalog {
                     rel_path: paths::from_bytes(&rel),
                     file_count: r.get::<_, i64>(ASSET_COLUMN_COUNT + 2)? as u32,
                     thumbhash: r.get(ASSET_COLUMN_COUNT + 3)?,
+                    sync: r.get(ASSET_COLUMN_COUNT + 4)?,
                 })
             })
             .ctx("list assets")?;
         rows.collect::<rusqlite::Result<_>>().ctx("list assets")
+    }
+
+    /// The sync state of one asset's objects in the active target
+    /// (`synced`, `pending`, `failed`), or `None` when it has none.
+    pub fn asset_sync_summary(&self, asset: crate::model::AssetRowId) -> Result<Option<String>> {
+        self.conn
+            .prepare_cached(&format!("SELECT ({SYNC_SUMMARY}) FROM assets a WHERE a.id = ?1"))
+            .ctx("read sync state")?
+            .query_row([asset], |r| r.get(0))
+            .ctx("read sync state")
     }
 
     /// How many assets match a query (ignoring its paging).

@@ -47,6 +47,9 @@ pub struct AssetSummary {
     pub file_count: u32,
     /// The ThumbHash placeholder, once proxies were made.
     pub thumbhash: Option<Vec<u8>>,
+    /// Its objects in the sync target: `synced`, `pending`, `failed`, or
+    /// `None` when it has none (no target, or not planned yet).
+    pub sync: Option<String>,
 }
 
 /// A file of an asset, with its absolute path.
@@ -248,6 +251,7 @@ impl Library {
                     path,
                     file_count: l.file_count,
                     thumbhash: l.thumbhash,
+                    sync: l.sync,
                 }
             })
             .collect())

@@ -62,6 +62,7 @@ pub use sync::{
 pub use trove_catalog::ShareKind;
 pub use trove_catalog::{ObjectRole, ObjectState, SyncCounts, SyncObject, SyncPolicy};
 pub use trove_search::{FacetCount, Sort};
+pub use trove_store::TargetUrl;
 pub use watch::WatchOptions;
 
 /// Catalog types that front ends see through this crate.

@@ -202,7 +202,10 @@ impl Library {
             if let Ok(asset) = cat.asset_by_row(hit.id) {
                 let files = cat.files_of_asset(hit.id)?;
                 let (thumbhash, _) = cat.proxy_state(hit.id)?;
-                assets.push(summarize(&roots, asset, &files, thumbhash));
+                let sync = cat.asset_sync_summary(hit.id)?;
+                let mut summary = summarize(&roots, asset, &files, thumbhash);
+                summary.sync = sync;
+                assets.push(summary);
             }
         }
         Ok(SearchOutcome {
@@ -338,6 +341,7 @@ fn summarize(
         path,
         file_count: files.len() as u32,
         thumbhash,
+        sync: None,
     }
 }
 

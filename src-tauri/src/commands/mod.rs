@@ -6,6 +6,7 @@ pub mod jobs;
 pub mod library;
 pub mod roots;
 pub mod search;
+pub mod sync;
 
 use crate::dto::ErrorDto;
 

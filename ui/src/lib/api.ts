@@ -14,6 +14,9 @@ import type { LibraryDto } from "./bindings/LibraryDto";
 import type { RootDto } from "./bindings/RootDto";
 import type { JobStatusDto } from "./bindings/JobStatusDto";
 import type { SearchPageDto } from "./bindings/SearchPageDto";
+import type { ShareDto } from "./bindings/ShareDto";
+import type { ShareLinksDto } from "./bindings/ShareLinksDto";
+import type { SyncSettingsDto } from "./bindings/SyncSettingsDto";
 
 /** The single event channel on which the core reports what it is doing. */
 export const EVENT_CHANNEL = "trove://event";
@@ -97,6 +100,42 @@ export function setJobsPaused(paused: boolean): Promise<boolean> {
 /** Queues one failed job (by id) or all of them again. */
 export function retryJobs(id: number | null): Promise<number> {
   return call<number>("retry_jobs", { id });
+}
+
+/** The sync target (no secrets), where its keys come from, and its counts. */
+export function syncSettings(): Promise<SyncSettingsDto> {
+  return call<SyncSettingsDto>("sync_settings");
+}
+
+/** Sets the sync target; keys (both or neither) go to the OS keychain. */
+export function setSyncTarget(target: {
+  url: string;
+  endpoint: string | null;
+  region: string | null;
+  accessKey: string | null;
+  secretKey: string | null;
+}): Promise<SyncSettingsDto> {
+  return call<SyncSettingsDto>("set_sync_target", target);
+}
+
+/** Starts a sync; progress and the end arrive as events. */
+export function syncNow(): Promise<void> {
+  return call<void>("sync_now");
+}
+
+/** A signed link to one asset, valid for `expiresHours` (at most 168). */
+export function shareAsset(id: string, expiresHours: number, originals: boolean): Promise<ShareLinksDto> {
+  return call<ShareLinksDto>("share_asset", { id, expiresHours, originals });
+}
+
+/** Every share, newest first. */
+export function listShares(): Promise<ShareDto[]> {
+  return call<ShareDto[]>("list_shares");
+}
+
+/** Revokes a share; resolves to the number of objects deleted. */
+export function revokeShare(id: string): Promise<number> {
+  return call<number>("revoke_share", { id });
 }
 
 /** How search results are ordered. */

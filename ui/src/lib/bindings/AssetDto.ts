@@ -20,4 +20,9 @@ captured: string | null, capture_source: string | null, width: number | null, he
  * The ThumbHash placeholder (base64), painted until the thumbnail
  * arrives; `None` before proxies were made.
  */
-thumbhash: string | null, };
+thumbhash: string | null, 
+/**
+ * "synced", "pending" or "failed" in the sync target; null when it has
+ * nothing there.
+ */
+sync: string | null, };

@@ -1,0 +1,185 @@
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use tauri::State;
+use trove_core::{ShareCredentials, ShareOptions, SyncOptions, TargetSettings};
+
+use super::blocking;
+use crate::AppState;
+use crate::credentials;
+use crate::dto::{ErrorDto, EventDto, ShareDto, ShareLinksDto, SyncSettingsDto};
+
+/// One sync at a time.
+static SYNC_RUNNING: AtomicBool = AtomicBool::new(false);
+
+/// The target, where its credentials come from, and its counts.
+#[tauri::command]
+pub async fn sync_settings(state: State<'_, AppState>) -> Result<SyncSettingsDto, ErrorDto> {
+    let lib = state.lib()?;
+    blocking(move || {
+        let keychain = credentials::probe();
+        let target = match lib.target() {
+            Ok(t) => Some(t),
+            Err(trove_core::CoreError::NoTarget) => None,
+            Err(e) => return Err(e.into()),
+        };
+        let counts = match &target {
+            Some(_) => Some(lib.sync_status()?.counts),
+            None => None,
+        };
+        let source = target.as_ref().map(|t| credentials::load(t).1).unwrap_or("environment");
+        Ok(SyncSettingsDto {
+            url: target.as_ref().map(|t| t.url.clone()),
+            endpoint: target.as_ref().and_then(|t| t.endpoint.clone()),
+            region: target.as_ref().and_then(|t| t.region.clone()),
+            credentials: source.to_owned(),
+            keychain: keychain.is_ok(),
+            keychain_error: keychain.err().map(|e| e.message),
+            verified: counts.as_ref().map_or(0, |c| c.verified),
+            pending: counts.as_ref().map_or(0, |c| c.pending),
+            failed: counts.as_ref().map_or(0, |c| c.failed),
+            running: SYNC_RUNNING.load(Ordering::SeqCst),
+        })
+    })
+    .await
+}
+
+/// Sets the target. Keys, when given, go to the keychain (never to the
+/// catalog); without them the AWS environment is used.
+#[tauri::command]
+pub async fn set_sync_target(
+    state: State<'_, AppState>,
+    url: String,
+    endpoint: Option<String>,
+    region: Option<String>,
+    access_key: Option<String>,
+    secret_key: Option<String>,
+) -> Result<SyncSettingsDto, ErrorDto> {
+    let lib = state.lib()?;
+    let clean = |s: Option<String>| s.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let (access_key, secret_key) = (clean(access_key), clean(secret_key));
+    if access_key.is_some() != secret_key.is_some() {
+        return Err(ErrorDto::new(
+            "bad_request",
+            "give both the access key id and the secret key, or neither (to use the AWS environment)",
+        ));
+    }
+    blocking(move || {
+        let settings = TargetSettings {
+            url: url.trim().to_owned(),
+            endpoint: clean(endpoint),
+            region: clean(region),
+            ..TargetSettings::default()
+        };
+        // Checked (and normalized) before the secret is stored anywhere.
+        let normalized = trove_core::TargetUrl::parse(&settings.url).map_err(trove_core::CoreError::from)?;
+        if let (Some(a), Some(s)) = (&access_key, &secret_key) {
+            credentials::save(&normalized.to_string(), a, s)?;
+        }
+        lib.set_target(&settings)?;
+        Ok(())
+    })
+    .await?;
+    sync_settings(state).await
+}
+
+/// Starts a sync in the background; progress and the end come as events.
+#[tauri::command]
+pub async fn sync_now(state: State<'_, AppState>) -> Result<(), ErrorDto> {
+    let lib = state.lib()?;
+    if !lib.is_writer() {
+        return Err(ErrorDto::new(
+            "read_only",
+            "another Trove process owns this library; sync from there",
+        ));
+    }
+    let target = lib.target()?;
+    if SYNC_RUNNING.swap(true, Ordering::SeqCst) {
+        return Err(ErrorDto::new("sync_running", "a sync is already running"));
+    }
+    let (creds, _) = credentials::load(&target);
+    let emit = state.emitter();
+    let spawned = std::thread::Builder::new().name("trove-sync".into()).spawn(move || {
+        let sink = {
+            let emit = emit.clone();
+            move |event: trove_core::Event| {
+                if let Some(dto) = EventDto::from_core(&event) {
+                    emit(dto);
+                }
+            }
+        };
+        let result = lib.sync(&creds, &SyncOptions::default(), &sink, &trove_core::Cancel::new());
+        SYNC_RUNNING.store(false, Ordering::SeqCst);
+        emit(match result {
+            Ok(r) => EventDto::SyncFinished {
+                uploaded: r.uploaded,
+                failed: r.failed.len() as u64,
+                pending: r.pending,
+                error: None,
+            },
+            Err(e) => EventDto::SyncFinished {
+                uploaded: 0,
+                failed: 0,
+                pending: 0,
+                error: Some(e.into()),
+            },
+        });
+    });
+    if let Err(e) = spawned {
+        SYNC_RUNNING.store(false, Ordering::SeqCst);
+        return Err(ErrorDto::new("internal", format!("could not start the sync: {e}")));
+    }
+    Ok(())
+}
+
+fn share_credentials(lib: &trove_core::Library) -> Result<ShareCredentials, ErrorDto> {
+    let target = lib.target()?;
+    Ok(ShareCredentials {
+        main: credentials::load(&target).0,
+        share: None,
+    })
+}
+
+/// A signed link to one asset (its preview or playable copy, or its
+/// original), valid for `expires_hours` (at most 168).
+#[tauri::command]
+pub async fn share_asset(
+    state: State<'_, AppState>,
+    id: String,
+    expires_hours: u32,
+    originals: bool,
+) -> Result<ShareLinksDto, ErrorDto> {
+    let id: trove_core::types::AssetId = id
+        .parse()
+        .map_err(|_| ErrorDto::new("bad_id", format!("{id:?} is not an asset id")))?;
+    let lib = state.lib()?;
+    blocking(move || {
+        let opts = ShareOptions {
+            expires: trove_core::parse_expiry(&format!("{expires_hours}h"))?,
+            originals,
+            ..ShareOptions::default()
+        };
+        let out = lib.share(&share_credentials(&lib)?, &[id.to_string()], &opts)?;
+        Ok(ShareLinksDto {
+            share: ShareDto::from(&out.share),
+            links: out.links.into_iter().map(|l| l.url).collect(),
+        })
+    })
+    .await
+}
+
+/// Every share, newest first.
+#[tauri::command]
+pub async fn list_shares(state: State<'_, AppState>) -> Result<Vec<ShareDto>, ErrorDto> {
+    let lib = state.lib()?;
+    blocking(move || Ok(lib.shares()?.iter().map(ShareDto::from).collect())).await
+}
+
+/// Revokes a share: its objects are deleted, every link stops working.
+#[tauri::command]
+pub async fn revoke_share(state: State<'_, AppState>, id: String) -> Result<u64, ErrorDto> {
+    if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(ErrorDto::new("bad_id", format!("{id:?} is not a share id")));
+    }
+    let lib = state.lib()?;
+    blocking(move || Ok(lib.revoke_share(&share_credentials(&lib)?, &id)?.deleted)).await
+}

@@ -1,0 +1,43 @@
+//! The desktop's sync credentials in the real OS keychain (a Secret
+//! Service). scripts/test.sh runs the tests inside a private D-Bus session
+//! with GNOME Keyring (scripts/with-keyring.sh); without a Secret Service
+//! this test fails and says so.
+#![allow(clippy::unwrap_used)]
+
+use trove_core::{CredentialSource, Target};
+use trove_desktop::credentials;
+
+#[test]
+fn keys_are_kept_in_the_keychain_and_forgotten() {
+    if let Err(e) = credentials::probe() {
+        panic!(
+            "no Secret Service to test against ({}); run under scripts/with-keyring.sh",
+            e.message
+        );
+    }
+    let url = format!("s3://trove-keychain-test/{}", std::process::id());
+    let target = Target {
+        url: url.clone(),
+        ..Target::default()
+    };
+    credentials::save(&url, "AKIAEXAMPLE", "s3cr3t/with+chars").unwrap();
+    let (source, from) = credentials::load(&target);
+    assert_eq!(from, "keychain");
+    match source {
+        CredentialSource::Static {
+            access_key, secret_key, ..
+        } => {
+            assert_eq!(access_key, "AKIAEXAMPLE");
+            assert_eq!(secret_key, "s3cr3t/with+chars");
+        }
+        other => panic!("expected keys from the keychain, got {other:?}"),
+    }
+    // Nothing about the secret in its Debug form (logs).
+    assert!(!format!("{:?}", credentials::load(&target).0).contains("s3cr3t"));
+    credentials::forget(&url).unwrap();
+    let (source, from) = credentials::load(&target);
+    assert_eq!(from, "environment");
+    assert!(matches!(source, CredentialSource::AwsChain { .. }));
+    // Forgetting twice is fine.
+    credentials::forget(&url).unwrap();
+}
