@@ -65,6 +65,7 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
             commands::sync::set_sync_target,
             commands::sync::sync_now,
             commands::sync::share_asset,
+            commands::sync::share_page,
             commands::sync::list_shares,
             commands::sync::revoke_share,
             commands::jobs::set_jobs_paused,

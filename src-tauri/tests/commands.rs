@@ -389,6 +389,24 @@ fn a_target_with_keys_in_the_keychain_syncs_shares_and_revokes() {
     assert_eq!(status, 200);
     assert!(body.starts_with(&[0xFF, 0xD8]), "the preview is a JPEG");
     let share_id = shared["share"]["id"].as_str().unwrap().to_owned();
+    // A selection as a page: the page lists both assets.
+    let ids: Vec<&str> = page["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    let args = json!({ "ids": ids, "title": "Two <b>", "expiresHours": 1, "originals": false });
+    let paged = invoke(&app, "share_page", args).unwrap();
+    assert_eq!(paged["share"]["kind"], "page");
+    assert_eq!(paged["share"]["assets"], 2);
+    let (status, html) = fetch(paged["links"][0].as_str().unwrap());
+    assert_eq!(status, 200);
+    assert!(String::from_utf8_lossy(&html).contains("<title>Two &lt;b&gt;</title>"));
+    let none = json!({ "ids": [], "title": null, "expiresHours": 1, "originals": false });
+    assert_eq!(invoke(&app, "share_page", none).unwrap_err()["code"], "bad_request");
+    let bad = json!({ "ids": ["/etc/passwd"], "title": null, "expiresHours": 1, "originals": false });
+    assert_eq!(invoke(&app, "share_page", bad).unwrap_err()["code"], "bad_id");
     assert_eq!(
         invoke(&app, "revoke_share", json!({ "id": "nope" })).unwrap_err()["code"],
         "bad_id"
@@ -403,7 +421,14 @@ fn a_target_with_keys_in_the_keychain_syncs_shares_and_revokes() {
     let (status, _) = fetch(&link);
     assert!(status == 403 || status == 404, "the revoked link answers {status}");
     let shares = invoke(&app, "list_shares", json!({})).unwrap();
-    assert_eq!(shares[0]["state"], "revoked");
+    let states: Vec<&str> = shares
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states.len(), 2);
+    assert!(states.contains(&"revoked") && states.contains(&"live"), "{states:?}");
 
     trove_desktop::credentials::forget(&url).unwrap();
 }

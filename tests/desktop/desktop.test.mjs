@@ -166,6 +166,47 @@ test("adding a folder shows its assets with thumbnails, and search narrows them"
       const revoked = await fetch(link);
       assert.ok(revoked.status === 403 || revoked.status === 404, `the revoked link answers ${revoked.status}`);
       await session.exec("window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))");
+      await session.waitFor("the sync panel to close", async () => (await session.findAll("[data-testid=sync-panel]")).length === 0);
+
+      // Select three cells (click, then shift-click) and share them as a page.
+      await session.exec("document.querySelectorAll('[data-testid=asset-open]')[0].click()");
+      await session.exec(
+        "document.querySelectorAll('[data-testid=asset-open]')[2].dispatchEvent(new MouseEvent('click', { bubbles: true, shiftKey: true }))",
+      );
+      await session.waitFor("three selected", async () =>
+        session.exec("const c = document.querySelector('[data-testid=selection-count]'); return !!c && c.textContent.startsWith('3 ')"),
+      );
+      assert.equal((await session.findAll("[aria-selected=true]")).length, 3);
+      await session.type("[data-testid=share-title]", "Three from the trip");
+      await session.click("[data-testid=share-selection]");
+      const pageLink = await session.waitFor("the page link", async () =>
+        session.exec("const i = document.querySelector('[data-testid=selection-link]'); return i ? i.value : false"),
+      );
+      const pageHtml = await (await fetch(pageLink)).text();
+      assert.match(pageHtml, /<title>Three from the trip<\/title>/);
+      // A rubber band from empty space across the first two cells selects them.
+      const band = await session.exec(`
+        const grid = document.querySelector('[data-testid=asset-grid]');
+        const cells = document.querySelectorAll('[data-testid=asset-cell]');
+        const g = grid.getBoundingClientRect();
+        const a = cells[0].getBoundingClientRect();
+        const b = cells[1].getBoundingClientRect();
+        const opts = (x, y) => ({ bubbles: true, clientX: x, clientY: y, button: 0, pointerId: 7 });
+        grid.dispatchEvent(new PointerEvent('pointerdown', opts(g.left + 4, g.top + 4)));
+        grid.dispatchEvent(new PointerEvent('pointermove', opts(b.left + 10, a.top + 10)));
+        const shown = !!document.querySelector('[data-testid=rubber-band]');
+        grid.dispatchEvent(new PointerEvent('pointerup', opts(b.left + 10, a.top + 10)));
+        return shown;
+      `);
+      assert.equal(band, true, "the rubber band is drawn");
+      await session.waitFor("two selected by the band", async () =>
+        session.exec("const c = document.querySelector('[data-testid=selection-count]'); return !!c && c.textContent.startsWith('2 ')"),
+      );
+      assert.equal((await session.findAll("[aria-selected=true]")).length, 2);
+      writeFileSync(join(artifacts, "desktop-selection.png"), await session.screenshot());
+      await session.exec("document.querySelector('[data-testid=asset-grid]').dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))");
+      await session.waitFor("the selection cleared", async () => (await session.findAll("[data-testid=selection-bar]")).length === 0);
+
     } finally {
       s3.stop();
     }

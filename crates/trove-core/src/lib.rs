@@ -52,8 +52,8 @@ pub use search::{
     Direction as SortDirection, Facets, IndexReport, SEARCH_DIR, SearchError, SearchOutcome, SearchQuery,
 };
 pub use share::{
-    DEFAULT_SHARE_EXPIRY, IncomingReport, MAX_SHARE_EXPIRY, RequestOptions, RevokeReport, ShareCredentials, ShareInfo,
-    ShareLink, ShareOptions, ShareOutcome, ShareState, parse_expiry,
+    DEFAULT_SHARE_EXPIRY, IncomingReport, MAX_SHARE_ASSETS, MAX_SHARE_EXPIRY, RequestOptions, RevokeReport,
+    ShareCredentials, ShareInfo, ShareLink, ShareOptions, ShareOutcome, ShareState, parse_expiry,
 };
 pub use sync::{
     CredentialSource, PlanReport, ReconcileReport, RestoreReport, SyncOptions, SyncReport, SyncStatus, Target,

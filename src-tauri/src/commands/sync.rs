@@ -183,3 +183,43 @@ pub async fn revoke_share(state: State<'_, AppState>, id: String) -> Result<u64,
     let lib = state.lib()?;
     blocking(move || Ok(lib.revoke_share(&share_credentials(&lib)?, &id)?.deleted)).await
 }
+
+/// Shares a selection as one page (a grid with a viewer) in the bucket.
+#[tauri::command]
+pub async fn share_page(
+    state: State<'_, AppState>,
+    ids: Vec<String>,
+    title: Option<String>,
+    expires_hours: u32,
+    originals: bool,
+) -> Result<ShareLinksDto, ErrorDto> {
+    if ids.is_empty() || ids.len() > trove_core::MAX_SHARE_ASSETS {
+        return Err(ErrorDto::new(
+            "bad_request",
+            format!("a page shares 1 to {} assets", trove_core::MAX_SHARE_ASSETS),
+        ));
+    }
+    let mut parsed = Vec::with_capacity(ids.len());
+    for id in &ids {
+        let id: trove_core::types::AssetId = id
+            .parse()
+            .map_err(|_| ErrorDto::new("bad_id", format!("{id:?} is not an asset id")))?;
+        parsed.push(id.to_string());
+    }
+    let lib = state.lib()?;
+    blocking(move || {
+        let opts = ShareOptions {
+            expires: trove_core::parse_expiry(&format!("{expires_hours}h"))?,
+            originals,
+            page: true,
+            title,
+            ..ShareOptions::default()
+        };
+        let out = lib.share(&share_credentials(&lib)?, &parsed, &opts)?;
+        Ok(ShareLinksDto {
+            share: ShareDto::from(&out.share),
+            links: out.links.into_iter().map(|l| l.url).collect(),
+        })
+    })
+    .await
+}

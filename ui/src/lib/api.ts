@@ -128,6 +128,16 @@ export function shareAsset(id: string, expiresHours: number, originals: boolean)
   return call<ShareLinksDto>("share_asset", { id, expiresHours, originals });
 }
 
+/** Shares a selection as one page in the bucket. */
+export function sharePage(
+  ids: string[],
+  title: string | null,
+  expiresHours: number,
+  originals: boolean,
+): Promise<ShareLinksDto> {
+  return call<ShareLinksDto>("share_page", { ids, title, expiresHours, originals });
+}
+
 /** Every share, newest first. */
 export function listShares(): Promise<ShareDto[]> {
   return call<ShareDto[]>("list_shares");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { columnCount, pagesForRange, visibleRange } from "./virtual";
+import { columnCount, indicesInRect, pagesForRange, visibleRange } from "./virtual";
 
 const base = {
   scrollTop: 0,
@@ -115,5 +115,22 @@ describe("pagesForRange", () => {
   it("is empty for an empty range", () => {
     expect(pagesForRange(10, 10, 200)).toEqual([]);
     expect(pagesForRange(0, 10, 0)).toEqual([]);
+  });
+});
+
+describe("indicesInRect", () => {
+  const g = { columns: 4, cellWidth: 100, cellHeight: 80, gap: 10, pad: 12, itemCount: 10 };
+  it("selects the cells a band touches", () => {
+    // From inside cell 0 to inside cell 5 (row 1, column 1).
+    expect(indicesInRect(g, { left: 20, top: 20, right: 12 + 110 + 5, bottom: 12 + 90 + 5 })).toEqual([0, 1, 4, 5]);
+    // Dragged backwards: the same.
+    expect(indicesInRect(g, { left: 12 + 110 + 5, top: 12 + 90 + 5, right: 20, bottom: 20 })).toEqual([0, 1, 4, 5]);
+  });
+  it("ignores gaps, padding and cells past the end", () => {
+    // Only the gap between columns 0 and 1.
+    expect(indicesInRect(g, { left: 12 + 101, top: 20, right: 12 + 108, bottom: 30 })).toEqual([]);
+    // The last row holds items 8 and 9 only.
+    expect(indicesInRect(g, { left: 0, top: 12 + 180 + 5, right: 1000, bottom: 12 + 180 + 10 })).toEqual([8, 9]);
+    expect(indicesInRect({ ...g, itemCount: 0 }, { left: 0, top: 0, right: 100, bottom: 100 })).toEqual([]);
   });
 });

@@ -89,3 +89,48 @@ export function pagesForRange(start: number, end: number, pageSize: number): num
   for (let page = first; page <= last; page++) pages.push(page);
   return pages;
 }
+
+export interface GridGeometry {
+  columns: number;
+  /** Width of one cell, in pixels. */
+  cellWidth: number;
+  cellHeight: number;
+  gap: number;
+  /** Padding around the grid, in pixels. */
+  pad: number;
+  itemCount: number;
+}
+
+/**
+ * Indices of the cells a rectangle (in the grid's content coordinates,
+ * scroll included) touches: the rubber band's selection. Gaps touch nothing.
+ */
+export function indicesInRect(
+  g: GridGeometry,
+  rect: { left: number; top: number; right: number; bottom: number },
+): number[] {
+  const colStride = g.cellWidth + g.gap;
+  const rowStride = g.cellHeight + g.gap;
+  if (!(colStride > 0) || !(rowStride > 0) || g.itemCount <= 0) return [];
+  const left = Math.min(rect.left, rect.right) - g.pad;
+  const right = Math.max(rect.left, rect.right) - g.pad;
+  const top = Math.min(rect.top, rect.bottom) - g.pad;
+  const bottom = Math.max(rect.top, rect.bottom) - g.pad;
+  const rows = Math.ceil(g.itemCount / g.columns);
+  // A cell [c*stride, c*stride + size) is touched when it overlaps [left, right].
+  const firstCol = Math.max(0, Math.ceil((left - g.cellWidth) / colStride));
+  const lastCol = Math.min(g.columns - 1, Math.floor(right / colStride));
+  const firstRow = Math.max(0, Math.ceil((top - g.cellHeight) / rowStride));
+  const lastRow = Math.min(rows - 1, Math.floor(bottom / rowStride));
+  const out: number[] = [];
+  for (let r = firstRow; r <= lastRow; r++) {
+    for (let c = firstCol; c <= lastCol; c++) {
+      // Inside the stride but in the gap after the cell: not touched.
+      if (c * colStride > right || c * colStride + g.cellWidth < left) continue;
+      if (r * rowStride > bottom || r * rowStride + g.cellHeight < top) continue;
+      const i = r * g.columns + c;
+      if (i < g.itemCount) out.push(i);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,52 @@
+// Which assets are selected in the grid, by id, with the anchor that
+// shift-click and the arrow keys extend from.
+
+export class Selection {
+  /** Selected asset ids (replaced on every change, so readers re-render). */
+  ids = $state<ReadonlySet<string>>(new Set());
+  /** Index of the last plainly clicked or moved-to cell. */
+  anchor = $state<number | null>(null);
+
+  get size(): number {
+    return this.ids.size;
+  }
+
+  has(id: string): boolean {
+    return this.ids.has(id);
+  }
+
+  /** A click on cell `index`: plain selects it alone, ctrl toggles it, shift takes the range from the anchor. */
+  click(index: number, id: string, mods: { shift: boolean; toggle: boolean }, idAt: (i: number) => string | undefined) {
+    if (mods.shift && this.anchor !== null) {
+      const next = new Set(mods.toggle ? this.ids : []);
+      const [a, b] = this.anchor <= index ? [this.anchor, index] : [index, this.anchor];
+      for (let i = a; i <= b; i++) {
+        const at = idAt(i);
+        if (at !== undefined) next.add(at);
+      }
+      this.ids = next;
+      return;
+    }
+    if (mods.toggle) {
+      const next = new Set(this.ids);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      this.ids = next;
+    } else {
+      this.ids = new Set([id]);
+    }
+    this.anchor = index;
+  }
+
+  /** Replaces the selection (the rubber band), or adds to it. */
+  set(ids: Iterable<string>, add = false) {
+    const next = new Set(add ? this.ids : []);
+    for (const id of ids) next.add(id);
+    this.ids = next;
+  }
+
+  clear() {
+    if (this.ids.size > 0) this.ids = new Set();
+    this.anchor = null;
+  }
+}
