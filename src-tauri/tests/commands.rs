@@ -84,6 +84,22 @@ fn add_root_queues_an_import_and_the_grid_lists_its_assets() {
     assert_eq!(cell["kind"], "image");
     assert!(cell.get("path").is_none(), "the page never sees file-system paths");
     let rest = invoke(&app, "list_assets", json!({ "offset": 1, "limit": 100 })).unwrap();
+    // One folder's assets only.
+    let root_id = info["roots"][0]["id"].as_i64().unwrap();
+    let mine = invoke(
+        &app,
+        "list_assets",
+        json!({ "offset": 0, "limit": 100, "rootId": root_id }),
+    )
+    .unwrap();
+    assert_eq!(mine["total"], 2);
+    let err = invoke(
+        &app,
+        "list_assets",
+        json!({ "offset": 0, "limit": 100, "rootId": 4242 }),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "root_not_found");
     assert_eq!(rest["assets"].as_array().unwrap().len(), 1);
     assert_ne!(rest["assets"][0]["id"], cell["id"]);
 

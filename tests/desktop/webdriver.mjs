@@ -21,8 +21,8 @@ export class Session {
     return new Session(base, res.sessionId);
   }
 
-  cmd(method, path, body) {
-    return call(this.base, method, `/session/${this.id}${path}`, body);
+  cmd(method, path, body, timeoutMs) {
+    return call(this.base, method, `/session/${this.id}${path}`, body, timeoutMs);
   }
 
   async find(css) {
@@ -52,6 +52,17 @@ export class Session {
 
   exec(script, args = []) {
     return this.cmd("POST", "/execute/sync", { script, args });
+  }
+
+  /** Runs an async script (up to `timeoutMs`); it calls `done(value)` (its last argument) when finished. */
+  async execAsync(script, args = [], timeoutMs = 120000) {
+    await this.cmd("POST", "/timeouts", { script: timeoutMs });
+    return this.cmd(
+      "POST",
+      "/execute/async",
+      { script: `const done = arguments[arguments.length - 1]; ${script}`, args },
+      timeoutMs + 5000,
+    );
   }
 
   async screenshot() {

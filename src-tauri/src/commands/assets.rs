@@ -8,9 +8,15 @@ use crate::dto::{AssetDetailDto, AssetDto, AssetPageDto, ErrorDto};
 /// The most assets one page may hold.
 pub const MAX_PAGE: u64 = 1000;
 
-/// A page of assets, newest capture first.
+/// A page of assets, newest capture first; only those with a file in one
+/// watched folder when `root_id` is given.
 #[tauri::command]
-pub async fn list_assets(state: State<'_, AppState>, offset: u64, limit: u64) -> Result<AssetPageDto, ErrorDto> {
+pub async fn list_assets(
+    state: State<'_, AppState>,
+    offset: u64,
+    limit: u64,
+    root_id: Option<i64>,
+) -> Result<AssetPageDto, ErrorDto> {
     if limit == 0 || limit > MAX_PAGE {
         return Err(ErrorDto::new(
             "bad_request",
@@ -19,9 +25,18 @@ pub async fn list_assets(state: State<'_, AppState>, offset: u64, limit: u64) ->
     }
     let lib = state.lib()?;
     blocking(move || {
+        if let Some(id) = root_id
+            && !lib.roots()?.iter().any(|r| r.id == id)
+        {
+            return Err(ErrorDto::new(
+                "root_not_found",
+                format!("no watched folder with id {id}; it may have been removed"),
+            ));
+        }
         let filter = AssetFilter {
             offset,
             limit: Some(limit),
+            root_id,
             ..AssetFilter::default()
         };
         let total = lib.count_assets(&filter)?;

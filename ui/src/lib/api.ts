@@ -77,9 +77,9 @@ export function libraryInfo(): Promise<LibraryDto> {
   return call<LibraryDto>("library_info");
 }
 
-/** One page of assets, newest capture first. */
-export function listAssets(offset: number, limit: number): Promise<AssetPageDto> {
-  return call<AssetPageDto>("list_assets", { offset, limit });
+/** One page of assets, newest capture first; one folder's only with `rootId`. */
+export function listAssets(offset: number, limit: number, rootId: number | null = null): Promise<AssetPageDto> {
+  return call<AssetPageDto>("list_assets", { offset, limit, rootId });
 }
 
 /** Everything the viewer shows about one asset. */

@@ -18,8 +18,11 @@ export class AssetList {
   queryError = $state<string | null>(null);
   /** How long the last search took in the index, in ms. */
   tookMs = $state<number | null>(null);
+  /** The query whose results are on show (lags the typed one while it loads). */
+  shownQuery = $state("");
   private readonly cache: PageCache<AssetDto>;
   private query = "";
+  private folder: number | null = null;
   private sort: SearchSort = "relevance";
 
   constructor(onError: (error: unknown) => void) {
@@ -27,7 +30,7 @@ export class AssetList {
       async (offset, limit) => {
         const query = this.query;
         if (query === "") {
-          const page = await listAssets(offset, limit);
+          const page = await listAssets(offset, limit, this.folder);
           return { total: page.total, items: page.assets };
         }
         try {
@@ -36,6 +39,7 @@ export class AssetList {
             if (page.facets) this.facets = page.facets;
             this.tookMs = page.took_ms;
             this.queryError = null;
+            this.shownQuery = query;
           }
           return { total: page.total, items: page.assets };
         } catch (error) {
@@ -80,7 +84,15 @@ export class AssetList {
       this.facets = null;
       this.queryError = null;
       this.tookMs = null;
+      this.shownQuery = "";
     }
+    this.cache.invalidate();
+  }
+
+  /** Shows one watched folder's assets (null: all of them). */
+  showFolder(rootId: number | null): void {
+    if (rootId === this.folder) return;
+    this.folder = rootId;
     this.cache.invalidate();
   }
 

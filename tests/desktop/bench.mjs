@@ -1,0 +1,212 @@
+// Desktop benchmark on a generated library (default 100,000 assets), with
+// the release builds: launch to first grid paint, search-as-you-type
+// latency end to end, grid scroll frame times, and the RSS of the app and
+// its web view. Prints a table and writes bench-desktop.json.
+//
+//   cargo build --release -p trove-desktop -p trove-cli
+//   xvfb-run -a --server-args="-screen 0 1400x900x24" node tests/desktop/bench.mjs [--assets 100000] [--work DIR]
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { setTimeout as sleep } from "node:timers/promises";
+
+import { png } from "./fixtures.mjs";
+import { Session, startDriver, stopDriver } from "./webdriver.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, "../..");
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const assets = Number(arg("assets", "100000"));
+const work = arg("work", join(tmpdir(), `trove-bench-desktop-${assets}`));
+const trove = process.env.TROVE_BIN ?? join(repo, "target/release/trove");
+const app = process.env.TROVE_DESKTOP_BIN ?? join(repo, "target/release/trove-desktop");
+const launches = Number(arg("launches", "3"));
+// Thumbnails are made for this long (newest assets first, so the top of the
+// grid has them); the remaining proxy jobs are then cancelled so the app is
+// idle while it is measured.
+const thumbSeconds = Number(arg("thumb-seconds", "240"));
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))];
+
+/** The library: `assets` small PNGs in folders of 1,000 (the first written is the newest), imported, with thumbnails for the newest. Reused when present. */
+function library() {
+  const photos = join(work, "photos");
+  const lib = join(work, "library");
+  if (existsSync(join(work, "ready"))) return lib;
+  mkdirSync(photos, { recursive: true });
+  let t = Date.now();
+  for (let i = 0; i < assets; i++) {
+    const dir = join(photos, `folder-${String(Math.floor(i / 1000)).padStart(3, "0")}`);
+    if (i % 1000 === 0) mkdirSync(dir, { recursive: true });
+    const file = join(dir, `IMG_${String(i).padStart(6, "0")}.png`);
+    writeFileSync(file, png(8, 8, [i & 255, (i >> 8) & 255, (i >> 16) & 255]));
+    // Import order is walk order: make it newest first, like the grid.
+    const when = new Date(Date.UTC(2024, 0, 1) - i * 60_000);
+    utimesSync(file, when, when);
+  }
+  console.log(`wrote ${assets} files in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  t = Date.now();
+  execFileSync(trove, ["--library", lib, "add", photos, "--json"], { stdio: ["ignore", "ignore", "inherit"] });
+  console.log(`imported in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  t = Date.now();
+  // The newest assets (the top of the grid) first.
+  execFileSync("python3", [
+    "-c",
+    "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE jobs SET priority = 100 WHERE kind = 'make_proxies' AND dedup_key IN (SELECT 'proxies:' || uuid FROM assets ORDER BY capture_ms DESC LIMIT 3000)\"); c.commit()",
+    join(lib, "catalog.db"),
+  ]);
+  try {
+    execFileSync(trove, ["--library", lib, "thumbs", "--json"], {
+      stdio: ["ignore", "ignore", "inherit"],
+      timeout: thumbSeconds * 1000,
+      killSignal: "SIGINT",
+    });
+  } catch {
+    // Time is up: the rest stay without thumbnails.
+  }
+  execFileSync("python3", [
+    "-c",
+    "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); n=c.execute(\"UPDATE jobs SET state='cancelled' WHERE state IN ('queued','running')\").rowcount; c.commit(); print(n)",
+    join(lib, "catalog.db"),
+  ]);
+  const made = execFileSync("python3", [
+    "-c",
+    "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM assets WHERE thumbhash IS NOT NULL').fetchone()[0])",
+    join(lib, "catalog.db"),
+  ], { encoding: "utf8" }).trim();
+  console.log(`thumbnails for ${made} of ${assets} assets in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  writeFileSync(join(work, "ready"), "");
+  return lib;
+}
+
+/** RSS in MB of the app and its WebKit processes. */
+function rssMb() {
+  const out = execFileSync("ps", ["-eo", "rss=,comm="], { encoding: "utf8" });
+  let kb = 0;
+  for (const line of out.split("\n")) {
+    const [rss, ...comm] = line.trim().split(/\s+/);
+    const name = comm.join(" ");
+    if (/^(trove-desktop|WebKitWebProces|WebKitNetworkPr)/.test(name)) kb += Number(rss);
+  }
+  return kb / 1024;
+}
+
+async function withApp(lib, fn) {
+  const env = { ...process.env, TROVE_LIBRARY: lib };
+  const port = 4444 + Math.floor(Math.random() * 1000);
+  const { driver, base } = await startDriver(port, env);
+  let session;
+  try {
+    const t0 = performance.now();
+    session = await Session.start(base, app);
+    return await fn(session, t0);
+  } finally {
+    if (session) await session.end().catch(() => {});
+    await stopDriver(driver);
+    await sleep(500);
+  }
+}
+
+const lib = library();
+const result = { assets, launch_ms: [], first_thumb_ms: [] };
+
+// Launch to first grid paint (first cell in the DOM) and first decoded thumbnail.
+for (let i = 0; i < launches; i++) {
+  await withApp(lib, async (session, t0) => {
+    await session.waitFor("a grid cell", async () => (await session.findAll("[data-testid=asset-cell]")).length > 0, 60_000);
+    result.launch_ms.push(performance.now() - t0);
+    console.log(`launch ${i + 1}: first cell after ${result.launch_ms.at(-1).toFixed(0)} ms`);
+    await session.waitFor(
+      "a decoded thumbnail",
+      async () =>
+        session.exec("return !!Array.from(document.querySelectorAll('[data-testid=asset-thumb]')).find(i => i.complete && i.naturalWidth > 0)"),
+      60_000,
+    );
+    result.first_thumb_ms.push(performance.now() - t0);
+  });
+}
+
+await withApp(lib, async (session) => {
+  await session.waitFor("the grid", async () => (await session.findAll("[data-testid=asset-cell]")).length > 0, 60_000);
+  await session.waitFor("the search box", async () => (await session.findAll("[data-testid=search-input]")).length > 0, 60_000);
+  // Search as you type, end to end: from the input event to the grid and
+  // status showing the new result (the 60 ms debounce included).
+  const queries = ["IMG_000123", "IMG_0420", "folder-042", "kind:image", "IMG_09999", "png", "folder-007 IMG_0070", "IMG_05"];
+  result.search_ms = [];
+  for (const q of queries) {
+    const ms = await session.execAsync(`
+      const input = document.querySelector('[data-testid=search-input]');
+      const t0 = performance.now();
+      const want = ${JSON.stringify(q)};
+      input.value = want;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      const check = () => {
+        const s = document.querySelector('[data-testid=search-status]');
+        const cells = document.querySelectorAll('[data-testid=asset-cell]').length;
+        if (s && /found/.test(s.textContent) && input.value === want && s.dataset.query === want && cells >= 0) done(performance.now() - t0);
+        else if (performance.now() - t0 > 5000) done(-1);
+        else requestAnimationFrame(check);
+      };
+      requestAnimationFrame(check);
+    `);
+    result.search_ms.push(ms);
+    console.log(`search ${JSON.stringify(q)}: ${ms.toFixed(0)} ms`);
+  }
+  await session.exec(
+    "const i = document.querySelector('[data-testid=search-input]'); i.value = ''; i.dispatchEvent(new Event('input', { bubbles: true }));",
+  );
+  await sleep(500);
+
+  // Scrolling: frame times and frames showing placeholders, at reading
+  // speed (60 px per frame for 8 s) and as a fling top to bottom (600 frames).
+  const scroll = (stepPx, frames) =>
+    session.execAsync(`
+      const grid = document.querySelector('[data-testid=asset-grid]');
+      grid.scrollTop = 0;
+      const step = ${stepPx} > 0 ? ${stepPx} : Math.ceil((grid.scrollHeight - grid.clientHeight) / ${frames});
+      const times = [];
+      let blank = 0, n = 0, last = performance.now();
+      const frame = (now) => {
+        times.push(now - last);
+        last = now;
+        const view = grid.getBoundingClientRect();
+        const holes = Array.from(grid.querySelectorAll('[data-testid=asset-placeholder]')).some((p) => {
+          const r = p.getBoundingClientRect();
+          return r.bottom > view.top && r.top < view.bottom;
+        });
+        if (holes) blank++;
+        grid.scrollTop += step;
+        if (++n < ${frames} && grid.scrollTop + grid.clientHeight < grid.scrollHeight) requestAnimationFrame(frame);
+        else done({ times: times.slice(1), blank, frames: n, end: grid.scrollTop });
+      };
+      requestAnimationFrame(frame);
+    `);
+  result.scroll_reading = await scroll(60, 480);
+  console.log(`scrolled at reading speed: ${result.scroll_reading.frames} frames`);
+  result.scroll_fling = await scroll(0, 600);
+  console.log(`flung: ${result.scroll_fling.frames} frames`);
+  result.rss_mb = rssMb();
+});
+
+const r = result;
+const frameRow = (name, s) =>
+  `| ${name} | ${s.frames} | ${median(s.times).toFixed(1)} ms | ${pct(s.times, 95).toFixed(1)} ms | ${Math.max(...s.times).toFixed(1)} ms | ${s.blank} (${((100 * s.blank) / s.frames).toFixed(1)} %) |`;
+console.log(`\nDesktop, ${assets.toLocaleString()} assets (release build, Xvfb)\n`);
+console.log(`| Measure | Median | Runs | Target |\n|---|---|---|---|`);
+console.log(`| launch to first grid paint | ${median(r.launch_ms).toFixed(0)} ms | ${r.launch_ms.map((x) => x.toFixed(0)).join(", ")} | < 1000 ms |`);
+console.log(`| launch to first thumbnail | ${median(r.first_thumb_ms).toFixed(0)} ms | ${r.first_thumb_ms.map((x) => x.toFixed(0)).join(", ")} | |`);
+console.log(`| search as you type, end to end | ${median(r.search_ms).toFixed(0)} ms | p100 ${Math.max(...r.search_ms).toFixed(0)} ms over ${r.search_ms.length} queries | < 100 ms |`);
+console.log(`| app + web view RSS after scrolling | ${r.rss_mb.toFixed(0)} MB | | < 400 MB |`);
+console.log(`\n| Scroll | Frames | Frame p50 | Frame p95 | Frame max | Frames with placeholders |\n|---|---|---|---|---|---|`);
+console.log(frameRow("reading speed (60 px/frame)", r.scroll_reading));
+console.log(frameRow("fling, top to bottom in 600 frames", r.scroll_fling));
+writeFileSync(join(work, "bench-desktop.json"), JSON.stringify(r, null, 2));
