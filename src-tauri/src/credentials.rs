@@ -63,26 +63,42 @@ pub fn forget(target_url: &str) -> Result<(), ErrorDto> {
 }
 
 /// The credentials of a target and where they came from ("keychain" or
-/// "environment").
-pub fn load(target: &Target) -> (CredentialSource, &'static str) {
-    let stored = entry(&target.url)
-        .and_then(|e| e.get_password())
-        .ok()
-        .and_then(|v| serde_json::from_str::<Stored>(&v).ok());
-    match stored {
-        Some(s) => (
-            CredentialSource::Static {
-                access_key: s.access_key,
-                secret_key: s.secret_key,
-                session_token: None,
-            },
-            "keychain",
-        ),
-        None => (
+/// "environment"). Only a missing entry (or no keychain at all) falls back
+/// to the environment; a keychain that answers with an error, or an entry
+/// Trove cannot read, is an error the user sees.
+pub fn load(target: &Target) -> Result<(CredentialSource, &'static str), ErrorDto> {
+    let environment = || {
+        (
             CredentialSource::AwsChain {
                 profile: target.profile.clone(),
             },
             "environment",
-        ),
+        )
+    };
+    if probe().is_err() {
+        return Ok(environment());
+    }
+    match entry(&target.url).and_then(|e| e.get_password()) {
+        Ok(value) => {
+            let s: Stored = serde_json::from_str(&value).map_err(|_| {
+                ErrorDto::new(
+                    "keychain_entry_unreadable",
+                    format!(
+                        "the keychain entry of {} is not one Trove wrote; set the keys again",
+                        target.url
+                    ),
+                )
+            })?;
+            Ok((
+                CredentialSource::Static {
+                    access_key: s.access_key,
+                    secret_key: s.secret_key,
+                    session_token: None,
+                },
+                "keychain",
+            ))
+        }
+        Err(keyring::Error::NoEntry) => Ok(environment()),
+        Err(e) => Err(unavailable(&e)),
     }
 }

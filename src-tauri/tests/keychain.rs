@@ -21,7 +21,7 @@ fn keys_are_kept_in_the_keychain_and_forgotten() {
         ..Target::default()
     };
     credentials::save(&url, "AKIAEXAMPLE", "s3cr3t/with+chars").unwrap();
-    let (source, from) = credentials::load(&target);
+    let (source, from) = credentials::load(&target).unwrap();
     assert_eq!(from, "keychain");
     match source {
         CredentialSource::Static {
@@ -33,9 +33,9 @@ fn keys_are_kept_in_the_keychain_and_forgotten() {
         other => panic!("expected keys from the keychain, got {other:?}"),
     }
     // Nothing about the secret in its Debug form (logs).
-    assert!(!format!("{:?}", credentials::load(&target).0).contains("s3cr3t"));
+    assert!(!format!("{:?}", credentials::load(&target).unwrap().0).contains("s3cr3t"));
     credentials::forget(&url).unwrap();
-    let (source, from) = credentials::load(&target);
+    let (source, from) = credentials::load(&target).unwrap();
     assert_eq!(from, "environment");
     assert!(matches!(source, CredentialSource::AwsChain { .. }));
     // Forgetting twice is fine.

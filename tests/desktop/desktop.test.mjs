@@ -45,7 +45,10 @@ test("adding a folder shows its assets with thumbnails, and search narrows them"
 
     // Pause the workers (through the same IPC the page uses), then add the
     // folder: its import waits in the queue, shown as paused, until Resume.
-    await session.exec("window.__TAURI_INTERNALS__.invoke('set_jobs_paused', { paused: true })");
+    const paused = await session.execAsync(
+      "window.__TAURI_INTERNALS__.invoke('set_jobs_paused', { paused: true }).then(done, (e) => done(String(e)))",
+    );
+    assert.equal(paused, true, "the workers are paused before the folder is added");
     await session.type("[data-testid=add-path-input]", photos);
     await session.click("[data-testid=add-path-submit]");
 

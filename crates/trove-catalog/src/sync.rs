@@ -443,6 +443,18 @@ impl Catalog {
             .ctx("read target")
     }
 
+    /// A target by id, active or not (a share keeps the one it was made in).
+    pub fn target_by_id(&self, id: i64) -> Result<Option<TargetRecord>> {
+        self.conn
+            .query_row(
+                &format!("SELECT {TARGET_COLUMNS} FROM targets WHERE id = ?1"),
+                [id],
+                target_from_row,
+            )
+            .optional()
+            .ctx("read target")
+    }
+
     /// Each root's sync policy.
     pub fn root_sync_policies(&self) -> Result<Vec<(RootId, SyncPolicy)>> {
         let mut stmt = self

@@ -249,6 +249,10 @@ impl Library {
     ) -> Result<()> {
         while !cancel.is_cancelled() {
             if self.jobs_paused() {
+                // A run that stops when idle takes nothing now, so it is done.
+                if opts.stop_when_idle {
+                    return Ok(());
+                }
                 self.job_signal().wait(Duration::from_millis(200));
                 continue;
             }

@@ -11,6 +11,15 @@ use crate::dto::{ErrorDto, EventDto, ShareDto, ShareLinksDto, SyncSettingsDto};
 /// One sync at a time.
 static SYNC_RUNNING: AtomicBool = AtomicBool::new(false);
 
+/// Clears [`SYNC_RUNNING`] when dropped.
+struct RunningGuard;
+
+impl Drop for RunningGuard {
+    fn drop(&mut self) {
+        SYNC_RUNNING.store(false, Ordering::SeqCst);
+    }
+}
+
 /// The target, where its credentials come from, and its counts.
 #[tauri::command]
 pub async fn sync_settings(state: State<'_, AppState>) -> Result<SyncSettingsDto, ErrorDto> {
@@ -26,7 +35,10 @@ pub async fn sync_settings(state: State<'_, AppState>) -> Result<SyncSettingsDto
             Some(_) => Some(lib.sync_status()?.counts),
             None => None,
         };
-        let source = target.as_ref().map(|t| credentials::load(t).1).unwrap_or("environment");
+        let source = match &target {
+            Some(t) => credentials::load(t)?.1,
+            None => "environment",
+        };
         Ok(SyncSettingsDto {
             url: target.as_ref().map(|t| t.url.clone()),
             endpoint: target.as_ref().and_then(|t| t.endpoint.clone()),
@@ -43,8 +55,11 @@ pub async fn sync_settings(state: State<'_, AppState>) -> Result<SyncSettingsDto
     .await
 }
 
-/// Sets the target. Keys, when given, go to the keychain (never to the
-/// catalog); without them the AWS environment is used.
+/// Sets the target, keeping its other settings (encryption, storage
+/// classes, profile) when the URL stays. Keys, when given, go to the
+/// keychain (never to the catalog); without them the stored keys stay, and
+/// with none stored the AWS environment is used. `forget_keys` removes the
+/// stored keys.
 #[tauri::command]
 pub async fn set_sync_target(
     state: State<'_, AppState>,
@@ -53,8 +68,15 @@ pub async fn set_sync_target(
     region: Option<String>,
     access_key: Option<String>,
     secret_key: Option<String>,
+    forget_keys: Option<bool>,
 ) -> Result<SyncSettingsDto, ErrorDto> {
     let lib = state.lib()?;
+    if !lib.is_writer() {
+        return Err(ErrorDto::new(
+            "read_only",
+            "another Trove process owns this library; change the target there",
+        ));
+    }
     let clean = |s: Option<String>| s.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
     let (access_key, secret_key) = (clean(access_key), clean(secret_key));
     if access_key.is_some() != secret_key.is_some() {
@@ -64,16 +86,24 @@ pub async fn set_sync_target(
         ));
     }
     blocking(move || {
+        // Checked (and normalized) before the secret is stored anywhere.
+        let normalized = trove_core::TargetUrl::parse(url.trim())
+            .map_err(trove_core::CoreError::from)?
+            .to_string();
+        let base = match lib.target() {
+            Ok(t) if t.url == normalized => TargetSettings::from(&t),
+            _ => TargetSettings::default(),
+        };
         let settings = TargetSettings {
-            url: url.trim().to_owned(),
+            url: normalized.clone(),
             endpoint: clean(endpoint),
             region: clean(region),
-            ..TargetSettings::default()
+            ..base
         };
-        // Checked (and normalized) before the secret is stored anywhere.
-        let normalized = trove_core::TargetUrl::parse(&settings.url).map_err(trove_core::CoreError::from)?;
         if let (Some(a), Some(s)) = (&access_key, &secret_key) {
-            credentials::save(&normalized.to_string(), a, s)?;
+            credentials::save(&normalized, a, s)?;
+        } else if forget_keys == Some(true) {
+            credentials::forget(&normalized)?;
         }
         lib.set_target(&settings)?;
         Ok(())
@@ -96,9 +126,11 @@ pub async fn sync_now(state: State<'_, AppState>) -> Result<(), ErrorDto> {
     if SYNC_RUNNING.swap(true, Ordering::SeqCst) {
         return Err(ErrorDto::new("sync_running", "a sync is already running"));
     }
-    let (creds, _) = credentials::load(&target);
+    let (creds, _) = credentials::load(&target)?;
     let emit = state.emitter();
     let spawned = std::thread::Builder::new().name("trove-sync".into()).spawn(move || {
+        // Cleared however the thread ends (a panic included).
+        let _running = RunningGuard;
         let sink = {
             let emit = emit.clone();
             move |event: trove_core::Event| {
@@ -108,7 +140,20 @@ pub async fn sync_now(state: State<'_, AppState>) -> Result<(), ErrorDto> {
             }
         };
         let result = lib.sync(&creds, &SyncOptions::default(), &sink, &trove_core::Cancel::new());
-        SYNC_RUNNING.store(false, Ordering::SeqCst);
+        // Expired shares are cleaned up with every sync, as the CLI does.
+        if result.is_ok() {
+            let shares = ShareCredentials {
+                main: creds.clone(),
+                share: None,
+            };
+            if let Err(e) = lib.clean_expired_shares(&shares)
+                && !matches!(e, trove_core::CoreError::ShareNeedsBucket { .. })
+            {
+                emit(EventDto::Warning {
+                    message: format!("cleaning up expired shares failed: {e}"),
+                });
+            }
+        }
         emit(match result {
             Ok(r) => EventDto::SyncFinished {
                 uploaded: r.uploaded,
@@ -134,7 +179,7 @@ pub async fn sync_now(state: State<'_, AppState>) -> Result<(), ErrorDto> {
 fn share_credentials(lib: &trove_core::Library) -> Result<ShareCredentials, ErrorDto> {
     let target = lib.target()?;
     Ok(ShareCredentials {
-        main: credentials::load(&target).0,
+        main: credentials::load(&target)?.0,
         share: None,
     })
 }

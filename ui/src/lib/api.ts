@@ -114,6 +114,7 @@ export function setSyncTarget(target: {
   region: string | null;
   accessKey: string | null;
   secretKey: string | null;
+  forgetKeys?: boolean;
 }): Promise<SyncSettingsDto> {
   return call<SyncSettingsDto>("set_sync_target", target);
 }

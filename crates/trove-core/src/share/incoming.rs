@@ -62,6 +62,12 @@ impl Library {
     pub fn request_files(&self, creds: &ShareCredentials, opts: &RequestOptions) -> Result<ShareOutcome> {
         self.require_writer("making an upload request")?;
         let expires = check_expiry(&format!("{} s", opts.expires.as_secs()), opts.expires)?;
+        if opts.accept.is_empty() {
+            return Err(CoreError::ShareExpiry {
+                asked: "no accepted types".into(),
+                why: "name at least one accepted type, e.g. image/",
+            });
+        }
         if opts.max_size == 0 {
             return Err(CoreError::ShareExpiry {
                 asked: "max size 0".into(),
@@ -192,7 +198,7 @@ impl Library {
         }
         let options: serde_json::Value = serde_json::from_str(&record.options).unwrap_or_default();
         let max_size = options["max_size"].as_u64().unwrap_or(u64::MAX);
-        let target = self.share_target()?;
+        let target = self.target_of(&record)?;
         let known: std::collections::HashSet<String> = self
             .catalog()
             .share_items(id)?
@@ -214,7 +220,7 @@ impl Library {
             }
         }
         let mut report = IncomingReport::default();
-        let mut arrived: Vec<(String, PathBuf, u64)> = Vec::new();
+        let mut arrived: Vec<(ShareItem, PathBuf)> = Vec::new();
         for object in objects {
             if cancel.is_cancelled() {
                 return Err(CoreError::Cancelled);
@@ -232,7 +238,6 @@ impl Library {
             }
             std::fs::create_dir_all(to).map_err(|e| CoreError::io("create folder", to, e))?;
             let name = safe_name(object.key.rsplit('/').next().unwrap_or_default());
-            let dest = free_path(to, &name);
             let tmp = to.join(format!(".{name}.trove-incoming-{}", uuid::Uuid::new_v4().simple()));
             let fetched = match rt.block_on(store.get_to_file(&object.key, &tmp)) {
                 Ok(f) => f,
@@ -251,9 +256,31 @@ impl Library {
                 ));
                 continue;
             }
-            std::fs::rename(&tmp, &dest).map_err(|e| CoreError::io("move into place", &dest, e))?;
+            let dest = match place_new(&tmp, to, &name) {
+                Ok(d) => d,
+                Err(e) => {
+                    let _ = std::fs::remove_file(&tmp);
+                    return Err(e);
+                }
+            };
+            // Recorded at once: a rerun never downloads it again, even if
+            // cataloguing it fails below.
+            let item = ShareItem {
+                key: object.key.clone(),
+                position: 0,
+                asset_row: None,
+                role: "incoming".into(),
+                name: dest.file_name().map(|n| n.to_string_lossy().into_owned()),
+                size: fetched.size,
+            };
+            {
+                let mut cat = self.catalog();
+                let mut batch = cat.batch(self.now_ms())?;
+                batch.add_share_item(id, &item)?;
+                batch.commit()?;
+            }
             report.bytes += fetched.size;
-            arrived.push((object.key, dest, fetched.size));
+            arrived.push((item, dest));
         }
         if arrived.is_empty() {
             return Ok(report);
@@ -267,26 +294,33 @@ impl Library {
         };
         let rels: Vec<PathBuf> = arrived
             .iter()
-            .filter_map(|(_, p, _)| {
+            .filter_map(|(_, p)| {
                 let p = to.join(p.file_name()?);
                 p.strip_prefix(&root.path).ok().map(Path::to_path_buf)
             })
             .collect();
         self.scan_root(root.id, ScanScope::Paths(rels), 2, sink, cancel)?;
-        for (key, path, size) in arrived {
+        for (item, path) in arrived {
             let path = to.join(path.file_name().unwrap_or_default());
-            let detail = self.asset_detail(&path.to_string_lossy())?;
+            // A file the scan does not catalog (a name it ignores, or a
+            // sidecar) is kept on disk and reported, not retried forever.
+            let detail = match self.asset_detail(&path.to_string_lossy()) {
+                Ok(d) => d,
+                Err(e) => {
+                    report.refused.push((
+                        item.key.clone(),
+                        format!("saved as {} but not catalogued: {e}", path.display()),
+                    ));
+                    continue;
+                }
+            };
             let mut cat = self.catalog();
             let mut batch = cat.batch(self.now_ms())?;
             batch.add_share_item(
                 id,
                 &ShareItem {
-                    key,
-                    position: 0,
                     asset_row: Some(detail.asset.row_id),
-                    role: "incoming".into(),
-                    name: path.file_name().map(|n| n.to_string_lossy().into_owned()),
-                    size,
+                    ..item
                 },
             )?;
             batch.commit()?;
@@ -310,16 +344,24 @@ fn safe_name(segment: &str) -> String {
         })
         .collect();
     let cleaned = cleaned.trim_start_matches('.').trim();
-    let cleaned: String = cleaned.chars().take(150).collect();
-    if cleaned.is_empty() { "file".into() } else { cleaned }
+    // At most 150 bytes (file names are limited to 255 bytes, and the
+    // temporary name adds about 50), cut on a character boundary.
+    let mut end = cleaned.len().min(150);
+    while !cleaned.is_char_boundary(end) {
+        end -= 1;
+    }
+    let cleaned = &cleaned[..end];
+    if cleaned.is_empty() {
+        "file".into()
+    } else {
+        cleaned.to_owned()
+    }
 }
 
-/// `dir/name`, or `dir/stem (2).ext` and so on if that exists.
-fn free_path(dir: &Path, name: &str) -> PathBuf {
-    let first = dir.join(name);
-    if !first.exists() {
-        return first;
-    }
+/// Moves `tmp` to `dir/name`, or `dir/stem (2).ext` and so on: never over
+/// an existing file (a hard link fails if the name is taken, unlike a
+/// rename, so a file that appears meanwhile is never replaced).
+fn place_new(tmp: &Path, dir: &Path, name: &str) -> Result<PathBuf> {
     let p = Path::new(name);
     let stem = p
         .file_stem()
@@ -329,10 +371,26 @@ fn free_path(dir: &Path, name: &str) -> PathBuf {
         .extension()
         .map(|e| format!(".{}", e.to_string_lossy()))
         .unwrap_or_default();
-    (2..)
-        .map(|n| dir.join(format!("{stem} ({n}){ext}")))
-        .find(|p| !p.exists())
-        .unwrap_or(first)
+    for n in 1..10_000 {
+        let dest = if n == 1 {
+            dir.join(name)
+        } else {
+            dir.join(format!("{stem} ({n}){ext}"))
+        };
+        match std::fs::hard_link(tmp, &dest) {
+            Ok(()) => {
+                let _ = std::fs::remove_file(tmp);
+                return Ok(dest);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(CoreError::io("move into place", &dest, e)),
+        }
+    }
+    Err(CoreError::io(
+        "find a free name",
+        dir.join(name),
+        std::io::Error::other("10,000 files of that name already exist"),
+    ))
 }
 
 #[cfg(test)]
@@ -343,5 +401,19 @@ mod tests {
         assert_eq!(super::safe_name("a/b\\c\u{0}.jpg"), "a_b_c_.jpg");
         assert_eq!(super::safe_name(""), "file");
         assert_eq!(super::safe_name("IMG 1 (copy).JPG"), "IMG 1 (copy).JPG");
+        assert!(super::safe_name(&"é".repeat(200)).len() <= 150);
+    }
+
+    #[test]
+    fn placing_never_overwrites() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.jpg"), "first").unwrap();
+        let tmp = dir.path().join(".tmp1");
+        std::fs::write(&tmp, "second").unwrap();
+        let placed = super::place_new(&tmp, dir.path(), "a.jpg").unwrap();
+        assert_eq!(placed, dir.path().join("a (2).jpg"));
+        assert_eq!(std::fs::read_to_string(dir.path().join("a.jpg")).unwrap(), "first");
+        assert_eq!(std::fs::read_to_string(&placed).unwrap(), "second");
+        assert!(!tmp.exists());
     }
 }

@@ -235,6 +235,14 @@ impl Library {
         Ok(target)
     }
 
+    /// The target a share was made in (links, renewals and revocations go
+    /// there even after the library's target changed).
+    pub(crate) fn target_of(&self, record: &ShareRecord) -> Result<Target> {
+        self.catalog()
+            .target_by_id(record.target_id)?
+            .ok_or(CoreError::NoTarget)
+    }
+
     async fn share_stores(target: &Target, creds: &ShareCredentials, want_share_key: Option<bool>) -> Result<Stores> {
         let timeout = Duration::from_secs(60);
         let main = Library::open_store(target, &creds.main, timeout).await?;
@@ -445,8 +453,9 @@ impl Library {
             share_key: stores.share_key,
             ..record
         };
-        // Copy first; record the share (so it can be revoked) even if a copy
-        // fails halfway, then report the failure.
+        // The share is recorded before anything is copied, so a run that
+        // dies halfway leaves a share that can be revoked (and is cleaned
+        // up once it expires). A copy that fails removes what was placed.
         let mut items: Vec<ShareItem> = planned.iter().map(|p| p.item.clone()).collect();
         {
             let mut cat = self.catalog();
@@ -454,22 +463,45 @@ impl Library {
             batch.insert_share(&record, &[])?;
             batch.commit()?;
         }
-        for p in &planned {
-            rt.block_on(place_object(&stores.main, p))?;
-            let mut cat = self.catalog();
-            let mut batch = cat.batch(self.now_ms())?;
-            batch.add_share_item(&id, &p.item)?;
-            batch.commit()?;
-        }
-        if opts.page {
-            let page_items = rt.block_on(self.write_page(&stores, &record, &selection, &items, expires))?;
-            let mut cat = self.catalog();
-            let mut batch = cat.batch(self.now_ms())?;
-            for item in &page_items {
-                batch.add_share_item(&id, item)?;
+        let placed = (|| -> Result<()> {
+            for p in &planned {
+                rt.block_on(place_object(&stores.main, p))?;
+                let mut cat = self.catalog();
+                let mut batch = cat.batch(self.now_ms())?;
+                batch.add_share_item(&id, &p.item)?;
+                batch.commit()?;
             }
-            batch.commit()?;
-            items.extend(page_items);
+            if opts.page {
+                let page_items = rt.block_on(self.write_page(&stores, &record, &selection, &items, expires))?;
+                let mut cat = self.catalog();
+                let mut batch = cat.batch(self.now_ms())?;
+                for item in &page_items {
+                    batch.add_share_item(&id, item)?;
+                }
+                batch.commit()?;
+                items.extend(page_items);
+            }
+            Ok(())
+        })();
+        if let Err(e) = placed {
+            // Best effort: the share is marked revoked either way, and the
+            // clean-up deletes what is left if this delete fails.
+            if rt
+                .block_on(delete_prefix(&stores.main, &format!("share/{id}/")))
+                .is_ok()
+            {
+                let mut cat = self.catalog();
+                let mut batch = cat.batch(self.now_ms())?;
+                batch.mark_share_revoked(&id)?;
+                batch.mark_share_cleaned(&id)?;
+                batch.commit()?;
+            } else {
+                let mut cat = self.catalog();
+                let mut batch = cat.batch(self.now_ms())?;
+                batch.mark_share_revoked(&id)?;
+                batch.commit()?;
+            }
+            return Err(e);
         }
         let links = rt.block_on(mint_links(
             &stores.signer,
@@ -607,7 +639,7 @@ impl Library {
     /// does).
     pub fn share_links(&self, creds: &ShareCredentials, id: &str) -> Result<ShareOutcome> {
         let record = self.live_share(id)?;
-        let target = self.share_target()?;
+        let target = self.target_of(&record)?;
         let items = self.catalog().share_items(id)?;
         let left = Duration::from_millis((record.expires_at - self.now_ms()).max(1000) as u64);
         let rt = runtime(2)?;
@@ -655,7 +687,7 @@ impl Library {
         if record.kind == ShareKind::Request {
             return Err(CoreError::ShareRequestRenew { id: id.to_owned() });
         }
-        let target = self.share_target()?;
+        let target = self.target_of(&record)?;
         let record = ShareRecord {
             expires_at: self.now_ms() + expires.as_millis() as i64,
             ..record
@@ -722,7 +754,7 @@ impl Library {
     }
 
     fn clean_share(&self, creds: &ShareCredentials, record: &ShareRecord) -> Result<RevokeReport> {
-        let target = self.share_target()?;
+        let target = self.target_of(record)?;
         let rt = runtime(2)?;
         let store = rt.block_on(Library::open_store(&target, &creds.main, Duration::from_secs(60)))?;
         let prefix = format!("share/{}/", record.id);

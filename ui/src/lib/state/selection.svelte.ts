@@ -4,8 +4,10 @@
 export class Selection {
   /** Selected asset ids (replaced on every change, so readers re-render). */
   ids = $state<ReadonlySet<string>>(new Set());
-  /** Index of the last plainly clicked or moved-to cell. */
+  /** Index of the last plainly clicked or moved-to cell: where ranges start. */
   anchor = $state<number | null>(null);
+  /** Index the arrow keys move from (the range's far end after shift). */
+  cursor = $state<number | null>(null);
 
   get size(): number {
     return this.ids.size;
@@ -25,6 +27,7 @@ export class Selection {
         if (at !== undefined) next.add(at);
       }
       this.ids = next;
+      this.cursor = index;
       return;
     }
     if (mods.toggle) {
@@ -36,6 +39,7 @@ export class Selection {
       this.ids = new Set([id]);
     }
     this.anchor = index;
+    this.cursor = index;
   }
 
   /** Replaces the selection (the rubber band), or adds to it. */
@@ -48,5 +52,6 @@ export class Selection {
   clear() {
     if (this.ids.size > 0) this.ids = new Set();
     this.anchor = null;
+    this.cursor = null;
   }
 }

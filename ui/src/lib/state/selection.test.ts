@@ -25,6 +25,16 @@ describe("Selection", () => {
     expect(s.anchor).toBeNull();
   });
 
+  it("extends a range from the same anchor, step after step", () => {
+    const s = new Selection();
+    s.click(3, "a3", { shift: false, toggle: false }, idAt);
+    s.click(4, "a4", { shift: true, toggle: false }, idAt);
+    s.click(5, "a5", { shift: true, toggle: false }, idAt);
+    expect([...s.ids].sort()).toEqual(["a3", "a4", "a5"]);
+    expect(s.anchor).toBe(3);
+    expect(s.cursor).toBe(5);
+  });
+
   it("takes a rubber band's ids, replacing or adding", () => {
     const s = new Selection();
     s.set(["a1", "a2"]);
