@@ -48,10 +48,15 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
         .register_asynchronous_uri_scheme_protocol(thumbs::SCHEME, |ctx, request, responder| {
             let app = ctx.app_handle().clone();
             let path = request.uri().path().to_owned();
+            let range = request
+                .headers()
+                .get(tauri::http::header::RANGE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
             // File reads stay off the web view's thread.
             tauri::async_runtime::spawn_blocking(move || {
                 let lib = app.state::<AppState>().lib().ok();
-                responder.respond(thumbs::respond(lib.as_deref(), &path));
+                responder.respond(thumbs::respond(lib.as_deref(), &path, range.as_deref()));
             });
         })
         .invoke_handler(tauri::generate_handler![

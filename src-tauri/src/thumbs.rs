@@ -31,28 +31,93 @@ fn plain(status: StatusCode, text: &str) -> Response<Vec<u8>> {
         .unwrap_or_default()
 }
 
-/// The answer to one request: the proxy's bytes, 404 when the asset has no
-/// such proxy yet, 400 for anything that is not `<uuid>/<variant>`.
-pub fn respond(lib: Option<&Library>, path: &str) -> Response<Vec<u8>> {
+/// A single `bytes=START-END`, `bytes=START-` or `bytes=-SUFFIX` range
+/// within `len` bytes, as (first, last) inclusive; `None` when absent or
+/// not satisfiable (the whole file is then served).
+fn byte_range(header: Option<&str>, len: u64) -> Option<(u64, u64)> {
+    let spec = header?.trim().strip_prefix("bytes=")?;
+    if spec.contains(',') || len == 0 {
+        return None;
+    }
+    let (a, b) = spec.split_once('-')?;
+    let (first, last) = match (a.trim(), b.trim()) {
+        ("", suffix) => {
+            let n: u64 = suffix.parse().ok()?;
+            (len.saturating_sub(n), len - 1)
+        }
+        (start, "") => (start.parse().ok()?, len - 1),
+        (start, end) => (start.parse().ok()?, end.parse::<u64>().ok()?.min(len - 1)),
+    };
+    (first <= last && first < len).then_some((first, last))
+}
+
+/// The answer to one request: the proxy's bytes (or the asked range of
+/// them, so video can seek without reading the whole file), 404 when the
+/// asset has no such proxy yet, 400 for anything that is not
+/// `<uuid>/<variant>`.
+pub fn respond(lib: Option<&Library>, path: &str, range: Option<&str>) -> Response<Vec<u8>> {
     let Some((id, variant)) = parse(path) else {
         return plain(StatusCode::BAD_REQUEST, "ask for <asset id>/<variant>");
     };
     let Some(lib) = lib else {
         return plain(StatusCode::SERVICE_UNAVAILABLE, "the library is not open yet");
     };
-    match lib.proxy_file(id, &variant) {
-        Ok(Some(file)) => match std::fs::read(&file.path) {
-            Ok(bytes) => Response::builder()
-                .status(StatusCode::OK)
-                .header(header::CONTENT_TYPE, file.mime)
-                // A regenerated proxy gets the same URL; an hour keeps
-                // scrolling back cheap without serving stale images long.
-                .header(header::CACHE_CONTROL, "private, max-age=3600")
-                .body(bytes)
-                .unwrap_or_default(),
-            Err(_) => plain(StatusCode::NOT_FOUND, "the proxy file is gone; it will be made again"),
-        },
-        Ok(None) => plain(StatusCode::NOT_FOUND, "no such proxy yet"),
-        Err(e) => plain(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    let file = match lib.proxy_file(id, &variant) {
+        Ok(Some(file)) => file,
+        Ok(None) => return plain(StatusCode::NOT_FOUND, "no such proxy yet"),
+        Err(e) => return plain(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    };
+    let gone = || plain(StatusCode::NOT_FOUND, "the proxy file is gone; it will be made again");
+    let Ok(mut f) = std::fs::File::open(&file.path) else {
+        return gone();
+    };
+    let Ok(len) = f.metadata().map(|m| m.len()) else {
+        return gone();
+    };
+    let builder = Response::builder()
+        .header(header::CONTENT_TYPE, file.mime)
+        .header(header::ACCEPT_RANGES, "bytes")
+        // A regenerated proxy gets the same URL; an hour keeps scrolling
+        // back cheap without serving stale images long.
+        .header(header::CACHE_CONTROL, "private, max-age=3600");
+    match byte_range(range, len) {
+        Some((first, last)) => {
+            use std::io::{Read as _, Seek as _};
+            let mut body = vec![0u8; (last - first + 1) as usize];
+            if f.seek(std::io::SeekFrom::Start(first)).is_err() || f.read_exact(&mut body).is_err() {
+                return gone();
+            }
+            builder
+                .status(StatusCode::PARTIAL_CONTENT)
+                .header(header::CONTENT_RANGE, format!("bytes {first}-{last}/{len}"))
+                .body(body)
+                .unwrap_or_default()
+        }
+        None => {
+            let mut body = Vec::with_capacity(len as usize);
+            use std::io::Read as _;
+            if f.read_to_end(&mut body).is_err() {
+                return gone();
+            }
+            builder.status(StatusCode::OK).body(body).unwrap_or_default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::byte_range;
+
+    #[test]
+    fn ranges() {
+        assert_eq!(byte_range(Some("bytes=0-9"), 100), Some((0, 9)));
+        assert_eq!(byte_range(Some("bytes=90-"), 100), Some((90, 99)));
+        assert_eq!(byte_range(Some("bytes=-10"), 100), Some((90, 99)));
+        assert_eq!(byte_range(Some("bytes=50-500"), 100), Some((50, 99)));
+        assert_eq!(byte_range(Some("bytes=100-"), 100), None);
+        assert_eq!(byte_range(Some("bytes=5-1"), 100), None);
+        assert_eq!(byte_range(Some("bytes=0-1,5-6"), 100), None);
+        assert_eq!(byte_range(Some("items=0-1"), 100), None);
+        assert_eq!(byte_range(None, 100), None);
     }
 }

@@ -171,13 +171,19 @@ fn thumbnails_are_served_by_asset_id_only() {
     let id = page["assets"][0]["id"].as_str().unwrap().to_owned();
     let lib = Some(app.lib.as_ref());
 
-    let ok = trove_desktop::thumbs::respond(lib, &format!("/{id}/thumb"));
+    let ok = trove_desktop::thumbs::respond(lib, &format!("/{id}/thumb"), None);
     assert_eq!(ok.status(), 200);
     assert_eq!(ok.headers()["content-type"], "image/jpeg");
     assert!(ok.body().starts_with(&[0xFF, 0xD8]));
     // convertFileSrc encodes the slash and the @.
-    let encoded = trove_desktop::thumbs::respond(lib, &format!("/{id}%2Fthumb%402x"));
+    let encoded = trove_desktop::thumbs::respond(lib, &format!("/{id}%2Fthumb%402x"), None);
     assert_eq!(encoded.status(), 200);
+    // A range (how video seeks): exactly those bytes.
+    let part = trove_desktop::thumbs::respond(lib, &format!("/{id}/thumb"), Some("bytes=2-9"));
+    assert_eq!(part.status(), 206);
+    assert_eq!(part.body().as_slice(), &ok.body()[2..10]);
+    let total = ok.body().len();
+    assert_eq!(part.headers()["content-range"], format!("bytes 2-9/{total}").as_str());
 
     for bad in [
         "/etc/passwd",
@@ -186,12 +192,12 @@ fn thumbnails_are_served_by_asset_id_only() {
         &format!("/{id}/../../x"),
         "/",
     ] {
-        assert_eq!(trove_desktop::thumbs::respond(lib, bad).status(), 400, "{bad}");
+        assert_eq!(trove_desktop::thumbs::respond(lib, bad, None).status(), 400, "{bad}");
     }
-    let unknown = trove_desktop::thumbs::respond(lib, "/00000000-0000-4000-8000-000000000000/thumb");
+    let unknown = trove_desktop::thumbs::respond(lib, "/00000000-0000-4000-8000-000000000000/thumb", None);
     assert_eq!(unknown.status(), 404);
     assert_eq!(
-        trove_desktop::thumbs::respond(None, &format!("/{id}/thumb")).status(),
+        trove_desktop::thumbs::respond(None, &format!("/{id}/thumb"), None).status(),
         503
     );
 
