@@ -554,26 +554,11 @@ fn fields(d: &trove_core::AssetDetail) -> Vec<FieldDto> {
             .map(|c| format!("{} ({})", wall_clock(c.unix_ms).replace('T', " "), c.source.as_str())),
     );
     if let Some(m) = &d.metadata {
-        let camera = [m.camera_make.as_deref(), m.camera_model.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
-        put("Camera", "Camera", Some(camera));
+        put("Camera", "Camera", m.camera());
         put("Camera", "Lens", m.lens.clone());
         put("Camera", "Focal length", m.focal_length_mm.map(|f| format!("{f} mm")));
         put("Camera", "Aperture", m.aperture.map(|f| format!("f/{f}")));
-        put(
-            "Camera",
-            "Exposure",
-            m.exposure_s.map(|e| {
-                if e < 1.0 {
-                    format!("1/{:.0} s", 1.0 / e)
-                } else {
-                    format!("{e} s")
-                }
-            }),
-        );
+        put("Camera", "Exposure", m.exposure_text());
         put("Camera", "ISO", m.iso.map(|i| i.to_string()));
         put(
             "Camera",

@@ -310,6 +310,14 @@ fn chromium_dom(url: &str, profile: &Path) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// The JSON data a share or request page carries inline.
+fn page_data(html: &str) -> serde_json::Value {
+    let marker = "id=\"trove-data\">";
+    let start = html.find(marker).expect("the page has its data") + marker.len();
+    let end = start + html[start..].find("</script>").unwrap();
+    serde_json::from_str(&html[start..end]).unwrap()
+}
+
 /// Every http(s) URL in a text.
 fn urls_in(text: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -396,10 +404,7 @@ fn a_share_page_renders_every_item_plays_video_and_reaches_nothing_else() {
     let video_pos = {
         let data = ok(&share_cmd(&lib, &["share", "list", "--json"]));
         assert_eq!(data[0]["assets"], 4);
-        let start = html.find("id=\"trove-data\">").unwrap() + "id=\"trove-data\">".len();
-        let json: serde_json::Value =
-            serde_json::from_str(&html[start..start + html[start..].find("</script>").unwrap()]).unwrap();
-        json["items"]
+        page_data(&html)["items"]
             .as_array()
             .unwrap()
             .iter()
@@ -527,9 +532,7 @@ fn an_upload_request_receives_into_its_prefix_only_and_imports_verified() {
     let (code, _, html) = get(&page);
     assert_eq!(code, 200);
     let html = String::from_utf8(html).unwrap();
-    let start = html.find("id=\"trove-data\">").unwrap() + "id=\"trove-data\">".len();
-    let data: serde_json::Value =
-        serde_json::from_str(&html[start..start + html[start..].find("</script>").unwrap()]).unwrap();
+    let data = page_data(&html);
     let prefix = data["key_prefix"].as_str().unwrap().to_owned();
     assert_eq!(prefix, format!("incoming/{share_id}/"));
 

@@ -159,6 +159,29 @@ pub struct Metadata {
     pub raw: serde_json::Value,
 }
 
+impl Metadata {
+    /// Make and model as one name (`FUJIFILM X100V`), if either is known.
+    pub fn camera(&self) -> Option<String> {
+        let name = [self.camera_make.as_deref(), self.camera_model.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        (!name.trim().is_empty()).then_some(name)
+    }
+
+    /// The exposure time as photographers write it: `1/250 s`, `2 s`.
+    pub fn exposure_text(&self) -> Option<String> {
+        self.exposure_s.map(|e| {
+            if e > 0.0 && e < 1.0 {
+                format!("1/{:.0} s", 1.0 / e)
+            } else {
+                format!("{e} s")
+            }
+        })
+    }
+}
+
 /// The content-derived facts of an asset, written when it is hashed.
 #[derive(Debug, Clone)]
 pub struct AssetContent {

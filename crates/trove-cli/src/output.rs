@@ -168,12 +168,7 @@ pub fn asset_detail(d: &AssetDetail) {
         line(&format!("md5       {}", hex::encode(md5)));
     }
     if let Some(m) = &d.metadata {
-        let camera = [m.camera_make.as_deref(), m.camera_model.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
-        if !camera.is_empty() {
+        if let Some(camera) = m.camera() {
             line(&format!("camera    {camera}"));
         }
         if let Some(lens) = &m.lens {

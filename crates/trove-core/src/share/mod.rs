@@ -199,14 +199,13 @@ fn disposition(name: &str) -> String {
             }
         })
         .collect();
-    let mut encoded = String::new();
-    for b in name.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            encoded.push(b as char);
-        } else {
-            encoded.push_str(&format!("%{b:02X}"));
-        }
-    }
+    // RFC 5987: everything but the unreserved characters is escaped.
+    const ESCAPED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    let encoded = percent_encoding::utf8_percent_encode(name, ESCAPED).to_string();
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
@@ -919,4 +918,19 @@ async fn place_object(store: &AnyStore, p: &Planned) -> Result<()> {
             detail,
         })?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn disposition_names_the_file_safely() {
+        assert_eq!(
+            super::disposition("IMG 1.jpg"),
+            "attachment; filename=\"IMG 1.jpg\"; filename*=UTF-8''IMG%201.jpg"
+        );
+        assert_eq!(
+            super::disposition("été\"x\".jpg"),
+            "attachment; filename=\"_t__x_.jpg\"; filename*=UTF-8''%C3%A9t%C3%A9%22x%22.jpg"
+        );
+    }
 }

@@ -56,26 +56,15 @@ impl PageItem {
             taken = d.asset.capture.as_ref().map(|c| rfc3339(c.unix_ms));
             if let Some(m) = &d.metadata {
                 caption = m.description.clone().or_else(|| m.title.clone());
-                let camera = [m.camera_make.as_deref(), m.camera_model.as_deref()]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(" ");
                 let mut put = |k: &str, v: Option<String>| {
                     if let Some(v) = v.filter(|v| !v.trim().is_empty()) {
                         meta.insert(k.to_owned(), v.into());
                     }
                 };
-                put("Camera", Some(camera));
+                put("Camera", m.camera());
                 put("Lens", m.lens.clone());
                 let exposure = [
-                    m.exposure_s.map(|e| {
-                        if e < 1.0 {
-                            format!("1/{:.0} s", 1.0 / e)
-                        } else {
-                            format!("{e} s")
-                        }
-                    }),
+                    m.exposure_text(),
                     m.aperture.map(|a| format!("f/{a}")),
                     m.iso.map(|i| format!("ISO {i}")),
                     m.focal_length_mm.map(|f| format!("{f} mm")),
