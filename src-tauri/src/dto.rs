@@ -100,7 +100,7 @@ impl From<&AssetSummary> for AssetDto {
             mime: a.mime.clone(),
             size: a.size,
             status: a.status.as_str().to_owned(),
-            captured: a.capture.map(|c| wall_clock(c.unix_ms)),
+            captured: a.capture.map(|c| wall_clock(c.wall_clock_ms())),
             capture_source: a.capture.map(|c| c.source.as_str().to_owned()),
             width: a.width,
             height: a.height,
@@ -195,6 +195,39 @@ pub struct AssetPageDto {
     #[ts(type = "number")]
     pub offset: u64,
     pub assets: Vec<AssetDto>,
+}
+
+/// One section of the timeline: `count` consecutive assets of the listing
+/// captured on `date` (`YYYY-MM-DD`, local to where they were taken; null
+/// for assets without a capture time).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct TimelineDayDto {
+    pub date: Option<String>,
+    #[ts(type = "number")]
+    pub count: u64,
+}
+
+impl From<&trove_core::TimelineDay> for TimelineDayDto {
+    fn from(d: &trove_core::TimelineDay) -> Self {
+        TimelineDayDto {
+            date: d
+                .date
+                .map(|d| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())),
+            count: d.count,
+        }
+    }
+}
+
+/// What removing a watched folder did.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct RemovedRootDto {
+    pub path: String,
+    /// File records no longer tracked.
+    #[ts(type = "number")]
+    pub files: u64,
+    /// Assets found nowhere else, now shown as missing.
+    #[ts(type = "number")]
+    pub now_missing: u64,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -429,7 +462,8 @@ impl EventDto {
     }
 }
 
-/// `YYYY-MM-DDTHH:MM:SS` of a capture time stored as wall-clock-as-UTC.
+/// `YYYY-MM-DDTHH:MM:SS` of a wall-clock time in ms read as UTC
+/// ([`trove_core::types::CaptureTime::wall_clock_ms`]).
 pub fn wall_clock(ms: i64) -> String {
     let secs = ms.div_euclid(1000);
     let days = secs.div_euclid(86_400);
@@ -550,8 +584,13 @@ fn fields(d: &trove_core::AssetDetail) -> Vec<FieldDto> {
     put(
         "File",
         "Captured",
-        a.capture
-            .map(|c| format!("{} ({})", wall_clock(c.unix_ms).replace('T', " "), c.source.as_str())),
+        a.capture.map(|c| {
+            format!(
+                "{} ({})",
+                wall_clock(c.wall_clock_ms()).replace('T', " "),
+                c.source.as_str()
+            )
+        }),
     );
     if let Some(m) = &d.metadata {
         put("Camera", "Camera", m.camera());

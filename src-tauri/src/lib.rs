@@ -63,6 +63,7 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
             commands::library::library_info,
             commands::assets::list_assets,
             commands::assets::asset_detail,
+            commands::assets::timeline,
             commands::search::search_assets,
             commands::search::prioritize_thumbnails,
             commands::jobs::job_status,
@@ -77,6 +78,7 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
             commands::jobs::retry_jobs,
             commands::roots::add_root,
             commands::roots::rescan,
+            commands::roots::remove_root,
         ])
 }
 

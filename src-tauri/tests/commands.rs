@@ -105,6 +105,29 @@ fn add_root_queues_an_import_and_the_grid_lists_its_assets() {
 
     assert_eq!(invoke(&app, "rescan", json!({ "rootId": null })), Ok(Value::Null));
     assert_eq!(app.lib.status().unwrap().jobs.queued, 1);
+
+    // The timeline's sections add up to the listing.
+    let days = invoke(&app, "timeline", json!({ "rootId": root_id })).unwrap();
+    let days = days.as_array().unwrap();
+    assert!(!days.is_empty());
+    assert_eq!(days.iter().map(|d| d["count"].as_u64().unwrap()).sum::<u64>(), 2);
+    let date = days[0]["date"].as_str().unwrap();
+    assert!(date.len() == 10 && date.as_bytes()[4] == b'-', "{date}");
+    let err = invoke(&app, "timeline", json!({ "rootId": 4242 })).unwrap_err();
+    assert_eq!(err["code"], "root_not_found");
+
+    // Removing the folder leaves the files and keeps the assets, as missing.
+    let removed = invoke(&app, "remove_root", json!({ "rootId": root_id })).unwrap();
+    assert_eq!(removed["files"], 2);
+    assert_eq!(removed["now_missing"], 2);
+    assert!(app.photos.join("a.png").exists() && app.photos.join("sub/b.png").exists());
+    let info = invoke(&app, "library_info", json!({})).unwrap();
+    assert_eq!(info["roots"], json!([]));
+    let page = invoke(&app, "list_assets", json!({ "offset": 0, "limit": 10 })).unwrap();
+    assert_eq!(page["total"], 2);
+    assert_eq!(page["assets"][0]["status"], "missing");
+    let err = invoke(&app, "remove_root", json!({ "rootId": root_id })).unwrap_err();
+    assert_eq!(err["code"], "root_not_found");
 }
 
 #[test]

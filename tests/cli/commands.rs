@@ -72,6 +72,18 @@ fn add_ls_info_duplicates_status_speak_json() {
     assert_eq!(stdout_json(&out)["scans"][0]["missing"], 1);
     let missing = stdout_json(&trove(&lib, &["ls", "--missing", "--json"]));
     assert_eq!(missing.as_array().unwrap().len(), 1);
+
+    // Removing the folder stops tracking its files and leaves them on disk.
+    let removed = stdout_json(&trove(&lib, &["remove", photos.to_str().unwrap(), "--json"]));
+    assert_eq!(removed["files"], 3);
+    assert_eq!(removed["now_missing"], 2, "both assets were only here");
+    assert!(photos.join("a.jpg").exists() && photos.join("a-copy.jpg").exists());
+    assert_eq!(stdout_json(&trove(&lib, &["roots", "--json"])), serde_json::json!([]));
+    let missing = stdout_json(&trove(&lib, &["ls", "--missing", "--json"]));
+    assert_eq!(missing.as_array().unwrap().len(), 2, "kept, shown as missing");
+    let out = trove(&lib, &["remove", photos.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("photos"), "{}", stderr(&out));
 }
 
 #[test]

@@ -7,8 +7,10 @@ use rusqlite::{OptionalExtension, ToSql, Transaction, TransactionBehavior, param
 use trove_types::AssetId;
 
 use crate::db::Catalog;
-use crate::error::{Result, SqlContext};
-use crate::model::{AssetContent, AssetRowId, FileId, FileStat, Metadata, Root, RootId, RootState};
+use crate::error::{CatalogError, Result, SqlContext};
+use crate::model::{
+    AssetContent, AssetRowId, AssetStatus, FileId, FileStat, Metadata, RemovedRoot, Root, RootId, RootState,
+};
 use crate::paths;
 use crate::rows::{self, ROOT_COLUMNS, to_i64};
 
@@ -46,6 +48,8 @@ pub mod event_kind {
     pub const PROXIES_FAILED: &str = "proxies_failed";
     /// The XMP of an asset changed (its sidecar was edited).
     pub const METADATA_CHANGED: &str = "metadata_changed";
+    /// The user removed a watched folder (nothing on disk was touched).
+    pub const ROOT_REMOVED: &str = "root_removed";
 }
 
 impl<'c> Batch<'c> {
@@ -63,20 +67,41 @@ impl Batch<'_> {
         self.tx.commit().ctx("commit")
     }
 
-    /// Adds a root, or returns the existing one for the same path.
+    /// Adds a root, or returns the existing one for the same path. A root
+    /// that was removed comes back (with its file records, which the next
+    /// scan finds again) and counts as added.
     pub fn add_root(&mut self, path: &Path, device: Option<u64>, follow_symlinks: bool) -> Result<(Root, bool)> {
         let bytes = paths::to_bytes(path);
-        if let Some(existing) = self
+        let found: Option<(Root, Option<i64>)> = self
             .tx
             .query_row(
-                &format!("SELECT {ROOT_COLUMNS} FROM roots WHERE path = ?1"),
+                &format!("SELECT {ROOT_COLUMNS}, removed_at FROM roots WHERE path = ?1"),
                 [&bytes],
-                rows::root,
+                |r| Ok((rows::root(r)?, r.get(7)?)),
             )
             .optional()
-            .ctx("read root")?
-        {
-            return Ok((existing, false));
+            .ctx("read root")?;
+        if let Some((existing, removed_at)) = found {
+            if removed_at.is_none() {
+                return Ok((existing, false));
+            }
+            self.tx
+                .execute(
+                    "UPDATE roots SET removed_at = NULL, follow_symlinks = ?2, device = coalesce(?3, device)
+                     WHERE id = ?1",
+                    params![existing.id, follow_symlinks, device.map(to_i64)],
+                )
+                .ctx("add root again")?;
+            self.log(event_kind::ROOT_ADDED, None, Some(existing.id), Some(path), None)?;
+            let root = self
+                .tx
+                .query_row(
+                    &format!("SELECT {ROOT_COLUMNS} FROM roots WHERE id = ?1"),
+                    [existing.id],
+                    rows::root,
+                )
+                .ctx("read root")?;
+            return Ok((root, true));
         }
         self.tx
             .execute(
@@ -436,6 +461,81 @@ impl Batch<'_> {
         Ok(())
     }
 
+    /// Removes a watched folder: it is no longer listed, watched or scanned.
+    /// Its file records stay, marked missing, so its assets keep their
+    /// identity, user data, sync state and last known paths; an asset with no
+    /// file present elsewhere becomes missing. Adding the same folder again
+    /// revives the root and its files. Queued scans and scan problems of the
+    /// folder go. Nothing on disk is touched.
+    pub fn remove_root(&mut self, root: RootId) -> Result<RemovedRoot> {
+        let removed = self
+            .tx
+            .execute(
+                "UPDATE roots SET removed_at = ?2 WHERE id = ?1 AND removed_at IS NULL",
+                params![root, self.now],
+            )
+            .ctx("remove root")?;
+        if removed == 0 {
+            return Err(CatalogError::NotFound {
+                what: "root",
+                key: root.to_string(),
+            });
+        }
+        let files: Vec<(FileId, AssetRowId, Vec<u8>, bool)> = {
+            let mut stmt = self
+                .tx
+                .prepare("SELECT id, asset_id, rel_path, present FROM files WHERE root_id = ?1 ORDER BY asset_id")
+                .ctx("list files of root")?;
+            stmt.query_map([root], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .ctx("list files of root")?
+                .collect::<rusqlite::Result<_>>()
+                .ctx("list files of root")?
+        };
+        self.log(event_kind::ROOT_REMOVED, None, Some(root), None, None)?;
+        for (file, asset, rel, present) in &files {
+            if *present {
+                self.mark_file_missing(*file)?;
+                self.log(
+                    event_kind::FILE_MISSING,
+                    Some(*asset),
+                    Some(root),
+                    Some(&paths::from_bytes(rel)),
+                    Some("folder removed"),
+                )?;
+            }
+        }
+        self.tx
+            .execute("DELETE FROM scan_problems WHERE root_id = ?1", [root])
+            .ctx("forget scan problems of root")?;
+        self.tx
+            .execute(
+                "DELETE FROM jobs WHERE kind = 'scan_root' AND state <> 'running'
+                   AND json_extract(payload, '$.root_id') = ?1",
+                [root],
+            )
+            .ctx("drop scans of root")?;
+        let mut assets: Vec<AssetRowId> = files.iter().map(|f| f.1).collect();
+        assets.dedup();
+        let mut now_missing = 0;
+        for &asset in &assets {
+            self.refresh_asset_status(asset)?;
+            let status: String = self
+                .tx
+                .prepare_cached("SELECT status FROM assets WHERE id = ?1")
+                .ctx("read asset status")?
+                .query_row([asset], |r| r.get(0))
+                .ctx("read asset status")?;
+            if status == AssetStatus::Missing.as_str() {
+                now_missing += 1;
+            }
+        }
+        Ok(RemovedRoot {
+            files: files.len() as u64,
+            assets: assets.len() as u64,
+            now_missing,
+        })
+    }
+
     /// Recomputes an asset's status from its files and their roots.
     pub fn refresh_asset_status(&mut self, asset: AssetRowId) -> Result<()> {
         self.tx
@@ -521,12 +621,10 @@ impl Batch<'_> {
             .optional()
             .ctx("find asset by hash")?
             .map(|(row, uuid)| {
-                uuid.parse()
-                    .map(|id| (row, id))
-                    .map_err(|_| crate::CatalogError::BadValue {
-                        what: "assets.uuid",
-                        value: uuid,
-                    })
+                uuid.parse().map(|id| (row, id)).map_err(|_| CatalogError::BadValue {
+                    what: "assets.uuid",
+                    value: uuid,
+                })
             })
             .transpose()
     }
@@ -539,7 +637,7 @@ impl Batch<'_> {
             .ctx("read asset id")?
             .query_row([asset], |r| r.get(0))
             .ctx("read asset id")?;
-        uuid.parse().map_err(|_| crate::CatalogError::BadValue {
+        uuid.parse().map_err(|_| CatalogError::BadValue {
             what: "assets.uuid",
             value: uuid,
         })
@@ -553,7 +651,7 @@ impl Batch<'_> {
             .ctx("read asset hash")?
             .query_row([asset], |r| r.get(0))
             .ctx("read asset hash")?;
-        trove_types::ContentHash::from_slice(&bytes).ok_or(crate::CatalogError::BadValue {
+        trove_types::ContentHash::from_slice(&bytes).ok_or(CatalogError::BadValue {
             what: "assets.blake3",
             value: format!("{} bytes", bytes.len()),
         })

@@ -16,6 +16,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_sidecars.sql"),
     include_str!("migrations/0006_sync.sql"),
     include_str!("migrations/0007_shares.sql"),
+    include_str!("migrations/0008_capture_instants.sql"),
+    include_str!("migrations/0009_removed_roots.sql"),
 ];
 
 /// The schema version this build writes.

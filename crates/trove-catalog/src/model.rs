@@ -245,6 +245,25 @@ pub struct AssetQuery {
     pub limit: Option<u64>,
 }
 
+/// One section of the timeline: consecutive assets captured on one day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DayRun {
+    /// Days since 1970-01-01 of the local capture date; `None`: no capture time.
+    pub day: Option<i64>,
+    pub count: u64,
+}
+
+/// What removing a watched folder did ([`crate::Batch::remove_root`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RemovedRoot {
+    /// File records forgotten.
+    pub files: u64,
+    /// Assets that had a file there.
+    pub assets: u64,
+    /// Of those, how many have no file left anywhere and are now missing.
+    pub now_missing: u64,
+}
+
 /// Counts for `trove status`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CatalogCounts {

@@ -9,7 +9,7 @@ use trove_types::{AssetId, AssetKind, ContentHash};
 use crate::db::Catalog;
 use crate::error::{CatalogError, Result, SqlContext};
 use crate::model::{
-    Asset, AssetListing, AssetQuery, CatalogCounts, FileRecord, LogEvent, Metadata, Root, RootId, ScanProblem,
+    Asset, AssetListing, AssetQuery, CatalogCounts, DayRun, FileRecord, LogEvent, Metadata, Root, RootId, ScanProblem,
 };
 use crate::paths;
 use crate::rows::{self, ASSET_COLUMN_COUNT, ASSET_COLUMNS, FILE_COLUMNS, ROOT_COLUMNS};
@@ -22,8 +22,21 @@ const SYNC_SUMMARY: &str = "SELECT CASE WHEN count(*) = 0 THEN NULL
      FROM sync_objects s JOIN targets t ON t.id = s.target_id AND t.active = 1
      WHERE s.asset_id = a.id";
 impl Catalog {
-    /// Every root, in the order they were added.
+    /// Every watched root, in the order they were added (removed ones left out).
     pub fn roots(&self) -> Result<Vec<Root>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {ROOT_COLUMNS} FROM roots WHERE removed_at IS NULL ORDER BY id"
+            ))
+            .ctx("list roots")?;
+        let rows = stmt.query_map([], rows::root).ctx("list roots")?;
+        rows.collect::<rusqlite::Result<_>>().ctx("list roots")
+    }
+
+    /// Every root ever added, removed ones included: for showing where the
+    /// files of an asset were last seen.
+    pub fn all_roots(&self) -> Result<Vec<Root>> {
         let mut stmt = self
             .conn
             .prepare_cached(&format!("SELECT {ROOT_COLUMNS} FROM roots ORDER BY id"))
@@ -32,10 +45,11 @@ impl Catalog {
         rows.collect::<rusqlite::Result<_>>().ctx("list roots")
     }
 
+    /// A watched root; a removed one is not found.
     pub fn root(&self, id: RootId) -> Result<Root> {
         self.conn
             .query_row(
-                &format!("SELECT {ROOT_COLUMNS} FROM roots WHERE id = ?1"),
+                &format!("SELECT {ROOT_COLUMNS} FROM roots WHERE id = ?1 AND removed_at IS NULL"),
                 [id],
                 rows::root,
             )
@@ -223,6 +237,33 @@ impl Catalog {
             .query_row(rusqlite::params_from_iter(args), |r| r.get::<_, i64>(0))
             .map(|n| n as u64)
             .ctx("count assets")
+    }
+
+    /// The listing's assets in its order (newest capture first), cut into
+    /// runs of one local capture day each: the timeline's sections. The day is
+    /// the capture's wall-clock date (its offset applied when one was
+    /// recorded), as days since 1970-01-01; `None` for assets with no capture
+    /// time, which sort last. Runs follow the listing order, so a section is
+    /// always one contiguous range of [`Catalog::list_assets`] indices even
+    /// when offsets differ; `offset` and `limit` are ignored.
+    pub fn capture_days(&self, q: &AssetQuery) -> Result<Vec<DayRun>> {
+        const DAY_MS: i64 = 86_400_000;
+        let mut sql = String::from("SELECT a.capture_ms, a.capture_offset FROM assets a WHERE 1 = 1");
+        let args = asset_filter(q, &mut sql);
+        sql.push_str(" ORDER BY a.capture_ms DESC NULLS LAST, a.id DESC");
+        let mut stmt = self.conn.prepare_cached(&sql).ctx("list capture days")?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(args)).ctx("list capture days")?;
+        let mut runs: Vec<DayRun> = Vec::new();
+        while let Some(r) = rows.next().ctx("list capture days")? {
+            let ms: Option<i64> = r.get(0).ctx("list capture days")?;
+            let offset_min: Option<i64> = r.get(1).ctx("list capture days")?;
+            let day = ms.map(|ms| ms.saturating_add(offset_min.unwrap_or(0) * 60_000).div_euclid(DAY_MS));
+            match runs.last_mut() {
+                Some(last) if last.day == day => last.count += 1,
+                _ => runs.push(DayRun { day, count: 1 }),
+            }
+        }
+        Ok(runs)
     }
 
     /// Assets that have more than one file, with all their files.

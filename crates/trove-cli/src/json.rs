@@ -28,7 +28,7 @@ pub fn capture(c: &Option<CaptureTime>) -> Value {
     match c {
         None => Value::Null,
         Some(c) => json!({
-            "local": crate::output::wall_clock(c.unix_ms),
+            "local": crate::output::wall_clock(c.wall_clock_ms()),
             "offset_minutes": c.offset_minutes,
             "source": c.source.as_str(),
         }),

@@ -72,6 +72,15 @@ enum Command {
         #[arg(long)]
         poll: bool,
     },
+    /// Stop watching a folder (by id or path). Nothing on disk is touched;
+    /// assets found only there are kept, shown as missing, and come back
+    /// with their tags and sync state when the folder is added again.
+    Remove {
+        #[arg(value_name = "FOLDER")]
+        root: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// List watched folders.
     Roots {
         #[arg(long)]
@@ -426,6 +435,26 @@ fn run(cli: Cli) -> Result<u8, CoreError> {
                 Ok(())
             })?;
             output::note("stopped");
+            Ok(EXIT_OK)
+        }
+        Command::Remove { root, json } => {
+            let lib = open_writer(&dir, false)?;
+            let (info, removed) = lib.remove_root(&root)?;
+            if json {
+                output::json(&serde_json::json!({
+                    "root": json::root(&info),
+                    "files": removed.files,
+                    "assets": removed.assets,
+                    "now_missing": removed.now_missing,
+                }));
+            } else {
+                output::note(&format!(
+                    "stopped watching {}: its {} file(s) are no longer tracked; {} asset(s) found nowhere else show as missing until the folder is added again (nothing on disk was touched)",
+                    info.path.display(),
+                    removed.files,
+                    removed.now_missing
+                ));
+            }
             Ok(EXIT_OK)
         }
         Command::Roots { json } => {

@@ -28,8 +28,8 @@ pub fn json(v: &impl serde::Serialize) {
     let _ = writeln!(out);
 }
 
-/// Wall-clock time (`YYYY-MM-DD HH:MM:SS`) of a capture instant stored as
-/// local time read as UTC.
+/// `YYYY-MM-DD HH:MM:SS` of a wall-clock time in ms read as UTC
+/// (`CaptureTime::wall_clock_ms`).
 pub fn wall_clock(ms: i64) -> String {
     match time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000) {
         Ok(t) => format!(
@@ -80,7 +80,10 @@ pub fn roots(roots: &[RootInfo]) {
 
 pub fn assets(assets: &[AssetSummary]) {
     for a in assets {
-        let when = a.capture.map(|c| wall_clock(c.unix_ms)).unwrap_or_else(|| "-".into());
+        let when = a
+            .capture
+            .map(|c| wall_clock(c.wall_clock_ms()))
+            .unwrap_or_else(|| "-".into());
         let status = match a.status.as_str() {
             "present" => String::new(),
             s => format!(" [{s}]"),
@@ -159,7 +162,7 @@ pub fn asset_detail(d: &AssetDetail) {
             .unwrap_or_default();
         line(&format!(
             "captured  {}{offset} (from {})",
-            wall_clock(c.unix_ms),
+            wall_clock(c.wall_clock_ms()),
             c.source.as_str()
         ));
     }

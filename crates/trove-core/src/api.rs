@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use trove_catalog::{
-    Asset, AssetQuery, AssetStatus, CatalogCounts, FileRecord, JobCounts, Metadata, Root, RootState, ScanProblem,
+    Asset, AssetQuery, AssetStatus, CatalogCounts, FileRecord, JobCounts, Metadata, RemovedRoot, Root, RootState,
+    ScanProblem,
 };
 use trove_types::{AssetId, AssetKind, CaptureTime};
 
@@ -106,6 +107,14 @@ pub struct AssetFilter {
     pub limit: Option<u64>,
 }
 
+/// One section of the timeline: consecutive assets captured on one day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimelineDay {
+    /// The capture's wall-clock date; `None` for assets without a capture time.
+    pub date: Option<time::Date>,
+    pub count: u64,
+}
+
 /// Options for adding a root.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct AddRootOptions {
@@ -161,6 +170,20 @@ impl Library {
         b.commit()?;
         drop(cat);
         Ok((self.root_info(root)?, created))
+    }
+
+    /// Stops watching a folder (by id or path) and forgets its files. Nothing
+    /// on disk is touched. Assets keep their identity, user data and sync
+    /// state; those with no file left elsewhere show as missing until the
+    /// folder (or a copy) is added again.
+    pub fn remove_root(&self, query: &str) -> Result<(RootInfo, RemovedRoot)> {
+        self.require_writer("removing a folder")?;
+        let info = self.find_root(query)?;
+        let mut cat = self.catalog();
+        let mut b = cat.batch(self.now_ms())?;
+        let removed = b.remove_root(info.id)?;
+        b.commit()?;
+        Ok((info, removed))
     }
 
     fn root_info(&self, root: Root) -> Result<RootInfo> {
@@ -219,7 +242,7 @@ impl Library {
 
     pub fn assets(&self, filter: &AssetFilter) -> Result<Vec<AssetSummary>> {
         let cat = self.catalog();
-        let roots = cat.roots()?;
+        let roots = cat.all_roots()?;
         let listing = cat.list_assets(&AssetQuery {
             kind: filter.kind,
             status: filter.status,
@@ -268,6 +291,32 @@ impl Library {
         })?)
     }
 
+    /// The timeline's sections: the listing [`Library::assets`] gives (same
+    /// filter, same order), cut into runs of one local capture day each.
+    /// Section `n` holds the assets at the indices after the counts of the
+    /// sections before it.
+    pub fn timeline(&self, filter: &AssetFilter) -> Result<Vec<TimelineDay>> {
+        let runs = self.catalog().capture_days(&AssetQuery {
+            kind: filter.kind,
+            status: filter.status,
+            root_id: filter.root_id,
+            offset: 0,
+            limit: None,
+        })?;
+        Ok(runs
+            .into_iter()
+            .map(|r| TimelineDay {
+                date: r.day.and_then(|d| {
+                    // Days since 1970-01-01 to a calendar date; out-of-range
+                    // capture times (corrupt EXIF) count as undated.
+                    let jd = i32::try_from(d.checked_add(2_440_588)?).ok()?;
+                    time::Date::from_julian_day(jd).ok()
+                }),
+                count: r.count,
+            })
+            .collect())
+    }
+
     /// Looks an asset up by its id or by the path of one of its files.
     pub fn asset_detail(&self, query: &str) -> Result<AssetDetail> {
         let cat = self.catalog();
@@ -313,7 +362,7 @@ impl Library {
     }
 
     fn file_infos(&self, cat: &trove_catalog::Catalog, asset_row: i64) -> Result<Vec<FileInfo>> {
-        let roots = cat.roots()?;
+        let roots = cat.all_roots()?;
         Ok(cat
             .files_of_asset(asset_row)?
             .into_iter()

@@ -327,7 +327,12 @@ impl Library {
                     message: format!("bad scan job payload {}: {e}", job.payload),
                     permanent: true,
                 })?;
-                let root = self.catalog().root(p.root_id).map_err(CoreError::from)?;
+                let root = match self.catalog().root(p.root_id) {
+                    Ok(root) => root,
+                    // The folder was removed after the scan was queued.
+                    Err(e) if e.is_not_found() => return Ok(()),
+                    Err(e) => return Err(CoreError::from(e).into()),
+                };
                 crate::scan::scan(
                     self,
                     &root,

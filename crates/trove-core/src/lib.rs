@@ -38,7 +38,7 @@ mod watch;
 
 pub use api::{
     AddRootOptions, AssetDetail, AssetFilter, AssetSummary, DuplicateSet, FileInfo, LibraryStatus, ProblemInfo,
-    RootInfo,
+    RootInfo, TimelineDay,
 };
 pub use cancel::Cancel;
 pub use clock::{Clock, SystemClock};
@@ -60,7 +60,7 @@ pub use sync::{
     TargetSettings, UploadReport, UploadRequest, VerifyReport, upload,
 };
 pub use trove_catalog::ShareKind;
-pub use trove_catalog::{ObjectRole, ObjectState, SyncCounts, SyncObject, SyncPolicy};
+pub use trove_catalog::{ObjectRole, ObjectState, RemovedRoot, SyncCounts, SyncObject, SyncPolicy};
 pub use trove_search::{FacetCount, Sort};
 pub use trove_store::TargetUrl;
 pub use watch::WatchOptions;

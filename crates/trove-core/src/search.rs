@@ -194,7 +194,8 @@ impl Library {
             .map_err(|e| search_error(index.path(), e))?;
         let took_us = started.elapsed().as_micros() as u64;
         let cat = self.catalog();
-        let roots: std::collections::HashMap<i64, PathBuf> = cat.roots()?.into_iter().map(|r| (r.id, r.path)).collect();
+        let roots: std::collections::HashMap<i64, PathBuf> =
+            cat.all_roots()?.into_iter().map(|r| (r.id, r.path)).collect();
         let mut assets = Vec::with_capacity(found.hits.len());
         for hit in &found.hits {
             // A hit the catalog no longer has (deleted since the last
@@ -220,7 +221,7 @@ impl Library {
 /// Writes the documents of these assets (deleting those the catalog no
 /// longer has). Returns (indexed, removed).
 fn write_docs(cat: &Catalog, index: &Index, rows: impl Iterator<Item = i64>) -> Result<(u64, u64)> {
-    let roots: std::collections::HashMap<i64, PathBuf> = cat.roots()?.into_iter().map(|r| (r.id, r.path)).collect();
+    let roots: std::collections::HashMap<i64, PathBuf> = cat.all_roots()?.into_iter().map(|r| (r.id, r.path)).collect();
     let mut docs = Vec::new();
     let mut gone = Vec::new();
     for row in rows {
@@ -251,9 +252,7 @@ fn asset_doc(cat: &Catalog, roots: &std::collections::HashMap<i64, PathBuf>, row
     doc.height = a.height;
     doc.duration_ms = a.duration_ms.and_then(|d| u64::try_from(d).ok());
     // The index speaks wall-clock time where the photo was taken.
-    doc.capture_ms = a
-        .capture
-        .map(|c| c.unix_ms + i64::from(c.offset_minutes.unwrap_or(0)) * 60_000);
+    doc.capture_ms = a.capture.map(|c| c.wall_clock_ms());
     doc.missing = a.status == AssetStatus::Missing;
     for f in &files {
         add_file(&mut doc, f, roots.get(&f.root_id).map(PathBuf::as_path));

@@ -114,6 +114,12 @@ impl Library {
             }
             self.job_signal().wait(Duration::from_millis(200));
         }
+        // Removed since the last root check: nothing to update.
+        if let Err(e) = self.catalog().root(root.id)
+            && e.is_not_found()
+        {
+            return Ok(None);
+        }
         match scan(self, root, scope, params, sink, cancel) {
             Ok(r) => Ok(Some(r)),
             Err(CoreError::Cancelled) => Err(CoreError::Cancelled),
@@ -140,6 +146,8 @@ impl Library {
         let params = ScanParams {
             threads: opts.read_threads,
         };
+        // A removed folder is no longer watched.
+        watched.retain(|id, _| roots.iter().any(|r| r.id == *id));
         for root in roots {
             let reachable = root.path.is_dir();
             // A watcher is stale when its root vanished, moved in the

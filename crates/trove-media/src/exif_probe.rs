@@ -146,9 +146,11 @@ fn capture_time(exif: &Exif) -> Option<CaptureTime> {
         if let Some(off) = ascii_bytes(exif, off_tag) {
             let _ = dt.parse_offset(&off);
         }
-        if let Some(unix_ms) = wall_clock_ms(&dt) {
+        if let Some(wall_ms) = wall_clock_ms(&dt) {
+            // With an offset the wall-clock time names one instant: store it.
+            let offset_ms = dt.offset.map_or(0, |m| i64::from(m) * 60_000);
             return Some(CaptureTime {
-                unix_ms,
+                unix_ms: wall_ms - offset_ms,
                 offset_minutes: dt.offset,
                 source,
             });

@@ -1,7 +1,7 @@
 //! The index schema: one document per asset.
 //!
-//! Change anything here (a field, an option, an analyzer's behaviour) and
-//! bump [`SCHEMA_VERSION`]: an index of another version is moved aside and
+//! Change anything here (a field, an option, an analyzer's behaviour), or
+//! what a field's values mean, and bump [`SCHEMA_VERSION`]: an index of another version is moved aside and
 //! rebuilt when it is opened.
 
 use tantivy::schema::{
@@ -12,7 +12,9 @@ use tantivy::schema::{
 use crate::tokenizer;
 
 /// The version of the schema and of the analyzers. Stored in every commit.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version 2: capture times with an EXIF offset are wall-clock times (they
+/// were one offset off in version 1).
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Field names, as Tantivy knows them (not the query language's names).
 pub(crate) mod name {

@@ -240,6 +240,15 @@ pub struct CaptureTime {
     pub source: CaptureSource,
 }
 
+impl CaptureTime {
+    /// The wall-clock time where it was taken, as milliseconds since the
+    /// epoch read as UTC: what to show, and what dates group by.
+    pub fn wall_clock_ms(&self) -> i64 {
+        self.unix_ms
+            .saturating_add(i64::from(self.offset_minutes.unwrap_or(0)) * 60_000)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

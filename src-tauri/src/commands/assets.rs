@@ -3,7 +3,7 @@ use trove_core::AssetFilter;
 
 use super::blocking;
 use crate::AppState;
-use crate::dto::{AssetDetailDto, AssetDto, AssetPageDto, ErrorDto};
+use crate::dto::{AssetDetailDto, AssetDto, AssetPageDto, ErrorDto, TimelineDayDto};
 
 /// The most assets one page may hold.
 pub const MAX_PAGE: u64 = 1000;
@@ -25,14 +25,7 @@ pub async fn list_assets(
     }
     let lib = state.lib()?;
     blocking(move || {
-        if let Some(id) = root_id
-            && !lib.roots()?.iter().any(|r| r.id == id)
-        {
-            return Err(ErrorDto::new(
-                "root_not_found",
-                format!("no watched folder with id {id}; it may have been removed"),
-            ));
-        }
+        check_root(&lib, root_id)?;
         let filter = AssetFilter {
             offset,
             limit: Some(limit),
@@ -48,6 +41,35 @@ pub async fn list_assets(
         })
     })
     .await
+}
+
+/// The timeline's sections for the same listing as `list_assets` (same
+/// folder filter, same order): one per run of assets captured on one day.
+#[tauri::command]
+pub async fn timeline(state: State<'_, AppState>, root_id: Option<i64>) -> Result<Vec<TimelineDayDto>, ErrorDto> {
+    let lib = state.lib()?;
+    blocking(move || {
+        check_root(&lib, root_id)?;
+        let days = lib.timeline(&AssetFilter {
+            root_id,
+            ..AssetFilter::default()
+        })?;
+        Ok(days.iter().map(TimelineDayDto::from).collect())
+    })
+    .await
+}
+
+/// A folder filter must name a watched folder.
+fn check_root(lib: &trove_core::Library, root_id: Option<i64>) -> Result<(), ErrorDto> {
+    if let Some(id) = root_id
+        && !lib.roots()?.iter().any(|r| r.id == id)
+    {
+        return Err(ErrorDto::new(
+            "root_not_found",
+            format!("no watched folder with id {id}; it may have been removed"),
+        ));
+    }
+    Ok(())
 }
 
 /// Everything the viewer shows about one asset, by id.

@@ -5,7 +5,7 @@ use trove_core::AddRootOptions;
 
 use super::blocking;
 use crate::AppState;
-use crate::dto::{ErrorDto, RootDto};
+use crate::dto::{ErrorDto, RemovedRootDto, RootDto};
 
 /// Adds a folder and queues its import. Progress arrives as events.
 #[tauri::command]
@@ -49,6 +49,29 @@ pub async fn rescan(state: State<'_, AppState>, root_id: Option<i64>) -> Result<
             lib.enqueue_scan(id)?;
         }
         Ok(())
+    })
+    .await
+}
+
+/// Stops watching a folder. Nothing on disk is touched; its assets stay in
+/// the catalog (missing when found nowhere else) and come back when the
+/// folder is added again.
+#[tauri::command]
+pub async fn remove_root(state: State<'_, AppState>, root_id: i64) -> Result<RemovedRootDto, ErrorDto> {
+    let lib = state.lib()?;
+    blocking(move || {
+        if !lib.roots()?.iter().any(|r| r.id == root_id) {
+            return Err(ErrorDto::new(
+                "root_not_found",
+                format!("there is no watched folder with id {root_id}; it may have been removed already"),
+            ));
+        }
+        let (root, removed) = lib.remove_root(&root_id.to_string())?;
+        Ok(RemovedRootDto {
+            path: root.path.display().to_string(),
+            files: removed.files,
+            now_missing: removed.now_missing,
+        })
     })
     .await
 }

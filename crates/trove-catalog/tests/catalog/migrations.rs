@@ -44,6 +44,39 @@ fn schema_1_catalog_with_data_upgrades_to_current() {
     );
 }
 
+/// Schema 8 moves EXIF capture times that carry an offset from wall-clock
+/// time to the instant; other sources were instants already.
+#[test]
+fn schema_8_stores_exif_capture_times_with_an_offset_as_instants() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("catalog.db");
+    {
+        let conn = Connection::open(&path).unwrap();
+        for v in 1..=7 {
+            conn.execute_batch(migration_sql(v).unwrap()).unwrap();
+        }
+        conn.execute_batch(
+            "PRAGMA application_id = 1414680406; PRAGMA user_version = 7;
+             INSERT INTO assets (id, uuid, blake3, size, kind, created_at, updated_at,
+                                 capture_ms, capture_offset, capture_source) VALUES
+                 (1, '5a52f508-7b91-449d-b133-a194900fa14e', zeroblob(32), 1, 'image', 1, 1,
+                  1686767405250, 120, 'exif_original'),
+                 (2, '6a52f508-7b91-449d-b133-a194900fa14e', randomblob(32), 1, 'image', 1, 1,
+                  1686767405250, NULL, 'exif_original'),
+                 (3, '7a52f508-7b91-449d-b133-a194900fa14e', randomblob(32), 1, 'video', 1, 1,
+                  1686767405250, 120, 'container');",
+        )
+        .unwrap();
+    }
+    let cat = Catalog::open(&path).unwrap();
+    let ms = |id: i64| cat.asset_by_row(id).unwrap().capture.unwrap();
+    let moved = ms(1);
+    assert_eq!(moved.unix_ms, 1_686_760_205_250, "18:30 at +02:00 is 16:30 UTC");
+    assert_eq!(moved.wall_clock_ms(), 1_686_767_405_250);
+    assert_eq!(ms(2).unix_ms, 1_686_767_405_250, "no offset: wall clock stays");
+    assert_eq!(ms(3).unix_ms, 1_686_767_405_250, "containers stored instants");
+}
+
 #[test]
 fn a_catalog_from_a_newer_trove_is_refused_and_left_untouched() {
     let dir = tempfile::tempdir().unwrap();

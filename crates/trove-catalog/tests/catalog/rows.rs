@@ -102,3 +102,71 @@ fn events_are_an_ordered_change_feed() {
     assert_eq!(later.len(), 1);
     assert_eq!(later[0].asset_row_id, Some(asset));
 }
+
+#[test]
+fn capture_days_cut_the_listing_into_local_day_runs() {
+    use trove_catalog::DayRun;
+    use trove_types::{CaptureSource, CaptureTime};
+    const DAY: i64 = 86_400_000;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cat = open(dir.path());
+    let mut b = cat.batch(1).unwrap();
+    let (root, _) = b.add_root(Path::new("/r"), Some(1), false).unwrap();
+    let (other, _) = b.add_root(Path::new("/o"), Some(2), false).unwrap();
+    // (seed, capture ms, offset minutes, root)
+    let shots: [(u8, Option<i64>, Option<i16>, i64); 6] = [
+        (1, Some(20_000 * DAY + 3_600_000), None, root.id),
+        (2, Some(20_000 * DAY + 7_200_000), None, root.id),
+        // 23:00 UTC on day 19,999, but 01:00 on day 20,000 where it was taken;
+        // it sorts after the two above, so it joins their run.
+        (3, Some(20_000 * DAY - 3_600_000), Some(120), root.id),
+        (4, Some(19_990 * DAY), None, other.id),
+        (5, None, None, root.id),
+        (6, None, None, root.id),
+    ];
+    for (seed, ms, offset, r) in shots {
+        let mut c = content(seed);
+        c.capture = ms.map(|unix_ms| CaptureTime {
+            unix_ms,
+            offset_minutes: offset,
+            source: CaptureSource::ExifOriginal,
+        });
+        let (asset, _) = b.insert_asset(&c).unwrap();
+        b.insert_file(asset, r, Path::new(&format!("{seed}.jpg")), &stat(u64::from(seed)))
+            .unwrap();
+    }
+    b.commit().unwrap();
+
+    let all = cat.capture_days(&AssetQuery::default()).unwrap();
+    assert_eq!(
+        all,
+        [
+            DayRun {
+                day: Some(20_000),
+                count: 3
+            },
+            DayRun {
+                day: Some(19_990),
+                count: 1
+            },
+            DayRun { day: None, count: 2 },
+        ]
+    );
+    // The runs add up to the listing, in its order.
+    let listing = cat.list_assets(&AssetQuery::default()).unwrap();
+    assert_eq!(all.iter().map(|r| r.count).sum::<u64>(), listing.len() as u64);
+
+    let one_root = cat
+        .capture_days(&AssetQuery {
+            root_id: Some(other.id),
+            ..AssetQuery::default()
+        })
+        .unwrap();
+    assert_eq!(
+        one_root,
+        [DayRun {
+            day: Some(19_990),
+            count: 1
+        }]
+    );
+}

@@ -44,7 +44,7 @@ impl Library {
         };
         {
             let cat = self.catalog();
-            let roots = cat.roots()?;
+            let roots = cat.all_roots()?;
             let place = |f: &trove_catalog::FileRecord| -> PathBuf {
                 let root = roots.iter().find(|r| r.id == f.root_id);
                 root.map(|r| r.path.join(&f.rel_path))

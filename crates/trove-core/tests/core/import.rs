@@ -45,8 +45,9 @@ fn first_import_catalogs_content_hashes_kind_and_exif() {
     let capture = a.capture.unwrap();
     assert_eq!(capture.source, CaptureSource::ExifOriginal);
     assert_eq!(capture.offset_minutes, Some(120));
-    // 2023-06-14 18:30:05.250 wall-clock time.
-    assert_eq!(capture.unix_ms, 1_686_767_405_250);
+    // 2023-06-14 18:30:05.250 at +02:00 is 16:30:05.250 UTC.
+    assert_eq!(capture.unix_ms, 1_686_760_205_250);
+    assert_eq!(capture.wall_clock_ms(), 1_686_767_405_250);
     let m = jpeg.metadata.unwrap();
     assert_eq!(
         (m.camera_make.as_deref(), m.camera_model.as_deref()),
@@ -328,4 +329,111 @@ fn embedded_xmp_ratings_titles_and_keywords_are_catalogued() {
         m.raw["xmp"]["hierarchical_keywords"],
         serde_json::json!(["family|kids"])
     );
+}
+
+#[test]
+fn removing_a_folder_forgets_its_files_keeps_assets_and_touches_nothing_on_disk() {
+    let env = Env::new();
+    camera_jpeg(&env, "only-here.jpg", 1);
+    camera_jpeg(&env, "both.jpg", 2);
+    let other = env.tmp.path().join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::copy(env.path("both.jpg"), other.join("both.jpg")).unwrap();
+    env.scan();
+    let (second, _) = env.lib.add_root(&other, trove_core::AddRootOptions::default()).unwrap();
+    env.lib
+        .scan_root(
+            second.id,
+            trove_core::ScanScope::Full,
+            1,
+            &trove_core::NoEvents,
+            &trove_core::Cancel::new(),
+        )
+        .unwrap();
+    let only_id = env.asset_at("only-here.jpg").asset.id;
+    let both_id = env.asset_at("both.jpg").asset.id;
+    let before = snapshot(&env.root);
+
+    let (info, removed) = env.lib.remove_root(&env.root_id.to_string()).unwrap();
+    assert_eq!(info.path, env.root);
+    assert_eq!((removed.files, removed.assets, removed.now_missing), (2, 2, 1));
+    assert_eq!(snapshot(&env.root), before, "nothing on disk changed");
+    let roots = env.lib.roots().unwrap();
+    assert_eq!(roots.iter().map(|r| r.id).collect::<Vec<_>>(), [second.id]);
+
+    let only = env.lib.asset_detail(&only_id.to_string()).unwrap();
+    assert_eq!(only.asset.status, AssetStatus::Missing, "kept, shown as missing");
+    assert_eq!(only.files.len(), 1);
+    assert!(!only.files[0].record.present);
+    assert_eq!(only.files[0].path, env.path("only-here.jpg"), "last seen there");
+    let both = env.lib.asset_detail(&both_id.to_string()).unwrap();
+    assert_eq!(both.asset.status, AssetStatus::Present, "still in the other folder");
+    let listed = env.lib.assets(&trove_core::AssetFilter::default()).unwrap();
+    assert_eq!(listed.len(), 2, "the grid still lists both");
+    assert_eq!(
+        super::search::names(&env.lib, "only-here missing:true"),
+        ["only-here.jpg"],
+        "the index knows it is missing"
+    );
+    // A removed folder is not scanned, even by a queued job.
+    assert_eq!(
+        env.lib
+            .scan_root(
+                env.root_id,
+                trove_core::ScanScope::Full,
+                1,
+                &trove_core::NoEvents,
+                &trove_core::Cancel::new()
+            )
+            .unwrap_err()
+            .code(),
+        "not_found"
+    );
+    env.integrity_ok();
+
+    // Adding the folder again finds the same asset by content.
+    let (again, _) = env
+        .lib
+        .add_root(&env.root, trove_core::AddRootOptions::default())
+        .unwrap();
+    let report = env
+        .lib
+        .scan_root(
+            again.id,
+            trove_core::ScanScope::Full,
+            1,
+            &trove_core::NoEvents,
+            &trove_core::Cancel::new(),
+        )
+        .unwrap();
+    assert_eq!(again.id, env.root_id, "the same root comes back");
+    assert_eq!((report.new_assets, report.returned), (0, 2));
+    assert_eq!(env.asset_at("only-here.jpg").asset.id, only_id);
+    assert_eq!(
+        env.lib.asset_detail(&only_id.to_string()).unwrap().asset.status,
+        AssetStatus::Present
+    );
+
+    let err = env.lib.remove_root("999").unwrap_err();
+    assert_eq!(err.code(), "root_not_found");
+}
+
+#[test]
+fn the_timeline_cuts_the_listing_into_capture_days() {
+    let env = Env::new();
+    camera_jpeg(&env, "a.jpg", 1);
+    camera_jpeg(&env, "b.jpg", 2);
+    write_png(&env.path("scan.png"), 8, 8, [1, 2, 3], 0);
+    env.scan();
+    let days = env.lib.timeline(&trove_core::AssetFilter::default()).unwrap();
+    let listing = env.assets();
+    assert_eq!(days.iter().map(|d| d.count).sum::<u64>(), listing.len() as u64);
+    // Both JPEGs were taken on 2023-06-14 (local time, +02:00); the PNG's
+    // date is its mtime, today, so it comes first.
+    let june = days
+        .iter()
+        .find(|d| d.date == Some(time::macros::date!(2023 - 06 - 14)))
+        .expect("the JPEGs' day");
+    assert_eq!(june.count, 2);
+    assert_eq!(days.last().unwrap().date, Some(time::macros::date!(2023 - 06 - 14)));
 }

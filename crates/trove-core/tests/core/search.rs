@@ -8,7 +8,7 @@ use trove_testkit::{Exif, insert_xmp, jpeg_bytes, write_jpeg, xmp_packet};
 
 use super::Env;
 
-fn names(lib: &Library, text: &str) -> Vec<String> {
+pub(crate) fn names(lib: &Library, text: &str) -> Vec<String> {
     let mut found: Vec<String> = lib
         .search(
             &SearchQuery {
