@@ -11,7 +11,8 @@ want_tests=1
 SUDO=""
 if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
 
-run_pkgs=(libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev librsvg2-dev cmake nasm ffmpeg poppler-utils libheif-dev libdbus-1-dev)
+# gstreamer1.0-libav and -plugins-good: the web view plays H.264/AAC video and audio.
+run_pkgs=(libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev librsvg2-dev cmake nasm ffmpeg poppler-utils libheif-dev libdbus-1-dev gstreamer1.0-libav gstreamer1.0-plugins-good)
 test_pkgs=(xvfb xauth webkit2gtk-driver util-linux libheif-examples python3-venv rclone chromium curl gnome-keyring dbus)
 
 pkgs=("${run_pkgs[@]}")

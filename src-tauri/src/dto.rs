@@ -357,6 +357,12 @@ pub enum EventDto {
         error: String,
         will_retry: bool,
     },
+    /// A job made an asset's proxies: its thumbnail (and ThumbHash) can be
+    /// shown now.
+    ProxiesMade {
+        #[ts(type = "number")]
+        job_id: i64,
+    },
     /// The catalog changed (the page should refresh what it shows).
     CatalogChanged {
         #[ts(type = "number")]
@@ -454,6 +460,11 @@ impl EventDto {
             },
             Event::SyncPaused { reason } => EventDto::SyncPaused { reason: reason.clone() },
             Event::SyncResumed => EventDto::SyncResumed,
+            Event::JobFinished { job_id, kind }
+                if kind == trove_core::job_kind::MAKE_PROXIES || kind == trove_core::job_kind::MAKE_PLAYABLE =>
+            {
+                EventDto::ProxiesMade { job_id: *job_id }
+            }
             Event::WatchApplied { root_id, report, .. } if !report.is_noop() => {
                 EventDto::CatalogChanged { root_id: *root_id }
             }

@@ -4,6 +4,7 @@
 pub mod commands;
 pub mod credentials;
 pub mod dto;
+pub mod media;
 mod state;
 pub mod thumbs;
 
@@ -61,6 +62,7 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
         })
         .invoke_handler(tauri::generate_handler![
             commands::library::library_info,
+            commands::library::media_base,
             commands::assets::list_assets,
             commands::assets::asset_detail,
             commands::assets::timeline,
@@ -141,6 +143,16 @@ pub fn run() {
             let dir = library_dir();
             let lib = Arc::new(open_library(&dir).map_err(|e| format!("cannot open the library: {e}"))?);
             app.state::<AppState>().set(lib.clone());
+            match media::MediaServer::start(lib.clone()) {
+                Ok(server) => app.state::<AppState>().set_media_base(server.base),
+                // Without it images still show; the viewer says video can't play.
+                Err(e) => {
+                    #[allow(clippy::print_stderr)]
+                    {
+                        eprintln!("trove: the media server did not start: {e}");
+                    }
+                }
+            }
             let handle = app.handle().clone();
             app.state::<AppState>().set_emitter(Arc::new(move |dto| {
                 // A closed window simply does not hear it.

@@ -14,6 +14,7 @@ pub type Emitter = Arc<dyn Fn(EventDto) + Send + Sync>;
 pub struct AppState {
     lib: OnceLock<Arc<Library>>,
     emitter: OnceLock<Emitter>,
+    media_base: OnceLock<String>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -48,6 +49,16 @@ impl AppState {
     /// an emitter is set).
     pub fn emitter(&self) -> Emitter {
         self.emitter.get().cloned().unwrap_or_else(|| Arc::new(|_| {}))
+    }
+
+    /// Records where the loopback media server listens.
+    pub fn set_media_base(&self, base: String) {
+        let _ = self.media_base.set(base);
+    }
+
+    /// The media server's base URL, once it runs.
+    pub fn media_base(&self) -> Option<String> {
+        self.media_base.get().cloned()
     }
 
     pub fn lib(&self) -> Result<Arc<Library>, ErrorDto> {

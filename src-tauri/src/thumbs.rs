@@ -1,8 +1,9 @@
 //! The `thumb:` URI scheme: the web view asks for a proxy by asset id and
 //! variant (`thumb://localhost/<asset-uuid>/<variant>`, built by the page
-//! with `convertFileSrc`), never by path. Only files inside the library's
-//! proxy folder are served (`Library::proxy_file` checks), read off the UI
-//! thread.
+//! with `convertFileSrc`), never by path. Proxies are served only from
+//! inside the library's proxy folder (`Library::proxy_file` checks); the
+//! `original` variant serves an asset's own file only when the web view can
+//! show its type (`Library::original_file`). Read off the UI thread.
 
 use tauri::http::{Response, StatusCode, header};
 use trove_core::Library;
@@ -11,13 +12,23 @@ use trove_core::types::AssetId;
 /// The scheme's name.
 pub const SCHEME: &str = "thumb";
 
+/// The pseudo-variant that asks for the original itself (zoom to 100%,
+/// videos that play without a proxy); `Library::original_file` decides
+/// whether it may be shown.
+pub const ORIGINAL: &str = "original";
+
+/// The most bytes one ranged answer carries: a range past it is answered
+/// in part (206 with the shorter Content-Range), as HTTP allows, so seeking
+/// in a long video never reads gigabytes into memory.
+const MAX_RANGE: u64 = 16 << 20;
+
 /// `<asset-uuid>/<variant>` from a request path (percent-encoded or not).
 pub fn parse(path: &str) -> Option<(AssetId, String)> {
     let decoded = percent_encoding::percent_decode_str(path).decode_utf8().ok()?;
     let mut parts = decoded.trim_start_matches('/').splitn(2, '/');
     let id = parts.next()?.parse::<AssetId>().ok()?;
     let variant = parts.next()?.to_owned();
-    if !trove_core::SERVABLE_VARIANTS.contains(&variant.as_str()) {
+    if variant != ORIGINAL && !trove_core::SERVABLE_VARIANTS.contains(&variant.as_str()) {
         return None;
     }
     Some((id, variant))
@@ -62,9 +73,14 @@ pub fn respond(lib: Option<&Library>, path: &str, range: Option<&str>) -> Respon
     let Some(lib) = lib else {
         return plain(StatusCode::SERVICE_UNAVAILABLE, "the library is not open yet");
     };
-    let file = match lib.proxy_file(id, &variant) {
+    let found = if variant == ORIGINAL {
+        lib.original_file(id)
+    } else {
+        lib.proxy_file(id, &variant)
+    };
+    let file = match found {
         Ok(Some(file)) => file,
-        Ok(None) => return plain(StatusCode::NOT_FOUND, "no such proxy yet"),
+        Ok(None) => return plain(StatusCode::NOT_FOUND, "no such proxy yet, or no viewable original"),
         Err(e) => return plain(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     };
     let gone = || plain(StatusCode::NOT_FOUND, "the proxy file is gone; it will be made again");
@@ -82,6 +98,7 @@ pub fn respond(lib: Option<&Library>, path: &str, range: Option<&str>) -> Respon
         .header(header::CACHE_CONTROL, "private, max-age=3600");
     match byte_range(range, len) {
         Some((first, last)) => {
+            let last = last.min(first + MAX_RANGE - 1);
             use std::io::{Read as _, Seek as _};
             let mut body = vec![0u8; (last - first + 1) as usize];
             if f.seek(std::io::SeekFrom::Start(first)).is_err() || f.read_exact(&mut body).is_err() {

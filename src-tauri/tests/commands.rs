@@ -188,10 +188,19 @@ fn search_finds_assets_with_facets_and_refuses_bad_queries() {
 #[test]
 fn thumbnails_are_served_by_asset_id_only() {
     let app = app();
+    std::fs::write(app.photos.join("notes.txt"), "not for the web view").unwrap();
     invoke(&app, "add_root", json!({ "path": app.photos.to_str().unwrap() })).unwrap();
     run_jobs(&app);
     let page = invoke(&app, "list_assets", json!({ "offset": 0, "limit": 10 })).unwrap();
-    let id = page["assets"][0]["id"].as_str().unwrap().to_owned();
+    let assets = page["assets"].as_array().unwrap();
+    let id = assets.iter().find(|a| a["kind"] == "image").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let text_id = assets.iter().find(|a| a["kind"] == "document").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let lib = Some(app.lib.as_ref());
 
     let ok = trove_desktop::thumbs::respond(lib, &format!("/{id}/thumb"), None);
@@ -208,10 +217,28 @@ fn thumbnails_are_served_by_asset_id_only() {
     let total = ok.body().len();
     assert_eq!(part.headers()["content-range"], format!("bytes 2-9/{total}").as_str());
 
+    // The original itself, by id, when the web view can show its type.
+    let original = trove_desktop::thumbs::respond(lib, &format!("/{id}/original"), None);
+    assert_eq!(original.status(), 200);
+    assert_eq!(original.headers()["content-type"], "image/png");
+    let name = &page["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == id.as_str())
+        .unwrap()["name"];
+    let on_disk = ["a.png", "sub/b.png"]
+        .iter()
+        .map(|p| std::fs::read(app.photos.join(p)).unwrap())
+        .find(|b| b.as_slice() == original.body().as_slice());
+    assert!(on_disk.is_some(), "the bytes of {name}");
+    let text = trove_desktop::thumbs::respond(lib, &format!("/{text_id}/original"), None);
+    assert_eq!(text.status(), 404, "a type the web view cannot show is not served");
+
     for bad in [
         "/etc/passwd",
         "/../../etc/passwd",
-        &format!("/{id}/original"),
+        &format!("/{id}/originals"),
         &format!("/{id}/../../x"),
         "/",
     ] {

@@ -4,14 +4,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, writeFileSync, existsSync } from "node:fs";
+import { mkdtempSync, mkdirSync, writeFileSync, existsSync, readFileSync, utimesSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { Session, startDriver, stopDriver } from "./webdriver.mjs";
-import { writePhotos } from "./fixtures.mjs";
+import { writePdf, writePhotos, writeVideo } from "./fixtures.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "../..");
@@ -30,11 +30,18 @@ function startS3() {
   });
 }
 
-test("adding a folder shows its assets with thumbnails, and search narrows them", { timeout: 180_000 }, async () => {
+test("import, browse, view, sync, share, search, timeline and remove a folder", { timeout: 240_000 }, async () => {
   assert.ok(existsSync(app), `desktop binary not found at ${app}; build it first`);
   const tmp = mkdtempSync(join(tmpdir(), "trove-desktop-"));
   const photos = join(tmp, "photos");
   const names = writePhotos(photos, 12);
+  // A video that plays as it is and a PDF, dated before every photo.
+  mkdirSync(join(photos, "media"), { recursive: true });
+  writeVideo(join(photos, "media/clip.mp4"));
+  writePdf(join(photos, "media/field-notes.pdf"), "Field notes");
+  const older = new Date(Date.UTC(2022, 0, 1, 12));
+  for (const f of ["media/clip.mp4", "media/field-notes.pdf"]) utimesSync(join(photos, f), older, older);
+  const all = [...names, "clip.mp4", "field-notes.pdf"];
   const env = { ...process.env, TROVE_LIBRARY: join(tmp, "library"), XDG_DATA_HOME: join(tmp, "xdg") };
   const port = 4444 + Math.floor(Math.random() * 1000);
   const { driver, base } = await startDriver(port, env);
@@ -65,7 +72,7 @@ test("adding a folder shows its assets with thumbnails, and search narrows them"
     await session.click("[data-testid=jobs-pause]");
     await session.waitFor(
       "every asset in the grid",
-      async () => (await session.findAll("[data-testid=asset-cell]")).length === names.length,
+      async () => (await session.findAll("[data-testid=asset-cell]")).length === all.length,
       60_000,
     );
     // Core events reached the page: the import's summary is shown.
@@ -73,21 +80,31 @@ test("adding a folder shows its assets with thumbnails, and search narrows them"
       const els = await session.findAll("[data-testid=scan-summary]");
       return els.length > 0 ? session.text("[data-testid=scan-summary]") : false;
     });
-    assert.match(summary, new RegExp(`${names.length} new`));
+    assert.match(summary, new RegExp(`${all.length} new`));
     const gridText = await session.exec(
       "return Array.from(document.querySelectorAll('[data-testid=asset-cell]')).map(e => e.textContent).join('\\n')",
     );
-    for (const name of names) assert.ok(gridText.includes(name), `grid shows ${name}`);
+    for (const name of all) assert.ok(gridText.includes(name), `grid shows ${name}`);
 
     // Real thumbnails stream in through the thumb: scheme, by asset id.
-    await session.waitFor(
-      "every thumbnail decoded",
-      async () =>
-        (await session.exec(
-          "return Array.from(document.querySelectorAll('[data-testid=asset-thumb]')).filter(i => i.complete && i.naturalWidth > 0).length",
-        )) === names.length,
-      60_000,
-    );
+    let waiting = "";
+    await session
+      .waitFor(
+        "every thumbnail decoded",
+        async () => {
+          waiting = await session.exec(
+            "return Array.from(document.querySelectorAll('[data-testid=asset-cell]')).filter(c => { const i = c.querySelector('[data-testid=asset-thumb]'); return !(i && i.complete && i.naturalWidth > 0); }).map(c => c.textContent.trim().split(/\\s+/)[0]).join(' ')",
+          );
+          return waiting === "";
+        },
+        90_000,
+      )
+      .catch(async (e) => {
+        const jobs = await session.execAsync(
+          "window.__TAURI_INTERNALS__.invoke('job_status').then((s) => done(JSON.stringify(s)), (e) => done(String(e)))",
+        );
+        throw new Error(`${e.message}; still without a thumbnail: ${waiting}; jobs: ${jobs}`);
+      });
     const srcs = await session.exec(
       "return Array.from(document.querySelectorAll('[data-testid=asset-thumb]')).map(i => i.currentSrc)",
     );
@@ -141,7 +158,7 @@ test("adding a folder shows its assets with thumbnails, and search narrows them"
       await session.click("[data-testid=sync-now]");
       await session.waitFor(
         "every badge synced",
-        async () => (await session.findAll("[data-testid=sync-badge][data-sync=synced]")).length === names.length,
+        async () => (await session.findAll("[data-testid=sync-badge][data-sync=synced]")).length === all.length,
         90_000,
       );
       writeFileSync(join(artifacts, "desktop-sync.png"), await session.screenshot());
@@ -250,6 +267,121 @@ test("adding a folder shows its assets with thumbnails, and search narrows them"
       "const i = document.querySelector('[data-testid=search-input]'); i.value = 'camera:\"open'; i.dispatchEvent(new Event('input', { bubbles: true }));",
     );
     await session.waitFor("the query error", async () => (await session.findAll("[data-testid=search-error]")).length === 1);
+    await session.exec(
+      "const i = document.querySelector('[data-testid=search-input]'); i.value = ''; i.dispatchEvent(new Event('input', { bubbles: true }));",
+    );
+    await session.waitFor(
+      "the whole library again",
+      async () => (await session.findAll("[data-testid=asset-cell]")).length === all.length,
+    );
+
+    // The video plays its original (H.264/AAC needs no proxy) in the viewer.
+    const openByName = (name) =>
+      session.exec(
+        `const c = Array.from(document.querySelectorAll('[data-testid=asset-cell]')).find(e => e.textContent.includes(${JSON.stringify(name)}));
+         c.querySelector('[data-testid=asset-open]').dispatchEvent(new MouseEvent('dblclick', { bubbles: true }));`,
+      );
+    await openByName("clip.mp4");
+    await session.waitFor("the video player", async () =>
+      session.exec("const v = document.querySelector('[data-testid=viewer-video]'); return !!v && v.dataset.source === 'original'"),
+    );
+    await session.exec("const v = document.querySelector('[data-testid=viewer-video]'); v.muted = true; v.play().catch(() => {});");
+    await session
+      .waitFor(
+        "the video to play",
+        async () => session.exec("const v = document.querySelector('[data-testid=viewer-video]'); return v.currentTime > 0.2 && !v.error"),
+        30_000,
+      )
+      .catch(async (e) => {
+        const state = await session.exec(
+          "const v = document.querySelector('[data-testid=viewer-video]'); return JSON.stringify({ src: v.currentSrc, ready: v.readyState, network: v.networkState, error: v.error && [v.error.code, v.error.message], t: v.currentTime, paused: v.paused })",
+        );
+        throw new Error(`${e.message}: ${state}`);
+      });
+    writeFileSync(join(artifacts, "desktop-video.png"), await session.screenshot());
+    await session.exec("window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))");
+    await session.waitFor("the viewer to close", async () => (await session.findAll("[data-testid=viewer]")).length === 0);
+
+    // The PDF shows its first page; a photo zooms to 100% of its original.
+    await openByName("field-notes.pdf");
+    await session.waitFor("the PDF's page", async () =>
+      session.exec("const i = document.querySelector('[data-testid=viewer-image]'); return !!i && i.complete && i.naturalWidth > 0"),
+    );
+    await session.exec("window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))");
+    await openByName(names[0]);
+    await session.waitFor("the preview", async () =>
+      session.exec("const i = document.querySelector('[data-testid=viewer-image]'); return !!i && i.dataset.state === 'loaded'"),
+    );
+    await session.exec("window.dispatchEvent(new KeyboardEvent('keydown', { key: 'z', bubbles: true }))");
+    const zoomed = await session.waitFor("the original at 100%", async () =>
+      session.exec(
+        "const z = document.querySelector('[data-testid=viewer-zoom]'); const i = z && z.querySelector('img'); return !!i && i.complete && i.naturalWidth > 0 ? [z.dataset.source, i.naturalWidth, i.getBoundingClientRect().width] : false",
+      ),
+    );
+    assert.deepEqual(zoomed, ["original", 48, 48], "the original's own pixels, unscaled");
+    await session.exec("window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))");
+    await session.exec("window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))");
+    await session.waitFor("the viewer to close", async () => (await session.findAll("[data-testid=viewer]")).length === 0);
+
+    // The timeline: newest day first, grouped by day or year; the scrubber
+    // jumps down the years.
+    await session.click("[data-testid=view-timeline]");
+    const dayHeaders = await session.waitFor("day headers", async () => {
+      const h = await session.exec(
+        "return Array.from(document.querySelectorAll('[data-testid=timeline-header]')).map(h => h.textContent.trim())",
+      );
+      return h.length >= 2 ? h : false;
+    });
+    assert.match(dayHeaders[0], /^Thursday, 6 June 2024\s+1$/, dayHeaders[0]);
+    await session.exec(
+      "const s = document.querySelector('[data-testid=timeline-grouping]'); s.value = 'year'; s.dispatchEvent(new Event('change', { bubbles: true }));",
+    );
+    await session.waitFor("year headers", async () => {
+      const h = await session.exec(
+        "return Array.from(document.querySelectorAll('[data-testid=timeline-header]')).map(h => h.textContent.replace(/\\s+/g, ' ').trim())",
+      );
+      return JSON.stringify(h) === JSON.stringify(["2024 6", "2023 6", "2022 2"]);
+    });
+    writeFileSync(join(artifacts, "desktop-timeline.png"), await session.screenshot());
+    await session.exec(
+      "const s = document.querySelector('[data-testid=timeline-grouping]'); s.value = 'day'; s.dispatchEvent(new Event('change', { bubbles: true }));",
+    );
+    await session.waitFor("day headers again", async () => (await session.findAll("[data-testid=timeline-header]")).length >= 2);
+    const scrubbed = await session.exec(`
+      const s = document.querySelector('[data-testid=timeline-scrubber]');
+      const r = s.getBoundingClientRect();
+      const at = (y) => ({ bubbles: true, clientX: r.left + 10, clientY: y, button: 0, pointerId: 9 });
+      s.dispatchEvent(new PointerEvent('pointerdown', at(r.bottom - 2)));
+      s.dispatchEvent(new PointerEvent('pointermove', at(r.bottom - 2)));
+      const label = document.querySelector('[data-testid=timeline-hover]').textContent;
+      s.dispatchEvent(new PointerEvent('pointerup', at(r.bottom - 2)));
+      return [document.querySelector('[data-testid=timeline]').scrollTop, label];
+    `);
+    assert.ok(scrubbed[0] > 0, `the scrubber scrolled the timeline (${scrubbed[0]})`);
+    assert.match(scrubbed[1], /2022/, `the scrubber names the date under it: ${scrubbed[1]}`);
+    await session.waitFor("the 2022 headers on screen", async () =>
+      session.exec(
+        "return Array.from(document.querySelectorAll('[data-testid=timeline-header]')).some(h => h.textContent.includes('2022'))",
+      ),
+    );
+    await session.click("[data-testid=view-grid]");
+
+    // Removing the folder: confirmed, nothing on disk changes, its assets
+    // stay as missing.
+    const before = readFileSync(join(photos, "media/clip.mp4"));
+    await session.click("[data-testid=root-remove]");
+    await session.click("[data-testid=root-remove-yes]");
+    await session.waitFor("the folder gone from the sidebar", async () => (await session.findAll("[data-testid=root-item]")).length === 0);
+    await session.waitFor(
+      "every asset shown as missing",
+      async () =>
+        session.exec(
+          `return document.querySelectorAll('[data-testid=asset-cell][data-status=missing]').length === ${all.length}`,
+        ),
+      30_000,
+    );
+    assert.ok(readFileSync(join(photos, "media/clip.mp4")).equals(before), "the files are untouched");
+    assert.ok(existsSync(join(photos, "2023-beach", names[0])) && existsSync(join(photos, "2024-iceland", names[1])));
   } finally {
     if (session) await session.end().catch(() => {});
     await stopDriver(driver);

@@ -1,7 +1,8 @@
 // Real PNG files written with node's zlib, so the desktop test needs no
 // image tools.
 import { deflateSync } from "node:zlib";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
@@ -49,15 +50,56 @@ export function png(width, height, [r, g, b]) {
   ]);
 }
 
-/// Writes `count` distinct PNGs under `dir` (in two subfolders).
+/// Writes `count` distinct PNGs under `dir` (in two subfolders), dated (by
+/// their modification time, which is their capture time) one day apart in
+/// June 2023 and June 2024.
 export function writePhotos(dir, count) {
   const names = [];
   for (let i = 0; i < count; i++) {
+    const year = i % 2 ? 2024 : 2023;
     const sub = join(dir, i % 2 ? "2024-iceland" : "2023-beach");
     mkdirSync(sub, { recursive: true });
     const name = `IMG_${String(2040 + i).padStart(4, "0")}.png`;
-    writeFileSync(join(sub, name), png(48, 32, [i * 20, 255 - i * 10, 128]));
+    const path = join(sub, name);
+    writeFileSync(path, png(48, 32, [i * 20, 255 - i * 10, 128]));
+    const when = new Date(Date.UTC(year, 5, 1 + (i >> 1), 12));
+    utimesSync(path, when, when);
     names.push(name);
   }
   return names;
+}
+
+/// A one-second H.264/AAC MP4 (plays in the web view as it is), made with ffmpeg.
+export function writeVideo(path) {
+  const out = spawnSync(
+    "ffmpeg",
+    ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=duration=1:size=160x120:rate=10",
+      "-f", "lavfi", "-i", "sine=frequency=440:duration=1",
+      "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", "-movflags", "+faststart", path],
+    { encoding: "utf8" },
+  );
+  if (out.status !== 0) throw new Error(`ffmpeg could not make ${path}: ${out.stderr || out.error}`);
+}
+
+/// A one-page PDF with a line of text, written by hand (offsets computed).
+export function writePdf(path, text) {
+  const stream = `BT /F1 24 Tf 40 100 Td (${text}) Tj ET`;
+  const objects = [
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+    `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
+    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+  ];
+  let body = "%PDF-1.4\n";
+  const offsets = [];
+  objects.forEach((o, i) => {
+    offsets.push(body.length);
+    body += `${i + 1} 0 obj\n${o}\nendobj\n`;
+  });
+  const xref = body.length;
+  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const off of offsets) body += `${String(off).padStart(10, "0")} 00000 n \n`;
+  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  writeFileSync(path, body, "latin1");
 }

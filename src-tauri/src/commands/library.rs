@@ -14,3 +14,15 @@ pub async fn library_info(state: State<'_, AppState>) -> Result<LibraryDto, Erro
     })
     .await
 }
+
+/// Where the page asks for video and audio: the loopback media server's
+/// base URL (`http://127.0.0.1:PORT/TOKEN`). Append `/<asset id>/<variant>`.
+#[tauri::command]
+pub fn media_base(state: State<'_, AppState>) -> Result<String, ErrorDto> {
+    state.media_base().ok_or_else(|| {
+        ErrorDto::new(
+            "media_unavailable",
+            "Trove's media server is not running, so video and audio can't play; restart Trove",
+        )
+    })
+}

@@ -15,7 +15,9 @@ import type { RootDto } from "./bindings/RootDto";
 import type { JobStatusDto } from "./bindings/JobStatusDto";
 import type { SearchPageDto } from "./bindings/SearchPageDto";
 import type { ShareDto } from "./bindings/ShareDto";
+import type { RemovedRootDto } from "./bindings/RemovedRootDto";
 import type { ShareLinksDto } from "./bindings/ShareLinksDto";
+import type { TimelineDayDto } from "./bindings/TimelineDayDto";
 import type { SyncSettingsDto } from "./bindings/SyncSettingsDto";
 
 /** The single event channel on which the core reports what it is doing. */
@@ -80,6 +82,11 @@ export function libraryInfo(): Promise<LibraryDto> {
 /** One page of assets, newest capture first; one folder's only with `rootId`. */
 export function listAssets(offset: number, limit: number, rootId: number | null = null): Promise<AssetPageDto> {
   return call<AssetPageDto>("list_assets", { offset, limit, rootId });
+}
+
+/** The timeline's sections (runs of one capture day) of the same listing. */
+export function timeline(rootId: number | null = null): Promise<TimelineDayDto[]> {
+  return call<TimelineDayDto[]>("timeline", { rootId });
 }
 
 /** Everything the viewer shows about one asset. */
@@ -172,17 +179,55 @@ export function prioritizeThumbnails(ids: string[]): Promise<number> {
 }
 
 /** Proxies the page may show, served by the `thumb:` scheme by asset id. */
-export type ProxyVariant = "thumb" | "thumb@2x" | "preview" | "video" | "audio";
+export type ProxyVariant = "thumb" | "thumb@2x" | "preview" | "video" | "audio" | "original";
 
-/** The URL of an asset's proxy; the page never handles file paths. */
-export function proxyUrl(id: string, variant: ProxyVariant): string {
+/** Types of originals the web view shows as they are (trove_core::WEB_VIEWABLE). */
+export const WEB_VIEWABLE: readonly string[] = [
+  "image/jpeg",
+  "image/png",
+  "image/gif",
+  "image/webp",
+  "video/mp4",
+  "video/quicktime",
+  "audio/mpeg",
+  "audio/mp4",
+  "audio/aac",
+];
+
+/**
+ * The URL of an asset's proxy; the page never handles file paths. A
+ * `version` (e.g. the ThumbHash, which changes when proxies are made again)
+ * makes a new URL, so the web view never shows a cached miss or an old
+ * image for it.
+ */
+export function proxyUrl(id: string, variant: ProxyVariant, version?: string | null): string {
   if (!hasBackend()) return "";
-  return convertFileSrc(`${id}/${variant}`, "thumb");
+  const url = convertFileSrc(`${id}/${variant}`, "thumb");
+  return version ? `${url}?v=${encodeURIComponent(version.slice(0, 16))}` : url;
+}
+
+let media: Promise<string | null> | null = null;
+
+/**
+ * The URL of an asset's video or audio (or playable original). Media come
+ * from Trove's loopback server, not the thumb: scheme, which the Linux web
+ * view cannot play from; null when that server is not running.
+ */
+export async function mediaUrl(id: string, variant: "video" | "audio" | "original"): Promise<string | null> {
+  if (!hasBackend()) return null;
+  media ??= call<string>("media_base").catch(() => null);
+  const base = await media;
+  return base ? `${base}/${id}/${variant}` : null;
 }
 
 /** Adds a folder as a root and queues its import; progress comes as events. */
 export function addRoot(path: string): Promise<RootDto> {
   return call<RootDto>("add_root", { path });
+}
+
+/** Stops watching a folder; nothing on disk is touched. */
+export function removeRoot(rootId: number): Promise<RemovedRootDto> {
+  return call<RemovedRootDto>("remove_root", { rootId });
 }
 
 /** Rescans one root, or every root when `rootId` is null. */

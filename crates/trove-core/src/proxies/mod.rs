@@ -81,6 +81,19 @@ pub fn proxy_rel_dir(blake3_hex: &str) -> PathBuf {
 /// Proxies a front end may serve by asset id.
 pub const SERVABLE_VARIANTS: &[&str] = &["thumb", "thumb@2x", "preview", "video", "audio", "scrub"];
 
+/// Types of originals every desktop web view decodes as they are.
+pub const WEB_VIEWABLE: &[&str] = &[
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/webp",
+    "video/mp4",
+    "video/quicktime",
+    "audio/mpeg",
+    "audio/mp4",
+    "audio/aac",
+];
+
 /// A proxy's file, checked to lie inside the library's proxy folder.
 #[derive(Debug, Clone)]
 pub struct ProxyFile {
@@ -248,6 +261,44 @@ impl Library {
             path: real,
             mime,
             size: d.size,
+        }))
+    }
+
+    /// An asset's original file, for front ends that show it in a web view
+    /// by asset id (zoom to 100%, playing a video that needs no proxy): the
+    /// first present copy on a reachable folder, and only when the web view
+    /// can decode its type ([`WEB_VIEWABLE`]). `None` otherwise.
+    pub fn original_file(&self, asset: AssetId) -> Result<Option<ProxyFile>> {
+        let detail = match self.asset_detail(&asset.to_string()) {
+            Ok(d) => d,
+            Err(CoreError::AssetNotFound { .. }) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let Some(mime) = detail
+            .asset
+            .mime
+            .as_deref()
+            .and_then(|m| WEB_VIEWABLE.iter().find(|w| **w == m))
+        else {
+            return Ok(None);
+        };
+        let roots = self.catalog().roots()?;
+        let online = |root_id: i64| {
+            roots
+                .iter()
+                .any(|r| r.id == root_id && r.state == trove_catalog::RootState::Online)
+        };
+        let Some(file) = detail
+            .files
+            .iter()
+            .find(|f| f.record.present && online(f.record.root_id) && f.path.is_file())
+        else {
+            return Ok(None);
+        };
+        Ok(Some(ProxyFile {
+            path: file.path.clone(),
+            mime,
+            size: detail.asset.size,
         }))
     }
 
