@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian 12 machine and runs every check and test:
 # formatting, lints, TypeScript bindings drift, Rust unit and integration
-# tests, front-end checks and tests, and the desktop end-to-end test under
-# Xvfb through tauri-driver.
+# tests, front-end checks and tests, the Debian package, and the desktop
+# end-to-end tests under Xvfb through tauri-driver.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
@@ -31,6 +31,9 @@ export TROVE_BIN="$target_dir/debug/trove"
 # Inside a private D-Bus session with GNOME Keyring, so the desktop's
 # keychain code runs against a real Secret Service.
 scripts/with-keyring.sh cargo test --workspace --all-targets
+
+step "Debian package (tauri build --bundles deb, from the debug build)"
+(cd src-tauri && ../ui/node_modules/.bin/tauri build --debug --bundles deb --ci)
 
 step "desktop end-to-end (tauri-driver + WebKitWebDriver under Xvfb)"
 TROVE_DESKTOP_BIN="$target_dir/debug/trove-desktop" TROVE_TEST_S3_BIN="$target_dir/debug/trove-test-s3" \
