@@ -37,4 +37,5 @@ step "Debian package (tauri build --bundles deb, from the debug build)"
 
 step "desktop end-to-end (tauri-driver + WebKitWebDriver under Xvfb)"
 TROVE_DESKTOP_BIN="$target_dir/debug/trove-desktop" TROVE_TEST_S3_BIN="$target_dir/debug/trove-test-s3" \
+  TROVE_DEB="$target_dir/debug/bundle/deb/Trove_0.1.0_amd64.deb" \
   xvfb-run -a --server-args="-screen 0 1400x900x24" scripts/with-keyring.sh node --test tests/desktop/
