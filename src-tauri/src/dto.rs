@@ -769,6 +769,46 @@ pub struct SyncSettingsDto {
     #[ts(type = "number")]
     pub failed: u64,
     pub running: bool,
+    /// What each watched folder sends.
+    pub policies: Vec<RootPolicyDto>,
+}
+
+/// What one watched folder sends to the target.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct RootPolicyDto {
+    #[ts(type = "number")]
+    pub root_id: i64,
+    pub path: String,
+    /// "all" (originals and proxies), "proxies" or "none".
+    pub policy: String,
+}
+
+/// What a fixity check found.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct VerifyDto {
+    /// Objects read back and compared.
+    #[ts(type = "number")]
+    pub checked: u64,
+    #[ts(type = "number")]
+    pub ok: u64,
+    /// "key: what differs" for damaged objects (queued to be sent again).
+    pub damaged: Vec<String>,
+    /// Keys the target no longer has (queued to be sent again).
+    pub missing: Vec<String>,
+    /// "key: error" for objects that could not be read (left as they are).
+    pub errors: Vec<String>,
+}
+
+impl From<&trove_core::VerifyReport> for VerifyDto {
+    fn from(r: &trove_core::VerifyReport) -> Self {
+        VerifyDto {
+            checked: r.checked,
+            ok: r.ok,
+            damaged: r.damaged.iter().map(|(k, why)| format!("{k}: {why}")).collect(),
+            missing: r.missing.clone(),
+            errors: r.errors.iter().map(|(k, why)| format!("{k}: {why}")).collect(),
+        }
+    }
 }
 
 /// A share as the share list shows it.

@@ -36,6 +36,8 @@ fn generated() -> Vec<(String, String)> {
         one::<ShareLinksDto>(),
         one::<TimelineDayDto>(),
         one::<RemovedRootDto>(),
+        one::<RootPolicyDto>(),
+        one::<VerifyDto>(),
     ]
 }
 

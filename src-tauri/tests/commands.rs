@@ -429,6 +429,35 @@ fn a_target_with_keys_in_the_keychain_syncs_shares_and_revokes() {
     let settings = invoke(&app, "sync_settings", json!({})).unwrap();
     assert_eq!(settings["pending"], 0);
     assert!(settings["verified"].as_u64().unwrap() >= 8);
+    let root_id = settings["policies"][0]["root_id"].as_i64().unwrap();
+    assert_eq!(settings["policies"][0]["policy"], "all");
+
+    // Verify now: every object read back matches; a bad sample is refused.
+    let verified = invoke(&app, "verify_now", json!({ "samplePercent": null })).unwrap();
+    assert_eq!(verified["checked"], settings["verified"], "{verified}");
+    assert_eq!(verified["ok"], verified["checked"]);
+    assert_eq!(verified["damaged"], json!([]));
+    assert_eq!(
+        invoke(&app, "verify_now", json!({ "samplePercent": 0 })).unwrap_err()["code"],
+        "bad_request"
+    );
+    // Per-folder policy.
+    invoke(
+        &app,
+        "set_root_policy",
+        json!({ "rootId": root_id, "policy": "proxies" }),
+    )
+    .unwrap();
+    let settings = invoke(&app, "sync_settings", json!({})).unwrap();
+    assert_eq!(settings["policies"][0]["policy"], "proxies");
+    assert_eq!(
+        invoke(&app, "set_root_policy", json!({ "rootId": root_id, "policy": "some" })).unwrap_err()["code"],
+        "bad_request"
+    );
+    assert_eq!(
+        invoke(&app, "set_root_policy", json!({ "rootId": 999, "policy": "none" })).unwrap_err()["code"],
+        "root_not_found"
+    );
 
     // Share one asset: the link gives its preview; revoking ends it.
     let id = page["assets"][0]["id"].as_str().unwrap().to_owned();
@@ -492,6 +521,19 @@ fn a_target_with_keys_in_the_keychain_syncs_shares_and_revokes() {
     );
     let (status, _) = fetch(&link);
     assert!(status == 403 || status == 404, "the revoked link answers {status}");
+    // Renewing the page signs fresh links that work.
+    let page_id = paged["share"]["id"].as_str().unwrap();
+    let renewed = invoke(&app, "renew_share", json!({ "id": page_id, "expiresHours": 48 })).unwrap();
+    assert!(
+        renewed["share"]["expires_at"].as_i64() > paged["share"]["expires_at"].as_i64(),
+        "{renewed}"
+    );
+    let (status, _) = fetch(renewed["links"][0].as_str().unwrap());
+    assert_eq!(status, 200);
+    assert_eq!(
+        invoke(&app, "renew_share", json!({ "id": "x", "expiresHours": 1 })).unwrap_err()["code"],
+        "bad_id"
+    );
     let shares = invoke(&app, "list_shares", json!({})).unwrap();
     let states: Vec<&str> = shares
         .as_array()

@@ -161,6 +161,14 @@ test("import, browse, view, sync, share, search, timeline and remove a folder", 
         async () => (await session.findAll("[data-testid=sync-badge][data-sync=synced]")).length === all.length,
         90_000,
       );
+      // The fixity check reads every object back.
+      await session.click("[data-testid=verify-all]");
+      const verifiedText = await session.waitFor("the fixity check", async () =>
+        session.exec("const r = document.querySelector('[data-testid=verify-result]'); return r ? [r.dataset.damaged, r.textContent] : false"),
+      );
+      assert.equal(verifiedText[0], "0", verifiedText[1]);
+      assert.match(verifiedText[1], /read back: [\d,]+ intact\./);
+      assert.equal((await session.findAll("[data-testid=root-policy-select]")).length, 1);
       writeFileSync(join(artifacts, "desktop-sync.png"), await session.screenshot());
       await session.exec("window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))");
       await session.waitFor("the sync panel to close", async () => (await session.findAll("[data-testid=sync-panel]")).length === 0);

@@ -6,7 +6,7 @@ use trove_core::{ShareCredentials, ShareOptions, SyncOptions, TargetSettings};
 use super::blocking;
 use crate::AppState;
 use crate::credentials;
-use crate::dto::{ErrorDto, EventDto, ShareDto, ShareLinksDto, SyncSettingsDto};
+use crate::dto::{ErrorDto, EventDto, RootPolicyDto, ShareDto, ShareLinksDto, SyncSettingsDto, VerifyDto};
 
 /// One sync at a time.
 static SYNC_RUNNING: AtomicBool = AtomicBool::new(false);
@@ -39,7 +39,21 @@ pub async fn sync_settings(state: State<'_, AppState>) -> Result<SyncSettingsDto
             Some(t) => credentials::load(t)?.1,
             None => "environment",
         };
+        let roots = lib.roots()?;
+        let policies = lib
+            .sync_policies()?
+            .into_iter()
+            .filter_map(|(id, p)| {
+                let root = roots.iter().find(|r| r.id == id)?;
+                Some(RootPolicyDto {
+                    root_id: id,
+                    path: root.path.display().to_string(),
+                    policy: p.as_str().to_owned(),
+                })
+            })
+            .collect();
         Ok(SyncSettingsDto {
+            policies,
             url: target.as_ref().map(|t| t.url.clone()),
             endpoint: target.as_ref().and_then(|t| t.endpoint.clone()),
             region: target.as_ref().and_then(|t| t.region.clone()),
@@ -261,6 +275,74 @@ pub async fn share_page(
             ..ShareOptions::default()
         };
         let out = lib.share(&share_credentials(&lib)?, &parsed, &opts)?;
+        Ok(ShareLinksDto {
+            share: ShareDto::from(&out.share),
+            links: out.links.into_iter().map(|l| l.url).collect(),
+        })
+    })
+    .await
+}
+
+/// Sets what one watched folder sends: "all" (originals and proxies),
+/// "proxies" (proxies only) or "none".
+#[tauri::command]
+pub async fn set_root_policy(state: State<'_, AppState>, root_id: i64, policy: String) -> Result<(), ErrorDto> {
+    let Some(parsed) = trove_core::SyncPolicy::parse(&policy) else {
+        return Err(ErrorDto::new(
+            "bad_request",
+            format!("{policy:?} is not a sync policy; use \"all\", \"proxies\" or \"none\""),
+        ));
+    };
+    let lib = state.lib()?;
+    blocking(move || {
+        if !lib.roots()?.iter().any(|r| r.id == root_id) {
+            return Err(ErrorDto::new(
+                "root_not_found",
+                format!("there is no watched folder with id {root_id}"),
+            ));
+        }
+        Ok(lib.set_sync_policy(&root_id.to_string(), parsed)?)
+    })
+    .await
+}
+
+/// The fixity check: reads objects back from the target and compares their
+/// hashes with the catalog's; all of them, or a random `sample_percent`.
+/// Damaged and missing objects are queued to be sent again.
+#[tauri::command]
+pub async fn verify_now(state: State<'_, AppState>, sample_percent: Option<f64>) -> Result<VerifyDto, ErrorDto> {
+    if let Some(p) = sample_percent
+        && !(p > 0.0 && p <= 100.0)
+    {
+        return Err(ErrorDto::new(
+            "bad_request",
+            format!("a sample of {p}% is out of range; use more than 0 and at most 100"),
+        ));
+    }
+    let lib = state.lib()?;
+    blocking(move || {
+        let (creds, _) = credentials::load(&lib.target()?)?;
+        let report = lib.verify_target(&creds, sample_percent, 8, &trove_core::Cancel::new())?;
+        Ok(VerifyDto::from(&report))
+    })
+    .await
+}
+
+/// Renews a share: its links (and page) are signed again, valid for
+/// `expires_hours` from now (at most 168).
+#[tauri::command]
+pub async fn renew_share(
+    state: State<'_, AppState>,
+    id: String,
+    expires_hours: u32,
+) -> Result<ShareLinksDto, ErrorDto> {
+    if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(ErrorDto::new("bad_id", format!("{id:?} is not a share id")));
+    }
+    let lib = state.lib()?;
+    blocking(move || {
+        let expires = trove_core::parse_expiry(&format!("{expires_hours}h"))?;
+        let out = lib.renew_share(&share_credentials(&lib)?, &id, expires)?;
         Ok(ShareLinksDto {
             share: ShareDto::from(&out.share),
             links: out.links.into_iter().map(|l| l.url).collect(),

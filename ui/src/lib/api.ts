@@ -16,6 +16,7 @@ import type { JobStatusDto } from "./bindings/JobStatusDto";
 import type { SearchPageDto } from "./bindings/SearchPageDto";
 import type { ShareDto } from "./bindings/ShareDto";
 import type { RemovedRootDto } from "./bindings/RemovedRootDto";
+import type { VerifyDto } from "./bindings/VerifyDto";
 import type { ShareLinksDto } from "./bindings/ShareLinksDto";
 import type { TimelineDayDto } from "./bindings/TimelineDayDto";
 import type { SyncSettingsDto } from "./bindings/SyncSettingsDto";
@@ -154,6 +155,21 @@ export function listShares(): Promise<ShareDto[]> {
 /** Revokes a share; resolves to the number of objects deleted. */
 export function revokeShare(id: string): Promise<number> {
   return call<number>("revoke_share", { id });
+}
+
+/** Signs a share's links again, valid for `expiresHours` from now. */
+export function renewShare(id: string, expiresHours: number): Promise<ShareLinksDto> {
+  return call<ShareLinksDto>("renew_share", { id, expiresHours });
+}
+
+/** Sets what a watched folder sends: originals and proxies, proxies only, or nothing. */
+export function setRootPolicy(rootId: number, policy: "all" | "proxies" | "none"): Promise<void> {
+  return call<void>("set_root_policy", { rootId, policy });
+}
+
+/** Reads objects back from the target and compares hashes (all, or a sample). */
+export function verifyNow(samplePercent: number | null): Promise<VerifyDto> {
+  return call<VerifyDto>("verify_now", { samplePercent });
 }
 
 /** How search results are ordered. */

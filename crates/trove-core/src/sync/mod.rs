@@ -155,6 +155,17 @@ impl Library {
         Ok(())
     }
 
+    /// What each watched root sends to the target, by root id.
+    pub fn sync_policies(&self) -> Result<Vec<(i64, SyncPolicy)>> {
+        let cat = self.catalog();
+        let roots = cat.roots()?;
+        Ok(cat
+            .root_sync_policies()?
+            .into_iter()
+            .filter(|(id, _)| roots.iter().any(|r| r.id == *id))
+            .collect())
+    }
+
     /// Counts of synced, pending and failed objects.
     pub fn sync_status(&self) -> Result<SyncStatus> {
         let target = self.target()?;
