@@ -88,16 +88,20 @@ function library() {
   return lib;
 }
 
-/** RSS in MB of the app and its WebKit processes. */
+/** RSS in MB of the app and its WebKit processes: the total and each process. */
 function rssMb() {
   const out = execFileSync("ps", ["-eo", "rss=,comm="], { encoding: "utf8" });
   let kb = 0;
+  const each = {};
   for (const line of out.split("\n")) {
     const [rss, ...comm] = line.trim().split(/\s+/);
     const name = comm.join(" ");
-    if (/^(trove-desktop|WebKitWebProces|WebKitNetworkPr)/.test(name)) kb += Number(rss);
+    if (/^(trove-desktop|WebKitWebProces|WebKitNetworkPr)/.test(name)) {
+      kb += Number(rss);
+      each[name] = (each[name] ?? 0) + Number(rss) / 1024;
+    }
   }
-  return kb / 1024;
+  return { total: kb / 1024, each };
 }
 
 async function withApp(lib, fn) {
@@ -194,7 +198,9 @@ await withApp(lib, async (session) => {
   console.log(`scrolled at reading speed: ${result.scroll_reading.frames} frames`);
   result.scroll_fling = await scroll(0, 600);
   console.log(`flung: ${result.scroll_fling.frames} frames`);
-  result.rss_mb = rssMb();
+  const rss = rssMb();
+  result.rss_mb = rss.total;
+  result.rss_by_process_mb = rss.each;
 });
 
 const r = result;
@@ -205,7 +211,7 @@ console.log(`| Measure | Median | Runs | Target |\n|---|---|---|---|`);
 console.log(`| launch to first grid paint | ${median(r.launch_ms).toFixed(0)} ms | ${r.launch_ms.map((x) => x.toFixed(0)).join(", ")} | < 1000 ms |`);
 console.log(`| launch to first thumbnail | ${median(r.first_thumb_ms).toFixed(0)} ms | ${r.first_thumb_ms.map((x) => x.toFixed(0)).join(", ")} | |`);
 console.log(`| search as you type, end to end | ${median(r.search_ms).toFixed(0)} ms | p100 ${Math.max(...r.search_ms).toFixed(0)} ms over ${r.search_ms.length} queries | < 100 ms |`);
-console.log(`| app + web view RSS after scrolling | ${r.rss_mb.toFixed(0)} MB | | < 400 MB |`);
+console.log(`| app + web view RSS after scrolling | ${r.rss_mb.toFixed(0)} MB | ${Object.entries(r.rss_by_process_mb).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(", ")} | < 400 MB |`);
 console.log(`\n| Scroll | Frames | Frame p50 | Frame p95 | Frame max | Frames with placeholders |\n|---|---|---|---|---|---|`);
 console.log(frameRow("reading speed (60 px/frame)", r.scroll_reading));
 console.log(frameRow("fling, top to bottom in 600 frames", r.scroll_fling));

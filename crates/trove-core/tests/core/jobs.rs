@@ -36,11 +36,13 @@ fn workers_can_be_limited_to_some_kinds() {
 #[test]
 fn a_job_that_cannot_succeed_stops_with_its_error_visible() {
     let env = Env::new();
-    // A root that no longer exists in the catalog: a permanent failure.
+    // A payload no worker can read: a permanent failure. (A scan of a root
+    // removed since it was queued has nothing to do, and succeeds.)
     let cat = rusqlite::Connection::open(env.lib.catalog_path()).unwrap();
     cat.execute(
         "INSERT INTO jobs (kind, payload, dedup_key, max_attempts, created_at, updated_at)
-         VALUES ('scan_root', '{\"root_id\": 999}', 'scan:999', 3, 0, 0)",
+         VALUES ('scan_root', '{\"root_id\": \"999x\"}', 'scan:999x', 3, 0, 0),
+                ('scan_root', '{\"root_id\": 998}', 'scan:998', 3, 0, 0)",
         [],
     )
     .unwrap();
@@ -48,7 +50,7 @@ fn a_job_that_cannot_succeed_stops_with_its_error_visible() {
         .lib
         .run_jobs(&WorkerOptions::for_cores(1), &NoEvents, &Cancel::new())
         .unwrap();
-    assert_eq!(summary.failed, 1);
+    assert_eq!((summary.failed, summary.done), (1, 1));
     let failed = env.lib.jobs(true, 10).unwrap();
     assert_eq!(failed.len(), 1);
     assert!(
