@@ -34,9 +34,12 @@ export class AssetList {
           return { total: page.total, items: page.assets };
         }
         try {
-          const page = await searchAssets(query, this.sort, offset, limit, offset === 0);
+          // Results first; facets (counted over every match, the slow part
+          // of a broad query) follow in a second call, so the grid never
+          // waits for them.
+          const page = await searchAssets(query, this.sort, offset, limit, false);
+          if (offset === 0 && query === this.query) this.loadFacets(query);
           if (query === this.query) {
-            if (page.facets) this.facets = page.facets;
             this.tookMs = page.took_ms;
             this.queryError = null;
             this.shownQuery = query;
@@ -61,6 +64,16 @@ export class AssetList {
         onError,
       },
     );
+  }
+
+  private loadFacets(query: string): void {
+    searchAssets(query, this.sort, 0, 1, true)
+      .then((page) => {
+        if (query === this.query && page.facets) this.facets = page.facets;
+      })
+      .catch(() => {
+        // The results are on show; the facet bar keeps what it had.
+      });
   }
 
   /** The asset at `index`, or undefined while its page loads. */
