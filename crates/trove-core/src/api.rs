@@ -172,13 +172,17 @@ impl Library {
         Ok((self.root_info(root)?, created))
     }
 
-    /// Stops watching a folder (by id or path) and forgets its files. Nothing
-    /// on disk is touched. Assets keep their identity, user data and sync
-    /// state; those with no file left elsewhere show as missing until the
-    /// folder (or a copy) is added again.
+    /// Stops watching a folder (by id or path): it is no longer listed or
+    /// scanned, and its files are marked missing. Nothing on disk is
+    /// touched. Assets keep their identity, user data and sync state; those
+    /// with no file left elsewhere show as missing until the folder (or a
+    /// copy) is added again. A scan of the folder in progress finishes
+    /// first, so it cannot mark files present after the removal.
     pub fn remove_root(&self, query: &str) -> Result<(RootInfo, RemovedRoot)> {
         self.require_writer("removing a folder")?;
         let info = self.find_root(query)?;
+        let lock = self.scan_lock(info.id);
+        let _no_scan = lock.lock().unwrap_or_else(|p| p.into_inner());
         let mut cat = self.catalog();
         let mut b = cat.batch(self.now_ms())?;
         let removed = b.remove_root(info.id)?;

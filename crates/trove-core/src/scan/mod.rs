@@ -163,9 +163,20 @@ pub(crate) fn scan(
     let _running = lib.scan_running();
     let lock = lib.scan_lock(root.id);
     let _one_at_a_time = lock.lock().unwrap_or_else(|p| p.into_inner());
-    // Another scan may have changed the root while we waited.
+    // Another scan may have changed the root while we waited, or the
+    // folder was removed: then there is nothing to scan.
     let mut cat = lib.connect()?;
-    let current = cat.root(root.id)?;
+    let current = match cat.root(root.id) {
+        Ok(r) => r,
+        Err(e) if e.is_not_found() => {
+            return Ok(ScanReport {
+                root_id: root.id,
+                root: root.path.clone(),
+                ..ScanReport::default()
+            });
+        }
+        Err(e) => return Err(e.into()),
+    };
     let root = &current;
     let started = Instant::now();
     let scan_stamp = lib.now_ms();
