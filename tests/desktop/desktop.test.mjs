@@ -42,6 +42,13 @@ test("import, browse, view, sync, share, search, timeline and remove a folder", 
   const older = new Date(Date.UTC(2022, 0, 1, 12));
   for (const f of ["media/clip.mp4", "media/field-notes.pdf"]) utimesSync(join(photos, f), older, older);
   const all = [...names, "clip.mp4", "field-notes.pdf"];
+  // Two beach photos carry a keyword in an XMP sidecar (Lightroom's naming).
+  for (const n of [names[0], names[2]]) {
+    writeFileSync(
+      join(photos, "2023-beach", n.replace(".png", ".xmp")),
+      `<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:subject><rdf:Bag><rdf:li>sandcastle</rdf:li></rdf:Bag></dc:subject></rdf:Description></rdf:RDF></x:xmpmeta>`,
+    );
+  }
   const env = { ...process.env, TROVE_LIBRARY: join(tmp, "library"), XDG_DATA_HOME: join(tmp, "xdg") };
   const port = 4444 + Math.floor(Math.random() * 1000);
   const { driver, base } = await startDriver(port, env);
@@ -270,6 +277,44 @@ test("import, browse, view, sync, share, search, timeline and remove a folder", 
     );
     assert.match(status, /^\s*12 found/, status);
     writeFileSync(join(artifacts, "desktop-search.png"), await session.screenshot());
+    // The sidebar lists the library's tags; one click filters by it.
+    const tag = await session.waitFor("the tag in the sidebar", async () =>
+      session.exec("const t = document.querySelector('[data-testid=sidebar-tag]'); return t ? t.textContent.replace(/\\s+/g, ' ').trim() : false"),
+      30_000,
+    );
+    assert.equal(tag, "sandcastle 2");
+    await session.click("[data-testid=sidebar-tag]");
+    await session.waitFor(
+      "the tag's two photos",
+      async () =>
+        (await session.exec("return document.querySelector('[data-testid=search-input]').value")) === "tag:sandcastle" &&
+        (await session.findAll("[data-testid=asset-cell]")).length === 2,
+    );
+    // Suggestions: a field for the word being typed, then the library's values.
+    await session.exec(
+      "const i = document.querySelector('[data-testid=search-input]'); i.focus(); i.value = 'ta'; i.dispatchEvent(new Event('input', { bubbles: true }));",
+    );
+    const fields = await session.waitFor("field suggestions", async () => {
+      const l = await session.exec("return Array.from(document.querySelectorAll('[data-testid=search-suggestion] .label')).map(e => e.textContent)");
+      return l.length > 0 ? l : false;
+    });
+    assert.deepEqual(fields, ["taken:", "tag:"]);
+    await session.exec(
+      "const i = document.querySelector('[data-testid=search-input]'); i.value = 'tag:sa'; i.dispatchEvent(new Event('input', { bubbles: true }));",
+    );
+    await session.waitFor("the tag suggested", async () =>
+      session.exec("const l = document.querySelector('[data-testid=search-suggestion] .label'); return !!l && l.textContent === 'tag:sandcastle'"),
+    );
+    await session.exec(
+      "const i = document.querySelector('[data-testid=search-input]'); for (const key of ['ArrowDown', 'Enter']) i.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));",
+    );
+    await session.waitFor(
+      "the suggestion taken",
+      async () =>
+        (await session.exec("return document.querySelector('[data-testid=search-input]').value")) === "tag:sandcastle " &&
+        (await session.findAll("[data-testid=search-suggestion]")).length === 0 &&
+        (await session.findAll("[data-testid=asset-cell]")).length === 2,
+    );
     // A query that cannot be read says why.
     await session.exec(
       "const i = document.querySelector('[data-testid=search-input]'); i.value = 'camera:\"open'; i.dispatchEvent(new Event('input', { bubbles: true }));",
