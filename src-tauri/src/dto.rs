@@ -573,6 +573,8 @@ pub struct AssetDetailDto {
     pub sync: Vec<SyncObjectDto>,
     /// Why proxies could not be made, if they could not.
     pub proxy_error: Option<String>,
+    /// A document's page count (the viewer pages through a PDF).
+    pub pages: Option<u32>,
 }
 
 fn fields(d: &trove_core::AssetDetail) -> Vec<FieldDto> {
@@ -670,6 +672,7 @@ impl AssetDetailDto {
             sync: None,
         };
         AssetDetailDto {
+            pages: d.metadata.as_ref().and_then(|m| m.page_count),
             asset: AssetDto::from(&summary),
             duration_ms: d.asset.duration_ms,
             blake3: d.asset.blake3.to_hex(),

@@ -3,7 +3,8 @@
 //! with `convertFileSrc`), never by path. Proxies are served only from
 //! inside the library's proxy folder (`Library::proxy_file` checks); the
 //! `original` variant serves an asset's own file only when the web view can
-//! show its type (`Library::original_file`). Read off the UI thread.
+//! show its type (`Library::original_file`), and `page-N` a PDF's page,
+//! rendered on demand (`Library::pdf_page`). Read off the UI thread.
 
 use tauri::http::{Response, StatusCode, header};
 use trove_core::Library;
@@ -28,10 +29,22 @@ pub fn parse(path: &str) -> Option<(AssetId, String)> {
     let mut parts = decoded.trim_start_matches('/').splitn(2, '/');
     let id = parts.next()?.parse::<AssetId>().ok()?;
     let variant = parts.next()?.to_owned();
-    if variant != ORIGINAL && !trove_core::SERVABLE_VARIANTS.contains(&variant.as_str()) {
+    if variant != ORIGINAL
+        && page_number(&variant).is_none()
+        && !trove_core::SERVABLE_VARIANTS.contains(&variant.as_str())
+    {
         return None;
     }
     Some((id, variant))
+}
+
+/// `page-N` (N from 1): a PDF page, rendered on demand.
+fn page_number(variant: &str) -> Option<u32> {
+    let n = variant.strip_prefix("page-")?;
+    if n.is_empty() || n.len() > 6 || !n.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    n.parse().ok().filter(|n| *n > 0)
 }
 
 fn plain(status: StatusCode, text: &str) -> Response<Vec<u8>> {
@@ -75,6 +88,8 @@ pub fn respond(lib: Option<&Library>, path: &str, range: Option<&str>) -> Respon
     };
     let found = if variant == ORIGINAL {
         lib.original_file(id)
+    } else if let Some(page) = page_number(&variant) {
+        lib.pdf_page(id, page)
     } else {
         lib.proxy_file(id, &variant)
     };
@@ -123,7 +138,24 @@ pub fn respond(lib: Option<&Library>, path: &str, range: Option<&str>) -> Respon
 
 #[cfg(test)]
 mod tests {
-    use super::byte_range;
+    use super::{byte_range, page_number};
+
+    #[test]
+    fn page_variants() {
+        assert_eq!(page_number("page-1"), Some(1));
+        assert_eq!(page_number("page-240"), Some(240));
+        for bad in [
+            "page-0",
+            "page-",
+            "page--1",
+            "page-1x",
+            "page-9999999",
+            "pages-1",
+            "page-+1",
+        ] {
+            assert_eq!(page_number(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn ranges() {

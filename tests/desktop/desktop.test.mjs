@@ -38,7 +38,7 @@ test("import, browse, view, sync, share, search, timeline and remove a folder", 
   // A video that plays as it is and a PDF, dated before every photo.
   mkdirSync(join(photos, "media"), { recursive: true });
   writeVideo(join(photos, "media/clip.mp4"));
-  writePdf(join(photos, "media/field-notes.pdf"), "Field notes");
+  writePdf(join(photos, "media/field-notes.pdf"), "Field notes", 3);
   const older = new Date(Date.UTC(2022, 0, 1, 12));
   for (const f of ["media/clip.mp4", "media/field-notes.pdf"]) utimesSync(join(photos, f), older, older);
   const all = [...names, "clip.mp4", "field-notes.pdf"];
@@ -360,6 +360,19 @@ test("import, browse, view, sync, share, search, timeline and remove a folder", 
     await session.waitFor("the PDF's page", async () =>
       session.exec("const i = document.querySelector('[data-testid=viewer-image]'); return !!i && i.complete && i.naturalWidth > 0"),
     );
+    // Its other pages are rendered on demand as you page through.
+    await session.waitFor("the pager", async () =>
+      session.exec("const p = document.querySelector('[data-testid=viewer-page]'); return !!p && p.textContent === 'Page 1 of 3'"),
+    );
+    await session.click("[data-testid=viewer-page-next]");
+    await session.exec("window.dispatchEvent(new KeyboardEvent('keydown', { key: 'PageDown', bubbles: true }))");
+    const third = await session.waitFor("page 3", async () =>
+      session.exec(
+        "const p = document.querySelector('[data-testid=viewer-page]'); const i = document.querySelector('[data-testid=viewer-image]'); return p.textContent === 'Page 3 of 3' && i && i.complete && i.naturalWidth > 0 && i.dataset.state === 'loaded' ? i.currentSrc : false",
+      ),
+    );
+    assert.match(third, /page-3$/);
+    writeFileSync(join(artifacts, "desktop-pdf.png"), await session.screenshot());
     await session.exec("window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))");
     await openByName(names[0]);
     await session.waitFor("the preview", async () =>

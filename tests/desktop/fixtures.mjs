@@ -81,16 +81,20 @@ export function writeVideo(path) {
   if (out.status !== 0) throw new Error(`ffmpeg could not make ${path}: ${out.stderr || out.error}`);
 }
 
-/// A one-page PDF with a line of text, written by hand (offsets computed).
-export function writePdf(path, text) {
-  const stream = `BT /F1 24 Tf 40 100 Td (${text}) Tj ET`;
+/// A PDF of `pages` pages, each with a line of text, written by hand (offsets computed).
+export function writePdf(path, text, pages = 1) {
+  // Objects: 1 catalog, 2 pages, 3 font, then a page and its content per page.
+  const kids = Array.from({ length: pages }, (_, i) => `${4 + 2 * i} 0 R`).join(" ");
   const objects = [
     "<< /Type /Catalog /Pages 2 0 R >>",
-    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-    `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
+    `<< /Type /Pages /Kids [${kids}] /Count ${pages} >>`,
     "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
   ];
+  for (let i = 0; i < pages; i++) {
+    const stream = `BT /F1 24 Tf 40 100 Td (${text} - page ${i + 1}) Tj ET`;
+    objects.push(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] /Contents ${5 + 2 * i} 0 R /Resources << /Font << /F1 3 0 R >> >> >>`);
+    objects.push(`<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`);
+  }
   let body = "%PDF-1.4\n";
   const offsets = [];
   objects.forEach((o, i) => {

@@ -81,6 +81,9 @@ pub enum CoreError {
     ShareRequestRenew { id: String },
     #[error("copying {key} into the share failed: {detail}")]
     ShareCopy { key: String, detail: String },
+    /// A PDF page could not be rendered (damaged file, missing poppler).
+    #[error("rendering page {page} of {} failed: {detail}", path.display())]
+    PageRender { path: PathBuf, page: u32, detail: String },
     #[error("{source}")]
     Search {
         path: PathBuf,
@@ -127,6 +130,7 @@ impl CoreError {
             CoreError::ShareNotLive { .. } => "share_not_live",
             CoreError::ShareRequestRenew { .. } => "share_request_renew",
             CoreError::ShareCopy { .. } => "share_copy_failed",
+            CoreError::PageRender { .. } => "page_render_failed",
         }
     }
 

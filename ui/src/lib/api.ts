@@ -195,7 +195,7 @@ export function prioritizeThumbnails(ids: string[]): Promise<number> {
 }
 
 /** Proxies the page may show, served by the `thumb:` scheme by asset id. */
-export type ProxyVariant = "thumb" | "thumb@2x" | "preview" | "video" | "audio" | "original";
+export type ProxyVariant = "thumb" | "thumb@2x" | "preview" | "video" | "audio" | "original" | `page-${number}`;
 
 /** Types of originals the web view shows as they are (trove_core::WEB_VIEWABLE). */
 export const WEB_VIEWABLE: readonly string[] = [

@@ -81,6 +81,9 @@ pub fn proxy_rel_dir(blake3_hex: &str) -> PathBuf {
 /// Proxies a front end may serve by asset id.
 pub const SERVABLE_VARIANTS: &[&str] = &["thumb", "thumb@2x", "preview", "video", "audio", "scrub"];
 
+/// The long side of a PDF page image made on demand, in pixels.
+pub const PAGE_LONG_SIDE: u32 = 2048;
+
 /// Types of originals every desktop web view decodes as they are.
 pub const WEB_VIEWABLE: &[&str] = &[
     "image/jpeg",
@@ -269,10 +272,8 @@ impl Library {
     /// first present copy on a reachable folder, and only when the web view
     /// can decode its type ([`WEB_VIEWABLE`]). `None` otherwise.
     pub fn original_file(&self, asset: AssetId) -> Result<Option<ProxyFile>> {
-        let detail = match self.asset_detail(&asset.to_string()) {
-            Ok(d) => d,
-            Err(CoreError::AssetNotFound { .. }) => return Ok(None),
-            Err(e) => return Err(e),
+        let Some(detail) = self.detail_of(asset)? else {
+            return Ok(None);
         };
         let Some(mime) = detail
             .asset
@@ -282,24 +283,73 @@ impl Library {
         else {
             return Ok(None);
         };
+        Ok(self.reachable_copy(&detail)?.map(|path| ProxyFile {
+            path,
+            mime,
+            size: detail.asset.size,
+        }))
+    }
+
+    /// Page `page` (from 1) of a PDF as a PNG of at most [`PAGE_LONG_SIDE`]
+    /// pixels on its long side, for the viewer: rendered on first request
+    /// with poppler, then kept beside the asset's proxies (a cache, not a
+    /// catalogued derivative; the first page is the asset's preview).
+    /// `None` when the asset is not a PDF, the page does not exist, or no
+    /// copy of the file is reachable.
+    pub fn pdf_page(&self, asset: AssetId, page: u32) -> Result<Option<ProxyFile>> {
+        let Some(detail) = self.detail_of(asset)? else {
+            return Ok(None);
+        };
+        let pages = detail.metadata.as_ref().and_then(|m| m.page_count).unwrap_or(0);
+        if detail.asset.mime.as_deref() != Some("application/pdf") || page == 0 || page > pages {
+            return Ok(None);
+        }
+        let dir = self.dir().join(proxy_rel_dir(&detail.asset.blake3.to_hex()));
+        let path = dir.join(format!("page-{page}.png"));
+        if !path.is_file() {
+            let Some(source) = self.reachable_copy(&detail)? else {
+                return Ok(None);
+            };
+            let png = trove_media::pdf_page_png(self.tools(), &source, page, PAGE_LONG_SIDE).map_err(|e| {
+                CoreError::PageRender {
+                    path: source.clone(),
+                    page,
+                    detail: e.to_string(),
+                }
+            })?;
+            std::fs::create_dir_all(&dir).map_err(|e| CoreError::io("create proxy folder", &dir, e))?;
+            self.write_atomically(&path, &png)
+                .map_err(|e| CoreError::io("write page image", &path, e))?;
+        }
+        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        Ok(Some(ProxyFile {
+            path,
+            mime: "image/png",
+            size,
+        }))
+    }
+
+    fn detail_of(&self, asset: AssetId) -> Result<Option<AssetDetail>> {
+        match self.asset_detail(&asset.to_string()) {
+            Ok(d) => Ok(Some(d)),
+            Err(CoreError::AssetNotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The first present copy of an asset on a reachable (online) folder.
+    fn reachable_copy(&self, detail: &AssetDetail) -> Result<Option<PathBuf>> {
         let roots = self.catalog().roots()?;
         let online = |root_id: i64| {
             roots
                 .iter()
                 .any(|r| r.id == root_id && r.state == trove_catalog::RootState::Online)
         };
-        let Some(file) = detail
+        Ok(detail
             .files
             .iter()
             .find(|f| f.record.present && online(f.record.root_id) && f.path.is_file())
-        else {
-            return Ok(None);
-        };
-        Ok(Some(ProxyFile {
-            path: file.path.clone(),
-            mime,
-            size: detail.asset.size,
-        }))
+            .map(|f| f.path.clone()))
     }
 
     /// The `make_proxies` job.

@@ -130,6 +130,25 @@ fn a_pdf_gets_its_page_count_title_author_and_first_page() {
     assert_eq!(m.title.as_deref(), Some("Field notes"));
     assert_eq!(m.author.as_deref(), Some("Ada Lovelace"));
     assert_eq!((d.asset.width, d.asset.height), (Some(595), Some(842)));
+
+    // Any page on demand, for the viewer: rendered once, then kept.
+    let page = env.lib.pdf_page(d.asset.id, 3).unwrap().expect("page 3");
+    let img = image::open(&page.path).unwrap();
+    assert_eq!(img.height(), 2048);
+    assert!(page.path.starts_with(env.lib.dir().join("proxies")));
+    let made = std::fs::metadata(&page.path).unwrap().modified().unwrap();
+    let again = env.lib.pdf_page(d.asset.id, 3).unwrap().unwrap();
+    assert_eq!(
+        std::fs::metadata(&again.path).unwrap().modified().unwrap(),
+        made,
+        "not rendered twice"
+    );
+    assert!(env.lib.pdf_page(d.asset.id, 5).unwrap().is_none(), "there are 4 pages");
+    assert!(env.lib.pdf_page(d.asset.id, 0).unwrap().is_none());
+    write_jpeg(&env.path("photo.jpg"), 8, 8, [1, 2, 3], 1, None);
+    env.scan();
+    let photo = env.asset_at("photo.jpg").asset.id;
+    assert!(env.lib.pdf_page(photo, 1).unwrap().is_none(), "not a PDF");
 }
 
 #[test]

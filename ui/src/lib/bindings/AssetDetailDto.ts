@@ -12,4 +12,8 @@ export type AssetDetailDto = { asset: AssetDto, duration_ms: number | null, blak
 /**
  * Why proxies could not be made, if they could not.
  */
-proxy_error: string | null, };
+proxy_error: string | null, 
+/**
+ * A document's page count (the viewer pages through a PDF).
+ */
+pages: number | null, };
