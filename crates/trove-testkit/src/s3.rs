@@ -93,10 +93,12 @@ impl S3Server {
             let log = std::fs::File::create(dir.path().join("weed.log")).unwrap();
             // A watcher holds the pipe from this process; when it closes
             // (this process ended, however), `read` returns and weed is
-            // killed. `sh` itself ends when weed does.
+            // killed. `sh` itself ends when weed does. SIGKILL: weed's
+            // graceful shutdown on SIGTERM sometimes never finished, and
+            // servers outlived their tests (the data is a temp dir).
             let mut child = Command::new("sh")
                 .arg("-c")
-                .arg(r#"exec 3<&0; w="$1"; shift; "$w" "$@" </dev/null & pid=$!; { read -r _ <&3; kill $pid 2>/dev/null; } & wait $pid"#)
+                .arg(r#"exec 3<&0; w="$1"; shift; "$w" "$@" </dev/null & pid=$!; { read -r _ <&3; kill -KILL $pid 2>/dev/null; } & wait $pid"#)
                 .arg("trove-s3")
                 .arg(&weed)
                 .args(&args)
