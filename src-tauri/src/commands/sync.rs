@@ -190,6 +190,14 @@ pub async fn sync_now(state: State<'_, AppState>) -> Result<(), ErrorDto> {
     Ok(())
 }
 
+/// Share ids are 32 hex digits.
+fn check_share_id(id: &str) -> Result<(), ErrorDto> {
+    if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(ErrorDto::new("bad_id", format!("{id:?} is not a share id")));
+    }
+    Ok(())
+}
+
 fn share_credentials(lib: &trove_core::Library) -> Result<ShareCredentials, ErrorDto> {
     let target = lib.target()?;
     Ok(ShareCredentials {
@@ -236,9 +244,7 @@ pub async fn list_shares(state: State<'_, AppState>) -> Result<Vec<ShareDto>, Er
 /// Revokes a share: its objects are deleted, every link stops working.
 #[tauri::command]
 pub async fn revoke_share(state: State<'_, AppState>, id: String) -> Result<u64, ErrorDto> {
-    if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(ErrorDto::new("bad_id", format!("{id:?} is not a share id")));
-    }
+    check_share_id(&id)?;
     let lib = state.lib()?;
     blocking(move || Ok(lib.revoke_share(&share_credentials(&lib)?, &id)?.deleted)).await
 }
@@ -319,6 +325,12 @@ pub async fn verify_now(state: State<'_, AppState>, sample_percent: Option<f64>)
             format!("a sample of {p}% is out of range; use more than 0 and at most 100"),
         ));
     }
+    if SYNC_RUNNING.load(Ordering::SeqCst) {
+        return Err(ErrorDto::new(
+            "sync_running",
+            "a sync is running; verify once it has finished",
+        ));
+    }
     let lib = state.lib()?;
     blocking(move || {
         let (creds, _) = credentials::load(&lib.target()?)?;
@@ -336,9 +348,7 @@ pub async fn renew_share(
     id: String,
     expires_hours: u32,
 ) -> Result<ShareLinksDto, ErrorDto> {
-    if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(ErrorDto::new("bad_id", format!("{id:?} is not a share id")));
-    }
+    check_share_id(&id)?;
     let lib = state.lib()?;
     blocking(move || {
         let expires = trove_core::parse_expiry(&format!("{expires_hours}h"))?;

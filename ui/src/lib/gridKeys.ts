@@ -1,0 +1,84 @@
+// Keyboard navigation and selection shared by the grid and the timeline:
+// arrows move the cursor (shift extends the selection), Enter opens, Escape
+// clears, Ctrl+A selects every loaded asset. The views differ only in what
+// "one row up or down" means and how they scroll an index into view.
+
+import type { Selection } from "./state/selection.svelte";
+
+export interface GridKeys {
+  count: number;
+  selection: Selection;
+  idAt(index: number): string | undefined;
+  /** The index one row down (+1) or up (-1) from `at`; null at an edge. */
+  vertical(at: number, delta: 1 | -1): number | null;
+  reveal(index: number): void;
+  open?(index: number): void;
+}
+
+/** What a key press needs to carry (a KeyboardEvent has it). */
+export type KeyPress = Pick<KeyboardEvent, "key" | "shiftKey" | "ctrlKey" | "metaKey" | "preventDefault">;
+
+export function gridKeydown(event: KeyPress, g: GridKeys): void {
+  if (g.count === 0) return;
+  const at = g.selection.cursor ?? -1;
+  let next: number | null;
+  switch (event.key) {
+    case "ArrowRight":
+      next = at + 1;
+      break;
+    case "ArrowLeft":
+      next = at - 1;
+      break;
+    case "ArrowDown":
+      next = at < 0 ? 0 : g.vertical(at, 1);
+      break;
+    case "ArrowUp":
+      next = at < 0 ? 0 : g.vertical(at, -1);
+      break;
+    case "Enter": {
+      const target = at >= 0 ? at : g.selection.anchor;
+      if (target !== null) g.open?.(target);
+      event.preventDefault();
+      return;
+    }
+    case "Escape":
+      g.selection.clear();
+      return;
+    case "a":
+      if (event.ctrlKey || event.metaKey) {
+        const ids: string[] = [];
+        for (let i = 0; i < g.count; i++) {
+          const id = g.idAt(i);
+          if (id !== undefined) ids.push(id);
+        }
+        g.selection.set(ids);
+        event.preventDefault();
+      }
+      return;
+    default:
+      return;
+  }
+  event.preventDefault();
+  if (next === null) return;
+  next = Math.max(0, Math.min(g.count - 1, next));
+  const id = g.idAt(next);
+  if (id === undefined) return;
+  g.selection.click(next, id, { shift: event.shiftKey, toggle: false }, (i) => g.idAt(i));
+  g.reveal(next);
+}
+
+/**
+ * A click on cell `index`: plain selects it alone, Ctrl (Cmd) toggles it,
+ * Shift takes the range from the anchor. False when its asset has not loaded.
+ */
+export function clickSelect(
+  selection: Selection,
+  index: number,
+  event: Pick<MouseEvent, "shiftKey" | "ctrlKey" | "metaKey">,
+  idAt: (index: number) => string | undefined,
+): boolean {
+  const id = idAt(index);
+  if (id === undefined) return false;
+  selection.click(index, id, { shift: event.shiftKey, toggle: event.ctrlKey || event.metaKey }, idAt);
+  return true;
+}
