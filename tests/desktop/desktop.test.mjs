@@ -177,7 +177,11 @@ test("import, browse, view, sync, share, search, timeline and remove a folder", 
         async () => (await session.findAll("[data-testid=sync-badge][data-sync=synced]")).length === all.length,
         90_000,
       );
-      // The fixity check reads every object back.
+      // The fixity check reads every object back (once the sync has ended:
+      // Verify now refuses to run beside a sync).
+      await session.waitFor("the sync to end", async () =>
+        session.exec("const b = document.querySelector('[data-testid=sync-now]'); return !!b && !b.disabled && b.textContent.trim() === 'Sync now'"),
+      );
       await session.click("[data-testid=verify-all]");
       const verifiedText = await session.waitFor("the fixity check", async () =>
         session.exec("const r = document.querySelector('[data-testid=verify-result]'); return r ? [r.dataset.damaged, r.textContent] : false"),
