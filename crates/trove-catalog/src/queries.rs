@@ -257,7 +257,7 @@ impl Catalog {
         while let Some(r) = rows.next().ctx("list capture days")? {
             let ms: Option<i64> = r.get(0).ctx("list capture days")?;
             let offset_min: Option<i64> = r.get(1).ctx("list capture days")?;
-            let day = ms.map(|ms| ms.saturating_add(offset_min.unwrap_or(0) * 60_000).div_euclid(DAY_MS));
+            let day = ms.map(|ms| trove_types::wall_clock_ms(ms, offset_min).div_euclid(DAY_MS));
             match runs.last_mut() {
                 Some(last) if last.day == day => last.count += 1,
                 _ => runs.push(DayRun { day, count: 1 }),

@@ -244,9 +244,14 @@ impl CaptureTime {
     /// The wall-clock time where it was taken, as milliseconds since the
     /// epoch read as UTC: what to show, and what dates group by.
     pub fn wall_clock_ms(&self) -> i64 {
-        self.unix_ms
-            .saturating_add(i64::from(self.offset_minutes.unwrap_or(0)) * 60_000)
+        wall_clock_ms(self.unix_ms, self.offset_minutes.map(i64::from))
     }
+}
+
+/// [`CaptureTime::wall_clock_ms`] from the stored parts (the catalog's
+/// `capture_ms` and `capture_offset` columns).
+pub fn wall_clock_ms(unix_ms: i64, offset_minutes: Option<i64>) -> i64 {
+    unix_ms.saturating_add(offset_minutes.unwrap_or(0).saturating_mul(60_000))
 }
 
 #[cfg(test)]

@@ -231,7 +231,11 @@ let media: Promise<string | null> | null = null;
  */
 export async function mediaUrl(id: string, variant: "video" | "audio" | "original"): Promise<string | null> {
   if (!hasBackend()) return null;
-  media ??= call<string>("media_base").catch(() => null);
+  // Remembered once known; a failure (the app still starting) is asked again.
+  media ??= call<string>("media_base").catch(() => {
+    media = null;
+    return null;
+  });
   const base = await media;
   return base ? `${base}/${id}/${variant}` : null;
 }
