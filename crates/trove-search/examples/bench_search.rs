@@ -6,7 +6,11 @@
 //! filters), each with facet counts, and prints build time, index size,
 //! p50/p95/p99 latency and peak RSS.
 //!
-//! `bench_search [N] [DIR]` (default 100000, a temp dir).
+//! `bench_search [N] [DIR] [--reuse] [--per-query]` (default 100000, a temp
+//! dir). `--reuse` keeps an index already in DIR when it holds N assets
+//! (the build figure is then not measured); `--per-query` also prints each
+//! query's median, with and without facets, slowest first; `--only=QUERY`
+//! runs one query 200 times (for a profiler).
 #![allow(clippy::print_stdout, clippy::print_stderr, clippy::unwrap_used)]
 
 use std::time::Instant;
@@ -241,66 +245,131 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let n: u64 = args.get(1).map_or(100_000, |s| s.parse().unwrap());
+    let flag = |f: &str| args.iter().any(|a| a == f);
+    let positional: Vec<&String> = args.iter().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let n: u64 = positional.first().map_or(100_000, |s| s.parse().unwrap());
     let tmp = tempfile::tempdir().unwrap();
-    let dir = args
-        .get(2)
+    let dir = positional
+        .get(1)
         .map_or_else(|| tmp.path().join("index"), std::path::PathBuf::from);
-    let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(QUERIES.len(), 50);
 
-    let (index, _) = Index::open_or_create(&dir).unwrap();
-    let mut rng = Rng::new(0x5eed);
-    let started = Instant::now();
-    let mut batch = Vec::with_capacity(10_000);
-    for i in 0..n {
-        batch.push(asset(i + 1, &mut rng));
-        if batch.len() == 10_000 {
-            index.upsert(batch.iter()).unwrap();
-            batch.clear();
-        }
+    let reused = flag("--reuse")
+        && Index::open_or_create(&dir)
+            .map(|(index, _)| {
+                let same = index.num_docs() == n;
+                index.close().unwrap();
+                same
+            })
+            .unwrap_or(false);
+    let mut build = None;
+    let mut merged = None;
+    if !reused {
+        let _ = std::fs::remove_dir_all(&dir);
     }
-    index.upsert(batch.iter()).unwrap();
-    index.commit(n).unwrap();
-    let build = started.elapsed().as_secs_f64();
+    let (mut index, _) = Index::open_or_create(&dir).unwrap();
+    if !reused {
+        let mut rng = Rng::new(0x5eed);
+        let started = Instant::now();
+        let mut batch = Vec::with_capacity(10_000);
+        for i in 0..n {
+            batch.push(asset(i + 1, &mut rng));
+            if batch.len() == 10_000 {
+                index.upsert(batch.iter()).unwrap();
+                batch.clear();
+            }
+        }
+        index.upsert(batch.iter()).unwrap();
+        index.commit(n).unwrap();
+        build = Some(started.elapsed().as_secs_f64());
+        // Searches are timed once background merges are done, as a library
+        // is between imports.
+        index.close().unwrap();
+        merged = Some(started.elapsed().as_secs_f64());
+        index = Index::open_or_create(&dir).unwrap().0;
+    }
+    let segments = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "fast"))
+        .count();
     let size = dir_size(&dir);
 
     // Warm up, then 5 rounds of the 50 queries, each with facets.
-    let run = |q: &str| {
+    let run = |q: &str, facets: bool| {
         index
             .search(&SearchRequest {
                 query: q,
                 sort: Sort::Captured(Direction::Descending),
                 offset: 0,
                 limit: 100,
-                facets: true,
+                facets,
             })
             .unwrap()
     };
+    if let Some(q) = args.iter().find_map(|a| a.strip_prefix("--only=")) {
+        // For a profiler: one query, many times, and nothing else.
+        let t = Instant::now();
+        for _ in 0..200 {
+            std::hint::black_box(run(q, true));
+        }
+        println!("{q:?}: {:.2} ms each", t.elapsed().as_secs_f64() * 1000.0 / 200.0);
+        return;
+    }
     for q in QUERIES {
-        run(q);
+        run(q, true);
     }
     let mut times = Vec::new();
+    let mut by_query = vec![Vec::new(); QUERIES.len()];
     let mut worst = (0.0, "");
     for _ in 0..5 {
-        for q in QUERIES {
+        for (i, q) in QUERIES.iter().enumerate() {
             let t = Instant::now();
-            let r = run(q);
+            let r = run(q, true);
             let ms = t.elapsed().as_secs_f64() * 1000.0;
             std::hint::black_box(r);
             if ms > worst.0 {
-                worst = (ms, q);
+                worst = (ms, *q);
             }
             times.push(ms);
+            by_query[i].push(ms);
         }
     }
     times.sort_by(f64::total_cmp);
+    if flag("--per-query") {
+        let median = |mut v: Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        let mut rows: Vec<(f64, f64, u64, &str)> = QUERIES
+            .iter()
+            .zip(by_query)
+            .map(|(q, with)| {
+                let without = (0..5)
+                    .map(|_| {
+                        let t = Instant::now();
+                        std::hint::black_box(run(q, false));
+                        t.elapsed().as_secs_f64() * 1000.0
+                    })
+                    .collect();
+                (median(with), median(without), run(q, false).total, *q)
+            })
+            .collect();
+        rows.sort_by(|a, b| b.0.total_cmp(&a.0));
+        println!("{:>9} {:>9} {:>8}  query", "facets ms", "plain ms", "matches");
+        for (with, without, total, q) in rows {
+            println!("{with:>9.2} {without:>9.2} {total:>8}  {q:?}");
+        }
+    }
     println!("assets            {n}");
-    println!(
-        "index build       {build:.1} s ({:.0} assets/s, one writer thread)",
-        n as f64 / build
-    );
-    println!("index size        {:.1} MB", size as f64 / 1e6);
+    match build {
+        Some(build) => println!(
+            "index build       {build:.1} s ({:.0} assets/s, one writer thread); merges done at {:.1} s",
+            n as f64 / build,
+            merged.unwrap_or(build)
+        ),
+        None => println!("index build       not measured (--reuse)"),
+    }
+    println!("index size        {:.1} MB in {segments} segments", size as f64 / 1e6);
     println!(
         "query latency     p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms (50 queries x 5, with facets, newest first, 100 hits)",
         percentile(&times, 0.5),

@@ -48,6 +48,15 @@ pub(crate) fn day_start_ms(year: i64, month: u32, day: u32) -> i64 {
     days_from_civil(year, month, day) * MS_PER_DAY
 }
 
+/// The capture times the index can hold: Tantivy keeps dates as
+/// nanoseconds in an `i64`, about the years 1678 to 2262.
+pub(crate) const INDEXABLE_MS: std::ops::RangeInclusive<i64> = (i64::MIN / 1_000_000)..=(i64::MAX / 1_000_000);
+
+/// A Tantivy date for `ms`, clamped to what it can hold.
+pub(crate) fn tantivy_date(ms: i64) -> tantivy::DateTime {
+    tantivy::DateTime::from_timestamp_millis(ms.clamp(*INDEXABLE_MS.start(), *INDEXABLE_MS.end()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

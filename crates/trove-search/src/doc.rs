@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use tantivy::{DateTime, TantivyDocument};
 use trove_types::AssetKind;
 
+use crate::date;
 use crate::schema::Fields;
 use crate::tokenizer::{self, Mode};
 
@@ -215,7 +216,9 @@ impl AssetDoc {
         for ext in self.extension_values() {
             d.add_text(f.ext, ext);
         }
-        if let Some(ms) = self.capture_ms {
+        // A capture time the index cannot hold (an EXIF date in the year
+        // 9000) is left out: the asset searches as undated.
+        if let Some(ms) = self.capture_ms.filter(|ms| date::INDEXABLE_MS.contains(ms)) {
             d.add_date(f.capture, DateTime::from_timestamp_millis(ms));
         }
         d.add_u64(f.size, self.size);

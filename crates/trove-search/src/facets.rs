@@ -5,13 +5,13 @@
 //! extension, or a tag given twice, counts once.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Column, StrColumn};
-use tantivy::{DateTime, DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
+use crate::columns::{ColumnCache, Histogram, RATING_SLOTS, SegmentColumns};
 use crate::date;
-use crate::schema::name;
 
 /// A value and how many matching assets have it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,19 +73,12 @@ pub struct Facets {
     pub ext: Vec<FacetCount>,
 }
 
-/// String columns counted, in this order.
-const STR_COLUMNS: [&str; 6] = [
-    name::KIND,
-    name::CAMERA_MODEL,
-    name::LENS_VALUE,
-    name::TAG,
-    name::ALBUM,
-    name::EXT,
-];
-
-/// Counts facets over the matching documents.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct FacetCollector;
+/// Counts facets over the matching documents, with the segments' arrays
+/// from a [`ColumnCache`].
+#[derive(Clone, Copy)]
+pub(crate) struct FacetCollector<'a> {
+    pub(crate) cache: &'a ColumnCache,
+}
 
 /// Raw counts of one segment, or of several merged.
 #[derive(Debug, Default)]
@@ -96,61 +89,34 @@ pub(crate) struct Counts {
     ratings: HashMap<i64, u64>,
 }
 
-/// Counts of one segment, by term ordinal while collecting.
+/// Counts of one segment, by array slot while collecting.
 pub(crate) struct SegmentFacets {
-    columns: Vec<Option<StrColumn>>,
-    by_ord: Vec<Vec<u64>>,
-    capture: Option<Column<DateTime>>,
-    /// Counts by day since `first_day`: an array increment per document
-    /// rather than calendar arithmetic and a hash lookup (measured: the
-    /// month histogram dominated facet counting over a million assets).
-    first_day: i64,
-    by_day: Vec<u64>,
-    rating: Option<Column<i64>>,
-    /// Ratings -1..=5 by `rating + 1`; others go to `counts.ratings`.
-    by_rating: [u64; 7],
+    columns: Arc<SegmentColumns>,
+    /// Per string column, by ordinal plus one (slot 0: no value).
+    by_ord: Vec<Histogram>,
+    /// By month slot (slot 0: undated).
+    by_month: Histogram,
+    /// By rating slot (slot 0: unrated).
+    by_rating: Histogram,
+    /// What falls outside the arrays' slots.
     counts: Counts,
 }
 
-/// Segments whose capture times span more days than this count months the
-/// slow way (a library with a few absurd dates).
-const MAX_DAY_SPAN: i64 = 200_000;
-const MS_PER_DAY: i64 = 86_400_000;
-
-impl Collector for FacetCollector {
+impl Collector for FacetCollector<'_> {
     type Fruit = Counts;
     type Child = SegmentFacets;
 
     fn for_segment(&self, _ord: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<SegmentFacets> {
-        let fast = segment.fast_fields();
-        let mut columns = Vec::with_capacity(STR_COLUMNS.len());
-        let mut by_ord = Vec::with_capacity(STR_COLUMNS.len());
-        for name in STR_COLUMNS {
-            let column = fast.str(name)?;
-            by_ord.push(vec![0; column.as_ref().map_or(0, |c| c.num_terms())]);
-            columns.push(column);
-        }
-        let capture: Option<Column<DateTime>> = fast.column_opt(name::CAPTURE)?;
-        let (first_day, by_day) = match &capture {
-            Some(c) if c.num_docs() > 0 => {
-                let first = c.min_value().into_timestamp_millis().div_euclid(MS_PER_DAY);
-                let last = c.max_value().into_timestamp_millis().div_euclid(MS_PER_DAY);
-                if (0..MAX_DAY_SPAN).contains(&(last - first)) {
-                    (first, vec![0; (last - first + 1) as usize])
-                } else {
-                    (0, Vec::new())
-                }
-            }
-            _ => (0, Vec::new()),
-        };
+        let columns = self.cache.get(segment)?;
         Ok(SegmentFacets {
+            by_ord: columns
+                .strings
+                .iter()
+                .map(|s| Histogram::new(s.terms.len() + 1))
+                .collect(),
+            by_month: Histogram::new(columns.month_slots.max(1)),
+            by_rating: Histogram::new(RATING_SLOTS),
             columns,
-            by_ord,
-            capture,
-            first_day,
-            by_day,
-            rating: fast.column_opt(name::RATING)?,
-            by_rating: [0; 7],
             counts: Counts::default(),
         })
     }
@@ -184,55 +150,66 @@ impl SegmentCollector for SegmentFacets {
     type Fruit = tantivy::Result<Counts>;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
-        for (column, counts) in self.columns.iter().zip(&mut self.by_ord) {
-            if let Some(column) = column {
-                for ord in column.term_ords(doc) {
-                    if let Some(n) = usize::try_from(ord).ok().and_then(|o| counts.get_mut(o)) {
-                        *n += 1;
+        self.collect_block(&[doc]);
+    }
+
+    fn collect_block(&mut self, docs: &[DocId]) {
+        let columns = &*self.columns;
+        for (values, counts) in columns.strings.iter().zip(&mut self.by_ord) {
+            values.count(docs, counts);
+        }
+        if columns.months.is_empty() {
+            // No capture times in the segment: every document is undated.
+            self.counts.undated += docs.len() as u64;
+        } else {
+            let counts = &mut self.counts;
+            self.by_month.add(
+                docs,
+                |doc| usize::from(columns.months.get(doc as usize).copied().unwrap_or(0)),
+                |doc| match columns.capture.as_ref().and_then(|c| c.first(doc)) {
+                    Some(when) => {
+                        let key = date::year_month(when.into_timestamp_millis());
+                        *counts.months.entry(key).or_default() += 1;
                     }
-                }
-            }
+                    None => counts.undated += 1,
+                },
+            );
         }
-        match self.capture.as_ref().and_then(|c| c.first(doc)) {
-            Some(when) => {
-                let ms = when.into_timestamp_millis();
-                let slot = usize::try_from(ms.div_euclid(MS_PER_DAY) - self.first_day)
-                    .ok()
-                    .and_then(|d| self.by_day.get_mut(d));
-                match slot {
-                    Some(n) => *n += 1,
-                    None => *self.counts.months.entry(date::year_month(ms)).or_default() += 1,
-                }
-            }
-            None => self.counts.undated += 1,
-        }
-        if let Some(rating) = self.rating.as_ref().and_then(|c| c.first(doc)) {
-            match usize::try_from(rating + 1).ok().and_then(|i| self.by_rating.get_mut(i)) {
-                Some(n) => *n += 1,
-                None => *self.counts.ratings.entry(rating).or_default() += 1,
-            }
+        if !columns.ratings.is_empty() {
+            let counts = &mut self.counts;
+            self.by_rating.add(
+                docs,
+                |doc| usize::from(columns.ratings.get(doc as usize).copied().unwrap_or(0)),
+                |doc| {
+                    if let Some(rating) = columns.rating.as_ref().and_then(|c| c.first(doc)) {
+                        *counts.ratings.entry(rating).or_default() += 1;
+                    }
+                },
+            );
         }
     }
 
     fn harvest(self) -> tantivy::Result<Counts> {
         let mut counts = self.counts;
-        for (offset, n) in self.by_day.into_iter().enumerate() {
+        let columns = &*self.columns;
+        let mut months = self.by_month.totals();
+        counts.undated += months.next().unwrap_or(0);
+        for (slot, n) in months.enumerate().map(|(i, n)| (i + 1, n)) {
             if n > 0 {
-                let key = date::year_month((self.first_day + offset as i64) * MS_PER_DAY);
+                let month = columns.first_month + slot as i64 - 1;
+                let key = (month.div_euclid(12), (month.rem_euclid(12) + 1) as u32);
                 *counts.months.entry(key).or_default() += n;
             }
         }
-        for (i, n) in self.by_rating.into_iter().enumerate() {
+        for (slot, n) in self.by_rating.totals().enumerate().skip(1) {
             if n > 0 {
-                *counts.ratings.entry(i as i64 - 1).or_default() += n;
+                *counts.ratings.entry(slot as i64 - 2).or_default() += n;
             }
         }
-        let mut text = String::new();
-        for ((column, by_ord), into) in self.columns.iter().zip(self.by_ord).zip(counts.strings.iter_mut()) {
-            let Some(column) = column else { continue };
-            for (ord, n) in by_ord.into_iter().enumerate() {
-                if n > 0 && column.ord_to_str(ord as u64, &mut text)? {
-                    *into.entry(text.clone()).or_default() += n;
+        for ((values, by_ord), into) in columns.strings.iter().zip(self.by_ord).zip(counts.strings.iter_mut()) {
+            for (term, n) in values.terms.iter().zip(by_ord.totals().skip(1)) {
+                if n > 0 {
+                    *into.entry(term.clone()).or_default() += n;
                 }
             }
         }

@@ -13,14 +13,17 @@ use tantivy::columnar::{Column, StrColumn};
 use tantivy::directory::error::{OpenDirectoryError, OpenReadError};
 use tantivy::query::Query;
 use tantivy::schema::Schema;
-use tantivy::{DateTime, DocAddress, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyError, Term};
+use tantivy::{DocAddress, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyError, Term};
 
 use crate::SearchError;
+use crate::columns::ColumnCache;
 use crate::doc::AssetDoc;
 use crate::facets::{FacetCollector, Facets};
+use crate::merge::{CappedMergePolicy, MAX_MERGED_DOCS};
 use crate::query::{self, build::Builder};
 use crate::schema::{self, Fields, SCHEMA_VERSION, name};
 use crate::tokenizer;
+use crate::top::TopByCapture;
 
 /// Memory the writer may buffer before it writes a segment.
 const WRITER_MEMORY_BYTES: usize = 20_000_000;
@@ -158,6 +161,7 @@ pub struct Index {
     fields: Fields,
     reader: IndexReader,
     writer: Mutex<Writer>,
+    columns: ColumnCache,
 }
 
 impl fmt::Debug for Index {
@@ -238,6 +242,7 @@ impl Index {
                     source,
                 },
             })?;
+        writer.set_merge_policy(Box::new(CappedMergePolicy::new(MAX_MERGED_DOCS)));
         if report != OpenReport::Opened {
             // Record the schema version at once, so a new index is never
             // mistaken for a foreign one.
@@ -254,6 +259,7 @@ impl Index {
                 writer: Some(writer),
                 committed_seq: seq,
             }),
+            columns: ColumnCache::default(),
         };
         Ok((index, report))
     }
@@ -295,6 +301,7 @@ impl Index {
                 writer: None,
                 committed_seq: seq,
             }),
+            columns: ColumnCache::default(),
         })
     }
 
@@ -365,6 +372,10 @@ impl Index {
         w.committed_seq = Some(seq);
         drop(w);
         self.reader.reload()?;
+        // The committing thread (the indexer, not a search) builds the facet
+        // arrays of new segments. Failing here fails nothing: the commit is
+        // done, and the next faceted search builds them or reports why.
+        let _ = self.columns.warm(&self.reader.searcher());
         Ok(())
     }
 
@@ -398,13 +409,14 @@ impl Index {
             self.reader.reload()?;
         }
         let searcher = self.reader.searcher();
+        self.columns.forget_dead(&searcher);
         // Never ask for a window wider than the index: a huge offset or
         // limit must not allocate.
         let num_docs = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
         let offset = request.offset.min(num_docs);
         let limit = request.limit.min(num_docs - offset);
         let window = (limit > 0).then(|| TopDocs::with_limit(limit).and_offset(offset));
-        let facets = request.facets.then_some(FacetCollector);
+        let facets = request.facets.then_some(FacetCollector { cache: &self.columns });
         let run = Run {
             searcher: &searcher,
             query: query.as_ref(),
@@ -413,7 +425,12 @@ impl Index {
         let (found, total, facets) = match request.sort {
             Sort::Relevance => run.top(window.map(TopDocs::order_by_score), Some)?,
             Sort::Captured(d) => run.top(
-                window.map(|w| w.order_by_fast_field::<DateTime>(name::CAPTURE, d.order())),
+                (limit > 0).then_some(TopByCapture {
+                    cache: &self.columns,
+                    descending: d == Direction::Descending,
+                    offset,
+                    limit,
+                }),
                 |_| None,
             )?,
             Sort::Name(d) => run.top(
@@ -437,7 +454,7 @@ impl Index {
 struct Run<'a> {
     searcher: &'a Searcher,
     query: &'a dyn Query,
-    facets: Option<FacetCollector>,
+    facets: Option<FacetCollector<'a>>,
 }
 
 type Found = Vec<(Option<f32>, DocAddress)>;
@@ -588,4 +605,43 @@ fn read_payload(payload: Option<&str>) -> (Option<u32>, Option<u64>) {
     };
     let version = value["schema_version"].as_u64().and_then(|v| u32::try_from(v).ok());
     (version, value["seq"].as_u64())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_column_cache_follows_the_segments_through_commits_and_merges() {
+        let dir = tempfile::tempdir().unwrap();
+        let (index, _) = Index::open_or_create(dir.path().join("search")).unwrap();
+        for batch in 0..3i64 {
+            let docs: Vec<AssetDoc> = (0..20)
+                .map(|i| AssetDoc::new(batch * 100 + i, format!("u{batch}-{i}"), trove_types::AssetKind::Image))
+                .collect();
+            index.upsert(&docs).unwrap();
+            index.commit(batch as u64 + 1).unwrap();
+        }
+        let segments = |index: &Index| index.reader.searcher().segment_readers().len();
+        assert_eq!(index.columns.len(), segments(&index), "a commit warms every segment");
+        // Replacing every document leaves the old segments empty; they go,
+        // and so do their arrays.
+        index.clear().unwrap();
+        index
+            .upsert(&[AssetDoc::new(1, "one", trove_types::AssetKind::Video)])
+            .unwrap();
+        index.commit(4).unwrap();
+        assert_eq!(segments(&index), 1);
+        assert_eq!(index.columns.len(), 1);
+        let found = index
+            .search(&SearchRequest {
+                query: "",
+                limit: 10,
+                facets: true,
+                ..SearchRequest::default()
+            })
+            .unwrap();
+        assert_eq!(found.total, 1);
+        assert_eq!(found.facets.unwrap().kind[0].value, "video");
+    }
 }

@@ -55,15 +55,18 @@
 //! part: [`SearchError::Parse`] gives its byte offset, column and text.
 //! `QUERY.md` beside this crate says the same for users.
 
+mod columns;
 mod date;
 mod doc;
 mod error;
 mod facets;
 mod geo;
 mod index;
+mod merge;
 mod query;
 mod schema;
 mod tokenizer;
+mod top;
 
 pub use doc::AssetDoc;
 pub use error::SearchError;

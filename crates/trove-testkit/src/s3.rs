@@ -92,14 +92,20 @@ impl S3Server {
             ];
             let log = std::fs::File::create(dir.path().join("weed.log")).unwrap();
             // A watcher holds the pipe from this process; when it closes
-            // (this process ended, however), `read` returns and weed is
-            // killed. `sh` itself ends when weed does. SIGKILL: weed's
+            // (this process ended, however), `read` returns, weed is
+            // killed and its temp dir removed (the shared server is a
+            // static, never dropped: its dirs once piled up by the hundred
+            // in /tmp). `sh` itself ends when weed does. SIGKILL: weed's
             // graceful shutdown on SIGTERM sometimes never finished, and
-            // servers outlived their tests (the data is a temp dir).
+            // servers outlived their tests.
             let mut child = Command::new("sh")
                 .arg("-c")
-                .arg(r#"exec 3<&0; w="$1"; shift; "$w" "$@" </dev/null & pid=$!; { read -r _ <&3; kill -KILL $pid 2>/dev/null; } & wait $pid"#)
+                .arg(concat!(
+                    r#"exec 3<&0; d="$1"; w="$2"; shift 2; "$w" "$@" </dev/null & pid=$!; "#,
+                    r#"{ read -r _ <&3; kill -KILL $pid 2>/dev/null; sleep 1; rm -rf "$d"; } & wait $pid"#
+                ))
                 .arg("trove-s3")
+                .arg(dir.path())
                 .arg(&weed)
                 .args(&args)
                 .current_dir(dir.path())

@@ -7,18 +7,19 @@
 
 use std::ops::Bound;
 
+use tantivy::Term;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query, RangeQuery,
     TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DateTime, Term};
 
-use crate::geo;
 use crate::query::Node;
+use crate::query::prefix::PartPrefixQuery;
 use crate::query::value::{Clause, Interval, NumField, TextTarget};
 use crate::schema::Fields;
 use crate::tokenizer::{self, Mode};
+use crate::{date, geo};
 
 /// Score multiplier of an exact term or phrase match.
 const EXACT_BOOST: f32 = 2.0;
@@ -117,7 +118,9 @@ impl Builder<'_> {
                 IndexRecordOption::Basic,
             ))),
             Clause::Taken { from, to } => {
-                let term = |ms: i64| Term::from_field_date(f.capture, DateTime::from_timestamp_millis(ms));
+                // Periods past what the index holds clamp to its ends, where
+                // no capture time is indexed (`taken:9999` finds nothing).
+                let term = |ms: i64| Term::from_field_date(f.capture, date::tantivy_date(ms));
                 let lower = from.map_or(Bound::Unbounded, |ms| Bound::Included(term(ms)));
                 let upper = to.map_or(Bound::Unbounded, |ms| Bound::Excluded(term(ms)));
                 Some(Box::new(RangeQuery::new(lower, upper)))
@@ -187,7 +190,9 @@ impl Builder<'_> {
                 let exact = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
                 any.push(boosted(Box::new(exact), weight * EXACT_BOOST));
                 if !phrase && chars >= PREFIX_MIN_CHARS {
-                    let prefix = FuzzyTermQuery::new_prefix(term.clone(), 0, true);
+                    // Parts only: every longer term that begins with the
+                    // word has a part that does (see `prefix`).
+                    let prefix = PartPrefixQuery::new(field, &parts[0]);
                     any.push(boosted(Box::new(prefix), weight * PREFIX_BOOST));
                 }
                 if !phrase && chars >= FUZZY_MIN_CHARS {

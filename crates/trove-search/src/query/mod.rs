@@ -5,6 +5,7 @@
 pub(crate) mod build;
 pub(crate) mod lex;
 pub(crate) mod parse;
+pub(crate) mod prefix;
 pub(crate) mod value;
 
 use crate::SearchError;

@@ -193,6 +193,57 @@ fn facet_counts_equal_a_brute_force_count_for_each_query() {
 }
 
 #[test]
+fn facet_counts_stay_exact_through_updates_deletes_and_odd_values() {
+    let mut docs = random_docs(300, 0xface);
+    // Odd values: centuries apart (outside a segment's month span), ratings
+    // outside -1..=5, and over 255 camera models in one segment.
+    docs[0].capture_ms = Some(utc(1700, 3, 1, 0));
+    docs[1].capture_ms = Some(utc(2200, 7, 1, 0));
+    docs[2].rating = Some(9);
+    docs[3].rating = Some(-7);
+    for (i, d) in docs.iter_mut().enumerate().skip(10).take(280) {
+        d.camera_model = Some(format!("Model {i}"));
+    }
+    let lib = Library::with(&docs[..200]);
+    lib.index.upsert(&docs[200..]).unwrap();
+    lib.index.commit(2).unwrap();
+    // Updates and a delete leave deleted documents in both segments.
+    for d in docs.iter_mut().step_by(7) {
+        d.kind = AssetKind::Audio;
+        d.albums = vec!["Updated".into()];
+    }
+    let updated: Vec<&AssetDoc> = docs.iter().step_by(7).collect();
+    lib.index.upsert(updated).unwrap();
+    lib.index.delete([6, 250]).unwrap();
+    lib.index.commit(3).unwrap();
+    let live: Vec<&AssetDoc> = docs.iter().filter(|d| d.id != 6 && d.id != 250).collect();
+    for (query, filter) in [
+        ("", (|_| true) as fn(&AssetDoc) -> bool),
+        ("kind:audio", |d| d.kind == AssetKind::Audio),
+        ("-album:updated", |d| !d.albums.iter().any(|a| a == "Updated")),
+    ] {
+        let matching: Vec<&AssetDoc> = live.iter().copied().filter(|d| filter(d)).collect();
+        let (total, facets) = facets_of(&lib, query);
+        assert_eq!(total, matching.len() as u64, "{query}");
+        assert_eq!(facets, brute_force(&matching), "{query}");
+    }
+    let (_, facets) = facets_of(&lib, "");
+    assert!(facets.years.iter().any(|y| y.year == 1700) && facets.years.iter().any(|y| y.year == 2200));
+    assert!(facets.ratings.iter().any(|r| r.rating == -7));
+}
+
+#[test]
+fn a_capture_time_the_index_cannot_hold_searches_as_undated() {
+    let mut far = asset(1, "far.jpg");
+    far.capture_ms = Some(utc(9000, 1, 1, 0));
+    let lib = Library::with(&[far, asset(2, "undated.jpg")]);
+    let (total, facets) = facets_of(&lib, "");
+    assert_eq!((total, facets.undated), (2, 2));
+    assert_eq!(lib.ids("taken:9000"), Vec::<i64>::new());
+    assert_eq!(lib.ids("taken:<9999"), Vec::<i64>::new());
+}
+
+#[test]
 fn the_date_histogram_counts_years_and_months_in_utc() {
     let mut docs = Vec::new();
     for (id, ms) in [

@@ -59,6 +59,64 @@ fn words_match_as_prefixes_while_typing() {
 }
 
 #[test]
+fn a_one_part_prefix_finds_every_name_and_text_that_begins_with_it() {
+    // Prefixes of one part (all letters or all digits) are matched against
+    // parts only; every run or whole name that begins with the word must
+    // still be found through its first part.
+    let names = [
+        "DSC0412.jpg",
+        "DSCF0001.RAF",
+        "dsc_night.jpg",
+        "IMG2041b.heic",
+        "x100v-test.jpg",
+        "Café Paris.jpg",
+        "20410101_120000.jpg",
+        "PXL_20230101.mp4",
+        "dscotland.jpg",
+        "readme",
+    ];
+    let docs: Vec<AssetDoc> = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| asset(i as i64 + 1, name))
+        .collect();
+    let lib = Library::with(&docs);
+    // What the word should find: a name with a part that begins with it.
+    let expected = |word: &str| -> Vec<i64> {
+        let mut ids = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            let lower = name.to_lowercase().replace('é', "e");
+            let mut parts = Vec::new();
+            let mut current = String::new();
+            for c in lower.chars() {
+                let same = current
+                    .chars()
+                    .last()
+                    .is_some_and(|l| l.is_ascii_digit() == c.is_ascii_digit());
+                if !c.is_alphanumeric() || (!current.is_empty() && !same) {
+                    parts.push(std::mem::take(&mut current));
+                }
+                if c.is_alphanumeric() {
+                    current.push(c);
+                }
+            }
+            parts.push(current);
+            if parts.iter().any(|p| p.starts_with(word)) {
+                ids.push(i as i64 + 1);
+            }
+        }
+        ids
+    };
+    for word in [
+        "dsc", "ds", "img", "2041", "20", "x", "10", "caf", "pxl", "2023", "re", "jp",
+    ] {
+        assert_eq!(lib.ids(word), expected(word), "{word}");
+    }
+    assert_eq!(lib.ids("dsc"), [1, 2, 3, 9]);
+    assert_eq!(lib.ids("2041"), [4, 7]);
+}
+
+#[test]
 fn a_typo_in_a_long_word_is_forgiven_and_exact_matches_rank_first() {
     let mut exact = asset(1, "a.jpg");
     exact.title = Some("Iceland".into());

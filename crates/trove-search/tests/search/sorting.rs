@@ -2,7 +2,7 @@
 
 use trove_search::{Direction, SearchRequest, Sort};
 
-use crate::kit::{Library, asset, utc};
+use crate::kit::{Library, Rng, asset, utc};
 
 fn library() -> Library {
     let specs = [
@@ -96,4 +96,51 @@ fn hits_carry_the_uuid_and_a_score_only_by_relevance() {
         .unwrap();
     assert_eq!(by_size.hits[0].id, ids[0]);
     assert_eq!(by_size.hits[0].score, None);
+}
+
+#[test]
+fn capture_time_pages_across_segments_equal_a_full_sort() {
+    // Three commits (so three segments), a document updated and one
+    // deleted (so segments with deletes), and undated assets in each.
+    let mut rng = Rng::new(7);
+    let docs: Vec<_> = (1..=300)
+        .map(|id| {
+            let mut d = asset(id, &format!("IMG_{id}.jpg"));
+            // Distinct times, so the order is fully determined.
+            d.capture_ms = (!rng.chance(15)).then(|| utc(2000, 1, 1, 0) + rng.below(1_000_000) as i64 * 1000 + id);
+            d
+        })
+        .collect();
+    let lib = Library::with(&docs[..100]);
+    lib.index.upsert(&docs[100..200]).unwrap();
+    lib.index.commit(2).unwrap();
+    let mut updated = docs[5].clone();
+    updated.capture_ms = Some(utc(2030, 1, 1, 0));
+    lib.index.upsert(docs[200..].iter().chain([&updated])).unwrap();
+    lib.index.delete([7]).unwrap();
+    lib.index.commit(3).unwrap();
+
+    let mut live: Vec<_> = docs.iter().filter(|d| d.id != 7 && d.id != 6).cloned().collect();
+    live.push(updated);
+    for direction in [Direction::Descending, Direction::Ascending] {
+        let mut dated: Vec<_> = live.iter().filter(|d| d.capture_ms.is_some()).collect();
+        dated.sort_by_key(|d| d.capture_ms);
+        if direction == Direction::Descending {
+            dated.reverse();
+        }
+        let expected: Vec<i64> = dated.iter().map(|d| d.id).collect();
+        let mut pages = Vec::new();
+        for offset in (0..live.len()).step_by(37) {
+            let (total, ids) = order(&lib, Sort::Captured(direction), offset, 37);
+            assert_eq!(total, live.len() as u64);
+            pages.extend(ids);
+        }
+        assert_eq!(pages.len(), live.len(), "{direction:?}");
+        assert_eq!(pages[..expected.len()], expected[..], "{direction:?}");
+        let mut undated: Vec<i64> = pages[expected.len()..].to_vec();
+        undated.sort_unstable();
+        let mut want: Vec<i64> = live.iter().filter(|d| d.capture_ms.is_none()).map(|d| d.id).collect();
+        want.sort_unstable();
+        assert_eq!(undated, want, "undated last, {direction:?}");
+    }
 }
