@@ -242,7 +242,26 @@ enum Command {
     },
 }
 
+/// Keeps freed buffers for reuse instead of handing them back to the
+/// kernel. Uploads read every file (and every 16 MiB part) into a fresh
+/// buffer; with glibc's defaults those pages were unmapped or trimmed after
+/// each object and faulted in and zeroed again for the next (a tenth of the
+/// CPU of `trove upload` in `perf`). Measured on 3,000 files of ~200 KB:
+/// 3.54-3.80 s of CPU instead of 3.93-4.60 s (system time 0.9 s instead of
+/// 1.2-1.8 s), at the same speed. A process that ends soon (or `trove
+/// watch`) keeps at most 64 MiB of free heap.
+fn keep_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    #[allow(unsafe_code)]
+    // SAFETY: mallopt only tunes the allocator; called before any thread.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 4 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 64 << 20);
+    }
+}
+
 fn main() -> ExitCode {
+    keep_freed_memory();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => ExitCode::from(code),
