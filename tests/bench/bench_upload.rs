@@ -154,7 +154,6 @@ fn main() {
         "{} not found: cargo build --release -p trove-cli",
         a.trove.display()
     );
-    let server = S3Server::start();
     let tmp = tempfile::tempdir().unwrap();
     println!(
         "generating {} x {} KB and {} x {} MB ...",
@@ -176,6 +175,10 @@ fn main() {
             // Interleaved: who goes first alternates.
             let order = if round % 2 == 0 { [0, 1] } else { [1, 0] };
             for which in order {
+                // A fresh server per run: SeaweedFS keeps deleted objects'
+                // space until a vacuum, and a purge between runs once let a
+                // full-size benchmark fill the disk.
+                let server = S3Server::start();
                 let prefix = format!("bench/{label}-{round}-{}", rows[which].0);
                 let run = if which == 0 {
                     let state = tmp.path().join(format!("state-{label}-{round}.db"));
@@ -192,11 +195,6 @@ fn main() {
                     run.cpu
                 );
                 rows[which].1.push(run);
-                // Free the server's disk for the next run.
-                let _ = server
-                    .rclone()
-                    .args(["purge", &format!("s3:{BUCKET}/{prefix}")])
-                    .output();
             }
         }
         let med = |i: usize, f: &dyn Fn(&Run) -> f64| median(rows[i].1.iter().map(f).collect());
