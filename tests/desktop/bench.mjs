@@ -6,7 +6,7 @@
 //   cargo build --release -p trove-desktop -p trove-cli
 //   xvfb-run -a --server-args="-screen 0 1400x900x24" node tests/desktop/bench.mjs [--assets 100000] [--work DIR]
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -88,20 +88,37 @@ function library() {
   return lib;
 }
 
-/** RSS in MB of the app and its WebKit processes: the total and each process. */
-function rssMb() {
-  const out = execFileSync("ps", ["-eo", "rss=,comm="], { encoding: "utf8" });
-  let kb = 0;
+/**
+ * Memory in MB of the app and its WebKit processes: RSS (each process
+ * counts every shared library page it touched, so the three processes
+ * count libwebkit2gtk, JavaScriptCore and Mesa's LLVM two or three times)
+ * and PSS (shared pages split between the processes that map them: what
+ * the app costs the machine), in total and by process.
+ */
+function memoryMb() {
+  const out = execFileSync("ps", ["-eo", "pid=,rss=,comm="], { encoding: "utf8" });
+  let rssKb = 0;
+  let pssKb = 0;
   const each = {};
+  const eachPss = {};
   for (const line of out.split("\n")) {
-    const [rss, ...comm] = line.trim().split(/\s+/);
+    const [pid, rss, ...comm] = line.trim().split(/\s+/);
     const name = comm.join(" ");
     if (/^(trove-desktop|WebKitWebProces|WebKitNetworkPr)/.test(name)) {
-      kb += Number(rss);
+      rssKb += Number(rss);
       each[name] = (each[name] ?? 0) + Number(rss) / 1024;
+      let pss = 0;
+      try {
+        const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+        pss = Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
+      } catch {
+        // The process ended between ps and here.
+      }
+      pssKb += pss;
+      eachPss[name] = (eachPss[name] ?? 0) + pss / 1024;
     }
   }
-  return { total: kb / 1024, each };
+  return { total: rssKb / 1024, each, pss: pssKb / 1024, eachPss };
 }
 
 async function withApp(lib, fn) {
@@ -198,9 +215,11 @@ await withApp(lib, async (session) => {
   console.log(`scrolled at reading speed: ${result.scroll_reading.frames} frames`);
   result.scroll_fling = await scroll(0, 600);
   console.log(`flung: ${result.scroll_fling.frames} frames`);
-  const rss = rssMb();
-  result.rss_mb = rss.total;
-  result.rss_by_process_mb = rss.each;
+  const mem = memoryMb();
+  result.rss_mb = mem.total;
+  result.rss_by_process_mb = mem.each;
+  result.pss_mb = mem.pss;
+  result.pss_by_process_mb = mem.eachPss;
 });
 
 const r = result;
@@ -212,6 +231,7 @@ console.log(`| launch to first grid paint | ${median(r.launch_ms).toFixed(0)} ms
 console.log(`| launch to first thumbnail | ${median(r.first_thumb_ms).toFixed(0)} ms | ${r.first_thumb_ms.map((x) => x.toFixed(0)).join(", ")} | |`);
 console.log(`| search as you type, end to end | ${median(r.search_ms).toFixed(0)} ms | p100 ${Math.max(...r.search_ms).toFixed(0)} ms over ${r.search_ms.length} queries | < 100 ms |`);
 console.log(`| app + web view RSS after scrolling | ${r.rss_mb.toFixed(0)} MB | ${Object.entries(r.rss_by_process_mb).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(", ")} | < 400 MB |`);
+console.log(`| app + web view PSS after scrolling | ${r.pss_mb.toFixed(0)} MB | ${Object.entries(r.pss_by_process_mb).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(", ")} | |`);
 console.log(`\n| Scroll | Frames | Frame p50 | Frame p95 | Frame max | Frames with placeholders |\n|---|---|---|---|---|---|`);
 console.log(frameRow("reading speed (60 px/frame)", r.scroll_reading));
 console.log(frameRow("fling, top to bottom in 600 frames", r.scroll_fling));
