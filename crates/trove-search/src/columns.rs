@@ -31,11 +31,11 @@ const MAX_MONTH_SPAN: i64 = 12 * 300;
 /// Counting facets over a million matches by reading Tantivy's columns
 /// document by document cost about 45 ns per document (their indexes are
 /// compressed and built for random access); the same counts from arrays
-/// indexed by document cost a few; sorting by capture time likewise.
-/// Segments never change once written
-/// (deletes only hide documents, which the collector never sees), so a
-/// segment's arrays are built once, on its first search that needs them or
-/// when a commit warms them, and dropped when the segment is merged away.
+/// indexed by document cost a few, and sorting by capture time likewise.
+/// Segments never change once written (deletes only hide documents, which
+/// collectors never see), so a segment's arrays are built once, on its
+/// first search that needs them or when a commit warms them, and dropped
+/// when the segment is merged away.
 #[derive(Default)]
 pub(crate) struct ColumnCache {
     segments: Mutex<HashMap<SegmentId, Arc<SegmentColumns>>>,
@@ -201,8 +201,9 @@ impl StrValues {
 /// Counts by slot, kept in four interleaved lanes. Consecutive documents
 /// mostly share a value (most assets are images, most are unrated), and
 /// incrementing one counter back to back waits for the previous increment
-/// every time; spreading them over four counters let the facets of a
-/// million documents count in a third of the time (measured).
+/// every time; spreading them over four counters took the empty query with
+/// facets over a million documents from 11.6 to 10.0 ms (measured; the
+/// rest is simply one increment per column per document).
 pub(crate) struct Histogram {
     /// By slot, one counter per lane.
     counts: Vec<[u32; LANES]>,
