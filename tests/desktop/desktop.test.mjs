@@ -227,9 +227,14 @@ test("import, browse, view, sync, share, search, timeline and remove a folder", 
       assert.equal((await session.findAll("[aria-selected=true]")).length, 3);
       await session.type("[data-testid=share-title]", "Three from the trip");
       await session.click("[data-testid=share-selection]");
-      const pageLink = await session.waitFor("the page link", async () =>
-        session.exec("const i = document.querySelector('[data-testid=selection-link]'); return i ? i.value : false"),
-      );
+      // An error the bar shows ends the wait with its text, not a timeout.
+      const pageLink = await session.waitFor("the page link", async () => {
+        const [value, alert] = await session.exec(
+          "const i = document.querySelector('[data-testid=selection-link]'); const a = document.querySelector('[data-testid=selection-bar] [role=alert]'); return [i ? i.value : null, a ? a.textContent : null]",
+        );
+        if (alert) throw new Error(`the selection bar says: ${alert}`);
+        return value ?? false;
+      });
       const pageHtml = await (await fetch(pageLink)).text();
       assert.match(pageHtml, /<title>Three from the trip<\/title>/);
       // A rubber band from empty space across the first two cells selects them.
