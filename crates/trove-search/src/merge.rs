@@ -30,6 +30,11 @@ impl CappedMergePolicy {
         let mut inner = LogMergePolicy::default();
         inner.set_max_docs_before_merge(cap as usize);
         inner.set_del_docs_ratio_before_merge(MAX_DELETED_RATIO);
+        // Four similar segments merge (Tantivy's default waits for eight):
+        // every segment costs each search a term-dictionary walk per word,
+        // and at a million assets 10 segments searched faster than 13
+        // (p50 4.4-4.5 against 4.8-4.9 ms, side by side).
+        inner.set_min_num_segments(4);
         CappedMergePolicy { inner, cap }
     }
 }
