@@ -11,8 +11,9 @@
 //! 45 ms search at a million assets.
 //!
 //! A part is a term whose bytes after `w` stay in `w`'s class: ASCII
-//! letters, or ASCII digits; bytes of other characters (â, 한, ²) are let
-//! through, which can only add terms, never lose one.
+//! digits after a numeric word, ASCII letters after any other; bytes of
+//! other characters (â, 한, ²) are let through, which can only add terms,
+//! never lose one.
 
 use tantivy::query::{AutomatonWeight, EnableScoring, Query, Weight};
 use tantivy::schema::Field;
@@ -29,7 +30,8 @@ pub(crate) struct PartPrefixQuery {
 impl PartPrefixQuery {
     /// `prefix` is one part as the analyzers emit it (lower case, folded).
     pub(crate) fn new(field: Field, prefix: &str) -> PartPrefixQuery {
-        let digits = prefix.bytes().all(|b| b.is_ascii_digit());
+        // The tokenizer's classes: numeric characters, or the rest.
+        let digits = prefix.chars().all(char::is_numeric);
         PartPrefixQuery {
             field,
             automaton: PartPrefix {
@@ -121,5 +123,6 @@ mod tests {
         // Other characters' bytes never exclude a term.
         assert!(matches("caf", "café"));
         assert!(matches("12", "12²"));
+        assert!(matches("٣", "٣4"), "a numeric word of other scripts is numeric");
     }
 }
