@@ -73,6 +73,9 @@ pub struct AssetDto {
     /// "image", "video", "audio", "document" or "other".
     pub kind: String,
     pub mime: Option<String>,
+    /// The web view shows or plays the original as it is (its type is in
+    /// `trove_core::WEB_VIEWABLE`): zoom to 100% and playback use it.
+    pub web_viewable: bool,
     #[ts(type = "number")]
     pub size: u64,
     /// "present", "missing" or "offline".
@@ -98,6 +101,7 @@ impl From<&AssetSummary> for AssetDto {
             name: a.name.clone(),
             kind: a.kind.as_str().to_owned(),
             mime: a.mime.clone(),
+            web_viewable: a.mime.as_deref().is_some_and(|m| trove_core::WEB_VIEWABLE.contains(&m)),
             size: a.size,
             status: a.status.as_str().to_owned(),
             captured: a.capture.map(|c| wall_clock(c.wall_clock_ms())),

@@ -63,18 +63,3 @@ fn typescript_bindings_match_the_rust_types() {
         "TypeScript bindings are out of date: {stale:?}; run `UPDATE_BINDINGS=1 cargo test -p trove-desktop --test bindings`"
     );
 }
-
-/// The page decides whether to ask for an original with a copy of
-/// `trove_core::WEB_VIEWABLE` in `ui/src/lib/api.ts`; they must agree.
-#[test]
-fn the_page_knows_the_same_viewable_types_as_the_core() {
-    let api = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/api.ts")).unwrap();
-    let start = api.find("export const WEB_VIEWABLE").expect("WEB_VIEWABLE in api.ts");
-    let block = &api[start..start + api[start..].find("];").unwrap()];
-    let listed: Vec<&str> = block.split('"').skip(1).step_by(2).collect();
-    assert_eq!(
-        listed,
-        trove_core::WEB_VIEWABLE,
-        "update WEB_VIEWABLE in ui/src/lib/api.ts"
-    );
-}

@@ -82,6 +82,8 @@ fn add_root_queues_an_import_and_the_grid_lists_its_assets() {
     assert_eq!(page["assets"].as_array().unwrap().len(), 1);
     let cell = &page["assets"][0];
     assert_eq!(cell["kind"], "image");
+    assert_eq!(cell["mime"], "image/png");
+    assert_eq!(cell["web_viewable"], true, "the web view shows a PNG as it is");
     assert!(cell.get("path").is_none(), "the page never sees file-system paths");
     let rest = invoke(&app, "list_assets", json!({ "offset": 1, "limit": 100 })).unwrap();
     // One folder's assets only.

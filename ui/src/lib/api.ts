@@ -197,19 +197,6 @@ export function prioritizeThumbnails(ids: string[]): Promise<number> {
 /** Proxies the page may show, served by the `thumb:` scheme by asset id. */
 export type ProxyVariant = "thumb" | "thumb@2x" | "preview" | "video" | "audio" | "original" | `page-${number}`;
 
-/** Types of originals the web view shows as they are (trove_core::WEB_VIEWABLE). */
-export const WEB_VIEWABLE: readonly string[] = [
-  "image/jpeg",
-  "image/png",
-  "image/gif",
-  "image/webp",
-  "video/mp4",
-  "video/quicktime",
-  "audio/mpeg",
-  "audio/mp4",
-  "audio/aac",
-];
-
 /**
  * The URL of an asset's proxy; the page never handles file paths. A
  * `version` (e.g. the ThumbHash, which changes when proxies are made again)

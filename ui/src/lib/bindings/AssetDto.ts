@@ -7,7 +7,12 @@ export type AssetDto = { id: string, name: string,
 /**
  * "image", "video", "audio", "document" or "other".
  */
-kind: string, mime: string | null, size: number, 
+kind: string, mime: string | null, 
+/**
+ * The web view shows or plays the original as it is (its type is in
+ * `trove_core::WEB_VIEWABLE`): zoom to 100% and playback use it.
+ */
+web_viewable: boolean, size: number, 
 /**
  * "present", "missing" or "offline".
  */
