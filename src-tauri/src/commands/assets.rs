@@ -1,7 +1,7 @@
 use tauri::State;
 use trove_core::AssetFilter;
 
-use super::blocking;
+use super::{blocking, check_root};
 use crate::AppState;
 use crate::dto::{AssetDetailDto, AssetDto, AssetPageDto, ErrorDto, TimelineDayDto};
 
@@ -25,7 +25,9 @@ pub async fn list_assets(
     }
     let lib = state.lib()?;
     blocking(move || {
-        check_root(&lib, root_id)?;
+        if let Some(id) = root_id {
+            check_root(&lib, id)?;
+        }
         let filter = AssetFilter {
             offset,
             limit: Some(limit),
@@ -49,7 +51,9 @@ pub async fn list_assets(
 pub async fn timeline(state: State<'_, AppState>, root_id: Option<i64>) -> Result<Vec<TimelineDayDto>, ErrorDto> {
     let lib = state.lib()?;
     blocking(move || {
-        check_root(&lib, root_id)?;
+        if let Some(id) = root_id {
+            check_root(&lib, id)?;
+        }
         let days = lib.timeline(&AssetFilter {
             root_id,
             ..AssetFilter::default()
@@ -57,19 +61,6 @@ pub async fn timeline(state: State<'_, AppState>, root_id: Option<i64>) -> Resul
         Ok(days.iter().map(TimelineDayDto::from).collect())
     })
     .await
-}
-
-/// A folder filter must name a watched folder.
-fn check_root(lib: &trove_core::Library, root_id: Option<i64>) -> Result<(), ErrorDto> {
-    if let Some(id) = root_id
-        && !lib.roots()?.iter().any(|r| r.id == id)
-    {
-        return Err(ErrorDto::new(
-            "root_not_found",
-            format!("no watched folder with id {id}; it may have been removed"),
-        ));
-    }
-    Ok(())
 }
 
 /// Everything the viewer shows about one asset, by id.

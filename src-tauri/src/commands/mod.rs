@@ -18,3 +18,14 @@ pub(crate) async fn blocking<T: Send + 'static>(
         .await
         .map_err(|e| ErrorDto::new("internal", format!("internal error: {e}")))?
 }
+
+/// A folder id from the page must name a watched folder.
+pub(crate) fn check_root(lib: &trove_core::Library, root_id: i64) -> Result<(), ErrorDto> {
+    if lib.roots()?.iter().any(|r| r.id == root_id) {
+        return Ok(());
+    }
+    Err(ErrorDto::new(
+        "root_not_found",
+        format!("there is no watched folder with id {root_id}; it may have been removed"),
+    ))
+}

@@ -3,7 +3,7 @@ use std::path::PathBuf;
 use tauri::State;
 use trove_core::AddRootOptions;
 
-use super::blocking;
+use super::{blocking, check_root};
 use crate::AppState;
 use crate::dto::{ErrorDto, RemovedRootDto, RootDto};
 
@@ -34,16 +34,12 @@ pub async fn add_root(state: State<'_, AppState>, path: String) -> Result<RootDt
 pub async fn rescan(state: State<'_, AppState>, root_id: Option<i64>) -> Result<(), ErrorDto> {
     let lib = state.lib()?;
     blocking(move || {
-        let roots = lib.roots()?;
         let ids: Vec<i64> = match root_id {
-            Some(id) if roots.iter().any(|r| r.id == id) => vec![id],
             Some(id) => {
-                return Err(ErrorDto::new(
-                    "root_not_found",
-                    format!("there is no watched folder with id {id}"),
-                ));
+                check_root(&lib, id)?;
+                vec![id]
             }
-            None => roots.iter().map(|r| r.id).collect(),
+            None => lib.roots()?.iter().map(|r| r.id).collect(),
         };
         for id in ids {
             lib.enqueue_scan(id)?;
@@ -60,12 +56,7 @@ pub async fn rescan(state: State<'_, AppState>, root_id: Option<i64>) -> Result<
 pub async fn remove_root(state: State<'_, AppState>, root_id: i64) -> Result<RemovedRootDto, ErrorDto> {
     let lib = state.lib()?;
     blocking(move || {
-        if !lib.roots()?.iter().any(|r| r.id == root_id) {
-            return Err(ErrorDto::new(
-                "root_not_found",
-                format!("there is no watched folder with id {root_id}; it may have been removed already"),
-            ));
-        }
+        check_root(&lib, root_id)?;
         let (root, removed) = lib.remove_root(&root_id.to_string())?;
         Ok(RemovedRootDto {
             path: root.path.display().to_string(),

@@ -3,7 +3,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use tauri::State;
 use trove_core::{ShareCredentials, ShareOptions, SyncOptions, TargetSettings};
 
-use super::blocking;
+use super::{blocking, check_root};
 use crate::AppState;
 use crate::credentials;
 use crate::dto::{ErrorDto, EventDto, RootPolicyDto, ShareDto, ShareLinksDto, SyncSettingsDto, VerifyDto};
@@ -301,12 +301,7 @@ pub async fn set_root_policy(state: State<'_, AppState>, root_id: i64, policy: S
     };
     let lib = state.lib()?;
     blocking(move || {
-        if !lib.roots()?.iter().any(|r| r.id == root_id) {
-            return Err(ErrorDto::new(
-                "root_not_found",
-                format!("there is no watched folder with id {root_id}"),
-            ));
-        }
+        check_root(&lib, root_id)?;
         Ok(lib.set_sync_policy(&root_id.to_string(), parsed)?)
     })
     .await
