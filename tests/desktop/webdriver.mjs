@@ -105,9 +105,12 @@ async function call(base, method, path, body, timeoutMs = 30000) {
 
 /// Starts tauri-driver and waits until it answers.
 export async function startDriver(port, env) {
+  // Its own process group: WebKitWebDriver and the app it starts join it,
+  // so stopDriver can end all of them (see there).
   const driver = spawn("tauri-driver", ["--port", String(port)], {
     env,
     stdio: ["ignore", "inherit", "inherit"],
+    detached: true,
   });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
@@ -123,8 +126,22 @@ export async function startDriver(port, env) {
 }
 
 /// Stops tauri-driver with SIGTERM (SIGKILL would orphan WebKitWebDriver).
+/**
+ * Stops tauri-driver and everything it started. Once, in CI, the app
+ * outlived its WebDriver session (its window gone, its main loop idle),
+ * holding the test runner's output pipe open so the run never ended:
+ * the whole process group goes, the app included.
+ */
 export async function stopDriver(driver) {
-  if (driver.exitCode !== null) return;
-  driver.kill("SIGTERM");
-  for (let i = 0; i < 50 && driver.exitCode === null; i++) await sleep(100);
+  const group = (signal) => {
+    try {
+      process.kill(-driver.pid, signal);
+      return true;
+    } catch {
+      return false; // the group is gone
+    }
+  };
+  if (!group("SIGTERM")) return;
+  for (let i = 0; i < 50 && group(0); i++) await sleep(100);
+  group("SIGKILL");
 }
