@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,6 +23,15 @@ test("the .deb declares its dependencies, installs the app and its menu entry, a
   }
 
   const root = mkdtempSync(join(tmpdir(), "trove-deb-"));
+  try {
+    await checkUnpacked(root);
+  } finally {
+    // The unpacked package is about 100 MB: never leave it behind.
+    rmSync(root, { recursive: true, force: true, maxRetries: 3 });
+  }
+});
+
+async function checkUnpacked(root) {
   execFileSync("dpkg-deb", ["-x", deb, root]);
   const bin = join(root, "usr/bin/trove-desktop");
   assert.ok(existsSync(bin), "usr/bin/trove-desktop");
@@ -45,6 +54,7 @@ test("the .deb declares its dependencies, installs the app and its menu entry, a
   await new Promise((r) => setTimeout(r, 1500));
   const alive = exited === null;
   app.kill("SIGTERM");
+  if (exited === null) await new Promise((r) => app.once("exit", r));
   assert.ok(alive, `the app exited (${exited}): ${stderr.slice(-2000)}`);
   assert.ok(existsSync(join(library, "catalog.db")), "the app created its catalog");
-});
+}

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, writeFileSync, existsSync, readFileSync, utimesSync } from "node:fs";
+import { mkdtempSync, mkdirSync, writeFileSync, existsSync, readFileSync, rmSync, utimesSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
@@ -477,5 +477,7 @@ test("import, browse, view, sync, share, search, timeline and remove a folder", 
   } finally {
     if (session) await session.end().catch(() => {});
     await stopDriver(driver);
+    // The app has exited with its driver: its library and the fixture go.
+    rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
   }
 });

@@ -66,6 +66,8 @@ impl S3Server {
             let ports = free_ports(11);
             let p = |i: usize| ports[i].to_string();
             let args: Vec<String> = vec![
+                // Logs go to weed.log in the temp dir, not glog files in /tmp.
+                "-logtostderr".into(),
                 "mini".into(),
                 format!("-dir={}", data.display()),
                 "-ip=127.0.0.1".into(),
