@@ -67,6 +67,7 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
             commands::assets::asset_detail,
             commands::assets::timeline,
             commands::search::search_assets,
+            commands::search::asset_ids,
             commands::search::prioritize_thumbnails,
             commands::jobs::job_status,
             commands::sync::sync_settings,

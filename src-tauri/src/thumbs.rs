@@ -3,8 +3,10 @@
 //! with `convertFileSrc`), never by path. Proxies are served only from
 //! inside the library's proxy folder (`Library::proxy_file` checks); the
 //! `original` variant serves an asset's own file only when the web view can
-//! show its type (`Library::original_file`), and `page-N` a PDF's page,
-//! rendered on demand (`Library::pdf_page`). Read off the UI thread.
+//! show its type (`Library::original_file`), `full` an image at its own
+//! size (the original, or for what the web view cannot decode a full-size
+//! render, `Library::full_image`), and `page-N` a PDF's page, rendered on
+//! demand (`Library::pdf_page`). Read off the UI thread.
 
 use tauri::http::{Response, StatusCode, header};
 use trove_core::Library;
@@ -18,6 +20,9 @@ pub const SCHEME: &str = "thumb";
 /// whether it may be shown.
 pub const ORIGINAL: &str = "original";
 
+/// The pseudo-variant for zoom to 100%: any image at its own size.
+pub const FULL: &str = "full";
+
 /// The most bytes one ranged answer carries: a range past it is answered
 /// in part (206 with the shorter Content-Range), as HTTP allows, so seeking
 /// in a long video never reads gigabytes into memory.
@@ -30,6 +35,7 @@ pub fn parse(path: &str) -> Option<(AssetId, String)> {
     let id = parts.next()?.parse::<AssetId>().ok()?;
     let variant = parts.next()?.to_owned();
     if variant != ORIGINAL
+        && variant != FULL
         && page_number(&variant).is_none()
         && !trove_core::SERVABLE_VARIANTS.contains(&variant.as_str())
     {
@@ -88,6 +94,8 @@ pub fn respond(lib: Option<&Library>, path: &str, range: Option<&str>) -> Respon
     };
     let found = if variant == ORIGINAL {
         lib.original_file(id)
+    } else if variant == FULL {
+        lib.full_image(id)
     } else if let Some(page) = page_number(&variant) {
         lib.pdf_page(id, page)
     } else {

@@ -188,6 +188,72 @@ fn search_finds_assets_with_facets_and_refuses_bad_queries() {
 }
 
 #[test]
+fn asset_ids_give_the_grid_s_order_beyond_its_loaded_pages() {
+    let app = app();
+    for i in 0..6u8 {
+        trove_testkit::write_png(&app.photos.join(format!("more/c{i}.png")), 8, 8, [10 + i, 20, 30], 0);
+    }
+    let root = invoke(&app, "add_root", json!({ "path": app.photos.to_str().unwrap() })).unwrap();
+    run_jobs(&app);
+    let ids_of = |page: &Value| -> Vec<String> {
+        page["assets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let strings = |v: Value| -> Vec<String> { serde_json::from_value(v).unwrap() };
+    let ids = |query: &str, sort: &str, root: Value, offset: u64, limit: u64| {
+        invoke(
+            &app,
+            "asset_ids",
+            json!({ "query": query, "sort": sort, "rootId": root, "offset": offset, "limit": limit }),
+        )
+    };
+
+    // The listing: the same ids in the same order as its pages, any window.
+    let listing = ids_of(&invoke(&app, "list_assets", json!({ "offset": 0, "limit": 100 })).unwrap());
+    assert_eq!(listing.len(), 8);
+    assert_eq!(strings(ids("", "newest", Value::Null, 0, 1000).unwrap()), listing);
+    assert_eq!(
+        strings(ids("  ", "relevance", Value::Null, 3, 4).unwrap()),
+        listing[3..7]
+    );
+    assert_eq!(
+        strings(ids("", "relevance", root["id"].clone(), 7, 10).unwrap()),
+        listing[7..]
+    );
+
+    // A search: the ids of its pages, in the sort asked for.
+    let page = invoke(
+        &app,
+        "search_assets",
+        json!({ "query": "kind:image", "sort": "name", "offset": 0, "limit": 100, "facets": false }),
+    )
+    .unwrap();
+    let found = ids_of(&page);
+    assert_eq!(found.len(), 8);
+    assert_eq!(strings(ids("kind:image", "name", Value::Null, 0, 1000).unwrap()), found);
+    assert_eq!(
+        strings(ids("kind:image", "name", Value::Null, 2, 3).unwrap()),
+        found[2..5]
+    );
+    assert_eq!(strings(ids("c3", "relevance", Value::Null, 0, 10).unwrap()).len(), 1);
+
+    let err = ids("", "newest", json!(4242), 0, 10).unwrap_err();
+    assert_eq!(err["code"], "root_not_found");
+    let err = ids("", "newest", Value::Null, 0, 0).unwrap_err();
+    assert_eq!(err["code"], "bad_request");
+    let err = ids("", "newest", Value::Null, 0, 2_000_000).unwrap_err();
+    assert_eq!(err["code"], "bad_request");
+    let err = ids("", "sideways", Value::Null, 0, 10).unwrap_err();
+    assert_eq!(err["code"], "bad_request");
+    let err = ids("camera:\"unclosed", "relevance", Value::Null, 0, 10).unwrap_err();
+    assert!(err["code"].as_str().unwrap().starts_with("query_"), "{err}");
+}
+
+#[test]
 fn thumbnails_are_served_by_asset_id_only() {
     let app = app();
     std::fs::write(app.photos.join("notes.txt"), "not for the web view").unwrap();
@@ -236,6 +302,12 @@ fn thumbnails_are_served_by_asset_id_only() {
     assert!(on_disk.is_some(), "the bytes of {name}");
     let text = trove_desktop::thumbs::respond(lib, &format!("/{text_id}/original"), None);
     assert_eq!(text.status(), 404, "a type the web view cannot show is not served");
+    // Zoom to 100%: a PNG is its own full-size image; a text file has none.
+    let full = trove_desktop::thumbs::respond(lib, &format!("/{id}/full"), None);
+    assert_eq!(full.status(), 200);
+    assert_eq!(full.body(), original.body());
+    let text = trove_desktop::thumbs::respond(lib, &format!("/{text_id}/full"), None);
+    assert_eq!(text.status(), 404);
 
     for bad in [
         "/etc/passwd",

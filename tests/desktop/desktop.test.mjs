@@ -11,7 +11,7 @@ import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { Session, startDriver, stopDriver } from "./webdriver.mjs";
-import { writePdf, writePhotos, writeVideo } from "./fixtures.mjs";
+import { writePdf, writePhotos, writeTiff, writeVideo } from "./fixtures.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "../..");
@@ -39,9 +39,11 @@ test("import, browse, view, sync, share, search, timeline and remove a folder", 
   mkdirSync(join(photos, "media"), { recursive: true });
   writeVideo(join(photos, "media/clip.mp4"));
   writePdf(join(photos, "media/field-notes.pdf"), "Field notes", 3);
+  // A scan as TIFF: zoom to 100% shows it through a full-size render.
+  writeTiff(join(photos, "media/scan.tif"), 320, 240);
   const older = new Date(Date.UTC(2022, 0, 1, 12));
-  for (const f of ["media/clip.mp4", "media/field-notes.pdf"]) utimesSync(join(photos, f), older, older);
-  const all = [...names, "clip.mp4", "field-notes.pdf"];
+  for (const f of ["media/clip.mp4", "media/field-notes.pdf", "media/scan.tif"]) utimesSync(join(photos, f), older, older);
+  const all = [...names, "clip.mp4", "field-notes.pdf", "scan.tif"];
   // Two beach photos carry a keyword in an XMP sidecar (Lightroom's naming).
   for (const n of [names[0], names[2]]) {
     writeFileSync(
@@ -289,7 +291,7 @@ test("import, browse, view, sync, share, search, timeline and remove a folder", 
     await session.waitFor("the facets", async () => (await session.findAll("[data-testid=facet-chip]")).length > 0);
     await session.waitFor(
       "every image found",
-      async () => (await session.findAll("[data-testid=asset-cell]")).length === names.length,
+      async () => (await session.findAll("[data-testid=asset-cell]")).length === names.length + 1,
     );
     await session.exec("document.querySelector('[data-facet=ext] [data-testid=facet-chip]').click()");
     await session.waitFor(
@@ -414,6 +416,21 @@ test("import, browse, view, sync, share, search, timeline and remove a folder", 
     await session.exec("window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))");
     await session.exec("window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))");
     await session.waitFor("the viewer to close", async () => (await session.findAll("[data-testid=viewer]")).length === 0);
+    // A TIFF: its preview first, then at 100% a full-size render of it.
+    await openByName("scan.tif");
+    await session.waitFor("the TIFF's preview", async () =>
+      session.exec("const i = document.querySelector('[data-testid=viewer-image]'); return !!i && i.dataset.state === 'loaded'"),
+    );
+    await session.exec("window.dispatchEvent(new KeyboardEvent('keydown', { key: 'z', bubbles: true }))");
+    const full = await session.waitFor("the TIFF at 100%", async () =>
+      session.exec(
+        "const z = document.querySelector('[data-testid=viewer-zoom]'); const i = z && z.querySelector('img'); return !!i && i.complete && i.naturalWidth > 0 ? [z.dataset.source, i.naturalWidth, i.naturalHeight, decodeURIComponent(new URL(i.currentSrc).pathname).split('/').pop()] : false",
+      ),
+    );
+    assert.deepEqual(full, ["full", 320, 240, "full"], "rendered whole, at its own size");
+    await session.exec("window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))");
+    await session.exec("window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))");
+    await session.waitFor("the viewer to close", async () => (await session.findAll("[data-testid=viewer]")).length === 0);
 
     // The timeline: newest day first, grouped by day or year; the scrubber
     // jumps down the years.
@@ -432,7 +449,7 @@ test("import, browse, view, sync, share, search, timeline and remove a folder", 
       const h = await session.exec(
         "return Array.from(document.querySelectorAll('[data-testid=timeline-header]')).map(h => h.textContent.replace(/\\s+/g, ' ').trim())",
       );
-      return JSON.stringify(h) === JSON.stringify(["2024 6", "2023 6", "2022 2"]);
+      return JSON.stringify(h) === JSON.stringify(["2024 6", "2023 6", "2022 3"]);
     });
     writeFileSync(join(artifacts, "desktop-timeline.png"), await session.screenshot());
     await session.exec(

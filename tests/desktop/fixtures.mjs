@@ -69,6 +69,16 @@ export function writePhotos(dir, count) {
   return names;
 }
 
+/// A TIFF (the web view cannot show it as it is), made with ffmpeg.
+export function writeTiff(path, width, height) {
+  const out = spawnSync(
+    "ffmpeg",
+    ["-v", "error", "-y", "-f", "lavfi", "-i", `testsrc=size=${width}x${height}`, "-frames:v", "1", "-pix_fmt", "rgb24", path],
+    { encoding: "utf8" },
+  );
+  if (out.status !== 0) throw new Error(`ffmpeg could not make ${path}: ${out.stderr || out.error}`);
+}
+
 /// A one-second H.264/AAC MP4 (plays in the web view as it is), made with ffmpeg.
 export function writeVideo(path) {
   const out = spawnSync(

@@ -217,6 +217,28 @@ impl Catalog {
         rows.collect::<rusqlite::Result<_>>().ctx("list assets")
     }
 
+    /// The ids of [`Catalog::list_assets`]'s page, in its order, without the
+    /// rest of each row: what "select all" over a large listing needs.
+    pub fn list_asset_ids(&self, q: &AssetQuery) -> Result<Vec<AssetId>> {
+        let mut sql = String::from("SELECT a.uuid FROM assets a WHERE 1 = 1");
+        let mut args = asset_filter(q, &mut sql);
+        sql.push_str(" ORDER BY a.capture_ms DESC NULLS LAST, a.id DESC LIMIT ? OFFSET ?");
+        args.push(q.limit.map(|l| l as i64).unwrap_or(-1).into());
+        args.push((q.offset as i64).into());
+        let mut stmt = self.conn.prepare_cached(&sql).ctx("list asset ids")?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(args)).ctx("list asset ids")?;
+        let mut ids = Vec::new();
+        while let Some(r) = rows.next().ctx("list asset ids")? {
+            let uuid: String = r.get(0).ctx("list asset ids")?;
+            let id = AssetId::from_str(&uuid).map_err(|_| CatalogError::BadValue {
+                what: "assets.uuid",
+                value: uuid.clone(),
+            })?;
+            ids.push(id);
+        }
+        Ok(ids)
+    }
+
     /// The sync state of one asset's objects in the active target
     /// (`synced`, `pending`, `failed`), or `None` when it has none.
     pub fn asset_sync_summary(&self, asset: crate::model::AssetRowId) -> Result<Option<String>> {

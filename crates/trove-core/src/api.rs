@@ -295,6 +295,19 @@ impl Library {
         })?)
     }
 
+    /// The ids of the page [`Library::assets`] gives for this filter, in its
+    /// order, and nothing else: "select all" and shift-click ranges over
+    /// a listing far larger than what the grid has loaded.
+    pub fn asset_ids(&self, filter: &AssetFilter) -> Result<Vec<AssetId>> {
+        Ok(self.catalog().list_asset_ids(&AssetQuery {
+            kind: filter.kind,
+            status: filter.status,
+            root_id: filter.root_id,
+            offset: filter.offset,
+            limit: filter.limit,
+        })?)
+    }
+
     /// The timeline's sections: the listing [`Library::assets`] gives (same
     /// filter, same order), cut into runs of one local capture day each.
     /// Section `n` holds the assets at the indices after the counts of the

@@ -84,6 +84,9 @@ pub enum CoreError {
     /// A PDF page could not be rendered (damaged file, missing poppler).
     #[error("rendering page {page} of {} failed: {detail}", path.display())]
     PageRender { path: PathBuf, page: u32, detail: String },
+    /// An image could not be decoded at full size (damaged, too large).
+    #[error("showing {} at full size failed: {detail}", path.display())]
+    FullImage { path: PathBuf, detail: String },
     #[error("{source}")]
     Search {
         path: PathBuf,
@@ -131,6 +134,7 @@ impl CoreError {
             CoreError::ShareRequestRenew { .. } => "share_request_renew",
             CoreError::ShareCopy { .. } => "share_copy_failed",
             CoreError::PageRender { .. } => "page_render_failed",
+            CoreError::FullImage { .. } => "full_image_failed",
         }
     }
 

@@ -46,7 +46,9 @@ pub use error::{CoreError, Result};
 pub use events::{Event, EventSink, NoEvents, ScanPhase, ScanProgress, Sink, SyncProgress};
 pub use jobs::{ALL_KINDS, JobRunSummary, WorkerOptions, kind as job_kind};
 pub use library::{Access, CATALOG_FILE, LOCK_FILE, Library, OpenOptions};
-pub use proxies::{PAGE_LONG_SIDE, PROXY_GENERATOR, ProxyFile, SERVABLE_VARIANTS, WEB_VIEWABLE, proxy_rel_dir};
+pub use proxies::{
+    FULL_CACHE_KEEP, PAGE_LONG_SIDE, PROXY_GENERATOR, ProxyFile, SERVABLE_VARIANTS, WEB_VIEWABLE, proxy_rel_dir,
+};
 pub use scan::{ScanReport, ScanScope};
 pub use search::{
     Direction as SortDirection, Facets, IndexReport, SEARCH_DIR, SearchError, SearchOutcome, SearchQuery,

@@ -17,6 +17,7 @@ use std::time::Instant;
 
 use trove_catalog::{AssetStatus, Catalog, FileRecord};
 use trove_search::{AssetDoc, Index, OpenReport, SearchRequest, Sort};
+use trove_types::AssetId;
 
 use crate::api::AssetSummary;
 use crate::error::{CoreError, Result};
@@ -215,6 +216,40 @@ impl Library {
             facets: found.facets,
             took_us,
         })
+    }
+
+    /// The ids of a search's page of results, in its order, read from the
+    /// index alone (no catalog rows, no facets): what "select all" over a
+    /// large result needs. `query.facets` is ignored. Returns the total too.
+    pub fn search_ids(&self, query: &SearchQuery, sink: &dyn EventSink) -> Result<(u64, Vec<AssetId>)> {
+        if self.is_writer() {
+            self.update_search_index(sink)?;
+        }
+        let index = self.search_index(sink)?;
+        let found = index
+            .search(&SearchRequest {
+                query: &query.text,
+                sort: query.sort,
+                offset: query.offset,
+                limit: query.limit,
+                facets: false,
+            })
+            .map_err(|e| search_error(index.path(), e))?;
+        let cat = self.catalog();
+        let mut ids = Vec::with_capacity(found.hits.len());
+        for hit in &found.hits {
+            match hit.uuid.parse::<AssetId>() {
+                Ok(id) => ids.push(id),
+                // An index written before uuids were stored, or damaged:
+                // the catalog has the answer.
+                Err(_) => match cat.asset_by_row(hit.id) {
+                    Ok(a) => ids.push(a.id),
+                    Err(e) if e.is_not_found() => {}
+                    Err(e) => return Err(e.into()),
+                },
+            }
+        }
+        Ok((found.total, ids))
     }
 }
 

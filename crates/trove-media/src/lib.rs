@@ -33,7 +33,7 @@ pub use video::{
 pub use detect::{Detected, detect};
 pub use error::MediaError;
 pub use exif_probe::{ExifSummary, probe_exif};
-pub use proxies::{ImageProxies, Proxy, ProxySpec, Variant, image_proxies, orient};
+pub use proxies::{FullImage, ImageProxies, Proxy, ProxySpec, Variant, full_size_jpeg, image_proxies, orient};
 pub use xmp::{XmpSummary, find_xmp_packet, parse_xmp, probe_xmp};
 
 /// How many leading bytes of a file the probes want. Importers keep this

@@ -90,22 +90,8 @@ pub struct ImageProxies {
 /// Makes every proxy of an image from one decode. `orientation` is the EXIF
 /// orientation (1-8); when `None` it is read from the image's own EXIF.
 pub fn image_proxies(bytes: &[u8], orientation: Option<u8>, spec: &ProxySpec) -> Result<ImageProxies, MediaError> {
-    // libheif rotates HEIF images itself; their EXIF orientation repeats it.
-    let orientation = if crate::heif::is_heif(bytes) {
-        1
-    } else {
-        orientation
-            .or_else(|| crate::probe_exif(bytes).ok().and_then(|e| e.orientation))
-            .unwrap_or(1)
-    };
-    // Decoders are large C and Rust state machines fed hostile input: a
-    // panic in one is a corrupt file, not a crash.
-    let decoded = catch_unwind(AssertUnwindSafe(|| decode(bytes, spec))).unwrap_or_else(|_| {
-        Err(MediaError::Corrupt {
-            format: "image",
-            detail: "the decoder failed on this file".into(),
-        })
-    })?;
+    let orientation = upright(bytes, orientation);
+    let decoded = guarded_decode(bytes, spec)?;
     let (src_w, src_h) = (decoded.source_width, decoded.source_height);
     // Colours are converted to sRGB on the outputs, after the shrink, as
     // vipsthumbnail does: a fraction of the pixels, the same result to the eye.
@@ -161,6 +147,69 @@ pub fn image_proxies(bytes: &[u8], orientation: Option<u8>, spec: &ProxySpec) ->
         source_height: src_h,
         proxies,
         thumbhash,
+    })
+}
+
+/// An image at its own pixel size, upright and in sRGB, as one JPEG.
+#[derive(Debug, Clone)]
+pub struct FullImage {
+    /// Size as shown (orientation applied).
+    pub width: u32,
+    pub height: u32,
+    pub jpeg: Vec<u8>,
+}
+
+/// The whole image at its own size, turned upright and converted to sRGB,
+/// as a JPEG at `quality`: what a viewer's zoom to 100% shows of an
+/// original the web view cannot decode itself (HEIC, TIFF, 16-bit PNG, a
+/// RAW's embedded preview). The same decoders, limits and panic guard as
+/// [`image_proxies`]; `orientation` as there.
+pub fn full_size_jpeg(
+    bytes: &[u8],
+    orientation: Option<u8>,
+    max_pixels: u64,
+    quality: u8,
+) -> Result<FullImage, MediaError> {
+    let orientation = upright(bytes, orientation);
+    // A preview as large as the image: JPEGs decode at full scale.
+    let spec = ProxySpec {
+        preview_long: u32::MAX,
+        max_pixels,
+        quality,
+        preview: true,
+        ..ProxySpec::default()
+    };
+    let decoded = guarded_decode(bytes, &spec)?;
+    let mut img = orient(decoded.image, orientation);
+    if let Some(t) = decoded.icc.as_deref().and_then(crate::icc::to_srgb) {
+        t.apply(&mut img);
+    }
+    Ok(FullImage {
+        width: img.width(),
+        height: img.height(),
+        jpeg: encode_jpeg(&img, quality)?,
+    })
+}
+
+/// The EXIF orientation to apply: `given`, else the image's own, else 1.
+/// libheif turns HEIF images itself; their EXIF orientation repeats it.
+fn upright(bytes: &[u8], given: Option<u8>) -> u8 {
+    if crate::heif::is_heif(bytes) {
+        return 1;
+    }
+    given
+        .or_else(|| crate::probe_exif(bytes).ok().and_then(|e| e.orientation))
+        .unwrap_or(1)
+}
+
+/// Decoders are large C and Rust state machines fed hostile input: a panic
+/// in one is a corrupt file, not a crash.
+fn guarded_decode(bytes: &[u8], spec: &ProxySpec) -> Result<Decoded, MediaError> {
+    catch_unwind(AssertUnwindSafe(|| decode(bytes, spec))).unwrap_or_else(|_| {
+        Err(MediaError::Corrupt {
+            format: "image",
+            detail: "the decoder failed on this file".into(),
+        })
     })
 }
 

@@ -1,7 +1,7 @@
 use tauri::State;
-use trove_core::{SearchQuery, Sort, SortDirection};
+use trove_core::{AssetFilter, SearchQuery, Sort, SortDirection};
 
-use super::blocking;
+use super::{blocking, check_root};
 use crate::AppState;
 use crate::dto::{AssetDto, ErrorDto, FacetsDto, SearchPageDto};
 
@@ -60,6 +60,59 @@ pub async fn search_assets(
             facets: outcome.facets.as_ref().map(FacetsDto::from),
             took_ms: outcome.took_us as f64 / 1000.0,
         })
+    })
+    .await
+}
+
+/// The most ids one `asset_ids` call may return.
+pub const MAX_IDS: u64 = 1_000_000;
+
+/// The ids, in order, of items `[offset, offset + limit)` of what the grid
+/// shows: the search's results for a query, else the listing (one folder's
+/// when `root_id` is given). Ids only, so "select all" and shift-click
+/// ranges reach assets whose pages the grid has not loaded.
+#[tauri::command]
+pub async fn asset_ids(
+    state: State<'_, AppState>,
+    query: String,
+    sort: String,
+    root_id: Option<i64>,
+    offset: u64,
+    limit: u64,
+) -> Result<Vec<String>, ErrorDto> {
+    if limit == 0 || limit > MAX_IDS {
+        return Err(ErrorDto::new(
+            "bad_request",
+            format!("{limit} ids is out of range; ask for 1 to {MAX_IDS}"),
+        ));
+    }
+    let sort = parse_sort(&sort)?;
+    let lib = state.lib()?;
+    blocking(move || {
+        let ids = if query.trim().is_empty() {
+            if let Some(id) = root_id {
+                check_root(&lib, id)?;
+            }
+            lib.asset_ids(&AssetFilter {
+                root_id,
+                offset,
+                limit: Some(limit),
+                ..AssetFilter::default()
+            })?
+        } else {
+            let (_, ids) = lib.search_ids(
+                &SearchQuery {
+                    text: query,
+                    sort,
+                    offset: offset as usize,
+                    limit: limit as usize,
+                    facets: false,
+                },
+                &trove_core::NoEvents,
+            )?;
+            ids
+        };
+        Ok(ids.iter().map(ToString::to_string).collect())
     })
     .await
 }

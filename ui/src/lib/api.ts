@@ -189,13 +189,37 @@ export function searchAssets(
   return call<SearchPageDto>("search_assets", { query, sort, offset, limit, facets });
 }
 
+/**
+ * The ids of items [offset, offset + limit) of what the grid shows: the
+ * results of `query` in `sort` order, or (empty query) the listing, one
+ * folder's when `rootId` is set. Ids only, so "select all" and shift-click
+ * reach pages the grid has not loaded.
+ */
+export function assetIds(
+  query: string,
+  sort: SearchSort,
+  rootId: number | null,
+  offset: number,
+  limit: number,
+): Promise<string[]> {
+  return call<string[]>("asset_ids", { query, sort, rootId, offset, limit });
+}
+
 /** Moves the thumbnails of the assets on screen to the front of the queue. */
 export function prioritizeThumbnails(ids: string[]): Promise<number> {
   return call<number>("prioritize_thumbnails", { ids });
 }
 
 /** Proxies the page may show, served by the `thumb:` scheme by asset id. */
-export type ProxyVariant = "thumb" | "thumb@2x" | "preview" | "video" | "audio" | "original" | `page-${number}`;
+export type ProxyVariant =
+  | "thumb"
+  | "thumb@2x"
+  | "preview"
+  | "video"
+  | "audio"
+  | "original"
+  | "full"
+  | `page-${number}`;
 
 /**
  * The URL of an asset's proxy; the page never handles file paths. A

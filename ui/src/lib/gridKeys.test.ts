@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { gridKeydown } from "./gridKeys";
+import { clickSelect, gridKeydown } from "./gridKeys";
 import { Selection } from "./state/selection.svelte";
 
 function grid(columns: number, count: number) {
@@ -40,7 +40,7 @@ describe("gridKeydown", () => {
     expect(t.opened).toEqual([9]);
   });
 
-  it("extends with shift, selects all loaded with Ctrl+A, clears with Escape", () => {
+  it("extends with shift, selects all with Ctrl+A, clears with Escape", () => {
     const t = grid(4, 10);
     t.key("ArrowRight");
     t.key("ArrowRight", { shiftKey: true });
@@ -50,5 +50,68 @@ describe("gridKeydown", () => {
     expect(t.selection.size).toBe(10);
     t.key("Escape");
     expect(t.selection.size).toBe(0);
+  });
+
+  it("selects the pages not loaded yet with Ctrl+A, unless the selection moved on", async () => {
+    const selection = new Selection();
+    const loaded = 4;
+    let answer: (ids: string[] | null) => void = () => {};
+    const asked: [number, number][] = [];
+    const g = {
+      count: 10,
+      selection,
+      idAt: (i: number) => (i < loaded ? `a${i}` : undefined),
+      idsIn: (start: number, end: number) => {
+        asked.push([start, end]);
+        return new Promise<string[] | null>((r) => (answer = r));
+      },
+      vertical: () => null,
+      reveal: () => {},
+    };
+    const ctrlA = { key: "a", shiftKey: false, ctrlKey: true, metaKey: false, preventDefault: () => {} };
+    gridKeydown(ctrlA, g);
+    expect(selection.size).toBe(loaded);
+    expect(asked).toEqual([[0, 10]]);
+    answer(Array.from({ length: 10 }, (_, i) => `a${i}`));
+    await new Promise((r) => setTimeout(r));
+    expect(selection.size).toBe(10);
+
+    // A click before the answer wins: the late ids are dropped.
+    selection.clear();
+    gridKeydown(ctrlA, g);
+    selection.click(1, "a1", { shift: false, toggle: false }, g.idAt);
+    answer(Array.from({ length: 10 }, (_, i) => `a${i}`));
+    await new Promise((r) => setTimeout(r));
+    expect([...selection.ids]).toEqual(["a1"]);
+
+    // A stale answer (the view changed) adds nothing.
+    selection.clear();
+    gridKeydown(ctrlA, g);
+    answer(null);
+    await new Promise((r) => setTimeout(r));
+    expect(selection.size).toBe(loaded);
+  });
+
+  it("fills a shift-click range across pages that are not loaded", async () => {
+    const selection = new Selection();
+    // Items 0-3 and 50-59 are loaded; 4-49 are not.
+    const idAt = (i: number) => (i < 4 || (i >= 50 && i < 60) ? `a${i}` : undefined);
+    const asked: [number, number][] = [];
+    const idsIn = async (start: number, end: number) => {
+      asked.push([start, end]);
+      return Array.from({ length: end - start }, (_, i) => `a${start + i}`);
+    };
+    const plain = { shiftKey: false, ctrlKey: false, metaKey: false };
+    expect(clickSelect(selection, 2, plain, idAt, idsIn)).toBe(true);
+    expect(clickSelect(selection, 55, { ...plain, shiftKey: true }, idAt, idsIn)).toBe(true);
+    await new Promise((r) => setTimeout(r));
+    expect(asked).toEqual([[2, 56]]);
+    expect(selection.size).toBe(54);
+    // A range that is all loaded asks nothing.
+    clickSelect(selection, 51, plain, idAt, idsIn);
+    clickSelect(selection, 58, { ...plain, shiftKey: true }, idAt, idsIn);
+    await new Promise((r) => setTimeout(r));
+    expect(asked.length).toBe(1);
+    expect(selection.size).toBe(8);
   });
 });

@@ -97,6 +97,43 @@ pub const WEB_VIEWABLE: &[&str] = &[
     "audio/aac",
 ];
 
+/// Where [`Library::full_image`] keeps what it rendered, under `proxies/`.
+const FULL_CACHE_DIR: &str = "full";
+/// How many full-size renders the cache keeps (each 5-30 MB).
+pub const FULL_CACHE_KEEP: usize = 12;
+/// JPEG quality of full-size renders: close to the original at 100%.
+const FULL_QUALITY: u8 = 92;
+/// The largest image rendered at full size, in pixels (the proxies' limit).
+const FULL_MAX_PIXELS: u64 = 250_000_000;
+/// Held while one full-size render runs (see [`Library::full_image`]).
+static FULL_RENDER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Keeps the `keep` most recently written or shown files of the full-size
+/// cache and removes the rest (a failure to remove one is not an error:
+/// the next render tries again).
+fn prune_full_cache(dir: &Path, keep: usize) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut files: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .filter_map(|e| {
+            let e = e.ok()?;
+            let meta = e.metadata().ok()?;
+            if !meta.is_file() {
+                return None;
+            }
+            Some((meta.modified().ok()?, e.path()))
+        })
+        .collect();
+    if files.len() <= keep {
+        return;
+    }
+    files.sort_by_key(|f| std::cmp::Reverse(f.0));
+    for (_, path) in files.into_iter().skip(keep) {
+        let _ = std::fs::remove_file(path);
+    }
+}
+
 /// A proxy's file, checked to lie inside the library's proxy folder.
 #[derive(Debug, Clone)]
 pub struct ProxyFile {
@@ -325,6 +362,75 @@ impl Library {
         Ok(Some(ProxyFile {
             path,
             mime: "image/png",
+            size,
+        }))
+    }
+
+    /// An image asset at its own pixel size, for the viewer's zoom to 100%:
+    /// the original itself when the web view can show it
+    /// ([`Library::original_file`]), else (HEIC, TIFF, RAW, 16-bit PNG...)
+    /// the original decoded whole, upright and in sRGB, as a JPEG; for a RAW
+    /// file that is the largest JPEG its camera embedded. Rendered on first
+    /// request, one at a time, and kept in a small cache beside the proxies
+    /// (the [`FULL_CACHE_KEEP`] most recently shown; not catalogued
+    /// derivatives). `None` when the asset is not an image or no copy of
+    /// it is reachable.
+    pub fn full_image(&self, asset: AssetId) -> Result<Option<ProxyFile>> {
+        let Some(detail) = self.detail_of(asset)? else {
+            return Ok(None);
+        };
+        if detail.asset.kind != AssetKind::Image {
+            return Ok(None);
+        }
+        if detail.asset.mime.as_deref().is_some_and(|m| WEB_VIEWABLE.contains(&m)) {
+            return self.original_file(asset);
+        }
+        let dir = self.proxies_dir().join(FULL_CACHE_DIR);
+        let path = dir.join(format!("{}.jpg", detail.asset.blake3.to_hex()));
+        // One render at a time: a full decode of a large original holds
+        // hundreds of MB, and paging through zoomed images must not stack them.
+        let _one = FULL_RENDER.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if path.is_file() {
+            // Shown again: it moves to the front of the cache.
+            let _ = std::fs::File::options()
+                .append(true)
+                .open(&path)
+                .and_then(|f| f.set_modified(std::time::SystemTime::now()));
+        } else {
+            let Some(source) = self.reachable_copy(&detail)? else {
+                return Ok(None);
+            };
+            let failed = |detail: String| CoreError::FullImage {
+                path: source.clone(),
+                detail,
+            };
+            if detail.asset.size > MAX_ORIGINAL_BYTES {
+                return Err(failed(format!(
+                    "the file is {} bytes; Trove decodes originals up to {MAX_ORIGINAL_BYTES} bytes",
+                    detail.asset.size
+                )));
+            }
+            let bytes = std::fs::read(&source).map_err(|e| CoreError::io("read original", &source, e))?;
+            let orientation = detail.metadata.as_ref().and_then(|m| m.orientation);
+            let pixels = match detail.asset.mime.as_deref() {
+                Some(mime) if trove_media::is_raw_mime(mime) => {
+                    let j = trove_media::raw_preview(&bytes).map_err(|e| failed(e.to_string()))?;
+                    &bytes[j.offset..j.offset + j.len]
+                }
+                _ => &bytes[..],
+            };
+            let full = trove_media::full_size_jpeg(pixels, orientation, FULL_MAX_PIXELS, FULL_QUALITY)
+                .map_err(|e| failed(e.to_string()))?;
+            drop(bytes);
+            std::fs::create_dir_all(&dir).map_err(|e| CoreError::io("create proxy folder", &dir, e))?;
+            self.write_atomically(&path, &full.jpeg)
+                .map_err(|e| CoreError::io("write full-size image", &path, e))?;
+            prune_full_cache(&dir, FULL_CACHE_KEEP);
+        }
+        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        Ok(Some(ProxyFile {
+            path,
+            mime: "image/jpeg",
             size,
         }))
     }

@@ -215,3 +215,82 @@ fn proxy_files_are_served_by_id_and_never_from_outside_the_proxy_folder() {
     std::os::unix::fs::symlink(&secret, &link_target).unwrap();
     assert!(env.lib.proxy_file(d.asset.id, "thumb@2x").unwrap().is_none());
 }
+
+#[test]
+fn zoom_to_full_size_renders_what_the_web_view_cannot_show() {
+    let env = Env::new();
+    // A TIFF (the web view shows none) and a RAW with a portrait orientation.
+    let tiff = image::RgbImage::from_fn(1800, 1200, |x, _| {
+        image::Rgb(if x < 900 { [220, 30, 30] } else { [30, 30, 220] })
+    });
+    tiff.save(env.path("scan.tif")).unwrap();
+    let thumb = trove_testkit::jpeg_bytes(160, 120, [10, 10, 200], 1, None);
+    let preview = trove_testkit::jpeg_bytes(1024, 768, [200, 10, 10], 2, None);
+    std::fs::write(env.path("DSC_0002.NEF"), trove_testkit::raw_tiff(6, &thumb, &preview)).unwrap();
+    write_jpeg(&env.path("plain.jpg"), 300, 200, [10, 120, 30], 1, None);
+    env.scan();
+    run(&env);
+
+    let d = env.asset_at("scan.tif");
+    let full = env.lib.full_image(d.asset.id).unwrap().expect("a full-size render");
+    assert_eq!(full.mime, "image/jpeg");
+    assert!(full.path.starts_with(env.lib.proxies_dir()), "{}", full.path.display());
+    let img = image::load_from_memory(&std::fs::read(&full.path).unwrap())
+        .unwrap()
+        .into_rgb8();
+    assert_eq!(img.dimensions(), (1800, 1200), "its own size, not the 2048 preview's");
+    assert!(img.get_pixel(100, 600)[0] > 180 && img.get_pixel(1700, 600)[2] > 180);
+    // Asked again: the same file, from the cache.
+    let modified = std::fs::metadata(&full.path).unwrap().len();
+    let again = env.lib.full_image(d.asset.id).unwrap().unwrap();
+    assert_eq!(again.path, full.path);
+    assert_eq!(std::fs::metadata(&again.path).unwrap().len(), modified);
+
+    // A RAW: its largest embedded JPEG, turned by the RAW's orientation.
+    let d = env.asset_at("DSC_0002.NEF");
+    let full = env.lib.full_image(d.asset.id).unwrap().unwrap();
+    let img = image::load_from_memory(&std::fs::read(&full.path).unwrap())
+        .unwrap()
+        .into_rgb8();
+    assert_eq!(img.dimensions(), (768, 1024));
+
+    // A JPEG: the original itself, as the web view shows it.
+    let d = env.asset_at("plain.jpg");
+    let full = env.lib.full_image(d.asset.id).unwrap().unwrap();
+    assert_eq!(full.path, env.path("plain.jpg"));
+
+    // Unknown ids: nothing.
+    let other: trove_core::types::AssetId = "00000000-0000-4000-8000-000000000000".parse().unwrap();
+    assert!(env.lib.full_image(other).unwrap().is_none());
+}
+
+#[test]
+fn the_full_size_cache_keeps_only_the_most_recent_renders() {
+    let env = Env::new();
+    let n = trove_core::FULL_CACHE_KEEP + 3;
+    for i in 0..n {
+        image::RgbImage::from_pixel(40, 30, image::Rgb([i as u8 * 10, 50, 90]))
+            .save(env.path(&format!("t{i:02}.tif")))
+            .unwrap();
+    }
+    // A damaged TIFF: a typed error naming the file, and the rest goes on.
+    let good = std::fs::read(env.path("t00.tif")).unwrap();
+    std::fs::write(env.path("broken.tif"), &good[..good.len() / 3]).unwrap();
+    env.scan();
+    run(&env);
+    let mut paths = Vec::new();
+    for i in 0..n {
+        let d = env.asset_at(&format!("t{i:02}.tif"));
+        paths.push(env.lib.full_image(d.asset.id).unwrap().unwrap().path);
+        // Distinct modification times order the cache.
+        std::thread::sleep(std::time::Duration::from_millis(15));
+    }
+    let cached = std::fs::read_dir(paths[0].parent().unwrap()).unwrap().count();
+    assert_eq!(cached, trove_core::FULL_CACHE_KEEP);
+    assert!(!paths[0].exists() && !paths[2].exists(), "the oldest renders went");
+    assert!(paths[3].exists() && paths[n - 1].exists());
+    let d = env.asset_at("broken.tif");
+    let err = env.lib.full_image(d.asset.id).unwrap_err();
+    assert_eq!(err.code(), "full_image_failed");
+    assert!(err.to_string().contains("broken.tif"), "{err}");
+}

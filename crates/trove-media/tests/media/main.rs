@@ -5,7 +5,7 @@
 use std::io::Cursor;
 
 use image::{ImageFormat, Rgb, RgbImage, Rgba, RgbaImage};
-use trove_media::{MediaError, ProxySpec, Variant, image_proxies, orient};
+use trove_media::{MediaError, ProxySpec, Variant, full_size_jpeg, image_proxies, orient};
 use trove_testkit::{Exif, exif_blob, insert_exif};
 
 mod av;
@@ -84,6 +84,55 @@ fn every_exif_orientation_is_applied_to_every_proxy() {
             assert_quadrants(&img, &format!("orientation {o} {}", p.variant.name()));
         }
     }
+}
+
+/// Zoom to 100% of what the web view cannot show: the whole image at its
+/// own size, upright, for every orientation and for the formats that need it.
+#[test]
+fn full_size_images_are_upright_at_their_own_size() {
+    let shown = quadrants(2400, 1600);
+    for o in 1..=8u8 {
+        let inverse = match o {
+            6 => 8,
+            8 => 6,
+            other => other,
+        };
+        let stored = orient(shown.clone(), inverse);
+        let jpeg = insert_exif(
+            &encode(&stored, ImageFormat::Jpeg),
+            &exif_blob(&Exif {
+                orientation: Some(u16::from(o)),
+                ..Exif::default()
+            }),
+        );
+        let full = full_size_jpeg(&jpeg, None, 250_000_000, 90).unwrap();
+        assert_eq!((full.width, full.height), (2400, 1600), "orientation {o}");
+        let img = decode(&full.jpeg);
+        assert_eq!(img.dimensions(), (2400, 1600), "orientation {o}");
+        assert_quadrants(&img, &format!("full size, orientation {o}"));
+    }
+    // 16-bit PNG, TIFF and HEIC: decoded whole, not from a scaled preview.
+    let wide = quadrants(3000, 200);
+    let png16 = {
+        let img = image::DynamicImage::ImageRgb8(wide.clone()).into_rgb16();
+        let mut out = Cursor::new(Vec::new());
+        img.write_to(&mut out, ImageFormat::Png).unwrap();
+        out.into_inner()
+    };
+    for (what, bytes) in [
+        ("png16", png16),
+        ("tiff", encode(&wide, ImageFormat::Tiff)),
+        ("heic", heif_enc(&wide, false)),
+    ] {
+        let full = full_size_jpeg(&bytes, None, 250_000_000, 90).unwrap();
+        assert_eq!((full.width, full.height), (3000, 200), "{what}");
+        assert_quadrants(&decode(&full.jpeg), what);
+    }
+    // The same limits as the proxies: a bomb is refused, garbage is corrupt.
+    let err = full_size_jpeg(&encode(&shown, ImageFormat::Png), None, 1_000_000, 90).unwrap_err();
+    assert_eq!(err.code(), "too_large", "{err}");
+    let err = full_size_jpeg(b"\xff\xd8\xff\xe0 not really a jpeg", None, 250_000_000, 90).unwrap_err();
+    assert_eq!(err.code(), "corrupt", "{err}");
 }
 
 #[test]

@@ -1,6 +1,6 @@
 // The catalog's assets as the grid sees them: a reactive face over PageCache.
 
-import { listAssets, searchAssets, type SearchSort } from "../api";
+import { assetIds, listAssets, searchAssets, type SearchSort } from "../api";
 import type { AssetDto } from "../bindings/AssetDto";
 import type { FacetsDto } from "../bindings/FacetsDto";
 import { PageCache } from "../pageCache";
@@ -25,7 +25,10 @@ export class AssetList {
   private folder: number | null = null;
   private sort: SearchSort = "relevance";
 
+  private readonly onError: (error: unknown) => void;
+
   constructor(onError: (error: unknown) => void) {
+    this.onError = onError;
     this.cache = new PageCache<AssetDto>(
       async (offset, limit) => {
         const query = this.query;
@@ -85,6 +88,31 @@ export class AssetList {
   /** Fetches what is needed to show items [start, end). */
   ensure(start: number, end: number): void {
     this.cache.ensure(start, end);
+  }
+
+  /**
+   * The ids of items [start, end), from the loaded pages when they hold
+   * them all, else asked of the app (ids only, for any range). Null when
+   * the query, sort or folder changed while asking (the answer is stale),
+   * or when the app failed to answer (reported like a page that failed).
+   */
+  async idsIn(start: number, end: number): Promise<string[] | null> {
+    const loaded: string[] = [];
+    for (let i = start; i < end; i++) {
+      const asset = this.cache.get(i);
+      if (asset === undefined) break;
+      loaded.push(asset.id);
+    }
+    if (loaded.length === end - start) return loaded;
+    const { query, sort, folder } = this;
+    let ids: string[];
+    try {
+      ids = await assetIds(query, sort, folder, start, end - start);
+    } catch (error) {
+      this.onError(error);
+      return null;
+    }
+    return query === this.query && sort === this.sort && folder === this.folder ? ids : null;
   }
 
   /** Shows what `query` finds (everything when it is empty). */

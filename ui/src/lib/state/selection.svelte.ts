@@ -9,6 +9,9 @@ export class Selection {
   /** Index the arrow keys move from (the range's far end after shift). */
   cursor = $state<number | null>(null);
 
+  /** Bumped by every change, so an answer that arrives late can tell it is stale. */
+  private changes = 0;
+
   get size(): number {
     return this.ids.size;
   }
@@ -19,6 +22,7 @@ export class Selection {
 
   /** A click on cell `index`: plain selects it alone, ctrl toggles it, shift takes the range from the anchor. */
   click(index: number, id: string, mods: { shift: boolean; toggle: boolean }, idAt: (i: number) => string | undefined) {
+    this.changes++;
     if (mods.shift && this.anchor !== null) {
       const next = new Set(mods.toggle ? this.ids : []);
       const [a, b] = this.anchor <= index ? [this.anchor, index] : [index, this.anchor];
@@ -44,12 +48,27 @@ export class Selection {
 
   /** Replaces the selection (the rubber band), or adds to it. */
   set(ids: Iterable<string>, add = false) {
+    this.changes++;
     const next = new Set(add ? this.ids : []);
     for (const id of ids) next.add(id);
     this.ids = next;
   }
 
+  /**
+   * Adds the ids `pending` resolves to (a range whose pages were not all
+   * loaded), unless the selection changed in the meantime or the answer is
+   * null (stale). True when they were added.
+   */
+  async addWhenReady(pending: Promise<readonly string[] | null>): Promise<boolean> {
+    const at = this.changes;
+    const ids = await pending;
+    if (ids === null || at !== this.changes) return false;
+    this.set(ids, true);
+    return true;
+  }
+
   clear() {
+    this.changes++;
     if (this.ids.size > 0) this.ids = new Set();
     this.anchor = null;
     this.cursor = null;
