@@ -849,6 +849,49 @@ impl From<&trove_core::ShareInfo> for ShareDto {
     }
 }
 
+/// What importing an upload request's files did.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct IncomingDto {
+    /// The folder they went into.
+    pub folder: String,
+    /// Files downloaded, verified and catalogued, by asset id.
+    pub imported: Vec<String>,
+    #[ts(type = "number")]
+    pub bytes: u64,
+    /// Files an earlier import brought in.
+    #[ts(type = "number")]
+    pub already: u64,
+    /// Files that could not be imported, and why.
+    pub refused: Vec<RefusedDto>,
+}
+
+/// One file an import refused.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct RefusedDto {
+    /// Its name as sent.
+    pub name: String,
+    pub why: String,
+}
+
+impl IncomingDto {
+    pub fn new(r: &trove_core::IncomingReport, folder: &std::path::Path) -> Self {
+        IncomingDto {
+            folder: folder.display().to_string(),
+            imported: r.imported.iter().map(|(_, id)| id.to_string()).collect(),
+            bytes: r.bytes,
+            already: r.already,
+            refused: r
+                .refused
+                .iter()
+                .map(|(key, why)| RefusedDto {
+                    name: key.rsplit('/').next().unwrap_or(key).to_owned(),
+                    why: why.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// A new share and its links.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct ShareLinksDto {

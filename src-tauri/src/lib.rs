@@ -78,6 +78,8 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
             commands::sync::list_shares,
             commands::sync::revoke_share,
             commands::sync::renew_share,
+            commands::sync::request_files,
+            commands::sync::import_incoming,
             commands::sync::set_root_policy,
             commands::sync::verify_now,
             commands::jobs::set_jobs_paused,

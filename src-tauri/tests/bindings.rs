@@ -34,6 +34,8 @@ fn generated() -> Vec<(String, String)> {
         one::<SyncSettingsDto>(),
         one::<ShareDto>(),
         one::<ShareLinksDto>(),
+        one::<IncomingDto>(),
+        one::<RefusedDto>(),
         one::<TimelineDayDto>(),
         one::<RemovedRootDto>(),
         one::<RootPolicyDto>(),

@@ -618,5 +618,62 @@ fn a_target_with_keys_in_the_keychain_syncs_shares_and_revokes() {
     assert_eq!(states.len(), 2);
     assert!(states.contains(&"revoked") && states.contains(&"live"), "{states:?}");
 
+    // An upload request: its page answers; what someone sent into its
+    // prefix is downloaded, verified and catalogued in the folder asked for.
+    let request = |args: Value| invoke(&app, "request_files", args);
+    let asked = request(json!({ "title": "Send me the photos", "message": null, "expiresHours": 24, "maxMb": 20, "accept": ["image/"] })).unwrap();
+    assert_eq!(asked["share"]["kind"], "request");
+    let (status, html) = fetch(asked["links"][0].as_str().unwrap());
+    assert_eq!(status, 200);
+    assert!(String::from_utf8_lossy(&html).contains("Send me the photos"));
+    for bad in [
+        json!({ "title": null, "message": null, "expiresHours": 24, "maxMb": 0, "accept": ["image/"] }),
+        json!({ "title": null, "message": null, "expiresHours": 24, "maxMb": 10_000, "accept": ["image/"] }),
+        json!({ "title": null, "message": null, "expiresHours": 24, "maxMb": 20, "accept": [] }),
+        json!({ "title": null, "message": null, "expiresHours": 24, "maxMb": 20, "accept": ["text/html\"><script>"] }),
+    ] {
+        assert_eq!(request(bad.clone()).unwrap_err()["code"], "bad_request", "{bad}");
+    }
+    let request_id = asked["share"]["id"].as_str().unwrap().to_owned();
+    let sent = app.photos.parent().unwrap().join("from-a-friend.png");
+    trove_testkit::write_png(&sent, 16, 16, [90, 10, 200], 3);
+    let out = server
+        .rclone()
+        .arg("copyto")
+        .arg(&sent)
+        .arg(format!(
+            "s3:{BUCKET}/desktop-{}/incoming/{request_id}/1-abc-from-a-friend.png",
+            std::process::id()
+        ))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let inbox = app.photos.parent().unwrap().join("inbox");
+    let import = |to: Value| invoke(&app, "import_incoming", json!({ "id": request_id, "to": to }));
+    assert_eq!(import(json!("relative/inbox")).unwrap_err()["code"], "bad_path");
+    assert_eq!(
+        invoke(&app, "import_incoming", json!({ "id": "../x", "to": null })).unwrap_err()["code"],
+        "bad_id"
+    );
+    let got = import(json!(inbox.to_str().unwrap())).unwrap();
+    assert_eq!(got["imported"].as_array().unwrap().len(), 1, "{got}");
+    assert_eq!(got["folder"], inbox.to_str().unwrap());
+    assert_eq!(got["refused"], json!([]));
+    let landed: Vec<_> = std::fs::read_dir(&inbox).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(landed.len(), 1, "{landed:?}");
+    assert_eq!(std::fs::read(&landed[0]).unwrap(), std::fs::read(&sent).unwrap());
+    let info = invoke(&app, "library_info", json!({})).unwrap();
+    assert!(
+        info["roots"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["path"] == inbox.to_str().unwrap()),
+        "the folder is watched: {info}"
+    );
+    let again = import(json!(inbox.to_str().unwrap())).unwrap();
+    assert_eq!(again["imported"], json!([]));
+    assert_eq!(again["already"], 1);
+
     trove_desktop::credentials::forget(&url).unwrap();
 }

@@ -11,7 +11,7 @@ import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { Session, startDriver, stopDriver } from "./webdriver.mjs";
-import { writePdf, writePhotos, writeTiff, writeVideo } from "./fixtures.mjs";
+import { png, writePdf, writePhotos, writeTiff, writeVideo } from "./fixtures.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "../..");
@@ -495,6 +495,92 @@ test("import, browse, view, sync, share, search, timeline and remove a folder", 
     if (session) await session.end().catch(() => {});
     await stopDriver(driver);
     // The app has exited with its driver: its library and the fixture go.
+    rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
+  }
+});
+
+test("an upload request takes a file through its page, and Import received brings it in", { timeout: 120_000 }, async () => {
+  assert.ok(existsSync(app), `desktop binary not found at ${app}; build it first`);
+  const tmp = mkdtempSync(join(tmpdir(), "trove-desktop-"));
+  // The Pictures folder, where received files go by default, is the
+  // fixture's, never the machine's.
+  mkdirSync(join(tmp, "config"), { recursive: true });
+  writeFileSync(join(tmp, "config/user-dirs.dirs"), `XDG_PICTURES_DIR="${join(tmp, "Pictures")}"\n`);
+  const env = {
+    ...process.env,
+    TROVE_LIBRARY: join(tmp, "library"),
+    XDG_DATA_HOME: join(tmp, "xdg"),
+    XDG_CONFIG_HOME: join(tmp, "config"),
+    WEBKIT_DISABLE_COMPOSITING_MODE: "0",
+  };
+  const s3 = await startS3();
+  const { driver, base } = await startDriver(4444 + Math.floor(Math.random() * 1000), env);
+  let session;
+  try {
+    session = await Session.start(base, app);
+    await session.waitFor("the page to load", async () => (await session.findAll("[data-testid=open-sync]")).length === 1);
+    await session.click("[data-testid=open-sync]");
+    await session.waitFor("the sync panel", async () => (await session.findAll("[data-testid=sync-panel]")).length === 1);
+    await session.type("[data-testid=sync-url]", `s3://${s3.bucket}/desktop-request-${process.pid}`);
+    await session.type("[data-testid=sync-endpoint]", s3.endpoint);
+    await session.type("[data-testid=sync-access-key]", s3.access_key);
+    await session.type("[data-testid=sync-secret-key]", s3.secret_key);
+    await session.click("[data-testid=sync-save]");
+    const saved = await session.waitFor("the saved target", async () =>
+      session.exec(
+        "const s = document.querySelector('[data-testid=sync-status]'); const e = document.querySelector('[data-testid=sync-error]'); return s ? s.textContent : e ? 'error: ' + e.textContent : false",
+      ),
+    );
+    assert.match(saved, /keys from the keychain/, saved);
+    await session.waitFor("the request form", async () => (await session.findAll("[data-testid=request-open]")).length === 1);
+    await session.click("[data-testid=request-open]");
+    await session.type("[data-testid=request-title]", "Send me the harbour photos");
+    await session.click("[data-testid=request-submit]");
+    const requestLink = await session.waitFor("the request link", async () =>
+      session.exec(
+        "const i = document.querySelector('[data-testid=request-link]'); const e = document.querySelector('[data-testid=request-error]'); return i ? i.value : e ? 'error: ' + e.textContent : false",
+      ),
+    );
+    assert.match(requestLink, /^http/, requestLink);
+
+    // Someone sends a file: the page's form, posted as a browser would,
+    // with the page's signed policy.
+    const html = await (await fetch(requestLink)).text();
+    assert.ok(html.includes("Send me the harbour photos"), "the request page shows its title");
+    const data = JSON.parse(html.split('id="trove-data">')[1].split("</script>")[0]);
+    const form = new FormData();
+    for (const [name, value] of Object.entries(data.policies["image/"])) form.append(name, value);
+    form.append("key", `${data.key_prefix}1-e2e-harbour.png`);
+    form.append("Content-Type", "image/png");
+    const sent = png(40, 30, [20, 90, 160]);
+    form.append("file", new Blob([sent], { type: "image/png" }), "harbour.png");
+    const posted = await fetch(data.action, { method: "POST", body: form });
+    assert.ok(posted.status >= 200 && posted.status < 300, `the bucket took the file: ${posted.status} ${await posted.text()}`);
+
+    await session.waitFor("the request in the shares", async () => (await session.findAll("[data-testid=share-import]")).length === 1);
+    await session.click("[data-testid=share-import]");
+    const imported = await session.waitFor(
+      "the import",
+      async () =>
+        session.exec(
+          "const r = document.querySelector('[data-testid=share-import-result]'); return r && r.dataset.busy === 'false' ? r.textContent.trim() : false",
+        ),
+      60_000,
+    );
+    const requestId = data.key_prefix.split("/").filter(Boolean).pop();
+    const inbox = join(tmp, "Pictures", "Trove incoming", requestId);
+    assert.equal(imported, `1 file(s) imported into ${inbox}.`);
+    assert.ok(readFileSync(join(inbox, "1-e2e-harbour.png")).equals(sent), "the file as sent");
+    writeFileSync(join(artifacts, "desktop-request.png"), await session.screenshot());
+    await session.exec("window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))");
+    // Catalogued in a new watched folder: it is in the grid.
+    await session.waitFor("the received file in the grid", async () =>
+      session.exec("return Array.from(document.querySelectorAll('[data-testid=asset-cell]')).some(c => c.textContent.includes('1-e2e-harbour.png'))"),
+    );
+  } finally {
+    if (session) await session.end().catch(() => {});
+    await stopDriver(driver);
+    s3.stop();
     rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
   }
 });

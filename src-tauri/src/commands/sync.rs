@@ -1,12 +1,12 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use tauri::State;
-use trove_core::{ShareCredentials, ShareOptions, SyncOptions, TargetSettings};
+use tauri::{Manager as _, Runtime, State};
+use trove_core::{RequestOptions, ShareCredentials, ShareOptions, SyncOptions, TargetSettings};
 
 use super::{blocking, check_root};
 use crate::AppState;
 use crate::credentials;
-use crate::dto::{ErrorDto, EventDto, RootPolicyDto, ShareDto, ShareLinksDto, SyncSettingsDto, VerifyDto};
+use crate::dto::{ErrorDto, EventDto, IncomingDto, RootPolicyDto, ShareDto, ShareLinksDto, SyncSettingsDto, VerifyDto};
 
 /// One sync at a time.
 static SYNC_RUNNING: AtomicBool = AtomicBool::new(false);
@@ -352,6 +352,112 @@ pub async fn renew_share(
             share: ShareDto::from(&out.share),
             links: out.links.into_iter().map(|l| l.url).collect(),
         })
+    })
+    .await
+}
+
+/// The largest file an upload request may accept, in MB: a browser form
+/// posts each file in one request, which S3 limits to 5 GB.
+pub const MAX_REQUEST_MB: u64 = 5 * 1024;
+
+/// Makes an upload-request link: a page in the bucket whose form lets
+/// someone send files (each at most `max_mb` MB, of the `accept`ed types,
+/// e.g. `image/`) into `incoming/<id>/` of the bucket until it expires.
+#[tauri::command]
+pub async fn request_files(
+    state: State<'_, AppState>,
+    title: Option<String>,
+    message: Option<String>,
+    expires_hours: u32,
+    max_mb: u64,
+    accept: Vec<String>,
+) -> Result<ShareLinksDto, ErrorDto> {
+    if max_mb == 0 || max_mb > MAX_REQUEST_MB {
+        return Err(ErrorDto::new(
+            "bad_request",
+            format!("{max_mb} MB is out of range; accept files of 1 to {MAX_REQUEST_MB} MB"),
+        ));
+    }
+    let accept: Vec<String> = accept.iter().map(|a| a.trim().to_ascii_lowercase()).collect();
+    let type_like = |a: &str| {
+        a.split_once('/').is_some_and(|(top, sub)| {
+            !top.is_empty()
+                && top.bytes().all(|b| b.is_ascii_lowercase())
+                && sub.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+        }) && a.len() <= 100
+    };
+    if accept.is_empty() || accept.len() > 20 || !accept.iter().all(|a| type_like(a)) {
+        return Err(ErrorDto::new(
+            "bad_request",
+            format!(
+                "{accept:?} is not a list of file types; use types or prefixes like \"image/\" or \"application/pdf\""
+            ),
+        ));
+    }
+    let nonempty = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    let lib = state.lib()?;
+    blocking(move || {
+        let opts = RequestOptions {
+            expires: trove_core::parse_expiry(&format!("{expires_hours}h"))?,
+            max_size: max_mb << 20,
+            accept,
+            title: nonempty(title),
+            message: nonempty(message),
+        };
+        let out = lib.request_files(&share_credentials(&lib)?, &opts)?;
+        Ok(ShareLinksDto {
+            share: ShareDto::from(&out.share),
+            links: out.links.into_iter().map(|l| l.url).collect(),
+        })
+    })
+    .await
+}
+
+/// Downloads, verifies and catalogs the files sent to an upload request,
+/// into `to` (an absolute folder path the person picked) or by default
+/// "Trove incoming/<id>" in their Pictures folder, which becomes a watched
+/// folder unless it lies in one. Files imported before are skipped.
+#[tauri::command]
+pub async fn import_incoming<R: Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+    id: String,
+    to: Option<String>,
+) -> Result<IncomingDto, ErrorDto> {
+    check_share_id(&id)?;
+    let to = match to.map(|t| std::path::PathBuf::from(t.trim())) {
+        Some(path) if path.is_absolute() => path,
+        Some(path) => {
+            return Err(ErrorDto::new(
+                "bad_path",
+                format!("{path:?} is not an absolute folder path; pick the folder to import into"),
+            ));
+        }
+        None => app
+            .path()
+            .picture_dir()
+            .or_else(|_| app.path().home_dir())
+            .map_err(|e| {
+                ErrorDto::new(
+                    "no_folder",
+                    format!("no Pictures or home folder to import into ({e}); pick a folder"),
+                )
+            })?
+            .join("Trove incoming")
+            .join(&id),
+    };
+    let lib = state.lib()?;
+    let emit = state.emitter();
+    blocking(move || {
+        // The scan of what arrived reports like any other: the grid and the
+        // sidebar refresh when it ends.
+        let sink = move |event: trove_core::Event| {
+            if let Some(dto) = EventDto::from_core(&event) {
+                emit(dto);
+            }
+        };
+        let report = lib.import_incoming(&share_credentials(&lib)?, &id, &to, &sink, &trove_core::Cancel::new())?;
+        Ok(IncomingDto::new(&report, &to))
     })
     .await
 }

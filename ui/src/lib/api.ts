@@ -18,6 +18,7 @@ import type { ShareDto } from "./bindings/ShareDto";
 import type { RemovedRootDto } from "./bindings/RemovedRootDto";
 import type { VerifyDto } from "./bindings/VerifyDto";
 import type { ShareLinksDto } from "./bindings/ShareLinksDto";
+import type { IncomingDto } from "./bindings/IncomingDto";
 import type { TimelineDayDto } from "./bindings/TimelineDayDto";
 import type { SyncSettingsDto } from "./bindings/SyncSettingsDto";
 
@@ -160,6 +161,28 @@ export function revokeShare(id: string): Promise<number> {
 /** Signs a share's links again, valid for `expiresHours` from now. */
 export function renewShare(id: string, expiresHours: number): Promise<ShareLinksDto> {
   return call<ShareLinksDto>("renew_share", { id, expiresHours });
+}
+
+/**
+ * Makes an upload-request link: a page whose form lets someone send files
+ * (each at most `maxMb` MB, of the `accept`ed types) into the bucket.
+ */
+export function requestFiles(request: {
+  title: string | null;
+  message: string | null;
+  expiresHours: number;
+  maxMb: number;
+  accept: string[];
+}): Promise<ShareLinksDto> {
+  return call<ShareLinksDto>("request_files", request);
+}
+
+/**
+ * Downloads, verifies and catalogs what was sent to an upload request, into
+ * `to` or (null) "Trove incoming/<id>" in the Pictures folder.
+ */
+export function importIncoming(id: string, to: string | null = null): Promise<IncomingDto> {
+  return call<IncomingDto>("import_incoming", { id, to });
 }
 
 /** Sets what a watched folder sends: originals and proxies, proxies only, or nothing. */
