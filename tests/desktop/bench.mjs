@@ -220,6 +220,7 @@ await withApp(lib, async (session) => {
   result.rss_by_process_mb = mem.each;
   result.pss_mb = mem.pss;
   result.pss_by_process_mb = mem.eachPss;
+  console.log(`memory: RSS ${mem.total.toFixed(0)} MB, PSS ${mem.pss.toFixed(0)} MB ${JSON.stringify(mem.each)}`);
   // Select all (after the memory figures, which it would change): Ctrl+A
   // in the grid until the bar counts every asset (the pages not loaded
   // come as ids in one call).
@@ -228,7 +229,7 @@ await withApp(lib, async (session) => {
     grid.focus();
     const t0 = performance.now();
     grid.dispatchEvent(new KeyboardEvent('keydown', { key: 'a', ctrlKey: true, bubbles: true }));
-    const want = ${assets}.toLocaleString() + ' selected';
+    const want = (${assets}).toLocaleString() + ' selected';
     const check = () => {
       const c = document.querySelector('[data-testid=selection-count]');
       if (c && c.textContent.trim() === want) done(performance.now() - t0);

@@ -187,19 +187,25 @@ impl Catalog {
 
     /// Assets with their representative file, newest capture first.
     pub fn list_assets(&self, q: &AssetQuery) -> Result<Vec<AssetListing>> {
-        let mut sql = format!(
-            "SELECT {ASSET_COLUMNS}, f.root_id, f.rel_path,
-                    (SELECT count(*) FROM files c WHERE c.asset_id = a.id), a.thumbhash,
-                    ({SYNC_SUMMARY})
-             FROM assets a
-             JOIN files f ON f.id = (SELECT id FROM files x WHERE x.asset_id = a.id
-                                     ORDER BY x.present DESC, x.id LIMIT 1)
-             WHERE 1 = 1"
-        );
+        // The page's ids come first, from the capture-time index alone; only
+        // those rows are then joined with their file and counts. Joining
+        // before the OFFSET made SQLite build every skipped row: a page at
+        // the end of 100,000 assets took 160 ms instead of 3.
+        let mut sql = String::from("SELECT a.id FROM assets a WHERE 1 = 1");
         let mut args = asset_filter(q, &mut sql);
         sql.push_str(" ORDER BY a.capture_ms DESC NULLS LAST, a.id DESC LIMIT ? OFFSET ?");
         args.push(q.limit.map(|l| l as i64).unwrap_or(-1).into());
         args.push((q.offset as i64).into());
+        let sql = format!(
+            "SELECT {ASSET_COLUMNS}, f.root_id, f.rel_path,
+                    (SELECT count(*) FROM files c WHERE c.asset_id = a.id), a.thumbhash,
+                    ({SYNC_SUMMARY})
+             FROM ({sql}) page
+             JOIN assets a ON a.id = page.id
+             JOIN files f ON f.id = (SELECT id FROM files x WHERE x.asset_id = a.id
+                                     ORDER BY x.present DESC, x.id LIMIT 1)
+             ORDER BY a.capture_ms DESC NULLS LAST, a.id DESC"
+        );
         let mut stmt = self.conn.prepare_cached(&sql).ctx("list assets")?;
         let rows = stmt
             .query_map(rusqlite::params_from_iter(args), |r| {
