@@ -892,6 +892,35 @@ impl IncomingDto {
     }
 }
 
+/// One folder of a watched folder's tree.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct FolderDto {
+    /// Relative to the watched folder, `/`-separated.
+    pub path: String,
+    /// Its own name (the last part of `path`).
+    pub name: String,
+    /// How deep it is: 1 for a folder directly in the watched folder.
+    pub depth: u32,
+    /// Files in it or below it.
+    #[ts(type = "number")]
+    pub files: u64,
+}
+
+impl From<&trove_core::FolderInfo> for FolderDto {
+    fn from(f: &trove_core::FolderInfo) -> Self {
+        FolderDto {
+            path: f.path.to_string_lossy().into_owned(),
+            name: f
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            depth: f.path.components().count() as u32,
+            files: f.files,
+        }
+    }
+}
+
 /// A new share and its links.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct ShareLinksDto {

@@ -66,6 +66,7 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
             commands::assets::list_assets,
             commands::assets::asset_detail,
             commands::assets::timeline,
+            commands::assets::folder_tree,
             commands::search::search_assets,
             commands::search::asset_ids,
             commands::search::prioritize_thumbnails,

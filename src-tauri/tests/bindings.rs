@@ -35,6 +35,7 @@ fn generated() -> Vec<(String, String)> {
         one::<ShareDto>(),
         one::<ShareLinksDto>(),
         one::<IncomingDto>(),
+        one::<FolderDto>(),
         one::<RefusedDto>(),
         one::<TimelineDayDto>(),
         one::<RemovedRootDto>(),

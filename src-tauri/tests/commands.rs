@@ -241,6 +241,44 @@ fn asset_ids_give_the_grid_s_order_beyond_its_loaded_pages() {
     );
     assert_eq!(strings(ids("c3", "relevance", Value::Null, 0, 10).unwrap()).len(), 1);
 
+    // Browsing by sub-folder: its tree, then its assets (and those below it).
+    let tree = invoke(&app, "folder_tree", json!({ "rootId": root["id"] })).unwrap();
+    assert_eq!(
+        tree,
+        json!([
+            { "path": "more", "name": "more", "depth": 1, "files": 6 },
+            { "path": "sub", "name": "sub", "depth": 1, "files": 1 }
+        ])
+    );
+    let in_folder = |folder: &str| {
+        invoke(
+            &app,
+            "list_assets",
+            json!({ "offset": 0, "limit": 100, "rootId": root["id"], "folder": folder }),
+        )
+    };
+    let more = in_folder("more").unwrap();
+    assert_eq!(more["total"], 6);
+    let sub = ids_of(&in_folder("sub/").unwrap());
+    assert_eq!(sub.len(), 1);
+    let folder_ids = invoke(
+        &app,
+        "asset_ids",
+        json!({ "query": "", "sort": "newest", "rootId": root["id"], "folder": "more", "offset": 0, "limit": 100 }),
+    )
+    .unwrap();
+    assert_eq!(strings(folder_ids), ids_of(&more));
+    let days = invoke(&app, "timeline", json!({ "rootId": root["id"], "folder": "more" })).unwrap();
+    let counted: u64 = days.as_array().unwrap().iter().map(|d| d["count"].as_u64().unwrap()).sum();
+    assert_eq!(counted, 6);
+    for bad in ["../photos", "/etc", "more/../.."] {
+        assert_eq!(in_folder(bad).unwrap_err()["code"], "bad_path", "{bad}");
+    }
+    let err = invoke(&app, "list_assets", json!({ "offset": 0, "limit": 10, "folder": "more" })).unwrap_err();
+    assert_eq!(err["code"], "bad_request", "a folder needs its watched folder");
+    let err = invoke(&app, "folder_tree", json!({ "rootId": 4242 })).unwrap_err();
+    assert_eq!(err["code"], "root_not_found");
+
     let err = ids("", "newest", json!(4242), 0, 10).unwrap_err();
     assert_eq!(err["code"], "root_not_found");
     let err = ids("", "newest", Value::Null, 0, 0).unwrap_err();

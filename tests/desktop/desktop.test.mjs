@@ -104,6 +104,24 @@ test("import, browse, view, sync, share, search, timeline and remove a folder", 
     );
     for (const name of all) assert.ok(gridText.includes(name), `grid shows ${name}`);
 
+    // The folder's tree in the sidebar: one sub-folder shows its files only.
+    await session.click("[data-testid=root-tree-toggle]");
+    const subfolders = await session.waitFor("the folder tree", async () => {
+      const rows = await session.exec(
+        "return Array.from(document.querySelectorAll('[data-testid=subfolder]')).map(r => r.dataset.path + ' ' + r.querySelector('.count').textContent)",
+      );
+      return rows.length > 0 ? rows : false;
+    });
+    assert.deepEqual(subfolders, ["2023-beach 6", "2024-iceland 6", "media 3"]);
+    await session.exec("document.querySelector('[data-testid=subfolder][data-path=\"2023-beach\"] [data-testid=subfolder-show]').click()");
+    await session.waitFor("the beach photos only", async () =>
+      session.exec(
+        "const cells = Array.from(document.querySelectorAll('[data-testid=asset-cell]')); return cells.length === 6 && cells.every(c => /IMG_20(40|42|44|46|48|50)/.test(c.textContent))",
+      ),
+    );
+    await session.click("[data-testid=folder-all]");
+    await session.waitFor("every asset again", async () => (await session.findAll("[data-testid=asset-cell]")).length === all.length);
+
     // Real thumbnails stream in through the thumb: scheme, by asset id.
     let waiting = "";
     await session

@@ -241,8 +241,20 @@ pub struct AssetQuery {
     pub kind: Option<AssetKind>,
     pub status: Option<AssetStatus>,
     pub root_id: Option<RootId>,
+    /// With `root_id`: only assets with a file in this folder of the root
+    /// or below it (a path relative to the root; empty: the whole root).
+    pub folder: Option<PathBuf>,
     pub offset: u64,
     pub limit: Option<u64>,
+}
+
+/// One folder of a root's tree, as its files' paths give it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FolderCount {
+    /// Relative to the root.
+    pub path: PathBuf,
+    /// Files present in it or below it.
+    pub files: u64,
 }
 
 /// One section of the timeline: consecutive assets captured on one day.

@@ -223,6 +223,36 @@ impl Catalog {
         rows.collect::<rusqlite::Result<_>>().ctx("list assets")
     }
 
+    /// Every folder of a root that holds present files, with how many are
+    /// in it or below it, sorted by path: the root's folder tree. The root
+    /// itself is not listed.
+    pub fn folder_counts(&self, root: RootId) -> Result<Vec<crate::model::FolderCount>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT rel_path FROM files WHERE root_id = ?1 AND present = 1")
+            .ctx("list folders")?;
+        let mut rows = stmt.query([root]).ctx("list folders")?;
+        let mut counts: std::collections::HashMap<Vec<u8>, u64> = std::collections::HashMap::new();
+        while let Some(r) = rows.next().ctx("list folders")? {
+            let rel: Vec<u8> = r.get(0).ctx("list folders")?;
+            // Every ancestor folder of the file counts it.
+            for (i, b) in rel.iter().enumerate() {
+                if *b == b'/' && i > 0 {
+                    *counts.entry(rel[..i].to_vec()).or_default() += 1;
+                }
+            }
+        }
+        let mut out: Vec<_> = counts
+            .into_iter()
+            .map(|(path, files)| crate::model::FolderCount {
+                path: paths::from_bytes(&path),
+                files,
+            })
+            .collect();
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(out)
+    }
+
     /// The ids of [`Catalog::list_assets`]'s page, in its order, without the
     /// rest of each row: what "select all" over a large listing needs.
     pub fn list_asset_ids(&self, q: &AssetQuery) -> Result<Vec<AssetId>> {
@@ -504,9 +534,39 @@ fn asset_filter(q: &AssetQuery, sql: &mut String) -> Vec<rusqlite::types::Value>
         sql.push_str(" AND a.status = ?");
         args.push(status.as_str().to_owned().into());
     }
-    if let Some(root) = q.root_id {
-        sql.push_str(" AND EXISTS (SELECT 1 FROM files r WHERE r.asset_id = a.id AND r.root_id = ?)");
-        args.push(root.into());
+    match (q.root_id, folder_bounds(q.folder.as_deref())) {
+        // A folder's files are one range of the (root_id, rel_path) index:
+        // every path that starts with "dir/" lies between "dir/" and "dir0".
+        (Some(root), Some((low, high))) => {
+            sql.push_str(
+                " AND a.id IN (SELECT r.asset_id FROM files r
+                               WHERE r.root_id = ? AND r.rel_path > ? AND r.rel_path < ?)",
+            );
+            args.push(root.into());
+            args.push(low.into());
+            args.push(high.into());
+        }
+        (Some(root), None) => {
+            sql.push_str(" AND EXISTS (SELECT 1 FROM files r WHERE r.asset_id = a.id AND r.root_id = ?)");
+            args.push(root.into());
+        }
+        (None, _) => {}
     }
     args
+}
+
+/// The exclusive byte bounds of the paths below `folder` ("dir/" and
+/// "dir0"), or `None` for no folder or the root itself.
+fn folder_bounds(folder: Option<&Path>) -> Option<(Vec<u8>, Vec<u8>)> {
+    let mut low = paths::to_bytes(folder?);
+    while low.last() == Some(&b'/') {
+        low.pop();
+    }
+    if low.is_empty() {
+        return None;
+    }
+    let mut high = low.clone();
+    low.push(b'/');
+    high.push(b'/' + 1);
+    Some((low, high))
 }

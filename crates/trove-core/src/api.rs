@@ -103,8 +103,34 @@ pub struct AssetFilter {
     pub kind: Option<AssetKind>,
     pub status: Option<AssetStatus>,
     pub root_id: Option<i64>,
+    /// With `root_id`: only assets with a file in this folder of the root or
+    /// below it (relative to the root).
+    pub folder: Option<PathBuf>,
     pub offset: u64,
     pub limit: Option<u64>,
+}
+
+impl AssetFilter {
+    /// The catalog's query for this filter; without paging unless `paged`.
+    fn query(&self, paged: bool) -> AssetQuery {
+        AssetQuery {
+            kind: self.kind,
+            status: self.status,
+            root_id: self.root_id,
+            folder: self.folder.clone(),
+            offset: if paged { self.offset } else { 0 },
+            limit: if paged { self.limit } else { None },
+        }
+    }
+}
+
+/// One folder of a watched folder's tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FolderInfo {
+    /// Relative to the watched folder.
+    pub path: PathBuf,
+    /// Files present in it or below it.
+    pub files: u64,
 }
 
 /// One section of the timeline: consecutive assets captured on one day.
@@ -247,13 +273,7 @@ impl Library {
     pub fn assets(&self, filter: &AssetFilter) -> Result<Vec<AssetSummary>> {
         let cat = self.catalog();
         let roots = cat.all_roots()?;
-        let listing = cat.list_assets(&AssetQuery {
-            kind: filter.kind,
-            status: filter.status,
-            root_id: filter.root_id,
-            offset: filter.offset,
-            limit: filter.limit,
-        })?;
+        let listing = cat.list_assets(&filter.query(true))?;
         Ok(listing
             .into_iter()
             .map(|l| {
@@ -286,26 +306,29 @@ impl Library {
 
     /// How many assets match a filter (ignoring its paging).
     pub fn count_assets(&self, filter: &AssetFilter) -> Result<u64> {
-        Ok(self.catalog().count_assets(&AssetQuery {
-            kind: filter.kind,
-            status: filter.status,
-            root_id: filter.root_id,
-            offset: 0,
-            limit: None,
-        })?)
+        Ok(self.catalog().count_assets(&filter.query(false))?)
     }
 
     /// The ids of the page [`Library::assets`] gives for this filter, in its
     /// order, and nothing else: "select all" and shift-click ranges over
     /// a listing far larger than what the grid has loaded.
     pub fn asset_ids(&self, filter: &AssetFilter) -> Result<Vec<AssetId>> {
-        Ok(self.catalog().list_asset_ids(&AssetQuery {
-            kind: filter.kind,
-            status: filter.status,
-            root_id: filter.root_id,
-            offset: filter.offset,
-            limit: filter.limit,
-        })?)
+        Ok(self.catalog().list_asset_ids(&filter.query(true))?)
+    }
+
+    /// The folder tree of a watched folder: every folder below it that holds
+    /// present files, with their count, in tree order (a folder before what
+    /// is in it). For browsing by folder with [`AssetFilter::folder`].
+    pub fn folder_tree(&self, root_id: i64) -> Result<Vec<FolderInfo>> {
+        Ok(self
+            .catalog()
+            .folder_counts(root_id)?
+            .into_iter()
+            .map(|f| FolderInfo {
+                path: f.path,
+                files: f.files,
+            })
+            .collect())
     }
 
     /// The timeline's sections: the listing [`Library::assets`] gives (same
@@ -313,13 +336,7 @@ impl Library {
     /// Section `n` holds the assets at the indices after the counts of the
     /// sections before it.
     pub fn timeline(&self, filter: &AssetFilter) -> Result<Vec<TimelineDay>> {
-        let runs = self.catalog().capture_days(&AssetQuery {
-            kind: filter.kind,
-            status: filter.status,
-            root_id: filter.root_id,
-            offset: 0,
-            limit: None,
-        })?;
+        let runs = self.catalog().capture_days(&filter.query(false))?;
         Ok(runs
             .into_iter()
             .map(|r| TimelineDay {

@@ -37,8 +37,8 @@ mod sync;
 mod watch;
 
 pub use api::{
-    AddRootOptions, AssetDetail, AssetFilter, AssetSummary, DuplicateSet, FileInfo, LibraryStatus, ProblemInfo,
-    RootInfo, TimelineDay,
+    AddRootOptions, AssetDetail, AssetFilter, AssetSummary, DuplicateSet, FileInfo, FolderInfo, LibraryStatus,
+    ProblemInfo, RootInfo, TimelineDay,
 };
 pub use cancel::Cancel;
 pub use clock::{Clock, SystemClock};

@@ -1,21 +1,23 @@
 use tauri::State;
 use trove_core::AssetFilter;
 
-use super::{blocking, check_root};
+use super::{blocking, check_folder, check_root};
 use crate::AppState;
-use crate::dto::{AssetDetailDto, AssetDto, AssetPageDto, ErrorDto, TimelineDayDto};
+use crate::dto::{AssetDetailDto, AssetDto, AssetPageDto, ErrorDto, FolderDto, TimelineDayDto};
 
 /// The most assets one page may hold.
 pub const MAX_PAGE: u64 = 1000;
 
 /// A page of assets, newest capture first; only those with a file in one
-/// watched folder when `root_id` is given.
+/// watched folder when `root_id` is given, and in its sub-folder `folder`
+/// (relative, or below it) when that is given too.
 #[tauri::command]
 pub async fn list_assets(
     state: State<'_, AppState>,
     offset: u64,
     limit: u64,
     root_id: Option<i64>,
+    folder: Option<String>,
 ) -> Result<AssetPageDto, ErrorDto> {
     if limit == 0 || limit > MAX_PAGE {
         return Err(ErrorDto::new(
@@ -23,6 +25,7 @@ pub async fn list_assets(
             format!("page size {limit} is out of range; ask for 1 to {MAX_PAGE} assets"),
         ));
     }
+    let folder = check_folder(root_id, folder)?;
     let lib = state.lib()?;
     blocking(move || {
         if let Some(id) = root_id {
@@ -32,6 +35,7 @@ pub async fn list_assets(
             offset,
             limit: Some(limit),
             root_id,
+            folder,
             ..AssetFilter::default()
         };
         let total = lib.count_assets(&filter)?;
@@ -48,7 +52,12 @@ pub async fn list_assets(
 /// The timeline's sections for the same listing as `list_assets` (same
 /// folder filter, same order): one per run of assets captured on one day.
 #[tauri::command]
-pub async fn timeline(state: State<'_, AppState>, root_id: Option<i64>) -> Result<Vec<TimelineDayDto>, ErrorDto> {
+pub async fn timeline(
+    state: State<'_, AppState>,
+    root_id: Option<i64>,
+    folder: Option<String>,
+) -> Result<Vec<TimelineDayDto>, ErrorDto> {
+    let folder = check_folder(root_id, folder)?;
     let lib = state.lib()?;
     blocking(move || {
         if let Some(id) = root_id {
@@ -56,9 +65,23 @@ pub async fn timeline(state: State<'_, AppState>, root_id: Option<i64>) -> Resul
         }
         let days = lib.timeline(&AssetFilter {
             root_id,
+            folder,
             ..AssetFilter::default()
         })?;
         Ok(days.iter().map(TimelineDayDto::from).collect())
+    })
+    .await
+}
+
+/// The folder tree of a watched folder: its sub-folders holding files, in
+/// tree order, each with its path relative to the watched folder and how
+/// many files are in it or below it.
+#[tauri::command]
+pub async fn folder_tree(state: State<'_, AppState>, root_id: i64) -> Result<Vec<FolderDto>, ErrorDto> {
+    let lib = state.lib()?;
+    blocking(move || {
+        check_root(&lib, root_id)?;
+        Ok(lib.folder_tree(root_id)?.iter().map(FolderDto::from).collect())
     })
     .await
 }

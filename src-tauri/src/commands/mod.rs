@@ -29,3 +29,30 @@ pub(crate) fn check_root(lib: &trove_core::Library, root_id: i64) -> Result<(), 
         format!("there is no watched folder with id {root_id}; it may have been removed"),
     ))
 }
+
+/// A sub-folder from the page: a path relative to the watched folder
+/// `root_id` (which it needs), with no `..`, `.` or absolute parts. `None`
+/// or empty: the whole watched folder.
+pub(crate) fn check_folder(
+    root_id: Option<i64>,
+    folder: Option<String>,
+) -> Result<Option<std::path::PathBuf>, ErrorDto> {
+    let Some(folder) = folder.filter(|f| !f.is_empty()) else {
+        return Ok(None);
+    };
+    if root_id.is_none() {
+        return Err(ErrorDto::new(
+            "bad_request",
+            format!("the folder {folder:?} needs the watched folder it is in (rootId)"),
+        ));
+    }
+    let path = std::path::PathBuf::from(&folder);
+    let plain = path.components().all(|c| matches!(c, std::path::Component::Normal(_)));
+    if !plain || folder.len() > 4096 {
+        return Err(ErrorDto::new(
+            "bad_path",
+            format!("{folder:?} is not a folder inside the watched folder; pick one from its tree"),
+        ));
+    }
+    Ok(Some(path))
+}

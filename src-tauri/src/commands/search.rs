@@ -1,7 +1,7 @@
 use tauri::State;
 use trove_core::{AssetFilter, SearchQuery, Sort, SortDirection};
 
-use super::{blocking, check_root};
+use super::{blocking, check_folder, check_root};
 use crate::AppState;
 use crate::dto::{AssetDto, ErrorDto, FacetsDto, SearchPageDto};
 
@@ -68,8 +68,8 @@ pub async fn search_assets(
 pub const MAX_IDS: u64 = 1_000_000;
 
 /// The ids, in order, of items `[offset, offset + limit)` of what the grid
-/// shows: the search's results for a query, else the listing (one folder's
-/// when `root_id` is given). Ids only, so "select all" and shift-click
+/// shows: the search's results for a query, else the listing (one watched
+/// folder's when `root_id` is given, one of its sub-folders' with `folder`). Ids only, so "select all" and shift-click
 /// ranges reach assets whose pages the grid has not loaded.
 #[tauri::command]
 pub async fn asset_ids(
@@ -77,6 +77,7 @@ pub async fn asset_ids(
     query: String,
     sort: String,
     root_id: Option<i64>,
+    folder: Option<String>,
     offset: u64,
     limit: u64,
 ) -> Result<Vec<String>, ErrorDto> {
@@ -87,6 +88,7 @@ pub async fn asset_ids(
         ));
     }
     let sort = parse_sort(&sort)?;
+    let folder = check_folder(root_id, folder)?;
     let lib = state.lib()?;
     blocking(move || {
         let ids = if query.trim().is_empty() {
@@ -95,6 +97,7 @@ pub async fn asset_ids(
             }
             lib.asset_ids(&AssetFilter {
                 root_id,
+                folder,
                 offset,
                 limit: Some(limit),
                 ..AssetFilter::default()

@@ -19,6 +19,7 @@ import type { RemovedRootDto } from "./bindings/RemovedRootDto";
 import type { VerifyDto } from "./bindings/VerifyDto";
 import type { ShareLinksDto } from "./bindings/ShareLinksDto";
 import type { IncomingDto } from "./bindings/IncomingDto";
+import type { FolderDto } from "./bindings/FolderDto";
 import type { TimelineDayDto } from "./bindings/TimelineDayDto";
 import type { SyncSettingsDto } from "./bindings/SyncSettingsDto";
 
@@ -81,14 +82,27 @@ export function libraryInfo(): Promise<LibraryDto> {
   return call<LibraryDto>("library_info");
 }
 
-/** One page of assets, newest capture first; one folder's only with `rootId`. */
-export function listAssets(offset: number, limit: number, rootId: number | null = null): Promise<AssetPageDto> {
-  return call<AssetPageDto>("list_assets", { offset, limit, rootId });
+/**
+ * One page of assets, newest capture first; one watched folder's only with
+ * `rootId`, and only those in its sub-folder `folder` (or below) with that.
+ */
+export function listAssets(
+  offset: number,
+  limit: number,
+  rootId: number | null = null,
+  folder: string | null = null,
+): Promise<AssetPageDto> {
+  return call<AssetPageDto>("list_assets", { offset, limit, rootId, folder });
 }
 
 /** The timeline's sections (runs of one capture day) of the same listing. */
-export function timeline(rootId: number | null = null): Promise<TimelineDayDto[]> {
-  return call<TimelineDayDto[]>("timeline", { rootId });
+export function timeline(rootId: number | null = null, folder: string | null = null): Promise<TimelineDayDto[]> {
+  return call<TimelineDayDto[]>("timeline", { rootId, folder });
+}
+
+/** A watched folder's sub-folders that hold files, in tree order, with counts. */
+export function folderTree(rootId: number): Promise<FolderDto[]> {
+  return call<FolderDto[]>("folder_tree", { rootId });
 }
 
 /** Everything the viewer shows about one asset. */
@@ -215,17 +229,19 @@ export function searchAssets(
 /**
  * The ids of items [offset, offset + limit) of what the grid shows: the
  * results of `query` in `sort` order, or (empty query) the listing, one
- * folder's when `rootId` is set. Ids only, so "select all" and shift-click
+ * watched folder's when `rootId` is set (one of its sub-folders' with
+ * `folder`). Ids only, so "select all" and shift-click
  * reach pages the grid has not loaded.
  */
 export function assetIds(
   query: string,
   sort: SearchSort,
   rootId: number | null,
+  folder: string | null,
   offset: number,
   limit: number,
 ): Promise<string[]> {
-  return call<string[]>("asset_ids", { query, sort, rootId, offset, limit });
+  return call<string[]>("asset_ids", { query, sort, rootId, folder, offset, limit });
 }
 
 /** Moves the thumbnails of the assets on screen to the front of the queue. */

@@ -437,3 +437,62 @@ fn the_timeline_cuts_the_listing_into_capture_days() {
     assert_eq!(june.count, 2);
     assert_eq!(days.last().unwrap().date, Some(time::macros::date!(2023 - 06 - 14)));
 }
+
+#[test]
+fn a_folder_s_tree_and_its_assets_below_it() {
+    let env = Env::new();
+    for (i, rel) in ["top.png", "a/x.png", "a/b/y.png", "a-c/z.png", "a/b/c/w.png"]
+        .iter()
+        .enumerate()
+    {
+        write_png(&env.path(rel), 8, 8, [10 * i as u8, 40, 90], i as u32);
+    }
+    env.scan();
+    let tree: Vec<(String, u64)> = env
+        .lib
+        .folder_tree(env.root_id)
+        .unwrap()
+        .into_iter()
+        .map(|f| (f.path.display().to_string(), f.files))
+        .collect();
+    // Tree order: a folder, then what is in it; "a-c" is not under "a".
+    assert_eq!(
+        tree,
+        [
+            ("a".into(), 3),
+            ("a/b".into(), 2),
+            ("a/b/c".into(), 1),
+            ("a-c".into(), 1)
+        ]
+    );
+    let names = |folder: &str| {
+        let filter = trove_core::AssetFilter {
+            root_id: Some(env.root_id),
+            folder: Some(folder.into()),
+            ..Default::default()
+        };
+        let listed: Vec<String> = env.lib.assets(&filter).unwrap().into_iter().map(|a| a.name).collect();
+        // The count, the ids and the timeline agree with the listing.
+        assert_eq!(env.lib.count_assets(&filter).unwrap(), listed.len() as u64, "{folder}");
+        assert_eq!(env.lib.asset_ids(&filter).unwrap().len(), listed.len(), "{folder}");
+        let days: u64 = env.lib.timeline(&filter).unwrap().iter().map(|d| d.count).sum();
+        assert_eq!(days, listed.len() as u64, "{folder}");
+        let mut sorted = listed;
+        sorted.sort();
+        sorted
+    };
+    assert_eq!(names("a"), ["w.png", "x.png", "y.png"]);
+    assert_eq!(
+        names("a/"),
+        ["w.png", "x.png", "y.png"],
+        "a trailing slash is the same folder"
+    );
+    assert_eq!(names("a/b"), ["w.png", "y.png"]);
+    assert_eq!(names("a-c"), ["z.png"]);
+    assert_eq!(
+        names(""),
+        ["top.png", "w.png", "x.png", "y.png", "z.png"],
+        "empty: the whole root"
+    );
+    assert!(names("nowhere").is_empty());
+}

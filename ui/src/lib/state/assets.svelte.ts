@@ -23,6 +23,8 @@ export class AssetList {
   private readonly cache: PageCache<AssetDto>;
   private query = "";
   private folder: number | null = null;
+  /** A sub-folder of `folder` (relative to it), or null for all of it. */
+  private subfolder: string | null = null;
   private sort: SearchSort = "relevance";
 
   private readonly onError: (error: unknown) => void;
@@ -33,7 +35,7 @@ export class AssetList {
       async (offset, limit) => {
         const query = this.query;
         if (query === "") {
-          const page = await listAssets(offset, limit, this.folder);
+          const page = await listAssets(offset, limit, this.folder, this.subfolder);
           return { total: page.total, items: page.assets };
         }
         try {
@@ -104,15 +106,16 @@ export class AssetList {
       loaded.push(asset.id);
     }
     if (loaded.length === end - start) return loaded;
-    const { query, sort, folder } = this;
+    const { query, sort, folder, subfolder } = this;
     let ids: string[];
     try {
-      ids = await assetIds(query, sort, folder, start, end - start);
+      ids = await assetIds(query, sort, folder, subfolder, start, end - start);
     } catch (error) {
       this.onError(error);
       return null;
     }
-    return query === this.query && sort === this.sort && folder === this.folder ? ids : null;
+    const same = query === this.query && sort === this.sort && folder === this.folder && subfolder === this.subfolder;
+    return same ? ids : null;
   }
 
   /** Shows what `query` finds (everything when it is empty). */
@@ -130,10 +133,12 @@ export class AssetList {
     this.cache.invalidate();
   }
 
-  /** Shows one watched folder's assets (null: all of them). */
-  showFolder(rootId: number | null): void {
-    if (rootId === this.folder) return;
+  /** Shows one watched folder's assets (null: all of them), or one of its sub-folders'. */
+  showFolder(rootId: number | null, subfolder: string | null = null): void {
+    const sub = rootId === null ? null : subfolder;
+    if (rootId === this.folder && sub === this.subfolder) return;
     this.folder = rootId;
+    this.subfolder = sub;
     this.cache.invalidate();
   }
 
