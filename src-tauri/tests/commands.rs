@@ -269,12 +269,22 @@ fn asset_ids_give_the_grid_s_order_beyond_its_loaded_pages() {
     .unwrap();
     assert_eq!(strings(folder_ids), ids_of(&more));
     let days = invoke(&app, "timeline", json!({ "rootId": root["id"], "folder": "more" })).unwrap();
-    let counted: u64 = days.as_array().unwrap().iter().map(|d| d["count"].as_u64().unwrap()).sum();
+    let counted: u64 = days
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["count"].as_u64().unwrap())
+        .sum();
     assert_eq!(counted, 6);
     for bad in ["../photos", "/etc", "more/../.."] {
         assert_eq!(in_folder(bad).unwrap_err()["code"], "bad_path", "{bad}");
     }
-    let err = invoke(&app, "list_assets", json!({ "offset": 0, "limit": 10, "folder": "more" })).unwrap_err();
+    let err = invoke(
+        &app,
+        "list_assets",
+        json!({ "offset": 0, "limit": 10, "folder": "more" }),
+    )
+    .unwrap_err();
     assert_eq!(err["code"], "bad_request", "a folder needs its watched folder");
     let err = invoke(&app, "folder_tree", json!({ "rootId": 4242 })).unwrap_err();
     assert_eq!(err["code"], "root_not_found");
