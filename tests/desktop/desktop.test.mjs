@@ -576,6 +576,7 @@ test("an upload request takes a file through its page, and Import received bring
     assert.ok(posted.status >= 200 && posted.status < 300, `the bucket took the file: ${posted.status} ${await posted.text()}`);
 
     await session.waitFor("the request in the shares", async () => (await session.findAll("[data-testid=share-import]")).length === 1);
+    assert.equal((await session.findAll("[data-testid=share-renew]")).length, 0, "a request is not renewed (a new one is made)");
     await session.click("[data-testid=share-import]");
     const imported = await session.waitFor(
       "the import",
