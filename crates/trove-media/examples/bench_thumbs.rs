@@ -3,7 +3,8 @@
 //! `bench_thumbs DIR OUT thumb|grid|all [QUALITY]` (thumb: the 256
 //! thumbnail only; grid: it and the 2x one; all: both and the preview;
 //! QUALITY: JPEG quality, 100 for the quality comparison). Prints
-//! `<images> <seconds>`.
+//! `<images> <seconds>`. `TROVE_DECODE_MARGIN` overrides the JPEG decode
+//! margin, to measure the speed/quality trade of another one.
 //! Driven by scripts/bench_thumbs.py, which runs vipsthumbnail beside it.
 #![allow(clippy::print_stdout, clippy::print_stderr, clippy::unwrap_used)]
 
@@ -18,10 +19,13 @@ fn main() {
         std::process::exit(2);
     }
     let defaults = ProxySpec::default();
+    #[allow(clippy::disallowed_methods)] // a benchmark tool's knob, not library configuration
+    let margin = std::env::var("TROVE_DECODE_MARGIN").map_or(defaults.decode_margin, |m| m.parse().unwrap());
     let spec = ProxySpec {
         preview: args[3] == "all",
         thumb2x: args[3] != "thumb",
         quality: args.get(4).map_or(defaults.quality, |q| q.parse().unwrap()),
+        decode_margin: margin,
         ..defaults
     };
     let mut files: Vec<_> = std::fs::read_dir(&args[1])

@@ -33,6 +33,9 @@ pub struct ProxySpec {
     pub preview: bool,
     /// Make the 2x (high-density screen) thumbnail too.
     pub thumb2x: bool,
+    /// How much larger than the largest output a scaled JPEG decode must
+    /// be (see [`DECODE_MARGIN`]).
+    pub decode_margin: f64,
 }
 
 impl Default for ProxySpec {
@@ -44,6 +47,7 @@ impl Default for ProxySpec {
             quality: 82,
             preview: true,
             thumb2x: true,
+            decode_margin: DECODE_MARGIN,
         }
     }
 }
@@ -214,11 +218,14 @@ fn guarded_decode(bytes: &[u8], spec: &ProxySpec) -> Result<Decoded, MediaError>
 }
 
 /// How much larger than the largest output a scaled JPEG decode must be.
-/// Measured (scripts/bench_thumbs.py, PSNR against a full decode resized
-/// with Lanczos3): at 1.4 the 2048 preview of a 6000 px photo decodes at 1/2
-/// and scores 45.6 dB against vipsthumbnail's 48.1; at 1.9 it decodes at 6/8
-/// and scores 49.0, while 256 px thumbnails still decode at 1/8 (500 px).
-const DECODE_MARGIN: f64 = 1.9;
+/// Measured on 6000 x 4000 photos (scripts/bench_thumbs.py, PSNR against a
+/// full decode resized with Lanczos3; vipsthumbnail scores 48.3 dB for the
+/// 2048 preview): a margin of 1.4 decodes the preview at 4/8 and scores
+/// 45.6 dB (too soft); 1.6 decodes at 5/8, scores 48.7 dB and makes
+/// thumbnails + preview at 1.48x vipsthumbnail's speed; 1.9 (6/8) 49.0 dB
+/// at 1.41x; a full decode 50.7 dB at 1.38x. 256 px thumbnails decode at
+/// 1/8 (500 px) with any of them.
+pub const DECODE_MARGIN: f64 = 1.6;
 
 pub(crate) struct Decoded {
     pub(crate) image: RgbImage,
@@ -277,7 +284,10 @@ fn decode_jpeg_scaled(bytes: &[u8], spec: &ProxySpec) -> Result<Option<Decoded>,
     // side.
     let (side, want) = if spec.preview {
         let long = header.width.max(header.height);
-        (long, ((spec.preview_long as f64 * DECODE_MARGIN) as usize).min(long))
+        (
+            long,
+            ((spec.preview_long as f64 * spec.decode_margin) as usize).min(long),
+        )
     } else {
         let short = header.width.min(header.height);
         let biggest = if spec.thumb2x {
@@ -285,7 +295,7 @@ fn decode_jpeg_scaled(bytes: &[u8], spec: &ProxySpec) -> Result<Option<Decoded>,
         } else {
             spec.thumb_short
         };
-        (short, ((f64::from(biggest) * DECODE_MARGIN) as usize).min(short))
+        (short, ((f64::from(biggest) * spec.decode_margin) as usize).min(short))
     };
     // libjpeg-turbo's IDCT scales by any n/8: the scaled decode can stop
     // right at the margin (3/4 of a 6000 px original for a 2048 preview).
