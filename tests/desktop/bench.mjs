@@ -215,6 +215,9 @@ await withApp(lib, async (session) => {
   console.log(`scrolled at reading speed: ${result.scroll_reading.frames} frames`);
   result.scroll_fling = await scroll(0, 600);
   console.log(`flung: ${result.scroll_fling.frames} frames`);
+  const early = memoryMb();
+  console.log(`memory right after the fling: RSS ${early.total.toFixed(0)} MB ${JSON.stringify(early.each)}`);
+  await sleep(10_000);
   const mem = memoryMb();
   result.rss_mb = mem.total;
   result.rss_by_process_mb = mem.each;
