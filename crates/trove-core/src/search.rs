@@ -179,21 +179,7 @@ impl Library {
     /// Searches the library. A writer first indexes what changed since the
     /// last update, so results reflect the catalog.
     pub fn search(&self, query: &SearchQuery, sink: &dyn EventSink) -> Result<SearchOutcome> {
-        if self.is_writer() {
-            self.update_search_index(sink)?;
-        }
-        let index = self.search_index(sink)?;
-        let started = Instant::now();
-        let found = index
-            .search(&SearchRequest {
-                query: &query.text,
-                sort: query.sort,
-                offset: query.offset,
-                limit: query.limit,
-                facets: query.facets,
-            })
-            .map_err(|e| search_error(index.path(), e))?;
-        let took_us = started.elapsed().as_micros() as u64;
+        let (found, took_us) = self.run_search(query, query.facets, sink)?;
         let cat = self.catalog();
         let roots: std::collections::HashMap<i64, PathBuf> =
             cat.all_roots()?.into_iter().map(|r| (r.id, r.path)).collect();
@@ -222,26 +208,14 @@ impl Library {
     /// index alone (no catalog rows, no facets): what "select all" over a
     /// large result needs. `query.facets` is ignored. Returns the total too.
     pub fn search_ids(&self, query: &SearchQuery, sink: &dyn EventSink) -> Result<(u64, Vec<AssetId>)> {
-        if self.is_writer() {
-            self.update_search_index(sink)?;
-        }
-        let index = self.search_index(sink)?;
-        let found = index
-            .search(&SearchRequest {
-                query: &query.text,
-                sort: query.sort,
-                offset: query.offset,
-                limit: query.limit,
-                facets: false,
-            })
-            .map_err(|e| search_error(index.path(), e))?;
+        let (found, _) = self.run_search(query, false, sink)?;
         let cat = self.catalog();
         let mut ids = Vec::with_capacity(found.hits.len());
         for hit in &found.hits {
             match hit.uuid.parse::<AssetId>() {
                 Ok(id) => ids.push(id),
-                // An index written before uuids were stored, or damaged:
-                // the catalog has the answer.
+                // A damaged index's uuid: the catalog has the answer (and a
+                // hit it no longer has is left out, as `search` does).
                 Err(_) => match cat.asset_by_row(hit.id) {
                     Ok(a) => ids.push(a.id),
                     Err(e) if e.is_not_found() => {}
@@ -250,6 +224,31 @@ impl Library {
             }
         }
         Ok((found.total, ids))
+    }
+
+    /// One search of the index (brought up to date first by a writer), with
+    /// facets or without, and how long the index itself took, in µs.
+    fn run_search(
+        &self,
+        query: &SearchQuery,
+        facets: bool,
+        sink: &dyn EventSink,
+    ) -> Result<(trove_search::SearchResults, u64)> {
+        if self.is_writer() {
+            self.update_search_index(sink)?;
+        }
+        let index = self.search_index(sink)?;
+        let started = Instant::now();
+        let found = index
+            .search(&SearchRequest {
+                query: &query.text,
+                sort: query.sort,
+                offset: query.offset,
+                limit: query.limit,
+                facets,
+            })
+            .map_err(|e| search_error(index.path(), e))?;
+        Ok((found, started.elapsed().as_micros() as u64))
     }
 }
 

@@ -54,24 +54,28 @@ fn assert_quadrants(img: &RgbImage, what: &str) {
     assert!(near(img.get_pixel(3 * w / 4, 3 * h / 4), WHITE), "{what}: bottom-right");
 }
 
+/// A JPEG whose pixels are stored as a camera would, with EXIF orientation
+/// `o`, so that applying `o` shows `shown`.
+fn stored_as_camera(shown: &RgbImage, o: u8) -> Vec<u8> {
+    let inverse = match o {
+        6 => 8,
+        8 => 6,
+        other => other,
+    };
+    insert_exif(
+        &encode(&orient(shown.clone(), inverse), ImageFormat::Jpeg),
+        &exif_blob(&Exif {
+            orientation: Some(u16::from(o)),
+            ..Exif::default()
+        }),
+    )
+}
+
 #[test]
 fn every_exif_orientation_is_applied_to_every_proxy() {
     let shown = quadrants(96, 64);
     for o in 1..=8u8 {
-        // Store the pixels as a camera would, so that applying `o` shows `shown`.
-        let inverse = match o {
-            6 => 8,
-            8 => 6,
-            other => other,
-        };
-        let stored = orient(shown.clone(), inverse);
-        let jpeg = insert_exif(
-            &encode(&stored, ImageFormat::Jpeg),
-            &exif_blob(&Exif {
-                orientation: Some(u16::from(o)),
-                ..Exif::default()
-            }),
-        );
+        let jpeg = stored_as_camera(&shown, o);
         let out = image_proxies(&jpeg, None, &ProxySpec::default()).unwrap();
         for p in &out.proxies {
             let img = decode(&p.jpeg);
@@ -92,19 +96,7 @@ fn every_exif_orientation_is_applied_to_every_proxy() {
 fn full_size_images_are_upright_at_their_own_size() {
     let shown = quadrants(2400, 1600);
     for o in 1..=8u8 {
-        let inverse = match o {
-            6 => 8,
-            8 => 6,
-            other => other,
-        };
-        let stored = orient(shown.clone(), inverse);
-        let jpeg = insert_exif(
-            &encode(&stored, ImageFormat::Jpeg),
-            &exif_blob(&Exif {
-                orientation: Some(u16::from(o)),
-                ..Exif::default()
-            }),
-        );
+        let jpeg = stored_as_camera(&shown, o);
         let full = full_size_jpeg(&jpeg, None, 250_000_000, 90).unwrap();
         assert_eq!((full.width, full.height), (2400, 1600), "orientation {o}");
         let img = decode(&full.jpeg);
