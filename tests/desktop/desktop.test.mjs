@@ -469,6 +469,11 @@ test("import, browse, view, sync, share, search, timeline and remove a folder", 
       );
       return JSON.stringify(h) === JSON.stringify(["2024 6", "2023 6", "2022 3"]);
     });
+    await session.waitFor("the timeline's thumbnails", async () =>
+      session.exec(
+        "const imgs = Array.from(document.querySelectorAll('[data-testid=timeline] [data-testid=asset-thumb]')); return imgs.length >= 12 && imgs.every(i => i.complete && i.naturalWidth > 0)",
+      ),
+    );
     writeFileSync(join(artifacts, "desktop-timeline.png"), await session.screenshot());
     await session.exec(
       "const s = document.querySelector('[data-testid=timeline-grouping]'); s.value = 'day'; s.dispatchEvent(new Event('change', { bubbles: true }));",
