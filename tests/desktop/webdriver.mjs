@@ -1,5 +1,6 @@
 // A minimal W3C WebDriver client over fetch: enough to drive the Trove
 // desktop app through tauri-driver, with no dependencies.
+import { createServer } from "node:net";
 import { spawn } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -104,10 +105,26 @@ async function call(base, method, path, body, timeoutMs = 30000) {
 }
 
 /// Starts tauri-driver and waits until it answers.
+/** A loopback port free right now (bound, then released). */
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
 export async function startDriver(port, env) {
+  // WebKitWebDriver gets a free port of its own: tauri-driver's default
+  // (4445) made two runs on one machine (a benchmark beside the tests)
+  // refuse each other's sessions.
+  const nativePort = await freePort();
   // Its own process group: WebKitWebDriver and the app it starts join it,
   // so stopDriver can end all of them (see there).
-  const driver = spawn("tauri-driver", ["--port", String(port)], {
+  const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
     env,
     stdio: ["ignore", "inherit", "inherit"],
     detached: true,
