@@ -411,6 +411,13 @@ impl Library {
                 )));
             }
             let bytes = std::fs::read(&source).map_err(|e| CoreError::io("read original", &source, e))?;
+            // The render is cached under the catalogued content: a file that
+            // changed since must not fill that entry with other pixels.
+            if blake3::hash(&bytes).as_bytes() != &detail.asset.blake3.0 {
+                return Err(failed(
+                    "the file changed since it was catalogued; rescan its folder, then zoom again".into(),
+                ));
+            }
             let orientation = detail.metadata.as_ref().and_then(|m| m.orientation);
             let pixels = match detail.asset.mime.as_deref() {
                 Some(mime) if trove_media::is_raw_mime(mime) => {

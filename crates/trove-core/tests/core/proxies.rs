@@ -293,4 +293,18 @@ fn the_full_size_cache_keeps_only_the_most_recent_renders() {
     let err = env.lib.full_image(d.asset.id).unwrap_err();
     assert_eq!(err.code(), "full_image_failed");
     assert!(err.to_string().contains("broken.tif"), "{err}");
+    // A file edited since it was catalogued is not rendered under its old content.
+    let d = env.asset_at("t05.tif");
+    let cached = env
+        .lib
+        .proxies_dir()
+        .join("full")
+        .join(format!("{}.jpg", d.asset.blake3.to_hex()));
+    let _ = std::fs::remove_file(&cached);
+    image::RgbImage::from_pixel(40, 30, image::Rgb([1, 2, 3]))
+        .save(env.path("t05.tif"))
+        .unwrap();
+    let err = env.lib.full_image(d.asset.id).unwrap_err();
+    assert!(err.to_string().contains("changed since it was catalogued"), "{err}");
+    assert!(!cached.exists());
 }
