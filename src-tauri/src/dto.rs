@@ -895,8 +895,13 @@ impl IncomingDto {
 /// One folder of a watched folder's tree.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct FolderDto {
-    /// Relative to the watched folder, `/`-separated.
+    /// Relative to the watched folder, `/`-separated, for showing (a name
+    /// that is not UTF-8 shows with replacement characters).
     pub path: String,
+    /// The same path as the app knows it, for asking by: its bytes with
+    /// `%`, control and non-ASCII bytes percent-encoded, so that every name
+    /// a file system allows comes back exactly. Opaque to the page.
+    pub key: String,
     /// Its own name (the last part of `path`).
     pub name: String,
     /// How deep it is: 1 for a folder directly in the watched folder.
@@ -906,10 +911,15 @@ pub struct FolderDto {
     pub files: u64,
 }
 
+/// What a folder key percent-encodes besides non-ASCII bytes.
+pub const FOLDER_KEY: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS.add(b'%');
+
 impl From<&trove_core::FolderInfo> for FolderDto {
     fn from(f: &trove_core::FolderInfo) -> Self {
+        use std::os::unix::ffi::OsStrExt as _;
         FolderDto {
             path: f.path.to_string_lossy().into_owned(),
+            key: percent_encoding::percent_encode(f.path.as_os_str().as_bytes(), FOLDER_KEY).to_string(),
             name: f
                 .path
                 .file_name()

@@ -193,6 +193,11 @@ fn asset_ids_give_the_grid_s_order_beyond_its_loaded_pages() {
     for i in 0..6u8 {
         trove_testkit::write_png(&app.photos.join(format!("more/c{i}.png")), 8, 8, [10 + i, 20, 30], 0);
     }
+    // A folder whose name is not UTF-8 (Latin-1 "café"): browsable all the same.
+    let latin1 = std::path::PathBuf::from(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(
+        b"caf\xe9",
+    ));
+    trove_testkit::write_png(&app.photos.join(&latin1).join("d.png"), 8, 8, [90, 20, 30], 0);
     let root = invoke(&app, "add_root", json!({ "path": app.photos.to_str().unwrap() })).unwrap();
     run_jobs(&app);
     let ids_of = |page: &Value| -> Vec<String> {
@@ -214,7 +219,7 @@ fn asset_ids_give_the_grid_s_order_beyond_its_loaded_pages() {
 
     // The listing: the same ids in the same order as its pages, any window.
     let listing = ids_of(&invoke(&app, "list_assets", json!({ "offset": 0, "limit": 100 })).unwrap());
-    assert_eq!(listing.len(), 8);
+    assert_eq!(listing.len(), 9);
     assert_eq!(strings(ids("", "newest", Value::Null, 0, 1000).unwrap()), listing);
     assert_eq!(
         strings(ids("  ", "relevance", Value::Null, 3, 4).unwrap()),
@@ -233,7 +238,7 @@ fn asset_ids_give_the_grid_s_order_beyond_its_loaded_pages() {
     )
     .unwrap();
     let found = ids_of(&page);
-    assert_eq!(found.len(), 8);
+    assert_eq!(found.len(), 9);
     assert_eq!(strings(ids("kind:image", "name", Value::Null, 0, 1000).unwrap()), found);
     assert_eq!(
         strings(ids("kind:image", "name", Value::Null, 2, 3).unwrap()),
@@ -246,10 +251,20 @@ fn asset_ids_give_the_grid_s_order_beyond_its_loaded_pages() {
     assert_eq!(
         tree,
         json!([
-            { "path": "more", "name": "more", "depth": 1, "files": 6 },
-            { "path": "sub", "name": "sub", "depth": 1, "files": 1 }
+            { "path": "caf\u{FFFD}", "key": "caf%E9", "name": "caf\u{FFFD}", "depth": 1, "files": 1 },
+            { "path": "more", "key": "more", "name": "more", "depth": 1, "files": 6 },
+            { "path": "sub", "key": "sub", "name": "sub", "depth": 1, "files": 1 }
         ])
     );
+    // Asked by its key, the non-UTF-8 folder gives its one file.
+    let cafe = invoke(
+        &app,
+        "list_assets",
+        json!({ "offset": 0, "limit": 100, "rootId": root["id"], "folder": tree[0]["key"] }),
+    )
+    .unwrap();
+    assert_eq!(cafe["total"], 1);
+    assert_eq!(cafe["assets"][0]["name"], "d.png");
     let in_folder = |folder: &str| {
         invoke(
             &app,

@@ -10,7 +10,7 @@ pub const MAX_PAGE: u64 = 1000;
 
 /// A page of assets, newest capture first; only those with a file in one
 /// watched folder when `root_id` is given, and in its sub-folder `folder`
-/// (relative, or below it) when that is given too.
+/// (a `key` from `folder_tree`) or below it when that is given too.
 #[tauri::command]
 pub async fn list_assets(
     state: State<'_, AppState>,
@@ -74,8 +74,8 @@ pub async fn timeline(
 }
 
 /// The folder tree of a watched folder: its sub-folders holding files, in
-/// tree order, each with its path relative to the watched folder and how
-/// many files are in it or below it.
+/// tree order, each with its path relative to the watched folder (to show,
+/// and as a `key` to ask by) and how many files are in it or below it.
 #[tauri::command]
 pub async fn folder_tree(state: State<'_, AppState>, root_id: i64) -> Result<Vec<FolderDto>, ErrorDto> {
     let lib = state.lib()?;

@@ -30,13 +30,15 @@ pub(crate) fn check_root(lib: &trove_core::Library, root_id: i64) -> Result<(), 
     ))
 }
 
-/// A sub-folder from the page: a path relative to the watched folder
-/// `root_id` (which it needs), with no `..`, `.` or absolute parts. `None`
-/// or empty: the whole watched folder.
+/// A sub-folder from the page: a folder's `key` from `folder_tree` (its
+/// path relative to the watched folder `root_id`, which it needs,
+/// percent-encoded), with no `..`, `.` or absolute parts. `None` or empty:
+/// the whole watched folder.
 pub(crate) fn check_folder(
     root_id: Option<i64>,
     folder: Option<String>,
 ) -> Result<Option<std::path::PathBuf>, ErrorDto> {
+    use std::os::unix::ffi::OsStringExt as _;
     let Some(folder) = folder.filter(|f| !f.is_empty()) else {
         return Ok(None);
     };
@@ -46,7 +48,8 @@ pub(crate) fn check_folder(
             format!("the folder {folder:?} needs the watched folder it is in (rootId)"),
         ));
     }
-    let path = std::path::PathBuf::from(&folder);
+    let bytes: Vec<u8> = percent_encoding::percent_decode_str(&folder).collect();
+    let path = std::path::PathBuf::from(std::ffi::OsString::from_vec(bytes));
     let plain = path.components().all(|c| matches!(c, std::path::Component::Normal(_)));
     if !plain || folder.len() > 4096 {
         return Err(ErrorDto::new(

@@ -84,7 +84,8 @@ export function libraryInfo(): Promise<LibraryDto> {
 
 /**
  * One page of assets, newest capture first; one watched folder's only with
- * `rootId`, and only those in its sub-folder `folder` (or below) with that.
+ * `rootId`, and only those in its sub-folder `folder` (a `key` from
+ * `folderTree`) or below it with that.
  */
 export function listAssets(
   offset: number,

@@ -4,6 +4,7 @@ import { visibleFolders } from "./folderTree";
 
 const folder = (path: string, files = 1) => ({
   path,
+  key: encodeURI(path),
   name: path.split("/").pop() ?? path,
   depth: path.split("/").length,
   files,

@@ -1,6 +1,7 @@
 // A watched folder's sub-folders as the sidebar shows them: the flat list
 // the app gives (tree order, a folder before what is in it) cut down to the
-// folders whose every parent is expanded.
+// folders whose every parent is expanded. Folders are known by their `key`
+// (the exact path, percent-encoded; `/` stays as it is).
 
 import type { FolderDto } from "./bindings/FolderDto";
 
@@ -14,17 +15,17 @@ export interface FolderRow {
 /** The rows to show: top-level folders, and the children of expanded ones. */
 export function visibleFolders(folders: readonly FolderDto[], expanded: ReadonlySet<string>): FolderRow[] {
   const rows: FolderRow[] = [];
-  // The path of the shallowest collapsed folder being skipped, if any.
+  // The key of the shallowest collapsed folder being skipped, if any.
   let hiddenUnder: string | null = null;
   for (let i = 0; i < folders.length; i++) {
     const f = folders[i];
-    if (hiddenUnder !== null && f.path.startsWith(hiddenUnder + "/")) continue;
+    if (hiddenUnder !== null && f.key.startsWith(hiddenUnder + "/")) continue;
     hiddenUnder = null;
     const next = folders[i + 1];
-    const parent = next !== undefined && next.path.startsWith(f.path + "/");
-    const open = expanded.has(f.path);
+    const parent = next !== undefined && next.key.startsWith(f.key + "/");
+    const open = expanded.has(f.key);
     rows.push({ folder: f, parent, expanded: open });
-    if (parent && !open) hiddenUnder = f.path;
+    if (parent && !open) hiddenUnder = f.key;
   }
   return rows;
 }

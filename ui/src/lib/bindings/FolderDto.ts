@@ -5,9 +5,16 @@
  */
 export type FolderDto = { 
 /**
- * Relative to the watched folder, `/`-separated.
+ * Relative to the watched folder, `/`-separated, for showing (a name
+ * that is not UTF-8 shows with replacement characters).
  */
 path: string, 
+/**
+ * The same path as the app knows it, for asking by: its bytes with
+ * `%`, control and non-ASCII bytes percent-encoded, so that every name
+ * a file system allows comes back exactly. Opaque to the page.
+ */
+key: string, 
 /**
  * Its own name (the last part of `path`).
  */

@@ -23,7 +23,7 @@ export class AssetList {
   private readonly cache: PageCache<AssetDto>;
   private query = "";
   private folder: number | null = null;
-  /** A sub-folder of `folder` (relative to it), or null for all of it. */
+  /** A sub-folder of `folder` (its key from folderTree), or null for all of it. */
   private subfolder: string | null = null;
   private sort: SearchSort = "relevance";
 
