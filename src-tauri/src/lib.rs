@@ -35,11 +35,21 @@ pub fn library_dir() -> PathBuf {
 /// Opens the library as its writer, or read-only when another Trove
 /// process owns it.
 pub fn open_library(dir: &std::path::Path) -> Result<Library, CoreError> {
-    match Library::open(dir, OpenOptions::write().create(true)) {
-        Err(CoreError::Locked { .. }) => Library::open(dir, OpenOptions::read_only()),
+    match Library::open(
+        dir,
+        OpenOptions::write().create(true).catalog_cache_mb(CATALOG_CACHE_MB),
+    ) {
+        Err(CoreError::Locked { .. }) => {
+            Library::open(dir, OpenOptions::read_only().catalog_cache_mb(CATALOG_CACHE_MB))
+        }
         other => other,
     }
 }
+
+/// The page cache of the app's shared catalog connection, in MB. It serves
+/// the grid's pages and the viewer, reads the OS file cache answers as
+/// fast; the import and job threads keep their own, larger caches.
+const CATALOG_CACHE_MB: u32 = 4;
 
 /// Registers state and commands on a builder. Shared by the real app and
 /// the mock-runtime tests.

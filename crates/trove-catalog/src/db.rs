@@ -232,6 +232,33 @@ impl Catalog {
         Ok(())
     }
 
+    /// Sets how much of the database this connection keeps in its own page
+    /// cache, in KiB (32,000 by default). Pages it drops are read again from
+    /// the operating system's file cache.
+    pub fn set_cache_kib(&self, kib: u32) -> Result<()> {
+        self.conn
+            .execute_batch(&format!("PRAGMA cache_size = -{kib};"))
+            .ctx("set the page cache size")
+    }
+
+    /// This connection's page cache limit, in KiB.
+    pub fn cache_kib(&self) -> Result<u32> {
+        let size: i64 = self
+            .conn
+            .query_row("PRAGMA cache_size", [], |r| r.get(0))
+            .ctx("read the page cache size")?;
+        // Negative: KiB; positive: pages of the database's page size.
+        Ok(if size < 0 {
+            size.unsigned_abs() as u32
+        } else {
+            let page: i64 = self
+                .conn
+                .query_row("PRAGMA page_size", [], |r| r.get(0))
+                .ctx("read the page size")?;
+            (size * page / 1024) as u32
+        })
+    }
+
     /// Runs SQLite's `PRAGMA integrity_check`; an empty list means healthy.
     pub fn integrity_check(&self) -> Result<Vec<String>> {
         let mut stmt = self.conn.prepare("PRAGMA integrity_check").ctx("integrity check")?;

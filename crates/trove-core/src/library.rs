@@ -33,6 +33,10 @@ pub struct OpenOptions {
     pub clock: Arc<dyn Clock>,
     /// Where ffmpeg, ffprobe and poppler are.
     pub tools: trove_media::Tools,
+    /// The page cache of the shared catalog connection, in MB (`None`:
+    /// SQLite's setting for the catalog, 32 MB). A front end that mostly
+    /// reads through it (the desktop's listing) can keep less.
+    pub catalog_cache_mb: Option<u32>,
 }
 
 impl OpenOptions {
@@ -42,6 +46,7 @@ impl OpenOptions {
             create: false,
             clock: Arc::new(SystemClock),
             tools: trove_media::Tools::default(),
+            catalog_cache_mb: None,
         }
     }
 
@@ -54,6 +59,11 @@ impl OpenOptions {
 
     pub fn create(mut self, create: bool) -> Self {
         self.create = create;
+        self
+    }
+
+    pub fn catalog_cache_mb(mut self, mb: u32) -> Self {
+        self.catalog_cache_mb = Some(mb);
         self
     }
 
@@ -128,6 +138,9 @@ impl Library {
             }
             Access::ReadOnly => (None, Catalog::open_read_only(&dir.join(CATALOG_FILE))?),
         };
+        if let Some(mb) = opts.catalog_cache_mb {
+            catalog.set_cache_kib(mb.saturating_mul(1000))?;
+        }
         let lib = Library {
             dir,
             catalog: Mutex::new(catalog),

@@ -170,3 +170,14 @@ fn capture_days_cut_the_listing_into_local_day_runs() {
         }]
     );
 }
+
+#[test]
+fn a_connection_s_page_cache_can_be_made_smaller() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cat = open(tmp.path());
+    assert_eq!(cat.cache_kib().unwrap(), 32_000);
+    cat.set_cache_kib(4_000).unwrap();
+    assert_eq!(cat.cache_kib().unwrap(), 4_000);
+    // Another connection keeps the default.
+    assert_eq!(open(tmp.path()).cache_kib().unwrap(), 32_000);
+}
