@@ -565,6 +565,11 @@ test("an upload request takes a file through its page, and Import received bring
       ),
     );
     assert.match(requestLink, /^http/, requestLink);
+    await session.click("[data-testid=request-copy]");
+    const copied = await session.waitFor("the copy button's answer", async () =>
+      session.exec("const b = document.querySelector('[data-testid=request-copy]'); return b.dataset.state !== 'idle' ? b.dataset.state : false"),
+    );
+    assert.ok(["copied", "failed"].includes(copied), copied);
 
     // Someone sends a file: the page's form, posted as a browser would,
     // with the page's signed policy.
