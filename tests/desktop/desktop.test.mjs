@@ -569,7 +569,8 @@ test("an upload request takes a file through its page, and Import received bring
     const copied = await session.waitFor("the copy button's answer", async () =>
       session.exec("const b = document.querySelector('[data-testid=request-copy]'); return b.dataset.state !== 'idle' ? b.dataset.state : false"),
     );
-    assert.ok(["copied", "failed"].includes(copied), copied);
+    // WebKitGTK gives the page the X clipboard (Xvfb's here).
+    assert.equal(copied, "copied");
 
     // Someone sends a file: the page's form, posted as a browser would,
     // with the page's signed policy.
