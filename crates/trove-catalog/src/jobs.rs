@@ -180,18 +180,31 @@ impl Catalog {
             return Ok(None);
         }
         let marks = vec!["?"; kinds.len()].join(", ");
+        // The best queued job and the best expired lease are each found by
+        // walking the `jobs_claim` index in claim order (one OR over both
+        // made SQLite sort the whole queue on every claim); the better of
+        // the two is taken.
         let sql = format!(
             "UPDATE jobs SET state = 'running', lease_owner = ?1, lease_expires = ?2 + ?3,
                     heartbeat_at = ?2, attempts = attempts + 1, updated_at = ?2
-             WHERE id = (SELECT id FROM jobs
-                         WHERE kind IN ({marks})
-                           AND ((state = 'queued' AND not_before <= ?2)
-                                OR (state = 'running' AND lease_expires < ?2))
+             WHERE id = (SELECT id FROM (
+                           SELECT * FROM (SELECT id, priority FROM jobs
+                                          WHERE state = 'queued' AND not_before <= ?2
+                                            AND kind IN ({marks})
+                                          ORDER BY priority DESC, id LIMIT 1)
+                           UNION ALL
+                           SELECT * FROM (SELECT id, priority FROM jobs
+                                          WHERE state = 'running' AND lease_expires < ?2
+                                            AND kind IN ({marks})
+                                          ORDER BY priority DESC, id LIMIT 1))
                          ORDER BY priority DESC, id LIMIT 1)
              RETURNING {JOB_COLUMNS}"
         );
         let mut args: Vec<rusqlite::types::Value> = vec![owner.to_owned().into(), now.into(), lease_ms.into()];
-        args.extend(kinds.iter().map(|k| rusqlite::types::Value::from((*k).to_owned())));
+        // Each IN list numbers its own `?`s: the kinds go in twice.
+        for _ in 0..2 {
+            args.extend(kinds.iter().map(|k| rusqlite::types::Value::from((*k).to_owned())));
+        }
         self.conn
             .prepare_cached(&sql)
             .ctx("claim job")?

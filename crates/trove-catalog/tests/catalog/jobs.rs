@@ -120,3 +120,28 @@ fn higher_priority_runs_first_and_only_claimed_kinds_are_taken() {
     assert_eq!(cat.prioritize_jobs(&["low".into()], 50).unwrap(), 1);
     assert_eq!(cat.pending_jobs(&["scan_root"]).unwrap(), 2);
 }
+
+#[test]
+fn an_expired_lease_and_the_queue_are_taken_in_priority_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let cat = open(dir.path());
+    let mut urgent = job("urgent");
+    urgent.priority = 10;
+    cat.enqueue(&urgent, 0).unwrap();
+    // A worker takes the urgent job and dies; two ordinary jobs queue behind.
+    let dead = cat.claim_job(&["scan_root"], "dead", 10, 100).unwrap().unwrap();
+    assert_eq!(dead.dedup_key, "urgent");
+    cat.enqueue(&job("a"), 20).unwrap();
+    let mut later = job("later");
+    later.priority = 20;
+    cat.enqueue(&later, 20).unwrap();
+    // Before the lease runs out: the queue, best first.
+    let first = cat.claim_job(&["scan_root"], "w", 50, 1000).unwrap().unwrap();
+    assert_eq!(first.dedup_key, "later");
+    // After: the expired urgent job (priority 10) goes before "a" (0).
+    let second = cat.claim_job(&["scan_root"], "w", 200, 1000).unwrap().unwrap();
+    assert_eq!(second.dedup_key, "urgent");
+    let third = cat.claim_job(&["scan_root"], "w", 200, 1000).unwrap().unwrap();
+    assert_eq!(third.dedup_key, "a");
+    assert!(cat.claim_job(&["scan_root"], "w", 200, 1000).unwrap().is_none());
+}
