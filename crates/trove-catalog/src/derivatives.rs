@@ -152,7 +152,8 @@ impl Catalog {
                     OR (a.proxy_error IS NULL
                         AND (a.proxy_generator IS NULL OR a.proxy_generator < ?2
                              OR a.proxy_source IS NOT a.blake3)))
-             ORDER BY a.capture_ms DESC NULLS LAST, a.id DESC"
+             ORDER BY {}",
+            crate::queries::LISTING_ORDER
         );
         let mut args: Vec<rusqlite::types::Value> = vec![force.into(), i64::from(generator).into()];
         args.extend(kinds.iter().map(|k| rusqlite::types::Value::from((*k).to_owned())));

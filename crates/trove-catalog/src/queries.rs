@@ -191,20 +191,16 @@ impl Catalog {
         // those rows are then joined with their file and counts. Joining
         // before the OFFSET made SQLite build every skipped row: a page at
         // the end of 100,000 assets took 160 ms instead of 3.
-        let mut sql = String::from("SELECT a.id FROM assets a WHERE 1 = 1");
-        let mut args = asset_filter(q, &mut sql);
-        sql.push_str(" ORDER BY a.capture_ms DESC NULLS LAST, a.id DESC LIMIT ? OFFSET ?");
-        args.push(q.limit.map(|l| l as i64).unwrap_or(-1).into());
-        args.push((q.offset as i64).into());
+        let (page, args) = listing_page(q, "a.id");
         let sql = format!(
             "SELECT {ASSET_COLUMNS}, f.root_id, f.rel_path,
                     (SELECT count(*) FROM files c WHERE c.asset_id = a.id), a.thumbhash,
                     ({SYNC_SUMMARY})
-             FROM ({sql}) page
+             FROM ({page}) page
              JOIN assets a ON a.id = page.id
              JOIN files f ON f.id = (SELECT id FROM files x WHERE x.asset_id = a.id
                                      ORDER BY x.present DESC, x.id LIMIT 1)
-             ORDER BY a.capture_ms DESC NULLS LAST, a.id DESC"
+             ORDER BY {LISTING_ORDER}"
         );
         let mut stmt = self.conn.prepare_cached(&sql).ctx("list assets")?;
         let rows = stmt
@@ -256,11 +252,7 @@ impl Catalog {
     /// The ids of [`Catalog::list_assets`]'s page, in its order, without the
     /// rest of each row: what "select all" over a large listing needs.
     pub fn list_asset_ids(&self, q: &AssetQuery) -> Result<Vec<AssetId>> {
-        let mut sql = String::from("SELECT a.uuid FROM assets a WHERE 1 = 1");
-        let mut args = asset_filter(q, &mut sql);
-        sql.push_str(" ORDER BY a.capture_ms DESC NULLS LAST, a.id DESC LIMIT ? OFFSET ?");
-        args.push(q.limit.map(|l| l as i64).unwrap_or(-1).into());
-        args.push((q.offset as i64).into());
+        let (sql, args) = listing_page(q, "a.uuid");
         let mut stmt = self.conn.prepare_cached(&sql).ctx("list asset ids")?;
         let mut rows = stmt.query(rusqlite::params_from_iter(args)).ctx("list asset ids")?;
         let mut ids = Vec::new();
@@ -308,7 +300,7 @@ impl Catalog {
         const DAY_MS: i64 = 86_400_000;
         let mut sql = String::from("SELECT a.capture_ms, a.capture_offset FROM assets a WHERE 1 = 1");
         let args = asset_filter(q, &mut sql);
-        sql.push_str(" ORDER BY a.capture_ms DESC NULLS LAST, a.id DESC");
+        sql.push_str(&format!(" ORDER BY {LISTING_ORDER}"));
         let mut stmt = self.conn.prepare_cached(&sql).ctx("list capture days")?;
         let mut rows = stmt.query(rusqlite::params_from_iter(args)).ctx("list capture days")?;
         let mut runs: Vec<DayRun> = Vec::new();
@@ -524,6 +516,21 @@ impl Catalog {
 
 /// Appends the filter of `q` (on assets aliased `a`) to `sql` and returns
 /// its arguments.
+/// The listing's order (newest capture first), which the capture-time
+/// index keeps.
+pub(crate) const LISTING_ORDER: &str = "a.capture_ms DESC NULLS LAST, a.id DESC";
+
+/// `SELECT <column>` of the assets on one page of the listing `q` describes,
+/// in its order, from the capture-time index: the SQL and its arguments.
+fn listing_page(q: &AssetQuery, column: &str) -> (String, Vec<rusqlite::types::Value>) {
+    let mut sql = format!("SELECT {column} FROM assets a WHERE 1 = 1");
+    let mut args = asset_filter(q, &mut sql);
+    sql.push_str(&format!(" ORDER BY {LISTING_ORDER} LIMIT ? OFFSET ?"));
+    args.push(q.limit.map(|l| l as i64).unwrap_or(-1).into());
+    args.push((q.offset as i64).into());
+    (sql, args)
+}
+
 fn asset_filter(q: &AssetQuery, sql: &mut String) -> Vec<rusqlite::types::Value> {
     let mut args: Vec<rusqlite::types::Value> = Vec::new();
     if let Some(kind) = q.kind {

@@ -1,7 +1,7 @@
 use tauri::State;
 use trove_core::AssetFilter;
 
-use super::{blocking, check_folder, check_root};
+use super::{blocking, check_folder, check_limit, check_root};
 use crate::AppState;
 use crate::dto::{AssetDetailDto, AssetDto, AssetPageDto, ErrorDto, FolderDto, TimelineDayDto};
 
@@ -19,12 +19,7 @@ pub async fn list_assets(
     root_id: Option<i64>,
     folder: Option<String>,
 ) -> Result<AssetPageDto, ErrorDto> {
-    if limit == 0 || limit > MAX_PAGE {
-        return Err(ErrorDto::new(
-            "bad_request",
-            format!("page size {limit} is out of range; ask for 1 to {MAX_PAGE} assets"),
-        ));
-    }
+    check_limit(limit, MAX_PAGE, "assets")?;
     let folder = check_folder(root_id, folder)?;
     let lib = state.lib()?;
     blocking(move || {

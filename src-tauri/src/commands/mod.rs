@@ -59,3 +59,27 @@ pub(crate) fn check_folder(
     }
     Ok(Some(path))
 }
+
+/// A page size from the page: 1 to `max` of `what` ("assets", "ids"...).
+pub(crate) fn check_limit(limit: u64, max: u64, what: &str) -> Result<(), ErrorDto> {
+    if limit == 0 || limit > max {
+        return Err(ErrorDto::new(
+            "bad_request",
+            format!("{limit} {what} is out of range; ask for 1 to {max}"),
+        ));
+    }
+    Ok(())
+}
+
+/// An absolute path from the page (a folder the person picked); `hint` says
+/// what to do instead.
+pub(crate) fn absolute_path(path: &str, hint: &str) -> Result<std::path::PathBuf, ErrorDto> {
+    let path = std::path::PathBuf::from(path.trim());
+    if path.as_os_str().is_empty() || !path.is_absolute() {
+        return Err(ErrorDto::new(
+            "bad_path",
+            format!("{path:?} is not an absolute folder path; {hint}"),
+        ));
+    }
+    Ok(path)
+}

@@ -1,25 +1,14 @@
-use std::path::PathBuf;
-
 use tauri::State;
 use trove_core::AddRootOptions;
 
-use super::{blocking, check_root};
+use super::{absolute_path, blocking, check_root};
 use crate::AppState;
 use crate::dto::{ErrorDto, RemovedRootDto, RootDto};
 
 /// Adds a folder and queues its import. Progress arrives as events.
 #[tauri::command]
 pub async fn add_root(state: State<'_, AppState>, path: String) -> Result<RootDto, ErrorDto> {
-    let path = PathBuf::from(path.trim());
-    if path.as_os_str().is_empty() || !path.is_absolute() {
-        return Err(ErrorDto::new(
-            "bad_path",
-            format!(
-                "{:?} is not an absolute folder path; pick the folder with \"Add folder…\"",
-                path
-            ),
-        ));
-    }
+    let path = absolute_path(&path, "pick the folder with \"Add folder…\"")?;
     let lib = state.lib()?;
     blocking(move || {
         let (root, _) = lib.add_root(&path, AddRootOptions::default())?;

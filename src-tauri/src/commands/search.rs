@@ -1,7 +1,7 @@
 use tauri::State;
 use trove_core::{AssetFilter, SearchQuery, Sort, SortDirection};
 
-use super::{blocking, check_folder, check_root};
+use super::{blocking, check_folder, check_limit, check_root};
 use crate::AppState;
 use crate::dto::{AssetDto, ErrorDto, FacetsDto, SearchPageDto};
 
@@ -34,12 +34,7 @@ pub async fn search_assets(
     limit: u64,
     facets: bool,
 ) -> Result<SearchPageDto, ErrorDto> {
-    if limit == 0 || limit as usize > MAX_PAGE {
-        return Err(ErrorDto::new(
-            "bad_request",
-            format!("page size {limit} is out of range; ask for 1 to {MAX_PAGE} results"),
-        ));
-    }
+    check_limit(limit, MAX_PAGE as u64, "results")?;
     let sort = parse_sort(&sort)?;
     let lib = state.lib()?;
     blocking(move || {
@@ -81,12 +76,7 @@ pub async fn asset_ids(
     offset: u64,
     limit: u64,
 ) -> Result<Vec<String>, ErrorDto> {
-    if limit == 0 || limit > MAX_IDS {
-        return Err(ErrorDto::new(
-            "bad_request",
-            format!("{limit} ids is out of range; ask for 1 to {MAX_IDS}"),
-        ));
-    }
+    check_limit(limit, MAX_IDS, "ids")?;
     let sort = parse_sort(&sort)?;
     let folder = check_folder(root_id, folder)?;
     let lib = state.lib()?;

@@ -3,7 +3,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use tauri::{Manager as _, Runtime, State};
 use trove_core::{RequestOptions, ShareCredentials, ShareOptions, SyncOptions, TargetSettings};
 
-use super::{blocking, check_root};
+use super::{absolute_path, blocking, check_root};
 use crate::AppState;
 use crate::credentials;
 use crate::dto::{ErrorDto, EventDto, IncomingDto, RootPolicyDto, ShareDto, ShareLinksDto, SyncSettingsDto, VerifyDto};
@@ -425,14 +425,8 @@ pub async fn import_incoming<R: Runtime>(
     to: Option<String>,
 ) -> Result<IncomingDto, ErrorDto> {
     check_share_id(&id)?;
-    let to = match to.map(|t| std::path::PathBuf::from(t.trim())) {
-        Some(path) if path.is_absolute() => path,
-        Some(path) => {
-            return Err(ErrorDto::new(
-                "bad_path",
-                format!("{path:?} is not an absolute folder path; pick the folder to import into"),
-            ));
-        }
+    let to = match to {
+        Some(path) => absolute_path(&path, "pick the folder to import into")?,
         None => app
             .path()
             .picture_dir()
