@@ -1,9 +1,11 @@
 // The real desktop app, driven through tauri-driver + WebKitWebDriver:
 // add a folder by typing its path, watch the import finish, and see every
-// asset in the grid. Run under Xvfb (see scripts/test.sh).
+// asset in the grid; an upload request; folders dropped from another app
+// (a real X drag: drag_source.py and xdotool). Run under Xvfb (see
+// scripts/test.sh).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, writeFileSync, existsSync, readFileSync, rmSync, utimesSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { tmpdir } from "node:os";
@@ -18,6 +20,15 @@ const repo = resolve(here, "../..");
 const app = process.env.TROVE_DESKTOP_BIN ?? join(repo, "target/debug/trove-desktop");
 const artifacts = join(repo, "tests/artifacts");
 const s3Bin = process.env.TROVE_TEST_S3_BIN ?? join(repo, "target/debug/trove-test-s3");
+
+/** Debian's python3 (python3-gi) runs the drag source; xdotool moves the X pointer through XTest. */
+const systemPython = "/usr/bin/python3";
+const xdotool = "/usr/bin/xdotool";
+
+function xdo(args) {
+  const r = spawnSync(xdotool, args, { encoding: "utf8" });
+  assert.equal(r.status, 0, `xdotool ${args.join(" ")}: ${r.stderr}`);
+}
 
 /** Starts the test S3 server (SeaweedFS); resolves to its details and a stop function. */
 function startS3() {
@@ -611,6 +622,68 @@ test("an upload request takes a file through its page, and Import received bring
     if (session) await session.end().catch(() => {});
     await stopDriver(driver);
     s3.stop();
+    rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
+  }
+});
+
+test("folders dragged from another app onto the window are added, and a dropped file is refused by name", { timeout: 120_000 }, async () => {
+  assert.ok(existsSync(app), `desktop binary not found at ${app}; build it first`);
+  for (const tool of [xdotool, systemPython]) assert.ok(existsSync(tool), `${tool} is missing; run scripts/deps.sh`);
+  const tmp = mkdtempSync(join(tmpdir(), "trove-desktop-"));
+  const photos = join(tmp, "dropped photos");
+  const names = writePhotos(photos, 4);
+  const loose = join(tmp, "loose.png");
+  writeFileSync(loose, png(20, 20, [200, 40, 40]));
+  const env = { ...process.env, TROVE_LIBRARY: join(tmp, "library"), XDG_DATA_HOME: join(tmp, "xdg"), WEBKIT_DISABLE_COMPOSITING_MODE: "0" };
+  const { driver, base } = await startDriver(4444 + Math.floor(Math.random() * 1000), env);
+  let session;
+  let source;
+  try {
+    session = await Session.start(base, app);
+    await session.waitFor("the page to load", async () => (await session.findAll("[data-testid=add-path-input]")).length === 1);
+    const rect = await session.cmd("GET", "/window/rect");
+    // A real drag source (GTK, as a file manager is) in the window's
+    // bottom-left corner, offering the folder and a loose file.
+    source = spawn(systemPython, [join(here, "drag_source.py"), String(rect.x + 20), String(rect.y + rect.height - 120), photos, loose], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const said = [];
+    const lines = createInterface({ input: source.stdout });
+    lines.on("line", (line) => said.push(line));
+    const ready = await session.waitFor("the drag source on screen", async () => said.find((l) => l.startsWith("ready")) ?? false);
+    const [, sx, sy] = ready.split(" ").map(Number);
+    const tx = Math.round(rect.x + rect.width / 2);
+    const ty = Math.round(rect.y + rect.height / 2);
+    // Press, move in steps past GTK's drag threshold and over the window:
+    // the X server's XDND protocol carries it, as a person's drag.
+    const moves = [];
+    for (let i = 1; i <= 10; i++) moves.push("mousemove", String(Math.round(sx + ((tx - sx) * i) / 10)), String(Math.round(sy + ((ty - sy) * i) / 10)), "sleep", "0.05");
+    xdo(["mousemove", String(sx), String(sy), "mousedown", "1", ...moves]);
+    await session.waitFor("the drop overlay while dragging over the window", async () => (await session.findAll("[data-testid=drop-overlay]")).length === 1);
+    xdo(["mouseup", "1"]);
+    await session.waitFor("the drag to end", async () => said.includes("end"));
+    assert.ok(said.includes("data-get"), `the window asked for the dropped paths: ${said.join(", ")}`);
+    assert.equal((await session.findAll("[data-testid=drop-overlay]")).length, 0, "the overlay goes after the drop");
+
+    // The folder is watched and imported; the file is named in a notice.
+    await session.waitFor("the dropped folder in the sidebar", async () =>
+      session.exec("return Array.from(document.querySelectorAll('[data-testid=root-item]')).map(r => r.textContent).join('|').includes('dropped photos')"),
+    );
+    await session.waitFor(
+      "the dropped folder's photos in the grid",
+      async () => (await session.exec("return Array.from(document.querySelectorAll('[data-testid=asset-cell]')).map(c => c.textContent.trim().split(/\\s+/)[0]).sort().join(' ')")) === [...names].sort().join(" "),
+      60_000,
+    );
+    const notice = await session.waitFor("the notice about the file", async () =>
+      session.exec("return Array.from(document.querySelectorAll('[data-testid=notice-message]')).map(n => n.textContent).join(' | ') || false"),
+    );
+    assert.match(notice, /loose\.png is not a folder/, notice);
+    assert.equal((await session.findAll("[data-testid=root-item]")).length, 1, "only the folder became a watched folder");
+    writeFileSync(join(artifacts, "desktop-drop.png"), await session.screenshot());
+  } finally {
+    source?.kill();
+    if (session) await session.end().catch(() => {});
+    await stopDriver(driver);
     rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
   }
 });
