@@ -849,6 +849,18 @@ impl From<&trove_core::ShareInfo> for ShareDto {
     }
 }
 
+/// Long work the page can stop with `cancel_operation`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Operation {
+    /// `sync_now`'s background sync.
+    Sync,
+    /// `verify_now`.
+    Verify,
+    /// `import_incoming`.
+    ImportIncoming,
+}
+
 /// What importing an upload request's files did.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct IncomingDto {
@@ -863,6 +875,9 @@ pub struct IncomingDto {
     pub already: u64,
     /// Files that could not be imported, and why.
     pub refused: Vec<RefusedDto>,
+    /// Stopped before everything was fetched (what had arrived is in);
+    /// importing again fetches the rest.
+    pub cancelled: bool,
 }
 
 /// One file an import refused.
@@ -888,6 +903,7 @@ impl IncomingDto {
                     why: why.clone(),
                 })
                 .collect(),
+            cancelled: r.cancelled,
         }
     }
 }

@@ -93,6 +93,7 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
             commands::sync::import_incoming,
             commands::sync::set_root_policy,
             commands::sync::verify_now,
+            commands::sync::cancel_operation,
             commands::jobs::set_jobs_paused,
             commands::jobs::retry_jobs,
             commands::roots::add_root,

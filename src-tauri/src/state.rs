@@ -1,8 +1,9 @@
-use std::sync::{Arc, OnceLock};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
-use trove_core::Library;
+use trove_core::{Cancel, Library};
 
-use crate::dto::{ErrorDto, EventDto};
+use crate::dto::{ErrorDto, EventDto, Operation};
 
 /// Sends an event to the page.
 pub type Emitter = Arc<dyn Fn(EventDto) + Send + Sync>;
@@ -15,6 +16,7 @@ pub struct AppState {
     lib: OnceLock<Arc<Library>>,
     emitter: OnceLock<Emitter>,
     media_base: OnceLock<String>,
+    operations: Arc<Operations>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -61,10 +63,88 @@ impl AppState {
         self.media_base.get().cloned()
     }
 
+    /// Long work the page started and can stop.
+    pub fn operations(&self) -> &Arc<Operations> {
+        &self.operations
+    }
+
     pub fn lib(&self) -> Result<Arc<Library>, ErrorDto> {
         self.lib
             .get()
             .cloned()
             .ok_or_else(|| ErrorDto::new("not_ready", "the library is still opening; try again in a moment"))
+    }
+}
+
+/// Long work the page started (a sync, a verification, an import of what
+/// an upload request received): one of each kind at a time, each with the
+/// flag that stops it.
+#[derive(Debug, Default)]
+pub struct Operations(Mutex<HashMap<Operation, Cancel>>);
+
+impl Operations {
+    /// Registers `op` as running; `None` if one already is. It stays
+    /// registered until the returned guard is dropped.
+    pub fn start(self: &Arc<Self>, op: Operation) -> Option<Running> {
+        let mut running = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if running.contains_key(&op) {
+            return None;
+        }
+        let cancel = Cancel::new();
+        running.insert(op, cancel.clone());
+        Some(Running {
+            ops: self.clone(),
+            op,
+            cancel,
+        })
+    }
+
+    pub fn is_running(&self, op: Operation) -> bool {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .contains_key(&op)
+    }
+
+    /// Asks `op` to stop; false if it was not running.
+    pub fn cancel(&self, op: Operation) -> bool {
+        match self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&op)
+        {
+            Some(cancel) => {
+                cancel.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// A running operation; dropping it (however the work ends, a panic
+/// included) lets the next one of its kind start.
+#[derive(Debug)]
+pub struct Running {
+    ops: Arc<Operations>,
+    op: Operation,
+    cancel: Cancel,
+}
+
+impl Running {
+    /// Fires when the page asks the operation to stop.
+    pub fn cancel(&self) -> &Cancel {
+        &self.cancel
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.ops
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&self.op);
     }
 }

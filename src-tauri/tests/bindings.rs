@@ -41,6 +41,7 @@ fn generated() -> Vec<(String, String)> {
         one::<RemovedRootDto>(),
         one::<RootPolicyDto>(),
         one::<VerifyDto>(),
+        one::<Operation>(),
     ]
 }
 

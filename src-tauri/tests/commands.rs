@@ -8,6 +8,7 @@ use tauri::Manager as _;
 use tauri::test::{INVOKE_KEY, get_ipc_response, mock_builder, mock_context, noop_assets};
 use tauri::webview::InvokeRequest;
 use trove_core::{Library, OpenOptions};
+use trove_desktop::dto::Operation;
 use trove_desktop::{AppState, setup};
 
 struct App {
@@ -15,7 +16,7 @@ struct App {
     photos: std::path::PathBuf,
     lib: Arc<Library>,
     webview: tauri::WebviewWindow<tauri::test::MockRuntime>,
-    _app: tauri::App<tauri::test::MockRuntime>,
+    tauri_app: tauri::App<tauri::test::MockRuntime>,
 }
 
 fn app() -> App {
@@ -35,7 +36,7 @@ fn app() -> App {
         photos,
         lib,
         webview,
-        _app: app,
+        tauri_app: app,
     }
 }
 
@@ -53,6 +54,17 @@ fn invoke(app: &App, cmd: &str, args: Value) -> Result<Value, Value> {
         },
     )
     .map(|b| b.deserialize::<Value>().unwrap())
+}
+
+/// The id of the watched folder at `path` (0 when there is none).
+fn inbox_root(app: &App, path: &std::path::Path) -> i64 {
+    let info = invoke(app, "library_info", json!({})).unwrap();
+    info["roots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["path"] == path.to_str().unwrap())
+        .map_or(0, |r| r["id"].as_i64().unwrap())
 }
 
 fn run_jobs(app: &App) {
@@ -504,7 +516,7 @@ fn a_target_with_keys_in_the_keychain_syncs_shares_and_revokes() {
     let events: Arc<std::sync::Mutex<Vec<Value>>> = Arc::default();
     {
         let events = events.clone();
-        app._app.state::<AppState>().set_emitter(Arc::new(move |dto| {
+        app.tauri_app.state::<AppState>().set_emitter(Arc::new(move |dto| {
             events.lock().unwrap().push(serde_json::to_value(dto).unwrap());
         }));
     }
@@ -537,6 +549,50 @@ fn a_target_with_keys_in_the_keychain_syncs_shares_and_revokes() {
         !settings.to_string().contains(SECRET_KEY),
         "the secret never reaches the page"
     );
+
+    // A sync stopped at once ends cancelled, with everything still pending;
+    // nothing else of its kind runs meanwhile.
+    let finished = |events: &std::sync::Mutex<Vec<Value>>| {
+        let started = std::time::Instant::now();
+        loop {
+            let found = events
+                .lock()
+                .unwrap()
+                .iter()
+                .find(|e| e["type"] == "sync_finished")
+                .cloned();
+            if let Some(f) = found {
+                break f;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(60),
+                "the sync did not finish"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    };
+    invoke(&app, "sync_now", json!({})).unwrap();
+    assert_eq!(
+        invoke(&app, "cancel_operation", json!({ "operation": "sync" })).unwrap(),
+        true
+    );
+    assert_eq!(invoke(&app, "sync_now", json!({})).unwrap_err()["code"], "sync_running");
+    let stopped = finished(&events);
+    assert_eq!(stopped["error"]["code"], "cancelled", "{stopped}");
+    assert_eq!(invoke(&app, "sync_settings", json!({})).unwrap()["verified"], 0);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while invoke(&app, "cancel_operation", json!({ "operation": "sync" })).unwrap() == true {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the stopped sync stays registered"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(
+        invoke(&app, "cancel_operation", json!({ "operation": "everything" })).is_err(),
+        "an unknown operation is refused"
+    );
+    events.lock().unwrap().clear();
 
     invoke(&app, "sync_now", json!({})).unwrap();
     let started = std::time::Instant::now();
@@ -737,6 +793,44 @@ fn a_target_with_keys_in_the_keychain_syncs_shares_and_revokes() {
     let again = import(json!(inbox.to_str().unwrap())).unwrap();
     assert_eq!(again["imported"], json!([]));
     assert_eq!(again["already"], 1);
+    assert_eq!(again["cancelled"], false);
+
+    // One import at a time; cancel_operation stops the running one.
+    let state = app.tauri_app.state::<AppState>();
+    let running = state.operations().start(Operation::ImportIncoming).unwrap();
+    assert_eq!(
+        import(json!(inbox.to_str().unwrap())).unwrap_err()["code"],
+        "import_running"
+    );
+    assert_eq!(
+        invoke(&app, "cancel_operation", json!({ "operation": "import_incoming" })).unwrap(),
+        true
+    );
+    assert!(running.cancel().is_cancelled());
+    drop(running);
+    assert_eq!(
+        invoke(&app, "cancel_operation", json!({ "operation": "import_incoming" })).unwrap(),
+        false
+    );
+
+    // A run killed after the download was recorded but before the file was
+    // catalogued: the next import catalogs the file it left.
+    let db = rusqlite::Connection::open(app.lib.dir().join("catalog.db")).unwrap();
+    let orphaned = db
+        .execute("UPDATE share_items SET asset_id = NULL WHERE role = 'incoming'", [])
+        .unwrap();
+    assert_eq!(orphaned, 1);
+    invoke(&app, "remove_root", json!({ "rootId": inbox_root(&app, &inbox) })).unwrap();
+    let healed = import(json!(inbox.to_str().unwrap())).unwrap();
+    assert_eq!(healed["imported"].as_array().unwrap().len(), 1, "{healed}");
+    assert_eq!(healed["already"], 0);
+    let relinked: Option<i64> = db
+        .query_row("SELECT asset_id FROM share_items WHERE role = 'incoming'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(relinked.is_some(), "the share item points at the asset again");
+    assert!(inbox_root(&app, &inbox) > 0, "the folder is watched again");
 
     trove_desktop::credentials::forget(&url).unwrap();
 }

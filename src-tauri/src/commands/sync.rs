@@ -1,29 +1,18 @@
-use std::sync::atomic::{AtomicBool, Ordering};
-
 use tauri::{Manager as _, Runtime, State};
 use trove_core::{RequestOptions, ShareCredentials, ShareOptions, SyncOptions, TargetSettings};
 
 use super::{absolute_path, blocking, check_root};
 use crate::AppState;
 use crate::credentials;
-use crate::dto::{ErrorDto, EventDto, IncomingDto, RootPolicyDto, ShareDto, ShareLinksDto, SyncSettingsDto, VerifyDto};
-
-/// One sync at a time.
-static SYNC_RUNNING: AtomicBool = AtomicBool::new(false);
-
-/// Clears [`SYNC_RUNNING`] when dropped.
-struct RunningGuard;
-
-impl Drop for RunningGuard {
-    fn drop(&mut self) {
-        SYNC_RUNNING.store(false, Ordering::SeqCst);
-    }
-}
+use crate::dto::{
+    ErrorDto, EventDto, IncomingDto, Operation, RootPolicyDto, ShareDto, ShareLinksDto, SyncSettingsDto, VerifyDto,
+};
 
 /// The target, where its credentials come from, and its counts.
 #[tauri::command]
 pub async fn sync_settings(state: State<'_, AppState>) -> Result<SyncSettingsDto, ErrorDto> {
     let lib = state.lib()?;
+    let ops = state.operations().clone();
     blocking(move || {
         let keychain = credentials::probe();
         let target = match lib.target() {
@@ -63,7 +52,7 @@ pub async fn sync_settings(state: State<'_, AppState>) -> Result<SyncSettingsDto
             verified: counts.as_ref().map_or(0, |c| c.verified),
             pending: counts.as_ref().map_or(0, |c| c.pending),
             failed: counts.as_ref().map_or(0, |c| c.failed),
-            running: SYNC_RUNNING.load(Ordering::SeqCst),
+            running: ops.is_running(Operation::Sync),
         })
     })
     .await
@@ -137,14 +126,21 @@ pub async fn sync_now(state: State<'_, AppState>) -> Result<(), ErrorDto> {
         ));
     }
     let target = lib.target()?;
-    if SYNC_RUNNING.swap(true, Ordering::SeqCst) {
-        return Err(ErrorDto::new("sync_running", "a sync is already running"));
+    if state.operations().is_running(Operation::Verify) {
+        return Err(ErrorDto::new(
+            "verify_running",
+            "a verification is running; sync once it has finished, or stop it",
+        ));
     }
     let (creds, _) = credentials::load(&target)?;
+    let running = state
+        .operations()
+        .start(Operation::Sync)
+        .ok_or_else(|| ErrorDto::new("sync_running", "a sync is already running"))?;
     let emit = state.emitter();
     let spawned = std::thread::Builder::new().name("trove-sync".into()).spawn(move || {
-        // Cleared however the thread ends (a panic included).
-        let _running = RunningGuard;
+        // Unregistered however the thread ends (a panic included).
+        let running = running;
         let sink = {
             let emit = emit.clone();
             move |event: trove_core::Event| {
@@ -153,7 +149,7 @@ pub async fn sync_now(state: State<'_, AppState>) -> Result<(), ErrorDto> {
                 }
             }
         };
-        let result = lib.sync(&creds, &SyncOptions::default(), &sink, &trove_core::Cancel::new());
+        let result = lib.sync(&creds, &SyncOptions::default(), &sink, running.cancel());
         // Expired shares are cleaned up with every sync, as the CLI does.
         if result.is_ok() {
             let shares = ShareCredentials {
@@ -184,7 +180,6 @@ pub async fn sync_now(state: State<'_, AppState>) -> Result<(), ErrorDto> {
         });
     });
     if let Err(e) = spawned {
-        SYNC_RUNNING.store(false, Ordering::SeqCst);
         return Err(ErrorDto::new("internal", format!("could not start the sync: {e}")));
     }
     Ok(())
@@ -320,16 +315,20 @@ pub async fn verify_now(state: State<'_, AppState>, sample_percent: Option<f64>)
             format!("a sample of {p}% is out of range; use more than 0 and at most 100"),
         ));
     }
-    if SYNC_RUNNING.load(Ordering::SeqCst) {
+    if state.operations().is_running(Operation::Sync) {
         return Err(ErrorDto::new(
             "sync_running",
             "a sync is running; verify once it has finished",
         ));
     }
     let lib = state.lib()?;
+    let running = state
+        .operations()
+        .start(Operation::Verify)
+        .ok_or_else(|| ErrorDto::new("verify_running", "a verification is already running"))?;
     blocking(move || {
         let (creds, _) = credentials::load(&lib.target()?)?;
-        let report = lib.verify_target(&creds, sample_percent, 8, &trove_core::Cancel::new())?;
+        let report = lib.verify_target(&creds, sample_percent, 8, running.cancel())?;
         Ok(VerifyDto::from(&report))
     })
     .await
@@ -442,6 +441,12 @@ pub async fn import_incoming<R: Runtime>(
     };
     let lib = state.lib()?;
     let emit = state.emitter();
+    let running = state.operations().start(Operation::ImportIncoming).ok_or_else(|| {
+        ErrorDto::new(
+            "import_running",
+            "an import of received files is already running; wait for it or stop it",
+        )
+    })?;
     blocking(move || {
         // The scan of what arrived reports like any other: the grid and the
         // sidebar refresh when it ends.
@@ -450,8 +455,18 @@ pub async fn import_incoming<R: Runtime>(
                 emit(dto);
             }
         };
-        let report = lib.import_incoming(&share_credentials(&lib)?, &id, &to, &sink, &trove_core::Cancel::new())?;
+        let report = lib.import_incoming(&share_credentials(&lib)?, &id, &to, &sink, running.cancel())?;
         Ok(IncomingDto::new(&report, &to))
     })
     .await
+}
+
+/// Asks a running sync, verification or import to stop; false if none of
+/// that kind runs. A sync records what finished and ends with a
+/// `sync_finished` event whose error code is `cancelled`; a verification
+/// fails with `cancelled`; an import catalogs what had arrived and says it
+/// was cancelled.
+#[tauri::command]
+pub fn cancel_operation(state: State<'_, AppState>, operation: Operation) -> bool {
+    state.operations().cancel(operation)
 }

@@ -22,6 +22,7 @@ import type { IncomingDto } from "./bindings/IncomingDto";
 import type { FolderDto } from "./bindings/FolderDto";
 import type { TimelineDayDto } from "./bindings/TimelineDayDto";
 import type { SyncSettingsDto } from "./bindings/SyncSettingsDto";
+import type { Operation } from "./bindings/Operation";
 
 /** The single event channel on which the core reports what it is doing. */
 export const EVENT_CHANNEL = "trove://event";
@@ -208,6 +209,14 @@ export function setRootPolicy(rootId: number, policy: "all" | "proxies" | "none"
 /** Reads objects back from the target and compares hashes (all, or a sample). */
 export function verifyNow(samplePercent: number | null): Promise<VerifyDto> {
   return call<VerifyDto>("verify_now", { samplePercent });
+}
+
+/**
+ * Asks a running sync, verification or import of received files to stop;
+ * false when none was running. What finished is kept.
+ */
+export function cancelOperation(operation: Operation): Promise<boolean> {
+  return call<boolean>("cancel_operation", { operation });
 }
 
 /** How search results are ordered. */

@@ -53,6 +53,9 @@ pub struct IncomingReport {
     pub already: u64,
     /// Objects that could not be imported, with why.
     pub refused: Vec<(String, String)>,
+    /// The import was stopped before every object was fetched: what had
+    /// arrived is catalogued, and running it again fetches the rest.
+    pub cancelled: bool,
 }
 
 impl Library {
@@ -177,6 +180,12 @@ impl Library {
     /// needed; never overwriting a file), checks each file's size and MD5
     /// against the bucket's, and catalogs it: `to` becomes a watched folder
     /// unless it lies in one. Files imported before are skipped.
+    ///
+    /// `cancel` stops it between files and during a download (whose temp
+    /// file is removed); what had arrived is still catalogued, and the
+    /// report says it was cancelled. A file that arrived in an earlier run
+    /// but was not catalogued (that run was killed) is catalogued now if it
+    /// is still in `to`.
     pub fn import_incoming(
         &self,
         creds: &ShareCredentials,
@@ -199,12 +208,12 @@ impl Library {
         let options: serde_json::Value = serde_json::from_str(&record.options).unwrap_or_default();
         let max_size = options["max_size"].as_u64().unwrap_or(u64::MAX);
         let target = self.target_of(&record)?;
-        let known: std::collections::HashSet<String> = self
+        let known: std::collections::HashMap<String, ShareItem> = self
             .catalog()
             .share_items(id)?
             .into_iter()
             .filter(|i| i.role == "incoming")
-            .map(|i| i.key)
+            .map(|i| (i.key.clone(), i))
             .collect();
         let rt = runtime(2)?;
         let store = rt.block_on(Library::open_store(&target, &creds.main, Duration::from_secs(60)))?;
@@ -223,10 +232,20 @@ impl Library {
         let mut arrived: Vec<(ShareItem, PathBuf)> = Vec::new();
         for object in objects {
             if cancel.is_cancelled() {
-                return Err(CoreError::Cancelled);
+                report.cancelled = true;
+                break;
             }
-            if known.contains(&object.key) {
-                report.already += 1;
+            if let Some(item) = known.get(&object.key) {
+                // Downloaded before but never catalogued: catalog it now.
+                let left = item
+                    .name
+                    .as_ref()
+                    .map(|n| to.join(n))
+                    .filter(|p| item.asset_row.is_none() && p.metadata().is_ok_and(|m| m.len() == item.size));
+                match left {
+                    Some(path) => arrived.push((item.clone(), path)),
+                    None => report.already += 1,
+                }
                 continue;
             }
             if object.size > max_size {
@@ -239,9 +258,14 @@ impl Library {
             std::fs::create_dir_all(to).map_err(|e| CoreError::io("create folder", to, e))?;
             let name = safe_name(object.key.rsplit('/').next().unwrap_or_default());
             let tmp = to.join(format!(".{name}.trove-incoming-{}", uuid::Uuid::new_v4().simple()));
-            let fetched = match rt.block_on(store.get_to_file(&object.key, &tmp)) {
-                Ok(f) => f,
-                Err(e) => {
+            let fetched = match rt.block_on(until_cancelled(cancel, store.get_to_file(&object.key, &tmp))) {
+                Some(Ok(f)) => f,
+                None => {
+                    let _ = std::fs::remove_file(&tmp);
+                    report.cancelled = true;
+                    break;
+                }
+                Some(Err(e)) => {
                     let _ = std::fs::remove_file(&tmp);
                     report.refused.push((object.key.clone(), e.to_string()));
                     continue;
@@ -299,7 +323,9 @@ impl Library {
                 p.strip_prefix(&root.path).ok().map(Path::to_path_buf)
             })
             .collect();
-        self.scan_root(root.id, ScanScope::Paths(rels), 2, sink, cancel)?;
+        // Not `cancel`: after a stop, what arrived is still catalogued (a
+        // scan of only these files).
+        self.scan_root(root.id, ScanScope::Paths(rels), 2, sink, &Cancel::new())?;
         for (item, path) in arrived {
             let path = to.join(path.file_name().unwrap_or_default());
             // A file the scan does not catalog (a name it ignores, or a
@@ -332,6 +358,20 @@ impl Library {
 
 /// A file name from a key's last segment that is safe on every system:
 /// no separators, no leading dot, no control characters.
+/// Runs `work` until it finishes (`Some`) or `cancel` fires (`None`, the
+/// work dropped), checking the flag every 100 ms.
+async fn until_cancelled<T>(cancel: &Cancel, work: impl Future<Output = T>) -> Option<T> {
+    let watch = async {
+        while !cancel.is_cancelled() {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    };
+    tokio::select! {
+        out = work => Some(out),
+        () = watch => None,
+    }
+}
+
 fn safe_name(segment: &str) -> String {
     let cleaned: String = segment
         .chars()
@@ -415,5 +455,25 @@ mod tests {
         assert_eq!(std::fs::read_to_string(dir.path().join("a.jpg")).unwrap(), "first");
         assert_eq!(std::fs::read_to_string(&placed).unwrap(), "second");
         assert!(!tmp.exists());
+    }
+
+    #[test]
+    fn until_cancelled_gives_the_result_or_stops_the_work() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        let cancel = super::Cancel::new();
+        assert_eq!(rt.block_on(super::until_cancelled(&cancel, async { 7 })), Some(7));
+        // Work that never ends stops soon after the flag is set.
+        let flag = cancel.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(150));
+            flag.cancel();
+        });
+        let started = std::time::Instant::now();
+        let out: Option<()> = rt.block_on(super::until_cancelled(&cancel, std::future::pending()));
+        assert_eq!(out, None);
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }
 }

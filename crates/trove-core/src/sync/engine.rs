@@ -639,6 +639,9 @@ struct Retry {
     tries: u32,
 }
 
+/// How long a cancelled run waits for the uploads in flight to finish.
+const CANCEL_GRACE: Duration = Duration::from_secs(2);
+
 /// Sends everything `queue` yields until it is empty, `cancel` fires or an
 /// error stops the run (wrong credentials, missing or full bucket, denied
 /// access, or a network that stays down longer than the patience).
@@ -660,9 +663,11 @@ pub(crate) fn drive(
     let mut network_failures = 0u32;
     let mut paused_since: Option<Instant> = None;
     let mut last_event = Instant::now();
+    let mut cancelled_at: Option<Instant> = None;
     loop {
         if cancel.is_cancelled() && stop.is_none() {
             stop = Some(CoreError::Cancelled);
+            cancelled_at = Some(Instant::now());
         }
         // Start work while there is room, unless stopping or paused.
         while stop.is_none() && paused_since.is_none() && in_run.len() < ctx.opts.concurrency.max(1) {
@@ -789,6 +794,12 @@ pub(crate) fn drive(
             sink.emit(Event::SyncPaused {
                 reason: "the target cannot be reached; waiting for the network".into(),
             });
+        }
+        // Cancelled: what finishes within the grace is recorded; uploads
+        // still running then are dropped with the runtime (a multipart
+        // upload resumes from its recorded parts next time).
+        if cancelled_at.is_some_and(|t| t.elapsed() >= CANCEL_GRACE) {
+            break;
         }
         stats.progress.in_flight = in_run.len() as u64;
         if last_event.elapsed() >= Duration::from_millis(250) {

@@ -20,4 +20,9 @@ already: number,
 /**
  * Files that could not be imported, and why.
  */
-refused: Array<RefusedDto>, };
+refused: Array<RefusedDto>, 
+/**
+ * Stopped before everything was fetched (what had arrived is in);
+ * importing again fetches the rest.
+ */
+cancelled: boolean, };
