@@ -205,7 +205,21 @@ pub fn run() {
         move |app| {
             small_webview_caches(app);
             let dir = library_dir();
-            let lib = Arc::new(open_library(&dir).map_err(|e| format!("cannot open the library: {e}"))?);
+            let lib = match open_library(&dir) {
+                Ok(lib) => Arc::new(lib),
+                // The window still opens and says what is wrong (a catalog
+                // from a newer Trove, a damaged one, no permission); the
+                // catalog is left as it is.
+                Err(e) => {
+                    #[allow(clippy::print_stderr)]
+                    {
+                        eprintln!("trove: cannot open the library {}: {e}", dir.display());
+                    }
+                    app.state::<AppState>()
+                        .set_open_error(dto::ErrorDto::new("library_unavailable", e.to_string()));
+                    return Ok(());
+                }
+            };
             app.state::<AppState>().set(lib.clone());
             match media::MediaServer::start(lib.clone()) {
                 Ok(server) => app.state::<AppState>().set_media_base(server.base),

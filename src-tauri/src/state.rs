@@ -17,6 +17,7 @@ pub struct AppState {
     emitter: OnceLock<Emitter>,
     media_base: OnceLock<String>,
     operations: Arc<Operations>,
+    open_error: OnceLock<ErrorDto>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -63,16 +64,27 @@ impl AppState {
         self.media_base.get().cloned()
     }
 
+    /// Records why the library could not be opened: every command that
+    /// needs it answers with this error, so the page can say what is wrong
+    /// instead of the app failing to start.
+    pub fn set_open_error(&self, error: ErrorDto) {
+        let _ = self.open_error.set(error);
+    }
+
     /// Long work the page started and can stop.
     pub fn operations(&self) -> &Arc<Operations> {
         &self.operations
     }
 
     pub fn lib(&self) -> Result<Arc<Library>, ErrorDto> {
-        self.lib
+        if let Some(lib) = self.lib.get() {
+            return Ok(lib.clone());
+        }
+        Err(self
+            .open_error
             .get()
             .cloned()
-            .ok_or_else(|| ErrorDto::new("not_ready", "the library is still opening; try again in a moment"))
+            .unwrap_or_else(|| ErrorDto::new("not_ready", "the library is still opening; try again in a moment")))
     }
 }
 

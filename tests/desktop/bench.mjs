@@ -4,7 +4,7 @@
 // its web view. Prints a table and writes bench-desktop.json.
 //
 //   cargo build --release -p trove-desktop -p trove-cli
-//   xvfb-run -a --server-args="-screen 0 1400x900x24" node tests/desktop/bench.mjs [--assets 100000] [--work DIR]
+//   xvfb-run -a --server-args="-screen 0 1400x900x24" node tests/desktop/bench.mjs [--assets 100000] [--work DIR] [--launches N] [--smaps]
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -93,7 +93,9 @@ function library() {
  * counts every shared library page it touched, so the three processes
  * count libwebkit2gtk, JavaScriptCore and Mesa's LLVM two or three times)
  * and PSS (shared pages split between the processes that map them: what
- * the app costs the machine), in total and by process.
+ * the app costs the machine), in total and by process; and the resident
+ * pages of the three counted once (`scripts/group_rss.py`, from their
+ * page maps: the RAM the app holds, shared libraries included in full).
  */
 function memoryMb() {
   const out = execFileSync("ps", ["-eo", "pid=,rss=,comm="], { encoding: "utf8" });
@@ -101,11 +103,15 @@ function memoryMb() {
   let pssKb = 0;
   const each = {};
   const eachPss = {};
+  const pids = [];
+  const named = [];
   for (const line of out.split("\n")) {
     const [pid, rss, ...comm] = line.trim().split(/\s+/);
     const name = comm.join(" ");
     if (/^(trove-desktop|WebKitWebProces|WebKitNetworkPr)/.test(name)) {
       rssKb += Number(rss);
+      pids.push(pid);
+      named.push([pid, name]);
       each[name] = (each[name] ?? 0) + Number(rss) / 1024;
       let pss = 0;
       try {
@@ -118,7 +124,13 @@ function memoryMb() {
       eachPss[name] = (eachPss[name] ?? 0) + pss / 1024;
     }
   }
-  return { total: rssKb / 1024, each, pss: pssKb / 1024, eachPss };
+  let union = null;
+  try {
+    union = JSON.parse(execFileSync("python3", [join(repo, "scripts/group_rss.py"), ...pids], { encoding: "utf8" })).union_mb;
+  } catch (e) {
+    console.log(`resident pages counted once: not measured (${String(e).split("\n")[0]})`);
+  }
+  return { total: rssKb / 1024, each, pss: pssKb / 1024, eachPss, union, named };
 }
 
 async function withApp(lib, fn) {
@@ -211,19 +223,30 @@ await withApp(lib, async (session) => {
       };
       requestAnimationFrame(frame);
     `);
+  const before = memoryMb();
+  console.log(`memory before scrolling: RSS ${before.total.toFixed(0)} MB, pages counted once ${before.union?.toFixed(0)} MB ${JSON.stringify(before.each)}`);
   result.scroll_reading = await scroll(60, 480);
   console.log(`scrolled at reading speed: ${result.scroll_reading.frames} frames`);
+  const read = memoryMb();
+  console.log(`memory after scrolling at reading speed: RSS ${read.total.toFixed(0)} MB, pages counted once ${read.union?.toFixed(0)} MB ${JSON.stringify(read.each)}`);
   result.scroll_fling = await scroll(0, 600);
   console.log(`flung: ${result.scroll_fling.frames} frames`);
   const early = memoryMb();
-  console.log(`memory right after the fling: RSS ${early.total.toFixed(0)} MB ${JSON.stringify(early.each)}`);
+  console.log(`memory right after the fling: RSS ${early.total.toFixed(0)} MB, pages counted once ${early.union?.toFixed(0)} MB ${JSON.stringify(early.each)}`);
   await sleep(10_000);
   const mem = memoryMb();
   result.rss_mb = mem.total;
   result.rss_by_process_mb = mem.each;
   result.pss_mb = mem.pss;
   result.pss_by_process_mb = mem.eachPss;
-  console.log(`memory: RSS ${mem.total.toFixed(0)} MB, PSS ${mem.pss.toFixed(0)} MB ${JSON.stringify(mem.each)}`);
+  result.union_mb = mem.union;
+  if (process.argv.includes("--smaps")) {
+    // Where each process's memory is (scripts/smaps_top.py).
+    for (const [pid, name] of mem.named) {
+      console.log(`\n${name} (${pid}):\n${execFileSync("python3", [join(repo, "scripts/smaps_top.py"), pid, "12"], { encoding: "utf8" })}`);
+    }
+  }
+  console.log(`memory: RSS ${mem.total.toFixed(0)} MB, PSS ${mem.pss.toFixed(0)} MB, pages counted once ${mem.union?.toFixed(0)} MB ${JSON.stringify(mem.each)}`);
   // Select all (after the memory figures, which it would change): Ctrl+A
   // in the grid until the bar counts every asset (the pages not loaded
   // come as ids in one call).
@@ -254,6 +277,7 @@ console.log(`| launch to first thumbnail | ${median(r.first_thumb_ms).toFixed(0)
 console.log(`| search as you type, end to end | ${median(r.search_ms).toFixed(0)} ms | p100 ${Math.max(...r.search_ms).toFixed(0)} ms over ${r.search_ms.length} queries | < 100 ms |`);
 console.log(`| Ctrl+A, every asset selected | ${r.select_all_ms < 0 ? "not within 20 s" : `${r.select_all_ms.toFixed(0)} ms`} | | |`);
 console.log(`| app + web view RSS after scrolling | ${r.rss_mb.toFixed(0)} MB | ${Object.entries(r.rss_by_process_mb).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(", ")} | < 400 MB |`);
+console.log(`| app + web view resident pages, each counted once | ${r.union_mb == null ? "not measured" : `${r.union_mb.toFixed(0)} MB`} | | < 400 MB |`);
 console.log(`| app + web view PSS after scrolling | ${r.pss_mb.toFixed(0)} MB | ${Object.entries(r.pss_by_process_mb).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(", ")} | |`);
 console.log(`\n| Scroll | Frames | Frame p50 | Frame p95 | Frame max | Frames with placeholders |\n|---|---|---|---|---|---|`);
 console.log(frameRow("reading speed (60 px/frame)", r.scroll_reading));

@@ -19,6 +19,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "../..");
 const app = process.env.TROVE_DESKTOP_BIN ?? join(repo, "target/debug/trove-desktop");
 const artifacts = join(repo, "tests/artifacts");
+mkdirSync(artifacts, { recursive: true });
+// A wait that times out saves what the window showed here (webdriver.mjs).
+process.env.TROVE_ARTIFACTS ??= artifacts;
 const s3Bin = process.env.TROVE_TEST_S3_BIN ?? join(repo, "target/debug/trove-test-s3");
 
 /** Debian's python3 (python3-gi) runs the drag source; xdotool moves the X pointer through XTest. */
@@ -686,4 +689,35 @@ test("folders dragged from another app onto the window are added, and a dropped 
     await stopDriver(driver);
     rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
   }
+});
+
+test("a damaged catalog: the window opens, says what is wrong and what to do, and leaves the file alone", { timeout: 60_000 }, async () => {
+  assert.ok(existsSync(app), `desktop binary not found at ${app}; build it first`);
+  const tmp = mkdtempSync(join(tmpdir(), "trove-desktop-"));
+  const library = join(tmp, "library");
+  mkdirSync(library);
+  const damaged = Buffer.alloc(64 * 1024, "not a catalog, but someone's file\n");
+  writeFileSync(join(library, "catalog.db"), damaged);
+  const env = { ...process.env, TROVE_LIBRARY: library, XDG_DATA_HOME: join(tmp, "xdg"), WEBKIT_DISABLE_COMPOSITING_MODE: "0" };
+  const { driver, base } = await startDriver(4444 + Math.floor(Math.random() * 1000), env);
+  let session;
+  try {
+    session = await Session.start(base, app);
+    const said = await session.waitFor("the library error", async () =>
+      session.exec("const b = document.querySelector('[data-testid=library-error]'); return b ? b.textContent : false"),
+    );
+    assert.match(said, /catalog\.db is damaged or is not a Trove catalog/, said);
+    assert.match(said, /restore it from a backup or move it aside/, said);
+    // The rest of the page stays calm: no pile of notices for each view
+    // that could not load.
+    const notices = await session.exec("return document.querySelectorAll('[data-testid=notice]').length");
+    assert.ok(notices <= 2, `${notices} notices`);
+    assert.equal((await session.findAll("[data-testid=empty-state]")).length, 0, "no 'add a folder' invitation over a library that did not open");
+    writeFileSync(join(artifacts, "desktop-damaged-catalog.png"), await session.screenshot());
+  } finally {
+    if (session) await session.end().catch(() => {});
+    await stopDriver(driver);
+  }
+  assert.ok(readFileSync(join(library, "catalog.db")).equals(damaged), "the damaged catalog is left byte for byte");
+  rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
 });

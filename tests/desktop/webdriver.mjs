@@ -82,6 +82,16 @@ export class Session {
       }
       await sleep(200);
     }
+    // What the window showed, for the person reading the failure.
+    if (process.env.TROVE_ARTIFACTS) {
+      try {
+        const { writeFileSync } = await import("node:fs");
+        const name = `failed-${what.replace(/[^a-z0-9]+/gi, "-").slice(0, 60)}.png`;
+        writeFileSync(`${process.env.TROVE_ARTIFACTS}/${name}`, await this.screenshot());
+      } catch {
+        // No screenshot: the message below still says what failed.
+      }
+    }
     throw new Error(`timed out waiting for ${what} (last: ${last})`);
   }
 

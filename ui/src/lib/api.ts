@@ -54,6 +54,15 @@ function isErrorDto(value: unknown): value is ErrorDto {
  * Turns whatever a failed call rejected with into an ErrorDto, so the UI can
  * always show `error.message` and never a raw dump.
  */
+/**
+ * True for the errors every view gets while there is no library to read:
+ * outside the app, while it opens, or when it could not be opened (the
+ * library banner says which and what to do, so views need not repeat it).
+ */
+export function isLibraryUnavailable(error: unknown): boolean {
+  return ["no_backend", "not_ready", "library_unavailable"].includes(toErrorDto(error).code);
+}
+
 export function toErrorDto(error: unknown): ErrorDto {
   if (isErrorDto(error)) return error;
   if (typeof error === "string" && error.trim() !== "") {
