@@ -95,16 +95,17 @@ impl AppState {
 pub struct Operations(Mutex<HashMap<Operation, Cancel>>);
 
 impl Operations {
-    /// Registers `op` as running; `None` if one already is. It stays
-    /// registered until the returned guard is dropped.
-    pub fn start(self: &Arc<Self>, op: Operation) -> Option<Running> {
+    /// Registers `op` as running, unless one of its kind or of `excludes`
+    /// already is (that one is the error), in one step. It stays registered
+    /// until the returned guard is dropped.
+    pub fn start(self: &Arc<Self>, op: Operation, excludes: &[Operation]) -> Result<Running, Operation> {
         let mut running = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if running.contains_key(&op) {
-            return None;
+        if let Some(busy) = std::iter::once(&op).chain(excludes).find(|o| running.contains_key(o)) {
+            return Err(*busy);
         }
         let cancel = Cancel::new();
         running.insert(op, cancel.clone());
-        Some(Running {
+        Ok(Running {
             ops: self.clone(),
             op,
             cancel,

@@ -571,12 +571,28 @@ fn a_target_with_keys_in_the_keychain_syncs_shares_and_revokes() {
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
     };
+    // No sync while a verification runs (and none of either twice).
+    let verifying = app
+        .tauri_app
+        .state::<AppState>()
+        .operations()
+        .start(Operation::Verify, &[])
+        .unwrap();
+    assert_eq!(
+        invoke(&app, "sync_now", json!({})).unwrap_err()["code"],
+        "verify_running"
+    );
+    drop(verifying);
     invoke(&app, "sync_now", json!({})).unwrap();
     assert_eq!(
         invoke(&app, "cancel_operation", json!({ "operation": "sync" })).unwrap(),
         true
     );
     assert_eq!(invoke(&app, "sync_now", json!({})).unwrap_err()["code"], "sync_running");
+    assert_eq!(
+        invoke(&app, "verify_now", json!({ "samplePercent": null })).unwrap_err()["code"],
+        "sync_running"
+    );
     let stopped = finished(&events);
     assert_eq!(stopped["error"]["code"], "cancelled", "{stopped}");
     assert_eq!(invoke(&app, "sync_settings", json!({})).unwrap()["verified"], 0);
@@ -797,7 +813,7 @@ fn a_target_with_keys_in_the_keychain_syncs_shares_and_revokes() {
 
     // One import at a time; cancel_operation stops the running one.
     let state = app.tauri_app.state::<AppState>();
-    let running = state.operations().start(Operation::ImportIncoming).unwrap();
+    let running = state.operations().start(Operation::ImportIncoming, &[]).unwrap();
     assert_eq!(
         import(json!(inbox.to_str().unwrap())).unwrap_err()["code"],
         "import_running"

@@ -126,17 +126,17 @@ pub async fn sync_now(state: State<'_, AppState>) -> Result<(), ErrorDto> {
         ));
     }
     let target = lib.target()?;
-    if state.operations().is_running(Operation::Verify) {
-        return Err(ErrorDto::new(
-            "verify_running",
-            "a verification is running; sync once it has finished, or stop it",
-        ));
-    }
     let (creds, _) = credentials::load(&target)?;
     let running = state
         .operations()
-        .start(Operation::Sync)
-        .ok_or_else(|| ErrorDto::new("sync_running", "a sync is already running"))?;
+        .start(Operation::Sync, &[Operation::Verify])
+        .map_err(|busy| match busy {
+            Operation::Verify => ErrorDto::new(
+                "verify_running",
+                "a verification is running; sync once it has finished, or stop it",
+            ),
+            _ => ErrorDto::new("sync_running", "a sync is already running"),
+        })?;
     let emit = state.emitter();
     let spawned = std::thread::Builder::new().name("trove-sync".into()).spawn(move || {
         // Unregistered however the thread ends (a panic included).
@@ -315,17 +315,14 @@ pub async fn verify_now(state: State<'_, AppState>, sample_percent: Option<f64>)
             format!("a sample of {p}% is out of range; use more than 0 and at most 100"),
         ));
     }
-    if state.operations().is_running(Operation::Sync) {
-        return Err(ErrorDto::new(
-            "sync_running",
-            "a sync is running; verify once it has finished",
-        ));
-    }
     let lib = state.lib()?;
     let running = state
         .operations()
-        .start(Operation::Verify)
-        .ok_or_else(|| ErrorDto::new("verify_running", "a verification is already running"))?;
+        .start(Operation::Verify, &[Operation::Sync])
+        .map_err(|busy| match busy {
+            Operation::Sync => ErrorDto::new("sync_running", "a sync is running; verify once it has finished"),
+            _ => ErrorDto::new("verify_running", "a verification is already running"),
+        })?;
     blocking(move || {
         let (creds, _) = credentials::load(&lib.target()?)?;
         let report = lib.verify_target(&creds, sample_percent, 8, running.cancel())?;
@@ -441,7 +438,7 @@ pub async fn import_incoming<R: Runtime>(
     };
     let lib = state.lib()?;
     let emit = state.emitter();
-    let running = state.operations().start(Operation::ImportIncoming).ok_or_else(|| {
+    let running = state.operations().start(Operation::ImportIncoming, &[]).map_err(|_| {
         ErrorDto::new(
             "import_running",
             "an import of received files is already running; wait for it or stop it",

@@ -356,8 +356,6 @@ impl Library {
     }
 }
 
-/// A file name from a key's last segment that is safe on every system:
-/// no separators, no leading dot, no control characters.
 /// Runs `work` until it finishes (`Some`) or `cancel` fires (`None`, the
 /// work dropped), checking the flag every 100 ms.
 async fn until_cancelled<T>(cancel: &Cancel, work: impl Future<Output = T>) -> Option<T> {
@@ -372,6 +370,8 @@ async fn until_cancelled<T>(cancel: &Cancel, work: impl Future<Output = T>) -> O
     }
 }
 
+/// A file name from a key's last segment that is safe on every system:
+/// no separators, no leading dot, no control characters.
 fn safe_name(segment: &str) -> String {
     let cleaned: String = segment
         .chars()
