@@ -201,9 +201,9 @@ await withApp(lib, async (session) => {
 
   // Scrolling: frame times and frames showing placeholders, at reading
   // speed (60 px per frame for 8 s) and as a fling top to bottom (600 frames).
-  const scroll = (stepPx, frames) =>
+  const scroll = (stepPx, frames, view = "asset-grid") =>
     session.execAsync(`
-      const grid = document.querySelector('[data-testid=asset-grid]');
+      const grid = document.querySelector('[data-testid=${view}]');
       grid.scrollTop = 0;
       const step = ${stepPx} > 0 ? ${stepPx} : Math.ceil((grid.scrollHeight - grid.clientHeight) / ${frames});
       const times = [];
@@ -265,6 +265,19 @@ await withApp(lib, async (session) => {
     check();
   `);
   console.log(`select all: ${result.select_all_ms.toFixed(0)} ms`);
+
+  // The timeline (same listing, in day sections): the same two scrolls,
+  // with the selection cleared first.
+  await session.exec("document.querySelector('[data-testid=asset-grid]').dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))");
+  await session.click("[data-testid=view-timeline]");
+  await session.waitFor("the timeline", async () => (await session.findAll("[data-testid=timeline-header]")).length > 0);
+  await sleep(500);
+  const beforeTimeline = memoryMb();
+  result.timeline_reading = await scroll(60, 480, "timeline");
+  result.timeline_fling = await scroll(0, 600, "timeline");
+  await sleep(10_000);
+  const afterTimeline = memoryMb();
+  console.log(`timeline: pages counted once ${beforeTimeline.union?.toFixed(0)} MB before scrolling it, ${afterTimeline.union?.toFixed(0)} MB 10 s after ${JSON.stringify(afterTimeline.each)}`);
 });
 
 const r = result;
@@ -282,4 +295,6 @@ console.log(`| app + web view PSS after scrolling | ${r.pss_mb.toFixed(0)} MB | 
 console.log(`\n| Scroll | Frames | Frame p50 | Frame p95 | Frame max | Frames with placeholders |\n|---|---|---|---|---|---|`);
 console.log(frameRow("reading speed (60 px/frame)", r.scroll_reading));
 console.log(frameRow("fling, top to bottom in 600 frames", r.scroll_fling));
+console.log(frameRow("timeline, reading speed", r.timeline_reading));
+console.log(frameRow("timeline, fling top to bottom", r.timeline_fling));
 writeFileSync(join(work, "bench-desktop.json"), JSON.stringify(r, null, 2));
