@@ -1,8 +1,9 @@
 // Tells a fling from reading: while a view scrolls faster than a person can
-// look at what passes (several screens a second), its cells keep their
-// ThumbHash placeholders instead of fetching and decoding thumbnails that
-// are gone a frame later; they load once it slows down or stops. That
-// keeps frames short and the web view's decoded images few.
+// look at what passes (several screens a second), it shows plain
+// placeholders that stay put while the window moves, loading no pages and
+// building no cells, instead of fetching and decoding what is gone a frame
+// later; the real cells come once it slows down or stops. That keeps
+// frames short and the web view's memory flat.
 
 /** Scroll speed above which thumbnails wait, in pixels per millisecond (12 px/ms: 12,000 px a second, about 15 screens). */
 export const FLING_PX_PER_MS = 12;
