@@ -611,23 +611,7 @@ fn a_target_with_keys_in_the_keychain_syncs_shares_and_revokes() {
     events.lock().unwrap().clear();
 
     invoke(&app, "sync_now", json!({})).unwrap();
-    let started = std::time::Instant::now();
-    let finished = loop {
-        let found = events
-            .lock()
-            .unwrap()
-            .iter()
-            .find(|e| e["type"] == "sync_finished")
-            .cloned();
-        if let Some(f) = found {
-            break f;
-        }
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(60),
-            "the sync did not finish"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    };
+    let finished = finished(&events);
     assert_eq!(finished["error"], Value::Null, "{finished}");
     assert!(finished["uploaded"].as_u64().unwrap() >= 2 * 4, "{finished}");
     assert!(events.lock().unwrap().iter().any(|e| e["type"] == "sync_progress"));
