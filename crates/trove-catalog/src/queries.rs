@@ -514,8 +514,6 @@ impl Catalog {
     }
 }
 
-/// Appends the filter of `q` (on assets aliased `a`) to `sql` and returns
-/// its arguments.
 /// The listing's order (newest capture first), which the capture-time
 /// index keeps.
 pub(crate) const LISTING_ORDER: &str = "a.capture_ms DESC NULLS LAST, a.id DESC";
@@ -531,6 +529,8 @@ fn listing_page(q: &AssetQuery, column: &str) -> (String, Vec<rusqlite::types::V
     (sql, args)
 }
 
+/// Appends the filter of `q` (on assets aliased `a`) to `sql` and returns
+/// its arguments.
 fn asset_filter(q: &AssetQuery, sql: &mut String) -> Vec<rusqlite::types::Value> {
     let mut args: Vec<rusqlite::types::Value> = Vec::new();
     if let Some(kind) = q.kind {
