@@ -81,13 +81,16 @@ fn make_files(dir: &Path, n: usize, size: usize, seed: u64) -> u64 {
 struct Run {
     seconds: f64,
     cpu: f64,
+    server_cpu: f64,
 }
 
-fn timed(mut cmd: Command) -> Run {
+fn timed(mut cmd: Command, server: &S3Server) -> Run {
     let cpu0 = children_cpu();
+    let server0 = server.cpu_seconds();
     let t = Instant::now();
     let out = cmd.output().unwrap();
     let seconds = t.elapsed().as_secs_f64();
+    let server_cpu = server.cpu_seconds() - server0;
     assert!(
         out.status.success(),
         "{:?} failed:\n{}\n{}",
@@ -98,6 +101,7 @@ fn timed(mut cmd: Command) -> Run {
     Run {
         seconds,
         cpu: children_cpu() - cpu0,
+        server_cpu,
     }
 }
 
@@ -128,7 +132,11 @@ fn rclone_cmd(server: &S3Server, dir: &Path, prefix: &str, large: bool) -> Comma
     let mut c = server.rclone();
     c.arg("copy").arg(dir).arg(format!("s3:{BUCKET}/{prefix}"));
     if large {
+        // rclone sends files below `--s3-upload-cutoff` (200M by default)
+        // in one PUT; the cutoff makes it use 16 MiB parts as Trove does.
         c.args([
+            "--s3-upload-cutoff",
+            "16M",
             "--s3-chunk-size",
             "16M",
             "--s3-upload-concurrency",
@@ -182,17 +190,18 @@ fn main() {
                 let prefix = format!("bench/{label}-{round}-{}", rows[which].0);
                 let run = if which == 0 {
                     let state = tmp.path().join(format!("state-{label}-{round}.db"));
-                    timed(trove_cmd(&a, &server, dir, &prefix, &state))
+                    timed(trove_cmd(&a, &server, dir, &prefix, &state), &server)
                 } else {
-                    timed(rclone_cmd(&server, dir, &prefix, large))
+                    timed(rclone_cmd(&server, dir, &prefix, large), &server)
                 };
                 println!(
-                    "{label} round {round} {:6}: {:7.2} s  {:8.1} files/s  {:7.1} MB/s  CPU {:6.2} s",
+                    "{label} round {round} {:6}: {:7.2} s  {:8.1} files/s  {:7.1} MB/s  CPU {:6.2} s  server CPU {:6.2} s",
                     rows[which].0,
                     run.seconds,
                     n as f64 / run.seconds,
                     bytes as f64 / 1e6 / run.seconds,
-                    run.cpu
+                    run.cpu,
+                    run.server_cpu
                 );
                 rows[which].1.push(run);
             }
@@ -201,14 +210,17 @@ fn main() {
         let fps = |r: &Run| n as f64 / r.seconds;
         let mbs = |r: &Run| bytes as f64 / 1e6 / r.seconds;
         let cpu = |r: &Run| r.cpu;
+        let server_cpu = |r: &Run| r.server_cpu;
         println!(
-            "{label}: median trove {:.1} files/s {:.1} MB/s CPU {:.2} s | rclone {:.1} files/s {:.1} MB/s CPU {:.2} s",
+            "{label}: median trove {:.1} files/s {:.1} MB/s CPU {:.2} s (server {:.2} s) | rclone {:.1} files/s {:.1} MB/s CPU {:.2} s (server {:.2} s)",
             med(0, &fps),
             med(0, &mbs),
             med(0, &cpu),
+            med(0, &server_cpu),
             med(1, &fps),
             med(1, &mbs),
-            med(1, &cpu)
+            med(1, &cpu),
+            med(1, &server_cpu)
         );
         println!(
             "{label}: ratio trove/rclone: files/s {:.2}x, MB/s {:.2}x, CPU {:.2}x",

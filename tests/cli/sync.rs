@@ -499,6 +499,68 @@ fn bulk_upload_sends_a_tree_once_and_skips_it_after() {
     assert_eq!(fourth["uploaded"], 1, "{fourth}");
 }
 
+/// (rows, rows whose MD5 the state file holds) of a bulk upload's state.
+fn state_md5s(state: &Path) -> (i64, i64) {
+    let db = rusqlite::Connection::open(state).unwrap();
+    db.query_row(
+        "SELECT count(*), count(md5) FROM uploads WHERE state = 'verified'",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .unwrap()
+}
+
+#[test]
+fn bulk_upload_verifies_by_sha256_and_by_md5_where_the_server_does_not_confirm_it() {
+    use trove_testkit::fault::FaultProxy;
+    let tmp = tempfile::tempdir().unwrap();
+    let lib = tmp.path().join("lib");
+    let tree = tmp.path().join("tree");
+    std::fs::create_dir_all(&tree).unwrap();
+    for i in 0..20u64 {
+        random_file(&tree.join(format!("f{i}.bin")), 50_000 + i as usize, 300 + i);
+    }
+    let server = S3Server::shared();
+    let proxy = FaultProxy::start(server.port);
+    let upload = |endpoint: &str, prefix: &str, state: &Path| {
+        ok(&trove_s3(
+            &lib,
+            SECRET_KEY,
+            &[
+                "upload",
+                tree.to_str().unwrap(),
+                "--to",
+                &format!("s3://{BUCKET}/{prefix}"),
+                "--endpoint",
+                endpoint,
+                "--state",
+                state.to_str().unwrap(),
+                "--json",
+            ],
+        ))
+    };
+    // SeaweedFS confirms each x-amz-checksum-sha256: that is the check, and
+    // no MD5 is computed.
+    let prefix = unique_prefix("sha256", tmp.path());
+    let state = tmp.path().join("sha.db");
+    let report = upload(&server.endpoint, &prefix, &state);
+    assert_eq!(report["uploaded"], 20, "{report}");
+    assert_eq!(state_md5s(&state), (20, 0));
+    // A server that does not echo the checksum: every object is then
+    // checked by the MD5 against its ETag instead.
+    proxy.hide_checksums(true);
+    let prefix = unique_prefix("md5", tmp.path());
+    let state = tmp.path().join("md5.db");
+    let report = upload(&proxy.endpoint(), &prefix, &state);
+    assert_eq!(report["uploaded"], 20, "{report}");
+    assert_eq!(report["failed"].as_array().unwrap().len(), 0, "{report}");
+    assert_eq!(state_md5s(&state), (20, 20));
+    for i in [0u64, 19] {
+        let name = format!("f{i}.bin");
+        assert_eq!(rclone_cat(&prefix, &name), std::fs::read(tree.join(&name)).unwrap());
+    }
+}
+
 #[test]
 fn a_network_that_cuts_and_stalls_connections_still_ends_fully_verified() {
     use trove_testkit::fault::FaultProxy;

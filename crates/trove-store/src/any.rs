@@ -7,8 +7,8 @@ use bytes::Bytes;
 
 use crate::error::Result;
 use crate::{
-    Features, Fetched, FolderStore, ListPage, ObjectInfo, ObjectStore, PartInfo, PendingUpload, PostPolicy, PresignGet,
-    PresignedPost, PutOptions, S3Store,
+    BodySums, Features, Fetched, FolderStore, ListPage, ObjectInfo, ObjectStore, PartInfo, PendingUpload, PostPolicy,
+    PresignGet, PresignedPost, PutOptions, S3Store,
 };
 
 /// Either kind of store, for callers that pick one from a target URL.
@@ -37,8 +37,8 @@ impl ObjectStore for AnyStore {
     async fn check(&self) -> Result<()> {
         delegate!(self, s => s.check().await)
     }
-    async fn put_bytes(&self, key: &str, body: Bytes, md5: [u8; 16], opts: &PutOptions) -> Result<ObjectInfo> {
-        delegate!(self, s => s.put_bytes(key, body, md5, opts).await)
+    async fn put_bytes(&self, key: &str, body: Bytes, sums: BodySums, opts: &PutOptions) -> Result<ObjectInfo> {
+        delegate!(self, s => s.put_bytes(key, body, sums, opts).await)
     }
     async fn create_multipart(&self, key: &str, opts: &PutOptions) -> Result<String> {
         delegate!(self, s => s.create_multipart(key, opts).await)

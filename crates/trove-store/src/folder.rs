@@ -17,8 +17,8 @@ use bytes::Bytes;
 
 use crate::error::{Result, StoreError};
 use crate::{
-    Features, Fetched, ListPage, ObjectInfo, ObjectStore, PartInfo, PendingUpload, PostPolicy, PresignGet,
-    PresignedPost, PutOptions, StreamHasher, md5_of, validate_key,
+    BodySums, Features, Fetched, ListPage, ObjectInfo, ObjectStore, PartInfo, PendingUpload, PostPolicy, PresignGet,
+    PresignedPost, PutOptions, StreamHasher, md5_of, sha256_of, validate_key,
 };
 
 const TMP_DIR: &str = ".trove-tmp";
@@ -114,6 +114,7 @@ impl FolderStore {
                 .map(|d| d.as_millis() as i64),
             storage_class: None,
             metadata: Default::default(),
+            sha256: None,
         }
     }
 
@@ -262,20 +263,31 @@ impl ObjectStore for FolderStore {
         .await
     }
 
-    async fn put_bytes(&self, key: &str, body: Bytes, md5: [u8; 16], _opts: &PutOptions) -> Result<ObjectInfo> {
+    async fn put_bytes(&self, key: &str, body: Bytes, sums: BodySums, _opts: &PutOptions) -> Result<ObjectInfo> {
         let key = key.to_owned();
         self.blocking(move |s| {
             let dest = s.path_of(&key)?;
-            if md5_of(&body) != md5 {
-                return Err(StoreError::ChecksumMismatch {
-                    store: s.describe(),
-                    key,
-                    detail: "the body does not match the MD5 sent with it".into(),
-                });
+            let mismatch = |what: &str| StoreError::ChecksumMismatch {
+                store: s.describe(),
+                key: key.clone(),
+                detail: format!("the body does not match the {what} sent with it"),
+            };
+            if sums.md5.is_none() && sums.sha256.is_none() {
+                return Err(StoreError::Invalid(format!(
+                    "{key}: an upload needs an MD5 or a SHA-256"
+                )));
+            }
+            if sums.md5.is_some_and(|m| md5_of(&body) != m) {
+                return Err(mismatch("MD5"));
+            }
+            if sums.sha256.is_some_and(|h| sha256_of(&body) != h) {
+                return Err(mismatch("SHA-256"));
             }
             s.write_atomic(&key, &dest, &mut |f| f.write_all(&body))?;
             let meta = fs::metadata(&dest).map_err(|e| s.io_err("stat", &key, &dest, e))?;
-            Ok(s.info(&key, &meta))
+            let mut info = s.info(&key, &meta);
+            info.sha256 = sums.sha256;
+            Ok(info)
         })
         .await
     }

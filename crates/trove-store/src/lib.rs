@@ -81,6 +81,10 @@ pub struct ObjectInfo {
     pub storage_class: Option<String>,
     /// User metadata (empty when the store keeps none or `list` returned it).
     pub metadata: BTreeMap<String, String>,
+    /// The SHA-256 the store holds for the whole object, when it keeps one
+    /// and said so (S3's `x-amz-checksum-sha256`, echoed by an upload that
+    /// carried it, or returned by `head`). `None` says nothing either way.
+    pub sha256: Option<[u8; 32]>,
 }
 
 impl ObjectInfo {
@@ -119,6 +123,35 @@ pub struct PendingUpload {
     pub key: String,
     pub upload_id: String,
     pub initiated_ms: Option<i64>,
+}
+
+/// What the caller hashed of a body before sending it. The store sends each
+/// one present as a checksum the receiving end verifies before it keeps the
+/// bytes (S3: `Content-MD5`, and `x-amz-checksum-sha256`, whose value also
+/// serves as the signed payload's hash, so the body is hashed once for both).
+/// At least one must be given.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BodySums {
+    pub md5: Option<[u8; 16]>,
+    pub sha256: Option<[u8; 32]>,
+}
+
+impl BodySums {
+    /// Just the MD5.
+    pub fn md5(md5: [u8; 16]) -> BodySums {
+        BodySums {
+            md5: Some(md5),
+            sha256: None,
+        }
+    }
+
+    /// Both hashes of `bytes`.
+    pub fn of(bytes: &[u8]) -> BodySums {
+        BodySums {
+            md5: Some(md5_of(bytes)),
+            sha256: Some(sha256_of(bytes)),
+        }
+    }
 }
 
 /// What reading an object produced: its size and the hashes of its bytes.
@@ -176,14 +209,16 @@ pub trait ObjectStore: Send + Sync + 'static {
     /// at most one key. Run before a sync so a wrong key stops at once.
     fn check(&self) -> impl Future<Output = Result<()>> + Send;
 
-    /// Stores `body` under `key` in one request. `md5` is the MD5 of `body`
-    /// as the caller computed it; the store refuses the upload if the bytes
-    /// it received differ (S3 `Content-MD5`).
+    /// Stores `body` under `key` in one request. `sums` are hashes of
+    /// `body` as the caller computed them; the store refuses the upload if
+    /// the bytes it received differ from any of them. The returned `sha256`
+    /// is set when the store confirmed that checksum (a server that ignores
+    /// `x-amz-checksum-sha256` leaves it `None`: check the ETag instead).
     fn put_bytes(
         &self,
         key: &str,
         body: Bytes,
-        md5: [u8; 16],
+        sums: BodySums,
         opts: &PutOptions,
     ) -> impl Future<Output = Result<ObjectInfo>> + Send;
 
@@ -292,6 +327,12 @@ pub fn md5_of(bytes: &[u8]) -> [u8; 16] {
     md5::Md5::digest(bytes).into()
 }
 
+/// SHA-256 of `bytes` (with the CPU's SHA extensions where it has them).
+pub fn sha256_of(bytes: &[u8]) -> [u8; 32] {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes).into()
+}
+
 /// Base64 of an MD5, as `Content-MD5` wants it.
 pub fn md5_base64(md5: &[u8; 16]) -> String {
     base64::engine::general_purpose::STANDARD.encode(md5)
@@ -373,6 +414,7 @@ mod tests {
             last_modified_ms: None,
             storage_class: None,
             metadata: BTreeMap::new(),
+            sha256: None,
         };
         assert_eq!(info.etag_md5(), Some(md5_of(b"x")));
         info.etag = Some(multipart_etag(&[md5_of(b"x")]));

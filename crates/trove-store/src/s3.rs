@@ -3,17 +3,21 @@
 //! What is sent is what every S3-compatible server accepts: request bodies
 //! are in memory, so SigV4 signs their SHA-256 (no `UNSIGNED-PAYLOAD`, no
 //! `aws-chunked` streaming with trailing checksums, which Garage and others
-//! reject), and every upload carries the caller's `Content-MD5`, which the
-//! server checks. The SDK's own automatic CRC checksums are switched to
-//! "when required" for the same reason. Verification reads back (`head`,
-//! `read_hashes`); nothing relies on a server enforcing conditional
-//! requests or part-size minimums.
+//! reject), and every upload carries the caller's own hashes for the server
+//! to check: `Content-MD5`, and for single-part uploads
+//! `x-amz-checksum-sha256`, whose value is also handed to SigV4 as the
+//! payload hash so the body is hashed once for both. A server that ignores
+//! that header does not echo it, and the caller falls back to the MD5. The
+//! SDK's own automatic CRC checksums are switched to "when required" for the
+//! same reason. Verification reads back (`head`, `read_hashes`); nothing
+//! relies on a server enforcing conditional requests or part-size minimums.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use aws_runtime::auth::PayloadSigningOverride;
 use aws_sdk_s3::config::{
     Credentials, Region, RequestChecksumCalculation, ResponseChecksumValidation, SharedCredentialsProvider,
     StalledStreamProtectionConfig,
@@ -21,18 +25,26 @@ use aws_sdk_s3::config::{
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::ChecksumMode;
 use aws_sdk_s3::types::{
     CompletedMultipartUpload, CompletedPart, MetadataDirective, ServerSideEncryption, StorageClass,
 };
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextMut;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use bytes::Bytes;
 use tokio::io::AsyncWriteExt as _;
 
 use crate::error::{Result, StoreError};
 use crate::{
-    Features, Fetched, ListPage, MAX_PRESIGN_EXPIRY, ObjectInfo, ObjectStore, PartInfo, PendingUpload, PostPolicy,
-    PresignGet, PresignedPost, PutOptions, StreamHasher, md5_base64, validate_key,
+    BodySums, Features, Fetched, ListPage, MAX_PRESIGN_EXPIRY, ObjectInfo, ObjectStore, PartInfo, PendingUpload,
+    PostPolicy, PresignGet, PresignedPost, PutOptions, StreamHasher, md5_base64, validate_key,
 };
 
 /// Where the S3 store gets its credentials.
@@ -291,6 +303,7 @@ impl S3Store {
             metadata: metadata
                 .map(|m| m.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())).collect())
                 .unwrap_or_default(),
+            sha256: None,
         }
     }
 
@@ -415,6 +428,35 @@ fn metadata(opts: &PutOptions) -> Option<std::collections::HashMap<String, Strin
     (!opts.metadata.is_empty()).then(|| opts.metadata.clone().into_iter().collect())
 }
 
+/// A whole-object SHA-256 as S3 returns it (base64). A multipart object's
+/// checksum of part checksums (`...-N`) is not one and gives `None`.
+fn whole_sha256(value: Option<&str>) -> Option<[u8; 32]> {
+    BASE64.decode(value?).ok()?.try_into().ok()
+}
+
+/// Tells SigV4 the payload's SHA-256 (lower-case hex) instead of letting it
+/// hash the body again. aws-runtime reads this override from the config
+/// bag; an interceptor is the public way to put it there per request.
+#[derive(Debug)]
+struct SignedPayloadHash(String);
+
+impl Intercept for SignedPayloadHash {
+    fn name(&self) -> &'static str {
+        "SignedPayloadHash"
+    }
+
+    fn modify_before_signing(
+        &self,
+        _context: &mut BeforeTransmitInterceptorContextMut<'_>,
+        _components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> std::result::Result<(), BoxError> {
+        cfg.interceptor_state()
+            .store_put(PayloadSigningOverride::Precomputed(self.0.clone()));
+        Ok(())
+    }
+}
+
 fn unquote(etag: &str) -> String {
     etag.trim_matches('"').to_ascii_lowercase()
 }
@@ -457,32 +499,58 @@ impl ObjectStore for S3Store {
         Ok(())
     }
 
-    async fn put_bytes(&self, key: &str, body: Bytes, md5: [u8; 16], opts: &PutOptions) -> Result<ObjectInfo> {
+    async fn put_bytes(&self, key: &str, body: Bytes, sums: BodySums, opts: &PutOptions) -> Result<ObjectInfo> {
         let full = self.full_key(key)?;
+        if sums.md5.is_none() && sums.sha256.is_none() {
+            return Err(StoreError::Invalid(format!(
+                "{key}: an upload needs an MD5 or a SHA-256"
+            )));
+        }
         let size = body.len();
-        let out = self
+        let req = self
             .client
             .put_object()
             .bucket(&self.inner.bucket)
             .key(&full)
-            .content_md5(md5_base64(&md5))
+            .set_content_md5(sums.md5.as_ref().map(md5_base64))
+            .set_checksum_sha256(sums.sha256.as_ref().map(|h| BASE64.encode(h)))
             .content_length(size as i64)
             .body(ByteStream::from(body))
             .set_content_type(opts.content_type.clone())
             .set_storage_class(opts.storage_class.as_deref().map(StorageClass::from))
             .set_server_side_encryption(self.inner.sse.clone())
-            .set_metadata(metadata(opts))
-            .send()
-            .await
-            .map_err(|e| self.error("upload", key, e))?;
-        Ok(self.info_from(
+            .set_metadata(metadata(opts));
+        let out = match sums.sha256 {
+            // The checksum the server verifies is also the payload hash
+            // SigV4 signs: the SDK need not hash the body a second time.
+            Some(h) => {
+                req.customize()
+                    .interceptor(SignedPayloadHash(hex::encode(h)))
+                    .send()
+                    .await
+            }
+            None => req.send().await,
+        }
+        .map_err(|e| self.error("upload", key, e))?;
+        let mut info = self.info_from(
             key,
             Some(size as i64),
             out.e_tag(),
             None,
             opts.storage_class.as_deref(),
             None,
-        ))
+        );
+        info.sha256 = whole_sha256(out.checksum_sha256());
+        if let (Some(sent), Some(echoed)) = (sums.sha256, out.checksum_sha256())
+            && info.sha256 != Some(sent)
+        {
+            return Err(StoreError::ChecksumMismatch {
+                store: self.describe(),
+                key: key.to_owned(),
+                detail: format!("the server's SHA-256 {echoed} is not the one sent"),
+            });
+        }
+        Ok(info)
     }
 
     async fn create_multipart(&self, key: &str, opts: &PutOptions) -> Result<String> {
@@ -671,17 +739,20 @@ impl ObjectStore for S3Store {
             .head_object()
             .bucket(&self.inner.bucket)
             .key(&full)
+            .checksum_mode(ChecksumMode::Enabled)
             .send()
             .await
             .map_err(|e| self.error("head", key, e))?;
-        Ok(self.info_from(
+        let mut info = self.info_from(
             key,
             out.content_length(),
             out.e_tag(),
             out.last_modified(),
             out.storage_class().map(|c| c.as_str()),
             out.metadata(),
-        ))
+        );
+        info.sha256 = whole_sha256(out.checksum_sha256());
+        Ok(info)
     }
 
     async fn get_to_file(&self, key: &str, dest: &Path) -> Result<Fetched> {

@@ -1,6 +1,8 @@
 //! A TCP proxy on 127.0.0.1 that damages connections on purpose: it cuts
 //! some in the middle of a request body and stalls others, so tests can
-//! check that uploads survive a flaky network.
+//! check that uploads survive a flaky network. It can also hide the
+//! `x-amz-checksum-sha256` headers of the server's answers, as a server that
+//! ignores checksums would.
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -27,6 +29,8 @@ struct Faults {
     done: AtomicU64,
     /// While set, the network is down: every connection is cut at once.
     down: std::sync::atomic::AtomicBool,
+    /// While set, answers lose their `x-amz-checksum-sha256` headers.
+    hide_checksums: std::sync::atomic::AtomicBool,
 }
 
 impl FaultProxy {
@@ -59,6 +63,13 @@ impl FaultProxy {
         self.faults.down.store(down, Ordering::SeqCst);
     }
 
+    /// Makes the server's answers on new connections look like those of a
+    /// server that ignores `x-amz-checksum-sha256`: the header is renamed
+    /// (to `x-amz-checksum-hidden`, the same length, so nothing else moves).
+    pub fn hide_checksums(&self, hide: bool) {
+        self.faults.hide_checksums.store(hide, Ordering::SeqCst);
+    }
+
     /// Connections damaged so far.
     pub fn damaged(&self) -> u64 {
         self.faults.done.load(Ordering::SeqCst)
@@ -75,6 +86,44 @@ fn take(counter: &AtomicU64) -> bool {
         .is_ok()
 }
 
+/// Copies `from` to `to`, replacing every `needle` (ASCII, any case) with
+/// `with` (the same length), also where a read splits it. A tail that could
+/// start a needle waits for the next read, at most 20 ms.
+fn copy_renaming(from: &mut TcpStream, to: &mut TcpStream, needle: &[u8], with: &[u8]) -> std::io::Result<()> {
+    assert_eq!(needle.len(), with.len());
+    from.set_read_timeout(Some(Duration::from_millis(20)))?;
+    let mut pending: Vec<u8> = Vec::new();
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        let (n, quiet) = match from.read(&mut buf) {
+            Ok(n) => (n, false),
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => (0, true),
+            Err(e) => return Err(e),
+        };
+        pending.extend_from_slice(&buf[..n]);
+        let mut i = 0;
+        while i + needle.len() <= pending.len() {
+            if pending[i..i + needle.len()].eq_ignore_ascii_case(needle) {
+                pending[i..i + needle.len()].copy_from_slice(with);
+                i += needle.len();
+            } else {
+                i += 1;
+            }
+        }
+        let ended = n == 0 && !quiet;
+        let ready = if ended || quiet {
+            pending.len()
+        } else {
+            pending.len().saturating_sub(needle.len() - 1)
+        };
+        to.write_all(&pending[..ready])?;
+        pending.drain(..ready);
+        if ended {
+            return Ok(());
+        }
+    }
+}
+
 fn serve(client: TcpStream, upstream: u16, faults: &Faults) {
     if faults.down.load(Ordering::SeqCst) {
         let _ = client.shutdown(Shutdown::Both);
@@ -85,9 +134,19 @@ fn serve(client: TcpStream, upstream: u16, faults: &Faults) {
     };
     let (mut c_read, mut s_write) = (client.try_clone().unwrap(), server.try_clone().unwrap());
     let (mut s_read, mut c_write) = (server, client);
-    // Server to client: plain copy.
+    // Server to client: a plain copy, or one that renames a header.
+    let hide = faults.hide_checksums.load(Ordering::SeqCst);
     let back = std::thread::spawn(move || {
-        let _ = std::io::copy(&mut s_read, &mut c_write);
+        if hide {
+            let _ = copy_renaming(
+                &mut s_read,
+                &mut c_write,
+                b"x-amz-checksum-sha256",
+                b"x-amz-checksum-hidden",
+            );
+        } else {
+            let _ = std::io::copy(&mut s_read, &mut c_write);
+        }
         let _ = c_write.shutdown(Shutdown::Both);
     });
     // Client to server: count bytes and maybe cut or stall.

@@ -147,6 +147,24 @@ impl S3Server {
         self.dir.path().join("data")
     }
 
+    /// CPU seconds (user + system) the server has used so far, read from
+    /// /proc for `weed` (the child of the `sh` watcher; USER_HZ is 100).
+    /// The benchmark reports it: on a shared machine the server's work
+    /// competes with the client's.
+    pub fn cpu_seconds(&self) -> f64 {
+        let sh = self.child.id();
+        let children = std::fs::read_to_string(format!("/proc/{sh}/task/{sh}/children")).unwrap_or_default();
+        children
+            .split_whitespace()
+            .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/stat")).ok())
+            .filter_map(|stat| {
+                let fields: Vec<&str> = stat[stat.rfind(')')? + 2..].split_whitespace().collect();
+                Some(fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?)
+            })
+            .sum::<f64>()
+            / 100.0
+    }
+
     /// The server's log so far (for failure messages).
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("weed.log")).unwrap_or_default()

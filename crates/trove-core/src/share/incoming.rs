@@ -144,7 +144,7 @@ impl Library {
         rt.block_on(stores.main.put_bytes(
             &page_key,
             body.clone(),
-            trove_store::md5_of(&body),
+            trove_store::BodySums::of(&body),
             &trove_store::PutOptions {
                 content_type: Some("text/html; charset=utf-8".into()),
                 ..Default::default()

@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use trove_catalog::{ObjectState, ShareItem, ShareKind, ShareRecord};
-use trove_store::{AnyStore, ObjectStore, PresignGet, PutOptions, TargetUrl, md5_of};
+use trove_store::{AnyStore, BodySums, ObjectStore, PresignGet, PutOptions, TargetUrl};
 use trove_types::{AssetId, AssetKind};
 
 use crate::api::AssetDetail;
@@ -573,7 +573,10 @@ impl Library {
                 content_type: Some(ct.to_owned()),
                 ..Default::default()
             };
-            stores.main.put_bytes(key, body.clone(), md5_of(&body), &opts).await?;
+            stores
+                .main
+                .put_bytes(key, body.clone(), BodySums::of(&body), &opts)
+                .await?;
             placed.push(ShareItem {
                 key: key.clone(),
                 position: 0,

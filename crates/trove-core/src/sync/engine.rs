@@ -9,13 +9,16 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use crossbeam_channel::{Receiver, Sender};
 use tokio::sync::Semaphore;
 use trove_catalog::SyncPart;
-use trove_store::{AnyStore, ObjectStore, PartInfo, PutOptions, StoreError, md5_of, multipart_etag};
+use trove_store::{
+    AnyStore, BodySums, ObjectStore, PartInfo, PutOptions, StoreError, md5_of, multipart_etag, sha256_of,
+};
 
 use super::{Source, backoff};
 use crate::cancel::Cancel;
@@ -203,6 +206,10 @@ pub(crate) struct Ctx {
     limiter: Option<tokio::sync::Mutex<Instant>>,
     tx: Sender<Msg>,
     parts: PartBuffers,
+    /// The S3 server answered an upload without confirming its
+    /// `x-amz-checksum-sha256` (it ignores the header): from then on every
+    /// small upload also carries `Content-MD5`, which all servers check.
+    sha256_unconfirmed: AtomicBool,
 }
 
 /// Multipart part buffers, reused from one part to the next.
@@ -260,6 +267,7 @@ impl Ctx {
             limiter: opts.bandwidth_limit.map(|_| tokio::sync::Mutex::new(Instant::now())),
             tx,
             parts: PartBuffers::default(),
+            sha256_unconfirmed: AtomicBool::new(false),
         };
         (Arc::new(ctx), rx)
     }
@@ -278,6 +286,20 @@ impl Ctx {
         };
         if !wait.is_zero() {
             tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// The hashes a single-part upload of `bytes` carries. The SHA-256
+    /// always: it is the signed payload's hash and the checksum the server
+    /// verifies, one pass for both. The MD5 only where something needs it:
+    /// the catalog's check that the file is the one scanned, a store that
+    /// verifies by MD5 (a folder's read-back), or a server that ignores the
+    /// SHA-256 checksum.
+    fn body_sums(&self, bytes: &[u8], expect_md5: bool) -> BodySums {
+        let md5 = expect_md5 || !self.store.features().etag_is_md5 || self.sha256_unconfirmed.load(Ordering::Relaxed);
+        BodySums {
+            md5: md5.then(|| md5_of(bytes)),
+            sha256: Some(sha256_of(bytes)),
         }
     }
 
@@ -356,7 +378,10 @@ pub(crate) async fn send_object(ctx: Arc<Ctx>, obj: Sendable, source: Source) {
     let id = obj.id;
     let asset_hex = obj.asset_hex.clone();
     let result = match source {
-        Source::Bytes(bytes) => send_small(&ctx, &obj, bytes, None, asset_hex.as_deref()).await,
+        Source::Bytes(bytes) => {
+            let sums = ctx.body_sums(&bytes, false);
+            send_small(&ctx, &obj, bytes, sums, None, asset_hex.as_deref()).await
+        }
         Source::File { path, expect_md5 } => match tokio::fs::metadata(&path).await {
             Err(e) => Err(SendError::Local(format!("{}: {e}", path.display()))),
             // A path that became a FIFO or a device must not be read (a
@@ -375,10 +400,26 @@ pub(crate) async fn send_object(ctx: Arc<Ctx>, obj: Sendable, source: Source) {
                 let _permit = ctx.large.acquire().await;
                 send_multipart(&ctx, &obj, &path, m.len(), expect_md5, asset_hex.as_deref()).await
             }
-            Ok(_) => match tokio::fs::read(&path).await {
-                Err(e) => Err(SendError::Local(format!("{}: {e}", path.display()))),
-                Ok(bytes) => send_small(&ctx, &obj, Bytes::from(bytes), expect_md5, asset_hex.as_deref()).await,
-            },
+            Ok(_) => {
+                // One trip to the blocking pool reads and hashes the file.
+                let want_md5 = expect_md5.is_some();
+                let ctx2 = ctx.clone();
+                let read = tokio::task::spawn_blocking(move || match std::fs::read(&path) {
+                    Ok(bytes) => {
+                        let sums = ctx2.body_sums(&bytes, want_md5);
+                        Ok((Bytes::from(bytes), sums))
+                    }
+                    Err(e) => Err(SendError::Local(format!("{}: {e}", path.display()))),
+                })
+                .await;
+                match read {
+                    Ok(Ok((bytes, sums))) => {
+                        send_small(&ctx, &obj, bytes, sums, expect_md5, asset_hex.as_deref()).await
+                    }
+                    Ok(Err(e)) => Err(e),
+                    Err(e) => Err(SendError::Local(format!("{}: the read failed: {e}", obj.key))),
+                }
+            }
         },
     };
     let _ = ctx.tx.send(Msg::Done { id, result });
@@ -388,12 +429,12 @@ async fn send_small(
     ctx: &Ctx,
     obj: &Sendable,
     bytes: Bytes,
+    sums: BodySums,
     expect_md5: Option<[u8; 16]>,
     asset_hex: Option<&str>,
 ) -> Result<(u64, Option<[u8; 16]>), SendError> {
-    let md5 = md5_of(&bytes);
     if let Some(expected) = expect_md5
-        && expected != md5
+        && sums.md5 != Some(expected)
     {
         return Err(SendError::Changed(format!(
             "the file's content differs from what was catalogued for {}; rescan the folder",
@@ -404,20 +445,37 @@ async fn send_small(
     ctx.throttle(size).await;
     let put = ctx
         .store
-        .put_bytes(&obj.key, bytes, md5, &ctx.put_options(obj, asset_hex))
+        .put_bytes(&obj.key, bytes.clone(), sums, &ctx.put_options(obj, asset_hex))
         .await?;
-    if !ctx.opts.head_after_put && ctx.store.features().etag_is_md5 && put.etag.is_some() {
-        if put.etag_md5() != Some(md5) {
+    let etag_is_md5 = ctx.store.features().etag_is_md5;
+    // The server checked the bytes against our SHA-256 before keeping them,
+    // and said so.
+    let confirmed = sums.sha256.is_some() && put.sha256 == sums.sha256;
+    if !confirmed && etag_is_md5 {
+        ctx.sha256_unconfirmed.store(true, Ordering::Relaxed);
+    }
+    // Without that confirmation the MD5 verifies: the ETag, or a read-back.
+    let md5 = match sums.md5 {
+        Some(m) => Some(m),
+        None if !confirmed || ctx.opts.head_after_put => Some(md5_of(&bytes)),
+        None => None,
+    };
+    drop(bytes);
+    // The PUT's own ETag, which the server computed from what it stored.
+    let etag_check = !ctx.opts.head_after_put && etag_is_md5 && put.etag.is_some();
+    match md5 {
+        None => {}
+        Some(md5) if etag_check && put.etag_md5() != Some(md5) => {
             let _ = ctx.store.delete(&obj.key).await;
             return Err(SendError::Verify(format!(
                 "{}: the server's ETag {:?} is not the MD5 sent",
                 obj.key, put.etag
             )));
         }
-    } else {
-        verify_stored(ctx, &obj.key, size, Some(md5), None).await?;
+        Some(_) if etag_check => {}
+        Some(_) => verify_stored(ctx, &obj.key, size, md5, None).await?,
     }
-    Ok((size, Some(md5)))
+    Ok((size, md5))
 }
 
 /// Reads back what the target holds under `key` and compares it with what

@@ -1,7 +1,10 @@
 //! `trove upload`: the bulk batch uploader. Walks folders and sends every
 //! file to a bucket or folder under `prefix/<path relative to the folder>`,
-//! through the same engine as sync (Content-MD5, multipart with resume,
-//! every object read back). No library is needed: a per-target state file
+//! through the same engine as sync (each file's own checksums checked by
+//! the server, multipart with resume, every object verified). A small file
+//! is hashed once, with SHA-256: the server checks it and echoes it back;
+//! only a server that does not echo it makes the file's MD5 worth computing
+//! (checked against the ETag). No library is needed: a per-target state file
 //! remembers what went up, so a repeated or interrupted run skips what is
 //! done. Memory stays flat: the walk streams through a bounded channel.
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use tokio::task::JoinSet;
 use trove_catalog::{ObjectRole, ObjectState, SyncObject};
-use trove_store::{AnyStore, ObjectStore, md5_of};
+use trove_store::{AnyStore, BodySums, ObjectStore};
 
 use super::{CredentialSource, runtime};
 use crate::cancel::Cancel;
@@ -222,7 +222,7 @@ impl Library {
         rt.block_on(store.put_bytes(
             &report.inventory_key,
             body.clone(),
-            md5_of(&body),
+            BodySums::of(&body),
             &trove_store::PutOptions {
                 content_type: Some("text/plain; charset=utf-8".into()),
                 ..Default::default()

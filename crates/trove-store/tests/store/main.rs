@@ -65,6 +65,7 @@ conformance!(
     check_passes,
     put_then_read_back,
     wrong_md5_is_refused_and_nothing_is_stored,
+    sha256_alone_verifies_the_upload,
     missing_objects_are_not_found,
     listing_pages_through_every_key_in_order,
     listing_filters_by_prefix,
@@ -148,7 +149,7 @@ async fn folder_missing_root_is_not_created() {
         &store,
         "a/b",
         bytes::Bytes::from_static(b"x"),
-        trove_store::md5_of(b"x"),
+        trove_store::BodySums::of(b"x"),
         &Default::default(),
     )
     .await
@@ -163,7 +164,13 @@ async fn s3_objects_read_back_with_an_independent_client() {
     let store = s3_store().await;
     let body = bytes::Bytes::from(vec![7u8; 300_000]);
     let md5 = trove_store::md5_of(&body);
-    trove_store::ObjectStore::put_bytes(&store, "independent/check.bin", body, md5, &Default::default())
+    // Sent as the bulk uploader sends: a SHA-256 alone, as checksum and
+    // signed payload hash; rclone checks the MD5 of what arrived.
+    let sums = trove_store::BodySums {
+        md5: None,
+        sha256: Some(trove_store::sha256_of(&body)),
+    };
+    trove_store::ObjectStore::put_bytes(&store, "independent/check.bin", body, sums, &Default::default())
         .await
         .unwrap();
     let server = S3Server::shared();
@@ -269,7 +276,7 @@ async fn s3_listing_at_the_bucket_root_keeps_to_the_prefix() {
     for k in &keys {
         let b = bytes::Bytes::from_static(b"x");
         store
-            .put_bytes(k, b.clone(), trove_store::md5_of(&b), &Default::default())
+            .put_bytes(k, b.clone(), trove_store::BodySums::of(&b), &Default::default())
             .await
             .unwrap();
     }

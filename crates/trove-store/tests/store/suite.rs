@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use tokio::task::JoinSet;
-use trove_store::{ObjectStore, PresignGet, PutOptions, md5_of, multipart_etag};
+use trove_store::{BodySums, ObjectStore, PresignGet, PutOptions, md5_of, multipart_etag, sha256_of};
 use trove_testkit::Rng;
 
 fn body(seed: u64, len: usize) -> Bytes {
@@ -17,7 +17,7 @@ fn body(seed: u64, len: usize) -> Bytes {
 
 async fn put<S: ObjectStore>(store: &S, key: &str, bytes: &Bytes) {
     store
-        .put_bytes(key, bytes.clone(), md5_of(bytes), &PutOptions::default())
+        .put_bytes(key, bytes.clone(), BodySums::of(bytes), &PutOptions::default())
         .await
         .unwrap_or_else(|e| panic!("put {key}: {e}"));
 }
@@ -35,16 +35,22 @@ pub async fn put_then_read_back<S: ObjectStore>(store: &S) {
     opts.metadata
         .insert("blake3".into(), blake3::hash(&bytes).to_hex().to_string());
     let put = store
-        .put_bytes("originals/ab/photo.jpg", bytes.clone(), md5_of(&bytes), &opts)
+        .put_bytes("originals/ab/photo.jpg", bytes.clone(), BodySums::of(&bytes), &opts)
         .await
         .unwrap();
     assert_eq!(put.size, 200_000);
+    // Both stores here confirm the SHA-256 they checked (SeaweedFS echoes
+    // `x-amz-checksum-sha256`).
+    assert_eq!(put.sha256, Some(sha256_of(&bytes)));
 
     let head = store.head("originals/ab/photo.jpg").await.unwrap();
     assert_eq!(head.key, "originals/ab/photo.jpg");
     assert_eq!(head.size, 200_000);
     if store.features().etag_is_md5 {
         assert_eq!(head.etag_md5(), Some(md5_of(&bytes)), "etag {:?}", head.etag);
+    }
+    if let Some(sha256) = head.sha256 {
+        assert_eq!(sha256, sha256_of(&bytes), "the stored SHA-256 differs");
     }
     if store.features().metadata {
         assert_eq!(
@@ -64,7 +70,7 @@ pub async fn wrong_md5_is_refused_and_nothing_is_stored<S: ObjectStore>(store: &
         .put_bytes(
             "bad/md5.bin",
             bytes.clone(),
-            md5_of(b"something else"),
+            BodySums::md5(md5_of(b"something else")),
             &PutOptions::default(),
         )
         .await
@@ -73,6 +79,41 @@ pub async fn wrong_md5_is_refused_and_nothing_is_stored<S: ObjectStore>(store: &
     assert!(err.is_retryable());
     let err = store.head("bad/md5.bin").await.unwrap_err();
     assert!(err.is_not_found(), "{err}");
+}
+
+pub async fn sha256_alone_verifies_the_upload<S: ObjectStore>(store: &S) {
+    // The bulk uploader's way: one SHA-256, checked by the receiving end
+    // and (S3) signed as the payload hash, no MD5.
+    let bytes = body(21, 150_000);
+    let sums = BodySums {
+        md5: None,
+        sha256: Some(sha256_of(&bytes)),
+    };
+    let put = store
+        .put_bytes("sha/good.bin", bytes.clone(), sums, &PutOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(put.sha256, Some(sha256_of(&bytes)));
+    let fetched = store.read_hashes("sha/good.bin").await.unwrap();
+    assert_eq!(fetched.md5, md5_of(&bytes));
+
+    let wrong = BodySums {
+        md5: None,
+        sha256: Some(sha256_of(b"something else")),
+    };
+    let err = store
+        .put_bytes("sha/bad.bin", bytes.clone(), wrong, &PutOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "store_checksum_mismatch", "{err}");
+    let err = store.head("sha/bad.bin").await.unwrap_err();
+    assert!(err.is_not_found(), "{err}");
+
+    let err = store
+        .put_bytes("sha/none.bin", bytes, BodySums::default(), &PutOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "store_invalid", "{err}");
 }
 
 pub async fn missing_objects_are_not_found<S: ObjectStore>(store: &S) {
@@ -110,7 +151,7 @@ pub async fn listing_pages_through_every_key_in_order<S: ObjectStore + Clone>(st
         set.spawn(async move {
             let b = Bytes::from(key.clone().into_bytes());
             store
-                .put_bytes(&key, b.clone(), md5_of(&b), &PutOptions::default())
+                .put_bytes(&key, b.clone(), BodySums::of(&b), &PutOptions::default())
                 .await
                 .unwrap();
             drop(permit);
@@ -312,7 +353,7 @@ pub async fn invalid_keys_are_refused<S: ObjectStore>(store: &S) {
     for key in ["", "/etc/passwd", "a/../../b", "a//b"] {
         let b = Bytes::from_static(b"x");
         let err = store
-            .put_bytes(key, b.clone(), md5_of(&b), &PutOptions::default())
+            .put_bytes(key, b.clone(), BodySums::of(&b), &PutOptions::default())
             .await
             .unwrap_err();
         assert_eq!(err.code(), "store_invalid", "{key:?}: {err}");
