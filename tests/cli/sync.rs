@@ -499,6 +499,47 @@ fn bulk_upload_sends_a_tree_once_and_skips_it_after() {
     assert_eq!(fourth["uploaded"], 1, "{fourth}");
 }
 
+#[test]
+fn a_file_changed_after_the_scan_fails_alone_with_a_clear_reason() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lib = tmp.path().join("lib");
+    let photos = tmp.path().join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    for (i, name) in ["fifo.bin", "resized.bin", "edited.bin", "kept.bin"].iter().enumerate() {
+        random_file(&photos.join(name), 100_000, 700 + i as u64);
+    }
+    ok(&trove_s3(
+        &lib,
+        SECRET_KEY,
+        &["add", photos.to_str().unwrap(), "--json"],
+    ));
+    // Behind the catalog's back: one file becomes a FIFO (opening it would
+    // block forever), one changes size, one changes content but not size.
+    std::fs::remove_file(photos.join("fifo.bin")).unwrap();
+    let status = Command::new("mkfifo").arg(photos.join("fifo.bin")).status().unwrap();
+    assert!(status.success());
+    random_file(&photos.join("resized.bin"), 90_000, 800);
+    random_file(&photos.join("edited.bin"), 100_000, 801);
+    let prefix = unique_prefix("changed", tmp.path());
+    set_s3_target(&lib, &prefix, &S3Server::shared().endpoint);
+    let out = trove_s3(&lib, SECRET_KEY, &["sync", "--timeout", "5", "--json"]);
+    assert!(!out.status.success(), "a sync with failures succeeded");
+    let report = stdout_json(&out);
+    let failed = report["failed"].as_array().unwrap();
+    let reason = |needle: &str| {
+        failed
+            .iter()
+            .filter(|f| f["error"].as_str().unwrap().contains(needle))
+            .count()
+    };
+    assert_eq!(failed.len(), 3, "{report}");
+    assert_eq!(reason("no longer a regular file"), 1, "{report}");
+    assert_eq!(reason("the catalog says 100000"), 1, "{report}");
+    assert_eq!(reason("differs from what was catalogued"), 1, "{report}");
+    let kept = std::fs::read(photos.join("kept.bin")).unwrap();
+    assert_eq!(rclone_cat(&prefix, &original_key(&kept, "bin")), kept);
+}
+
 /// (rows, rows whose MD5 the state file holds) of a bulk upload's state.
 fn state_md5s(state: &Path) -> (i64, i64) {
     let db = rusqlite::Connection::open(state).unwrap();
