@@ -552,7 +552,7 @@ fn state_md5s(state: &Path) -> (i64, i64) {
 }
 
 #[test]
-fn bulk_upload_verifies_by_sha256_and_by_md5_where_the_server_does_not_confirm_it() {
+fn bulk_upload_verifies_by_sha256_and_by_md5_where_the_server_ignores_or_refuses_it() {
     use trove_testkit::fault::FaultProxy;
     let tmp = tempfile::tempdir().unwrap();
     let lib = tmp.path().join("lib");
@@ -595,6 +595,23 @@ fn bulk_upload_verifies_by_sha256_and_by_md5_where_the_server_does_not_confirm_i
     let report = upload(&proxy.endpoint(), &prefix, &state);
     assert_eq!(report["uploaded"], 20, "{report}");
     assert_eq!(report["failed"].as_array().unwrap().len(), 0, "{report}");
+    assert_eq!(state_md5s(&state), (20, 20));
+    for i in [0u64, 19] {
+        let name = format!("f{i}.bin");
+        assert_eq!(rclone_cat(&prefix, &name), std::fs::read(tree.join(&name)).unwrap());
+    }
+    // A server that refuses the header (Backblaze B2's 400 "Unsupported
+    // header"): the refused uploads go again with Content-MD5 alone, and the
+    // rest of the run sends no checksum header.
+    let b2 = FaultProxy::start(server.port);
+    b2.refuse_checksums(true);
+    let prefix = unique_prefix("refused", tmp.path());
+    let state = tmp.path().join("refused.db");
+    let report = upload(&b2.endpoint(), &prefix, &state);
+    assert_eq!(report["uploaded"], 20, "{report}");
+    assert_eq!(report["failed"].as_array().unwrap().len(), 0, "{report}");
+    assert!(b2.refused() >= 1, "no request carried the header");
+    assert!(b2.refused() <= 20, "{} refusals for 20 files", b2.refused());
     assert_eq!(state_md5s(&state), (20, 20));
     for i in [0u64, 19] {
         let name = format!("f{i}.bin");

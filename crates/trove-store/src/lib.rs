@@ -83,7 +83,8 @@ pub struct ObjectInfo {
     pub metadata: BTreeMap<String, String>,
     /// The SHA-256 the store holds for the whole object, when it keeps one
     /// and said so (S3's `x-amz-checksum-sha256`, echoed by an upload that
-    /// carried it, or returned by `head`). `None` says nothing either way.
+    /// carried it; `head` does not ask for it, but keeps it if a server
+    /// sends it anyway). `None` says nothing either way.
     pub sha256: Option<[u8; 32]>,
 }
 

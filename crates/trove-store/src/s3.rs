@@ -7,7 +7,9 @@
 //! to check: `Content-MD5`, and for single-part uploads
 //! `x-amz-checksum-sha256`, whose value is also handed to SigV4 as the
 //! payload hash so the body is hashed once for both. A server that ignores
-//! that header does not echo it, and the caller falls back to the MD5. The
+//! that header does not echo it, and the caller falls back to the MD5; one
+//! that refuses it (Backblaze B2: 400 "Unsupported header") gets the upload
+//! again with `Content-MD5` alone, and no more checksum headers. The
 //! SDK's own automatic CRC checksums are switched to "when required" for the
 //! same reason. Verification reads back (`head`, `read_hashes`); nothing
 //! relies on a server enforcing conditional requests or part-size minimums.
@@ -15,6 +17,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use aws_runtime::auth::PayloadSigningOverride;
@@ -25,7 +28,6 @@ use aws_sdk_s3::config::{
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
-use aws_sdk_s3::types::ChecksumMode;
 use aws_sdk_s3::types::{
     CompletedMultipartUpload, CompletedPart, MetadataDirective, ServerSideEncryption, StorageClass,
 };
@@ -134,6 +136,9 @@ struct Inner {
     sse: Option<ServerSideEncryption>,
     describe: String,
     credentials: Option<SharedCredentialsProvider>,
+    /// The server refused `x-amz-checksum-sha256` once (Backblaze B2 does):
+    /// uploads go without it.
+    checksum_header_refused: AtomicBool,
 }
 
 impl std::fmt::Debug for S3Store {
@@ -213,6 +218,7 @@ impl S3Store {
                 sse,
                 describe,
                 credentials: provider,
+                checksum_header_refused: AtomicBool::new(false),
             }),
         })
     }
@@ -283,6 +289,50 @@ impl S3Store {
                 detail: DisplayErrorContext(&err).to_string(),
             },
         }
+    }
+
+    /// One PutObject: `Content-MD5` when the MD5 is given; the SHA-256,
+    /// when given, as SigV4's payload hash and, with `header`, as
+    /// `x-amz-checksum-sha256` too.
+    async fn put_request(
+        &self,
+        full: &str,
+        key: &str,
+        body: Bytes,
+        sums: BodySums,
+        header: bool,
+        opts: &PutOptions,
+    ) -> Result<PutAnswer> {
+        let size = body.len();
+        let req = self
+            .client
+            .put_object()
+            .bucket(&self.inner.bucket)
+            .key(full)
+            .set_content_md5(sums.md5.as_ref().map(md5_base64))
+            .set_checksum_sha256(sums.sha256.filter(|_| header).map(|h| BASE64.encode(h)))
+            .content_length(size as i64)
+            .body(ByteStream::from(body))
+            .set_content_type(opts.content_type.clone())
+            .set_storage_class(opts.storage_class.as_deref().map(StorageClass::from))
+            .set_server_side_encryption(self.inner.sse.clone())
+            .set_metadata(metadata(opts));
+        let out = match sums.sha256 {
+            // The SDK need not hash the body a second time.
+            Some(h) => {
+                req.customize()
+                    .interceptor(SignedPayloadHash(hex::encode(h)))
+                    .send()
+                    .await
+            }
+            None => req.send().await,
+        }
+        .map_err(|e| self.error("upload", key, e))?;
+        Ok(PutAnswer {
+            size: size as i64,
+            etag: out.e_tag().map(str::to_owned),
+            checksum_sha256: out.checksum_sha256().map(str::to_owned),
+        })
     }
 
     fn info_from(
@@ -428,6 +478,24 @@ fn metadata(opts: &PutOptions) -> Option<std::collections::HashMap<String, Strin
     (!opts.metadata.is_empty()).then(|| opts.metadata.clone().into_iter().collect())
 }
 
+/// What a PutObject answered.
+struct PutAnswer {
+    size: i64,
+    etag: Option<String>,
+    checksum_sha256: Option<String>,
+}
+
+/// A refusal of how a request was made rather than of what it carried:
+/// 400 `InvalidArgument` / `InvalidRequest` or 501 `NotImplemented`, as
+/// servers answer a header they do not support.
+fn refuses_a_header(e: &StoreError) -> bool {
+    match e {
+        StoreError::Refused { status: 400, code, .. } => matches!(code.as_str(), "InvalidArgument" | "InvalidRequest"),
+        StoreError::ServerBusy { status: 501, .. } => true,
+        _ => false,
+    }
+}
+
 /// A whole-object SHA-256 as S3 returns it (base64). A multipart object's
 /// checksum of part checksums (`...-N`) is not one and gives `None`.
 fn whole_sha256(value: Option<&str>) -> Option<[u8; 32]> {
@@ -506,42 +574,34 @@ impl ObjectStore for S3Store {
                 "{key}: an upload needs an MD5 or a SHA-256"
             )));
         }
-        let size = body.len();
-        let req = self
-            .client
-            .put_object()
-            .bucket(&self.inner.bucket)
-            .key(&full)
-            .set_content_md5(sums.md5.as_ref().map(md5_base64))
-            .set_checksum_sha256(sums.sha256.as_ref().map(|h| BASE64.encode(h)))
-            .content_length(size as i64)
-            .body(ByteStream::from(body))
-            .set_content_type(opts.content_type.clone())
-            .set_storage_class(opts.storage_class.as_deref().map(StorageClass::from))
-            .set_server_side_encryption(self.inner.sse.clone())
-            .set_metadata(metadata(opts));
-        let out = match sums.sha256 {
-            // The checksum the server verifies is also the payload hash
-            // SigV4 signs: the SDK need not hash the body a second time.
-            Some(h) => {
-                req.customize()
-                    .interceptor(SignedPayloadHash(hex::encode(h)))
-                    .send()
-                    .await
+        let header = sums.sha256.is_some() && !self.inner.checksum_header_refused.load(Ordering::Relaxed);
+        let out = match self.put_request(&full, key, body.clone(), sums, header, opts).await {
+            // Backblaze B2 answers 400 InvalidArgument "Unsupported header
+            // 'x-amz-checksum-sha256'". Sent again with Content-MD5 alone; if
+            // that is taken, the header is left out for the rest of the
+            // store's life. (Another refusal returns the second error.)
+            Err(e) if header && refuses_a_header(&e) => {
+                let md5 = sums.md5.unwrap_or_else(|| crate::md5_of(&body));
+                let plain = BodySums {
+                    md5: Some(md5),
+                    sha256: sums.sha256,
+                };
+                let out = self.put_request(&full, key, body, plain, false, opts).await?;
+                self.inner.checksum_header_refused.store(true, Ordering::Relaxed);
+                out
             }
-            None => req.send().await,
-        }
-        .map_err(|e| self.error("upload", key, e))?;
+            other => other?,
+        };
         let mut info = self.info_from(
             key,
-            Some(size as i64),
-            out.e_tag(),
+            Some(out.size),
+            out.etag.as_deref(),
             None,
             opts.storage_class.as_deref(),
             None,
         );
-        info.sha256 = whole_sha256(out.checksum_sha256());
-        if let (Some(sent), Some(echoed)) = (sums.sha256, out.checksum_sha256())
+        info.sha256 = whole_sha256(out.checksum_sha256.as_deref());
+        if let (Some(sent), Some(echoed)) = (sums.sha256, out.checksum_sha256.as_deref())
             && info.sha256 != Some(sent)
         {
             return Err(StoreError::ChecksumMismatch {
@@ -739,7 +799,8 @@ impl ObjectStore for S3Store {
             .head_object()
             .bucket(&self.inner.bucket)
             .key(&full)
-            .checksum_mode(ChecksumMode::Enabled)
+            // No `x-amz-checksum-mode`: Backblaze B2 refuses the header
+            // (400), and nothing here needs the stored checksum from a HEAD.
             .send()
             .await
             .map_err(|e| self.error("head", key, e))?;
@@ -751,6 +812,7 @@ impl ObjectStore for S3Store {
             out.storage_class().map(|c| c.as_str()),
             out.metadata(),
         );
+        // Some servers return it unasked.
         info.sha256 = whole_sha256(out.checksum_sha256());
         Ok(info)
     }

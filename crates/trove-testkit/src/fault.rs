@@ -1,8 +1,10 @@
 //! A TCP proxy on 127.0.0.1 that damages connections on purpose: it cuts
 //! some in the middle of a request body and stalls others, so tests can
-//! check that uploads survive a flaky network. It can also hide the
-//! `x-amz-checksum-sha256` headers of the server's answers, as a server that
-//! ignores checksums would.
+//! check that uploads survive a flaky network. It can also play two kinds of
+//! S3-compatible server with the real one behind it: one that ignores
+//! `x-amz-checksum-sha256` (the header is hidden from the answers), and one
+//! that refuses it as Backblaze B2 does (such requests are answered with
+//! B2's 400 and never reach the server).
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -31,6 +33,10 @@ struct Faults {
     down: std::sync::atomic::AtomicBool,
     /// While set, answers lose their `x-amz-checksum-sha256` headers.
     hide_checksums: std::sync::atomic::AtomicBool,
+    /// While set, requests carrying `x-amz-checksum-sha256` are refused.
+    refuse_checksums: std::sync::atomic::AtomicBool,
+    /// Requests refused so far.
+    refused: AtomicU64,
 }
 
 impl FaultProxy {
@@ -68,6 +74,20 @@ impl FaultProxy {
     /// (to `x-amz-checksum-hidden`, the same length, so nothing else moves).
     pub fn hide_checksums(&self, hide: bool) {
         self.faults.hide_checksums.store(hide, Ordering::SeqCst);
+    }
+
+    /// Makes new connections behave like Backblaze B2, which answers a
+    /// request carrying `x-amz-checksum-sha256` with 400 InvalidArgument
+    /// "Unsupported header". Such a request is answered here (after its body
+    /// is read) and the connection closed; others go to the server. Request
+    /// bodies must have a `Content-Length` (the SDK's do).
+    pub fn refuse_checksums(&self, refuse: bool) {
+        self.faults.refuse_checksums.store(refuse, Ordering::SeqCst);
+    }
+
+    /// Requests refused so far by [`FaultProxy::refuse_checksums`].
+    pub fn refused(&self) -> u64 {
+        self.faults.refused.load(Ordering::SeqCst)
     }
 
     /// Connections damaged so far.
@@ -124,6 +144,73 @@ fn copy_renaming(from: &mut TcpStream, to: &mut TcpStream, needle: &[u8], with: 
     }
 }
 
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// The `Content-Length` of a request head (0 when it has none).
+fn content_length(head: &[u8]) -> usize {
+    String::from_utf8_lossy(head)
+        .lines()
+        .filter_map(|line| line.split_once(':'))
+        .find(|(name, _)| name.trim().eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, value)| value.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// Forwards whole requests one at a time; one whose head has `header` is
+/// answered with Backblaze B2's refusal instead, and the connection ends.
+fn forward_refusing(
+    from: &mut TcpStream,
+    to: &mut TcpStream,
+    reply: &mut TcpStream,
+    header: &[u8],
+    refused: &AtomicU64,
+) -> std::io::Result<()> {
+    let mut buf = Vec::new();
+    let mut chunk = vec![0u8; 16 * 1024];
+    let mut more = |buf: &mut Vec<u8>| -> std::io::Result<bool> {
+        let n = from.read(&mut chunk)?;
+        buf.extend_from_slice(&chunk[..n]);
+        Ok(n > 0)
+    };
+    loop {
+        let head_end = loop {
+            if let Some(i) = find(&buf, b"\r\n\r\n") {
+                break i + 4;
+            }
+            if !more(&mut buf)? {
+                return Ok(());
+            }
+        };
+        let end = head_end + content_length(&buf[..head_end]);
+        while buf.len() < end {
+            if !more(&mut buf)? {
+                return Ok(());
+            }
+        }
+        if find(&buf[..head_end], header).is_some() {
+            refused.fetch_add(1, Ordering::SeqCst);
+            let body = format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Error><Code>InvalidArgument</Code>\
+                 <Message>Unsupported header '{}' received for this API call.</Message></Error>",
+                String::from_utf8_lossy(header)
+            );
+            write!(
+                reply,
+                "HTTP/1.1 400 Bad Request\r\nContent-Type: application/xml\r\nContent-Length: {}\r\n\
+                 Connection: close\r\n\r\n{body}",
+                body.len()
+            )?;
+            return reply.flush();
+        }
+        to.write_all(&buf[..end])?;
+        buf.drain(..end);
+    }
+}
+
 fn serve(client: TcpStream, upstream: u16, faults: &Faults) {
     if faults.down.load(Ordering::SeqCst) {
         let _ = client.shutdown(Shutdown::Both);
@@ -149,6 +236,20 @@ fn serve(client: TcpStream, upstream: u16, faults: &Faults) {
         }
         let _ = c_write.shutdown(Shutdown::Both);
     });
+    if faults.refuse_checksums.load(Ordering::SeqCst) {
+        let mut reply = c_read.try_clone().unwrap();
+        let _ = forward_refusing(
+            &mut c_read,
+            &mut s_write,
+            &mut reply,
+            b"x-amz-checksum-sha256",
+            &faults.refused,
+        );
+        let _ = c_read.shutdown(Shutdown::Both);
+        let _ = s_write.shutdown(Shutdown::Both);
+        let _ = back.join();
+        return;
+    }
     // Client to server: count bytes and maybe cut or stall.
     let mut buf = vec![0u8; 16 * 1024];
     let mut sent = 0u64;
