@@ -262,6 +262,33 @@ fn sync_verifies_every_object_and_a_rename_sends_only_the_manifest() {
     let clean = ok(&trove_s3(&lib, SECRET_KEY, &["verify", "--json"]));
     assert_eq!(clean["damaged"].as_array().unwrap().len(), 0, "{clean}");
 
+    // A proxy changed in place, same size: only its MD5, kept by sync even
+    // where the server's SHA-256 confirmation verified the upload, tells.
+    let proxy_key = keys.iter().find(|k| k.starts_with("proxies/")).unwrap().clone();
+    let mut bytes = rclone_cat(&prefix, &proxy_key);
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0xff;
+    let out = S3Server::shared()
+        .rclone()
+        .args(["rcat", &format!("s3:{BUCKET}/{prefix}/{proxy_key}")])
+        .stdin(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(&bytes)?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    assert!(out.status.success());
+    let verify = trove_s3(&lib, SECRET_KEY, &["verify", "--json"]);
+    assert_eq!(verify.status.code(), Some(1), "{}", stderr(&verify));
+    let v = stdout_json(&verify);
+    assert_eq!(v["damaged"][0]["key"], proxy_key.as_str(), "{v}");
+    let mended = ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
+    assert_eq!(mended["uploaded"], 1, "{mended}");
+    bytes[mid] ^= 0xff;
+    assert_eq!(rclone_cat(&prefix, &proxy_key), bytes);
+
     // An edit: the new content goes up as a new object; the old one stays.
     let old = std::fs::read(tmp.path().join("photos/trip/IMG_0.jpg")).unwrap();
     write_jpeg(

@@ -600,14 +600,19 @@ impl ObjectStore for S3Store {
             opts.storage_class.as_deref(),
             None,
         );
+        // An echo that is not a base64 SHA-256 confirms nothing (`None`:
+        // the caller checks the MD5 instead); a different one is a mismatch.
         info.sha256 = whole_sha256(out.checksum_sha256.as_deref());
-        if let (Some(sent), Some(echoed)) = (sums.sha256, out.checksum_sha256.as_deref())
-            && info.sha256 != Some(sent)
+        if let (Some(sent), Some(echoed)) = (sums.sha256, info.sha256)
+            && echoed != sent
         {
             return Err(StoreError::ChecksumMismatch {
                 store: self.describe(),
                 key: key.to_owned(),
-                detail: format!("the server's SHA-256 {echoed} is not the one sent"),
+                detail: format!(
+                    "the server's SHA-256 {} is not the one sent",
+                    out.checksum_sha256.unwrap_or_default()
+                ),
             });
         }
         Ok(info)

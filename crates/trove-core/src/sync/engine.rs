@@ -38,9 +38,11 @@ pub(crate) struct Sendable {
     pub upload_id: Option<String>,
     /// The asset's BLAKE3, stored as object metadata.
     pub asset_hex: Option<String>,
-    /// Compute the whole file's MD5 even for multipart uploads (whose parts
-    /// are each checked by their own MD5). Sync keeps it for fixity checks;
-    /// the bulk uploader does not need it and saves a pass over the bytes.
+    /// Compute the whole object's MD5 even where the upload is verified
+    /// without it (a multipart upload, whose parts each have their own MD5;
+    /// a single PUT whose SHA-256 the server confirmed). Sync keeps it for
+    /// fixity checks and reconcile; the bulk uploader does not need it and
+    /// saves a pass over the bytes.
     pub want_md5: bool,
 }
 
@@ -212,7 +214,7 @@ pub(crate) struct Ctx {
     /// back, so the pool stays under concurrency x 1 MiB.
     small: PartBuffers,
     /// The S3 server answered an upload without confirming its
-    /// `x-amz-checksum-sha256` (it ignores the header): from then on every
+    /// `x-amz-checksum-sha256` (it ignores or refuses it): from then on every
     /// small upload also carries `Content-MD5`, which all servers check.
     sha256_unconfirmed: AtomicBool,
 }
@@ -301,11 +303,12 @@ impl Ctx {
     /// The hashes a single-part upload of `bytes` carries. The SHA-256
     /// always: it is the signed payload's hash and the checksum the server
     /// verifies, one pass for both. The MD5 only where something needs it:
-    /// the catalog's check that the file is the one scanned, a store that
+    /// the caller (`want_md5`: the catalog's check that the file is the one
+    /// scanned, or the MD5 sync keeps for fixity checks), a store that
     /// verifies by MD5 (a folder's read-back), or a server that ignores the
     /// SHA-256 checksum.
-    fn body_sums(&self, bytes: &[u8], expect_md5: bool) -> BodySums {
-        let md5 = expect_md5 || !self.store.features().etag_is_md5 || self.sha256_unconfirmed.load(Ordering::Relaxed);
+    fn body_sums(&self, bytes: &[u8], want_md5: bool) -> BodySums {
+        let md5 = want_md5 || !self.store.features().etag_is_md5 || self.sha256_unconfirmed.load(Ordering::Relaxed);
         BodySums {
             md5: md5.then(|| md5_of(bytes)),
             sha256: Some(sha256_of(bytes)),
@@ -388,7 +391,7 @@ pub(crate) async fn send_object(ctx: Arc<Ctx>, obj: Sendable, source: Source) {
     let asset_hex = obj.asset_hex.clone();
     let result = match source {
         Source::Bytes(bytes) => {
-            let sums = ctx.body_sums(&bytes, false);
+            let sums = ctx.body_sums(&bytes, obj.want_md5);
             send_small(&ctx, &obj, bytes, sums, None, asset_hex.as_deref()).await
         }
         Source::File { path, expect_md5 } => {
@@ -396,7 +399,7 @@ pub(crate) async fn send_object(ctx: Arc<Ctx>, obj: Sendable, source: Source) {
             // is small, reads and hashes it too.
             let ctx2 = ctx.clone();
             let (original, size) = (obj.original, obj.size);
-            let want_md5 = expect_md5.is_some();
+            let want_md5 = expect_md5.is_some() || obj.want_md5;
             let opened = tokio::task::spawn_blocking(move || open_small(&ctx2, path, original, size, want_md5)).await;
             match opened {
                 Err(e) => Err(SendError::Local(format!("{}: the read failed: {e}", obj.key))),
