@@ -243,6 +243,7 @@ impl ObjectStore for FolderStore {
             etag_is_md5: false,
             metadata: false,
             storage_class: false,
+            signs_payload: false,
         }
     }
 

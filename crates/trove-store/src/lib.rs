@@ -56,6 +56,10 @@ pub struct Features {
     pub metadata: bool,
     /// Storage classes are honoured.
     pub storage_class: bool,
+    /// Requests are signed over the body's SHA-256 (S3's SigV4), so a
+    /// SHA-256 the caller computes is no extra work: it is handed to the
+    /// signer and sent as a checksum the server verifies.
+    pub signs_payload: bool,
 }
 
 /// Options of one upload.

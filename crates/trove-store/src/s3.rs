@@ -551,6 +551,7 @@ impl ObjectStore for S3Store {
             etag_is_md5: true,
             metadata: true,
             storage_class: true,
+            signs_payload: true,
         }
     }
 

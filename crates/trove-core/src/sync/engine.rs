@@ -301,17 +301,21 @@ impl Ctx {
     }
 
     /// The hashes a single-part upload of `bytes` carries. The SHA-256
-    /// always: it is the signed payload's hash and the checksum the server
-    /// verifies, one pass for both. The MD5 only where something needs it:
-    /// the caller (`want_md5`: the catalog's check that the file is the one
-    /// scanned, or the MD5 sync keeps for fixity checks), a store that
-    /// verifies by MD5 (a folder's read-back), or a server that ignores the
-    /// SHA-256 checksum.
+    /// wherever the store signs the payload (S3): it is the signed payload's
+    /// hash and the checksum the server verifies, one pass for both. The MD5
+    /// only where something needs it: the caller (`want_md5`: the catalog's
+    /// check that the file is the one scanned, or the MD5 sync keeps for
+    /// fixity checks), a store that verifies by MD5 (a folder's read-back),
+    /// or a server that ignores the SHA-256 checksum.
     fn body_sums(&self, bytes: &[u8], want_md5: bool) -> BodySums {
-        let md5 = want_md5 || !self.store.features().etag_is_md5 || self.sha256_unconfirmed.load(Ordering::Relaxed);
+        let features = self.store.features();
+        let md5 = want_md5
+            || !features.etag_is_md5
+            || !features.signs_payload
+            || self.sha256_unconfirmed.load(Ordering::Relaxed);
         BodySums {
             md5: md5.then(|| md5_of(bytes)),
-            sha256: Some(sha256_of(bytes)),
+            sha256: features.signs_payload.then(|| sha256_of(bytes)),
         }
     }
 
