@@ -100,7 +100,11 @@ def main():
     def dim(field):
         return subprocess.run(["vipsheader", "-f", field, files[0]], capture_output=True, text=True).stdout.strip()
 
-    print(f"# {n} JPEGs ({dim('width')}x{dim('height')} the first), one core each, median of {args.runs}")
+    mean_mb = sum(os.path.getsize(f) for f in files) / n / 1e6
+    print(
+        f"# {n} JPEGs ({dim('width')}x{dim('height')} the first, {mean_mb:.1f} MB on average), "
+        f"one core each, median of {args.runs}"
+    )
     for k, label in [
         ("trove_thumb", "trove thumb (short side 256)"),
         ("trove_grid", "trove grid (thumb 256 + thumb@2x 512, short side)"),
