@@ -224,8 +224,8 @@ fn guarded_decode(bytes: &[u8], spec: &ProxySpec) -> Result<Decoded, MediaError>
 /// decodes at 4/8 and is too soft (45.6 dB against vips's 48.3 on heavy,
 /// noisy photos); 1.6 decodes at 5/8: on those photos 48.7 dB, on lighter
 /// ones 49.00 dB against vips's 49.17 (just below); 1.9 decodes at 6/8 and
-/// beats vips on every set measured (49.0 vs 48.3, 49.20 vs 49.17) at about
-/// 8 % less speed than 5/8. Thumbnails decode at 1/8 and 1/4 with any of them.
+/// beats vips on every set measured (49.0 vs 48.3, 49.20 vs 49.17) at
+/// 5-8 % less speed than 5/8. Thumbnails decode at 1/8 and 1/4 with any of them.
 pub const DECODE_MARGIN: f64 = 1.9;
 
 pub(crate) struct Decoded {
