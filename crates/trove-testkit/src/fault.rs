@@ -72,6 +72,8 @@ impl FaultProxy {
     /// Makes the server's answers on new connections look like those of a
     /// server that ignores `x-amz-checksum-sha256`: the header is renamed
     /// (to `x-amz-checksum-hidden`, the same length, so nothing else moves).
+    /// The rename is byte-level and would also hit a body holding that text:
+    /// read objects back past the proxy.
     pub fn hide_checksums(&self, hide: bool) {
         self.faults.hide_checksums.store(hide, Ordering::SeqCst);
     }
