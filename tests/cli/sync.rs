@@ -122,6 +122,22 @@ fn rclone_keys(prefix: &str) -> Vec<String> {
     keys
 }
 
+/// Writes `bytes` under `key` with rclone: another client changing the bucket.
+fn rclone_put(prefix: &str, key: &str, bytes: &[u8]) {
+    let out = S3Server::shared()
+        .rclone()
+        .args(["rcat", &format!("s3:{BUCKET}/{prefix}/{key}")])
+        .stdin(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(bytes)?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
 fn rclone_cat(prefix: &str, key: &str) -> Vec<u8> {
     let out = S3Server::shared()
         .rclone()
@@ -240,18 +256,7 @@ fn sync_verifies_every_object_and_a_rename_sends_only_the_manifest() {
     assert_eq!(again["already_there"], 4, "{again}");
 
     // Another client replaces an object: verify finds it, sync mends it.
-    let out = S3Server::shared()
-        .rclone()
-        .args(["rcat", &format!("s3:{BUCKET}/{prefix}/{img_key}")])
-        .stdin(Stdio::piped())
-        .spawn()
-        .and_then(|mut c| {
-            use std::io::Write;
-            c.stdin.take().unwrap().write_all(b"not the photo")?;
-            c.wait_with_output()
-        })
-        .unwrap();
-    assert!(out.status.success());
+    rclone_put(&prefix, &img_key, b"not the photo");
     let verify = trove_s3(&lib, SECRET_KEY, &["verify", "--json"]);
     assert_eq!(verify.status.code(), Some(1), "{}", stderr(&verify));
     let v = stdout_json(&verify);
@@ -268,18 +273,7 @@ fn sync_verifies_every_object_and_a_rename_sends_only_the_manifest() {
     let mut bytes = rclone_cat(&prefix, &proxy_key);
     let mid = bytes.len() / 2;
     bytes[mid] ^= 0xff;
-    let out = S3Server::shared()
-        .rclone()
-        .args(["rcat", &format!("s3:{BUCKET}/{prefix}/{proxy_key}")])
-        .stdin(Stdio::piped())
-        .spawn()
-        .and_then(|mut c| {
-            use std::io::Write;
-            c.stdin.take().unwrap().write_all(&bytes)?;
-            c.wait_with_output()
-        })
-        .unwrap();
-    assert!(out.status.success());
+    rclone_put(&prefix, &proxy_key, &bytes);
     let verify = trove_s3(&lib, SECRET_KEY, &["verify", "--json"]);
     assert_eq!(verify.status.code(), Some(1), "{}", stderr(&verify));
     let v = stdout_json(&verify);
