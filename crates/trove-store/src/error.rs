@@ -98,6 +98,24 @@ impl StoreError {
         }
     }
 
+    /// A read failed the way a damaged stored copy fails: the server
+    /// answered 500 (SeaweedFS, for one, does when a chunk's CRC no longer
+    /// matches), the body stopped early, or the disk under a folder target
+    /// gave an I/O error. A failing network looks the same, so callers
+    /// confirm (the target still answers for the object, and a second read
+    /// fails too) before they call the copy damaged.
+    pub fn may_be_damaged_copy(&self) -> bool {
+        match self {
+            StoreError::ServerBusy { status, .. } => *status == 500,
+            StoreError::Network { op, .. } => *op == "download",
+            StoreError::Io { source, .. } => !matches!(
+                source.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::Interrupted
+            ),
+            _ => false,
+        }
+    }
+
     /// Errors that no retry of any object will fix and that should stop a
     /// whole sync: wrong credentials, missing bucket, full bucket, denied.
     pub fn stops_everything(&self) -> bool {

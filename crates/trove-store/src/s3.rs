@@ -1063,6 +1063,11 @@ mod tests {
         assert_eq!(c(400, "InvalidArgument").code(), "store_refused");
         assert!(c(500, "InternalError").is_retryable());
         assert!(c(403, "SignatureDoesNotMatch").stops_everything());
+        // A 500 may be a damaged stored copy; throttling and refusals are not.
+        assert!(c(500, "InternalError").may_be_damaged_copy());
+        assert!(!c(503, "SlowDown").may_be_damaged_copy());
+        assert!(!c(404, "").may_be_damaged_copy());
+        assert!(!c(403, "AccessDenied").may_be_damaged_copy());
     }
 
     #[test]

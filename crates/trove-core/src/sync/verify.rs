@@ -9,7 +9,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use tokio::task::JoinSet;
 use trove_catalog::{ObjectRole, ObjectState, SyncObject};
-use trove_store::{AnyStore, BodySums, ObjectStore};
+use trove_store::{AnyStore, BodySums, ObjectStore, StoreError};
 
 use super::{CredentialSource, runtime};
 use crate::cancel::Cancel;
@@ -24,8 +24,9 @@ pub struct VerifyReport {
     pub checked: u64,
     pub checked_bytes: u64,
     pub ok: u64,
-    /// Objects whose bytes differ from the catalog (key, what differs);
-    /// queued to be sent again.
+    /// Objects whose bytes differ from the catalog, or that the target
+    /// holds but can no longer read back (key, what is wrong); queued to be
+    /// sent again.
     pub damaged: Vec<(String, String)>,
     /// Objects the target no longer has; queued to be sent again.
     pub missing: Vec<String>,
@@ -106,7 +107,15 @@ impl Library {
             let mut batch = cat.batch(self.now_ms())?;
             for (obj, result) in results {
                 match result {
-                    Ok(fetched) => {
+                    Ok(Read::Unreadable(e)) => {
+                        let p = format!(
+                            "the target holds it but cannot read it back ({})",
+                            unreadable_detail(&e)
+                        );
+                        batch.mark_sync_pending(obj.id, &format!("verify_unreadable: {p}"))?;
+                        report.damaged.push((obj.key, p));
+                    }
+                    Ok(Read::Fetched(fetched)) => {
                         report.checked += 1;
                         report.checked_bytes += fetched.size;
                         let problem = if fetched.size != obj.size {
@@ -232,11 +241,56 @@ impl Library {
     }
 }
 
+/// What reading one stored object back gave.
+enum Read {
+    Fetched(trove_store::Fetched),
+    /// The target answers for the object but twice failed to give its
+    /// bytes back, the way a damaged copy fails.
+    Unreadable(StoreError),
+}
+
+/// Reads `key` back. A read that fails the way a damaged copy fails is
+/// looked at again: if the target still answers for the object (HEAD, which
+/// a dead network fails quickly) and the failure repeats, the copy is
+/// unreadable. A 500 has already been tried again by the store's own retries
+/// (SeaweedFS takes about 13 s to give up on a damaged chunk, so each
+/// attempt counts); a body cut short is read once more, and a passing
+/// failure gets its bytes from that second read.
+async fn read_back(store: &AnyStore, key: &str) -> trove_store::Result<Read> {
+    match store.read_hashes(key).await {
+        Ok(f) => Ok(Read::Fetched(f)),
+        Err(first) if first.may_be_damaged_copy() => {
+            if store.head(key).await.is_err() {
+                return Err(first);
+            }
+            if matches!(first, StoreError::ServerBusy { .. }) {
+                return Ok(Read::Unreadable(first));
+            }
+            match store.read_hashes(key).await {
+                Ok(f) => Ok(Read::Fetched(f)),
+                Err(e) if e.may_be_damaged_copy() => Ok(Read::Unreadable(e)),
+                Err(e) => Err(e),
+            }
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Why a copy could not be read, without the store's "will retry".
+fn unreadable_detail(e: &StoreError) -> String {
+    match e {
+        StoreError::ServerBusy { status, code, .. } => format!("the server answers {status} {code}"),
+        StoreError::Network { detail, .. } => detail.clone(),
+        StoreError::Io { source, .. } => source.to_string(),
+        other => other.to_string(),
+    }
+}
+
 async fn read_all(
     store: &AnyStore,
     objects: Vec<SyncObject>,
     concurrency: usize,
-) -> Vec<(SyncObject, trove_store::Result<trove_store::Fetched>)> {
+) -> Vec<(SyncObject, trove_store::Result<Read>)> {
     let sem = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
     let mut set = JoinSet::new();
     for obj in objects {
@@ -244,7 +298,7 @@ async fn read_all(
         let sem = sem.clone();
         set.spawn(async move {
             let _permit = sem.acquire_owned().await;
-            let r = store.read_hashes(&obj.key).await;
+            let r = read_back(&store, &obj.key).await;
             (obj, r)
         });
     }
