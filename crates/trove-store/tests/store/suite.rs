@@ -9,6 +9,16 @@ use tokio::task::JoinSet;
 use trove_store::{BodySums, ObjectStore, PresignGet, PutOptions, md5_of, multipart_etag, sha256_of};
 use trove_testkit::Rng;
 
+/// The server behind the store under test. The checks are the same for
+/// all, except where a server is known to answer differently; each such
+/// place says how, and what it means for Trove.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Server {
+    Folder,
+    SeaweedFs,
+    S3sFs,
+}
+
 fn body(seed: u64, len: usize) -> Bytes {
     let mut v = vec![0u8; len];
     Rng::new(seed).fill(&mut v);
@@ -22,11 +32,11 @@ async fn put<S: ObjectStore>(store: &S, key: &str, bytes: &Bytes) {
         .unwrap_or_else(|e| panic!("put {key}: {e}"));
 }
 
-pub async fn check_passes<S: ObjectStore>(store: &S) {
+pub async fn check_passes<S: ObjectStore>(store: &S, _server: Server) {
     store.check().await.unwrap();
 }
 
-pub async fn put_then_read_back<S: ObjectStore>(store: &S) {
+pub async fn put_then_read_back<S: ObjectStore>(store: &S, _server: Server) {
     let bytes = body(1, 200_000);
     let mut opts = PutOptions {
         content_type: Some("image/jpeg".into()),
@@ -64,7 +74,7 @@ pub async fn put_then_read_back<S: ObjectStore>(store: &S) {
     assert_eq!(fetched.blake3, *blake3::hash(&bytes).as_bytes());
 }
 
-pub async fn wrong_md5_is_refused_and_nothing_is_stored<S: ObjectStore>(store: &S) {
+pub async fn wrong_md5_is_refused_and_nothing_is_stored<S: ObjectStore>(store: &S, server: Server) {
     let bytes = body(2, 10_000);
     let err = store
         .put_bytes(
@@ -77,11 +87,16 @@ pub async fn wrong_md5_is_refused_and_nothing_is_stored<S: ObjectStore>(store: &
         .unwrap_err();
     assert_eq!(err.code(), "store_checksum_mismatch", "{err}");
     assert!(err.is_retryable());
-    let err = store.head("bad/md5.bin").await.unwrap_err();
-    assert!(err.is_not_found(), "{err}");
+    // s3s-fs 0.14 writes the body before it checks Content-MD5 and keeps
+    // the refused one. Trove never counts a refused upload as done, and the
+    // retry overwrites it.
+    if server != Server::S3sFs {
+        let err = store.head("bad/md5.bin").await.unwrap_err();
+        assert!(err.is_not_found(), "{err}");
+    }
 }
 
-pub async fn sha256_alone_verifies_the_upload<S: ObjectStore>(store: &S) {
+pub async fn sha256_alone_verifies_the_upload<S: ObjectStore>(store: &S, server: Server) {
     // The bulk uploader's way: one SHA-256, checked by the receiving end
     // and (S3) signed as the payload hash, no MD5.
     let bytes = body(21, 150_000);
@@ -105,7 +120,13 @@ pub async fn sha256_alone_verifies_the_upload<S: ObjectStore>(store: &S) {
         .put_bytes("sha/bad.bin", bytes.clone(), wrong, &PutOptions::default())
         .await
         .unwrap_err();
-    assert_eq!(err.code(), "store_checksum_mismatch", "{err}");
+    if server == Server::S3sFs {
+        // s3s-fs answers a body that does not match its signed payload hash
+        // (the same wrong SHA-256) with a 500: refused all the same.
+        assert_eq!(err.code(), "store_server_busy", "{err}");
+    } else {
+        assert_eq!(err.code(), "store_checksum_mismatch", "{err}");
+    }
     let err = store.head("sha/bad.bin").await.unwrap_err();
     assert!(err.is_not_found(), "{err}");
 
@@ -116,7 +137,7 @@ pub async fn sha256_alone_verifies_the_upload<S: ObjectStore>(store: &S) {
     assert_eq!(err.code(), "store_invalid", "{err}");
 }
 
-pub async fn missing_objects_are_not_found<S: ObjectStore>(store: &S) {
+pub async fn missing_objects_are_not_found<S: ObjectStore>(store: &S, _server: Server) {
     // The target must exist for "not found" to mean the object.
     put(store, "present", &body(3, 10)).await;
     for err in [
@@ -130,7 +151,7 @@ pub async fn missing_objects_are_not_found<S: ObjectStore>(store: &S) {
     store.delete("missing/key").await.unwrap();
 }
 
-pub async fn listing_pages_through_every_key_in_order<S: ObjectStore + Clone>(store: &S) {
+pub async fn listing_pages_through_every_key_in_order<S: ObjectStore + Clone>(store: &S, _server: Server) {
     // More than one page (1,000), in nested "directories" whose names sort
     // differently as paths and as keys (`a/` vs `a-b`).
     let mut keys = BTreeSet::new();
@@ -184,7 +205,7 @@ pub async fn listing_pages_through_every_key_in_order<S: ObjectStore + Clone>(st
     assert_eq!(unique, keys, "keys missing or extra");
 }
 
-pub async fn listing_filters_by_prefix<S: ObjectStore>(store: &S) {
+pub async fn listing_filters_by_prefix<S: ObjectStore>(store: &S, _server: Server) {
     for key in [
         "p/photos/1.jpg",
         "p/photos/2.jpg",
@@ -209,17 +230,24 @@ pub async fn listing_filters_by_prefix<S: ObjectStore>(store: &S) {
     assert_eq!(keys(store.list("p/", None).await.unwrap()).len(), 5);
 }
 
-pub async fn multipart_round_trip<S: ObjectStore>(store: &S) {
+pub async fn multipart_round_trip<S: ObjectStore>(store: &S, server: Server) {
     let part1 = body(5, 5 * 1024 * 1024);
     let part2 = body(6, 1234);
     let mut opts = PutOptions::default();
     opts.metadata.insert("blake3".into(), "abc".into());
     let id = store.create_multipart("big/video.mov", &opts).await.unwrap();
-    let uploads = store.list_uploads("big/").await.unwrap();
-    assert!(
-        uploads.iter().any(|u| u.upload_id == id && u.key == "big/video.mov"),
-        "{uploads:?}"
-    );
+    if server == Server::S3sFs {
+        // No ListMultipartUploads (501): sync then leaves stale uploads to
+        // the bucket's lifecycle rules.
+        let err = store.list_uploads("big/").await.unwrap_err();
+        assert_eq!(err.code(), "store_unsupported", "{err}");
+    } else {
+        let uploads = store.list_uploads("big/").await.unwrap();
+        assert!(
+            uploads.iter().any(|u| u.upload_id == id && u.key == "big/video.mov"),
+            "{uploads:?}"
+        );
+    }
     // Parts may arrive out of order.
     let p2 = store
         .upload_part("big/video.mov", &id, 2, part2.clone(), md5_of(&part2))
@@ -232,7 +260,14 @@ pub async fn multipart_round_trip<S: ObjectStore>(store: &S) {
     assert_eq!(p1.etag, hex::encode(md5_of(&part1)));
     assert_eq!(p2.size, 1234);
     let listed = store.list_parts("big/video.mov", &id).await.unwrap();
-    assert_eq!(listed, vec![p1.clone(), p2.clone()]);
+    if server == Server::S3sFs {
+        // s3s-fs lists parts without their ETags: a resumed upload then
+        // sends every part again (it cannot tell which arrived whole).
+        let numbers: Vec<(u32, u64, &str)> = listed.iter().map(|p| (p.number, p.size, p.etag.as_str())).collect();
+        assert_eq!(numbers, [(1, 5 * 1024 * 1024, ""), (2, 1234, "")]);
+    } else {
+        assert_eq!(listed, vec![p1.clone(), p2.clone()]);
+    }
     store.complete_multipart("big/video.mov", &id, &[p1, p2]).await.unwrap();
 
     let head = store.head("big/video.mov").await.unwrap();
@@ -251,14 +286,16 @@ pub async fn multipart_round_trip<S: ObjectStore>(store: &S) {
     whole.extend_from_slice(&part2);
     let fetched = store.read_hashes("big/video.mov").await.unwrap();
     assert_eq!(fetched.md5, md5_of(&whole));
-    let uploads = store.list_uploads("big/").await.unwrap();
-    assert!(
-        !uploads.iter().any(|u| u.upload_id == id),
-        "completed upload still listed"
-    );
+    if server != Server::S3sFs {
+        let uploads = store.list_uploads("big/").await.unwrap();
+        assert!(
+            !uploads.iter().any(|u| u.upload_id == id),
+            "completed upload still listed"
+        );
+    }
 }
 
-pub async fn multipart_part_with_wrong_md5_is_refused<S: ObjectStore>(store: &S) {
+pub async fn multipart_part_with_wrong_md5_is_refused<S: ObjectStore>(store: &S, _server: Server) {
     let id = store.create_multipart("big/bad", &PutOptions::default()).await.unwrap();
     let part = body(7, 1000);
     let err = store
@@ -269,7 +306,7 @@ pub async fn multipart_part_with_wrong_md5_is_refused<S: ObjectStore>(store: &S)
     store.abort_multipart("big/bad", &id).await.unwrap();
 }
 
-pub async fn multipart_abort_discards_the_upload<S: ObjectStore>(store: &S) {
+pub async fn multipart_abort_discards_the_upload<S: ObjectStore>(store: &S, server: Server) {
     let id = store
         .create_multipart("big/aborted", &PutOptions::default())
         .await
@@ -280,18 +317,26 @@ pub async fn multipart_abort_discards_the_upload<S: ObjectStore>(store: &S) {
         .await
         .unwrap();
     store.abort_multipart("big/aborted", &id).await.unwrap();
-    store.abort_multipart("big/aborted", &id).await.unwrap(); // idempotent
-    let uploads = store.list_uploads("big/").await.unwrap();
-    assert!(!uploads.iter().any(|u| u.upload_id == id), "{uploads:?}");
-    let err = store
+    let again = store.abort_multipart("big/aborted", &id).await;
+    let late_part = store
         .upload_part("big/aborted", &id, 2, part.clone(), md5_of(&part))
         .await
         .unwrap_err();
-    assert!(err.is_not_found(), "{err}");
+    if server == Server::S3sFs {
+        // s3s-fs answers an upload ID it no longer has with AccessDenied,
+        // not NoSuchUpload; it has no list of uploads either.
+        assert_eq!(again.unwrap_err().code(), "store_access_denied");
+        assert_eq!(late_part.code(), "store_access_denied", "{late_part}");
+    } else {
+        again.unwrap(); // idempotent
+        let uploads = store.list_uploads("big/").await.unwrap();
+        assert!(!uploads.iter().any(|u| u.upload_id == id), "{uploads:?}");
+        assert!(late_part.is_not_found(), "{late_part}");
+    }
     assert!(store.head("big/aborted").await.unwrap_err().is_not_found());
 }
 
-pub async fn copy_keeps_the_bytes<S: ObjectStore>(store: &S) {
+pub async fn copy_keeps_the_bytes<S: ObjectStore>(store: &S, _server: Server) {
     let bytes = body(9, 77_777);
     put(store, "copy/from.bin", &bytes).await;
     store.copy("copy/from.bin", "copy/to/there.bin").await.unwrap();
@@ -300,7 +345,7 @@ pub async fn copy_keeps_the_bytes<S: ObjectStore>(store: &S) {
     assert_eq!(store.head("copy/from.bin").await.unwrap().size, 77_777);
 }
 
-pub async fn overwrite_replaces_the_object<S: ObjectStore>(store: &S) {
+pub async fn overwrite_replaces_the_object<S: ObjectStore>(store: &S, _server: Server) {
     put(store, "over/k", &body(10, 100)).await;
     let second = body(11, 50);
     put(store, "over/k", &second).await;
@@ -311,7 +356,7 @@ pub async fn overwrite_replaces_the_object<S: ObjectStore>(store: &S) {
     assert!(store.head("over/k").await.unwrap_err().is_not_found());
 }
 
-pub async fn presign_or_clear_refusal<S: ObjectStore>(store: &S) {
+pub async fn presign_or_clear_refusal<S: ObjectStore>(store: &S, server: Server) {
     let bytes = body(12, 4096);
     put(store, "share/x/photo.jpg", &bytes).await;
     let opts = PresignGet {
@@ -339,7 +384,10 @@ pub async fn presign_or_clear_refusal<S: ObjectStore>(store: &S) {
     assert_eq!(resp.bytes().await.unwrap(), bytes);
     // A tampered signature is refused.
     let tampered = url.replace("X-Amz-Signature=", "X-Amz-Signature=0");
-    assert_eq!(reqwest::get(&tampered).await.unwrap().status(), 403);
+    let status = reqwest::get(&tampered).await.unwrap().status();
+    // s3s-fs refuses it as a bad request (400), S3 as forbidden.
+    let expected = if server == Server::S3sFs { 400 } else { 403 };
+    assert_eq!(status, expected);
     // Longer than SigV4 allows: refused before anything is sent.
     let err = store
         .presign_get("share/x/photo.jpg", Duration::from_secs(8 * 24 * 3600), &opts)
@@ -349,7 +397,7 @@ pub async fn presign_or_clear_refusal<S: ObjectStore>(store: &S) {
     assert!(err.to_string().contains("7 days"), "{err}");
 }
 
-pub async fn invalid_keys_are_refused<S: ObjectStore>(store: &S) {
+pub async fn invalid_keys_are_refused<S: ObjectStore>(store: &S, _server: Server) {
     for key in ["", "/etc/passwd", "a/../../b", "a//b"] {
         let b = Bytes::from_static(b"x");
         let err = store
@@ -360,7 +408,7 @@ pub async fn invalid_keys_are_refused<S: ObjectStore>(store: &S) {
     }
 }
 
-pub async fn download_to_file_is_exact<S: ObjectStore>(store: &S) {
+pub async fn download_to_file_is_exact<S: ObjectStore>(store: &S, _server: Server) {
     let bytes = body(13, 3 * 1024 * 1024 + 17);
     put(store, "dl/file.bin", &bytes).await;
     let dir = tempfile::tempdir().unwrap();
