@@ -380,6 +380,29 @@ fn folder_target_corruption_is_found_by_verify_and_mended_by_sync() {
     assert_eq!(names, ["a.jpg", "b.bin"]);
 }
 
+/// A library of two random files, `small.bin` (300,000 bytes) and
+/// `large.bin` (17 MiB, sent in parts), synced to `prefix` on `server` and
+/// verified once. Returns the library and the folder.
+fn synced_pair(tmp: &Path, server: &S3Server, prefix: &str, seed: u64) -> (std::path::PathBuf, std::path::PathBuf) {
+    let lib = tmp.join("lib");
+    let photos = tmp.join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    random_file(&photos.join("small.bin"), 300_000, seed);
+    random_file(&photos.join("large.bin"), 17 * 1024 * 1024, seed + 1);
+    ok(&trove_s3(
+        &lib,
+        SECRET_KEY,
+        &["add", photos.to_str().unwrap(), "--json"],
+    ));
+    set_s3_target(&lib, prefix, &server.endpoint);
+    let report = ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
+    assert_eq!(report["uploaded"], 4, "{report}"); // 2 originals + 2 manifests
+    assert_eq!(report["failed"].as_array().unwrap().len(), 0, "{report}");
+    let verify = ok(&trove_s3(&lib, SECRET_KEY, &["verify", "--json"]));
+    assert_eq!(verify["ok"], 4, "{verify}");
+    (lib, photos)
+}
+
 /// Flips one byte inside the first of `needle`'s occurrences in the
 /// server's volume files (`*.dat`): bit rot under the server's feet, with
 /// its own metadata (size, ETag) left as it was.
@@ -418,21 +441,7 @@ fn rot_on_server_disk(dir: &Path, needle: &[u8]) {
 fn bytes_rotten_on_the_servers_disk_are_found_by_verify_and_sent_again() {
     let tmp = tempfile::tempdir().unwrap();
     let server = S3Server::start();
-    let lib = tmp.path().join("lib");
-    let photos = tmp.path().join("photos");
-    std::fs::create_dir_all(&photos).unwrap();
-    random_file(&photos.join("small.bin"), 300_000, 11);
-    random_file(&photos.join("large.bin"), 17 * 1024 * 1024, 12);
-    ok(&trove_s3(
-        &lib,
-        SECRET_KEY,
-        &["add", photos.to_str().unwrap(), "--json"],
-    ));
-    set_s3_target(&lib, "rot", &server.endpoint);
-    let report = ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
-    assert_eq!(report["uploaded"], 4, "{report}"); // 2 originals + 2 manifests
-    let clean = ok(&trove_s3(&lib, SECRET_KEY, &["verify", "--json"]));
-    assert_eq!(clean["ok"], 4, "{clean}");
+    let (lib, photos) = synced_pair(tmp.path(), &server, "rot", 11);
 
     let small = std::fs::read(photos.join("small.bin")).unwrap();
     let large = std::fs::read(photos.join("large.bin")).unwrap();
@@ -549,22 +558,7 @@ fn kill_9_mid_multipart_upload_resumes_without_resending_parts() {
 fn sync_and_bulk_upload_work_against_a_server_that_cannot_list_uploads() {
     let tmp = tempfile::tempdir().unwrap();
     let server = S3Server::shared_s3s();
-    let lib = tmp.path().join("lib");
-    let photos = tmp.path().join("photos");
-    std::fs::create_dir_all(&photos).unwrap();
-    random_file(&photos.join("small.bin"), 100_000, 21);
-    random_file(&photos.join("large.bin"), 17 * 1024 * 1024, 22);
-    ok(&trove_s3(
-        &lib,
-        SECRET_KEY,
-        &["add", photos.to_str().unwrap(), "--json"],
-    ));
-    set_s3_target(&lib, "synced", &server.endpoint);
-    let report = ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
-    assert_eq!(report["uploaded"], 4, "{report}"); // 2 originals + 2 manifests
-    assert_eq!(report["failed"].as_array().unwrap().len(), 0, "{report}");
-    let verify = ok(&trove_s3(&lib, SECRET_KEY, &["verify", "--json"]));
-    assert_eq!(verify["ok"], 4, "{verify}");
+    let (lib, photos) = synced_pair(tmp.path(), server, "synced", 21);
 
     let state = tmp.path().join("state.db");
     let upload = |expected_uploaded: u64| {
