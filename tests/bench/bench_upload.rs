@@ -1,10 +1,11 @@
 //! Upload benchmark: `trove upload` against `rclone copy` on the same local
-//! SeaweedFS server, interleaved, printing files/s, MB/s and client CPU
-//! seconds per run and the medians.
+//! server (SeaweedFS, or s3s-fs with `--server s3s-fs`), interleaved,
+//! printing files/s, MB/s and client CPU seconds per run and the medians.
 //!
 //! cargo build --release -p trove-cli
 //! cargo run --release -p trove-e2e --example bench_upload -- \
-//!     [--small 5000] [--small-kb 200] [--large 20] [--large-mb 100] [--rounds 3] [--trove target/release/trove]
+//!     [--small 5000] [--small-kb 200] [--large 20] [--large-mb 100] [--rounds 3] \
+//!     [--server seaweedfs|s3s-fs] [--trove target/release/trove]
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::disallowed_methods)]
 
 use std::path::{Path, PathBuf};
@@ -20,6 +21,7 @@ struct Args {
     large: usize,
     large_mb: usize,
     rounds: usize,
+    s3s: bool,
     trove: PathBuf,
 }
 
@@ -30,6 +32,7 @@ fn args() -> Args {
         large: 20,
         large_mb: 100,
         rounds: 3,
+        s3s: false,
         trove: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target/release/trove")),
     };
     let v: Vec<String> = std::env::args().skip(1).collect();
@@ -43,6 +46,13 @@ fn args() -> Args {
             "--large-mb" => a.large_mb = n(),
             "--rounds" => a.rounds = n(),
             "--trove" => a.trove = PathBuf::from(&v[i + 1]),
+            "--server" => {
+                a.s3s = match v[i + 1].as_str() {
+                    "seaweedfs" => false,
+                    "s3s-fs" => true,
+                    other => panic!("--server {other}: seaweedfs or s3s-fs"),
+                }
+            }
             other => panic!("unknown argument {other}"),
         }
         i += 2;
@@ -164,8 +174,12 @@ fn main() {
     );
     let tmp = tempfile::tempdir().unwrap();
     println!(
-        "generating {} x {} KB and {} x {} MB ...",
-        a.small, a.small_kb, a.large, a.large_mb
+        "server {}; generating {} x {} KB and {} x {} MB ...",
+        if a.s3s { "s3s-fs" } else { "SeaweedFS" },
+        a.small,
+        a.small_kb,
+        a.large,
+        a.large_mb
     );
     let small_dir = tmp.path().join("small");
     let large_dir = tmp.path().join("large");
@@ -186,7 +200,11 @@ fn main() {
                 // A fresh server per run: SeaweedFS keeps deleted objects'
                 // space until a vacuum, and a purge between runs once let a
                 // full-size benchmark fill the disk.
-                let server = S3Server::start();
+                let server = if a.s3s {
+                    S3Server::start_s3s()
+                } else {
+                    S3Server::start()
+                };
                 let prefix = format!("bench/{label}-{round}-{}", rows[which].0);
                 let run = if which == 0 {
                     let state = tmp.path().join(format!("state-{label}-{round}.db"));

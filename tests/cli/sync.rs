@@ -668,12 +668,23 @@ fn bulk_upload_sends_a_tree_once_and_skips_it_after() {
     );
 
     // A fresh state file: single-part objects are recognised by size and
-    // MD5 from the listing; the multipart one (whose ETag is not an MD5)
-    // is sent again.
+    // MD5 from the listing, the multipart one by its ETag (the MD5 of its
+    // part MD5s), computed from the file cut in the uploader's 16 MiB parts.
     let fresh = tmp.path().join("fresh.db");
     let fourth = run(&["--state", fresh.to_str().unwrap()]);
-    assert_eq!(fourth["skipped"], 50, "{fourth}");
-    assert_eq!(fourth["uploaded"], 1, "{fourth}");
+    assert_eq!(fourth["skipped"], 51, "{fourth}");
+    assert_eq!(fourth["uploaded"], 0, "{fourth}");
+
+    // The large file changes, same size: its parts no longer match, and a
+    // fresh state file still sends it (and only it).
+    let mut large = std::fs::read(tree.join("large.bin")).unwrap();
+    large[17 * 1024 * 1024 - 10] ^= 0xff;
+    std::fs::write(tree.join("large.bin"), &large).unwrap();
+    let fresher = tmp.path().join("fresher.db");
+    let fifth = run(&["--state", fresher.to_str().unwrap()]);
+    assert_eq!(fifth["skipped"], 50, "{fifth}");
+    assert_eq!(fifth["uploaded"], 1, "{fifth}");
+    assert_eq!(rclone_cat(&prefix, "large.bin"), large);
 }
 
 #[test]

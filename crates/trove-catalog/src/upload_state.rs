@@ -119,16 +119,11 @@ impl UploadState {
     }
 
     /// Marks `key` verified without sending it (it was found in the target
-    /// with the same size and MD5).
-    pub fn mark_present(&self, key: &str, size: u64, mtime_ns: i64, md5: [u8; 16], now: i64) -> Result<()> {
+    /// with the same size and an ETag the file's bytes give: its MD5, kept
+    /// here, or a multipart ETag, which holds none).
+    pub fn mark_present(&self, key: &str, size: u64, mtime_ns: i64, md5: Option<[u8; 16]>, now: i64) -> Result<()> {
         let row = self.begin(key, size, mtime_ns)?;
-        self.apply(
-            &[UploadChange::Verified {
-                id: row.id,
-                md5: Some(md5),
-            }],
-            now,
-        )
+        self.apply(&[UploadChange::Verified { id: row.id, md5 }], now)
     }
 
     /// Applies changes in one transaction.

@@ -6,7 +6,10 @@
 //! only a server that does not echo it makes the file's MD5 worth computing
 //! (checked against the ETag). No library is needed: a per-target state file
 //! remembers what went up, so a repeated or interrupted run skips what is
-//! done. Memory stays flat: the walk streams through a bounded channel.
+//! done; without it (another machine, a lost file), an object of the same
+//! size whose ETag the file's bytes give (its MD5, or for a multipart object
+//! the MD5 of its part MD5s) is skipped too. Memory stays flat: the walk
+//! streams through a bounded channel.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -41,7 +44,7 @@ pub struct UploadReport {
     pub uploaded: u64,
     pub uploaded_bytes: u64,
     /// Already in the target and verified (by the state file, or by size
-    /// and MD5 against the target's listing).
+    /// and ETag against the target's listing).
     pub skipped: u64,
     pub parts_reused: u64,
     pub failed: Vec<(String, String)>,
@@ -58,7 +61,10 @@ struct Entry {
 struct TreeQueue {
     rx: Receiver<std::result::Result<Entry, (String, String)>>,
     state: UploadState,
-    listed: HashMap<String, (u64, Option<[u8; 16]>)>,
+    /// Size and ETag of each object the target already has.
+    listed: HashMap<String, (u64, Option<String>)>,
+    /// The part size this uploader cuts large files into.
+    part_size: u64,
     skipped: u64,
     failed: Vec<(String, String)>,
     now: fn() -> i64,
@@ -104,18 +110,26 @@ impl Queue for TreeQueue {
                 self.skipped += 1;
                 continue;
             }
-            // Already in the target (say, uploaded from another machine):
-            // the same size and an ETag equal to the file's MD5 count as done.
-            if let Some(&(size, Some(etag_md5))) = self.listed.get(&e.key)
-                && size == e.size
+            // Already in the target (say, uploaded from another machine, or
+            // the state file is new): the same size and an ETag the file's
+            // bytes give count as done.
+            if let Some((size, Some(etag))) = self.listed.get(&e.key)
+                && *size == e.size
             {
-                match md5_of_file(&e.path) {
-                    Ok(md5) if md5 == etag_md5 => {
-                        self.state.mark_present(&e.key, e.size, e.mtime_ns, md5, (self.now)())?;
+                match etag_matches_file(&e.path, e.size, etag, self.part_size) {
+                    Ok(EtagMatch::Md5(md5)) => {
+                        self.state
+                            .mark_present(&e.key, e.size, e.mtime_ns, Some(md5), (self.now)())?;
                         self.skipped += 1;
                         continue;
                     }
-                    Ok(_) => {}
+                    Ok(EtagMatch::Parts) => {
+                        self.state
+                            .mark_present(&e.key, e.size, e.mtime_ns, None, (self.now)())?;
+                        self.skipped += 1;
+                        continue;
+                    }
+                    Ok(EtagMatch::No) => {}
                     Err(err) => {
                         self.failed.push((e.path.display().to_string(), err.to_string()));
                         continue;
@@ -158,12 +172,63 @@ impl Queue for TreeQueue {
     }
 }
 
-fn md5_of_file(path: &Path) -> std::io::Result<[u8; 16]> {
+/// What a listed ETag says about a local file of the same size.
+#[derive(Debug, PartialEq, Eq)]
+enum EtagMatch {
+    /// A single-part ETag, equal to the file's MD5.
+    Md5([u8; 16]),
+    /// A multipart ETag (`<MD5 of the part MD5s>-<parts>`) equal to the
+    /// file's, cut in this uploader's parts.
+    Parts,
+    No,
+}
+
+/// Compares a listed ETag with the file's bytes. A multipart ETag is made
+/// by the server from the MD5s of the parts it received (each checked
+/// against its `Content-MD5`), so it matches only if the file, cut as this
+/// uploader cuts it (`part_size`), gives the same part MD5s; an object sent
+/// in other parts (another tool, another part size) does not match and is
+/// sent again.
+fn etag_matches_file(path: &Path, size: u64, etag: &str, part_size: u64) -> std::io::Result<EtagMatch> {
     use md5::Digest as _;
-    let mut f = std::fs::File::open(path)?;
-    let mut h = md5::Md5::new();
-    std::io::copy(&mut f, &mut h)?;
-    Ok(h.finalize().into())
+    use std::io::Read as _;
+    let etag = etag.to_ascii_lowercase();
+    match etag.split_once('-') {
+        None => {
+            let mut want = [0u8; 16];
+            if hex::decode_to_slice(&etag, &mut want).is_err() {
+                return Ok(EtagMatch::No);
+            }
+            let mut h = md5::Md5::new();
+            std::io::copy(&mut std::fs::File::open(path)?, &mut h)?;
+            let md5: [u8; 16] = h.finalize().into();
+            Ok(if md5 == want {
+                EtagMatch::Md5(md5)
+            } else {
+                EtagMatch::No
+            })
+        }
+        Some((_, parts)) => {
+            if parts.parse::<u64>().ok() != Some(size.div_ceil(part_size.max(1))) {
+                return Ok(EtagMatch::No);
+            }
+            let mut file = std::fs::File::open(path)?;
+            let mut part_md5s = Vec::new();
+            loop {
+                let mut h = md5::Md5::new();
+                let n = std::io::copy(&mut (&mut file).take(part_size), &mut h)?;
+                if n == 0 {
+                    break;
+                }
+                part_md5s.push(h.finalize().into());
+            }
+            Ok(if trove_store::multipart_etag(&part_md5s) == etag {
+                EtagMatch::Parts
+            } else {
+                EtagMatch::No
+            })
+        }
+    }
 }
 
 fn is_hidden(e: &walkdir::DirEntry) -> bool {
@@ -271,8 +336,7 @@ pub fn upload(
     loop {
         let page = rt.block_on(store.list("", next))?;
         for o in page.objects {
-            let md5 = o.etag_md5();
-            listed.insert(o.key, (o.size, md5));
+            listed.insert(o.key, (o.size, o.etag));
         }
         next = page.next;
         if next.is_none() {
@@ -294,6 +358,7 @@ pub fn upload(
         rx,
         state,
         listed,
+        part_size: opts.part_size.max(trove_store::MIN_PART_SIZE),
         skipped: 0,
         failed: Vec::new(),
         now: now_ms,
@@ -333,4 +398,48 @@ pub fn upload(
         failed,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{EtagMatch, etag_matches_file};
+    use trove_store::{md5_of, multipart_etag};
+
+    #[test]
+    fn etags_are_matched_against_the_file_as_it_was_cut() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.bin");
+        let bytes: Vec<u8> = (0..2500u32).map(|i| (i * 7 % 251) as u8).collect();
+        std::fs::write(&path, &bytes).unwrap();
+        let size = bytes.len() as u64;
+        let whole = md5_of(&bytes);
+        let single = hex::encode(whole);
+        assert_eq!(
+            etag_matches_file(&path, size, &single, 1000).unwrap(),
+            EtagMatch::Md5(whole)
+        );
+        assert_eq!(
+            etag_matches_file(&path, size, &single.to_uppercase(), 1000).unwrap(),
+            EtagMatch::Md5(whole)
+        );
+        let parts = multipart_etag(&[
+            md5_of(&bytes[..1000]),
+            md5_of(&bytes[1000..2000]),
+            md5_of(&bytes[2000..]),
+        ]);
+        assert_eq!(etag_matches_file(&path, size, &parts, 1000).unwrap(), EtagMatch::Parts);
+        // Cut in other parts (another tool): sent again.
+        assert_eq!(etag_matches_file(&path, size, &parts, 1250).unwrap(), EtagMatch::No);
+        let halves = multipart_etag(&[md5_of(&bytes[..1250]), md5_of(&bytes[1250..])]);
+        assert_eq!(etag_matches_file(&path, size, &halves, 1000).unwrap(), EtagMatch::No);
+        // Not an MD5 at all, or another file's.
+        assert_eq!(
+            etag_matches_file(&path, size, "not-an-etag", 1000).unwrap(),
+            EtagMatch::No
+        );
+        assert_eq!(
+            etag_matches_file(&path, size, &hex::encode(md5_of(b"other")), 1000).unwrap(),
+            EtagMatch::No
+        );
+    }
 }
