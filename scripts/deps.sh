@@ -13,7 +13,7 @@ if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
 
 # gstreamer1.0-libav and -plugins-good: the web view plays H.264/AAC video and audio.
 run_pkgs=(libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev librsvg2-dev cmake nasm ffmpeg poppler-utils libheif-dev libdbus-1-dev gstreamer1.0-libav gstreamer1.0-plugins-good)
-test_pkgs=(xvfb xauth webkit2gtk-driver xdotool python3-gi gir1.2-gtk-3.0 util-linux libheif-examples python3-venv rclone chromium curl gnome-keyring dbus)
+test_pkgs=(xvfb xauth webkit2gtk-driver xdotool python3-gi gir1.2-gtk-3.0 util-linux libheif-examples python3-venv rclone chromium curl gnome-keyring dbus liblcms2-utils libgs-common)
 
 pkgs=("${run_pkgs[@]}")
 if [[ $want_tests -eq 1 ]]; then pkgs+=("${test_pkgs[@]}"); fi

@@ -256,7 +256,7 @@ fn decode(bytes: &[u8], spec: &ProxySpec) -> Result<Decoded, MediaError> {
     if bytes.starts_with(b"\xff\xd8\xff") {
         match decode_jpeg_scaled(bytes, spec) {
             Ok(Some(d)) => return Ok(d),
-            Ok(None) => {} // CMYK and other colour spaces: the image crate converts them
+            Ok(None) => {} // other colour spaces: the image crate converts them
             Err(e) => return Err(e),
         }
     }
@@ -277,7 +277,13 @@ fn decode_jpeg_scaled(bytes: &[u8], spec: &ProxySpec) -> Result<Option<Decoded>,
     let mut d = Decompressor::new().map_err(corrupt)?;
     let header = d.read_header(bytes).map_err(corrupt)?;
     too_large(header.width as u64, header.height as u64, spec)?;
-    if matches!(header.colorspace, Colorspace::CMYK | Colorspace::YCCK) {
+    let cmyk = matches!(header.colorspace, Colorspace::CMYK | Colorspace::YCCK);
+    if !cmyk
+        && !matches!(
+            header.colorspace,
+            Colorspace::YCbCr | Colorspace::RGB | Colorspace::Gray
+        )
+    {
         return Ok(None);
     }
     // Decode at the smallest DCT scale that is still DECODE_MARGIN times the
@@ -306,25 +312,35 @@ fn decode_jpeg_scaled(bytes: &[u8], spec: &ProxySpec) -> Result<Option<Decoded>,
         .unwrap_or(ScalingFactor::ONE);
     d.set_scaling_factor(factor).map_err(corrupt)?;
     let scaled = header.scaled(factor);
+    let channels = if cmyk { 4 } else { 3 };
     let mut image = Image {
-        pixels: vec![0u8; scaled.width * scaled.height * 3],
+        pixels: vec![0u8; scaled.width * scaled.height * channels],
         width: scaled.width,
-        pitch: scaled.width * 3,
+        pitch: scaled.width * channels,
         height: scaled.height,
-        format: PixelFormat::RGB,
+        format: if cmyk { PixelFormat::CMYK } else { PixelFormat::RGB },
     };
     d.decompress(bytes, image.as_deref_mut()).map_err(corrupt)?;
-    let rgb = RgbImage::from_raw(scaled.width as u32, scaled.height as u32, image.pixels).ok_or_else(|| {
-        MediaError::Corrupt {
+    let mut icc = crate::icc::from_jpeg(bytes);
+    let pixels = if cmyk {
+        // Converted here, through the embedded profile when it is a CMYK
+        // one (the proxies are sRGB either way).
+        let rgb = crate::icc::cmyk_to_srgb(image.pixels, crate::icc::adobe_inverted(bytes), icc.as_deref());
+        icc = None;
+        rgb
+    } else {
+        image.pixels
+    };
+    let rgb =
+        RgbImage::from_raw(scaled.width as u32, scaled.height as u32, pixels).ok_or_else(|| MediaError::Corrupt {
             format: "JPEG",
             detail: "decoded buffer has the wrong size".into(),
-        }
-    })?;
+        })?;
     Ok(Some(Decoded {
         image: rgb,
         source_width: header.width as u32,
         source_height: header.height as u32,
-        icc: crate::icc::from_jpeg(bytes),
+        icc,
     }))
 }
 

@@ -320,14 +320,18 @@ fn embedded_colour_profiles_are_converted_to_srgb() {
     assert!(junk.iter().zip(plain).all(|(a, b)| a.abs_diff(b) <= 2));
 }
 
-#[test]
-fn a_cmyk_jpeg_is_converted() {
-    // libjpeg-turbo writes a CMYK JPEG from CMYK pixels.
-    let (w, h) = (32usize, 16usize);
-    let pixels: Vec<u8> = (0..w * h).flat_map(|_| [0u8, 255, 255, 0]).collect(); // pure red in CMYK
+/// A CMYK JPEG as Photoshop writes it: libjpeg-turbo compresses the CMYK
+/// pixels and adds Adobe's APP14 segment; the inks are stored inverted
+/// (255 = no ink), so `inks` (0 = none, 255 = full) are inverted here.
+fn adobe_cmyk_jpeg(w: usize, h: usize, inks: impl Fn(usize, usize) -> [u8; 4], icc: Option<&[u8]>) -> Vec<u8> {
+    let pixels: Vec<u8> = (0..h)
+        .flat_map(|y| (0..w).map(move |x| (x, y)))
+        .flat_map(|(x, y)| inks(x, y).map(|v| 255 - v))
+        .collect();
     let mut c = turbojpeg::Compressor::new().unwrap();
     c.set_colorspace(turbojpeg::Colorspace::CMYK).unwrap();
     c.set_subsamp(turbojpeg::Subsamp::None).unwrap();
+    c.set_quality(98).unwrap();
     let jpeg = c
         .compress_to_vec(turbojpeg::Image {
             pixels: pixels.as_slice(),
@@ -337,9 +341,82 @@ fn a_cmyk_jpeg_is_converted() {
             format: turbojpeg::PixelFormat::CMYK,
         })
         .unwrap();
+    assert!(
+        jpeg.windows(9).any(|s| s[..2] == [0xff, 0xee] && &s[4..] == b"Adobe"),
+        "libjpeg-turbo wrote no Adobe segment"
+    );
+    match icc {
+        Some(icc) => trove_testkit::insert_icc(&jpeg, icc),
+        None => jpeg,
+    }
+}
+
+/// The mean colour of the 8 x 8 square centred on (x, y).
+fn mean_at(img: &RgbImage, x: u32, y: u32) -> [u8; 3] {
+    let mut sum = [0u32; 3];
+    for dy in 0..8 {
+        for dx in 0..8 {
+            let p = img.get_pixel(x - 4 + dx, y - 4 + dy).0;
+            for c in 0..3 {
+                sum[c] += u32::from(p[c]);
+            }
+        }
+    }
+    sum.map(|v| (v / 64) as u8)
+}
+
+#[test]
+fn a_cmyk_jpeg_without_a_profile_is_converted_by_the_plain_formula() {
+    // Magenta and yellow inks, no cyan, no black: red.
+    let jpeg = adobe_cmyk_jpeg(32, 16, |_, _| [0, 255, 255, 0], None);
     let out = image_proxies(&jpeg, None, &ProxySpec::default()).unwrap();
     let thumb = decode(&out.proxies[0].jpeg);
     assert_eq!((thumb.width(), thumb.height()), (32, 16));
+    let red = mean_at(&thumb, 16, 8);
+    assert!(red[0] > 240 && red[1] < 15 && red[2] < 15, "{red:?}");
+}
+
+/// A CMYK JPEG with a printer profile (Ghostscript's default CMYK profile,
+/// from Debian's libgs-common) is converted through it, and matches what
+/// lcms2's `jpgicc` makes of the same file with the same (relative
+/// colorimetric) intent: printed cyan is not (0, 255, 255) on screen.
+#[test]
+fn a_cmyk_jpeg_is_converted_through_its_profile_as_lcms2_does() {
+    let profile = std::path::Path::new("/usr/share/color/icc/ghostscript/default_cmyk.icc");
+    let icc = std::fs::read(profile)
+        .unwrap_or_else(|e| panic!("{}: {e}; run scripts/deps.sh (libgs-common)", profile.display()));
+    // Four 32 px patches: cyan ink, magenta ink, yellow ink, 60 % black.
+    let patches = [[255, 0, 0, 0], [0, 255, 0, 0], [0, 0, 255, 0], [0, 0, 0, 153]];
+    let jpeg = adobe_cmyk_jpeg(128, 32, |x, _| patches[x / 32], Some(&icc));
+    let dir = tempfile::tempdir().unwrap();
+    let (input, output) = (dir.path().join("cmyk.jpg"), dir.path().join("srgb.jpg"));
+    std::fs::write(&input, &jpeg).unwrap();
+    let run = std::process::Command::new("jpgicc")
+        .args(["-q98", "-t1"])
+        .arg(&input)
+        .arg(&output)
+        .output()
+        .unwrap_or_else(|e| panic!("jpgicc: {e}; run scripts/deps.sh (liblcms2-utils)"));
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let lcms = decode(&std::fs::read(&output).unwrap());
+
+    let out = image_proxies(&jpeg, None, &ProxySpec::default()).unwrap();
+    let ours = out
+        .proxies
+        .iter()
+        .map(|p| decode(&p.jpeg))
+        .find(|img| img.width() == 128)
+        .expect("a full-size proxy");
+    for (i, _) in patches.iter().enumerate() {
+        let x = 16 + 32 * i as u32;
+        let (a, b) = (mean_at(&ours, x, 16), mean_at(&lcms, x, 16));
+        for c in 0..3 {
+            assert!(a[c].abs_diff(b[c]) <= 3, "patch {i}: Trove {a:?}, lcms2 {b:?}");
+        }
+    }
+    // The plain formula would show the cyan ink as (0, 255, 255).
+    let cyan = mean_at(&ours, 16, 16);
+    assert!(cyan[1] < 215, "cyan ink shown as {cyan:?}");
 }
 
 #[test]
@@ -372,6 +449,7 @@ fn truncated_empty_and_random_files_are_typed_errors_never_panics() {
         encode(&quadrants(64, 48), ImageFormat::Jpeg),
         encode(&quadrants(64, 48), ImageFormat::Png),
         encode(&quadrants(64, 48), ImageFormat::Tiff),
+        adobe_cmyk_jpeg(64, 48, |x, y| [(x * 4) as u8, (y * 5) as u8, 0, 30], None),
     ];
     for file in &valid {
         for cut in (0..file.len()).step_by(7) {
