@@ -26,8 +26,9 @@ pub use pdf::{PdfInfo, parse_pdfinfo, pdf_info, pdf_page_png};
 pub use raw::{EmbeddedJpeg, is_raw_mime, raw_preview};
 pub use tools::Tools;
 pub use video::{
-    AudioStream, AvProbe, ScrubStrip, SubtitleStream, VideoStream, is_web_playable, parse_probe, poster_frame,
-    probe_av, scrub_strip, shot_changes, subtitles_vtt, transcode_audio, transcode_video, vtt_text,
+    AudioStream, AvProbe, ScrubStrip, SubtitleStream, VideoStream, closed_captions_vtt, has_closed_captions,
+    is_web_playable, parse_probe, poster_frame, probe_av, scrub_strip, shot_changes, subtitles_vtt, transcode_audio,
+    transcode_video, vtt_text,
 };
 
 pub use detect::{Detected, detect};

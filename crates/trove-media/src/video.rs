@@ -247,6 +247,8 @@ fn is_text_subtitle(codec: &str) -> bool {
     matches!(
         codec,
         "mov_text" | "subrip" | "srt" | "ass" | "ssa" | "webvtt" | "text" | "microdvd" | "subviewer" | "sami"
+            // A QuickTime closed-caption track (c608): ffmpeg decodes it to text.
+            | "eia_608"
     )
 }
 
@@ -526,6 +528,92 @@ pub fn subtitles_vtt(tools: &Tools, path: &Path, stream: &SubtitleStream) -> Res
         ])
         .map_err(|e| as_corrupt(e, "subtitle"))?;
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Whether the video stream itself carries CEA-608 closed captions (ATSC
+/// A53 messages inside H.264, HEVC or MPEG-2 frames, as broadcast and some
+/// cameras record them). ffprobe only sees them by decoding frames: the
+/// first 30 are decoded, which is cheap; streams that carry captions carry
+/// them in every frame, as padding between cues.
+pub fn has_closed_captions(tools: &Tools, path: &Path, probe: &AvProbe) -> Result<bool, MediaError> {
+    let Some(video) = &probe.video else { return Ok(false) };
+    if !matches!(video.codec.as_str(), "h264" | "hevc" | "mpeg2video" | "mpeg1video") {
+        return Ok(false);
+    }
+    let run = tools.ffprobe(PROBE_TIMEOUT, 1 << 20);
+    let out = run
+        .exec([
+            OsStr::new("-v"),
+            OsStr::new("error"),
+            OsStr::new("-select_streams"),
+            OsStr::new("v:0"),
+            OsStr::new("-read_intervals"),
+            OsStr::new("%+#30"),
+            OsStr::new("-count_frames"),
+            OsStr::new("-show_entries"),
+            OsStr::new("stream=closed_captions"),
+            OsStr::new("-print_format"),
+            OsStr::new("json"),
+            OsStr::new("--"),
+            path.as_os_str(),
+        ])
+        .map_err(|e| as_corrupt(e, "video"))?;
+    let json: Value = serde_json::from_slice(&out.stdout).map_err(|e| MediaError::ToolFailed {
+        tool: "ffprobe",
+        detail: format!("unreadable JSON: {e}"),
+    })?;
+    Ok(json.pointer("/streams/0/closed_captions").and_then(Value::as_i64) == Some(1))
+}
+
+/// The closed captions inside the video stream as WebVTT (ffmpeg's `movie`
+/// source with its `subcc` output: the whole video is decoded, so this runs
+/// only where [`has_closed_captions`] found some).
+pub fn closed_captions_vtt(tools: &Tools, path: &Path, probe: &AvProbe) -> Result<String, MediaError> {
+    let secs = probe.duration_ms.map(|d| d as f64 / 1000.0).unwrap_or(3600.0);
+    let run = tools.ffmpeg(decode_timeout(secs), 32 << 20);
+    let mut source = std::ffi::OsString::from("movie=");
+    source.push(lavfi_escape(path.as_os_str()));
+    source.push("[out0+subcc]");
+    let out = run
+        .exec([
+            OsStr::new("-hide_banner"),
+            OsStr::new("-nostdin"),
+            OsStr::new("-loglevel"),
+            OsStr::new("error"),
+            OsStr::new("-f"),
+            OsStr::new("lavfi"),
+            OsStr::new("-i"),
+            source.as_os_str(),
+            OsStr::new("-map"),
+            OsStr::new("0:1"),
+            OsStr::new("-c:s"),
+            OsStr::new("webvtt"),
+            OsStr::new("-f"),
+            OsStr::new("webvtt"),
+            OsStr::new("pipe:1"),
+        ])
+        .map_err(|e| as_corrupt(e, "closed caption"))?;
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// A path as a value inside an ffmpeg filter graph, which is parsed twice:
+/// once for the filter's options (`:` separates them) and once for the
+/// graph (`[ ] , ;` are special). A backslash makes the next byte literal
+/// at each level, so every byte that is not plainly safe is escaped twice.
+fn lavfi_escape(path: &OsStr) -> std::ffi::OsString {
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    let safe = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'-' | b'_');
+    let once = |bytes: &[u8]| -> Vec<u8> {
+        let mut out = Vec::with_capacity(bytes.len() * 2);
+        for &b in bytes {
+            if !safe(b) {
+                out.push(b'\\');
+            }
+            out.push(b);
+        }
+        out
+    };
+    std::ffi::OsString::from_vec(once(&once(path.as_bytes())))
 }
 
 /// The words of a WebVTT file, without its header, timings and markup:

@@ -435,6 +435,153 @@ pub fn write_video(path: &Path, spec: &VideoSpec<'_>) {
     ]);
 }
 
+/// CEA-608 byte pairs that show `text` (upper-case ASCII) as one pop-on
+/// caption, then clear it: resume caption loading, erase the hidden
+/// memory, row 15, the text, end of caption (shown), and later erase the
+/// displayed memory. Control codes are sent twice, as broadcasters do. Each
+/// byte carries odd parity.
+fn cea608_pairs(text: &str) -> (Vec<[u8; 2]>, [u8; 2]) {
+    let odd = |b: u8| if b.count_ones() % 2 == 0 { b | 0x80 } else { b };
+    let control = |a: u8, b: u8| [[odd(a), odd(b)], [odd(a), odd(b)]];
+    let mut pairs = Vec::new();
+    pairs.extend(control(0x14, 0x20)); // RCL
+    pairs.extend(control(0x14, 0x2e)); // ENM
+    pairs.extend(control(0x14, 0x70)); // PAC: row 15, white
+    let mut bytes: Vec<u8> = text.bytes().filter(|b| (0x20..0x7f).contains(b)).collect();
+    if bytes.len() % 2 == 1 {
+        bytes.push(0);
+    }
+    pairs.extend(bytes.chunks(2).map(|c| [odd(c[0]), odd(c[1])]));
+    pairs.extend(control(0x14, 0x2f)); // EOC: show it
+    (pairs, [odd(0x14), odd(0x2c)]) // EDM: clear it
+}
+
+/// Writes an H.264 MP4 (4 s, 29.97 fps) whose video stream carries
+/// `text` as CEA-608 closed captions (ATSC A53 SEI messages), as broadcast
+/// and some cameras record them. ffmpeg cannot write captions from text, so
+/// the captions go into an MPEG-2 stream's picture user data ("GA94"), which
+/// libx264 then carries over (`-a53cc`).
+pub fn write_video_with_captions(path: &Path, text: &str) {
+    let s = |v: &str| v.to_owned();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plain = dir.path().join("plain.m2v");
+    ffmpeg(&[
+        s("-f"),
+        s("lavfi"),
+        s("-i"),
+        s("testsrc=s=320x240:r=30000/1001:d=4"),
+        s("-c:v"),
+        s("mpeg2video"),
+        s("-bf"),
+        s("0"),
+        s("-f"),
+        s("mpeg2video"),
+        plain.to_string_lossy().into_owned(),
+    ]);
+    let (pairs, clear) = cea608_pairs(text);
+    // Ten frames of padding, the caption, two seconds on screen, cleared.
+    let null = [0x80, 0x80];
+    let mut per_frame: Vec<[u8; 2]> = vec![null; 10];
+    per_frame.extend(pairs);
+    per_frame.extend(std::iter::repeat_n(null, 60));
+    per_frame.extend([clear, clear]);
+    let es = std::fs::read(&plain).expect("read the MPEG-2 stream");
+    let starts: Vec<usize> = (0..es.len().saturating_sub(3))
+        .filter(|&i| es[i..i + 3] == [0, 0, 1])
+        .chain([es.len()])
+        .collect();
+    let mut out = es[..starts[0]].to_vec();
+    let (mut frame, mut in_picture) = (0, false);
+    for w in starts.windows(2) {
+        let code = es[w[0] + 3];
+        // User data goes after a picture's header and extensions, before
+        // its first slice (start codes 0x01..=0xaf).
+        if in_picture && (0x01..=0xaf).contains(&code) {
+            let p = per_frame.get(frame).copied().unwrap_or(null);
+            frame += 1;
+            out.extend_from_slice(&[
+                0,
+                0,
+                1,
+                0xb2,
+                b'G',
+                b'A',
+                b'9',
+                b'4',
+                3,
+                0x40 | 1,
+                0xff,
+                0xfc,
+                p[0],
+                p[1],
+                0xff,
+            ]);
+            in_picture = false;
+        }
+        out.extend_from_slice(&es[w[0]..w[1]]);
+        if code == 0x00 {
+            in_picture = true;
+        }
+    }
+    let captioned = dir.path().join("captioned.m2v");
+    std::fs::write(&captioned, out).expect("write the captioned stream");
+    ffmpeg(&[
+        s("-i"),
+        captioned.to_string_lossy().into_owned(),
+        s("-c:v"),
+        s("libx264"),
+        s("-preset"),
+        s("ultrafast"),
+        s("-a53cc"),
+        s("1"),
+        path.to_string_lossy().into_owned(),
+    ]);
+}
+
+/// Writes a QuickTime movie (H.264, 4 s) with `text` in a CEA-608 closed
+/// caption track (`c608`), as editing tools deliver captions, written from
+/// a Scenarist (SCC) file.
+pub fn write_mov_with_caption_track(path: &Path, text: &str) {
+    let s = |v: &str| v.to_owned();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (pairs, clear) = cea608_pairs(text);
+    let words = |ps: &[[u8; 2]]| {
+        ps.iter()
+            .map(|p| format!("{:02x}{:02x}", p[0], p[1]))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let scc = dir.path().join("captions.scc");
+    std::fs::write(
+        &scc,
+        format!(
+            "Scenarist_SCC V1.0\n\n00:00:00:10\t{}\n\n00:00:03:00\t{}\n\n",
+            words(&pairs),
+            words(&[clear, clear])
+        ),
+    )
+    .expect("write the SCC file");
+    ffmpeg(&[
+        s("-f"),
+        s("lavfi"),
+        s("-i"),
+        s("testsrc=s=320x240:r=25:d=4"),
+        s("-i"),
+        scc.to_string_lossy().into_owned(),
+        s("-map"),
+        s("0"),
+        s("-map"),
+        s("1"),
+        s("-c:v"),
+        s("libx264"),
+        s("-preset"),
+        s("ultrafast"),
+        s("-c:s"),
+        s("copy"),
+        path.to_string_lossy().into_owned(),
+    ]);
+}
+
 /// Writes an MP3 with ID3 tags and, optionally, a cover picture (JPEG).
 pub fn write_mp3(path: &Path, title: &str, artist: &str, album: &str, cover_jpeg: Option<&[u8]>) {
     let s = |v: &str| v.to_owned();

@@ -56,25 +56,34 @@ impl Library {
         let mut made = Made::default();
         let mut m = base_metadata(src);
         fill_av_metadata(&mut m, &probe);
-        // Subtitles: WebVTT beside the proxies, and their words searchable.
+        // Subtitles and closed captions: WebVTT beside the proxies, and
+        // their words searchable.
         let mut text = Vec::new();
+        let mut add_vtt = |variant: String, vtt: String| {
+            text.push(trove_media::vtt_text(&vtt));
+            made.files.push(MadeFile {
+                variant,
+                ext: "vtt",
+                format: "webvtt",
+                width: None,
+                height: None,
+                body: Body::Bytes(vtt.into_bytes()),
+            });
+        };
         for s in probe.subtitles.iter().filter(|s| s.text_based) {
             match trove_media::subtitles_vtt(tools, src.path, s) {
-                Ok(vtt) => {
-                    text.push(trove_media::vtt_text(&vtt));
-                    made.files.push(MadeFile {
-                        variant: format!("subtitles-{}", s.index),
-                        ext: "vtt",
-                        format: "webvtt",
-                        width: None,
-                        height: None,
-                        body: Body::Bytes(vtt.into_bytes()),
-                    });
-                }
-                // One bad subtitle stream does not cost the video its poster.
-                Err(e @ (MediaError::ToolMissing { .. } | MediaError::Timeout { .. })) => return Err(e.into()),
-                Err(_) => {}
+                Ok(vtt) => add_vtt(format!("subtitles-{}", s.index), vtt),
+                Err(e) => tolerate(e)?,
             }
+        }
+        // Captions carried inside the video stream (broadcast, some cameras).
+        match trove_media::has_closed_captions(tools, src.path, &probe).and_then(|has| {
+            has.then(|| trove_media::closed_captions_vtt(tools, src.path, &probe))
+                .transpose()
+        }) {
+            Ok(Some(vtt)) => add_vtt("captions".to_owned(), vtt),
+            Ok(None) => {}
+            Err(e) => tolerate(e)?,
         }
         if !text.is_empty() {
             m.text = Some(text.join("\n"));
@@ -259,4 +268,13 @@ fn fill_av_metadata(m: &mut Metadata, p: &AvProbe) {
     m.album = m.album.take().or_else(|| p.album.clone());
     m.genre = m.genre.take().or_else(|| p.genre.clone());
     merge_raw(m, "ffprobe", p.raw.clone());
+}
+
+/// One bad subtitle or caption stream does not cost the video its poster;
+/// a missing tool or a timeout stops the job (it is tried again).
+fn tolerate(e: MediaError) -> Result<(), MediaError> {
+    match e {
+        MediaError::ToolMissing { .. } | MediaError::Timeout { .. } => Err(e),
+        _ => Ok(()),
+    }
 }

@@ -84,6 +84,21 @@ fn an_h264_mp4_plays_as_it_is() {
 }
 
 #[test]
+fn closed_captions_inside_the_video_become_webvtt_and_searchable_words() {
+    let env = Env::new();
+    trove_testkit::write_video_with_captions(&env.path("news.mp4"), "HELLO GLACIER");
+    env.scan();
+    assert_eq!(run(&env.lib).failed, 0);
+    let d = env.asset_at("news.mp4");
+    assert_eq!(variants(&d), ["captions", "preview", "scrub", "thumb", "thumb@2x"]);
+    let m = d.metadata.as_ref().unwrap();
+    assert_eq!(m.text.as_deref(), Some("HELLO GLACIER"));
+    let captions = d.derivatives.iter().find(|x| x.variant == "captions").unwrap();
+    let vtt = std::fs::read_to_string(env.lib.dir().join(&captions.path)).unwrap();
+    assert!(vtt.starts_with("WEBVTT"), "{vtt}");
+}
+
+#[test]
 fn audio_gets_tags_cover_art_and_an_aac_copy_when_needed() {
     let env = Env::new();
     let cover = trove_testkit::jpeg_bytes(200, 200, [30, 160, 30], 3, None);

@@ -4,10 +4,13 @@
 use std::path::{Path, PathBuf};
 
 use trove_media::{
-    AvProbe, ProxySpec, Tools, Variant, image_proxies, is_web_playable, pdf_info, pdf_page_png, poster_frame,
-    probe_audio, probe_av, scrub_strip, shot_changes, subtitles_vtt, transcode_audio, transcode_video, vtt_text,
+    AvProbe, ProxySpec, Tools, Variant, closed_captions_vtt, has_closed_captions, image_proxies, is_web_playable,
+    pdf_info, pdf_page_png, poster_frame, probe_audio, probe_av, scrub_strip, shot_changes, subtitles_vtt,
+    transcode_audio, transcode_video, vtt_text,
 };
-use trove_testkit::{VideoSpec, pdf_bytes, write_flac, write_mp3, write_video};
+use trove_testkit::{
+    VideoSpec, pdf_bytes, write_flac, write_mov_with_caption_track, write_mp3, write_video, write_video_with_captions,
+};
 
 fn tools() -> Tools {
     Tools::default()
@@ -120,6 +123,36 @@ fn hevc_in_matroska_gets_a_playable_h264_proxy() {
     let vtt = subtitles_vtt(&tools(), &path, &p.subtitles[0]).unwrap();
     assert!(vtt.starts_with("WEBVTT"), "{vtt}");
     assert_eq!(vtt_text(&vtt), "First cue\nSecond cue");
+}
+
+/// CEA-608 closed captions inside the H.264 stream (A53 messages) are
+/// found by decoding a few frames and come out as WebVTT, even from a file
+/// whose name is full of the filter graph's special characters; a video
+/// without them decodes nothing more. A QuickTime caption track (c608) is a
+/// text subtitle stream like any other.
+#[test]
+fn closed_captions_in_the_video_stream_and_in_a_caption_track_become_webvtt() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("news [cam:1], it's; a\\b é.mp4");
+    write_video_with_captions(&path, "HELLO GLACIER");
+    let p = probe_av(&tools(), &path).unwrap();
+    assert!(p.subtitles.is_empty(), "{p:?}");
+    assert!(has_closed_captions(&tools(), &path, &p).unwrap());
+    let vtt = closed_captions_vtt(&tools(), &path, &p).unwrap();
+    assert!(vtt.starts_with("WEBVTT"), "{vtt}");
+    assert_eq!(vtt_text(&vtt), "HELLO GLACIER", "{vtt}");
+
+    let (plain, q) = video(dir.path(), "plain.mp4", &VideoSpec::default());
+    assert!(!has_closed_captions(&tools(), &plain, &q).unwrap());
+
+    let mov = dir.path().join("delivery.mov");
+    write_mov_with_caption_track(&mov, "PUFFINS AHEAD");
+    let m = probe_av(&tools(), &mov).unwrap();
+    assert_eq!(m.subtitles.len(), 1, "{m:?}");
+    assert_eq!(m.subtitles[0].codec, "eia_608");
+    assert!(m.subtitles[0].text_based);
+    let vtt = subtitles_vtt(&tools(), &mov, &m.subtitles[0]).unwrap();
+    assert_eq!(vtt_text(&vtt), "PUFFINS AHEAD", "{vtt}");
 }
 
 #[test]
