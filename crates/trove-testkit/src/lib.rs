@@ -441,7 +441,7 @@ pub fn write_video(path: &Path, spec: &VideoSpec<'_>) {
 /// displayed memory. Control codes are sent twice, as broadcasters do. Each
 /// byte carries odd parity.
 fn cea608_pairs(text: &str) -> (Vec<[u8; 2]>, [u8; 2]) {
-    let odd = |b: u8| if b.count_ones() % 2 == 0 { b | 0x80 } else { b };
+    let odd = |b: u8| if b.count_ones().is_multiple_of(2) { b | 0x80 } else { b };
     let control = |a: u8, b: u8| [[odd(a), odd(b)], [odd(a), odd(b)]];
     let mut pairs = Vec::new();
     pairs.extend(control(0x14, 0x20)); // RCL
