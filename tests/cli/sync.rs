@@ -483,6 +483,71 @@ fn bytes_rotten_on_the_servers_disk_are_found_by_verify_and_sent_again() {
     }
 }
 
+/// Planning follows the event log: a sync with nothing new plans no asset,
+/// a rename plans only the renamed asset (and sends only its manifest), and
+/// a changed policy plans everything again.
+#[test]
+fn sync_plans_only_what_changed_since_the_last_plan() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lib = tmp.path().join("lib");
+    let photos = tmp.path().join("photos");
+    let backup = tmp.path().join("backup");
+    std::fs::create_dir_all(&photos).unwrap();
+    std::fs::create_dir_all(&backup).unwrap();
+    for i in 0..5u64 {
+        random_file(&photos.join(format!("f{i}.bin")), 10_000, 300 + i);
+    }
+    ok(&trove_s3(
+        &lib,
+        SECRET_KEY,
+        &["add", photos.to_str().unwrap(), "--json"],
+    ));
+    let url = format!("file://{}", backup.display());
+    ok(&trove_s3(&lib, SECRET_KEY, &["target", "set", &url, "--json"]));
+    let sync = || ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
+    let first = sync();
+    assert_eq!(
+        (first["assets"].as_u64(), first["full_plan"].as_bool()),
+        (Some(5), Some(true)),
+        "{first}"
+    );
+    assert_eq!(first["uploaded"], 10, "{first}");
+
+    let again = sync();
+    assert_eq!(
+        (again["assets"].as_u64(), again["full_plan"].as_bool()),
+        (Some(0), Some(false)),
+        "{again}"
+    );
+    assert_eq!(again["uploaded"], 0, "{again}");
+
+    std::fs::rename(photos.join("f2.bin"), photos.join("renamed.bin")).unwrap();
+    ok(&trove_s3(&lib, SECRET_KEY, &["scan", "--json"]));
+    let renamed = sync();
+    assert_eq!(
+        (renamed["assets"].as_u64(), renamed["full_plan"].as_bool()),
+        (Some(1), Some(false)),
+        "{renamed}"
+    );
+    assert_eq!(renamed["uploaded"], 1, "only the manifest: {renamed}");
+    let f2 = std::fs::read(photos.join("renamed.bin")).unwrap();
+    let manifest = original_key(&f2, "bin")
+        .replace("originals/", "manifests/")
+        .replace(".bin", ".json");
+    let m = std::fs::read_to_string(backup.join(manifest)).unwrap();
+    assert!(m.contains("renamed.bin"), "{m}");
+
+    // The folder now sends proxies only: every asset is planned again.
+    let policy = trove_s3(&lib, SECRET_KEY, &["policy", photos.to_str().unwrap(), "proxies"]);
+    assert!(policy.status.success(), "{}", stderr(&policy));
+    let replanned = sync();
+    assert_eq!(
+        (replanned["assets"].as_u64(), replanned["full_plan"].as_bool()),
+        (Some(5), Some(true)),
+        "{replanned}"
+    );
+}
+
 #[test]
 fn kill_9_mid_multipart_upload_resumes_without_resending_parts() {
     let tmp = tempfile::tempdir().unwrap();

@@ -19,6 +19,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0008_capture_instants.sql"),
     include_str!("migrations/0009_removed_roots.sql"),
     include_str!("migrations/0010_job_claim_index.sql"),
+    include_str!("migrations/0011_sync_object_indexes.sql"),
 ];
 
 /// The schema version this build writes.

@@ -479,20 +479,32 @@ impl Catalog {
         after: i64,
         limit: u32,
     ) -> Result<Vec<SyncObject>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT {OBJECT_COLUMNS} FROM sync_objects
-                 WHERE target_id = ?1 AND (?2 IS NULL OR state = ?2) AND id > ?3 ORDER BY id LIMIT ?4"
-            ))
-            .ctx("list sync objects")?;
-        let rows = stmt
-            .query_map(
-                params![target, state.map(ObjectState::as_str), after, limit],
-                object_from_row,
-            )
-            .ctx("list sync objects")?;
-        rows.collect::<rusqlite::Result<_>>().ctx("list sync objects")
+        // Two statements, not `(?2 IS NULL OR state = ?2)`: with that,
+        // SQLite cannot use the (target, state, id) index and reads every
+        // object to find the pending ones.
+        let rows = match state {
+            Some(state) => self
+                .conn
+                .prepare_cached(&format!(
+                    "SELECT {OBJECT_COLUMNS} FROM sync_objects
+                     WHERE target_id = ?1 AND state = ?2 AND id > ?3 ORDER BY id LIMIT ?4"
+                ))
+                .ctx("list sync objects")?
+                .query_map(params![target, state.as_str(), after, limit], object_from_row)
+                .ctx("list sync objects")?
+                .collect::<rusqlite::Result<_>>(),
+            None => self
+                .conn
+                .prepare_cached(&format!(
+                    "SELECT {OBJECT_COLUMNS} FROM sync_objects
+                     WHERE target_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3"
+                ))
+                .ctx("list sync objects")?
+                .query_map(params![target, after, limit], object_from_row)
+                .ctx("list sync objects")?
+                .collect::<rusqlite::Result<_>>(),
+        };
+        rows.ctx("list sync objects")
     }
 
     /// One row by key.

@@ -201,6 +201,7 @@ pub fn sync(
         output::json(&json!({
             "target": report.target,
             "assets": report.planned.assets,
+            "full_plan": report.planned.full,
             "queued": report.planned.queued,
             "uploaded": report.uploaded,
             "uploaded_bytes": report.uploaded_bytes,

@@ -102,7 +102,10 @@ pub(crate) fn clean_ext(name: &std::path::Path) -> String {
 /// What `plan` found.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PlanReport {
+    /// Assets planned: all of them, or those with events since the last plan.
     pub assets: u64,
+    /// Every asset was planned (see [`Library::plan_sync`]).
+    pub full: bool,
     /// Objects that became pending (new or changed).
     pub queued: u64,
     pub queued_bytes: u64,
@@ -195,44 +198,128 @@ impl Library {
         })
     }
 
-    /// Brings the sync queue up to date with the catalog: every present
-    /// asset's original (if its roots' policy sends originals), proxies and
-    /// manifest get a row; new or changed ones become pending.
+    /// Queues every object that is new or changed since the last plan.
+    ///
+    /// Planning follows the catalog's event log: only assets with events
+    /// since the last plan are planned again, so a sync with nothing new
+    /// costs a few queries, not one plan per asset (2.4 s at 100,000
+    /// assets). Everything is planned again when that is not safe to skip:
+    /// on the first plan for a target, after an event that touches a whole
+    /// folder (added, removed, offline, online), when a folder's policy or
+    /// path changed, when the catalog is older than the last plan (restored
+    /// from a backup), and once a day in any case.
     pub fn plan_sync(&self) -> Result<PlanReport> {
         self.require_writer("planning a sync")?;
         let target = self.target()?;
-        let mut report = PlanReport::default();
         let policies: std::collections::HashMap<i64, SyncPolicy> =
             self.catalog().root_sync_policies()?.into_iter().collect();
         let roots = self.catalog().roots()?;
-        let mut after = 0;
-        loop {
-            // Read a page, then write it: the shared connection is held
-            // for one page at a time so other work can interleave.
-            let rows = self.catalog().asset_rows_after(after, 500)?;
-            let Some(&last) = rows.last() else { break };
-            after = last;
-            let mut planned = Vec::new();
-            {
-                let cat = self.catalog();
-                for row in rows {
-                    if let Some(plan) = asset_plan(&cat, row, &roots, &policies)? {
-                        report.assets += 1;
-                        planned.extend(plan.objects);
-                    }
+        let shape = plan_shape(&roots, &policies);
+        let now = self.now_ms();
+        let mark_key = format!("sync_plan.{}", target.id);
+        let (last, mark) = {
+            let cat = self.catalog();
+            let mark = cat
+                .setting(&mark_key)?
+                .and_then(|s| serde_json::from_str::<PlanMark>(&s).ok());
+            (cat.last_event_id()?, mark)
+        };
+        let touched = match &mark {
+            Some(m) if m.shape == shape && m.seq <= last && now.saturating_sub(m.full_at) < FULL_PLAN_EVERY_MS => {
+                self.assets_touched(m.seq, last)?
+            }
+            _ => None,
+        };
+        let mut report = PlanReport {
+            full: touched.is_none(),
+            ..PlanReport::default()
+        };
+        match touched {
+            Some(rows) => {
+                let rows: Vec<i64> = rows.into_iter().collect();
+                for chunk in rows.chunks(500) {
+                    self.plan_rows(target.id, chunk, &roots, &policies, &mut report)?;
                 }
             }
-            let mut cat = self.catalog();
-            let mut batch = cat.batch(self.now_ms())?;
-            for o in &planned {
-                if batch.plan_sync_object(target.id, o)? {
-                    report.queued += 1;
-                    report.queued_bytes += o.size;
+            None => {
+                let mut after = 0;
+                loop {
+                    let rows = self.catalog().asset_rows_after(after, 500)?;
+                    let Some(&last_row) = rows.last() else { break };
+                    after = last_row;
+                    self.plan_rows(target.id, &rows, &roots, &policies, &mut report)?;
                 }
             }
-            batch.commit()?;
         }
+        // Events logged while this ran are above `last`: the next plan
+        // reads them.
+        let mark = PlanMark {
+            seq: last,
+            shape,
+            full_at: match (&mark, report.full) {
+                (Some(m), false) => m.full_at,
+                _ => now,
+            },
+        };
+        self.catalog()
+            .set_setting(&mark_key, &serde_json::to_string(&mark).unwrap_or_default())?;
         Ok(report)
+    }
+
+    /// The assets with events in `(after, upto]`, or `None` when an event
+    /// touches a whole folder (everything must be planned again).
+    fn assets_touched(&self, after: i64, upto: i64) -> Result<Option<std::collections::BTreeSet<i64>>> {
+        let mut rows = std::collections::BTreeSet::new();
+        let mut seq = after;
+        while seq < upto {
+            let events = self.catalog().events_after(seq, 10_000)?;
+            let Some(newest) = events.last().map(|e| e.id) else {
+                break;
+            };
+            for e in events.iter().filter(|e| e.id <= upto) {
+                match e.asset_row_id {
+                    Some(row) => {
+                        rows.insert(row);
+                    }
+                    None if e.kind.starts_with("root_") => return Ok(None),
+                    None => {}
+                }
+            }
+            seq = newest;
+        }
+        Ok(Some(rows))
+    }
+
+    /// Plans `rows` (read first, then written, so the shared connection is
+    /// held for one batch at a time and other work can interleave).
+    fn plan_rows(
+        &self,
+        target: i64,
+        rows: &[i64],
+        roots: &[trove_catalog::Root],
+        policies: &std::collections::HashMap<i64, SyncPolicy>,
+        report: &mut PlanReport,
+    ) -> Result<()> {
+        let mut planned = Vec::new();
+        {
+            let cat = self.catalog();
+            for &row in rows {
+                if let Some(plan) = asset_plan(&cat, row, roots, policies)? {
+                    report.assets += 1;
+                    planned.extend(plan.objects);
+                }
+            }
+        }
+        let mut cat = self.catalog();
+        let mut batch = cat.batch(self.now_ms())?;
+        for o in &planned {
+            if batch.plan_sync_object(target, o)? {
+                report.queued += 1;
+                report.queued_bytes += o.size;
+            }
+        }
+        batch.commit()?;
+        Ok(())
     }
 
     /// The asset's objects in the target (original, proxies, manifest) with
@@ -255,6 +342,30 @@ impl Library {
         batch.commit()?;
         Ok(n)
     }
+}
+
+/// A full plan at least this often, whatever the event log says.
+const FULL_PLAN_EVERY_MS: i64 = 24 * 3600 * 1000;
+
+/// Where the last plan for a target stopped (kept in the catalog's
+/// settings): the event it read up to, the folders and policies it saw, and
+/// when every asset was last planned.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PlanMark {
+    seq: i64,
+    shape: String,
+    full_at: i64,
+}
+
+/// The folders and their policies as a plan sees them: when this changes,
+/// every asset is planned again.
+fn plan_shape(roots: &[trove_catalog::Root], policies: &std::collections::HashMap<i64, SyncPolicy>) -> String {
+    let mut parts: Vec<String> = roots
+        .iter()
+        .map(|r| format!("{}|{:?}|{:?}|{}", r.id, r.state, policies.get(&r.id), r.path.display()))
+        .collect();
+    parts.sort();
+    parts.join("\n")
 }
 
 /// The objects one asset should have in the target, and its manifest.
