@@ -548,6 +548,71 @@ fn sync_plans_only_what_changed_since_the_last_plan() {
     );
 }
 
+/// An edited file's earlier content stays in the target: forever by
+/// default, and with `--keep-replaced-days N` until N days after the edit,
+/// once the new content is verified. Nothing else is touched.
+#[test]
+fn an_edited_files_earlier_content_is_kept_until_the_retention_says() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lib = tmp.path().join("lib");
+    let photos = tmp.path().join("photos");
+    let backup = tmp.path().join("backup");
+    std::fs::create_dir_all(&photos).unwrap();
+    std::fs::create_dir_all(&backup).unwrap();
+    random_file(&photos.join("a.bin"), 20_000, 401);
+    random_file(&photos.join("b.bin"), 20_000, 402);
+    ok(&trove_s3(
+        &lib,
+        SECRET_KEY,
+        &["add", photos.to_str().unwrap(), "--json"],
+    ));
+    let url = format!("file://{}", backup.display());
+    let set_target = |extra: &[&str]| {
+        let mut args = vec!["target", "set", &url, "--json"];
+        args.extend_from_slice(extra);
+        ok(&trove_s3(&lib, SECRET_KEY, &args))
+    };
+    set_target(&[]);
+    let sync = || ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
+    assert_eq!(sync()["uploaded"], 4);
+
+    let old = std::fs::read(photos.join("a.bin")).unwrap();
+    let b = std::fs::read(photos.join("b.bin")).unwrap();
+    random_file(&photos.join("a.bin"), 20_000, 403);
+    let new = std::fs::read(photos.join("a.bin")).unwrap();
+    ok(&trove_s3(&lib, SECRET_KEY, &["scan", "--json"]));
+    let edited = sync();
+    assert_eq!(edited["uploaded"], 2, "the new original and manifest: {edited}");
+    assert_eq!(edited["replaced"], 2, "the old original and manifest: {edited}");
+    let manifest = |bytes: &[u8]| {
+        original_key(bytes, "bin")
+            .replace("originals/", "manifests/")
+            .replace(".bin", ".json")
+    };
+    let present = |key: String| backup.join(key).is_file();
+    assert!(present(original_key(&old, "bin")) && present(manifest(&old)));
+
+    // Kept forever by default, and a 30-day retention is not due yet.
+    assert_eq!(sync()["replaced_deleted"], 0);
+    assert_eq!(set_target(&["--keep-replaced-days", "30"])["keep_replaced_days"], 30);
+    assert_eq!(sync()["replaced_deleted"], 0);
+    assert!(present(original_key(&old, "bin")));
+
+    // Due at once: the earlier original and manifest go, nothing else.
+    set_target(&["--keep-replaced-days", "0"]);
+    let pruned = sync();
+    assert_eq!(pruned["replaced_deleted"], 2, "{pruned}");
+    assert!(!present(original_key(&old, "bin")) && !present(manifest(&old)));
+    for bytes in [&new, &b] {
+        assert!(present(original_key(bytes, "bin")) && present(manifest(bytes)));
+    }
+    let verify = ok(&trove_s3(&lib, SECRET_KEY, &["verify", "--json"]));
+    assert_eq!(verify["ok"], 4, "{verify}");
+    let rec = ok(&trove_s3(&lib, SECRET_KEY, &["reconcile", "--json"]));
+    assert_eq!(rec["missing"].as_array().unwrap().len(), 0, "{rec}");
+    assert_eq!(rec["extra"].as_array().unwrap().len(), 0, "{rec}");
+}
+
 #[test]
 fn kill_9_mid_multipart_upload_resumes_without_resending_parts() {
     let tmp = tempfile::tempdir().unwrap();

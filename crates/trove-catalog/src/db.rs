@@ -20,6 +20,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0009_removed_roots.sql"),
     include_str!("migrations/0010_job_claim_index.sql"),
     include_str!("migrations/0011_sync_object_indexes.sql"),
+    include_str!("migrations/0012_replaced_objects.sql"),
 ];
 
 /// The schema version this build writes.

@@ -24,6 +24,9 @@ pub struct TargetRecord {
     pub sse: Option<String>,
     /// The AWS profile to take credentials from (a name, not a secret).
     pub profile: Option<String>,
+    /// Days to keep the objects of an asset's earlier content once it was
+    /// edited and the new content is verified; `None` keeps them forever.
+    pub keep_replaced_days: Option<u32>,
     pub created_at: i64,
 }
 
@@ -197,11 +200,12 @@ fn target_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TargetRecord> {
         sse: r.get(7)?,
         profile: r.get(8)?,
         created_at: r.get(9)?,
+        keep_replaced_days: r.get(10)?,
     })
 }
 
 const TARGET_COLUMNS: &str = "id, url, endpoint, region, path_style, storage_class_originals, \
-                              storage_class_proxies, sse, profile, created_at";
+                              storage_class_proxies, sse, profile, created_at, keep_replaced_days";
 
 impl Batch<'_> {
     /// Forgets the recorded parts of an object's multipart upload.
@@ -222,13 +226,13 @@ impl Batch<'_> {
         tx.execute("UPDATE targets SET active = 0", []).ctx("set target")?;
         tx.execute(
             "INSERT INTO targets (url, endpoint, region, path_style, storage_class_originals,
-                                  storage_class_proxies, sse, profile, active, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9)
+                                  storage_class_proxies, sse, profile, active, created_at, keep_replaced_days)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?10)
              ON CONFLICT (url) DO UPDATE SET
                 endpoint = excluded.endpoint, region = excluded.region, path_style = excluded.path_style,
                 storage_class_originals = excluded.storage_class_originals,
                 storage_class_proxies = excluded.storage_class_proxies, sse = excluded.sse,
-                profile = excluded.profile, active = 1",
+                profile = excluded.profile, keep_replaced_days = excluded.keep_replaced_days, active = 1",
             params![
                 t.url,
                 t.endpoint,
@@ -238,7 +242,8 @@ impl Batch<'_> {
                 t.storage_class_proxies,
                 t.sse,
                 t.profile,
-                now
+                now,
+                t.keep_replaced_days
             ],
         )
         .ctx("set target")?;
@@ -277,13 +282,23 @@ impl Batch<'_> {
             .optional()
             .ctx("plan sync")?;
         match existing {
-            Some((_, fp)) if fp == o.fingerprint => Ok(false),
+            Some((id, fp)) if fp == o.fingerprint => {
+                // Wanted again (the content came back): no longer replaced.
+                self.tx()
+                    .prepare_cached(
+                        "UPDATE sync_objects SET replaced_at = NULL WHERE id = ?1 AND replaced_at IS NOT NULL",
+                    )
+                    .ctx("plan sync")?
+                    .execute([id])
+                    .ctx("plan sync")?;
+                Ok(false)
+            }
             Some((id, _)) => {
                 self.tx()
                     .prepare_cached(
                         "UPDATE sync_objects SET asset_id = ?2, role = ?3, variant = ?4, size = ?5, md5 = ?6,
                             fingerprint = ?7, state = 'pending', upload_id = NULL, attempts = 0,
-                            last_error = NULL, verified_at = NULL, updated_at = ?8
+                            last_error = NULL, verified_at = NULL, updated_at = ?8, replaced_at = NULL
                          WHERE id = ?1",
                     )
                     .ctx("plan sync")?
@@ -324,6 +339,34 @@ impl Batch<'_> {
                 Ok(true)
             }
         }
+    }
+
+    /// Marks the asset's objects whose keys do not hold `current_hex` (its
+    /// content's BLAKE3) as replaced, from now: they are an earlier
+    /// content's original, proxies and manifest. Returns how many.
+    pub fn mark_replaced_objects(&mut self, target: i64, asset_row: i64, current_hex: &str) -> Result<u64> {
+        let now = self.now();
+        let n = self
+            .tx()
+            .prepare_cached(
+                "UPDATE sync_objects SET replaced_at = ?4
+                 WHERE target_id = ?1 AND asset_id = ?2 AND replaced_at IS NULL AND instr(key, ?3) = 0",
+            )
+            .ctx("mark replaced objects")?
+            .execute(params![target, asset_row, current_hex, now])
+            .ctx("mark replaced objects")?;
+        Ok(n as u64)
+    }
+
+    /// Forgets an object deleted from the target.
+    pub fn forget_sync_object(&mut self, id: i64) -> Result<()> {
+        self.clear_parts(id, "forget sync object")?;
+        self.tx()
+            .prepare_cached("DELETE FROM sync_objects WHERE id = ?1")
+            .ctx("forget sync object")?
+            .execute([id])
+            .ctx("forget sync object")?;
+        Ok(())
     }
 
     /// The object was sent and read back: size (and MD5, when it was not
@@ -505,6 +548,27 @@ impl Catalog {
                 .collect::<rusqlite::Result<_>>(),
         };
         rows.ctx("list sync objects")
+    }
+
+    /// Objects replaced at or before `before_ms` whose asset has nothing
+    /// left to send: every current object of the asset is verified, so the
+    /// new content is safe in the target before the old one goes.
+    pub fn replaced_objects_due(&self, target: i64, before_ms: i64, limit: u32) -> Result<Vec<SyncObject>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {OBJECT_COLUMNS} FROM sync_objects s
+                 WHERE target_id = ?1 AND replaced_at IS NOT NULL AND replaced_at <= ?2
+                   AND NOT EXISTS (SELECT 1 FROM sync_objects c
+                                   WHERE c.target_id = s.target_id AND c.asset_id = s.asset_id
+                                     AND c.replaced_at IS NULL AND c.state != 'verified')
+                 ORDER BY id LIMIT ?3"
+            ))
+            .ctx("list replaced objects")?;
+        let rows = stmt
+            .query_map(params![target, before_ms, limit], object_from_row)
+            .ctx("list replaced objects")?;
+        rows.collect::<rusqlite::Result<_>>().ctx("list replaced objects")
     }
 
     /// One row by key.

@@ -38,6 +38,12 @@ pub enum TargetAction {
         /// Path-style addressing without a custom endpoint.
         #[arg(long)]
         path_style: bool,
+        /// When a file is edited, its new content is sent and the earlier
+        /// original, proxies and manifest stay in the target. With this,
+        /// they are deleted this many days after the edit (once the new
+        /// ones are verified). Without it they are kept forever.
+        #[arg(long, value_name = "DAYS")]
+        keep_replaced_days: Option<u32>,
         #[arg(long)]
         json: bool,
     },
@@ -65,6 +71,7 @@ fn target_json(t: &Target) -> serde_json::Value {
         "storage_class_proxies": t.storage_class_proxies,
         "sse": t.sse,
         "profile": t.profile,
+        "keep_replaced_days": t.keep_replaced_days,
     })
 }
 
@@ -79,6 +86,7 @@ pub fn target(dir: &Path, action: TargetAction) -> Result<u8, CoreError> {
             sse,
             profile,
             path_style,
+            keep_replaced_days,
             json,
         } => {
             let lib = open_writer(dir, false)?;
@@ -91,6 +99,7 @@ pub fn target(dir: &Path, action: TargetAction) -> Result<u8, CoreError> {
                 storage_class_proxies: proxy_storage_class,
                 sse,
                 profile,
+                keep_replaced_days,
             })?;
             if json {
                 output::json(&target_json(&t));
@@ -202,6 +211,8 @@ pub fn sync(
             "target": report.target,
             "assets": report.planned.assets,
             "full_plan": report.planned.full,
+            "replaced": report.planned.replaced,
+            "replaced_deleted": report.replaced_deleted,
             "queued": report.planned.queued,
             "uploaded": report.uploaded,
             "uploaded_bytes": report.uploaded_bytes,

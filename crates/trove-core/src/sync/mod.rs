@@ -53,6 +53,9 @@ pub struct TargetSettings {
     pub storage_class_proxies: Option<String>,
     pub sse: Option<String>,
     pub profile: Option<String>,
+    /// Days to keep an edited asset's earlier original, proxies and
+    /// manifest once the new ones are verified; `None` keeps them forever.
+    pub keep_replaced_days: Option<u32>,
 }
 
 /// The target as the catalog keeps it.
@@ -69,6 +72,7 @@ impl From<&Target> for TargetSettings {
             storage_class_proxies: t.storage_class_proxies.clone(),
             sse: t.sse.clone(),
             profile: t.profile.clone(),
+            keep_replaced_days: t.keep_replaced_days,
         }
     }
 }
@@ -106,6 +110,8 @@ pub struct PlanReport {
     pub assets: u64,
     /// Every asset was planned (see [`Library::plan_sync`]).
     pub full: bool,
+    /// Objects of earlier content newly marked as replaced (edited assets).
+    pub replaced: u64,
     /// Objects that became pending (new or changed).
     pub queued: u64,
     pub queued_bytes: u64,
@@ -133,6 +139,7 @@ impl Library {
             storage_class_proxies: settings.storage_class_proxies.clone(),
             sse: settings.sse.clone(),
             profile: settings.profile.clone(),
+            keep_replaced_days: settings.keep_replaced_days,
             created_at: self.now_ms(),
         };
         let mut cat = self.catalog();
@@ -301,12 +308,14 @@ impl Library {
         report: &mut PlanReport,
     ) -> Result<()> {
         let mut planned = Vec::new();
+        let mut current = Vec::new();
         {
             let cat = self.catalog();
             for &row in rows {
                 if let Some(plan) = asset_plan(&cat, row, roots, policies)? {
                     report.assets += 1;
                     planned.extend(plan.objects);
+                    current.push((row, plan.hex));
                 }
             }
         }
@@ -317,6 +326,11 @@ impl Library {
                 report.queued += 1;
                 report.queued_bytes += o.size;
             }
+        }
+        // The objects of an edited asset's earlier content: kept, marked
+        // from now, for the target's retention to count from.
+        for (row, hex) in &current {
+            report.replaced += batch.mark_replaced_objects(target, *row, hex)?;
         }
         batch.commit()?;
         Ok(())
@@ -372,6 +386,8 @@ fn plan_shape(roots: &[trove_catalog::Root], policies: &std::collections::HashMa
 pub(crate) struct AssetPlan {
     pub objects: Vec<PlannedObject>,
     pub manifest: Vec<u8>,
+    /// The BLAKE3 (hex) of the asset's content: every key of the plan holds it.
+    pub hex: String,
 }
 
 /// Plans one asset: `None` when it is not present or its roots send nothing.
@@ -441,7 +457,11 @@ pub(crate) fn asset_plan(
         md5: None,
         fingerprint: format!("m:{}", blake3::hash(&manifest).to_hex()),
     });
-    Ok(Some(AssetPlan { objects, manifest }))
+    Ok(Some(AssetPlan {
+        objects,
+        manifest,
+        hex: asset.blake3.to_hex().to_string(),
+    }))
 }
 
 /// Where an object's bytes come from when it is sent.

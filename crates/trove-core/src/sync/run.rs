@@ -36,6 +36,9 @@ pub struct SyncReport {
     pub network_pauses: u32,
     /// Objects still pending when the run ended.
     pub pending: u64,
+    /// Objects of edited assets' earlier content deleted from the target,
+    /// as its retention (`keep_replaced_days`) says.
+    pub replaced_deleted: u64,
     pub seconds: f64,
 }
 
@@ -174,6 +177,12 @@ impl Library {
         };
         let result = drive(&rt, &ctx, &rx, &mut queue, &mut stats, sink, cancel);
         drop(ctx);
+        let result = result.and_then(|()| {
+            if let Some(days) = target.keep_replaced_days {
+                report.replaced_deleted = rt.block_on(self.delete_replaced(&store, target.id, days))?;
+            }
+            Ok(())
+        });
         rt.shutdown_timeout(Duration::from_secs(5));
         report.uploaded = stats.uploaded;
         report.uploaded_bytes = stats.uploaded_bytes;
@@ -185,6 +194,43 @@ impl Library {
         report.seconds = started.elapsed().as_secs_f64();
         sink.emit(Event::SyncProgress(stats.progress));
         result.map(|()| report)
+    }
+
+    /// Deletes the objects of edited assets' earlier content that were
+    /// replaced more than `days` days ago, once everything current of their
+    /// asset is verified in the target. A failed delete stops here; the
+    /// rest waits for the next run.
+    async fn delete_replaced(&self, store: &AnyStore, target: i64, days: u32) -> Result<u64> {
+        let before = self.now_ms() - i64::from(days) * 24 * 3600 * 1000;
+        let mut deleted = 0;
+        loop {
+            let due = self.catalog().replaced_objects_due(target, before, 200)?;
+            if due.is_empty() {
+                return Ok(deleted);
+            }
+            let mut gone = Vec::with_capacity(due.len());
+            let mut failure = None;
+            for obj in due {
+                match store.delete(&obj.key).await {
+                    Ok(()) => gone.push(obj.id),
+                    Err(e) if e.is_not_found() => gone.push(obj.id),
+                    Err(e) => {
+                        failure = Some(e);
+                        break;
+                    }
+                }
+            }
+            let mut cat = self.catalog();
+            let mut batch = cat.batch(self.now_ms())?;
+            for id in &gone {
+                batch.forget_sync_object(*id)?;
+            }
+            batch.commit()?;
+            deleted += gone.len() as u64;
+            if let Some(e) = failure {
+                return Err(e.into());
+            }
+        }
     }
 
     /// Aborts unfinished multipart uploads under our key spaces that the
