@@ -254,11 +254,7 @@ pub(crate) fn check_pixels(w: u64, h: u64, max_pixels: u64) -> Result<(), MediaE
 
 fn decode(bytes: &[u8], spec: &ProxySpec) -> Result<Decoded, MediaError> {
     if bytes.starts_with(b"\xff\xd8\xff") {
-        match decode_jpeg_scaled(bytes, spec) {
-            Ok(Some(d)) => return Ok(d),
-            Ok(None) => {} // other colour spaces: the image crate converts them
-            Err(e) => return Err(e),
-        }
+        return decode_jpeg_scaled(bytes, spec);
     }
     if crate::heif::is_heif(bytes) {
         return crate::heif::decode(bytes, spec.max_pixels);
@@ -268,7 +264,7 @@ fn decode(bytes: &[u8], spec: &ProxySpec) -> Result<Decoded, MediaError> {
 
 /// libjpeg-turbo at the smallest DCT scale that keeps the decoded image
 /// `DECODE_MARGIN` times the largest output (or the full size, if smaller).
-fn decode_jpeg_scaled(bytes: &[u8], spec: &ProxySpec) -> Result<Option<Decoded>, MediaError> {
+fn decode_jpeg_scaled(bytes: &[u8], spec: &ProxySpec) -> Result<Decoded, MediaError> {
     use turbojpeg::{Colorspace, Decompressor, Image, PixelFormat, ScalingFactor};
     let corrupt = |e: turbojpeg::Error| MediaError::Corrupt {
         format: "JPEG",
@@ -278,14 +274,6 @@ fn decode_jpeg_scaled(bytes: &[u8], spec: &ProxySpec) -> Result<Option<Decoded>,
     let header = d.read_header(bytes).map_err(corrupt)?;
     too_large(header.width as u64, header.height as u64, spec)?;
     let cmyk = matches!(header.colorspace, Colorspace::CMYK | Colorspace::YCCK);
-    if !cmyk
-        && !matches!(
-            header.colorspace,
-            Colorspace::YCbCr | Colorspace::RGB | Colorspace::Gray
-        )
-    {
-        return Ok(None);
-    }
     // Decode at the smallest DCT scale that is still DECODE_MARGIN times the
     // largest output: the preview's long side, or the 2x thumbnail's short
     // side.
@@ -336,12 +324,12 @@ fn decode_jpeg_scaled(bytes: &[u8], spec: &ProxySpec) -> Result<Option<Decoded>,
             format: "JPEG",
             detail: "decoded buffer has the wrong size".into(),
         })?;
-    Ok(Some(Decoded {
+    Ok(Decoded {
         image: rgb,
         source_width: header.width as u32,
         source_height: header.height as u32,
         icc,
-    }))
+    })
 }
 
 fn decode_generic(bytes: &[u8], spec: &ProxySpec) -> Result<Decoded, MediaError> {
