@@ -776,6 +776,9 @@ pub struct SyncSettingsDto {
     #[ts(type = "number")]
     pub failed: u64,
     pub running: bool,
+    /// Days an edited file's earlier version stays in the target once the
+    /// new one is verified; null keeps it forever.
+    pub keep_replaced_days: Option<u32>,
     /// What each watched folder sends.
     pub policies: Vec<RootPolicyDto>,
 }

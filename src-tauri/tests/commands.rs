@@ -540,10 +540,15 @@ fn a_target_with_keys_in_the_keychain_syncs_shares_and_revokes() {
     let settings = invoke(
         &app,
         "set_sync_target",
-        json!({ "url": url, "endpoint": server.endpoint, "region": null, "accessKey": ACCESS_KEY, "secretKey": SECRET_KEY }),
+        json!({ "url": url, "endpoint": server.endpoint, "region": null, "accessKey": ACCESS_KEY, "secretKey": SECRET_KEY, "keepReplacedDays": 30 }),
     )
     .unwrap();
     assert_eq!(settings["credentials"], "keychain", "{settings}");
+    assert_eq!(settings["keep_replaced_days"], 30, "{settings}");
+    assert_eq!(
+        invoke(&app, "sync_settings", json!({})).unwrap()["keep_replaced_days"],
+        30
+    );
     assert_eq!(settings["keychain"], true);
     assert!(
         !settings.to_string().contains(SECRET_KEY),

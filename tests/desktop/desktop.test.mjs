@@ -200,11 +200,21 @@ test("import, browse, view, sync, share, search, timeline and remove a folder", 
       await session.type("[data-testid=sync-endpoint]", s3.endpoint);
       await session.type("[data-testid=sync-access-key]", s3.access_key);
       await session.type("[data-testid=sync-secret-key]", s3.secret_key);
+      await session.type("[data-testid=sync-keep-days]", "30");
       await session.click("[data-testid=sync-save]");
       const status = await session.waitFor("the saved target", async () =>
         session.exec("const s = document.querySelector('[data-testid=sync-status]'); return s ? s.textContent : false"),
       );
       assert.match(status, /keys from the keychain/, status);
+      // The retention was saved with the target: the panel, opened again,
+      // shows it from the library's settings.
+      await session.click("[data-testid=sync-panel] .close");
+      await session.waitFor("the sync panel to close", async () => (await session.findAll("[data-testid=sync-panel]")).length === 0);
+      await session.click("[data-testid=open-sync]");
+      const keep = await session.waitFor("the reopened sync panel", async () =>
+        session.exec("const i = document.querySelector('[data-testid=sync-url]'); return i && i.value ? document.querySelector('[data-testid=sync-keep-days]').value : false"),
+      );
+      assert.equal(keep, "30");
       await session.click("[data-testid=sync-now]");
       await session.waitFor(
         "every badge synced",

@@ -53,6 +53,7 @@ pub async fn sync_settings(state: State<'_, AppState>) -> Result<SyncSettingsDto
             pending: counts.as_ref().map_or(0, |c| c.pending),
             failed: counts.as_ref().map_or(0, |c| c.failed),
             running: ops.is_running(Operation::Sync),
+            keep_replaced_days: target.as_ref().and_then(|t| t.keep_replaced_days),
         })
     })
     .await
@@ -62,7 +63,8 @@ pub async fn sync_settings(state: State<'_, AppState>) -> Result<SyncSettingsDto
 /// classes, profile) when the URL stays. Keys, when given, go to the
 /// keychain (never to the catalog); without them the stored keys stay, and
 /// with none stored the AWS environment is used. `forget_keys` removes the
-/// stored keys.
+/// stored keys. `keep_replaced_days` is the form's retention field: how
+/// long an edited file's earlier version stays (null: forever).
 #[tauri::command]
 pub async fn set_sync_target(
     state: State<'_, AppState>,
@@ -72,6 +74,7 @@ pub async fn set_sync_target(
     access_key: Option<String>,
     secret_key: Option<String>,
     forget_keys: Option<bool>,
+    keep_replaced_days: Option<u32>,
 ) -> Result<SyncSettingsDto, ErrorDto> {
     let lib = state.lib()?;
     if !lib.is_writer() {
@@ -101,6 +104,7 @@ pub async fn set_sync_target(
             url: normalized.clone(),
             endpoint: clean(endpoint),
             region: clean(region),
+            keep_replaced_days,
             ..base
         };
         if let (Some(a), Some(s)) = (&access_key, &secret_key) {

@@ -149,6 +149,8 @@ export function setSyncTarget(target: {
   accessKey: string | null;
   secretKey: string | null;
   forgetKeys?: boolean;
+  /** Days an edited file's earlier version stays; null keeps it forever. */
+  keepReplacedDays?: number | null;
 }): Promise<SyncSettingsDto> {
   return call<SyncSettingsDto>("set_sync_target", target);
 }

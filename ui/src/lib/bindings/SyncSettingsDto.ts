@@ -23,6 +23,11 @@ keychain: boolean,
  */
 keychain_error: string | null, verified: number, pending: number, failed: number, running: boolean, 
 /**
+ * Days an edited file's earlier version stays in the target once the
+ * new one is verified; null keeps it forever.
+ */
+keep_replaced_days: number | null, 
+/**
  * What each watched folder sends.
  */
 policies: Array<RootPolicyDto>, };
