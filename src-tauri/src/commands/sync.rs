@@ -66,6 +66,8 @@ pub async fn sync_settings(state: State<'_, AppState>) -> Result<SyncSettingsDto
 /// stored keys. `keep_replaced_days` is the form's retention field: how
 /// long an edited file's earlier version stays (null: forever).
 #[tauri::command]
+// A command's arguments are the page's named form fields.
+#[allow(clippy::too_many_arguments)]
 pub async fn set_sync_target(
     state: State<'_, AppState>,
     url: String,
