@@ -783,6 +783,34 @@ pub struct SyncSettingsDto {
     pub policies: Vec<RootPolicyDto>,
 }
 
+/// One text track of a video: closed captions or a subtitle stream.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct TextTrackDto {
+    /// `captions` or `subtitles-N` (N: the stream's index in the file).
+    pub variant: String,
+    /// The `<track>` kind: "captions" or "subtitles".
+    pub kind: String,
+    /// What the player's menu shows.
+    pub label: String,
+    /// The WebVTT file.
+    pub vtt: String,
+}
+
+impl TextTrackDto {
+    pub fn new(variant: String, vtt: String) -> Self {
+        let (kind, label) = match variant.strip_prefix("subtitles-") {
+            Some(n) => ("subtitles", format!("Subtitles (stream {n})")),
+            None => ("captions", "Closed captions".to_owned()),
+        };
+        TextTrackDto {
+            variant,
+            kind: kind.to_owned(),
+            label,
+            vtt,
+        }
+    }
+}
+
 /// What one watched folder sends to the target.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct RootPolicyDto {

@@ -75,6 +75,7 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
             commands::library::media_base,
             commands::assets::list_assets,
             commands::assets::asset_detail,
+            commands::assets::text_tracks,
             commands::assets::timeline,
             commands::assets::folder_tree,
             commands::search::search_assets,

@@ -40,6 +40,7 @@ fn generated() -> Vec<(String, String)> {
         one::<TimelineDayDto>(),
         one::<RemovedRootDto>(),
         one::<RootPolicyDto>(),
+        one::<TextTrackDto>(),
         one::<VerifyDto>(),
         one::<Operation>(),
     ]

@@ -421,6 +421,13 @@ test("import, browse, view, sync, share, search, timeline and remove a folder", 
         );
         throw new Error(`${e.message}: ${state}`);
       });
+    // Its subtitle stream is a track of the player, from WebVTT Trove made.
+    const cue = await session.waitFor("the subtitle track", async () =>
+      session.exec(
+        "const t = document.querySelector('[data-testid=viewer-track]'); if (!t) return false; t.track.mode = 'showing'; return t.readyState === 2 && t.track.cues && t.track.cues.length > 0 ? t.track.cues[0].text : false",
+      ),
+    );
+    assert.equal(cue, "Hello glacier");
     writeFileSync(join(artifacts, "desktop-video.png"), await session.screenshot());
     await session.exec("window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))");
     await session.waitFor("the viewer to close", async () => (await session.findAll("[data-testid=viewer]")).length === 0);

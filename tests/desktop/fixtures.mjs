@@ -2,7 +2,7 @@
 // image tools.
 import { deflateSync } from "node:zlib";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
@@ -80,14 +80,20 @@ export function writeTiff(path, width, height) {
 }
 
 /// A one-second H.264/AAC MP4 (plays in the web view as it is), made with ffmpeg.
-export function writeVideo(path) {
+/// A one-second H.264/AAC MP4 with a subtitle stream (mov_text) saying
+/// `subtitle`, which Trove turns into WebVTT for the viewer.
+export function writeVideo(path, subtitle = "Hello glacier") {
+  const srt = `${path}.srt`;
+  writeFileSync(srt, `1\n00:00:00,000 --> 00:00:01,000\n${subtitle}\n`);
   const out = spawnSync(
     "ffmpeg",
     ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=duration=1:size=160x120:rate=10",
-      "-f", "lavfi", "-i", "sine=frequency=440:duration=1",
-      "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", "-movflags", "+faststart", path],
+      "-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-i", srt,
+      "-map", "0:v", "-map", "1:a", "-map", "2:s",
+      "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-c:s", "mov_text", "-shortest", "-movflags", "+faststart", path],
     { encoding: "utf8" },
   );
+  rmSync(srt, { force: true });
   if (out.status !== 0) throw new Error(`ffmpeg could not make ${path}: ${out.stderr || out.error}`);
 }
 

@@ -3,7 +3,7 @@ use trove_core::AssetFilter;
 
 use super::{blocking, check_folder, check_limit, check_root};
 use crate::AppState;
-use crate::dto::{AssetDetailDto, AssetDto, AssetPageDto, ErrorDto, FolderDto, TimelineDayDto};
+use crate::dto::{AssetDetailDto, AssetDto, AssetPageDto, ErrorDto, FolderDto, TextTrackDto, TimelineDayDto};
 
 /// The most assets one page may hold.
 pub const MAX_PAGE: u64 = 1000;
@@ -92,6 +92,24 @@ pub async fn asset_detail(state: State<'_, AppState>, id: String) -> Result<Asse
         let detail = lib.asset_detail(&id.to_string())?;
         let sync = lib.asset_sync_state(detail.asset.row_id)?;
         Ok(AssetDetailDto::new(&detail, &sync))
+    })
+    .await
+}
+
+/// A video's captions and subtitles as WebVTT text, for the viewer's
+/// `<track>` elements (made into same-origin blob URLs by the page).
+#[tauri::command]
+pub async fn text_tracks(state: State<'_, AppState>, id: String) -> Result<Vec<TextTrackDto>, ErrorDto> {
+    let id: trove_core::types::AssetId = id
+        .parse()
+        .map_err(|_| ErrorDto::new("bad_id", format!("{id:?} is not an asset id")))?;
+    let lib = state.lib()?;
+    blocking(move || {
+        Ok(lib
+            .text_tracks(id)?
+            .into_iter()
+            .map(|(variant, vtt)| TextTrackDto::new(variant, vtt))
+            .collect())
     })
     .await
 }

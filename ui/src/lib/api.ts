@@ -23,6 +23,7 @@ import type { FolderDto } from "./bindings/FolderDto";
 import type { TimelineDayDto } from "./bindings/TimelineDayDto";
 import type { SyncSettingsDto } from "./bindings/SyncSettingsDto";
 import type { Operation } from "./bindings/Operation";
+import type { TextTrackDto } from "./bindings/TextTrackDto";
 
 /** The single event channel on which the core reports what it is doing. */
 export const EVENT_CHANNEL = "trove://event";
@@ -119,6 +120,11 @@ export function folderTree(rootId: number): Promise<FolderDto[]> {
 /** Everything the viewer shows about one asset. */
 export function assetDetail(id: string): Promise<AssetDetailDto> {
   return call<AssetDetailDto>("asset_detail", { id });
+}
+
+/** A video's captions and subtitles as WebVTT text. */
+export function textTracks(id: string): Promise<TextTrackDto[]> {
+  return call<TextTrackDto[]>("text_tracks", { id });
 }
 
 /** The job queue: counts by kind, paused or not, recent failures. */

@@ -304,6 +304,39 @@ impl Library {
         }))
     }
 
+    /// The asset's text tracks (closed captions, then subtitle streams by
+    /// index) as WebVTT, for a player: (variant, text). Read only from
+    /// inside the library's proxy folder; a file larger than 8 MiB (a
+    /// WebVTT file of hours of dialogue is far smaller) is left out.
+    pub fn text_tracks(&self, asset: AssetId) -> Result<Vec<(String, String)>> {
+        let cat = self.catalog();
+        let row = match cat.asset(asset) {
+            Ok(a) => a.row_id,
+            Err(e) if e.is_not_found() => return Ok(Vec::new()),
+            Err(e) => return Err(e.into()),
+        };
+        let mut tracks: Vec<_> = cat
+            .derivatives(row)?
+            .into_iter()
+            .filter(|d| d.format == "webvtt" && (d.variant == "captions" || d.variant.starts_with("subtitles-")))
+            .collect();
+        drop(cat);
+        tracks.sort_by_key(|d| (d.variant != "captions", d.variant.len(), d.variant.clone()));
+        let Ok(root) = self.dir().join("proxies").canonicalize() else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for d in tracks {
+            let Ok(real) = self.dir().join(&d.path).canonicalize() else { continue };
+            if !real.starts_with(&root) || d.size > 8 << 20 {
+                continue;
+            }
+            let bytes = std::fs::read(&real).map_err(|e| CoreError::io("read", &real, e))?;
+            out.push((d.variant, String::from_utf8_lossy(&bytes).into_owned()));
+        }
+        Ok(out)
+    }
+
     /// An asset's original file, for front ends that show it in a web view
     /// by asset id (zoom to 100%, playing a video that needs no proxy): the
     /// first present copy on a reachable folder, and only when the web view
