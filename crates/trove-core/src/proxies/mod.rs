@@ -327,7 +327,9 @@ impl Library {
         };
         let mut out = Vec::new();
         for d in tracks {
-            let Ok(real) = self.dir().join(&d.path).canonicalize() else { continue };
+            let Ok(real) = self.dir().join(&d.path).canonicalize() else {
+                continue;
+            };
             if !real.starts_with(&root) || d.size > 8 << 20 {
                 continue;
             }
