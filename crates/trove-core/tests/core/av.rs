@@ -96,6 +96,9 @@ fn closed_captions_inside_the_video_become_webvtt_and_searchable_words() {
     let captions = d.derivatives.iter().find(|x| x.variant == "captions").unwrap();
     let vtt = std::fs::read_to_string(env.lib.dir().join(&captions.path)).unwrap();
     assert!(vtt.starts_with("WEBVTT"), "{vtt}");
+    // What a player is handed: the same file, as the asset's one text track.
+    let tracks = env.lib.text_tracks(d.asset.id).unwrap();
+    assert_eq!(tracks, [("captions".to_owned(), vtt)]);
 }
 
 #[test]
