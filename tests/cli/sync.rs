@@ -337,23 +337,38 @@ fn wrong_secret_stops_with_a_clear_error_and_loses_nothing() {
     assert!(report["uploaded"].as_u64().unwrap() >= 8, "{report}");
 }
 
+/// A library in `tmp/lib` whose folder `tmp/photos` (filled by `fill`)
+/// is added, with the folder target `tmp/backup`.
+struct FolderSetup {
+    lib: std::path::PathBuf,
+    photos: std::path::PathBuf,
+    backup: std::path::PathBuf,
+}
+
+impl FolderSetup {
+    fn new(tmp: &Path, fill: impl FnOnce(&Path)) -> FolderSetup {
+        let (lib, photos, backup) = (tmp.join("lib"), tmp.join("photos"), tmp.join("backup"));
+        std::fs::create_dir_all(&photos).unwrap();
+        std::fs::create_dir_all(&backup).unwrap();
+        fill(&photos);
+        ok(&trove_s3(
+            &lib,
+            SECRET_KEY,
+            &["add", photos.to_str().unwrap(), "--json"],
+        ));
+        let url = format!("file://{}", backup.display());
+        ok(&trove_s3(&lib, SECRET_KEY, &["target", "set", &url, "--json"]));
+        FolderSetup { lib, photos, backup }
+    }
+}
+
 #[test]
 fn folder_target_corruption_is_found_by_verify_and_mended_by_sync() {
     let tmp = tempfile::tempdir().unwrap();
-    let lib = tmp.path().join("lib");
-    let photos = tmp.path().join("photos");
-    let backup = tmp.path().join("backup");
-    std::fs::create_dir_all(&photos).unwrap();
-    std::fs::create_dir_all(&backup).unwrap();
-    write_jpeg(&photos.join("a.jpg"), 200, 100, [200, 10, 10], 1, None);
-    random_file(&photos.join("b.bin"), 100_000, 5);
-    ok(&trove_s3(
-        &lib,
-        SECRET_KEY,
-        &["add", photos.to_str().unwrap(), "--json"],
-    ));
-    let url = format!("file://{}", backup.display());
-    ok(&trove_s3(&lib, SECRET_KEY, &["target", "set", &url, "--json"]));
+    let FolderSetup { lib, photos, backup } = FolderSetup::new(tmp.path(), |photos| {
+        write_jpeg(&photos.join("a.jpg"), 200, 100, [200, 10, 10], 1, None);
+        random_file(&photos.join("b.bin"), 100_000, 5);
+    });
     let report = ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
     assert_eq!(report["uploaded"], 4, "{report}"); // 2 originals + 2 manifests
 
@@ -489,21 +504,11 @@ fn bytes_rotten_on_the_servers_disk_are_found_by_verify_and_sent_again() {
 #[test]
 fn sync_plans_only_what_changed_since_the_last_plan() {
     let tmp = tempfile::tempdir().unwrap();
-    let lib = tmp.path().join("lib");
-    let photos = tmp.path().join("photos");
-    let backup = tmp.path().join("backup");
-    std::fs::create_dir_all(&photos).unwrap();
-    std::fs::create_dir_all(&backup).unwrap();
-    for i in 0..5u64 {
-        random_file(&photos.join(format!("f{i}.bin")), 10_000, 300 + i);
-    }
-    ok(&trove_s3(
-        &lib,
-        SECRET_KEY,
-        &["add", photos.to_str().unwrap(), "--json"],
-    ));
-    let url = format!("file://{}", backup.display());
-    ok(&trove_s3(&lib, SECRET_KEY, &["target", "set", &url, "--json"]));
+    let FolderSetup { lib, photos, backup } = FolderSetup::new(tmp.path(), |photos| {
+        for i in 0..5u64 {
+            random_file(&photos.join(format!("f{i}.bin")), 10_000, 300 + i);
+        }
+    });
     let sync = || ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
     let first = sync();
     assert_eq!(
@@ -554,25 +559,16 @@ fn sync_plans_only_what_changed_since_the_last_plan() {
 #[test]
 fn an_edited_files_earlier_content_is_kept_until_the_retention_says() {
     let tmp = tempfile::tempdir().unwrap();
-    let lib = tmp.path().join("lib");
-    let photos = tmp.path().join("photos");
-    let backup = tmp.path().join("backup");
-    std::fs::create_dir_all(&photos).unwrap();
-    std::fs::create_dir_all(&backup).unwrap();
-    random_file(&photos.join("a.bin"), 20_000, 401);
-    random_file(&photos.join("b.bin"), 20_000, 402);
-    ok(&trove_s3(
-        &lib,
-        SECRET_KEY,
-        &["add", photos.to_str().unwrap(), "--json"],
-    ));
+    let FolderSetup { lib, photos, backup } = FolderSetup::new(tmp.path(), |photos| {
+        random_file(&photos.join("a.bin"), 20_000, 401);
+        random_file(&photos.join("b.bin"), 20_000, 402);
+    });
     let url = format!("file://{}", backup.display());
     let set_target = |extra: &[&str]| {
         let mut args = vec!["target", "set", &url, "--json"];
         args.extend_from_slice(extra);
         ok(&trove_s3(&lib, SECRET_KEY, &args))
     };
-    set_target(&[]);
     let sync = || ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
     assert_eq!(sync()["uploaded"], 4);
 

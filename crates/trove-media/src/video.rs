@@ -510,23 +510,22 @@ pub fn subtitles_vtt(tools: &Tools, path: &Path, stream: &SubtitleStream) -> Res
     }
     let map = format!("0:{}", stream.index);
     let run = tools.ffmpeg(Duration::from_secs(300), 32 << 20);
+    to_webvtt(&run, &[OsStr::new("-i"), path.as_os_str()], &map, "subtitle")
+}
+
+/// Runs ffmpeg on `input` (its input arguments) and returns stream `map`
+/// as WebVTT; a failure is the file's (`what`: "subtitle"...).
+fn to_webvtt(
+    run: &crate::tools::Run<'_>,
+    input: &[&OsStr],
+    map: &str,
+    what: &'static str,
+) -> Result<String, MediaError> {
+    let quiet = ["-hide_banner", "-nostdin", "-loglevel", "error"].map(OsStr::new);
+    let output = ["-map", map, "-c:s", "webvtt", "-f", "webvtt", "pipe:1"].map(OsStr::new);
     let out = run
-        .exec([
-            OsStr::new("-hide_banner"),
-            OsStr::new("-nostdin"),
-            OsStr::new("-loglevel"),
-            OsStr::new("error"),
-            OsStr::new("-i"),
-            path.as_os_str(),
-            OsStr::new("-map"),
-            OsStr::new(&map),
-            OsStr::new("-c:s"),
-            OsStr::new("webvtt"),
-            OsStr::new("-f"),
-            OsStr::new("webvtt"),
-            OsStr::new("pipe:1"),
-        ])
-        .map_err(|e| as_corrupt(e, "subtitle"))?;
+        .exec(quiet.iter().chain(input).chain(output.iter()))
+        .map_err(|e| as_corrupt(e, what))?;
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
@@ -574,26 +573,13 @@ pub fn closed_captions_vtt(tools: &Tools, path: &Path, probe: &AvProbe) -> Resul
     let mut source = std::ffi::OsString::from("movie=");
     source.push(lavfi_escape(path.as_os_str()));
     source.push("[out0+subcc]");
-    let out = run
-        .exec([
-            OsStr::new("-hide_banner"),
-            OsStr::new("-nostdin"),
-            OsStr::new("-loglevel"),
-            OsStr::new("error"),
-            OsStr::new("-f"),
-            OsStr::new("lavfi"),
-            OsStr::new("-i"),
-            source.as_os_str(),
-            OsStr::new("-map"),
-            OsStr::new("0:1"),
-            OsStr::new("-c:s"),
-            OsStr::new("webvtt"),
-            OsStr::new("-f"),
-            OsStr::new("webvtt"),
-            OsStr::new("pipe:1"),
-        ])
-        .map_err(|e| as_corrupt(e, "closed caption"))?;
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    let input = [
+        OsStr::new("-f"),
+        OsStr::new("lavfi"),
+        OsStr::new("-i"),
+        source.as_os_str(),
+    ];
+    to_webvtt(&run, &input, "0:1", "closed caption")
 }
 
 /// A path as a value inside an ffmpeg filter graph, which is parsed twice:
