@@ -123,6 +123,10 @@ pub fn target(dir: &Path, action: TargetAction) -> Result<u8, CoreError> {
                 if let Some(r) = &t.region {
                     output::line(&format!("region:   {r}"));
                 }
+                output::line(&match t.keep_replaced_days {
+                    None => "edited files' earlier versions: kept forever".to_owned(),
+                    Some(d) => format!("edited files' earlier versions: deleted {d} day(s) after the edit"),
+                });
             }
         }
     }
@@ -234,6 +238,12 @@ pub fn sync(
             report.pending,
             report.failed.len()
         ));
+        if report.replaced_deleted > 0 {
+            output::note(&format!(
+                "  deleted {} object(s) of edited files' earlier versions, as the target's retention says",
+                report.replaced_deleted
+            ));
+        }
         for (key, error) in &report.failed {
             output::note(&format!("  failed: {key}: {error}"));
         }
