@@ -498,6 +498,15 @@ fn bytes_rotten_on_the_servers_disk_are_found_by_verify_and_sent_again() {
     }
 }
 
+/// A sync report planned `assets` assets, all of them or not (`full`).
+fn assert_plan(report: &serde_json::Value, assets: u64, full: bool) {
+    assert_eq!(
+        (report["assets"].as_u64(), report["full_plan"].as_bool()),
+        (Some(assets), Some(full)),
+        "{report}"
+    );
+}
+
 /// Planning follows the event log: a sync with nothing new plans no asset,
 /// a rename plans only the renamed asset (and sends only its manifest), and
 /// a changed policy plans everything again.
@@ -511,29 +520,17 @@ fn sync_plans_only_what_changed_since_the_last_plan() {
     });
     let sync = || ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
     let first = sync();
-    assert_eq!(
-        (first["assets"].as_u64(), first["full_plan"].as_bool()),
-        (Some(5), Some(true)),
-        "{first}"
-    );
+    assert_plan(&first, 5, true);
     assert_eq!(first["uploaded"], 10, "{first}");
 
     let again = sync();
-    assert_eq!(
-        (again["assets"].as_u64(), again["full_plan"].as_bool()),
-        (Some(0), Some(false)),
-        "{again}"
-    );
+    assert_plan(&again, 0, false);
     assert_eq!(again["uploaded"], 0, "{again}");
 
     std::fs::rename(photos.join("f2.bin"), photos.join("renamed.bin")).unwrap();
     ok(&trove_s3(&lib, SECRET_KEY, &["scan", "--json"]));
     let renamed = sync();
-    assert_eq!(
-        (renamed["assets"].as_u64(), renamed["full_plan"].as_bool()),
-        (Some(1), Some(false)),
-        "{renamed}"
-    );
+    assert_plan(&renamed, 1, false);
     assert_eq!(renamed["uploaded"], 1, "only the manifest: {renamed}");
     let f2 = std::fs::read(photos.join("renamed.bin")).unwrap();
     let manifest = original_key(&f2, "bin")
@@ -546,11 +543,7 @@ fn sync_plans_only_what_changed_since_the_last_plan() {
     let policy = trove_s3(&lib, SECRET_KEY, &["policy", photos.to_str().unwrap(), "proxies"]);
     assert!(policy.status.success(), "{}", stderr(&policy));
     let replanned = sync();
-    assert_eq!(
-        (replanned["assets"].as_u64(), replanned["full_plan"].as_bool()),
-        (Some(5), Some(true)),
-        "{replanned}"
-    );
+    assert_plan(&replanned, 5, true);
 }
 
 /// An edited file's earlier content stays in the target: forever by

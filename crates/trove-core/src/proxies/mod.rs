@@ -279,15 +279,9 @@ impl Library {
             return Ok(None);
         };
         drop(cat);
-        let proxies = self.dir().join("proxies");
-        let path = self.dir().join(&d.path);
-        // Resolve links and `..`: the file must really be under proxies/.
-        let (Ok(real), Ok(root)) = (path.canonicalize(), proxies.canonicalize()) else {
+        let Some(real) = self.inside_proxies(&d.path) else {
             return Ok(None);
         };
-        if !real.starts_with(&root) {
-            return Ok(None);
-        }
         let mime = match d.format.as_str() {
             "jpg" | "jpeg" => "image/jpeg",
             "webp" => "image/webp",
@@ -322,21 +316,23 @@ impl Library {
             .collect();
         drop(cat);
         tracks.sort_by_key(|d| (d.variant != "captions", d.variant.len(), d.variant.clone()));
-        let Ok(root) = self.dir().join("proxies").canonicalize() else {
-            return Ok(Vec::new());
-        };
         let mut out = Vec::new();
         for d in tracks {
-            let Ok(real) = self.dir().join(&d.path).canonicalize() else {
+            let Some(real) = self.inside_proxies(&d.path).filter(|_| d.size <= 8 << 20) else {
                 continue;
             };
-            if !real.starts_with(&root) || d.size > 8 << 20 {
-                continue;
-            }
             let bytes = std::fs::read(&real).map_err(|e| CoreError::io("read", &real, e))?;
             out.push((d.variant, String::from_utf8_lossy(&bytes).into_owned()));
         }
         Ok(out)
+    }
+
+    /// A derivative's file (`rel`, from the catalog) with links and `..`
+    /// resolved, when it really is under the library's proxies/ folder.
+    fn inside_proxies(&self, rel: &str) -> Option<PathBuf> {
+        let real = self.dir().join(rel).canonicalize().ok()?;
+        let root = self.dir().join("proxies").canonicalize().ok()?;
+        real.starts_with(&root).then_some(real)
     }
 
     /// An asset's original file, for front ends that show it in a web view

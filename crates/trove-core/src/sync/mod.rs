@@ -288,7 +288,7 @@ impl Library {
                     Some(row) => {
                         rows.insert(row);
                     }
-                    None if e.kind.starts_with("root_") => return Ok(None),
+                    None if FOLDER_WIDE_EVENTS.contains(&e.kind.as_str()) => return Ok(None),
                     None => {}
                 }
             }
@@ -358,6 +358,14 @@ impl Library {
     }
 }
 
+/// Events that change what every asset of a folder plans to.
+const FOLDER_WIDE_EVENTS: [&str; 4] = [
+    trove_catalog::event_kind::ROOT_ADDED,
+    trove_catalog::event_kind::ROOT_REMOVED,
+    trove_catalog::event_kind::ROOT_OFFLINE,
+    trove_catalog::event_kind::ROOT_ONLINE,
+];
+
 /// A full plan at least this often, whatever the event log says.
 const FULL_PLAN_EVERY_MS: i64 = 24 * 3600 * 1000;
 
@@ -376,7 +384,10 @@ struct PlanMark {
 fn plan_shape(roots: &[trove_catalog::Root], policies: &std::collections::HashMap<i64, SyncPolicy>) -> String {
     let mut parts: Vec<String> = roots
         .iter()
-        .map(|r| format!("{}|{:?}|{:?}|{}", r.id, r.state, policies.get(&r.id), r.path.display()))
+        .map(|r| {
+            let policy = policies.get(&r.id).map_or("default", |p| p.as_str());
+            format!("{}|{}|{policy}|{}", r.id, r.state.as_str(), r.path.display())
+        })
         .collect();
     parts.sort();
     parts.join("\n")

@@ -62,7 +62,7 @@ struct TreeQueue {
     rx: Receiver<std::result::Result<Entry, (String, String)>>,
     state: UploadState,
     /// Size and ETag of each object the target already has.
-    listed: HashMap<String, (u64, Option<String>)>,
+    listed: HashMap<String, (u64, Option<ListedEtag>)>,
     /// The part size this uploader cuts large files into.
     part_size: u64,
     skipped: u64,
@@ -113,23 +113,17 @@ impl Queue for TreeQueue {
             // Already in the target (say, uploaded from another machine, or
             // the state file is new): the same size and an ETag the file's
             // bytes give count as done.
-            if let Some((size, Some(etag))) = self.listed.get(&e.key)
-                && *size == e.size
+            if let Some(&(size, Some(etag))) = self.listed.get(&e.key)
+                && size == e.size
             {
-                match etag_matches_file(&e.path, e.size, etag, self.part_size) {
-                    Ok(EtagMatch::Md5(md5)) => {
+                match file_gives(&e.path, e.size, etag, self.part_size) {
+                    Ok(true) => {
                         self.state
-                            .mark_present(&e.key, e.size, e.mtime_ns, Some(md5), (self.now)())?;
+                            .mark_present(&e.key, e.size, e.mtime_ns, etag.md5(), (self.now)())?;
                         self.skipped += 1;
                         continue;
                     }
-                    Ok(EtagMatch::Parts) => {
-                        self.state
-                            .mark_present(&e.key, e.size, e.mtime_ns, None, (self.now)())?;
-                        self.skipped += 1;
-                        continue;
-                    }
-                    Ok(EtagMatch::No) => {}
+                    Ok(false) => {}
                     Err(err) => {
                         self.failed.push((e.path.display().to_string(), err.to_string()));
                         continue;
@@ -172,61 +166,64 @@ impl Queue for TreeQueue {
     }
 }
 
-/// What a listed ETag says about a local file of the same size.
-#[derive(Debug, PartialEq, Eq)]
-enum EtagMatch {
-    /// A single-part ETag, equal to the file's MD5.
+/// A listed ETag, kept compact (one per object of the target).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ListedEtag {
+    /// A single-part upload's: the object's MD5.
     Md5([u8; 16]),
-    /// A multipart ETag (`<MD5 of the part MD5s>-<parts>`) equal to the
-    /// file's, cut in this uploader's parts.
-    Parts,
-    No,
+    /// A multipart upload's: the MD5 of its parts' MD5s, and how many parts.
+    Parts([u8; 16], u64),
 }
 
-/// Compares a listed ETag with the file's bytes. A multipart ETag is made
+impl ListedEtag {
+    fn of(o: &trove_store::ObjectInfo) -> Option<ListedEtag> {
+        if let Some(md5) = o.etag_md5() {
+            return Some(ListedEtag::Md5(md5));
+        }
+        let (hex, parts) = o.etag.as_deref()?.split_once('-')?;
+        let mut digest = [0u8; 16];
+        hex::decode_to_slice(hex, &mut digest).ok()?;
+        Some(ListedEtag::Parts(digest, parts.parse().ok()?))
+    }
+
+    /// The object's MD5, where the ETag is one.
+    fn md5(self) -> Option<[u8; 16]> {
+        match self {
+            ListedEtag::Md5(md5) => Some(md5),
+            ListedEtag::Parts(..) => None,
+        }
+    }
+}
+
+/// Whether the file's bytes give the listed ETag. A multipart ETag is made
 /// by the server from the MD5s of the parts it received (each checked
 /// against its `Content-MD5`), so it matches only if the file, cut as this
 /// uploader cuts it (`part_size`), gives the same part MD5s; an object sent
 /// in other parts (another tool, another part size) does not match and is
 /// sent again.
-fn etag_matches_file(path: &Path, size: u64, etag: &str, part_size: u64) -> std::io::Result<EtagMatch> {
+fn file_gives(path: &Path, size: u64, etag: ListedEtag, part_size: u64) -> std::io::Result<bool> {
     use md5::Digest as _;
     use std::io::Read as _;
-    let etag = etag.to_ascii_lowercase();
-    match etag.split_once('-') {
-        None => {
-            let mut want = [0u8; 16];
-            if hex::decode_to_slice(&etag, &mut want).is_err() {
-                return Ok(EtagMatch::No);
-            }
+    let mut file = std::fs::File::open(path)?;
+    match etag {
+        ListedEtag::Md5(want) => {
             let mut h = md5::Md5::new();
-            std::io::copy(&mut std::fs::File::open(path)?, &mut h)?;
-            let md5: [u8; 16] = h.finalize().into();
-            Ok(if md5 == want {
-                EtagMatch::Md5(md5)
-            } else {
-                EtagMatch::No
-            })
+            std::io::copy(&mut file, &mut h)?;
+            Ok(<[u8; 16]>::from(h.finalize()) == want)
         }
-        Some((_, parts)) => {
-            if parts.parse::<u64>().ok() != Some(size.div_ceil(part_size.max(1))) {
-                return Ok(EtagMatch::No);
+        ListedEtag::Parts(digest, parts) => {
+            if parts != size.div_ceil(part_size.max(1)) {
+                return Ok(false);
             }
-            let mut file = std::fs::File::open(path)?;
             let mut part_md5s = Vec::new();
             loop {
                 let mut h = md5::Md5::new();
-                let n = std::io::copy(&mut (&mut file).take(part_size), &mut h)?;
-                if n == 0 {
+                if std::io::copy(&mut (&mut file).take(part_size), &mut h)? == 0 {
                     break;
                 }
                 part_md5s.push(h.finalize().into());
             }
-            Ok(if trove_store::multipart_etag(&part_md5s) == etag {
-                EtagMatch::Parts
-            } else {
-                EtagMatch::No
-            })
+            Ok(trove_store::multipart_etag(&part_md5s) == format!("{}-{parts}", hex::encode(digest)))
         }
     }
 }
@@ -336,7 +333,8 @@ pub fn upload(
     loop {
         let page = rt.block_on(store.list("", next))?;
         for o in page.objects {
-            listed.insert(o.key, (o.size, o.etag));
+            let etag = ListedEtag::of(&o);
+            listed.insert(o.key, (o.size, etag));
         }
         next = page.next;
         if next.is_none() {
@@ -402,8 +400,20 @@ pub fn upload(
 
 #[cfg(test)]
 mod tests {
-    use super::{EtagMatch, etag_matches_file};
-    use trove_store::{md5_of, multipart_etag};
+    use super::{ListedEtag, file_gives};
+    use trove_store::{ObjectInfo, md5_of, multipart_etag};
+
+    fn listed(etag: &str) -> Option<ListedEtag> {
+        ListedEtag::of(&ObjectInfo {
+            key: "k".into(),
+            size: 0,
+            etag: Some(etag.into()),
+            last_modified_ms: None,
+            storage_class: None,
+            metadata: Default::default(),
+            sha256: None,
+        })
+    }
 
     #[test]
     fn etags_are_matched_against_the_file_as_it_was_cut() {
@@ -412,34 +422,25 @@ mod tests {
         let bytes: Vec<u8> = (0..2500u32).map(|i| (i * 7 % 251) as u8).collect();
         std::fs::write(&path, &bytes).unwrap();
         let size = bytes.len() as u64;
-        let whole = md5_of(&bytes);
-        let single = hex::encode(whole);
-        assert_eq!(
-            etag_matches_file(&path, size, &single, 1000).unwrap(),
-            EtagMatch::Md5(whole)
-        );
-        assert_eq!(
-            etag_matches_file(&path, size, &single.to_uppercase(), 1000).unwrap(),
-            EtagMatch::Md5(whole)
-        );
+        let gives = |etag: &str, part_size| file_gives(&path, size, listed(etag).unwrap(), part_size).unwrap();
+        let single = hex::encode(md5_of(&bytes));
+        assert_eq!(listed(&single).unwrap().md5(), Some(md5_of(&bytes)));
+        assert!(gives(&single, 1000));
+        assert!(gives(&single.to_uppercase(), 1000));
         let parts = multipart_etag(&[
             md5_of(&bytes[..1000]),
             md5_of(&bytes[1000..2000]),
             md5_of(&bytes[2000..]),
         ]);
-        assert_eq!(etag_matches_file(&path, size, &parts, 1000).unwrap(), EtagMatch::Parts);
+        assert_eq!(listed(&parts).unwrap().md5(), None);
+        assert!(gives(&parts, 1000));
         // Cut in other parts (another tool): sent again.
-        assert_eq!(etag_matches_file(&path, size, &parts, 1250).unwrap(), EtagMatch::No);
+        assert!(!gives(&parts, 1250));
         let halves = multipart_etag(&[md5_of(&bytes[..1250]), md5_of(&bytes[1250..])]);
-        assert_eq!(etag_matches_file(&path, size, &halves, 1000).unwrap(), EtagMatch::No);
-        // Not an MD5 at all, or another file's.
-        assert_eq!(
-            etag_matches_file(&path, size, "not-an-etag", 1000).unwrap(),
-            EtagMatch::No
-        );
-        assert_eq!(
-            etag_matches_file(&path, size, &hex::encode(md5_of(b"other")), 1000).unwrap(),
-            EtagMatch::No
-        );
+        assert!(!gives(&halves, 1000));
+        // Another file's MD5; and ETags that are no MD5 at all are not kept.
+        assert!(!gives(&hex::encode(md5_of(b"other")), 1000));
+        assert_eq!(listed("not-an-etag"), None);
+        assert_eq!(listed("abc"), None);
     }
 }
