@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 use trove_testkit::s3::{BUCKET, S3Server, SECRET_KEY, SHARE_ACCESS_KEY, SHARE_SECRET_KEY};
 use trove_testkit::{VideoSpec, write_jpeg, write_video};
 
-use super::stderr;
 use super::sync::{command, ok};
+use super::{stderr, walk};
 
 /// Runs trove with the main key and the sharing key in the environment.
 fn share_cmd(lib: &Path, args: &[&str]) -> Output {
@@ -658,17 +658,4 @@ fn a_share_whose_copy_fails_halfway_leaves_nothing_behind() {
         bucket_keys(&format!("share/{id}/")).is_empty(),
         "objects were left behind"
     );
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }

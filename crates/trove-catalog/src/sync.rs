@@ -153,6 +153,23 @@ pub struct SyncPart {
     pub md5: [u8; 16],
 }
 
+/// Reads `(number, size, md5)` rows of an upload's parts with `sql`,
+/// which takes the object's id and the upload id.
+pub(crate) fn read_parts(conn: &rusqlite::Connection, sql: &str, id: i64, upload_id: &str) -> Result<Vec<SyncPart>> {
+    let mut stmt = conn.prepare_cached(sql).ctx("list parts")?;
+    let rows = stmt
+        .query_map(params![id, upload_id], |r| {
+            let md5: Vec<u8> = r.get(2)?;
+            Ok(SyncPart {
+                number: r.get(0)?,
+                size: from_i64(r.get(1)?),
+                md5: md5.try_into().unwrap_or([0; 16]),
+            })
+        })
+        .ctx("list parts")?;
+    rows.collect::<rusqlite::Result<_>>().ctx("list parts")
+}
+
 /// Counts of the sync queue by state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct SyncCounts {
@@ -341,19 +358,51 @@ impl Batch<'_> {
         }
     }
 
-    /// Marks the asset's objects whose keys do not hold `current_hex` (its
-    /// content's BLAKE3) as replaced, from now: they are an earlier
-    /// content's original, proxies and manifest. Returns how many.
-    pub fn mark_replaced_objects(&mut self, target: i64, asset_row: i64, current_hex: &str) -> Result<u64> {
+    /// Marks the asset's objects that its current plan (`current_keys`)
+    /// no longer names as replaced, from now: an earlier content's
+    /// original, proxies and manifest, and proxies of this content that are
+    /// no longer made (another format or variant). An original of the
+    /// current content (its key holds `current_hex`) is kept unmarked when
+    /// `plan_has_original` is false: a folder switched to proxies-only
+    /// stops sending originals but never deletes the ones already sent.
+    /// Returns how many were marked.
+    pub fn mark_replaced_objects(
+        &mut self,
+        target: i64,
+        asset_row: i64,
+        current_hex: &str,
+        current_keys: &[&str],
+        plan_has_original: bool,
+    ) -> Result<u64> {
         let now = self.now();
+        // A plan names a handful of keys: one statement per count, cached.
+        let marks = (6..6 + current_keys.len())
+            .map(|i| format!("?{i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "UPDATE sync_objects SET replaced_at = ?4
+             WHERE target_id = ?1 AND asset_id = ?2 AND replaced_at IS NULL
+               AND key NOT IN ({marks})
+               AND (instr(key, ?3) = 0 OR role != 'original' OR ?5)"
+        );
+        let mut args: Vec<rusqlite::types::Value> = vec![
+            target.into(),
+            asset_row.into(),
+            current_hex.to_owned().into(),
+            now.into(),
+            plan_has_original.into(),
+        ];
+        args.extend(
+            current_keys
+                .iter()
+                .map(|k| rusqlite::types::Value::from((*k).to_owned())),
+        );
         let n = self
             .tx()
-            .prepare_cached(
-                "UPDATE sync_objects SET replaced_at = ?4
-                 WHERE target_id = ?1 AND asset_id = ?2 AND replaced_at IS NULL AND instr(key, ?3) = 0",
-            )
+            .prepare_cached(&sql)
             .ctx("mark replaced objects")?
-            .execute(params![target, asset_row, current_hex, now])
+            .execute(rusqlite::params_from_iter(args))
             .ctx("mark replaced objects")?;
         Ok(n as u64)
     }
@@ -607,25 +656,15 @@ impl Catalog {
         rows.collect::<rusqlite::Result<_>>().ctx("list uploads")
     }
 
-    /// The confirmed parts of an upload.
+    /// The parts of an upload that the target accepted (each recorded once
+    /// its upload answered), in order.
     pub fn sync_parts(&self, id: i64, upload_id: &str) -> Result<Vec<SyncPart>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT number, size, md5 FROM sync_parts WHERE object_id = ?1 AND upload_id = ?2 ORDER BY number",
-            )
-            .ctx("list parts")?;
-        let rows = stmt
-            .query_map(params![id, upload_id], |r| {
-                let md5: Vec<u8> = r.get(2)?;
-                Ok(SyncPart {
-                    number: r.get(0)?,
-                    size: from_i64(r.get(1)?),
-                    md5: md5.try_into().unwrap_or([0; 16]),
-                })
-            })
-            .ctx("list parts")?;
-        rows.collect::<rusqlite::Result<_>>().ctx("list parts")
+        read_parts(
+            &self.conn,
+            "SELECT number, size, md5 FROM sync_parts WHERE object_id = ?1 AND upload_id = ?2 ORDER BY number",
+            id,
+            upload_id,
+        )
     }
 
     pub fn sync_counts(&self, target: i64) -> Result<SyncCounts> {

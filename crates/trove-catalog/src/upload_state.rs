@@ -173,6 +173,16 @@ impl UploadState {
         tx.commit().ctx("commit upload state")
     }
 
+    /// The parts of an upload that the target accepted, in order.
+    pub fn parts(&self, id: i64, upload_id: &str) -> Result<Vec<SyncPart>> {
+        crate::sync::read_parts(
+            &self.conn,
+            "SELECT number, size, md5 FROM upload_parts WHERE object_id = ?1 AND upload_id = ?2 ORDER BY number",
+            id,
+            upload_id,
+        )
+    }
+
     /// Upload ids of unfinished multipart uploads the state tracks.
     pub fn upload_ids(&self) -> Result<Vec<String>> {
         let mut stmt = self

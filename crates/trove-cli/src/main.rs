@@ -39,7 +39,7 @@ struct Cli {
     /// The library folder (default: the platform's data folder, e.g. ~/.local/share/trove).
     #[arg(long, global = true, env = "TROVE_LIBRARY", value_name = "PATH")]
     library: Option<PathBuf>,
-    /// Threads for reading and hashing files (default: all cores).
+    /// Threads for reading and hashing files, and workers making thumbnails and previews (default: all cores).
     #[arg(long, global = true, value_name = "N")]
     threads: Option<usize>,
     #[command(subcommand)]

@@ -31,11 +31,16 @@ pub mod kind {
     pub const MAKE_PLAYABLE: &str = "make_playable";
 }
 
-/// Every kind this build can run, for claims.
 /// How often running workers bring the search index up to date.
 const SEARCH_INDEX_PERIOD: Duration = Duration::from_secs(2);
 
+/// Every kind this build can run, for claims.
 pub const ALL_KINDS: &[&str] = &[kind::SCAN_ROOT, kind::MAKE_PROXIES, kind::MAKE_PLAYABLE];
+
+/// The kinds that run on the tool workers (see
+/// [`WorkerOptions::tool_workers`]): long subprocess work that keeps every
+/// core busy by itself.
+const TOOL_KINDS: &[&str] = &[kind::MAKE_PLAYABLE];
 
 #[derive(Debug, Serialize, Deserialize)]
 struct ScanRootPayload {
@@ -45,8 +50,17 @@ struct ScanRootPayload {
 /// How to run workers.
 #[derive(Debug, Clone, Copy)]
 pub struct WorkerOptions {
-    /// Jobs run at once.
+    /// CPU jobs (scans, thumbnails and previews) run at once. A worker is
+    /// a thread of its own that claims one job at a time from the catalog
+    /// (`scripts/bench_pool.py` compares threads with rayon and
+    /// `spawn_blocking` on the same proxy work).
     pub workers: usize,
+    /// Workers of their own for the long subprocess jobs (a video's
+    /// playable copy, scrub strip and shot changes: minutes of ffmpeg,
+    /// which uses every core itself), so a transcode never holds a CPU
+    /// worker and thumbnails of new imports keep coming. 0 runs those jobs
+    /// on the CPU workers.
+    pub tool_workers: usize,
     /// Threads each scan uses to read files.
     pub read_threads: usize,
     /// How long a lease lasts without a heartbeat.
@@ -64,6 +78,7 @@ impl WorkerOptions {
     pub fn for_cores(cores: usize) -> Self {
         WorkerOptions {
             workers: cores.max(1),
+            tool_workers: 1,
             read_threads: cores.max(1),
             lease: Duration::from_secs(60),
             stop_when_idle: true,
@@ -75,6 +90,19 @@ impl WorkerOptions {
     pub fn only(mut self, kinds: &'static [&'static str]) -> Self {
         self.kinds = kinds;
         self
+    }
+
+    /// The lanes of workers to start: how many, and the kinds each claims.
+    fn lanes(&self) -> Vec<(usize, Vec<&'static str>)> {
+        let (tool, cpu): (Vec<&'static str>, Vec<&'static str>) = if self.tool_workers == 0 {
+            (Vec::new(), self.kinds.to_vec())
+        } else {
+            self.kinds.iter().partition(|k| TOOL_KINDS.contains(k))
+        };
+        [(self.workers.max(1), cpu), (self.tool_workers, tool)]
+            .into_iter()
+            .filter(|(n, kinds)| *n > 0 && !kinds.is_empty())
+            .collect()
     }
 }
 
@@ -156,7 +184,8 @@ impl Library {
         Ok(id)
     }
 
-    /// Runs queued jobs on `opts.workers` threads until the queue is idle
+    /// Runs queued jobs on `opts.workers` threads, and the long subprocess
+    /// jobs on `opts.tool_workers` more, until the queue is idle
     /// (with `stop_when_idle`) or `cancel` is set. A cancelled job goes
     /// back to the queue and resumes next time.
     pub fn run_jobs(&self, opts: &WorkerOptions, sink: &dyn EventSink, cancel: &Cancel) -> Result<JobRunSummary> {
@@ -165,6 +194,7 @@ impl Library {
         let summary = Mutex::new(JobRunSummary::default());
         let lease_ms = opts.lease.as_millis() as i64;
         let stop_heartbeat = Cancel::new();
+        let lanes = opts.lanes();
         std::thread::scope(|s| -> Result<()> {
             // One heartbeat for every job in flight.
             let hb_flight = in_flight.clone();
@@ -203,11 +233,16 @@ impl Library {
                 }
             });
             let mut handles = Vec::new();
-            for _ in 0..opts.workers.max(1) {
-                let cat = self.connect()?;
-                let in_flight = in_flight.clone();
-                let summary = &summary;
-                handles.push(s.spawn(move || self.worker_loop(cat, opts, lease_ms, &in_flight, summary, sink, cancel)));
+            for (n, kinds) in &lanes {
+                for _ in 0..*n {
+                    let cat = self.connect()?;
+                    let in_flight = in_flight.clone();
+                    let summary = &summary;
+                    let kinds: &[&str] = kinds;
+                    handles.push(s.spawn(move || {
+                        self.worker_loop(cat, opts, kinds, lease_ms, &in_flight, summary, sink, cancel)
+                    }));
+                }
             }
             let mut first_err = None;
             for h in handles {
@@ -241,6 +276,7 @@ impl Library {
         &self,
         cat: Catalog,
         opts: &WorkerOptions,
+        kinds: &[&str],
         lease_ms: i64,
         in_flight: &Mutex<HashSet<i64>>,
         summary: &Mutex<JobRunSummary>,
@@ -256,7 +292,9 @@ impl Library {
                 self.job_signal().wait(Duration::from_millis(200));
                 continue;
             }
-            let Some(job) = cat.claim_job(opts.kinds, self.owner(), self.now_ms(), lease_ms)? else {
+            let Some(job) = cat.claim_job(kinds, self.owner(), self.now_ms(), lease_ms)? else {
+                // Idle once no job of the whole run is left: a running job
+                // of another lane can still queue work for this one.
                 if opts.stop_when_idle && cat.pending_jobs(opts.kinds)? == 0 {
                     return Ok(());
                 }

@@ -166,6 +166,22 @@ impl S3Server {
         std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
     }
 
+    /// Reads `key` of [`BUCKET`] back with rclone, an independent client
+    /// (panics with rclone's message if it cannot).
+    pub fn read_object(&self, key: &str) -> Vec<u8> {
+        let out = self
+            .rclone()
+            .args(["cat", &format!("s3:{BUCKET}/{key}")])
+            .output()
+            .expect("rclone runs (scripts/deps.sh installs it)");
+        assert!(
+            out.status.success(),
+            "rclone cat {key}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    }
+
     /// An `rclone` command that reaches this server as remote `s3:` (an
     /// independent client to read back what Trove wrote, and the benchmark's
     /// anchor). `AWS_CA_BUNDLE` is removed: rclone refuses to start with it

@@ -907,6 +907,7 @@ async fn place_object(store: &AnyStore, p: &Planned) -> Result<()> {
         size: p.item.size,
         original: p.item.role == "original",
         upload_id: None,
+        recorded_parts: Vec::new(),
         asset_hex: None,
         want_md5: false,
     };

@@ -314,8 +314,9 @@ impl Library {
             for &row in rows {
                 if let Some(plan) = asset_plan(&cat, row, roots, policies)? {
                     report.assets += 1;
+                    let first = planned.len();
                     planned.extend(plan.objects);
-                    current.push((row, plan.hex));
+                    current.push((row, plan.hex, first..planned.len()));
                 }
             }
         }
@@ -327,10 +328,14 @@ impl Library {
                 report.queued_bytes += o.size;
             }
         }
-        // The objects of an edited asset's earlier content: kept, marked
-        // from now, for the target's retention to count from.
-        for (row, hex) in &current {
-            report.replaced += batch.mark_replaced_objects(target, *row, hex)?;
+        // The objects of an edited asset's earlier content, and proxies no
+        // longer made: kept, marked from now, for the target's retention
+        // to count from.
+        for (row, hex, objects) in &current {
+            let objects = &planned[objects.clone()];
+            let keys: Vec<&str> = objects.iter().map(|o| o.key.as_str()).collect();
+            let has_original = objects.iter().any(|o| o.role == ObjectRole::Original);
+            report.replaced += batch.mark_replaced_objects(target, *row, hex, &keys, has_original)?;
         }
         batch.commit()?;
         Ok(())

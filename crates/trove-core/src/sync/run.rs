@@ -73,12 +73,17 @@ impl Queue for CatalogQueue<'_> {
             };
             match self.lib.source_of(&obj, &self.roots, &self.policies)? {
                 Some((source, hex)) => {
+                    let recorded_parts = match &obj.upload_id {
+                        Some(upload) => self.lib.catalog().sync_parts(obj.id, upload)?,
+                        None => Vec::new(),
+                    };
                     let item = Sendable {
                         id: obj.id,
                         key: obj.key,
                         size: obj.size,
                         original: obj.role == ObjectRole::Original,
                         upload_id: obj.upload_id,
+                        recorded_parts,
                         asset_hex: Some(hex),
                         want_md5: true,
                     };

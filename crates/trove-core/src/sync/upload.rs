@@ -131,12 +131,17 @@ impl Queue for TreeQueue {
                 }
             }
             let row = self.state.begin(&e.key, e.size, e.mtime_ns)?;
+            let recorded_parts = match &row.upload_id {
+                Some(upload) => self.state.parts(row.id, upload)?,
+                None => Vec::new(),
+            };
             let item = Sendable {
                 id: row.id,
                 key: e.key,
                 size: e.size,
                 original: true,
                 upload_id: row.upload_id,
+                recorded_parts,
                 asset_hex: None,
                 want_md5: false,
             };

@@ -113,3 +113,67 @@ fn paused_workers_take_no_job_until_resumed() {
     });
     assert_eq!(env.assets().len(), 1);
 }
+
+#[test]
+fn a_long_tool_job_does_not_hold_the_cpu_workers() {
+    use std::sync::{Condvar, Mutex};
+    use std::time::Duration;
+    use trove_core::{Event, job_kind};
+
+    let env = Env::new();
+    trove_testkit::write_video(&env.path("clip.mp4"), &trove_testkit::VideoSpec::default());
+    env.scan();
+    let proxies_only = WorkerOptions::for_cores(1).only(&[job_kind::MAKE_PROXIES]);
+    env.lib.run_jobs(&proxies_only, &NoEvents, &Cancel::new()).unwrap();
+    assert_eq!(
+        env.lib.status().unwrap().jobs.queued,
+        1,
+        "the video's make_playable job"
+    );
+    // New photos turn up while the video's transcode runs: the transcode
+    // (held open here until the photos are done, or 60 s) must not keep
+    // the CPU worker from them.
+    // Two contents (one content would be one asset, one job).
+    for (name, red) in [("a.png", 1), ("b.png", 200)] {
+        trove_testkit::write_png(&env.path(name), 8, 8, [red, 2, 3], 0);
+    }
+    let thumbs_done = Mutex::new(0);
+    let changed = Condvar::new();
+    let seen_during_transcode = Mutex::new(None);
+    let sink = |e: Event| match e {
+        Event::JobStarted { kind, .. } if kind == job_kind::MAKE_PLAYABLE => {
+            env.lib.enqueue_scan(env.root_id).unwrap();
+            let done = changed
+                .wait_timeout_while(thumbs_done.lock().unwrap(), Duration::from_secs(60), |n| *n < 2)
+                .unwrap()
+                .0;
+            *seen_during_transcode.lock().unwrap() = Some(*done);
+        }
+        Event::JobFinished { kind, .. } if kind == job_kind::MAKE_PROXIES => {
+            *thumbs_done.lock().unwrap() += 1;
+            changed.notify_all();
+        }
+        _ => {}
+    };
+    let opts = WorkerOptions {
+        workers: 1,
+        tool_workers: 1,
+        ..WorkerOptions::for_cores(1)
+    };
+    let summary = env.lib.run_jobs(&opts, &sink, &Cancel::new()).unwrap();
+    assert_eq!(summary.failed, 0);
+    assert_eq!(
+        *seen_during_transcode.lock().unwrap(),
+        Some(2),
+        "both photos' thumbnails were made while the transcode ran"
+    );
+    assert_eq!(env.asset_at("a.png").derivatives.len(), 3);
+    assert!(
+        env.asset_at("clip.mp4")
+            .derivatives
+            .iter()
+            .any(|d| d.variant == "scrub"),
+        "{:?}",
+        env.asset_at("clip.mp4").derivatives
+    );
+}
