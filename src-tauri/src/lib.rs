@@ -5,6 +5,7 @@ pub mod commands;
 pub mod credentials;
 pub mod dto;
 pub mod media;
+pub mod playback;
 mod state;
 pub mod thumbs;
 
@@ -73,6 +74,8 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
         .invoke_handler(tauri::generate_handler![
             commands::library::library_info,
             commands::library::media_base,
+            commands::playback::playback_support,
+            commands::playback::open_original,
             commands::assets::list_assets,
             commands::assets::asset_detail,
             commands::assets::text_tracks,
@@ -232,6 +235,25 @@ pub fn run() {
                     }
                 }
             }
+            // GStreamer's registry is read once, off the window's thread,
+            // before the viewer first asks (see playback.rs).
+            let _ = std::thread::Builder::new()
+                .name("trove-playback-check".into())
+                .spawn(|| {
+                    if let playback::Support::Checked { missing } = playback::support() {
+                        for r in missing {
+                            #[allow(clippy::print_stderr)]
+                            {
+                                eprintln!(
+                                    "trove: the web view cannot play some media: GStreamer's {} is missing ({}); install {}",
+                                    r.elements.join(" or "),
+                                    r.purpose,
+                                    r.package
+                                );
+                            }
+                        }
+                    }
+                });
             let handle = app.handle().clone();
             app.state::<AppState>().set_emitter(Arc::new(move |dto| {
                 // A closed window simply does not hear it.

@@ -41,6 +41,8 @@ fn generated() -> Vec<(String, String)> {
         one::<RemovedRootDto>(),
         one::<RootPolicyDto>(),
         one::<TextTrackDto>(),
+        one::<PlaybackDto>(),
+        one::<MissingElementDto>(),
         one::<VerifyDto>(),
         one::<Operation>(),
     ]

@@ -18,7 +18,14 @@ test("the .deb declares its dependencies, installs the app and its menu entry, a
   const field = (name) => execFileSync("dpkg-deb", ["-f", deb, name], { encoding: "utf8" }).trim();
   assert.equal(field("Package"), "trove");
   const depends = field("Depends").split(",").map((d) => d.trim().split(" ")[0]);
-  for (const need of ["libwebkit2gtk-4.1-0", "ffmpeg", "poppler-utils", "libheif1", "gstreamer1.0-libav"]) {
+  // The web view's player: every package src-tauri/gstreamer-elements.txt
+  // names (the elements WebKitGTK needs to play what Trove hands it).
+  const gstreamer = readFileSync(join(repo, "src-tauri/gstreamer-elements.txt"), "utf8")
+    .split("\n")
+    .filter((l) => l.trim() && !l.trim().startsWith("#"))
+    .map((l) => l.split("|")[1].trim());
+  assert.ok(gstreamer.includes("gstreamer1.0-plugins-bad"), `the list names plugins-bad: ${gstreamer}`);
+  for (const need of ["libwebkit2gtk-4.1-0", "ffmpeg", "poppler-utils", "libheif1", ...gstreamer]) {
     assert.ok(depends.includes(need), `Depends names ${need}: ${depends.join(", ")}`);
   }
 

@@ -79,18 +79,19 @@ export function writeTiff(path, width, height) {
   if (out.status !== 0) throw new Error(`ffmpeg could not make ${path}: ${out.stderr || out.error}`);
 }
 
-/// A one-second H.264/AAC MP4 (plays in the web view as it is), made with ffmpeg.
-/// A one-second H.264/AAC MP4 with a subtitle stream (mov_text) saying
-/// `subtitle`, which Trove turns into WebVTT for the viewer.
+/// A one-second H.264/AAC MP4 (plays in the web view as it is), made with
+/// ffmpeg, with a subtitle stream (mov_text) saying `subtitle`, which Trove
+/// turns into WebVTT for the viewer; none when `subtitle` is null.
 export function writeVideo(path, subtitle = "Hello glacier") {
   const srt = `${path}.srt`;
-  writeFileSync(srt, `1\n00:00:00,000 --> 00:00:01,000\n${subtitle}\n`);
+  const [textIn, textOut] = subtitle === null ? [[], []] : [["-i", srt], ["-map", "2:s", "-c:s", "mov_text"]];
+  if (subtitle !== null) writeFileSync(srt, `1\n00:00:00,000 --> 00:00:01,000\n${subtitle}\n`);
   const out = spawnSync(
     "ffmpeg",
     ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=duration=1:size=160x120:rate=10",
-      "-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-i", srt,
-      "-map", "0:v", "-map", "1:a", "-map", "2:s",
-      "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-c:s", "mov_text", "-shortest", "-movflags", "+faststart", path],
+      "-f", "lavfi", "-i", "sine=frequency=440:duration=1", ...textIn,
+      "-map", "0:v", "-map", "1:a", ...textOut,
+      "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", "-movflags", "+faststart", path],
     { encoding: "utf8" },
   );
   rmSync(srt, { force: true });

@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod jobs;
 pub mod library;
+pub mod playback;
 pub mod roots;
 pub mod search;
 pub mod sync;

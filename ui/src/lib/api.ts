@@ -24,6 +24,7 @@ import type { TimelineDayDto } from "./bindings/TimelineDayDto";
 import type { SyncSettingsDto } from "./bindings/SyncSettingsDto";
 import type { Operation } from "./bindings/Operation";
 import type { TextTrackDto } from "./bindings/TextTrackDto";
+import type { PlaybackDto } from "./bindings/PlaybackDto";
 
 /** The single event channel on which the core reports what it is doing. */
 export const EVENT_CHANNEL = "trove://event";
@@ -125,6 +126,26 @@ export function assetDetail(id: string): Promise<AssetDetailDto> {
 /** A video's captions and subtitles as WebVTT text. */
 export function textTracks(id: string): Promise<TextTrackDto[]> {
   return call<TextTrackDto[]>("text_tracks", { id });
+}
+
+let playback: Promise<PlaybackDto | null> | null = null;
+
+/**
+ * What the web view's player lacks on this machine (checked once per
+ * launch); null outside the app or when the answer could not be had.
+ */
+export function playbackSupport(): Promise<PlaybackDto | null> {
+  if (!hasBackend()) return Promise.resolve(null);
+  playback ??= call<PlaybackDto>("playback_support").catch(() => {
+    playback = null;
+    return null;
+  });
+  return playback;
+}
+
+/** Opens an asset's original in the application the desktop uses for its type. */
+export function openOriginal(id: string): Promise<void> {
+  return call<void>("open_original", { id });
 }
 
 /** The job queue: counts by kind, paused or not, recent failures. */

@@ -358,6 +358,17 @@ impl Library {
         }))
     }
 
+    /// Where the asset's original can be opened now, whatever its type (the
+    /// desktop's "Open in the system player"): its first present copy on
+    /// an online folder. `None` when the asset is unknown or no copy is
+    /// reachable.
+    pub fn original_path(&self, asset: AssetId) -> Result<Option<PathBuf>> {
+        let Some(detail) = self.detail_of(asset)? else {
+            return Ok(None);
+        };
+        self.reachable_copy(&detail)
+    }
+
     /// Page `page` (from 1) of a PDF as a PNG of at most [`PAGE_LONG_SIDE`]
     /// pixels on its long side, for the viewer: rendered on first request
     /// with poppler, then kept beside the asset's proxies (a cache, not a

@@ -1,0 +1,47 @@
+//! The viewer's way out when the web view cannot play something: what its
+//! player lacks on this machine, and the original opened in the system's
+//! own player.
+
+use tauri::State;
+
+use super::blocking;
+use crate::AppState;
+use crate::dto::{ErrorDto, PlaybackDto};
+use crate::playback;
+
+/// The GStreamer elements the web view's player needs and this machine
+/// lacks, with the package to install for each. Checked once per launch
+/// (the first answer may wait a second or two for GStreamer's registry).
+#[tauri::command]
+pub async fn playback_support() -> Result<PlaybackDto, ErrorDto> {
+    blocking(|| Ok(PlaybackDto::from(playback::support()))).await
+}
+
+/// Opens an asset's original with the application the desktop associates
+/// with its type (a video in the system's video player). The page names the
+/// asset; the path comes from the catalog, never from the page.
+#[tauri::command]
+pub async fn open_original(state: State<'_, AppState>, id: String) -> Result<(), ErrorDto> {
+    let id: trove_core::types::AssetId = id
+        .parse()
+        .map_err(|_| ErrorDto::new("bad_id", format!("{id:?} is not an asset id")))?;
+    let lib = state.lib()?;
+    blocking(move || {
+        let Some(path) = lib.original_path(id)? else {
+            return Err(ErrorDto::new(
+                "original_unreachable",
+                format!("no copy of asset {id} can be reached: its folder may be offline or the file missing"),
+            ));
+        };
+        open::that_detached(&path).map_err(|e| {
+            ErrorDto::new(
+                "open_failed",
+                format!(
+                    "could not open {} with the system's application for it: {e}; install one (xdg-open must be able to open it)",
+                    path.display()
+                ),
+            )
+        })
+    })
+    .await
+}
