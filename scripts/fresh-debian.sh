@@ -80,18 +80,29 @@ done
 stamp "git: a clone of HEAD ($(git rev-parse --short HEAD))"
 git clone --quiet --no-local "$repo" "$root/root/trove"
 
+# The network as this machine has it: where it reaches the registries
+# through a TLS proxy whose CA is installed here, the root trusts that CA
+# too, and the variables that point tools at the system's CA bundle (Node
+# and pip carry their own) are passed in. A real machine needs neither.
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+  cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+  chroot "$root" update-ca-certificates >/dev/null
+fi
+root_env=(HOME=/root USER=root LANG=C.UTF-8 TERM=dumb
+  PATH=/root/.cargo/bin:/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin
+  RUSTUP_HOME=/opt/rustup CARGO_HOME=/root/.cargo RUSTUP_TOOLCHAIN=stable)
+for v in NODE_EXTRA_CA_CERTS PIP_CERT REQUESTS_CA_BUNDLE SSL_CERT_FILE SSL_CERT_DIR CURL_CA_BUNDLE GIT_SSL_CAINFO \
+  http_proxy https_proxy HTTP_PROXY HTTPS_PROXY no_proxy NO_PROXY; do
+  [[ -n "${!v:-}" ]] && root_env+=("$v=${!v}")
+done
 mnt -t proc proc "$root/proc"
 mnt --rbind /sys "$root/sys"
 mnt --rbind /dev "$root/dev"
 mnt -t tmpfs -o size=4g tmpfs "$root/dev/shm"
 mnt -t tmpfs tmpfs "$root/tmp"
 
-in_root() {
-  chroot "$root" /usr/bin/env -i HOME=/root USER=root LANG=C.UTF-8 TERM=dumb \
-    PATH=/root/.cargo/bin:/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin \
-    RUSTUP_HOME=/opt/rustup CARGO_HOME=/root/.cargo RUSTUP_TOOLCHAIN=stable "$@"
-}
+in_root() { chroot "$root" /usr/bin/env -i "${root_env[@]}" "$@"; }
 
 if [[ "$what" != test ]]; then
   stamp "scripts/run.sh (until the app has opened its library)"
@@ -99,9 +110,7 @@ if [[ "$what" != test ]]; then
   Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp &
   xvfb_pid=$!
   mnt --bind /tmp/.X11-unix "$root/tmp/.X11-unix"
-  setsid chroot "$root" /usr/bin/env -i HOME=/root USER=root LANG=C.UTF-8 TERM=dumb DISPLAY="$display" \
-    PATH=/root/.cargo/bin:/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin \
-    RUSTUP_HOME=/opt/rustup CARGO_HOME=/root/.cargo RUSTUP_TOOLCHAIN=stable TROVE_LIBRARY=/root/trove-library \
+  setsid chroot "$root" /usr/bin/env -i "${root_env[@]}" DISPLAY="$display" TROVE_LIBRARY=/root/trove-library \
     bash -c 'cd /root/trove && exec scripts/run.sh' &
   app_pid=$!
   while [[ ! -e "$root/root/trove-library/catalog.db" ]]; do
