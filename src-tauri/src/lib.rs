@@ -23,7 +23,7 @@ pub const EVENT_CHANNEL: &str = "trove://event";
 /// Where the library lives: `TROVE_LIBRARY` if set, else the platform's data
 /// folder (e.g. `~/.local/share/trove`). Only front ends read the
 /// environment.
-#[allow(clippy::disallowed_methods)] // front end: the one place it reads the environment
+#[allow(clippy::disallowed_methods)] // front end: where the library is (main.rs reads the process tuning)
 pub fn library_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("TROVE_LIBRARY").filter(|d| !d.is_empty()) {
         return PathBuf::from(dir);

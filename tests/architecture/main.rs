@@ -1,7 +1,10 @@
 //! The dependency rules of ARCHITECTURE.md, checked on `cargo metadata`:
 //! front ends -> trove-core -> (catalog, media, search, store) -> trove-types, and the
-//! library crates depend on nothing that talks to users.
+//! library crates depend on nothing that talks to users; and inside each
+//! crate, no circle of modules (modules.rs).
 #![allow(clippy::unwrap_used, clippy::disallowed_methods)]
+
+mod modules;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::scan::ScanReport;
+use crate::scan::report::ScanReport;
 
 /// A phase of an import.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,7 +103,7 @@ pub enum Event {
         moved_to: PathBuf,
     },
     /// The search index caught up with the catalog.
-    SearchIndexed(crate::search::IndexReport),
+    SearchIndexed(crate::search::report::IndexReport),
     /// How far a sync run is.
     SyncProgress(SyncProgress),
     /// The sync queue paused (the network is down); it resumes by itself.

@@ -3,8 +3,8 @@
 //!
 //! # Glossary
 //!
-//! - **library**: a folder holding a catalog (and later a search index and
-//!   proxies). One process at a time is its *writer*; others may read.
+//! - **library**: a folder holding a catalog, a search index and proxies.
+//!   One process at a time is its *writer*; others may read.
 //! - **root**: a folder the user added; Trove watches it and never writes
 //!   inside it. A root whose drive is unplugged is *offline*, not deleted.
 //! - **original**: a user's file under a root.
@@ -15,13 +15,22 @@
 //! - **scan**: reconciling a root (or some paths in it) with the catalog.
 //! - **job**: durable work in the catalog's queue, leased by a worker.
 //! - **event**: progress and results the core reports to its front end.
-//! - **proxy**: a derived file (thumbnail, preview...) made from an
-//!   original. (Media issue.)
+//! - **proxy**: a derived file (thumbnail, preview, poster frame, playable
+//!   copy...) made from an original; also called a derivative.
+//! - **search index**: Tantivy's index of what the catalog knows; derived
+//!   data, rebuilt from the catalog whenever needed.
+//! - **target**: where sync sends originals, proxies and manifests (an
+//!   S3-compatible bucket or a folder); an **object** is one file there,
+//!   named by content.
+//! - **share**: presigned links to some assets (or a share page, or an
+//!   upload request) with an expiry, revocable.
+//! - **report**: what an operation did, returned when it ends and carried by
+//!   its event.
 //!
 //! This crate never prints, never reads environment variables or home
 //! directories, and takes its clock, paths and progress sinks as arguments.
 
-mod api;
+mod assets;
 mod cancel;
 mod clock;
 mod error;
@@ -29,23 +38,26 @@ mod events;
 mod fsmeta;
 mod jobs;
 mod library;
+mod model;
 mod proxies;
+mod roots;
 mod scan;
 mod search;
 mod share;
+mod status;
 mod sync;
 mod watch;
 
-pub use api::{
-    AddRootOptions, AssetDetail, AssetFilter, AssetSummary, DuplicateSet, FileInfo, FolderInfo, LibraryStatus,
-    ProblemInfo, RootInfo, TimelineDay,
-};
 pub use cancel::Cancel;
 pub use clock::{Clock, SystemClock};
 pub use error::{CoreError, Result};
 pub use events::{Event, EventSink, NoEvents, ScanPhase, ScanProgress, Sink, SyncProgress};
 pub use jobs::{ALL_KINDS, JobRunSummary, WorkerOptions, kind as job_kind};
 pub use library::{Access, CATALOG_FILE, LOCK_FILE, Library, OpenOptions};
+pub use model::{
+    AddRootOptions, AssetDetail, AssetFilter, AssetSummary, DuplicateSet, FileInfo, FolderInfo, LibraryStatus,
+    ProblemInfo, RootInfo, TimelineDay,
+};
 pub use proxies::{
     FULL_CACHE_KEEP, PAGE_LONG_SIDE, PROXY_GENERATOR, ProxyFile, SERVABLE_VARIANTS, WEB_VIEWABLE, proxy_rel_dir,
 };

@@ -89,7 +89,7 @@ pub struct Library {
     _lock: Option<File>,
     /// Names this process's job leases.
     owner: String,
-    job_signal: crate::jobs::JobSignal,
+    job_signal: crate::jobs::signal::JobSignal,
     /// Workers take no new job while set (running ones finish).
     jobs_paused: std::sync::atomic::AtomicBool,
     /// One scan at a time per root (the watcher and a queued scan job may
@@ -189,7 +189,7 @@ impl Library {
         self.clock.now_ms()
     }
 
-    pub(crate) fn job_signal(&self) -> &crate::jobs::JobSignal {
+    pub(crate) fn job_signal(&self) -> &crate::jobs::signal::JobSignal {
         &self.job_signal
     }
 

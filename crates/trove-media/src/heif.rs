@@ -8,7 +8,7 @@ use image::{DynamicImage, RgbImage, RgbaImage};
 use libheif_rs::{ColorSpace, HeifContext, LibHeif, RgbChroma};
 
 use crate::MediaError;
-use crate::proxies::{Decoded, check_pixels, flatten};
+use crate::decoded::{Decoded, check_pixels, flatten};
 
 /// ISO-BMFF brands of still HEIF and AVIF images.
 const BRANDS: &[&[u8; 4]] = &[b"heic", b"heix", b"heim", b"heis", b"mif1", b"msf1", b"avif", b"avis"];

@@ -9,6 +9,7 @@
 //! written only where the caller says.
 
 mod audio;
+mod decoded;
 mod detect;
 mod error;
 mod exif_probe;

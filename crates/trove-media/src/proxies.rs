@@ -16,6 +16,7 @@ use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer
 use image::{DynamicImage, ImageReader, RgbImage, imageops};
 
 use crate::MediaError;
+use crate::decoded::{Decoded, check_pixels, flatten};
 
 /// Sizes and limits of the proxies.
 #[derive(Debug, Clone, Copy)]
@@ -228,28 +229,8 @@ fn guarded_decode(bytes: &[u8], spec: &ProxySpec) -> Result<Decoded, MediaError>
 /// 5-8 % less speed than 5/8. Thumbnails decode at 1/8 and 1/4 with any of them.
 pub const DECODE_MARGIN: f64 = 1.9;
 
-pub(crate) struct Decoded {
-    pub(crate) image: RgbImage,
-    /// Stored size of the original.
-    pub(crate) source_width: u32,
-    pub(crate) source_height: u32,
-    /// The embedded ICC profile, when the file has one.
-    pub(crate) icc: Option<Vec<u8>>,
-}
-
 fn too_large(w: u64, h: u64, spec: &ProxySpec) -> Result<(), MediaError> {
     check_pixels(w, h, spec.max_pixels)
-}
-
-pub(crate) fn check_pixels(w: u64, h: u64, max_pixels: u64) -> Result<(), MediaError> {
-    if w.saturating_mul(h) > max_pixels {
-        return Err(MediaError::TooLarge {
-            width: w,
-            height: h,
-            limit_mp: max_pixels / 1_000_000,
-        });
-    }
-    Ok(())
 }
 
 fn decode(bytes: &[u8], spec: &ProxySpec) -> Result<Decoded, MediaError> {
@@ -377,24 +358,6 @@ fn image_error(e: image::ImageError) -> MediaError {
             detail: other.to_string(),
         },
     }
-}
-
-/// 8-bit RGB, transparent areas composited over white (JPEG proxies have no
-/// alpha).
-pub(crate) fn flatten(img: DynamicImage) -> RgbImage {
-    if !img.color().has_alpha() {
-        return img.into_rgb8();
-    }
-    let rgba = img.into_rgba8();
-    let (w, h) = rgba.dimensions();
-    let mut out = RgbImage::new(w, h);
-    for (o, p) in out.pixels_mut().zip(rgba.pixels()) {
-        let a = u16::from(p[3]);
-        for c in 0..3 {
-            o[c] = ((u16::from(p[c]) * a + 255 * (255 - a)) / 255) as u8;
-        }
-    }
-    out
 }
 
 fn resize_to(resizer: &mut Resizer, src: &mut RgbImage, w: u32, h: u32) -> Result<RgbImage, MediaError> {

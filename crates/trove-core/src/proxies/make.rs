@@ -5,7 +5,7 @@ use trove_catalog::Metadata;
 use trove_media::{AvProbe, MediaError, ProxySpec};
 
 use super::{Body, Facts, Failure, MAX_ORIGINAL_BYTES, Made, MadeFile, Source, changed};
-use crate::jobs::JobFailure;
+use crate::jobs::failure::JobFailure;
 use crate::library::Library;
 
 /// Frames in a video's scrub strip, and the width of each.

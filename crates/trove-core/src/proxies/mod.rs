@@ -25,10 +25,11 @@ use trove_catalog::{Derivative, Metadata, NewJob, event_kind};
 use trove_media::MediaError;
 use trove_types::{AssetId, AssetKind, CaptureTime};
 
-use crate::api::AssetDetail;
 use crate::error::{CoreError, Result};
-use crate::jobs::{JobFailure, kind};
+use crate::jobs::failure::JobFailure;
+use crate::jobs::kind;
 use crate::library::Library;
+use crate::model::AssetDetail;
 
 /// Version of the proxy generator. Raise it when outputs change: proxies
 /// made by an older generator are made again by `trove thumbs`.

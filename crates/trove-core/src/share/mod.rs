@@ -22,9 +22,9 @@ use trove_catalog::{ObjectState, ShareItem, ShareKind, ShareRecord};
 use trove_store::{AnyStore, BodySums, ObjectStore, PresignGet, PutOptions, TargetUrl};
 use trove_types::{AssetId, AssetKind};
 
-use crate::api::AssetDetail;
 use crate::error::{CoreError, Result};
 use crate::library::Library;
+use crate::model::AssetDetail;
 use crate::sync::{CredentialSource, Source, Target, engine, original_key, proxy_key, runtime};
 
 pub use incoming::{IncomingReport, RequestOptions};

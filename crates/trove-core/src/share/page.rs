@@ -10,8 +10,8 @@ use sha2::Digest as _;
 use trove_catalog::ShareRecord;
 use trove_types::AssetKind;
 
-use crate::api::AssetDetail;
 use crate::error::Result;
+use crate::model::AssetDetail;
 
 const SHARE_HTML: &str = include_str!("page/share.html");
 const SHARE_CSS: &str = include_str!("page/share.css");

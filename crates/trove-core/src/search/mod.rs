@@ -19,10 +19,10 @@ use trove_catalog::{AssetStatus, Catalog, FileRecord};
 use trove_search::{AssetDoc, Index, OpenReport, SearchRequest, Sort};
 use trove_types::AssetId;
 
-use crate::api::AssetSummary;
 use crate::error::{CoreError, Result};
 use crate::events::{Event, EventSink};
 use crate::library::Library;
+use crate::model::AssetSummary;
 
 /// Folder of the index inside the library.
 pub const SEARCH_DIR: &str = "search";
@@ -33,6 +33,9 @@ const EVENTS_PER_STEP: u32 = 20_000;
 const ASSETS_PER_STEP: u32 = 2_000;
 
 pub use trove_search::{Direction, Facets, SearchError};
+
+pub(crate) mod report;
+pub use report::IndexReport;
 
 /// One search.
 #[derive(Debug, Clone, Default)]
@@ -55,19 +58,6 @@ pub struct SearchOutcome {
     pub facets: Option<Facets>,
     /// How long the index took, in microseconds.
     pub took_us: u64,
-}
-
-/// What an indexing run did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct IndexReport {
-    /// Assets written (added or updated).
-    pub indexed: u64,
-    /// Assets removed from the index.
-    pub removed: u64,
-    /// The catalog change sequence the index now reflects.
-    pub seq: u64,
-    /// Whether the whole index was rebuilt.
-    pub rebuilt: bool,
 }
 
 impl Library {

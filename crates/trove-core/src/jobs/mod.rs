@@ -8,11 +8,11 @@
 
 use std::collections::HashSet;
 use std::panic::AssertUnwindSafe;
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use trove_catalog::{Catalog, FailOutcome, Job, NewJob};
+use trove_catalog::{Catalog, FailOutcome, Job, JobCounts, NewJob};
 
 use crate::cancel::Cancel;
 use crate::error::{CoreError, Result};
@@ -20,27 +20,16 @@ use crate::events::{Event, EventSink};
 use crate::library::Library;
 use crate::scan::{ScanParams, ScanScope};
 
-/// The kinds of jobs this build runs.
-pub mod kind {
-    /// Reconcile one root with the disk. Payload: `{"root_id": N}`.
-    pub const SCAN_ROOT: &str = "scan_root";
-    /// Make the proxies of one asset. Payload: `{"asset": "<uuid>"}`.
-    pub const MAKE_PROXIES: &str = "make_proxies";
-    /// Heavy ffmpeg work on one video or audio asset: scrub strip, shot
-    /// changes, a playable copy. Payload: `{"asset": "<uuid>"}`.
-    pub const MAKE_PLAYABLE: &str = "make_playable";
-}
+pub(crate) mod failure;
+pub mod kind;
+pub(crate) mod signal;
+
+use failure::JobFailure;
+pub use kind::ALL_KINDS;
+use kind::TOOL_KINDS;
 
 /// How often running workers bring the search index up to date.
 const SEARCH_INDEX_PERIOD: Duration = Duration::from_secs(2);
-
-/// Every kind this build can run, for claims.
-pub const ALL_KINDS: &[&str] = &[kind::SCAN_ROOT, kind::MAKE_PROXIES, kind::MAKE_PLAYABLE];
-
-/// The kinds that run on the tool workers (see
-/// [`WorkerOptions::tool_workers`]): long subprocess work that keeps every
-/// core busy by itself.
-const TOOL_KINDS: &[&str] = &[kind::MAKE_PLAYABLE];
 
 #[derive(Debug, Serialize, Deserialize)]
 struct ScanRootPayload {
@@ -112,60 +101,6 @@ pub struct JobRunSummary {
     pub done: u64,
     pub failed: u64,
     pub retried: u64,
-}
-
-/// Wakes idle workers when jobs are enqueued in this process.
-#[derive(Debug, Default)]
-pub(crate) struct JobSignal {
-    generation: Mutex<u64>,
-    cond: Condvar,
-}
-
-impl JobSignal {
-    pub(crate) fn notify(&self) {
-        let mut g = self.generation.lock().unwrap_or_else(|p| p.into_inner());
-        *g = g.wrapping_add(1);
-        self.cond.notify_all();
-    }
-
-    pub(crate) fn wait(&self, timeout: Duration) {
-        let g = self.generation.lock().unwrap_or_else(|p| p.into_inner());
-        let _ = self.cond.wait_timeout(g, timeout);
-    }
-}
-
-/// Why a job attempt failed.
-#[derive(Debug)]
-pub(crate) struct JobFailure {
-    message: String,
-    /// Retrying will not help (bad payload, a root that no longer exists).
-    permanent: bool,
-}
-
-impl JobFailure {
-    pub(crate) fn permanent(message: String) -> Self {
-        JobFailure {
-            message,
-            permanent: true,
-        }
-    }
-
-    pub(crate) fn retryable(message: String) -> Self {
-        JobFailure {
-            message,
-            permanent: false,
-        }
-    }
-}
-
-impl From<CoreError> for JobFailure {
-    fn from(e: CoreError) -> Self {
-        let permanent = e.is_user_error() || matches!(&e, CoreError::Catalog(c) if c.is_not_found());
-        JobFailure {
-            message: e.to_string(),
-            permanent,
-        }
-    }
 }
 
 impl Library {
@@ -404,4 +339,26 @@ impl Library {
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+// The queue as front ends list it.
+impl Library {
+    /// Jobs, newest first; only failed ones with `failed_only`.
+    pub fn jobs(&self, failed_only: bool, limit: u32) -> Result<Vec<Job>> {
+        let state = failed_only.then_some(trove_catalog::JobState::Failed);
+        Ok(self.catalog().jobs(state, limit)?)
+    }
+
+    /// Queued, running and failed jobs of each kind that has any.
+    pub fn active_jobs(&self) -> Result<Vec<(String, JobCounts)>> {
+        Ok(self.catalog().active_job_counts()?)
+    }
+
+    /// Queues failed jobs (one, or all) again.
+    pub fn retry_failed_jobs(&self, id: Option<i64>) -> Result<u64> {
+        self.require_writer("retrying jobs")?;
+        let n = self.catalog().retry_failed_jobs(id, self.now_ms())?;
+        self.job_signal().notify();
+        Ok(n)
+    }
 }

@@ -1,0 +1,137 @@
+//! Watched folders: adding, removing, finding and scanning them.
+
+use std::path::Path;
+
+use trove_catalog::{RemovedRoot, Root};
+
+use crate::cancel::Cancel;
+use crate::error::{CoreError, Result};
+use crate::events::EventSink;
+use crate::fsmeta::device_of;
+use crate::library::Library;
+use crate::model::{AddRootOptions, RootInfo};
+use crate::scan::report::ScanReport;
+use crate::scan::{ScanParams, ScanScope};
+
+impl Library {
+    /// Adds a folder to watch. It is not scanned yet: call
+    /// [`Library::enqueue_scan`] or [`Library::scan_root`]. Adding the same
+    /// folder again returns the existing root.
+    pub fn add_root(&self, path: &Path, opts: AddRootOptions) -> Result<(RootInfo, bool)> {
+        self.require_writer("adding a folder")?;
+        let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => CoreError::NotAFolder { path: path.to_owned() },
+            _ => CoreError::io("read folder", path, e),
+        })?;
+        if !meta.is_dir() {
+            return Err(CoreError::NotAFolder { path: path.to_owned() });
+        }
+        let path = path
+            .canonicalize()
+            .map_err(|e| CoreError::io("resolve folder", path, e))?;
+        if path.starts_with(self.dir()) {
+            return Err(CoreError::RootInsideLibrary {
+                path,
+                library: self.dir().to_owned(),
+            });
+        }
+        // A library inside the folder is fine when scans skip it anyway
+        // (e.g. adding the home folder, with the library in ~/.local/share).
+        if let Ok(inner) = self.dir().strip_prefix(&path)
+            && !inner
+                .components()
+                .any(|c| crate::fsmeta::is_ignored_name(c.as_os_str()))
+        {
+            return Err(CoreError::LibraryInsideRoot {
+                path,
+                library: self.dir().to_owned(),
+            });
+        }
+        let mut cat = self.catalog();
+        for other in cat.roots()? {
+            if other.path != path && (other.path.starts_with(&path) || path.starts_with(&other.path)) {
+                return Err(CoreError::RootOverlaps {
+                    path,
+                    other: other.path,
+                });
+            }
+        }
+        let mut b = cat.batch(self.now_ms())?;
+        let (root, created) = b.add_root(&path, device_of(&meta), opts.follow_symlinks)?;
+        b.commit()?;
+        drop(cat);
+        Ok((self.root_info(root)?, created))
+    }
+
+    /// Stops watching a folder (by id or path): it is no longer listed or
+    /// scanned, and its files are marked missing. Nothing on disk is
+    /// touched. Assets keep their identity, user data and sync state; those
+    /// with no file left elsewhere show as missing until the folder (or a
+    /// copy) is added again. A scan of the folder in progress finishes
+    /// first, so it cannot mark files present after the removal.
+    pub fn remove_root(&self, query: &str) -> Result<(RootInfo, RemovedRoot)> {
+        self.require_writer("removing a folder")?;
+        let info = self.find_root(query)?;
+        let lock = self.scan_lock(info.id);
+        let _no_scan = lock.lock().unwrap_or_else(|p| p.into_inner());
+        let mut cat = self.catalog();
+        let mut b = cat.batch(self.now_ms())?;
+        let removed = b.remove_root(info.id)?;
+        b.commit()?;
+        Ok((info, removed))
+    }
+
+    fn root_info(&self, root: Root) -> Result<RootInfo> {
+        let (files, missing_files, problems) = self.catalog().root_stats(root.id)?;
+        Ok(RootInfo {
+            id: root.id,
+            path: root.path,
+            state: root.state,
+            follow_symlinks: root.follow_symlinks,
+            added_at: root.added_at,
+            last_scan_at: root.last_scan_at,
+            files,
+            missing_files,
+            problems,
+        })
+    }
+
+    pub fn roots(&self) -> Result<Vec<RootInfo>> {
+        let roots = self.catalog().roots()?;
+        roots.into_iter().map(|r| self.root_info(r)).collect()
+    }
+
+    /// Finds a root by id (as `trove roots` prints) or by path.
+    pub fn find_root(&self, query: &str) -> Result<RootInfo> {
+        let roots = self.catalog().roots()?;
+        let by_id = query
+            .parse::<i64>()
+            .ok()
+            .and_then(|id| roots.iter().find(|r| r.id == id));
+        let by_path = || {
+            let p = Path::new(query);
+            let canon = p.canonicalize().unwrap_or_else(|_| p.to_owned());
+            roots.iter().find(|r| r.path == canon)
+        };
+        match by_id.or_else(by_path) {
+            Some(r) => self.root_info(r.clone()),
+            None => Err(CoreError::RootNotFound {
+                query: query.to_owned(),
+            }),
+        }
+    }
+
+    /// Scans a root now, on this thread, reading with `read_threads`.
+    pub fn scan_root(
+        &self,
+        root_id: i64,
+        scope: ScanScope,
+        read_threads: usize,
+        sink: &dyn EventSink,
+        cancel: &Cancel,
+    ) -> Result<ScanReport> {
+        self.require_writer("scanning")?;
+        let root = self.catalog().root(root_id)?;
+        crate::scan::scan(self, &root, scope, ScanParams { threads: read_threads }, sink, cancel)
+    }
+}
