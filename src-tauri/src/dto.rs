@@ -1009,15 +1009,11 @@ pub struct FolderDto {
     pub files: u64,
 }
 
-/// What a folder key percent-encodes besides non-ASCII bytes.
-pub const FOLDER_KEY: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS.add(b'%');
-
 impl From<&trove_core::FolderInfo> for FolderDto {
     fn from(f: &trove_core::FolderInfo) -> Self {
-        use std::os::unix::ffi::OsStrExt as _;
         FolderDto {
             path: f.path.to_string_lossy().into_owned(),
-            key: percent_encoding::percent_encode(f.path.as_os_str().as_bytes(), FOLDER_KEY).to_string(),
+            key: crate::folder_key::encode(&f.path),
             name: f
                 .path
                 .file_name()

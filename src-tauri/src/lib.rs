@@ -4,6 +4,7 @@
 pub mod commands;
 pub mod credentials;
 pub mod dto;
+pub mod folder_key;
 pub mod media;
 pub mod playback;
 mod state;

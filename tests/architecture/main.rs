@@ -51,7 +51,7 @@ fn dependencies_point_one_way() {
     assert_eq!(trove_deps(&all, "trove-catalog"), set(&["trove-types"]));
     assert_eq!(trove_deps(&all, "trove-media"), set(&["trove-types"]));
     assert_eq!(trove_deps(&all, "trove-search"), set(&["trove-types"]));
-    assert_eq!(trove_deps(&all, "trove-store"), set(&["trove-types"]));
+    assert_eq!(trove_deps(&all, "trove-store"), set(&[]));
     assert_eq!(
         trove_deps(&all, "trove-core"),
         set(&[

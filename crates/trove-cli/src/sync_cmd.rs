@@ -449,6 +449,7 @@ pub fn upload(dir: &Path, args: UploadArgs) -> Result<u8, CoreError> {
         folders: args.folders,
         target: settings,
         state_path,
+        clock: std::sync::Arc::new(trove_core::SystemClock),
     };
     let report = trove_core::upload(&req, &credentials, &opts, &sink, &ctrl_c());
     bar.finish_and_clear();

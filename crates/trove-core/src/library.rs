@@ -102,6 +102,8 @@ pub struct Library {
     /// 100,000-file import took 16 s instead of 4), while indexing it at
     /// the end takes about 4 s.
     scans_running: std::sync::atomic::AtomicUsize,
+    /// Held while one full-size render runs (see `Library::full_image`).
+    full_render: Mutex<()>,
 }
 
 /// Counts a scan as running for as long as it lives.
@@ -153,6 +155,7 @@ impl Library {
             scan_locks: Default::default(),
             search: Mutex::new(None),
             scans_running: Default::default(),
+            full_render: Mutex::new(()),
         };
         if lib.is_writer() {
             lib.sweep_proxy_temps()?;
@@ -220,6 +223,11 @@ impl Library {
 
     pub(crate) fn scans_running(&self) -> usize {
         self.scans_running.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// One full-size render at a time (see `Library::full_image`).
+    pub(crate) fn full_render(&self) -> MutexGuard<'_, ()> {
+        self.full_render.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub(crate) fn search_slot(&self) -> MutexGuard<'_, Option<Arc<trove_search::Index>>> {

@@ -39,7 +39,6 @@ pub(crate) fn check_folder(
     root_id: Option<i64>,
     folder: Option<String>,
 ) -> Result<Option<std::path::PathBuf>, ErrorDto> {
-    use std::os::unix::ffi::OsStringExt as _;
     let Some(folder) = folder.filter(|f| !f.is_empty()) else {
         return Ok(None);
     };
@@ -49,16 +48,17 @@ pub(crate) fn check_folder(
             format!("the folder {folder:?} needs the watched folder it is in (rootId)"),
         ));
     }
-    let bytes: Vec<u8> = percent_encoding::percent_decode_str(&folder).collect();
-    let path = std::path::PathBuf::from(std::ffi::OsString::from_vec(bytes));
-    let plain = path.components().all(|c| matches!(c, std::path::Component::Normal(_)));
+    let path = crate::folder_key::decode(&folder);
+    let plain = path
+        .as_ref()
+        .is_some_and(|p| p.components().all(|c| matches!(c, std::path::Component::Normal(_))));
     if !plain || folder.len() > 4096 {
         return Err(ErrorDto::new(
             "bad_path",
             format!("{folder:?} is not a folder inside the watched folder; pick one from its tree"),
         ));
     }
-    Ok(Some(path))
+    Ok(path)
 }
 
 /// A page size from the page: 1 to `max` of `what` ("assets", "ids"...).

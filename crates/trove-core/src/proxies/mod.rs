@@ -106,8 +106,6 @@ pub const FULL_CACHE_KEEP: usize = 12;
 const FULL_QUALITY: u8 = 92;
 /// The largest image rendered at full size, in pixels (the proxies' limit).
 const FULL_MAX_PIXELS: u64 = 250_000_000;
-/// Held while one full-size render runs (see [`Library::full_image`]).
-static FULL_RENDER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Keeps the `keep` most recently written or shown files of the full-size
 /// cache and removes the rest (a failure to remove one is not an error:
@@ -432,7 +430,7 @@ impl Library {
         let path = dir.join(format!("{}.jpg", detail.asset.blake3.to_hex()));
         // One render at a time: a full decode of a large original holds
         // hundreds of MB, and paging through zoomed images must not stack them.
-        let _one = FULL_RENDER.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _one = self.full_render();
         if path.is_file() {
             // Shown again: it moves to the front of the cache.
             let _ = std::fs::File::options()

@@ -13,7 +13,8 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::Receiver;
 use trove_catalog::{UploadChange, UploadState};
@@ -22,6 +23,7 @@ use trove_store::{AnyStore, FolderStore, ObjectStore, S3Options, S3Store, Target
 use super::engine::{Ctx, Queue, Record, Sendable, Stats, SyncOptions, drive};
 use super::{CredentialSource, Source, runtime};
 use crate::cancel::Cancel;
+use crate::clock::Clock;
 use crate::error::{CoreError, Result};
 use crate::events::{Event, EventSink, SyncProgress};
 
@@ -33,6 +35,8 @@ pub struct UploadRequest {
     pub target: super::TargetSettings,
     /// The state file (created if missing).
     pub state_path: PathBuf,
+    /// The time the state file records.
+    pub clock: Arc<dyn Clock>,
 }
 
 /// What an upload did.
@@ -67,17 +71,10 @@ struct TreeQueue {
     part_size: u64,
     skipped: u64,
     failed: Vec<(String, String)>,
-    now: fn() -> i64,
+    clock: Arc<dyn Clock>,
     /// Keys sent in this run, kept only when several folders are uploaded
     /// (their files could map to the same key).
     seen: Option<std::collections::HashSet<String>>,
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }
 
 impl Queue for TreeQueue {
@@ -119,7 +116,7 @@ impl Queue for TreeQueue {
                 match file_gives(&e.path, e.size, etag, self.part_size) {
                     Ok(true) => {
                         self.state
-                            .mark_present(&e.key, e.size, e.mtime_ns, etag.md5(), (self.now)())?;
+                            .mark_present(&e.key, e.size, e.mtime_ns, etag.md5(), self.clock.now_ms())?;
                         self.skipped += 1;
                         continue;
                     }
@@ -166,7 +163,7 @@ impl Queue for TreeQueue {
                 Record::Failed { id, error, .. } => UploadChange::Failed { id, error },
             })
             .collect();
-        self.state.apply(&changes, (self.now)())?;
+        self.state.apply(&changes, self.clock.now_ms())?;
         Ok(())
     }
 }
@@ -364,7 +361,7 @@ pub fn upload(
         part_size: opts.part_size.max(trove_store::MIN_PART_SIZE),
         skipped: 0,
         failed: Vec::new(),
-        now: now_ms,
+        clock: req.clock.clone(),
         seen: (req.folders.len() > 1).then(Default::default),
     };
     let (ctx, results) = Ctx::new(
