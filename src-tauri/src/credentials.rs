@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 use trove_core::{CredentialSource, Target};
 
+use crate::codes;
 use crate::dto::ErrorDto;
 
 /// The keychain's service name for Trove's entries.
@@ -24,7 +25,7 @@ fn entry(target_url: &str) -> Result<keyring::Entry, keyring::Error> {
 
 fn unavailable(e: &keyring::Error) -> ErrorDto {
     ErrorDto::new(
-        "keychain_unavailable",
+        codes::KEYCHAIN_UNAVAILABLE,
         format!(
             "the system keychain cannot be used ({e}); start GNOME Keyring or KWallet (a Secret Service), \
              or give the keys as AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or a profile in ~/.aws) \
@@ -48,7 +49,7 @@ pub fn save(target_url: &str, access_key: &str, secret_key: &str) -> Result<(), 
         access_key: access_key.to_owned(),
         secret_key: secret_key.to_owned(),
     })
-    .map_err(|e| ErrorDto::new("internal", e.to_string()))?;
+    .map_err(|e| ErrorDto::new(codes::INTERNAL, e.to_string()))?;
     entry(target_url)
         .and_then(|e| e.set_password(&value))
         .map_err(|e| unavailable(&e))
@@ -82,7 +83,7 @@ pub fn load(target: &Target) -> Result<(CredentialSource, &'static str), ErrorDt
         Ok(value) => {
             let s: Stored = serde_json::from_str(&value).map_err(|_| {
                 ErrorDto::new(
-                    "keychain_entry_unreadable",
+                    codes::KEYCHAIN_ENTRY_UNREADABLE,
                     format!(
                         "the keychain entry of {} is not one Trove wrote; set the keys again",
                         target.url

@@ -15,11 +15,17 @@ pub struct ErrorDto {
     pub message: String,
 }
 
+/// The core's message, and what to do in this window when there is
+/// something to add (`hints.rs`).
 impl From<CoreError> for ErrorDto {
     fn from(e: CoreError) -> Self {
+        let message = match crate::hints::hint(e.code()) {
+            Some(hint) => format!("{e}; {hint}"),
+            None => e.to_string(),
+        };
         ErrorDto {
             code: e.code().to_owned(),
-            message: e.to_string(),
+            message,
         }
     }
 }

@@ -1,10 +1,12 @@
 //! Trove's desktop shell. Commands are thin adapters over `trove-core`;
 //! the core's events are forwarded to the page on `trove://event`.
 
+pub mod codes;
 pub mod commands;
 pub mod credentials;
 pub mod dto;
 pub mod folder_key;
+pub mod hints;
 pub mod media;
 pub mod playback;
 mod state;
@@ -221,7 +223,7 @@ pub fn run() {
                         eprintln!("trove: cannot open the library {}: {e}", dir.display());
                     }
                     app.state::<AppState>()
-                        .set_open_error(dto::ErrorDto::new("library_unavailable", e.to_string()));
+                        .set_open_error(dto::ErrorDto::new(codes::LIBRARY_UNAVAILABLE, e.to_string()));
                     return Ok(());
                 }
             };

@@ -3,6 +3,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use trove_core::{Cancel, Library};
 
+use crate::codes;
 use crate::dto::{ErrorDto, EventDto, Operation};
 
 /// Sends an event to the page.
@@ -84,7 +85,7 @@ impl AppState {
             .open_error
             .get()
             .cloned()
-            .unwrap_or_else(|| ErrorDto::new("not_ready", "the library is still opening; try again in a moment")))
+            .unwrap_or_else(|| ErrorDto::new(codes::NOT_READY, "the library is still opening; try again in a moment")))
     }
 }
 

@@ -156,7 +156,7 @@ fn bad_input_gets_coded_errors() {
     let err = invoke(&app, "add_root", json!({ "path": lib_dir })).unwrap_err();
     assert_eq!(err["code"], "root_inside_library");
     let err = invoke(&app, "list_assets", json!({ "offset": 0, "limit": 100_000 })).unwrap_err();
-    assert_eq!(err["code"], "bad_request");
+    assert_eq!(err["code"], "bad_limit");
     let err = invoke(&app, "rescan", json!({ "rootId": 42 })).unwrap_err();
     assert_eq!(err["code"], "root_not_found");
     // Missing arguments are rejected by Tauri before the command runs.
@@ -194,9 +194,9 @@ fn search_finds_assets_with_facets_and_refuses_bad_queries() {
     let err = invoke(&app, "search_assets", args(&"(".repeat(10_000), "relevance", 10)).unwrap_err();
     assert!(err["code"].as_str().unwrap().starts_with("query_"), "{err}");
     let err = invoke(&app, "search_assets", args("a", "sideways", 10)).unwrap_err();
-    assert_eq!(err["code"], "bad_request");
+    assert_eq!(err["code"], "bad_sort");
     let err = invoke(&app, "search_assets", args("a", "name", 0)).unwrap_err();
-    assert_eq!(err["code"], "bad_request");
+    assert_eq!(err["code"], "bad_limit");
 }
 
 #[test]
@@ -312,18 +312,18 @@ fn asset_ids_give_the_grid_s_order_beyond_its_loaded_pages() {
         json!({ "offset": 0, "limit": 10, "folder": "more" }),
     )
     .unwrap_err();
-    assert_eq!(err["code"], "bad_request", "a folder needs its watched folder");
+    assert_eq!(err["code"], "folder_needs_root");
     let err = invoke(&app, "folder_tree", json!({ "rootId": 4242 })).unwrap_err();
     assert_eq!(err["code"], "root_not_found");
 
     let err = ids("", "newest", json!(4242), 0, 10).unwrap_err();
     assert_eq!(err["code"], "root_not_found");
     let err = ids("", "newest", Value::Null, 0, 0).unwrap_err();
-    assert_eq!(err["code"], "bad_request");
+    assert_eq!(err["code"], "bad_limit");
     let err = ids("", "newest", Value::Null, 0, 2_000_000).unwrap_err();
-    assert_eq!(err["code"], "bad_request");
+    assert_eq!(err["code"], "bad_limit");
     let err = ids("", "sideways", Value::Null, 0, 10).unwrap_err();
-    assert_eq!(err["code"], "bad_request");
+    assert_eq!(err["code"], "bad_sort");
     let err = ids("camera:\"unclosed", "relevance", Value::Null, 0, 10).unwrap_err();
     assert!(err["code"].as_str().unwrap().starts_with("query_"), "{err}");
 }
@@ -528,7 +528,7 @@ fn a_target_with_keys_in_the_keychain_syncs_shares_and_revokes() {
         json!({ "url": url, "endpoint": server.endpoint, "region": null, "accessKey": ACCESS_KEY, "secretKey": null });
     assert_eq!(
         invoke(&app, "set_sync_target", half).unwrap_err()["code"],
-        "bad_request"
+        "keys_incomplete"
     );
     let bad = json!({ "url": "ftp://nowhere", "endpoint": null, "region": null, "accessKey": null, "secretKey": null });
     assert_eq!(
@@ -588,15 +588,25 @@ fn a_target_with_keys_in_the_keychain_syncs_shares_and_revokes() {
         "verify_running"
     );
     drop(verifying);
-    invoke(&app, "sync_now", json!({})).unwrap();
-    assert_eq!(
-        invoke(&app, "cancel_operation", json!({ "operation": "sync" })).unwrap(),
-        true
-    );
+    // Held here rather than by a real sync, which a cancel may end before
+    // the next call (the test raced that way under load).
+    let syncing = app
+        .tauri_app
+        .state::<AppState>()
+        .operations()
+        .start(Operation::Sync, &[])
+        .unwrap();
     assert_eq!(invoke(&app, "sync_now", json!({})).unwrap_err()["code"], "sync_running");
     assert_eq!(
         invoke(&app, "verify_now", json!({ "samplePercent": null })).unwrap_err()["code"],
         "sync_running"
+    );
+    drop(syncing);
+    // A sync stopped at once ends as cancelled, having verified nothing.
+    invoke(&app, "sync_now", json!({})).unwrap();
+    assert_eq!(
+        invoke(&app, "cancel_operation", json!({ "operation": "sync" })).unwrap(),
+        true
     );
     let stopped = finished(&events);
     assert_eq!(stopped["error"]["code"], "cancelled", "{stopped}");
@@ -637,7 +647,7 @@ fn a_target_with_keys_in_the_keychain_syncs_shares_and_revokes() {
     assert_eq!(verified["damaged"], json!([]));
     assert_eq!(
         invoke(&app, "verify_now", json!({ "samplePercent": 0 })).unwrap_err()["code"],
-        "bad_request"
+        "bad_sample"
     );
     // Per-folder policy.
     invoke(
@@ -650,7 +660,7 @@ fn a_target_with_keys_in_the_keychain_syncs_shares_and_revokes() {
     assert_eq!(settings["policies"][0]["policy"], "proxies");
     assert_eq!(
         invoke(&app, "set_root_policy", json!({ "rootId": root_id, "policy": "some" })).unwrap_err()["code"],
-        "bad_request"
+        "bad_policy"
     );
     assert_eq!(
         invoke(&app, "set_root_policy", json!({ "rootId": 999, "policy": "none" })).unwrap_err()["code"],
@@ -703,7 +713,7 @@ fn a_target_with_keys_in_the_keychain_syncs_shares_and_revokes() {
     assert_eq!(status, 200);
     assert!(String::from_utf8_lossy(&html).contains("<title>Two &lt;b&gt;</title>"));
     let none = json!({ "ids": [], "title": null, "expiresHours": 1, "originals": false });
-    assert_eq!(invoke(&app, "share_page", none).unwrap_err()["code"], "bad_request");
+    assert_eq!(invoke(&app, "share_page", none).unwrap_err()["code"], "share_page_size");
     let bad = json!({ "ids": ["/etc/passwd"], "title": null, "expiresHours": 1, "originals": false });
     assert_eq!(invoke(&app, "share_page", bad).unwrap_err()["code"], "bad_id");
     assert_eq!(
@@ -756,7 +766,7 @@ fn a_target_with_keys_in_the_keychain_syncs_shares_and_revokes() {
         json!({ "title": null, "message": null, "expiresHours": 24, "maxMb": 20, "accept": [] }),
         json!({ "title": null, "message": null, "expiresHours": 24, "maxMb": 20, "accept": ["text/html\"><script>"] }),
     ] {
-        assert_eq!(request(bad.clone()).unwrap_err()["code"], "bad_request", "{bad}");
+        assert_eq!(request(bad.clone()).unwrap_err()["code"], "request_invalid", "{bad}");
     }
     let request_id = asked["share"]["id"].as_str().unwrap().to_owned();
     let sent = app.photos.parent().unwrap().join("from-a-friend.png");

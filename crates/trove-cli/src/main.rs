@@ -2,6 +2,7 @@
 //! library location, renders core events as progress, and maps errors to
 //! exit codes. All the work is in `trove-core`.
 
+mod hints;
 mod json;
 mod output;
 mod progress;

@@ -18,8 +18,12 @@ pub fn note(s: &str) {
     eprintln!("{s}");
 }
 
+/// The error, and on a line of its own what to do about it here.
 pub fn error(e: &CoreError) {
     eprintln!("error: {e}");
+    if let Some(hint) = crate::hints::hint(e.code()) {
+        eprintln!("hint: {hint}");
+    }
 }
 
 pub fn json(v: &impl serde::Serialize) {

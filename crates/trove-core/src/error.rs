@@ -2,8 +2,11 @@ use std::path::PathBuf;
 
 use trove_catalog::CatalogError;
 
-/// Errors of the library API. Each names the path, id or value involved and
-/// has a stable [`CoreError::code`] that front ends match on.
+/// Errors of the library API. Each says what went wrong with which path, id
+/// or value, and has a stable [`CoreError::code`] that front ends match on.
+/// Advice that names a front end's own controls (a CLI command, an
+/// environment variable, a button) is the front end's to add, by code: the
+/// messages here hold only what is true whichever front end shows them.
 #[derive(Debug, thiserror::Error)]
 pub enum CoreError {
     #[error(transparent)]
@@ -13,7 +16,7 @@ pub enum CoreError {
         path.display()
     )]
     Locked { path: PathBuf, pid: String },
-    #[error("no Trove library at {}; create one with `trove init` or pick another folder", path.display())]
+    #[error("no Trove library at {}", path.display())]
     NoLibrary { path: PathBuf },
     #[error("{op} {}: {source}", path.display())]
     Io {
@@ -27,53 +30,50 @@ pub enum CoreError {
     #[error("{} is inside the library folder {}; Trove cannot watch its own data", path.display(), library.display())]
     RootInsideLibrary { path: PathBuf, library: PathBuf },
     #[error(
-        "the library folder {} is inside {}; Trove would catalog its own data. Keep the library elsewhere (--library) or add a folder that does not contain it",
+        "the library folder {} is inside {}; Trove would catalog its own data. Keep the library elsewhere or add a folder that does not contain it",
         library.display(), path.display()
     )]
     LibraryInsideRoot { path: PathBuf, library: PathBuf },
     #[error("{} overlaps the watched folder {}; remove that one first or add a folder that does not contain or lie inside it", path.display(), other.display())]
     RootOverlaps { path: PathBuf, other: PathBuf },
-    #[error(
-        "no asset or file matches {query:?}; give an asset id (as `trove ls` prints) or the path of a catalogued file"
-    )]
+    #[error("no asset or file matches {query:?}")]
     AssetNotFound { query: String },
-    #[error("no watched folder matches {query:?}; `trove roots` lists them")]
+    #[error("no watched folder matches {query:?}")]
     RootNotFound { query: String },
-    #[error("this library is open read-only; {op} needs the writer (stop the other Trove process first)")]
+    #[error("this library is open read-only; {op} needs the writer, another Trove process")]
     ReadOnly { op: &'static str },
     #[error("cancelled")]
     Cancelled,
     #[error("watching {} failed: {detail}", path.display())]
     Watch { path: PathBuf, detail: String },
     /// No sync target is set.
-    #[error("no sync target is set; set one with `trove target set s3://BUCKET/PREFIX` or `file:///PATH`")]
+    #[error("no sync target is set")]
     NoTarget,
     /// The target (bucket or folder) failed.
     #[error(transparent)]
     Store(#[from] trove_store::StoreError),
     /// A restore would overwrite a different file.
-    #[error("{} exists and differs from the asset; not overwritten (restore --to another folder)", path.display())]
+    #[error("{} exists and differs from the asset; not overwritten", path.display())]
     RestoreConflict { path: PathBuf },
     /// What the target returned is not the asset's content.
-    #[error("{key} in the target does not match the catalogued content ({detail}); run `trove verify`")]
+    #[error("{key} in the target does not match the catalogued content ({detail})")]
     Damaged { key: String, detail: String },
-    /// A search that could not run: a bad query (a user error, with the
-    /// query's own code), or an index that cannot be used.
+    /// A share's expiry that is not a duration Trove can sign for.
     #[error("cannot share for {asked:?}: {why}")]
     ShareExpiry { asked: String, why: &'static str },
-    #[error(
-        "the target {target} is a folder, which cannot make links; share from an S3-compatible bucket (`trove target set s3://BUCKET/PREFIX`)"
-    )]
+    /// An upload request's options (accepted types, largest file) that make
+    /// no request.
+    #[error("cannot request files with {asked}: {why}")]
+    RequestInvalid { asked: String, why: &'static str },
+    #[error("the target {target} is a folder, which cannot make links; share from an S3-compatible bucket")]
     ShareNeedsBucket { target: String },
-    #[error(
-        "this share was signed with the sharing key; give it again (TROVE_SHARE_ACCESS_KEY_ID and TROVE_SHARE_SECRET_ACCESS_KEY, or the target's share profile)"
-    )]
+    #[error("this share was signed with the sharing key, which was not given")]
     ShareKeyNeeded,
     #[error("{query:?} matches {found} assets; a share holds at most 1000 (narrow the query)")]
     ShareTooBig { query: String, found: u64 },
     #[error("cannot share {name}: {why}")]
     NothingToShare { name: String, why: &'static str },
-    #[error("no share {id}; `trove share list` lists them")]
+    #[error("no share {id}")]
     ShareNotFound { id: String },
     #[error("share {id} is {state}; make a new share instead")]
     ShareNotLive { id: String, state: &'static str },
@@ -87,6 +87,8 @@ pub enum CoreError {
     /// An image could not be decoded at full size (damaged, too large).
     #[error("showing {} at full size failed: {detail}", path.display())]
     FullImage { path: PathBuf, detail: String },
+    /// A search that could not run: a bad query (a user error, with the
+    /// query's own code), or an index that cannot be used.
     #[error("{source}")]
     Search {
         path: PathBuf,
@@ -125,6 +127,7 @@ impl CoreError {
             CoreError::RestoreConflict { .. } => "restore_conflict",
             CoreError::Damaged { .. } => "target_damaged",
             CoreError::ShareExpiry { .. } => "share_expiry_invalid",
+            CoreError::RequestInvalid { .. } => "request_invalid",
             CoreError::ShareNeedsBucket { .. } => "share_needs_bucket",
             CoreError::ShareKeyNeeded => "share_key_needed",
             CoreError::ShareTooBig { .. } => "share_too_big",
@@ -136,6 +139,17 @@ impl CoreError {
             CoreError::PageRender { .. } => "page_render_failed",
             CoreError::FullImage { .. } => "full_image_failed",
         }
+    }
+
+    /// Every code [`CoreError::code`] gives: the core's own, the target's
+    /// (`store_*`) and the search's (`query_*`, `index_*`). Front ends map
+    /// each to their advice; their tests check none is missing.
+    pub fn codes() -> impl Iterator<Item = &'static str> {
+        CODES
+            .iter()
+            .chain(trove_store::StoreError::CODES)
+            .chain(trove_search::SearchError::CODES)
+            .copied()
     }
 
     /// True for mistakes in what the user asked (as opposed to failures of
@@ -153,6 +167,7 @@ impl CoreError {
                 | CoreError::NoTarget
                 | CoreError::RestoreConflict { .. }
                 | CoreError::ShareExpiry { .. }
+                | CoreError::RequestInvalid { .. }
                 | CoreError::ShareNeedsBucket { .. }
                 | CoreError::ShareKeyNeeded
                 | CoreError::ShareTooBig { .. }
@@ -174,3 +189,174 @@ impl CoreError {
 }
 
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;
+
+/// The core's own codes (see [`CoreError::codes`] for all).
+const CODES: &[&str] = &[
+    "catalog_too_new",
+    "catalog_needs_upgrade",
+    "catalog_corrupt",
+    "catalog_busy",
+    "not_found",
+    "catalog_error",
+    "library_locked",
+    "no_library",
+    "io_error",
+    "not_a_folder",
+    "root_inside_library",
+    "library_inside_root",
+    "root_overlaps",
+    "asset_not_found",
+    "root_not_found",
+    "read_only",
+    "cancelled",
+    "watch_failed",
+    "no_target",
+    "restore_conflict",
+    "target_damaged",
+    "share_expiry_invalid",
+    "request_invalid",
+    "share_needs_bucket",
+    "share_key_needed",
+    "share_too_big",
+    "nothing_to_share",
+    "share_not_found",
+    "share_not_live",
+    "share_request_renew",
+    "share_copy_failed",
+    "page_render_failed",
+    "full_image_failed",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One error of every variant (and every catalog class). The match in
+    /// `variant` has no wildcard: a new variant does not compile until it
+    /// is added here, and so to the codes.
+    fn samples() -> Vec<CoreError> {
+        let p = || PathBuf::from("/p");
+        let s = || "x".to_owned();
+        let io = || std::io::Error::other("x");
+        vec![
+            CoreError::Catalog(CatalogError::TooNew {
+                path: p(),
+                found: 99,
+                known: 1,
+            }),
+            CoreError::Catalog(CatalogError::NotFound {
+                what: "asset",
+                key: s(),
+            }),
+            CoreError::Locked { path: p(), pid: s() },
+            CoreError::NoLibrary { path: p() },
+            CoreError::io("read", p(), io()),
+            CoreError::NotAFolder { path: p() },
+            CoreError::RootInsideLibrary {
+                path: p(),
+                library: p(),
+            },
+            CoreError::LibraryInsideRoot {
+                path: p(),
+                library: p(),
+            },
+            CoreError::RootOverlaps { path: p(), other: p() },
+            CoreError::AssetNotFound { query: s() },
+            CoreError::RootNotFound { query: s() },
+            CoreError::ReadOnly { op: "x" },
+            CoreError::Cancelled,
+            CoreError::Watch { path: p(), detail: s() },
+            CoreError::NoTarget,
+            CoreError::Store(trove_store::StoreError::Invalid(s())),
+            CoreError::RestoreConflict { path: p() },
+            CoreError::Damaged { key: s(), detail: s() },
+            CoreError::ShareExpiry { asked: s(), why: "x" },
+            CoreError::RequestInvalid { asked: s(), why: "x" },
+            CoreError::ShareNeedsBucket { target: s() },
+            CoreError::ShareKeyNeeded,
+            CoreError::ShareTooBig { query: s(), found: 2 },
+            CoreError::NothingToShare { name: s(), why: "x" },
+            CoreError::ShareNotFound { id: s() },
+            CoreError::ShareNotLive { id: s(), state: "x" },
+            CoreError::ShareRequestRenew { id: s() },
+            CoreError::ShareCopy { key: s(), detail: s() },
+            CoreError::PageRender {
+                path: p(),
+                page: 1,
+                detail: s(),
+            },
+            CoreError::FullImage { path: p(), detail: s() },
+            CoreError::Search {
+                path: p(),
+                source: trove_search::SearchError::QueryTooLong { len: 9, max: 1 },
+            },
+        ]
+    }
+
+    fn variant(e: &CoreError) -> &'static str {
+        match e {
+            CoreError::Catalog(_) => "Catalog",
+            CoreError::Locked { .. } => "Locked",
+            CoreError::NoLibrary { .. } => "NoLibrary",
+            CoreError::Io { .. } => "Io",
+            CoreError::NotAFolder { .. } => "NotAFolder",
+            CoreError::RootInsideLibrary { .. } => "RootInsideLibrary",
+            CoreError::LibraryInsideRoot { .. } => "LibraryInsideRoot",
+            CoreError::RootOverlaps { .. } => "RootOverlaps",
+            CoreError::AssetNotFound { .. } => "AssetNotFound",
+            CoreError::RootNotFound { .. } => "RootNotFound",
+            CoreError::ReadOnly { .. } => "ReadOnly",
+            CoreError::Cancelled => "Cancelled",
+            CoreError::Watch { .. } => "Watch",
+            CoreError::NoTarget => "NoTarget",
+            CoreError::Store(_) => "Store",
+            CoreError::RestoreConflict { .. } => "RestoreConflict",
+            CoreError::Damaged { .. } => "Damaged",
+            CoreError::ShareExpiry { .. } => "ShareExpiry",
+            CoreError::RequestInvalid { .. } => "RequestInvalid",
+            CoreError::ShareNeedsBucket { .. } => "ShareNeedsBucket",
+            CoreError::ShareKeyNeeded => "ShareKeyNeeded",
+            CoreError::ShareTooBig { .. } => "ShareTooBig",
+            CoreError::NothingToShare { .. } => "NothingToShare",
+            CoreError::ShareNotFound { .. } => "ShareNotFound",
+            CoreError::ShareNotLive { .. } => "ShareNotLive",
+            CoreError::ShareRequestRenew { .. } => "ShareRequestRenew",
+            CoreError::ShareCopy { .. } => "ShareCopy",
+            CoreError::PageRender { .. } => "PageRender",
+            CoreError::FullImage { .. } => "FullImage",
+            CoreError::Search { .. } => "Search",
+        }
+    }
+
+    #[test]
+    fn every_variant_has_a_listed_code_and_every_code_is_listed_once() {
+        let all: Vec<&str> = CoreError::codes().collect();
+        let samples = samples();
+        let variants: std::collections::BTreeSet<&str> = samples.iter().map(variant).collect();
+        assert_eq!(variants.len(), 30, "one sample per variant: {variants:?}");
+        for e in &samples {
+            assert!(
+                all.contains(&e.code()),
+                "{} ({}) is not in CoreError::codes()",
+                e.code(),
+                variant(e)
+            );
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for c in &all {
+            assert!(seen.insert(c), "{c} is listed twice");
+        }
+    }
+
+    /// Messages hold no front end's words: no CLI command, no flag, no
+    /// environment variable (front ends add those by code).
+    #[test]
+    fn messages_name_no_front_end() {
+        for e in samples() {
+            let m = e.to_string();
+            for word in ["`trove", "--", "TROVE_", "AWS_"] {
+                assert!(!m.contains(word), "{}: {m:?} names {word:?}", e.code());
+            }
+        }
+    }
+}

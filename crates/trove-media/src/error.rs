@@ -23,7 +23,7 @@ pub enum MediaError {
     OverMemoryLimit { detail: String },
     /// An external tool the file needs (ffmpeg for video and audio,
     /// poppler for PDF) is not installed.
-    #[error("needs {tool}, which is not installed: install {package} (Debian: `apt install {package}`), then run `trove thumbs`", package = package_of(tool))]
+    #[error("needs {tool}, which is not installed: install {package} (Debian: `apt install {package}`), then make the proxies again", package = package_of(tool))]
     ToolMissing { tool: &'static str },
     /// An external tool failed for a reason other than the file's content.
     #[error("{tool} failed: {detail}")]

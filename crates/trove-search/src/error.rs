@@ -48,9 +48,7 @@ pub enum SearchError {
     ReadOnly { path: PathBuf },
     /// A read-only open found no usable index (missing, damaged or from
     /// another version); the library's writer rebuilds it.
-    #[error(
-        "the search index in {path} cannot be used ({detail}); run `trove reindex` (or any writing command) to rebuild it"
-    )]
+    #[error("the search index in {path} cannot be used ({detail}); the library's writer rebuilds it")]
     Unusable { path: PathBuf, detail: String },
     /// Another writer (in this or another process) holds the index lock.
     #[error("the search index in {path} is in use by another writer")]
@@ -69,6 +67,22 @@ pub enum SearchError {
 }
 
 impl SearchError {
+    /// Every code [`SearchError::code`] gives.
+    pub const CODES: &[&str] = &[
+        "query_too_long",
+        "query_too_deep",
+        "query_too_complex",
+        "query_syntax",
+        "query_unknown_field",
+        "query_bad_value",
+        "index_open",
+        "index_locked",
+        "index_read_only",
+        "index_unusable",
+        "index_io",
+        "index_error",
+    ];
+
     /// Stable, machine-readable code for the UI and the CLI.
     pub fn code(&self) -> &'static str {
         match self {

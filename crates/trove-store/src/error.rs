@@ -14,17 +14,13 @@ pub enum StoreError {
     #[error("{store}: the bucket or folder does not exist; create it, or check the name and the endpoint")]
     NoBucket { store: String },
     /// The credentials were refused: unknown key, wrong secret, bad signature.
-    #[error(
-        "{store}: the credentials were refused ({detail}); check the access key and secret (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or the profile)"
-    )]
+    #[error("{store}: the credentials were refused ({detail}); check the access key and the secret")]
     BadCredentials { store: String, detail: String },
     /// The credentials are valid but not allowed to do this.
     #[error("{store}: access denied for `{key}` ({detail}); the key's policy must allow this operation")]
     AccessDenied { store: String, key: String, detail: String },
     /// No credentials could be found at all.
-    #[error(
-        "{store}: no credentials found ({detail}); set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or an AWS profile"
-    )]
+    #[error("{store}: no credentials found ({detail})")]
     NoCredentials { store: String, detail: String },
     /// The bytes the server received (or stored) are not the bytes sent.
     #[error("{store}: checksum mismatch for `{key}`: {detail}")]
@@ -80,6 +76,24 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Every code [`StoreError::code`] gives.
+    pub const CODES: &[&str] = &[
+        "store_not_found",
+        "store_no_bucket",
+        "store_bad_credentials",
+        "store_access_denied",
+        "store_no_credentials",
+        "store_checksum_mismatch",
+        "store_full",
+        "store_upload_gone",
+        "store_network",
+        "store_server_busy",
+        "store_refused",
+        "store_io",
+        "store_unsupported",
+        "store_invalid",
+    ];
+
     /// The object (or bucket) is not there.
     pub fn is_not_found(&self) -> bool {
         matches!(self, StoreError::NotFound { .. } | StoreError::UploadGone { .. })

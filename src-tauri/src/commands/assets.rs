@@ -3,6 +3,7 @@ use trove_core::AssetFilter;
 
 use super::{blocking, check_folder, check_limit, check_root};
 use crate::AppState;
+use crate::codes;
 use crate::dto::{AssetDetailDto, AssetDto, AssetPageDto, ErrorDto, FolderDto, TextTrackDto, TimelineDayDto};
 
 /// The most assets one page may hold.
@@ -86,7 +87,7 @@ pub async fn folder_tree(state: State<'_, AppState>, root_id: i64) -> Result<Vec
 pub async fn asset_detail(state: State<'_, AppState>, id: String) -> Result<AssetDetailDto, ErrorDto> {
     let id: trove_core::types::AssetId = id
         .parse()
-        .map_err(|_| ErrorDto::new("bad_id", format!("{id:?} is not an asset id")))?;
+        .map_err(|_| ErrorDto::new(codes::BAD_ID, format!("{id:?} is not an asset id")))?;
     let lib = state.lib()?;
     blocking(move || {
         let detail = lib.asset_detail(&id.to_string())?;
@@ -102,7 +103,7 @@ pub async fn asset_detail(state: State<'_, AppState>, id: String) -> Result<Asse
 pub async fn text_tracks(state: State<'_, AppState>, id: String) -> Result<Vec<TextTrackDto>, ErrorDto> {
     let id: trove_core::types::AssetId = id
         .parse()
-        .map_err(|_| ErrorDto::new("bad_id", format!("{id:?} is not an asset id")))?;
+        .map_err(|_| ErrorDto::new(codes::BAD_ID, format!("{id:?} is not an asset id")))?;
     let lib = state.lib()?;
     blocking(move || {
         Ok(lib

@@ -2,6 +2,7 @@ use tauri::State;
 
 use super::blocking;
 use crate::AppState;
+use crate::codes;
 use crate::dto::{ErrorDto, FailedJobDto, JobKindDto, JobStatusDto};
 
 /// Failures listed at most.
@@ -49,7 +50,7 @@ pub async fn set_jobs_paused(state: State<'_, AppState>, paused: bool) -> Result
     let lib = state.lib()?;
     if !lib.is_writer() {
         return Err(ErrorDto::new(
-            "read_only",
+            codes::READ_ONLY,
             "another Trove process runs this library's jobs; pause them there",
         ));
     }
@@ -65,7 +66,7 @@ pub async fn retry_jobs(state: State<'_, AppState>, id: Option<i64>) -> Result<u
         let n = lib.retry_failed_jobs(id)?;
         if id.is_some() && n == 0 {
             return Err(ErrorDto::new(
-                "job_not_found",
+                codes::JOB_NOT_FOUND,
                 format!(
                     "no failed job {}; it may have been retried already",
                     id.unwrap_or_default()

@@ -2,6 +2,7 @@ use tauri::State;
 
 use super::blocking;
 use crate::AppState;
+use crate::codes;
 use crate::dto::{ErrorDto, LibraryDto};
 
 /// The library's location, counts and roots.
@@ -21,7 +22,7 @@ pub async fn library_info(state: State<'_, AppState>) -> Result<LibraryDto, Erro
 pub fn media_base(state: State<'_, AppState>) -> Result<String, ErrorDto> {
     state.media_base().ok_or_else(|| {
         ErrorDto::new(
-            "media_unavailable",
+            codes::MEDIA_UNAVAILABLE,
             "Trove's media server is not running, so video and audio can't play; restart Trove",
         )
     })

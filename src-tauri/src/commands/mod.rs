@@ -9,6 +9,7 @@ pub mod roots;
 pub mod search;
 pub mod sync;
 
+use crate::codes;
 use crate::dto::ErrorDto;
 
 /// Runs blocking core work off the async runtime's threads.
@@ -17,7 +18,7 @@ pub(crate) async fn blocking<T: Send + 'static>(
 ) -> Result<T, ErrorDto> {
     tauri::async_runtime::spawn_blocking(f)
         .await
-        .map_err(|e| ErrorDto::new("internal", format!("internal error: {e}")))?
+        .map_err(|e| ErrorDto::new(codes::INTERNAL, format!("internal error: {e}")))?
 }
 
 /// A folder id from the page must name a watched folder.
@@ -26,7 +27,7 @@ pub(crate) fn check_root(lib: &trove_core::Library, root_id: i64) -> Result<(), 
         return Ok(());
     }
     Err(ErrorDto::new(
-        "root_not_found",
+        codes::ROOT_NOT_FOUND,
         format!("there is no watched folder with id {root_id}; it may have been removed"),
     ))
 }
@@ -44,7 +45,7 @@ pub(crate) fn check_folder(
     };
     if root_id.is_none() {
         return Err(ErrorDto::new(
-            "bad_request",
+            codes::FOLDER_NEEDS_ROOT,
             format!("the folder {folder:?} needs the watched folder it is in (rootId)"),
         ));
     }
@@ -54,7 +55,7 @@ pub(crate) fn check_folder(
         .is_some_and(|p| p.components().all(|c| matches!(c, std::path::Component::Normal(_))));
     if !plain || folder.len() > 4096 {
         return Err(ErrorDto::new(
-            "bad_path",
+            codes::BAD_PATH,
             format!("{folder:?} is not a folder inside the watched folder; pick one from its tree"),
         ));
     }
@@ -65,7 +66,7 @@ pub(crate) fn check_folder(
 pub(crate) fn check_limit(limit: u64, max: u64, what: &str) -> Result<(), ErrorDto> {
     if limit == 0 || limit > max {
         return Err(ErrorDto::new(
-            "bad_request",
+            codes::BAD_LIMIT,
             format!("{limit} {what} is out of range; ask for 1 to {max}"),
         ));
     }
@@ -78,7 +79,7 @@ pub(crate) fn absolute_path(path: &str, hint: &str) -> Result<std::path::PathBuf
     let path = std::path::PathBuf::from(path.trim());
     if path.as_os_str().is_empty() || !path.is_absolute() {
         return Err(ErrorDto::new(
-            "bad_path",
+            codes::BAD_PATH,
             format!("{path:?} is not an absolute folder path; {hint}"),
         ));
     }

@@ -6,6 +6,7 @@ use tauri::State;
 
 use super::blocking;
 use crate::AppState;
+use crate::codes;
 use crate::dto::{ErrorDto, PlaybackDto};
 use crate::playback;
 
@@ -24,18 +25,18 @@ pub async fn playback_support() -> Result<PlaybackDto, ErrorDto> {
 pub async fn open_original(state: State<'_, AppState>, id: String) -> Result<(), ErrorDto> {
     let id: trove_core::types::AssetId = id
         .parse()
-        .map_err(|_| ErrorDto::new("bad_id", format!("{id:?} is not an asset id")))?;
+        .map_err(|_| ErrorDto::new(codes::BAD_ID, format!("{id:?} is not an asset id")))?;
     let lib = state.lib()?;
     blocking(move || {
         let Some(path) = lib.original_path(id)? else {
             return Err(ErrorDto::new(
-                "original_unreachable",
+                codes::ORIGINAL_UNREACHABLE,
                 format!("no copy of asset {id} can be reached: its folder may be offline or the file missing"),
             ));
         };
         open::that_detached(&path).map_err(|e| {
             ErrorDto::new(
-                "open_failed",
+                codes::OPEN_FAILED,
                 format!(
                     "could not open {} with the system's application for it: {e}; install one (xdg-open must be able to open it)",
                     path.display()

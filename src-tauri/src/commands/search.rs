@@ -3,6 +3,7 @@ use trove_core::{AssetFilter, SearchQuery, Sort, SortDirection};
 
 use super::{blocking, check_folder, check_limit, check_root};
 use crate::AppState;
+use crate::codes;
 use crate::dto::{AssetDto, ErrorDto, FacetsDto, SearchPageDto};
 
 /// The most results one page may hold.
@@ -17,7 +18,7 @@ fn parse_sort(sort: &str) -> Result<Sort, ErrorDto> {
         "largest" => Sort::Size(SortDirection::Descending),
         other => {
             return Err(ErrorDto::new(
-                "bad_request",
+                codes::BAD_SORT,
                 format!("unknown sort {other:?}; use relevance, newest, oldest, name or largest"),
             ));
         }
@@ -115,13 +116,16 @@ pub async fn asset_ids(
 #[tauri::command]
 pub async fn prioritize_thumbnails(state: State<'_, AppState>, ids: Vec<String>) -> Result<u64, ErrorDto> {
     if ids.len() > MAX_PAGE {
-        return Err(ErrorDto::new("bad_request", format!("at most {MAX_PAGE} ids at once")));
+        return Err(ErrorDto::new(
+            codes::TOO_MANY_IDS,
+            format!("at most {MAX_PAGE} ids at once"),
+        ));
     }
     let mut parsed = Vec::with_capacity(ids.len());
     for id in &ids {
         parsed.push(
             id.parse::<trove_core::types::AssetId>()
-                .map_err(|_| ErrorDto::new("bad_id", format!("{id:?} is not an asset id")))?,
+                .map_err(|_| ErrorDto::new(codes::BAD_ID, format!("{id:?} is not an asset id")))?,
         );
     }
     let lib = state.lib()?;

@@ -3,6 +3,7 @@ use trove_core::{RequestOptions, ShareCredentials, ShareOptions, SyncOptions, Ta
 
 use super::{absolute_path, blocking, check_root};
 use crate::AppState;
+use crate::codes;
 use crate::credentials;
 use crate::dto::{
     ErrorDto, EventDto, IncomingDto, Operation, RootPolicyDto, ShareDto, ShareLinksDto, SyncSettingsDto, VerifyDto,
@@ -81,7 +82,7 @@ pub async fn set_sync_target(
     let lib = state.lib()?;
     if !lib.is_writer() {
         return Err(ErrorDto::new(
-            "read_only",
+            codes::READ_ONLY,
             "another Trove process owns this library; change the target there",
         ));
     }
@@ -89,7 +90,7 @@ pub async fn set_sync_target(
     let (access_key, secret_key) = (clean(access_key), clean(secret_key));
     if access_key.is_some() != secret_key.is_some() {
         return Err(ErrorDto::new(
-            "bad_request",
+            codes::KEYS_INCOMPLETE,
             "give both the access key id and the secret key, or neither (to use the AWS environment)",
         ));
     }
@@ -127,7 +128,7 @@ pub async fn sync_now(state: State<'_, AppState>) -> Result<(), ErrorDto> {
     let lib = state.lib()?;
     if !lib.is_writer() {
         return Err(ErrorDto::new(
-            "read_only",
+            codes::READ_ONLY,
             "another Trove process owns this library; sync from there",
         ));
     }
@@ -138,10 +139,10 @@ pub async fn sync_now(state: State<'_, AppState>) -> Result<(), ErrorDto> {
         .start(Operation::Sync, &[Operation::Verify])
         .map_err(|busy| match busy {
             Operation::Verify => ErrorDto::new(
-                "verify_running",
+                codes::VERIFY_RUNNING,
                 "a verification is running; sync once it has finished, or stop it",
             ),
-            _ => ErrorDto::new("sync_running", "a sync is already running"),
+            _ => ErrorDto::new(codes::SYNC_RUNNING, "a sync is already running"),
         })?;
     let emit = state.emitter();
     let spawned = std::thread::Builder::new().name("trove-sync".into()).spawn(move || {
@@ -186,7 +187,7 @@ pub async fn sync_now(state: State<'_, AppState>) -> Result<(), ErrorDto> {
         });
     });
     if let Err(e) = spawned {
-        return Err(ErrorDto::new("internal", format!("could not start the sync: {e}")));
+        return Err(ErrorDto::new(codes::INTERNAL, format!("could not start the sync: {e}")));
     }
     Ok(())
 }
@@ -194,7 +195,7 @@ pub async fn sync_now(state: State<'_, AppState>) -> Result<(), ErrorDto> {
 /// Share ids are 32 hex digits.
 fn check_share_id(id: &str) -> Result<(), ErrorDto> {
     if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(ErrorDto::new("bad_id", format!("{id:?} is not a share id")));
+        return Err(ErrorDto::new(codes::BAD_ID, format!("{id:?} is not a share id")));
     }
     Ok(())
 }
@@ -218,7 +219,7 @@ pub async fn share_asset(
 ) -> Result<ShareLinksDto, ErrorDto> {
     let id: trove_core::types::AssetId = id
         .parse()
-        .map_err(|_| ErrorDto::new("bad_id", format!("{id:?} is not an asset id")))?;
+        .map_err(|_| ErrorDto::new(codes::BAD_ID, format!("{id:?} is not an asset id")))?;
     let lib = state.lib()?;
     blocking(move || {
         let opts = ShareOptions {
@@ -261,7 +262,7 @@ pub async fn share_page(
 ) -> Result<ShareLinksDto, ErrorDto> {
     if ids.is_empty() || ids.len() > trove_core::MAX_SHARE_ASSETS {
         return Err(ErrorDto::new(
-            "bad_request",
+            codes::SHARE_PAGE_SIZE,
             format!("a page shares 1 to {} assets", trove_core::MAX_SHARE_ASSETS),
         ));
     }
@@ -269,7 +270,7 @@ pub async fn share_page(
     for id in &ids {
         let id: trove_core::types::AssetId = id
             .parse()
-            .map_err(|_| ErrorDto::new("bad_id", format!("{id:?} is not an asset id")))?;
+            .map_err(|_| ErrorDto::new(codes::BAD_ID, format!("{id:?} is not an asset id")))?;
         parsed.push(id.to_string());
     }
     let lib = state.lib()?;
@@ -296,7 +297,7 @@ pub async fn share_page(
 pub async fn set_root_policy(state: State<'_, AppState>, root_id: i64, policy: String) -> Result<(), ErrorDto> {
     let Some(parsed) = trove_core::SyncPolicy::parse(&policy) else {
         return Err(ErrorDto::new(
-            "bad_request",
+            codes::BAD_POLICY,
             format!("{policy:?} is not a sync policy; use \"all\", \"proxies\" or \"none\""),
         ));
     };
@@ -317,7 +318,7 @@ pub async fn verify_now(state: State<'_, AppState>, sample_percent: Option<f64>)
         && !(p > 0.0 && p <= 100.0)
     {
         return Err(ErrorDto::new(
-            "bad_request",
+            codes::BAD_SAMPLE,
             format!("a sample of {p}% is out of range; use more than 0 and at most 100"),
         ));
     }
@@ -326,8 +327,8 @@ pub async fn verify_now(state: State<'_, AppState>, sample_percent: Option<f64>)
         .operations()
         .start(Operation::Verify, &[Operation::Sync])
         .map_err(|busy| match busy {
-            Operation::Sync => ErrorDto::new("sync_running", "a sync is running; verify once it has finished"),
-            _ => ErrorDto::new("verify_running", "a verification is already running"),
+            Operation::Sync => ErrorDto::new(codes::SYNC_RUNNING, "a sync is running; verify once it has finished"),
+            _ => ErrorDto::new(codes::VERIFY_RUNNING, "a verification is already running"),
         })?;
     blocking(move || {
         let (creds, _) = credentials::load(&lib.target()?)?;
@@ -376,7 +377,7 @@ pub async fn request_files(
 ) -> Result<ShareLinksDto, ErrorDto> {
     if max_mb == 0 || max_mb > MAX_REQUEST_MB {
         return Err(ErrorDto::new(
-            "bad_request",
+            codes::REQUEST_INVALID,
             format!("{max_mb} MB is out of range; accept files of 1 to {MAX_REQUEST_MB} MB"),
         ));
     }
@@ -390,7 +391,7 @@ pub async fn request_files(
     };
     if accept.is_empty() || accept.len() > 20 || !accept.iter().all(|a| type_like(a)) {
         return Err(ErrorDto::new(
-            "bad_request",
+            codes::REQUEST_INVALID,
             format!(
                 "{accept:?} is not a list of file types; use types or prefixes like \"image/\" or \"application/pdf\""
             ),
@@ -435,7 +436,7 @@ pub async fn import_incoming<R: Runtime>(
             .or_else(|_| app.path().home_dir())
             .map_err(|e| {
                 ErrorDto::new(
-                    "no_folder",
+                    codes::NO_FOLDER,
                     format!("no Pictures or home folder to import into ({e}); pick a folder"),
                 )
             })?
@@ -446,7 +447,7 @@ pub async fn import_incoming<R: Runtime>(
     let emit = state.emitter();
     let running = state.operations().start(Operation::ImportIncoming, &[]).map_err(|_| {
         ErrorDto::new(
-            "import_running",
+            codes::IMPORT_RUNNING,
             "an import of received files is already running; wait for it or stop it",
         )
     })?;

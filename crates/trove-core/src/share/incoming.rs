@@ -66,13 +66,13 @@ impl Library {
         self.require_writer("making an upload request")?;
         let expires = check_expiry(&format!("{} s", opts.expires.as_secs()), opts.expires)?;
         if opts.accept.is_empty() {
-            return Err(CoreError::ShareExpiry {
+            return Err(CoreError::RequestInvalid {
                 asked: "no accepted types".into(),
                 why: "name at least one accepted type, e.g. image/",
             });
         }
         if opts.max_size == 0 {
-            return Err(CoreError::ShareExpiry {
+            return Err(CoreError::RequestInvalid {
                 asked: "max size 0".into(),
                 why: "the largest accepted file must be at least 1 byte",
             });

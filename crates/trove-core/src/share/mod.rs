@@ -386,7 +386,7 @@ impl Library {
                 _ => {
                     return Err(CoreError::NothingToShare {
                         name,
-                        why: "it has no preview yet; run `trove proxies`, or share the original (--originals)",
+                        why: "it has no preview yet, and the share holds previews, not originals",
                     });
                 }
             }
