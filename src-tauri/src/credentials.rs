@@ -71,7 +71,7 @@ pub fn load(target: &Target) -> Result<(CredentialSource, &'static str), ErrorDt
     let environment = || {
         (
             CredentialSource::AwsChain {
-                profile: target.profile.clone(),
+                profile: target.settings.profile.clone(),
             },
             "environment",
         )
@@ -79,14 +79,14 @@ pub fn load(target: &Target) -> Result<(CredentialSource, &'static str), ErrorDt
     if probe().is_err() {
         return Ok(environment());
     }
-    match entry(&target.url).and_then(|e| e.get_password()) {
+    match entry(&target.settings.url).and_then(|e| e.get_password()) {
         Ok(value) => {
             let s: Stored = serde_json::from_str(&value).map_err(|_| {
                 ErrorDto::new(
                     codes::KEYCHAIN_ENTRY_UNREADABLE,
                     format!(
                         "the keychain entry of {} is not one Trove wrote; set the keys again",
-                        target.url
+                        target.settings.url
                     ),
                 )
             })?;

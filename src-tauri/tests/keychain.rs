@@ -17,7 +17,10 @@ fn keys_are_kept_in_the_keychain_and_forgotten() {
     }
     let url = format!("s3://trove-keychain-test/{}", std::process::id());
     let target = Target {
-        url: url.clone(),
+        settings: trove_core::TargetSettings {
+            url: url.clone(),
+            ..Default::default()
+        },
         ..Target::default()
     };
     credentials::save(&url, "AKIAEXAMPLE", "s3cr3t/with+chars").unwrap();

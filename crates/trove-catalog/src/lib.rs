@@ -29,7 +29,9 @@ pub use error::{CatalogError, Result};
 pub use jobs::{FailOutcome, Job, JobCounts, JobState, NewJob};
 pub use model::*;
 pub use shares::{ShareItem, ShareKind, ShareRecord};
-pub use sync::{ObjectRole, ObjectState, PlannedObject, SyncCounts, SyncObject, SyncPart, SyncPolicy, TargetRecord};
+pub use sync::{
+    ObjectRole, ObjectState, PlannedObject, SyncCounts, SyncObject, SyncPart, SyncPolicy, TargetRecord, TargetSettings,
+};
 pub use upload_state::{UploadChange, UploadRow, UploadState};
 
 #[doc(hidden)]

@@ -10,10 +10,12 @@ use crate::error::{CatalogError, Result, SqlContext};
 use crate::model::RootId;
 use crate::rows::{from_i64, to_i64};
 
-/// Where the library syncs to. Holds no secrets.
+/// A target's settings, as the person gives them and the catalog keeps
+/// them (one definition for the catalog, the core and the front ends).
+/// Secrets are not settings: credentials live in the keychain or the
+/// environment.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct TargetRecord {
-    pub id: i64,
+pub struct TargetSettings {
     /// `s3://bucket/prefix` or `file:///path`.
     pub url: String,
     pub endpoint: Option<String>,
@@ -27,6 +29,14 @@ pub struct TargetRecord {
     /// Days to keep the objects of an asset's earlier content once it was
     /// edited and the new content is verified; `None` keeps them forever.
     pub keep_replaced_days: Option<u32>,
+}
+
+/// Where the library syncs to: a target's settings as the catalog holds
+/// them. Holds no secrets.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TargetRecord {
+    pub id: i64,
+    pub settings: TargetSettings,
     pub created_at: i64,
 }
 
@@ -208,16 +218,18 @@ fn object_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SyncObject> {
 fn target_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TargetRecord> {
     Ok(TargetRecord {
         id: r.get(0)?,
-        url: r.get(1)?,
-        endpoint: r.get(2)?,
-        region: r.get(3)?,
-        path_style: r.get(4)?,
-        storage_class_originals: r.get(5)?,
-        storage_class_proxies: r.get(6)?,
-        sse: r.get(7)?,
-        profile: r.get(8)?,
+        settings: TargetSettings {
+            url: r.get(1)?,
+            endpoint: r.get(2)?,
+            region: r.get(3)?,
+            path_style: r.get(4)?,
+            storage_class_originals: r.get(5)?,
+            storage_class_proxies: r.get(6)?,
+            sse: r.get(7)?,
+            profile: r.get(8)?,
+            keep_replaced_days: r.get(10)?,
+        },
         created_at: r.get(9)?,
-        keep_replaced_days: r.get(10)?,
     })
 }
 
@@ -237,7 +249,7 @@ impl Batch<'_> {
 
     /// Makes `t` the library's target (by URL): an existing target with the
     /// same URL keeps its id and its sync rows; any other becomes inactive.
-    pub fn set_target(&mut self, t: &TargetRecord) -> Result<i64> {
+    pub fn set_target(&mut self, t: &TargetSettings) -> Result<i64> {
         let now = self.now();
         let tx = self.tx();
         tx.execute("UPDATE targets SET active = 0", []).ctx("set target")?;

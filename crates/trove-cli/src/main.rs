@@ -627,7 +627,7 @@ fn run(cli: Cli) -> Result<u8, CoreError> {
                     obj.insert(
                         "sync".into(),
                         serde_json::json!({
-                            "target": s.target.url,
+                            "target": s.target.settings.url,
                             "verified": s.counts.verified,
                             "verified_bytes": s.counts.verified_bytes,
                             "pending": s.counts.pending,

@@ -168,7 +168,7 @@ pub enum ShareAction {
 /// from the environment or a profile when one is set.
 fn credentials(target: &Target, keys: &KeyArgs) -> ShareCredentials {
     let main = CredentialSource::AwsChain {
-        profile: target.profile.clone(),
+        profile: target.settings.profile.clone(),
     };
     let given = |v: &Option<String>| v.clone().filter(|v| !v.is_empty());
     let share = match (given(&keys.share_access_key_id), given(&keys.share_secret_access_key)) {

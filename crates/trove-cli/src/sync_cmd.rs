@@ -57,21 +57,21 @@ pub enum TargetAction {
 /// The CLI's credentials: the AWS chain, with the target's profile.
 fn credentials(target: &Target) -> CredentialSource {
     CredentialSource::AwsChain {
-        profile: target.profile.clone(),
+        profile: target.settings.profile.clone(),
     }
 }
 
 fn target_json(t: &Target) -> serde_json::Value {
     json!({
-        "url": t.url,
-        "endpoint": t.endpoint,
-        "region": t.region,
-        "path_style": t.path_style,
-        "storage_class_originals": t.storage_class_originals,
-        "storage_class_proxies": t.storage_class_proxies,
-        "sse": t.sse,
-        "profile": t.profile,
-        "keep_replaced_days": t.keep_replaced_days,
+        "url": t.settings.url,
+        "endpoint": t.settings.endpoint,
+        "region": t.settings.region,
+        "path_style": t.settings.path_style,
+        "storage_class_originals": t.settings.storage_class_originals,
+        "storage_class_proxies": t.settings.storage_class_proxies,
+        "sse": t.settings.sse,
+        "profile": t.settings.profile,
+        "keep_replaced_days": t.settings.keep_replaced_days,
     })
 }
 
@@ -106,7 +106,7 @@ pub fn target(dir: &Path, action: TargetAction) -> Result<u8, CoreError> {
             } else {
                 output::note(&format!(
                     "target set to {}; run `trove sync` to send the library",
-                    t.url
+                    t.settings.url
                 ));
             }
         }
@@ -116,14 +116,14 @@ pub fn target(dir: &Path, action: TargetAction) -> Result<u8, CoreError> {
             if json {
                 output::json(&target_json(&t));
             } else {
-                output::line(&format!("target:   {}", t.url));
-                if let Some(e) = &t.endpoint {
+                output::line(&format!("target:   {}", t.settings.url));
+                if let Some(e) = &t.settings.endpoint {
                     output::line(&format!("endpoint: {e}"));
                 }
-                if let Some(r) = &t.region {
+                if let Some(r) = &t.settings.region {
                     output::line(&format!("region:   {r}"));
                 }
-                output::line(&match t.keep_replaced_days {
+                output::line(&match t.settings.keep_replaced_days {
                     None => "edited files' earlier versions: kept forever".to_owned(),
                     Some(d) => format!("edited files' earlier versions: deleted {d} day(s) after the edit"),
                 });
@@ -421,7 +421,7 @@ pub fn upload(dir: &Path, args: UploadArgs) -> Result<u8, CoreError> {
             ..TargetSettings::default()
         },
         None => {
-            let mut settings = TargetSettings::from(&open_reader(dir)?.target()?);
+            let mut settings = open_reader(dir)?.target()?.settings;
             if args.storage_class.is_some() {
                 settings.storage_class_originals = args.storage_class;
             }
@@ -523,7 +523,7 @@ fn sync_sink(bar: &ProgressBar) -> impl Fn(Event) + Send + Sync + use<> {
 /// Lines for `trove status`.
 pub fn status_lines(s: &SyncStatus) -> Vec<String> {
     vec![
-        format!("target:   {}", s.target.url),
+        format!("target:   {}", s.target.settings.url),
         format!(
             "synced:   {} object(s), {} (verified)",
             s.counts.verified,

@@ -44,9 +44,9 @@ pub async fn sync_settings(state: State<'_, AppState>) -> Result<SyncSettingsDto
             .collect();
         Ok(SyncSettingsDto {
             policies,
-            url: target.as_ref().map(|t| t.url.clone()),
-            endpoint: target.as_ref().and_then(|t| t.endpoint.clone()),
-            region: target.as_ref().and_then(|t| t.region.clone()),
+            url: target.as_ref().map(|t| t.settings.url.clone()),
+            endpoint: target.as_ref().and_then(|t| t.settings.endpoint.clone()),
+            region: target.as_ref().and_then(|t| t.settings.region.clone()),
             credentials: source.to_owned(),
             keychain: keychain.is_ok(),
             keychain_error: keychain.err().map(|e| e.message),
@@ -54,7 +54,7 @@ pub async fn sync_settings(state: State<'_, AppState>) -> Result<SyncSettingsDto
             pending: counts.as_ref().map_or(0, |c| c.pending),
             failed: counts.as_ref().map_or(0, |c| c.failed),
             running: ops.is_running(Operation::Sync),
-            keep_replaced_days: target.as_ref().and_then(|t| t.keep_replaced_days),
+            keep_replaced_days: target.as_ref().and_then(|t| t.settings.keep_replaced_days),
         })
     })
     .await
@@ -100,7 +100,7 @@ pub async fn set_sync_target(
             .map_err(trove_core::CoreError::from)?
             .to_string();
         let base = match lib.target() {
-            Ok(t) if t.url == normalized => TargetSettings::from(&t),
+            Ok(t) if t.settings.url == normalized => t.settings,
             _ => TargetSettings::default(),
         };
         let settings = TargetSettings {

@@ -1,6 +1,6 @@
 //! Shares: recorded with their objects, renewed, revoked and cleaned.
 
-use trove_catalog::{ShareItem, ShareKind, ShareRecord, TargetRecord};
+use trove_catalog::{ShareItem, ShareKind, ShareRecord, TargetSettings};
 
 use super::open;
 
@@ -37,9 +37,8 @@ fn shares_are_kept_renewed_revoked_and_cleaned() {
     let mut cat = open(dir.path());
     let mut b = cat.batch(1_000).unwrap();
     let target = b
-        .set_target(&TargetRecord {
+        .set_target(&TargetSettings {
             url: "s3://b".into(),
-            created_at: 1_000,
             ..Default::default()
         })
         .unwrap();

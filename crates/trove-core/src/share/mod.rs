@@ -228,8 +228,10 @@ struct Stores {
 impl Library {
     fn share_target(&self) -> Result<Target> {
         let target = self.target()?;
-        if let TargetUrl::Folder { .. } = TargetUrl::parse(&target.url)? {
-            return Err(CoreError::ShareNeedsBucket { target: target.url });
+        if let TargetUrl::Folder { .. } = TargetUrl::parse(&target.settings.url)? {
+            return Err(CoreError::ShareNeedsBucket {
+                target: target.settings.url,
+            });
         }
         Ok(target)
     }

@@ -29,6 +29,7 @@ mod verify;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use trove_catalog::TargetSettings;
 use trove_catalog::{ObjectRole, PlannedObject, SyncCounts, SyncPolicy, TargetRecord};
 use trove_store::{AnyStore, FolderStore, S3Options, S3Store, TargetUrl};
 
@@ -41,41 +42,8 @@ pub use trove_store::CredentialSource;
 pub use upload::{UploadReport, UploadRequest, upload};
 pub use verify::{ReconcileReport, VerifyReport};
 
-/// Settings of a target, as the user gives them. Secrets are not settings.
-#[derive(Debug, Clone, Default)]
-pub struct TargetSettings {
-    /// `s3://bucket/prefix` or `file:///path`.
-    pub url: String,
-    pub endpoint: Option<String>,
-    pub region: Option<String>,
-    pub path_style: bool,
-    pub storage_class_originals: Option<String>,
-    pub storage_class_proxies: Option<String>,
-    pub sse: Option<String>,
-    pub profile: Option<String>,
-    /// Days to keep an edited asset's earlier original, proxies and
-    /// manifest once the new ones are verified; `None` keeps them forever.
-    pub keep_replaced_days: Option<u32>,
-}
-
 /// The target as the catalog keeps it.
 pub type Target = TargetRecord;
-
-impl From<&Target> for TargetSettings {
-    fn from(t: &Target) -> Self {
-        TargetSettings {
-            url: t.url.clone(),
-            endpoint: t.endpoint.clone(),
-            region: t.region.clone(),
-            path_style: t.path_style,
-            storage_class_originals: t.storage_class_originals.clone(),
-            storage_class_proxies: t.storage_class_proxies.clone(),
-            sse: t.sse.clone(),
-            profile: t.profile.clone(),
-            keep_replaced_days: t.keep_replaced_days,
-        }
-    }
-}
 
 /// How an object is keyed in the target.
 pub(crate) fn original_key(blake3_hex: &str, ext: &str) -> String {
@@ -129,24 +97,22 @@ impl Library {
     pub fn set_target(&self, settings: &TargetSettings) -> Result<Target> {
         self.require_writer("setting the sync target")?;
         let url = TargetUrl::parse(&settings.url)?;
-        let record = TargetRecord {
-            id: 0,
+        let settings = TargetSettings {
             url: url.to_string(),
             endpoint: settings.endpoint.clone().filter(|s| !s.is_empty()),
             region: settings.region.clone().filter(|s| !s.is_empty()),
-            path_style: settings.path_style,
-            storage_class_originals: settings.storage_class_originals.clone(),
-            storage_class_proxies: settings.storage_class_proxies.clone(),
-            sse: settings.sse.clone(),
-            profile: settings.profile.clone(),
-            keep_replaced_days: settings.keep_replaced_days,
-            created_at: self.now_ms(),
+            ..settings.clone()
         };
+        let now = self.now_ms();
         let mut cat = self.catalog();
-        let mut batch = cat.batch(self.now_ms())?;
-        let id = batch.set_target(&record)?;
+        let mut batch = cat.batch(now)?;
+        let id = batch.set_target(&settings)?;
         batch.commit()?;
-        Ok(TargetRecord { id, ..record })
+        Ok(TargetRecord {
+            id,
+            settings,
+            created_at: now,
+        })
     }
 
     /// The library's target, or a clear error if none is set.
@@ -189,15 +155,15 @@ impl Library {
         credentials: &CredentialSource,
         timeout: Duration,
     ) -> Result<AnyStore> {
-        Ok(match TargetUrl::parse(&target.url)? {
+        Ok(match TargetUrl::parse(&target.settings.url)? {
             TargetUrl::Folder { path } => AnyStore::Folder(FolderStore::new(path)),
             TargetUrl::S3 { bucket, prefix } => {
                 let mut opts = S3Options::new(bucket, credentials.clone());
                 opts.prefix = prefix;
-                opts.endpoint = target.endpoint.clone();
-                opts.region = target.region.clone();
-                opts.path_style = target.path_style;
-                opts.server_side_encryption = target.sse.clone();
+                opts.endpoint = target.settings.endpoint.clone();
+                opts.region = target.settings.region.clone();
+                opts.path_style = target.settings.path_style;
+                opts.server_side_encryption = target.settings.sse.clone();
                 opts.read_timeout = timeout;
                 opts.stall_timeout = timeout.min(Duration::from_secs(20));
                 AnyStore::S3(S3Store::connect(opts).await?)

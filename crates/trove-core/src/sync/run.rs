@@ -145,7 +145,7 @@ impl Library {
         let store = rt.block_on(Library::open_store(&target, credentials, opts.request_timeout))?;
         rt.block_on(store.check())?;
         let mut report = SyncReport {
-            target: target.url.clone(),
+            target: target.settings.url.clone(),
             planned: self.plan_sync()?,
             ..Default::default()
         };
@@ -154,8 +154,8 @@ impl Library {
         let (ctx, rx) = Ctx::new(
             store.clone(),
             opts,
-            target.storage_class_originals.clone(),
-            target.storage_class_proxies.clone(),
+            target.settings.storage_class_originals.clone(),
+            target.settings.storage_class_proxies.clone(),
         );
         let counts = self.catalog().sync_counts(target.id)?;
         let mut stats = Stats {
@@ -183,7 +183,7 @@ impl Library {
         let result = drive(&rt, &ctx, &rx, &mut queue, &mut stats, sink, cancel);
         drop(ctx);
         let result = result.and_then(|()| {
-            if let Some(days) = target.keep_replaced_days {
+            if let Some(days) = target.settings.keep_replaced_days {
                 report.replaced_deleted = rt.block_on(self.delete_replaced(&store, target.id, days))?;
             }
             Ok(())

@@ -75,7 +75,7 @@ impl Library {
         let store = rt.block_on(Library::open_store(&target, credentials, Duration::from_secs(60)))?;
         rt.block_on(store.check())?;
         let mut report = VerifyReport {
-            target: target.url.clone(),
+            target: target.settings.url.clone(),
             ..Default::default()
         };
         let mut seed = (self.now_ms() as u64) ^ 0x9e37_79b9_7f4a_7c15;
@@ -176,7 +176,7 @@ impl Library {
             }
         }
         let mut report = ReconcileReport {
-            target: target.url.clone(),
+            target: target.settings.url.clone(),
             listed: listed.len() as u64,
             ..Default::default()
         };

@@ -116,7 +116,10 @@ async fn s3_wrong_secret_is_a_credentials_error() {
     assert!(err.stops_everything());
     assert!(!err.to_string().contains("not-the-secret"), "secret leaked: {err}");
     // Where the keys come from is the front end's to say (its hints).
-    assert!(err.to_string().contains("check the access key and the secret"), "no hint: {err}");
+    assert!(
+        err.to_string().contains("check the access key and the secret"),
+        "no hint: {err}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
