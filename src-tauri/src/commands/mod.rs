@@ -7,6 +7,7 @@ pub mod library;
 pub mod playback;
 pub mod roots;
 pub mod search;
+pub mod share;
 pub mod sync;
 
 use crate::codes;

@@ -1,0 +1,116 @@
+//! The library, its watched folders and their sub-folders, as the page
+//! sees them.
+
+use serde::Serialize;
+use trove_core::{LibraryStatus, RootInfo};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct RootDto {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub path: String,
+    /// "online" or "offline".
+    pub state: String,
+    #[ts(type = "number")]
+    pub files: u64,
+    #[ts(type = "number")]
+    pub missing_files: u64,
+    #[ts(type = "number")]
+    pub problems: u64,
+    /// Unix ms of the last completed full scan.
+    #[ts(type = "number | null")]
+    pub last_scan_at: Option<i64>,
+}
+
+impl From<&RootInfo> for RootDto {
+    fn from(r: &RootInfo) -> Self {
+        RootDto {
+            id: r.id,
+            path: r.path.to_string_lossy().into_owned(),
+            state: r.state.as_str().to_owned(),
+            files: r.files,
+            missing_files: r.missing_files,
+            problems: r.problems,
+            last_scan_at: r.last_scan_at,
+        }
+    }
+}
+
+/// What removing a watched folder did.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct RemovedRootDto {
+    pub path: String,
+    /// File records no longer tracked.
+    #[ts(type = "number")]
+    pub files: u64,
+    /// Assets found nowhere else, now shown as missing.
+    #[ts(type = "number")]
+    pub now_missing: u64,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct LibraryDto {
+    pub path: String,
+    /// False when another Trove process owns the library: browsing works,
+    /// adding folders does not.
+    pub writable: bool,
+    #[ts(type = "number")]
+    pub assets: u64,
+    #[ts(type = "number")]
+    pub missing: u64,
+    #[ts(type = "number")]
+    pub bytes: u64,
+    #[ts(type = "number")]
+    pub problems: u64,
+    pub roots: Vec<RootDto>,
+}
+
+impl LibraryDto {
+    pub fn new(s: &LibraryStatus, writable: bool) -> Self {
+        LibraryDto {
+            path: s.library.to_string_lossy().into_owned(),
+            writable,
+            assets: s.counts.assets,
+            missing: s.counts.missing,
+            bytes: s.counts.bytes,
+            problems: s.counts.scan_problems,
+            roots: s.roots.iter().map(RootDto::from).collect(),
+        }
+    }
+}
+
+/// One folder of a watched folder's tree.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct FolderDto {
+    /// Relative to the watched folder, `/`-separated, for showing (a name
+    /// that is not UTF-8 shows with replacement characters).
+    pub path: String,
+    /// The same path as the app knows it, for asking by: its bytes with
+    /// `%`, control and non-ASCII bytes percent-encoded, so that every name
+    /// a file system allows comes back exactly. Opaque to the page.
+    pub key: String,
+    /// Its own name (the last part of `path`).
+    pub name: String,
+    /// How deep it is: 1 for a folder directly in the watched folder.
+    pub depth: u32,
+    /// Files in it or below it.
+    #[ts(type = "number")]
+    pub files: u64,
+}
+
+impl From<&trove_core::FolderInfo> for FolderDto {
+    fn from(f: &trove_core::FolderInfo) -> Self {
+        FolderDto {
+            path: f.path.to_string_lossy().into_owned(),
+            key: crate::folder_key::encode(&f.path),
+            name: f
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            depth: f.path.components().count() as u32,
+            files: f.files,
+        }
+    }
+}

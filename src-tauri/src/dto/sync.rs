@@ -1,0 +1,83 @@
+//! The sync target's settings, folder policies, verification, and the
+//! operations the page can stop.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+/// The sync target as the settings show it (no secrets).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SyncSettingsDto {
+    /// `s3://bucket/prefix` or `file:///path`; null when none is set.
+    pub url: Option<String>,
+    pub endpoint: Option<String>,
+    pub region: Option<String>,
+    /// Where the credentials come from: "keychain" (stored by Trove),
+    /// "environment" (AWS_* variables or ~/.aws, when no keychain entry).
+    pub credentials: String,
+    /// Whether the OS keychain answered (a Secret Service on Linux).
+    pub keychain: bool,
+    /// Why the keychain cannot be used, when it cannot.
+    pub keychain_error: Option<String>,
+    #[ts(type = "number")]
+    pub verified: u64,
+    #[ts(type = "number")]
+    pub pending: u64,
+    #[ts(type = "number")]
+    pub failed: u64,
+    pub running: bool,
+    /// Days an edited file's earlier version stays in the target once the
+    /// new one is verified; null keeps it forever.
+    pub keep_replaced_days: Option<u32>,
+    /// What each watched folder sends.
+    pub policies: Vec<RootPolicyDto>,
+}
+
+/// What one watched folder sends to the target.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct RootPolicyDto {
+    #[ts(type = "number")]
+    pub root_id: i64,
+    pub path: String,
+    /// "all" (originals and proxies), "proxies" or "none".
+    pub policy: String,
+}
+
+/// What a fixity check found.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct VerifyDto {
+    /// Objects read back and compared.
+    #[ts(type = "number")]
+    pub checked: u64,
+    #[ts(type = "number")]
+    pub ok: u64,
+    /// "key: what differs" for damaged objects (queued to be sent again).
+    pub damaged: Vec<String>,
+    /// Keys the target no longer has (queued to be sent again).
+    pub missing: Vec<String>,
+    /// "key: error" for objects that could not be read (left as they are).
+    pub errors: Vec<String>,
+}
+
+impl From<&trove_core::VerifyReport> for VerifyDto {
+    fn from(r: &trove_core::VerifyReport) -> Self {
+        VerifyDto {
+            checked: r.checked,
+            ok: r.ok,
+            damaged: r.damaged.iter().map(|(k, why)| format!("{k}: {why}")).collect(),
+            missing: r.missing.clone(),
+            errors: r.errors.iter().map(|(k, why)| format!("{k}: {why}")).collect(),
+        }
+    }
+}
+
+/// Long work the page can stop with `cancel_operation`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Operation {
+    /// `sync_now`'s background sync.
+    Sync,
+    /// `verify_now`.
+    Verify,
+    /// `import_incoming`.
+    ImportIncoming,
+}
