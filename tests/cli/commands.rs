@@ -95,6 +95,10 @@ fn usage_errors_exit_2_and_file_failures_exit_1_naming_the_file() {
 
     assert_eq!(trove(&lib, &["frobnicate"]).status.code(), Some(2));
     assert_eq!(trove(&lib, &["ls", "--kind", "movie"]).status.code(), Some(2));
+    // A job id that is not one is a usage error about a job id, not about an asset.
+    let out = trove(&lib, &["jobs", "--retry", "abc"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("\"abc\" is not a job id"), "{}", stderr(&out));
     let out = trove(&lib, &["add", tmp.path().join("nope").to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("nope"), "{}", stderr(&out));

@@ -2,8 +2,11 @@
 //! library location, renders core events as progress, and maps errors to
 //! exit codes. All the work is in `trove-core`.
 
+mod assets_cmd;
 mod hints;
+mod jobs_cmd;
 mod json;
+mod library_cmd;
 mod output;
 mod progress;
 mod share_cmd;
@@ -11,17 +14,13 @@ mod sync_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use trove_core::catalog::AssetStatus;
 use trove_core::types::AssetKind;
 use trove_core::{
-    AddRootOptions, AssetFilter, Cancel, CoreError, Library, OpenOptions, SearchQuery, Sort, SortDirection,
-    WatchOptions, WorkerOptions, job_kind,
+    AssetFilter, Cancel, CoreError, Library, OpenOptions, SearchQuery, Sort, SortDirection, WorkerOptions, job_kind,
 };
-
-use crate::progress::Reporter;
 
 /// Exit codes.
 const EXIT_OK: u8 = 0;
@@ -160,8 +159,8 @@ enum Command {
         #[arg(long)]
         failed: bool,
         /// Queue failed jobs again (all, or the one with this id).
-        #[arg(long, value_name = "ID", num_args = 0..=1, default_missing_value = "all")]
-        retry: Option<String>,
+        #[arg(long, value_name = "ID", num_args = 0..=1, default_missing_value = "all", value_parser = jobs_cmd::parse_retry)]
+        retry: Option<jobs_cmd::Retry>,
         #[arg(long)]
         json: bool,
     },
@@ -299,31 +298,6 @@ fn open_reader(dir: &std::path::Path) -> Result<Library, CoreError> {
     }
 }
 
-/// Queues what is missing and runs the jobs of `kinds` until none is left.
-fn make_proxies(
-    dir: &std::path::Path,
-    workers: &WorkerOptions,
-    force: bool,
-    json: bool,
-    kinds: &'static [&'static str],
-) -> Result<u8, CoreError> {
-    let lib = open_writer(dir, false)?;
-    let cancel = ctrl_c();
-    let queued = lib.enqueue_proxies(force)?;
-    if !json {
-        output::note(&format!("making the proxies of {queued} asset(s)"));
-    }
-    let reporter = Arc::new(Reporter::new(json));
-    let summary = lib.run_jobs(&workers.only(kinds), reporter.as_ref(), &cancel)?;
-    reporter.finish();
-    if json {
-        output::json(&json::run_report(&reporter.reports(), &summary));
-    } else {
-        output::note(&format!("done: {} made, {} failed", summary.done, summary.failed));
-    }
-    Ok(reporter.exit_code(&summary))
-}
-
 fn parse_sort(s: &str) -> Result<Sort, String> {
     let (dir, key) = match s.strip_prefix('-') {
         Some(k) => (SortDirection::Descending, k),
@@ -363,130 +337,31 @@ fn ctrl_c() -> Cancel {
 fn run(cli: Cli) -> Result<u8, CoreError> {
     let dir = cli.library.clone().unwrap_or_else(default_library);
     let threads = cli.threads.unwrap_or_else(cores).max(1);
-    let mut workers = WorkerOptions::for_cores(threads);
+    let workers = WorkerOptions::for_cores(threads);
     // One-shot imports catalog; thumbnails are made by `trove thumbs`,
     // `trove watch` or the desktop app.
     let scans_only = WorkerOptions::for_cores(threads).only(&[job_kind::SCAN_ROOT]);
     match cli.command {
-        Command::Init => {
-            let lib = open_writer(&dir, true)?;
-            output::line(&format!("library ready at {}", lib.dir().display()));
-            Ok(EXIT_OK)
-        }
+        Command::Init => library_cmd::init(&dir),
         Command::Add {
             folders,
             follow_symlinks,
             json,
-        } => {
-            let lib = open_writer(&dir, true)?;
-            let cancel = ctrl_c();
-            let mut code = EXIT_OK;
-            for folder in &folders {
-                match lib.add_root(folder, AddRootOptions { follow_symlinks }) {
-                    Ok((root, created)) => {
-                        if !json {
-                            let verb = if created { "added" } else { "already watched" };
-                            output::note(&format!("{verb}: {} (root {})", root.path.display(), root.id));
-                        }
-                        lib.enqueue_scan(root.id)?;
-                    }
-                    Err(e) => {
-                        output::error(&e);
-                        code = if e.is_user_error() {
-                            EXIT_USAGE
-                        } else {
-                            EXIT_SOME_FAILED
-                        };
-                    }
-                }
-            }
-            let reporter = Arc::new(Reporter::new(json));
-            let summary = lib.run_jobs(&scans_only, reporter.as_ref(), &cancel)?;
-            reporter.finish();
-            if json {
-                output::json(&json::run_report(&reporter.reports(), &summary));
-            }
-            Ok(code.max(reporter.exit_code(&summary)))
+        } => library_cmd::add(&dir, &folders, follow_symlinks, json, &scans_only),
+        Command::Scan { root, json } => library_cmd::scan(&dir, root, json, &scans_only),
+        Command::Thumbs { force, json } => {
+            jobs_cmd::make_proxies(&dir, &workers, force, json, &[job_kind::MAKE_PROXIES])
         }
-        Command::Scan { root, json } => {
-            let lib = open_writer(&dir, false)?;
-            let cancel = ctrl_c();
-            let roots = match root {
-                Some(q) => vec![lib.find_root(&q)?],
-                None => lib.roots()?,
-            };
-            for r in &roots {
-                lib.enqueue_scan(r.id)?;
-            }
-            let reporter = Arc::new(Reporter::new(json));
-            let summary = lib.run_jobs(&scans_only, reporter.as_ref(), &cancel)?;
-            reporter.finish();
-            if json {
-                output::json(&json::run_report(&reporter.reports(), &summary));
-            }
-            Ok(reporter.exit_code(&summary))
-        }
-        Command::Thumbs { force, json } => make_proxies(&dir, &workers, force, json, &[job_kind::MAKE_PROXIES]),
-        Command::Proxies { force, json } => make_proxies(
+        Command::Proxies { force, json } => jobs_cmd::make_proxies(
             &dir,
             &workers,
             force,
             json,
             &[job_kind::MAKE_PROXIES, job_kind::MAKE_PLAYABLE],
         ),
-        Command::Watch { poll } => {
-            let lib = open_writer(&dir, false)?;
-            let cancel = ctrl_c();
-            let reporter = Reporter::new(false).lines_only();
-            workers.stop_when_idle = false;
-            let opts = WatchOptions {
-                force_poll: poll,
-                read_threads: threads,
-                ..WatchOptions::default()
-            };
-            output::note(&format!("watching {} folder(s); Ctrl-C to stop", lib.roots()?.len()));
-            std::thread::scope(|s| -> Result<(), CoreError> {
-                let job_thread = s.spawn(|| lib.run_jobs(&workers, &reporter, &cancel));
-                let watched = lib.watch(&opts, &reporter, &cancel);
-                cancel.cancel();
-                let jobs = job_thread.join().unwrap_or(Ok(Default::default()));
-                watched?;
-                jobs?;
-                Ok(())
-            })?;
-            output::note("stopped");
-            Ok(EXIT_OK)
-        }
-        Command::Remove { root, json } => {
-            let lib = open_writer(&dir, false)?;
-            let (info, removed) = lib.remove_root(&root)?;
-            if json {
-                output::json(&serde_json::json!({
-                    "root": json::root(&info),
-                    "files": removed.files,
-                    "assets": removed.assets,
-                    "now_missing": removed.now_missing,
-                }));
-            } else {
-                output::note(&format!(
-                    "stopped watching {}: its {} file(s) are no longer tracked; {} asset(s) found nowhere else show as missing until the folder is added again (nothing on disk was touched)",
-                    info.path.display(),
-                    removed.files,
-                    removed.now_missing
-                ));
-            }
-            Ok(EXIT_OK)
-        }
-        Command::Roots { json } => {
-            let lib = open_reader(&dir)?;
-            let roots = lib.roots()?;
-            if json {
-                output::json(&roots.iter().map(json::root).collect::<Vec<_>>());
-            } else {
-                output::roots(&roots);
-            }
-            Ok(EXIT_OK)
-        }
+        Command::Watch { poll } => library_cmd::watch(&dir, poll, workers, threads),
+        Command::Remove { root, json } => library_cmd::remove(&dir, &root, json),
+        Command::Roots { json } => library_cmd::roots(&dir, json),
         Command::Search {
             query,
             sort,
@@ -494,159 +369,38 @@ fn run(cli: Cli) -> Result<u8, CoreError> {
             offset,
             facets,
             json,
-        } => {
-            // The writer (when no other process holds the library) first
-            // brings the index up to date; otherwise the running writer does.
-            let lib = match open_writer(&dir, false) {
-                Err(e) if e.code() == "library_locked" => open_reader(&dir)?,
-                other => other?,
-            };
-            let reporter = Reporter::new(json).lines_only();
-            let found = lib.search(
-                &SearchQuery {
-                    text: query,
-                    sort,
-                    offset,
-                    limit,
-                    facets,
-                },
-                &reporter,
-            )?;
-            if json {
-                output::json(&json::search(&found));
-            } else {
-                output::search(&found);
-            }
-            Ok(EXIT_OK)
-        }
-        Command::Reindex { json } => {
-            let lib = open_writer(&dir, false)?;
-            let reporter = Reporter::new(json).lines_only();
-            let report = lib.reindex(&reporter)?;
-            if json {
-                output::json(&serde_json::json!({ "indexed": report.indexed, "seq": report.seq }));
-            } else {
-                output::note(&format!("indexed {} asset(s)", report.indexed));
-            }
-            Ok(EXIT_OK)
-        }
+        } => assets_cmd::search(
+            &dir,
+            SearchQuery {
+                text: query,
+                sort,
+                offset,
+                limit,
+                facets,
+            },
+            json,
+        ),
+        Command::Reindex { json } => assets_cmd::reindex(&dir, json),
         Command::Ls {
             kind,
             missing,
             limit,
             json,
-        } => {
-            let lib = open_reader(&dir)?;
-            let assets = lib.assets(&AssetFilter {
+        } => assets_cmd::ls(
+            &dir,
+            &AssetFilter {
                 kind,
                 status: missing.then_some(AssetStatus::Missing),
                 limit,
                 ..AssetFilter::default()
-            })?;
-            if json {
-                output::json(&assets.iter().map(json::asset_summary).collect::<Vec<_>>());
-            } else {
-                output::assets(&assets);
-            }
-            Ok(EXIT_OK)
-        }
-        Command::Info { asset, json } => {
-            let lib = open_reader(&dir)?;
-            let detail = lib.asset_detail(&asset)?;
-            let sync = lib.asset_sync_state(detail.asset.row_id)?;
-            if json {
-                let mut v = serde_json::to_value(json::asset_detail(&detail)).unwrap_or_default();
-                if let Some(obj) = v.as_object_mut() {
-                    obj.insert("sync".into(), sync_cmd::objects_json(&sync));
-                }
-                output::json(&v);
-            } else {
-                output::asset_detail(&detail);
-                for line in sync_cmd::object_lines(&sync) {
-                    output::line(&line);
-                }
-            }
-            Ok(EXIT_OK)
-        }
-        Command::Duplicates { json } => {
-            let lib = open_reader(&dir)?;
-            let sets = lib.duplicates()?;
-            if json {
-                output::json(&sets.iter().map(json::duplicate_set).collect::<Vec<_>>());
-            } else {
-                output::duplicates(&sets);
-            }
-            Ok(EXIT_OK)
-        }
-        Command::Jobs { failed, retry, json } => {
-            if let Some(which) = retry {
-                let lib = open_writer(&dir, false)?;
-                let id = match which.as_str() {
-                    "all" => None,
-                    n => Some(
-                        n.parse::<i64>()
-                            .map_err(|_| CoreError::AssetNotFound { query: n.into() })?,
-                    ),
-                };
-                let n = lib.retry_failed_jobs(id)?;
-                output::note(&format!(
-                    "queued {n} failed job(s) again; `trove scan` or `trove watch` runs them"
-                ));
-                return Ok(EXIT_OK);
-            }
-            let lib = open_reader(&dir)?;
-            let jobs = lib.jobs(failed, 200)?;
-            if json {
-                output::json(&jobs.iter().map(json::job).collect::<Vec<_>>());
-            } else {
-                output::jobs(&jobs);
-            }
-            Ok(EXIT_OK)
-        }
-        Command::Problems { json } => {
-            let lib = open_reader(&dir)?;
-            let problems = lib.problems()?;
-            if json {
-                output::json(&problems.iter().map(json::problem).collect::<Vec<_>>());
-            } else {
-                output::problems(&problems);
-            }
-            Ok(EXIT_OK)
-        }
-        Command::Status { json } => {
-            let lib = open_reader(&dir)?;
-            let status = lib.status()?;
-            let sync = match lib.sync_status() {
-                Ok(s) => Some(s),
-                Err(CoreError::NoTarget) => None,
-                Err(e) => return Err(e),
-            };
-            if json {
-                let mut v = serde_json::to_value(json::status(&status)).unwrap_or_default();
-                if let (Some(s), Some(obj)) = (&sync, v.as_object_mut()) {
-                    obj.insert(
-                        "sync".into(),
-                        serde_json::json!({
-                            "target": s.target.settings.url,
-                            "verified": s.counts.verified,
-                            "verified_bytes": s.counts.verified_bytes,
-                            "pending": s.counts.pending,
-                            "pending_bytes": s.counts.pending_bytes,
-                            "failed": s.counts.failed,
-                        }),
-                    );
-                }
-                output::json(&v);
-            } else {
-                output::status(&status);
-                if let Some(s) = &sync {
-                    for l in sync_cmd::status_lines(s) {
-                        output::line(&l);
-                    }
-                }
-            }
-            Ok(EXIT_OK)
-        }
+            },
+            json,
+        ),
+        Command::Info { asset, json } => assets_cmd::info(&dir, &asset, json),
+        Command::Duplicates { json } => assets_cmd::duplicates(&dir, json),
+        Command::Jobs { failed, retry, json } => jobs_cmd::jobs(&dir, failed, retry, json),
+        Command::Problems { json } => library_cmd::problems(&dir, json),
+        Command::Status { json } => library_cmd::status(&dir, json),
         Command::Target { action } => sync_cmd::target(&dir, action),
         Command::Upload(args) => sync_cmd::upload(&dir, args),
         Command::Share(args) => share_cmd::share(&dir, args),

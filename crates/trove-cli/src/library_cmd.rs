@@ -1,0 +1,183 @@
+//! The library and its watched folders: `trove init`, `add`, `scan`,
+//! `watch`, `remove`, `roots`, `problems`, `status`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use trove_core::{AddRootOptions, CoreError, WatchOptions, WorkerOptions};
+
+use crate::progress::Reporter;
+use crate::{EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, ctrl_c, json, open_reader, open_writer, output, sync_cmd};
+
+/// `trove init`.
+pub fn init(dir: &Path) -> Result<u8, CoreError> {
+    let lib = open_writer(dir, true)?;
+    output::line(&format!("library ready at {}", lib.dir().display()));
+    Ok(EXIT_OK)
+}
+
+/// `trove add`.
+pub fn add(
+    dir: &Path,
+    folders: &[PathBuf],
+    follow_symlinks: bool,
+    json: bool,
+    scans_only: &WorkerOptions,
+) -> Result<u8, CoreError> {
+    let lib = open_writer(dir, true)?;
+    let cancel = ctrl_c();
+    let mut code = EXIT_OK;
+    for folder in folders {
+        match lib.add_root(folder, AddRootOptions { follow_symlinks }) {
+            Ok((root, created)) => {
+                if !json {
+                    let verb = if created { "added" } else { "already watched" };
+                    output::note(&format!("{verb}: {} (root {})", root.path.display(), root.id));
+                }
+                lib.enqueue_scan(root.id)?;
+            }
+            Err(e) => {
+                output::error(&e);
+                code = if e.is_user_error() {
+                    EXIT_USAGE
+                } else {
+                    EXIT_SOME_FAILED
+                };
+            }
+        }
+    }
+    let reporter = Arc::new(Reporter::new(json));
+    let summary = lib.run_jobs(scans_only, reporter.as_ref(), &cancel)?;
+    reporter.finish();
+    if json {
+        output::json(&json::run_report(&reporter.reports(), &summary));
+    }
+    Ok(code.max(reporter.exit_code(&summary)))
+}
+
+/// `trove scan`.
+pub fn scan(dir: &Path, root: Option<String>, json: bool, scans_only: &WorkerOptions) -> Result<u8, CoreError> {
+    let lib = open_writer(dir, false)?;
+    let cancel = ctrl_c();
+    let roots = match root {
+        Some(q) => vec![lib.find_root(&q)?],
+        None => lib.roots()?,
+    };
+    for r in &roots {
+        lib.enqueue_scan(r.id)?;
+    }
+    let reporter = Arc::new(Reporter::new(json));
+    let summary = lib.run_jobs(scans_only, reporter.as_ref(), &cancel)?;
+    reporter.finish();
+    if json {
+        output::json(&json::run_report(&reporter.reports(), &summary));
+    }
+    Ok(reporter.exit_code(&summary))
+}
+
+/// `trove watch`.
+pub fn watch(dir: &Path, poll: bool, mut workers: WorkerOptions, threads: usize) -> Result<u8, CoreError> {
+    let lib = open_writer(dir, false)?;
+    let cancel = ctrl_c();
+    let reporter = Reporter::new(false).lines_only();
+    workers.stop_when_idle = false;
+    let opts = WatchOptions {
+        force_poll: poll,
+        read_threads: threads,
+        ..WatchOptions::default()
+    };
+    output::note(&format!("watching {} folder(s); Ctrl-C to stop", lib.roots()?.len()));
+    std::thread::scope(|s| -> Result<(), CoreError> {
+        let job_thread = s.spawn(|| lib.run_jobs(&workers, &reporter, &cancel));
+        let watched = lib.watch(&opts, &reporter, &cancel);
+        cancel.cancel();
+        let jobs = job_thread.join().unwrap_or(Ok(Default::default()));
+        watched?;
+        jobs?;
+        Ok(())
+    })?;
+    output::note("stopped");
+    Ok(EXIT_OK)
+}
+
+/// `trove remove`.
+pub fn remove(dir: &Path, root: &str, json: bool) -> Result<u8, CoreError> {
+    let lib = open_writer(dir, false)?;
+    let (info, removed) = lib.remove_root(root)?;
+    if json {
+        output::json(&serde_json::json!({
+            "root": json::root(&info),
+            "files": removed.files,
+            "assets": removed.assets,
+            "now_missing": removed.now_missing,
+        }));
+    } else {
+        output::note(&format!(
+            "stopped watching {}: its {} file(s) are no longer tracked; {} asset(s) found nowhere else show as missing until the folder is added again (nothing on disk was touched)",
+            info.path.display(),
+            removed.files,
+            removed.now_missing
+        ));
+    }
+    Ok(EXIT_OK)
+}
+
+/// `trove roots`.
+pub fn roots(dir: &Path, json: bool) -> Result<u8, CoreError> {
+    let lib = open_reader(dir)?;
+    let roots = lib.roots()?;
+    if json {
+        output::json(&roots.iter().map(json::root).collect::<Vec<_>>());
+    } else {
+        output::roots(&roots);
+    }
+    Ok(EXIT_OK)
+}
+
+/// `trove problems`.
+pub fn problems(dir: &Path, json: bool) -> Result<u8, CoreError> {
+    let lib = open_reader(dir)?;
+    let problems = lib.problems()?;
+    if json {
+        output::json(&problems.iter().map(json::problem).collect::<Vec<_>>());
+    } else {
+        output::problems(&problems);
+    }
+    Ok(EXIT_OK)
+}
+
+/// `trove status`.
+pub fn status(dir: &Path, json: bool) -> Result<u8, CoreError> {
+    let lib = open_reader(dir)?;
+    let status = lib.status()?;
+    let sync = match lib.sync_status() {
+        Ok(s) => Some(s),
+        Err(CoreError::NoTarget) => None,
+        Err(e) => return Err(e),
+    };
+    if json {
+        let mut v = serde_json::to_value(json::status(&status)).unwrap_or_default();
+        if let (Some(s), Some(obj)) = (&sync, v.as_object_mut()) {
+            obj.insert(
+                "sync".into(),
+                serde_json::json!({
+                    "target": s.target.settings.url,
+                    "verified": s.counts.verified,
+                    "verified_bytes": s.counts.verified_bytes,
+                    "pending": s.counts.pending,
+                    "pending_bytes": s.counts.pending_bytes,
+                    "failed": s.counts.failed,
+                }),
+            );
+        }
+        output::json(&v);
+    } else {
+        output::status(&status);
+        if let Some(s) = &sync {
+            for l in sync_cmd::status_lines(s) {
+                output::line(&l);
+            }
+        }
+    }
+    Ok(EXIT_OK)
+}
