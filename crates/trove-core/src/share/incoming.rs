@@ -9,7 +9,10 @@ use trove_catalog::{ShareItem, ShareKind, ShareRecord};
 use trove_store::{ObjectStore, PostPolicy};
 use trove_types::AssetId;
 
-use super::{ShareCredentials, ShareOutcome, check_expiry, new_share_id, page};
+use super::expiry::check_expiry;
+use super::links::presign;
+use super::make::new_share_id;
+use super::{ShareCredentials, ShareOutcome, page};
 use crate::cancel::Cancel;
 use crate::error::{CoreError, Result};
 use crate::events::EventSink;
@@ -120,7 +123,7 @@ impl Library {
             policies.insert(accept.clone(), serde_json::json!(post.fields));
         }
         let page_key = format!("share/{id}/index.html");
-        let page_url = rt.block_on(super::presign(
+        let page_url = rt.block_on(presign(
             &stores.signer,
             &page_key,
             expires,
