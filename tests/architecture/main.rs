@@ -120,3 +120,53 @@ fn the_store_knows_nothing_of_the_catalog_media_or_search() {
         );
     }
 }
+
+/// Code for Linux, macOS and Windows: every Unix-only call sits in an item
+/// built for Unix only (`#[cfg(unix)]` or a Linux `target_os`), beside a
+/// fallback, so the crates still build elsewhere (this machine can only
+/// build for Linux; this is the check that can run here).
+#[test]
+fn unix_only_calls_are_behind_cfg() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let mut dirs: Vec<std::path::PathBuf> = std::fs::read_dir(root.join("crates"))
+        .unwrap()
+        .map(|e| e.unwrap().path().join("src"))
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.push(root.join("src-tauri/src"));
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    for d in &dirs {
+        walk(d, &mut files);
+    }
+    let mut bare = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, l) in lines.iter().enumerate() {
+            if !l.contains("std::os::unix") || l.trim_start().starts_with("//") {
+                continue;
+            }
+            let guarded = lines[i.saturating_sub(12)..i]
+                .iter()
+                .any(|above| above.contains("#[cfg(unix)]") || above.contains("target_os = \"linux\""));
+            if !guarded {
+                bare.push(format!("{}:{}", f.strip_prefix(root).unwrap().display(), i + 1));
+            }
+        }
+    }
+    assert!(
+        bare.is_empty(),
+        "Unix-only calls outside a #[cfg(unix)] item:\n{}",
+        bare.join("\n")
+    );
+}

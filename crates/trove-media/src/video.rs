@@ -589,6 +589,7 @@ pub fn closed_captions_vtt(tools: &Tools, path: &Path, probe: &AvProbe) -> Resul
 /// once for the filter's options (`:` separates them) and once for the
 /// graph (`[ ] , ;` are special). A backslash makes the next byte literal
 /// at each level, so every byte that is not plainly safe is escaped twice.
+#[cfg(unix)]
 fn lavfi_escape(path: &OsStr) -> std::ffi::OsString {
     use std::os::unix::ffi::{OsStrExt, OsStringExt};
     let safe = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'-' | b'_');
@@ -603,6 +604,24 @@ fn lavfi_escape(path: &OsStr) -> std::ffi::OsString {
         out
     };
     std::ffi::OsString::from_vec(once(&once(path.as_bytes())))
+}
+
+/// Elsewhere paths are escaped as text (a name that is not Unicode is
+/// passed lossily).
+#[cfg(not(unix))]
+fn lavfi_escape(path: &OsStr) -> std::ffi::OsString {
+    let safe = |c: char| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '-' | '_');
+    let once = |text: &str| -> String {
+        let mut out = String::with_capacity(text.len() * 2);
+        for c in text.chars() {
+            if !safe(c) {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+        out
+    };
+    once(&once(&path.to_string_lossy())).into()
 }
 
 /// The words of a WebVTT file, without its header, timings and markup:

@@ -256,7 +256,6 @@ fn count(folders: &[PathBuf]) -> (u64, u64) {
 /// Streams the files of `folders` as (path, key) entries; problems are
 /// sent as failures naming the path.
 fn walk(folders: Vec<PathBuf>, tx: crossbeam_channel::Sender<std::result::Result<Entry, (String, String)>>) {
-    use std::os::unix::fs::MetadataExt as _;
     for dir in folders {
         for e in walkdir::WalkDir::new(&dir).into_iter().filter_entry(|e| !is_hidden(e)) {
             let item = match e {
@@ -279,7 +278,7 @@ fn walk(folders: Vec<PathBuf>, tx: crossbeam_channel::Sender<std::result::Result
                                 path: e.path().to_owned(),
                                 key: key.to_owned(),
                                 size: meta.len(),
-                                mtime_ns: meta.mtime() * 1_000_000_000 + meta.mtime_nsec(),
+                                mtime_ns: crate::fsmeta::file_stat(&meta).mtime_ns,
                             }),
                         },
                     }
