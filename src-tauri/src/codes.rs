@@ -56,6 +56,8 @@ pub const NO_FOLDER: &str = "no_folder";
 pub const OPEN_FAILED: &str = "open_failed";
 /// No copy of an asset's original can be reached.
 pub const ORIGINAL_UNREACHABLE: &str = "original_unreachable";
+/// Only videos and sounds open in the system player.
+pub const NOT_PLAYABLE: &str = "not_playable";
 
 /// Every code above.
 pub const ALL: &[&str] = &[
@@ -85,4 +87,5 @@ pub const ALL: &[&str] = &[
     NO_FOLDER,
     OPEN_FAILED,
     ORIGINAL_UNREACHABLE,
+    NOT_PLAYABLE,
 ];

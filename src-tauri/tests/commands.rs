@@ -195,6 +195,11 @@ fn search_finds_assets_with_facets_and_refuses_bad_queries() {
     assert!(err["code"].as_str().unwrap().starts_with("query_"), "{err}");
     let err = invoke(&app, "search_assets", args("a", "sideways", 10)).unwrap_err();
     assert_eq!(err["code"], "bad_sort");
+    // Only videos and sounds open in the system player (never a photo, a
+    // script or a launcher with its default application).
+    let photo = page["assets"][0]["id"].as_str().unwrap();
+    let err = invoke(&app, "open_original", json!({ "id": photo })).unwrap_err();
+    assert_eq!(err["code"], "not_playable", "{err}");
     let err = invoke(&app, "search_assets", args("a", "name", 0)).unwrap_err();
     assert_eq!(err["code"], "bad_limit");
 }

@@ -10,7 +10,7 @@ const HINTS: &[(&str, &str)] = &[
     ("catalog_too_new", ""),
     (
         "catalog_needs_upgrade",
-        "run any command that writes (e.g. `trove status` after closing the app)",
+        "close the desktop app and stop `trove watch`, then run the command again: it upgrades the catalog",
     ),
     ("catalog_corrupt", ""),
     ("catalog_busy", ""),

@@ -3,6 +3,7 @@
 //! own player.
 
 use tauri::State;
+use trove_core::types::AssetKind;
 
 use super::blocking;
 use crate::AppState;
@@ -28,6 +29,15 @@ pub async fn open_original(state: State<'_, AppState>, id: String) -> Result<(),
         .map_err(|_| ErrorDto::new(codes::BAD_ID, format!("{id:?} is not an asset id")))?;
     let lib = state.lib()?;
     blocking(move || {
+        // Only what a player plays: opening other files with their default
+        // application (a script, a .desktop file) is not this button's job.
+        let kind = lib.asset_detail(&id.to_string())?.asset.kind;
+        if !matches!(kind, AssetKind::Video | AssetKind::Audio) {
+            return Err(ErrorDto::new(
+                codes::NOT_PLAYABLE,
+                format!("asset {id} is {}, not a video or a sound; only those open in the system player", kind.as_str()),
+            ));
+        }
         let Some(path) = lib.original_path(id)? else {
             return Err(ErrorDto::new(
                 codes::ORIGINAL_UNREACHABLE,
