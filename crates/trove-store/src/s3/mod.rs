@@ -20,7 +20,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use aws_runtime::auth::PayloadSigningOverride;
 use aws_sdk_s3::config::{
     Credentials, Region, RequestChecksumCalculation, ResponseChecksumValidation, SharedCredentialsProvider,
     StalledStreamProtectionConfig,
@@ -31,11 +30,6 @@ use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
     CompletedMultipartUpload, CompletedPart, MetadataDirective, ServerSideEncryption, StorageClass,
 };
-use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::interceptors::Intercept;
-use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextMut;
-use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 use base64::Engine as _;
@@ -43,85 +37,19 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use bytes::Bytes;
 use tokio::io::AsyncWriteExt as _;
 
+mod classify;
+mod options;
+mod payload_hash;
+
+use classify::{classify, is_missing_credentials, refuses_a_header};
+pub use options::{CredentialSource, S3Options};
+use payload_hash::SignedPayloadHash;
+
 use crate::error::{Result, StoreError};
 use crate::{
     BodySums, Features, Fetched, ListPage, MAX_PRESIGN_EXPIRY, ObjectInfo, ObjectStore, PartInfo, PendingUpload,
     PostPolicy, PresignGet, PresignedPost, PutOptions, StreamHasher, md5_base64, validate_key,
 };
-
-/// Where the S3 store gets its credentials.
-#[derive(Clone)]
-pub enum CredentialSource {
-    /// Given explicitly (the desktop's keychain, tests).
-    Static {
-        access_key: String,
-        secret_key: String,
-        session_token: Option<String>,
-    },
-    /// The standard AWS chain (environment, `~/.aws` profile, SSO, IMDS),
-    /// optionally with a named profile. Only front ends choose this: it
-    /// reads the process environment.
-    AwsChain { profile: Option<String> },
-}
-
-impl std::fmt::Debug for CredentialSource {
-    // Secrets never reach logs: only the access key id is shown.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            CredentialSource::Static { access_key, .. } => f
-                .debug_struct("Static")
-                .field("access_key", access_key)
-                .finish_non_exhaustive(),
-            CredentialSource::AwsChain { profile } => f.debug_struct("AwsChain").field("profile", profile).finish(),
-        }
-    }
-}
-
-/// How to reach a bucket.
-#[derive(Clone, Debug)]
-pub struct S3Options {
-    pub bucket: String,
-    /// Key prefix inside the bucket, without slashes at either end.
-    pub prefix: String,
-    /// A custom endpoint (MinIO, Garage, R2...); `None` for AWS.
-    pub endpoint: Option<String>,
-    /// `None` takes the chain's region, else `us-east-1`.
-    pub region: Option<String>,
-    /// Path-style addressing (`endpoint/bucket/key`). Most self-hosted
-    /// servers need it; it is the default whenever an endpoint is given.
-    pub path_style: bool,
-    /// `AES256` or `aws:kms`; `None` leaves the bucket default.
-    pub server_side_encryption: Option<String>,
-    pub credentials: CredentialSource,
-    /// Connect timeout.
-    pub connect_timeout: Duration,
-    /// Longest wait for a response to start once a request is sent.
-    pub read_timeout: Duration,
-    /// An upload or download that moves no bytes for this long is cut and
-    /// retried.
-    pub stall_timeout: Duration,
-    /// Attempts per request inside the SDK (standard retry with back-off).
-    pub max_attempts: u32,
-}
-
-impl S3Options {
-    /// Options with sensible timeouts for `bucket`.
-    pub fn new(bucket: impl Into<String>, credentials: CredentialSource) -> S3Options {
-        S3Options {
-            bucket: bucket.into(),
-            prefix: String::new(),
-            endpoint: None,
-            region: None,
-            path_style: false,
-            server_side_encryption: None,
-            credentials,
-            connect_timeout: Duration::from_secs(10),
-            read_timeout: Duration::from_secs(60),
-            stall_timeout: Duration::from_secs(20),
-            max_attempts: 3,
-        }
-    }
-}
 
 /// An S3 bucket (or a prefix of one). Cheap to clone.
 #[derive(Clone)]
@@ -401,81 +329,6 @@ impl S3Store {
     }
 }
 
-fn classify(store: String, op: &'static str, key: String, status: u16, code: String, detail: String) -> StoreError {
-    match (status, code.as_str()) {
-        (_, "NoSuchBucket") => StoreError::NoBucket { store },
-        (_, "NoSuchUpload") => StoreError::UploadGone { store, key },
-        (_, "NoSuchKey") | (404, "NotFound" | "") => StoreError::NotFound { store, key },
-        (
-            _,
-            "InvalidAccessKeyId"
-            | "SignatureDoesNotMatch"
-            | "InvalidToken"
-            | "ExpiredToken"
-            | "AuthorizationHeaderMalformed",
-        ) => StoreError::BadCredentials {
-            store,
-            detail: format!("{code}: {detail}"),
-        },
-        (_, "AccessDenied" | "AllAccessDisabled" | "AccountProblem") | (403, _) => StoreError::AccessDenied {
-            store,
-            key,
-            detail: if code.is_empty() {
-                "403 Forbidden; the credentials may be wrong or lack permission".into()
-            } else {
-                format!("{code}: {detail}")
-            },
-        },
-        (_, "BadDigest" | "InvalidDigest" | "XAmzContentSHA256Mismatch" | "InvalidChecksum") => {
-            StoreError::ChecksumMismatch {
-                store,
-                key,
-                detail: format!("the server refused the body ({code}: {detail})"),
-            }
-        }
-        (507, _) | (_, "QuotaExceeded" | "InsufficientStorage" | "StorageFull" | "XMinioStorageFull") => {
-            StoreError::Full {
-                store,
-                key,
-                detail: format!("{status} {code}: {detail}"),
-            }
-        }
-        // Not a passing failure: the server does not do this at all (s3s-fs
-        // has no ListMultipartUploads, for one).
-        (501, _) | (_, "NotImplemented") => StoreError::Unsupported { store, what: op },
-        (500..=599, _) | (_, "SlowDown" | "RequestTimeout" | "InternalError" | "ServiceUnavailable") => {
-            StoreError::ServerBusy {
-                store,
-                op,
-                key,
-                status,
-                code,
-            }
-        }
-        _ => StoreError::Refused {
-            store,
-            op,
-            key,
-            status,
-            code,
-            detail,
-        },
-    }
-}
-
-/// The SDK reports a credential chain that found nothing as a dispatch
-/// failure; its text is the only stable signal.
-fn is_missing_credentials(detail: &str) -> bool {
-    [
-        "CredentialsNotLoaded",
-        "no providers in chain",
-        "credential provider was not enabled",
-        "no credentials",
-    ]
-    .iter()
-    .any(|needle| detail.contains(needle))
-}
-
 /// User metadata as the SDK takes it (`None` when there is none).
 fn metadata(opts: &PutOptions) -> Option<std::collections::HashMap<String, String>> {
     (!opts.metadata.is_empty()).then(|| opts.metadata.clone().into_iter().collect())
@@ -488,44 +341,10 @@ struct PutAnswer {
     checksum_sha256: Option<String>,
 }
 
-/// A refusal of how a request was made rather than of what it carried:
-/// 400 `InvalidArgument` / `InvalidRequest` or 501 `NotImplemented`, as
-/// servers answer a header they do not support.
-fn refuses_a_header(e: &StoreError) -> bool {
-    match e {
-        StoreError::Refused { status: 400, code, .. } => matches!(code.as_str(), "InvalidArgument" | "InvalidRequest"),
-        StoreError::Unsupported { .. } => true,
-        _ => false,
-    }
-}
-
 /// A whole-object SHA-256 as S3 returns it (base64). A multipart object's
 /// checksum of part checksums (`...-N`) is not one and gives `None`.
 fn whole_sha256(value: Option<&str>) -> Option<[u8; 32]> {
     BASE64.decode(value?).ok()?.try_into().ok()
-}
-
-/// Tells SigV4 the payload's SHA-256 (lower-case hex) instead of letting it
-/// hash the body again. aws-runtime reads this override from the config
-/// bag; an interceptor is the public way to put it there per request.
-#[derive(Debug)]
-struct SignedPayloadHash(String);
-
-impl Intercept for SignedPayloadHash {
-    fn name(&self) -> &'static str {
-        "SignedPayloadHash"
-    }
-
-    fn modify_before_signing(
-        &self,
-        _context: &mut BeforeTransmitInterceptorContextMut<'_>,
-        _components: &RuntimeComponents,
-        cfg: &mut ConfigBag,
-    ) -> std::result::Result<(), BoxError> {
-        cfg.interceptor_state()
-            .store_put(PayloadSigningOverride::Precomputed(self.0.clone()));
-        Ok(())
-    }
 }
 
 fn unquote(etag: &str) -> String {
