@@ -128,26 +128,10 @@ fn the_store_knows_nothing_of_the_catalog_media_or_search() {
 #[test]
 fn unix_only_calls_are_behind_cfg() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    let mut dirs: Vec<std::path::PathBuf> = std::fs::read_dir(root.join("crates"))
-        .unwrap()
-        .map(|e| e.unwrap().path().join("src"))
-        .filter(|p| p.is_dir())
+    let files: Vec<_> = modules::crate_dirs()
+        .iter()
+        .flat_map(|d| modules::rust_files(d))
         .collect();
-    dirs.push(root.join("src-tauri/src"));
-    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-        for e in std::fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                walk(&p, out);
-            } else if p.extension().is_some_and(|x| x == "rs") {
-                out.push(p);
-            }
-        }
-    }
-    let mut files = Vec::new();
-    for d in &dirs {
-        walk(d, &mut files);
-    }
     let mut bare = Vec::new();
     for f in files {
         let text = std::fs::read_to_string(&f).unwrap();

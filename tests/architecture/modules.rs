@@ -14,21 +14,23 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// Module path ("" for the crate root, "scan::apply") -> file.
-fn modules(src: &Path) -> BTreeMap<String, PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let p = entry.unwrap().path();
-            if p.is_dir() {
-                walk(&p, out);
-            } else if p.extension().is_some_and(|e| e == "rs") {
-                out.push(p);
-            }
+/// Every `.rs` file below `dir`.
+pub(crate) fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_dir() {
+            out.extend(rust_files(&p));
+        } else if p.extension().is_some_and(|e| e == "rs") {
+            out.push(p);
         }
     }
-    let mut files = Vec::new();
-    walk(src, &mut files);
-    files
+    out
+}
+
+/// Module path ("" for the crate root, "scan::apply") -> file.
+fn modules(src: &Path) -> BTreeMap<String, PathBuf> {
+    rust_files(src)
         .into_iter()
         .map(|f| {
             let rel = f.strip_prefix(src).unwrap().with_extension("");
@@ -203,7 +205,8 @@ fn circles(g: &BTreeMap<String, BTreeSet<String>>) -> Vec<Vec<String>> {
     s.out
 }
 
-fn crate_dirs() -> Vec<PathBuf> {
+/// The `src` folder of every crate and of the desktop shell.
+pub(crate) fn crate_dirs() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(root.join("crates"))
         .unwrap()
@@ -219,9 +222,8 @@ fn crate_dirs() -> Vec<PathBuf> {
 fn no_crate_has_a_circle_of_modules() {
     let mut found = Vec::new();
     for src in crate_dirs() {
-        let mods = modules(&src);
-        for circle in circles(&graph(&mods)) {
-            let g = graph(&mods);
+        let g = graph(&modules(&src));
+        for circle in circles(&g) {
             let edges: Vec<String> = circle
                 .iter()
                 .flat_map(|m| {

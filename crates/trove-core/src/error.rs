@@ -152,6 +152,35 @@ impl CoreError {
             .copied()
     }
 
+    /// What a front end's advice table (`(code, advice)`, empty advice where
+    /// the message says all) adds for `code`.
+    pub fn advice(table: &[(&'static str, &'static str)], code: &str) -> Option<&'static str> {
+        table
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map(|(_, advice)| *advice)
+            .filter(|advice| !advice.is_empty())
+    }
+
+    /// Where an advice table and [`CoreError::codes`] disagree: codes it has
+    /// no line for, and lines for codes that no longer exist. Empty when the
+    /// table covers every code exactly once; front ends assert that.
+    pub fn advice_gaps(table: &[(&str, &str)]) -> Vec<String> {
+        let codes: Vec<&str> = CoreError::codes().collect();
+        let mut gaps: Vec<String> = codes
+            .iter()
+            .filter(|code| table.iter().filter(|(c, _)| c == *code).count() != 1)
+            .map(|code| format!("{code}: not one line"))
+            .collect();
+        gaps.extend(
+            table
+                .iter()
+                .filter(|(c, _)| !codes.contains(c))
+                .map(|(c, _)| format!("{c}: no longer a code")),
+        );
+        gaps
+    }
+
     /// True for mistakes in what the user asked (as opposed to failures of
     /// the machine or of Trove). Front ends use it to pick an exit code.
     pub fn is_user_error(&self) -> bool {
@@ -346,6 +375,24 @@ mod tests {
         for c in &all {
             assert!(seen.insert(c), "{c} is listed twice");
         }
+    }
+
+    #[test]
+    fn advice_gaps_name_missing_doubled_and_stale_codes() {
+        let full: Vec<(&'static str, &'static str)> = CoreError::codes().map(|c| (c, "")).collect();
+        assert!(CoreError::advice_gaps(&full).is_empty());
+        let mut bad = full[1..].to_vec();
+        bad.push(("no_target", "again"));
+        bad.push(("gone_code", ""));
+        let gaps = CoreError::advice_gaps(&bad);
+        assert!(gaps.contains(&format!("{}: not one line", full[0].0)), "{gaps:?}");
+        assert!(gaps.contains(&"no_target: not one line".to_owned()), "{gaps:?}");
+        assert!(gaps.contains(&"gone_code: no longer a code".to_owned()), "{gaps:?}");
+        assert_eq!(
+            CoreError::advice(&[("no_target", "set one"), ("cancelled", "")], "no_target"),
+            Some("set one")
+        );
+        assert_eq!(CoreError::advice(&[("cancelled", "")], "cancelled"), None);
     }
 
     /// Messages hold no front end's words: no CLI command, no flag, no
