@@ -57,6 +57,12 @@ const HINTS: &[(&str, &str)] = &[
         "request_invalid",
         "pick at least one file type and a size limit of at least 1 MB",
     ),
+    // Curation.
+    ("curation_invalid", ""),
+    (
+        "nothing_selected",
+        "select assets in the grid, or search for them, and try again",
+    ),
     (
         "share_needs_bucket",
         "set an S3-compatible bucket as the target with Sync…",

@@ -106,6 +106,9 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
             commands::roots::add_root,
             commands::roots::rescan,
             commands::roots::remove_root,
+            commands::curation::edit_assets,
+            commands::curation::undo_edit,
+            commands::curation::redo_edit,
         ])
 }
 

@@ -14,6 +14,8 @@ fn generated() -> Vec<(String, String)> {
     }
     vec![
         one::<ErrorDto>(),
+        one::<ChangeDto>(),
+        one::<EditDto>(),
         one::<RootDto>(),
         one::<AssetDto>(),
         one::<AssetPageDto>(),

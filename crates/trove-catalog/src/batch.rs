@@ -4,13 +4,11 @@
 use std::path::Path;
 
 use rusqlite::{OptionalExtension, ToSql, Transaction, TransactionBehavior, params};
-use trove_types::AssetId;
+use trove_types::{AssetId, Metadata};
 
 use crate::db::Catalog;
 use crate::error::{CatalogError, Result, SqlContext};
-use crate::model::{
-    AssetContent, AssetRowId, AssetStatus, FileId, FileStat, Metadata, RemovedRoot, Root, RootId, RootState,
-};
+use crate::model::{AssetContent, AssetRowId, AssetStatus, FileId, FileStat, RemovedRoot, Root, RootId, RootState};
 use crate::paths;
 use crate::rows::{self, ROOT_COLUMNS, to_i64};
 
@@ -50,6 +48,13 @@ pub mod event_kind {
     pub const METADATA_CHANGED: &str = "metadata_changed";
     /// The user removed a watched folder (nothing on disk was touched).
     pub const ROOT_REMOVED: &str = "root_removed";
+    /// A person changed the curation of assets; the detail names the edit
+    /// (`{"edit": id}`), whose assets `Catalog::edit_asset_rows` lists.
+    pub const ASSETS_EDITED: &str = "assets_edited";
+    /// An edit was undone (detail as for `assets_edited`).
+    pub const EDIT_UNDONE: &str = "edit_undone";
+    /// An undone edit was applied again (detail as for `assets_edited`).
+    pub const EDIT_REDONE: &str = "edit_redone";
 }
 
 impl<'c> Batch<'c> {
@@ -242,9 +247,9 @@ impl Batch<'_> {
                 m.iso,
                 m.flash,
                 m.orientation,
-                m.gps_lat,
-                m.gps_lon,
-                m.gps_alt,
+                m.gps.map(|g| g.lat),
+                m.gps.map(|g| g.lon),
+                m.gps.and_then(|g| g.alt),
                 m.title,
                 m.description,
                 m.rating,
@@ -271,6 +276,12 @@ impl Batch<'_> {
     /// label, title, description, and `raw.xmp`), keeping what EXIF and
     /// the proxy jobs (ffprobe, PDF info) found.
     pub fn update_xmp_fields(&mut self, asset: AssetRowId, m: &Metadata) -> Result<()> {
+        let before = rows::metadata_in(&self.tx, asset)?;
+        self.update_xmp_columns(asset, m)?;
+        self.follow_file_curation(asset, before.as_ref(), m)
+    }
+
+    fn update_xmp_columns(&mut self, asset: AssetRowId, m: &Metadata) -> Result<()> {
         self.tx
             .execute(
                 "INSERT OR IGNORE INTO metadata (asset_id, raw) VALUES (?1, '{}')",

@@ -21,6 +21,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0010_job_claim_index.sql"),
     include_str!("migrations/0011_sync_object_indexes.sql"),
     include_str!("migrations/0012_replaced_objects.sql"),
+    include_str!("migrations/0013_curation.sql"),
 ];
 
 /// The schema version this build writes.

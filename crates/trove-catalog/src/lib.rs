@@ -10,6 +10,7 @@
 //! milliseconds so callers (and tests) own the clock.
 
 mod batch;
+mod curation;
 mod db;
 mod derivatives;
 mod error;
@@ -23,6 +24,7 @@ mod sync;
 mod upload_state;
 
 pub use batch::{Batch, event_kind};
+pub use curation::{Curation, CurationChange, EditRecord, EditState, MAX_TEXT_BYTES, TextField};
 pub use db::{Catalog, SCHEMA_VERSION};
 pub use derivatives::Derivative;
 pub use error::{CatalogError, Result};

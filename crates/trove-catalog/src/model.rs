@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use trove_types::{AssetId, AssetKind, CaptureTime, ContentHash};
+use trove_types::{AssetId, AssetKind, CaptureTime, ColorLabel, ContentHash, Flag, Metadata};
 
 pub type RootId = i64;
 pub type FileId = i64;
@@ -118,70 +118,6 @@ pub struct FileStat {
     pub sidecar_mtime_ns: Option<i64>,
 }
 
-/// Typed technical metadata an asset's content yields.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Metadata {
-    pub camera_make: Option<String>,
-    pub camera_model: Option<String>,
-    pub lens: Option<String>,
-    pub focal_length_mm: Option<f64>,
-    pub aperture: Option<f64>,
-    pub exposure_s: Option<f64>,
-    pub iso: Option<u32>,
-    pub flash: Option<bool>,
-    pub orientation: Option<u8>,
-    pub gps_lat: Option<f64>,
-    pub gps_lon: Option<f64>,
-    pub gps_alt: Option<f64>,
-    pub title: Option<String>,
-    pub description: Option<String>,
-    pub rating: Option<i8>,
-    pub color_label: Option<String>,
-    /// Container format of a video or audio file (`mov,mp4,m4a,...` as
-    /// ffprobe names it).
-    pub container: Option<String>,
-    pub video_codec: Option<String>,
-    pub audio_codec: Option<String>,
-    pub frame_rate: Option<f64>,
-    /// Bits per second.
-    pub bit_rate: Option<u64>,
-    /// Display rotation of a video in degrees (0, 90, 180, 270).
-    pub rotation: Option<i32>,
-    pub artist: Option<String>,
-    pub album: Option<String>,
-    pub genre: Option<String>,
-    /// Author of a document.
-    pub author: Option<String>,
-    pub page_count: Option<u32>,
-    /// Searchable text the file carries (a video's subtitles).
-    pub text: Option<String>,
-    /// Every raw tag, as a JSON object, for the metadata panel.
-    pub raw: serde_json::Value,
-}
-
-impl Metadata {
-    /// Make and model as one name (`FUJIFILM X100V`), if either is known.
-    pub fn camera(&self) -> Option<String> {
-        let name = [self.camera_make.as_deref(), self.camera_model.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
-        (!name.trim().is_empty()).then_some(name)
-    }
-
-    /// The exposure time as photographers write it: `1/250 s`, `2 s`.
-    pub fn exposure_text(&self) -> Option<String> {
-        self.exposure_s.map(|e| {
-            if e > 0.0 && e < 1.0 {
-                format!("1/{:.0} s", 1.0 / e)
-            } else {
-                format!("{e} s")
-            }
-        })
-    }
-}
-
 /// The content-derived facts of an asset, written when it is hashed.
 #[derive(Debug, Clone)]
 pub struct AssetContent {
@@ -233,6 +169,8 @@ pub struct AssetListing {
     /// Its objects in the active sync target: `synced`, `pending`,
     /// `failed`, or `None` when it has none.
     pub sync: Option<String>,
+    /// Stars, flag and label.
+    pub marks: Marks,
 }
 
 /// Filters and paging for [`crate::Catalog::list_assets`].
@@ -287,4 +225,12 @@ pub struct CatalogCounts {
     pub bytes: u64,
     pub by_kind: Vec<(AssetKind, u64)>,
     pub scan_problems: u64,
+}
+
+/// What a grid cell shows of an asset's curation: stars, flag, label.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Marks {
+    pub rating: u8,
+    pub flag: Option<Flag>,
+    pub label: Option<ColorLabel>,
 }

@@ -4,15 +4,15 @@ use std::path::Path;
 use std::str::FromStr;
 
 use rusqlite::{OptionalExtension, params};
-use trove_types::{AssetId, AssetKind, ContentHash};
+use trove_types::{AssetId, AssetKind, ContentHash, Metadata};
 
 use crate::db::Catalog;
 use crate::error::{CatalogError, Result, SqlContext};
 use crate::model::{
-    Asset, AssetListing, AssetQuery, CatalogCounts, DayRun, FileRecord, LogEvent, Metadata, Root, RootId, ScanProblem,
+    Asset, AssetListing, AssetQuery, CatalogCounts, DayRun, FileRecord, LogEvent, Root, RootId, ScanProblem,
 };
 use crate::paths;
-use crate::rows::{self, ASSET_COLUMN_COUNT, ASSET_COLUMNS, FILE_COLUMNS, ROOT_COLUMNS};
+use crate::rows::{self, ASSET_COLUMN_COUNT, ASSET_COLUMNS, FILE_COLUMNS, MARKS_COLUMNS, MARKS_JOINS, ROOT_COLUMNS};
 
 /// One asset's (`a`) sync state in the active target, as SQL.
 const SYNC_SUMMARY: &str = "SELECT CASE WHEN count(*) = 0 THEN NULL
@@ -195,9 +195,10 @@ impl Catalog {
         let sql = format!(
             "SELECT {ASSET_COLUMNS}, f.root_id, f.rel_path,
                     (SELECT count(*) FROM files c WHERE c.asset_id = a.id), a.thumbhash,
-                    ({SYNC_SUMMARY})
+                    ({SYNC_SUMMARY}), {MARKS_COLUMNS}
              FROM ({page}) page
              JOIN assets a ON a.id = page.id
+             {MARKS_JOINS}
              JOIN files f ON f.id = (SELECT id FROM files x WHERE x.asset_id = a.id
                                      ORDER BY x.present DESC, x.id LIMIT 1)
              ORDER BY {LISTING_ORDER}"
@@ -213,6 +214,7 @@ impl Catalog {
                     file_count: r.get::<_, i64>(ASSET_COLUMN_COUNT + 2)? as u32,
                     thumbhash: r.get(ASSET_COLUMN_COUNT + 3)?,
                     sync: r.get(ASSET_COLUMN_COUNT + 4)?,
+                    marks: rows::marks(r, ASSET_COLUMN_COUNT + 5)?,
                 })
             })
             .ctx("list assets")?;
@@ -335,51 +337,7 @@ impl Catalog {
     }
 
     pub fn metadata(&self, asset_row: i64) -> Result<Option<Metadata>> {
-        self.conn
-            .prepare_cached(
-                "SELECT camera_make, camera_model, lens, focal_length_mm, aperture, exposure_s,
-                        iso, flash, orientation, gps_lat, gps_lon, gps_alt, title, description,
-                        rating, color_label, raw, container, video_codec, audio_codec, frame_rate,
-                        bit_rate, rotation, artist, album, genre, author, page_count, text
-                 FROM metadata WHERE asset_id = ?1",
-            )
-            .ctx("read metadata")?
-            .query_row([asset_row], |r| {
-                let raw: String = r.get(16)?;
-                Ok(Metadata {
-                    camera_make: r.get(0)?,
-                    camera_model: r.get(1)?,
-                    lens: r.get(2)?,
-                    focal_length_mm: r.get(3)?,
-                    aperture: r.get(4)?,
-                    exposure_s: r.get(5)?,
-                    iso: r.get::<_, Option<i64>>(6)?.map(|v| v as u32),
-                    flash: r.get(7)?,
-                    orientation: r.get::<_, Option<i64>>(8)?.map(|v| v as u8),
-                    gps_lat: r.get(9)?,
-                    gps_lon: r.get(10)?,
-                    gps_alt: r.get(11)?,
-                    title: r.get(12)?,
-                    description: r.get(13)?,
-                    rating: r.get::<_, Option<i64>>(14)?.map(|v| v as i8),
-                    color_label: r.get(15)?,
-                    raw: serde_json::from_str(&raw).unwrap_or(serde_json::Value::Null),
-                    container: r.get(17)?,
-                    video_codec: r.get(18)?,
-                    audio_codec: r.get(19)?,
-                    frame_rate: r.get(20)?,
-                    bit_rate: r.get::<_, Option<i64>>(21)?.map(rows::from_i64),
-                    rotation: r.get(22)?,
-                    artist: r.get(23)?,
-                    album: r.get(24)?,
-                    genre: r.get(25)?,
-                    author: r.get(26)?,
-                    page_count: r.get(27)?,
-                    text: r.get(28)?,
-                })
-            })
-            .optional()
-            .ctx("read metadata")
+        rows::metadata_in(&self.conn, asset_row)
     }
 
     pub fn scan_problems(&self, root: Option<RootId>) -> Result<Vec<ScanProblem>> {

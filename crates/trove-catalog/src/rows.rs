@@ -2,10 +2,11 @@
 
 use std::str::FromStr;
 
-use rusqlite::Row;
-use trove_types::{AssetId, AssetKind, CaptureSource, CaptureTime, ContentHash};
+use rusqlite::{OptionalExtension, Row};
+use trove_types::{AssetId, AssetKind, CaptureSource, CaptureTime, ContentHash, GeoPoint, Metadata};
 
-use crate::model::{Asset, AssetStatus, FileRecord, Root, RootState};
+use crate::error::{Result, SqlContext};
+use crate::model::{Asset, AssetStatus, FileRecord, Marks, Root, RootState};
 use crate::paths;
 
 pub(crate) fn to_i64(v: u64) -> i64 {
@@ -117,4 +118,86 @@ pub(crate) fn file(r: &Row<'_>) -> rusqlite::Result<FileRecord> {
         hashed_at: r.get(10)?,
         sidecar_mtime_ns: r.get(11)?,
     })
+}
+
+/// The [`Marks`] of asset `a` as three SQL columns, with `cu` its curation
+/// row and `m` its metadata row (both LEFT JOINed): the curation, or for
+/// an asset never edited, its file's XMP read as `Curation::from_file`
+/// reads it (rating -1 is a reject; labels by colour name).
+pub(crate) const MARKS_COLUMNS: &str = "
+    CASE WHEN cu.asset_id IS NOT NULL THEN cu.rating
+         WHEN m.rating BETWEEN 1 AND 5 THEN m.rating ELSE 0 END,
+    CASE WHEN cu.asset_id IS NOT NULL THEN cu.flag WHEN m.rating = -1 THEN 'reject' END,
+    CASE WHEN cu.asset_id IS NOT NULL THEN cu.label
+         WHEN lower(trim(m.color_label)) IN ('red', 'yellow', 'green', 'blue', 'purple')
+         THEN lower(trim(m.color_label)) END";
+
+/// The joins [`MARKS_COLUMNS`] reads from, for an `assets a`.
+pub(crate) const MARKS_JOINS: &str =
+    "LEFT JOIN curation cu ON cu.asset_id = a.id LEFT JOIN metadata m ON m.asset_id = a.id";
+
+/// Reads [`MARKS_COLUMNS`] starting at column `at`.
+pub(crate) fn marks(r: &Row<'_>, at: usize) -> rusqlite::Result<Marks> {
+    let rating: i64 = r.get(at)?;
+    let flag: Option<String> = r.get(at + 1)?;
+    let label: Option<String> = r.get(at + 2)?;
+    Ok(Marks {
+        rating: u8::try_from(rating).unwrap_or(0).min(5),
+        flag: flag.and_then(|f| f.parse().ok()),
+        label: label.and_then(|l| l.parse().ok()),
+    })
+}
+
+/// An asset's technical metadata, read on any connection (a batch's
+/// transaction too).
+pub(crate) fn metadata_in(conn: &rusqlite::Connection, asset_row: i64) -> Result<Option<Metadata>> {
+    conn.prepare_cached(
+        "SELECT camera_make, camera_model, lens, focal_length_mm, aperture, exposure_s,
+                    iso, flash, orientation, gps_lat, gps_lon, gps_alt, title, description,
+                    rating, color_label, raw, container, video_codec, audio_codec, frame_rate,
+                    bit_rate, rotation, artist, album, genre, author, page_count, text
+             FROM metadata WHERE asset_id = ?1",
+    )
+    .ctx("read metadata")?
+    .query_row([asset_row], |r| {
+        let raw: String = r.get(16)?;
+        Ok(Metadata {
+            camera_make: r.get(0)?,
+            camera_model: r.get(1)?,
+            lens: r.get(2)?,
+            focal_length_mm: r.get(3)?,
+            aperture: r.get(4)?,
+            exposure_s: r.get(5)?,
+            iso: r.get::<_, Option<i64>>(6)?.map(|v| v as u32),
+            flash: r.get(7)?,
+            orientation: r.get::<_, Option<i64>>(8)?.map(|v| v as u8),
+            gps: match (r.get::<_, Option<f64>>(9)?, r.get::<_, Option<f64>>(10)?) {
+                (Some(lat), Some(lon)) => Some(GeoPoint {
+                    lat,
+                    lon,
+                    alt: r.get(11)?,
+                }),
+                _ => None,
+            },
+            title: r.get(12)?,
+            description: r.get(13)?,
+            rating: r.get::<_, Option<i64>>(14)?.map(|v| v as i8),
+            color_label: r.get(15)?,
+            raw: serde_json::from_str(&raw).unwrap_or_else(|_| serde_json::json!({})),
+            container: r.get(17)?,
+            video_codec: r.get(18)?,
+            audio_codec: r.get(19)?,
+            frame_rate: r.get(20)?,
+            bit_rate: r.get::<_, Option<i64>>(21)?.map(from_i64),
+            rotation: r.get(22)?,
+            artist: r.get(23)?,
+            album: r.get(24)?,
+            genre: r.get(25)?,
+            author: r.get(26)?,
+            page_count: r.get(27)?,
+            text: r.get(28)?,
+        })
+    })
+    .optional()
+    .ctx("read metadata")
 }

@@ -60,6 +60,12 @@ const HINTS: &[(&str, &str)] = &[
         "request_invalid",
         "give --accept with at least one type (e.g. image/) and --max-size of at least 1",
     ),
+    // Curation.
+    ("curation_invalid", ""),
+    (
+        "nothing_selected",
+        "`trove search QUERY` shows what a query finds; `trove ls` lists assets and their ids",
+    ),
     (
         "share_needs_bucket",
         "set a bucket with `trove target set s3://BUCKET/PREFIX`",

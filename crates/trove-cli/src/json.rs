@@ -78,37 +78,8 @@ fn file(f: &FileInfo) -> Value {
 
 pub fn asset_detail(d: &AssetDetail) -> Value {
     let a = &d.asset;
-    let metadata = d.metadata.as_ref().map(|m| {
-        json!({
-            "camera_make": m.camera_make,
-            "camera_model": m.camera_model,
-            "lens": m.lens,
-            "focal_length_mm": m.focal_length_mm,
-            "aperture": m.aperture,
-            "exposure_s": m.exposure_s,
-            "iso": m.iso,
-            "flash": m.flash,
-            "orientation": m.orientation,
-            "gps": m.gps_lat.zip(m.gps_lon).map(|(lat, lon)| json!({"lat": lat, "lon": lon, "alt": m.gps_alt})),
-            "rating": m.rating,
-            "color_label": m.color_label,
-            "title": m.title,
-            "description": m.description,
-            "container": m.container,
-            "video_codec": m.video_codec,
-            "audio_codec": m.audio_codec,
-            "frame_rate": m.frame_rate,
-            "bit_rate": m.bit_rate,
-            "rotation": m.rotation,
-            "artist": m.artist,
-            "album": m.album,
-            "genre": m.genre,
-            "author": m.author,
-            "page_count": m.page_count,
-            "text": m.text,
-            "raw": m.raw,
-        })
-    });
+    // The one metadata record's own serde shape (`trove_types::Metadata`).
+    let metadata = &d.metadata;
     json!({
         "id": a.id.to_string(),
         "blake3": a.blake3.to_hex(),
@@ -125,6 +96,7 @@ pub fn asset_detail(d: &AssetDetail) -> Value {
         "updated_at": time_ms(a.updated_at),
         "files": d.files.iter().map(file).collect::<Vec<_>>(),
         "metadata": metadata,
+        "curation": d.curation,
         "derivatives": d.derivatives.iter().map(|x| json!({
             "variant": x.variant,
             "path": x.path,

@@ -3,6 +3,7 @@
 //! exit codes. All the work is in `trove-core`.
 
 mod assets_cmd;
+mod curate_cmd;
 mod hints;
 mod jobs_cmd;
 mod json;
@@ -235,6 +236,54 @@ enum Command {
     /// Share assets with signed links or a page in the bucket; list, renew
     /// and revoke shares; request files from someone.
     Share(share_cmd::ShareArgs),
+    /// Rate assets 0 (none) to 5 stars: `trove rate IMG_0001.jpg 4`,
+    /// `trove rate --query 'folder:iceland' 3`.
+    Rate(curate_cmd::SelValue),
+    /// Flag assets: `trove flag IMG_0001.jpg pick` (pick, reject or none).
+    Flag(curate_cmd::SelValue),
+    /// Give assets a colour label: red, yellow, green, blue, purple (or none).
+    Label(curate_cmd::SelValue),
+    /// Add and remove keywords: `trove tag IMG_0001.jpg +Places/Iceland -Old`
+    /// (levels separated by / or |; a keyword without + or - is added).
+    Tag {
+        /// Asset ids or paths, and the keywords: +KEYWORD adds, -KEYWORD removes.
+        #[arg(
+            value_name = "ID|PATH|+KEYWORD|-KEYWORD",
+            required = true,
+            allow_hyphen_values = true
+        )]
+        items: Vec<String>,
+        /// Every asset this search finds instead of ids or paths.
+        #[arg(long, value_name = "QUERY")]
+        query: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set the title: `trove title IMG_0001.jpg 'Harbour at dawn'` (an empty text clears it).
+    Title(curate_cmd::SelValue),
+    /// Set the caption (an empty text clears it).
+    Caption(curate_cmd::SelValue),
+    /// Set the creator (an empty text clears it).
+    Creator(curate_cmd::SelValue),
+    /// Set the copyright notice (an empty text clears it).
+    Rights(curate_cmd::SelValue),
+    /// Undo the last rating, flag, label, keyword or text change.
+    Undo {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Apply again what `trove undo` took back.
+    Redo {
+        #[arg(long)]
+        json: bool,
+    },
+    /// The newest edits, newest first.
+    History {
+        #[arg(long, default_value_t = 20, value_name = "N")]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
     /// Library summary.
     Status {
         #[arg(long)]
@@ -415,5 +464,31 @@ fn run(cli: Cli) -> Result<u8, CoreError> {
         Command::Verify { sample, json } => sync_cmd::verify(&dir, sample, json),
         Command::Reconcile { json } => sync_cmd::reconcile(&dir, json),
         Command::Restore { what, to, json } => sync_cmd::restore(&dir, &what, to, json),
+        Command::Rate(args) => curate_cmd::run(&dir, "rate", args),
+        Command::Flag(args) => curate_cmd::run(&dir, "flag", args),
+        Command::Label(args) => curate_cmd::run(&dir, "label", args),
+        Command::Title(args) => curate_cmd::run(&dir, "title", args),
+        Command::Caption(args) => curate_cmd::run(&dir, "caption", args),
+        Command::Creator(args) => curate_cmd::run(&dir, "creator", args),
+        Command::Rights(args) => curate_cmd::run(&dir, "rights", args),
+        Command::Tag { items, query, json } => {
+            let (sel, change) = curate_cmd::tag_args(items, query, json)?;
+            curate_cmd::edit(&dir, sel, change)
+        }
+        Command::Undo { json } => curate_cmd::undo(&dir, false, json),
+        Command::Redo { json } => curate_cmd::undo(&dir, true, json),
+        Command::History { limit, json } => curate_cmd::history(&dir, limit, json),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// Clap checks the whole command line's definition (positionals,
+    /// conflicts) only when asked or at run time: ask here.
+    #[test]
+    fn the_command_line_is_well_formed() {
+        super::Cli::command().debug_assert();
     }
 }

@@ -181,20 +181,8 @@ pub fn asset_detail(d: &AssetDetail) {
         if let Some(lens) = &m.lens {
             line(&format!("lens      {lens}"));
         }
-        if let (Some(lat), Some(lon)) = (m.gps_lat, m.gps_lon) {
-            line(&format!("gps       {lat:.6}, {lon:.6}"));
-        }
-        if let Some(r) = m.rating {
-            line(&format!("rating    {r}"));
-        }
-        if let Some(l) = &m.color_label {
-            line(&format!("label     {l}"));
-        }
-        if let Some(t) = &m.title {
-            line(&format!("title     {t}"));
-        }
-        if let Some(d) = &m.description {
-            line(&format!("caption   {d}"));
+        if let Some(g) = m.gps {
+            line(&format!("gps       {:.6}, {:.6}", g.lat, g.lon));
         }
         let codecs = [m.video_codec.as_deref(), m.audio_codec.as_deref()]
             .into_iter()
@@ -228,10 +216,30 @@ pub fn asset_detail(d: &AssetDetail) {
                 if t.chars().count() > 80 { "..." } else { "" }
             ));
         }
-        if let Some(k) = m.raw["xmp"]["keywords"].as_array().filter(|k| !k.is_empty()) {
-            let k: Vec<&str> = k.iter().filter_map(|v| v.as_str()).collect();
-            line(&format!("keywords  {}", k.join(", ")));
+    }
+    let c = &d.curation;
+    if c.rating > 0 {
+        line(&format!("rating    {}", "*".repeat(usize::from(c.rating))));
+    }
+    if let Some(f) = c.flag {
+        line(&format!("flag      {}", f.as_str()));
+    }
+    if let Some(l) = c.label {
+        line(&format!("label     {}", l.as_str()));
+    }
+    for (name, text) in [
+        ("title", &c.title),
+        ("caption", &c.caption),
+        ("creator", &c.creator),
+        ("rights", &c.rights),
+    ] {
+        if let Some(t) = text {
+            line(&format!("{name:<9} {t}"));
         }
+    }
+    if !c.keywords.is_empty() {
+        let k: Vec<String> = c.keywords.iter().map(ToString::to_string).collect();
+        line(&format!("keywords  {}", k.join(", ")));
     }
     for f in &d.files {
         let state = if f.record.present { "present" } else { "missing" };

@@ -198,7 +198,8 @@ impl EventSink for Reporter {
                 );
                 self.print(&st, &msg);
             }
-            Event::SearchIndexed(_) => {}
+            // Curation commands report their own edit (curate_cmd).
+            Event::SearchIndexed(_) | Event::Edited(_) => {}
             // Sync reports its own progress (sync_cmd).
             Event::SyncProgress(_) | Event::SyncPaused { .. } | Event::SyncResumed | Event::SyncObjectFailed { .. } => {
             }

@@ -39,6 +39,7 @@ impl Library {
                     file_count: l.file_count,
                     thumbhash: l.thumbhash,
                     sync: l.sync,
+                    marks: l.marks,
                 }
             })
             .collect())
@@ -94,45 +95,27 @@ impl Library {
     /// Looks an asset up by its id or by the path of one of its files.
     pub fn asset_detail(&self, query: &str) -> Result<AssetDetail> {
         let cat = self.catalog();
-        let asset = if let Ok(id) = query.parse::<AssetId>() {
-            match cat.asset(id) {
-                Ok(a) => a,
-                Err(e) if e.is_not_found() => {
-                    return Err(CoreError::AssetNotFound {
-                        query: query.to_owned(),
-                    });
-                }
-                Err(e) => return Err(e.into()),
-            }
-        } else {
-            let p = Path::new(query);
-            let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
-            let abs = abs.canonicalize().unwrap_or(abs);
-            let mut found = None;
-            for root in cat.roots()? {
-                if let Ok(rel) = abs.strip_prefix(&root.path)
-                    && let Some(a) = cat.asset_at(root.id, rel)?
-                {
-                    found = Some(a);
-                    break;
-                }
-            }
-            found.ok_or_else(|| CoreError::AssetNotFound {
-                query: query.to_owned(),
-            })?
-        };
+        let asset = find_asset(&cat, query)?;
         let files = self.file_infos(&cat, asset.row_id)?;
         let metadata = cat.metadata(asset.row_id)?;
+        let curation = cat.curation(asset.row_id)?;
         let derivatives = cat.derivatives(asset.row_id)?;
         let (thumbhash, proxy_error) = cat.proxy_state(asset.row_id)?;
         Ok(AssetDetail {
             asset,
             files,
             metadata,
+            curation,
             derivatives,
             thumbhash,
             proxy_error,
         })
+    }
+
+    /// The id of an asset named by its id or by the path of one of its
+    /// files.
+    pub fn resolve_asset(&self, query: &str) -> Result<AssetId> {
+        Ok(find_asset(&self.catalog(), query)?.id)
     }
 
     fn file_infos(&self, cat: &trove_catalog::Catalog, asset_row: i64) -> Result<Vec<FileInfo>> {
@@ -163,4 +146,36 @@ impl Library {
             })
             .collect()
     }
+}
+
+/// The asset named by its id or by the path of one of its files.
+fn find_asset(cat: &trove_catalog::Catalog, query: &str) -> Result<trove_catalog::Asset> {
+    let asset = if let Ok(id) = query.parse::<AssetId>() {
+        match cat.asset(id) {
+            Ok(a) => a,
+            Err(e) if e.is_not_found() => {
+                return Err(CoreError::AssetNotFound {
+                    query: query.to_owned(),
+                });
+            }
+            Err(e) => return Err(e.into()),
+        }
+    } else {
+        let p = Path::new(query);
+        let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
+        let abs = abs.canonicalize().unwrap_or(abs);
+        let mut found = None;
+        for root in cat.roots()? {
+            if let Ok(rel) = abs.strip_prefix(&root.path)
+                && let Some(a) = cat.asset_at(root.id, rel)?
+            {
+                found = Some(a);
+                break;
+            }
+        }
+        found.ok_or_else(|| CoreError::AssetNotFound {
+            query: query.to_owned(),
+        })?
+    };
+    Ok(asset)
 }

@@ -65,6 +65,13 @@ pub enum CoreError {
     /// no request.
     #[error("cannot request files with {asked}: {why}")]
     RequestInvalid { asked: String, why: &'static str },
+    /// A curation value (stars, flag, label, keyword, text) that cannot be
+    /// set.
+    #[error("cannot curate with this value: {0}")]
+    CurationInvalid(#[from] trove_types::CurationValueError),
+    /// An edit's selection that names no asset.
+    #[error("the selection {selection} names no asset; nothing was changed")]
+    NothingSelected { selection: String },
     #[error("the target {target} is a folder, which cannot make links; share from an S3-compatible bucket")]
     ShareNeedsBucket { target: String },
     #[error("this share was signed with the sharing key, which was not given")]
@@ -128,6 +135,8 @@ impl CoreError {
             CoreError::Damaged { .. } => "target_damaged",
             CoreError::ShareExpiry { .. } => "share_expiry_invalid",
             CoreError::RequestInvalid { .. } => "request_invalid",
+            CoreError::CurationInvalid(_) => "curation_invalid",
+            CoreError::NothingSelected { .. } => "nothing_selected",
             CoreError::ShareNeedsBucket { .. } => "share_needs_bucket",
             CoreError::ShareKeyNeeded => "share_key_needed",
             CoreError::ShareTooBig { .. } => "share_too_big",
@@ -197,6 +206,8 @@ impl CoreError {
                 | CoreError::RestoreConflict { .. }
                 | CoreError::ShareExpiry { .. }
                 | CoreError::RequestInvalid { .. }
+                | CoreError::CurationInvalid(_)
+                | CoreError::NothingSelected { .. }
                 | CoreError::ShareNeedsBucket { .. }
                 | CoreError::ShareKeyNeeded
                 | CoreError::ShareTooBig { .. }
@@ -244,6 +255,8 @@ const CODES: &[&str] = &[
     "target_damaged",
     "share_expiry_invalid",
     "request_invalid",
+    "curation_invalid",
+    "nothing_selected",
     "share_needs_bucket",
     "share_key_needed",
     "share_too_big",
@@ -301,6 +314,8 @@ mod tests {
             CoreError::Damaged { key: s(), detail: s() },
             CoreError::ShareExpiry { asked: s(), why: "x" },
             CoreError::RequestInvalid { asked: s(), why: "x" },
+            CoreError::CurationInvalid(trove_types::CurationValueError::new("rating", "9", "0 to 5 stars")),
+            CoreError::NothingSelected { selection: s() },
             CoreError::ShareNeedsBucket { target: s() },
             CoreError::ShareKeyNeeded,
             CoreError::ShareTooBig { query: s(), found: 2 },
@@ -343,6 +358,8 @@ mod tests {
             CoreError::Damaged { .. } => "Damaged",
             CoreError::ShareExpiry { .. } => "ShareExpiry",
             CoreError::RequestInvalid { .. } => "RequestInvalid",
+            CoreError::CurationInvalid(_) => "CurationInvalid",
+            CoreError::NothingSelected { .. } => "NothingSelected",
             CoreError::ShareNeedsBucket { .. } => "ShareNeedsBucket",
             CoreError::ShareKeyNeeded => "ShareKeyNeeded",
             CoreError::ShareTooBig { .. } => "ShareTooBig",
@@ -362,7 +379,7 @@ mod tests {
         let all: Vec<&str> = CoreError::codes().collect();
         let samples = samples();
         let variants: std::collections::BTreeSet<&str> = samples.iter().map(variant).collect();
-        assert_eq!(variants.len(), 30, "one sample per variant: {variants:?}");
+        assert_eq!(variants.len(), 32, "one sample per variant: {variants:?}");
         for e in &samples {
             assert!(
                 all.contains(&e.code()),

@@ -82,6 +82,8 @@ pub enum Event {
     Warning {
         message: String,
     },
+    /// A person's edit was made, undone (`state` undone) or redone.
+    Edited(trove_catalog::EditRecord),
     JobStarted {
         job_id: i64,
         kind: String,

@@ -12,6 +12,14 @@
 //!   renames, moves and edits, and the user data attached to it. An asset
 //!   has one or more **files** (copies); a file that disappears is marked
 //!   *missing*, never forgotten.
+//! - **metadata**: what an asset's content says of itself (EXIF, XMP,
+//!   ffprobe, tags): one record, `trove_types::Metadata`.
+//! - **curation**: what a person sets on an asset: stars (0-5), a flag
+//!   (pick, reject), a colour label, title, caption, creator, rights and
+//!   **keywords** (paths in a tree, `Places|Iceland|Reykjavik`). Until an
+//!   asset is edited, its file's own XMP is its curation.
+//! - **edit**: one change of curation on a **selection** (ids, or all a
+//!   search finds): one transaction, one event, one step of undo/redo.
 //! - **scan**: reconciling a root (or some paths in it) with the catalog.
 //! - **job**: durable work in the catalog's queue, leased by a worker.
 //! - **event**: progress and results the core reports to its front end.
@@ -33,6 +41,7 @@
 mod assets;
 mod cancel;
 mod clock;
+mod curation;
 mod error;
 mod events;
 mod fsmeta;
@@ -50,6 +59,7 @@ mod watch;
 
 pub use cancel::Cancel;
 pub use clock::{Clock, SystemClock};
+pub use curation::{MAX_EDIT_ASSETS, Selection};
 pub use error::{CoreError, Result};
 pub use events::{Event, EventSink, NoEvents, ScanPhase, ScanProgress, Sink, SyncProgress};
 pub use jobs::{ALL_KINDS, JobRunSummary, WorkerOptions, kind as job_kind};
@@ -82,9 +92,12 @@ pub use watch::WatchOptions;
 /// Catalog types that front ends see through this crate.
 pub mod catalog {
     pub use trove_catalog::{
-        Asset, AssetStatus, CatalogCounts, Derivative, FileRecord, Job, JobCounts, JobState, Metadata, RootState,
-        SCHEMA_VERSION, ScanProblem,
+        Asset, AssetStatus, CatalogCounts, Derivative, FileRecord, Job, JobCounts, JobState, RootState, SCHEMA_VERSION,
+        ScanProblem,
     };
+    pub use trove_catalog::{Curation, CurationChange, EditRecord, EditState, Marks, TextField};
+    /// The technical metadata record, defined once in `trove-types`.
+    pub use trove_types::Metadata;
 }
 
 pub use trove_types as types;

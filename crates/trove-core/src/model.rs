@@ -5,10 +5,8 @@
 
 use std::path::PathBuf;
 
-use trove_catalog::{
-    Asset, AssetQuery, AssetStatus, CatalogCounts, FileRecord, JobCounts, Metadata, RootState, ScanProblem,
-};
-use trove_types::{AssetId, AssetKind, CaptureTime};
+use trove_catalog::{Asset, AssetQuery, AssetStatus, CatalogCounts, FileRecord, JobCounts, RootState, ScanProblem};
+use trove_types::{AssetId, AssetKind, CaptureTime, Metadata};
 
 /// A watched folder with its counts.
 #[derive(Debug, Clone)]
@@ -45,6 +43,9 @@ pub struct AssetSummary {
     /// Its objects in the sync target: `synced`, `pending`, `failed`, or
     /// `None` when it has none (no target, or not planned yet).
     pub sync: Option<String>,
+    /// Stars, flag and colour label (what the person set, or the file's
+    /// XMP until they edit).
+    pub marks: trove_catalog::Marks,
 }
 
 /// A file of an asset, with its absolute path.
@@ -61,6 +62,9 @@ pub struct AssetDetail {
     pub asset: Asset,
     pub files: Vec<FileInfo>,
     pub metadata: Option<Metadata>,
+    /// What the person set (for an asset never edited, what its file's XMP
+    /// says).
+    pub curation: trove_catalog::Curation,
     /// Proxies made from the asset (paths relative to the library).
     pub derivatives: Vec<trove_catalog::Derivative>,
     pub thumbhash: Option<Vec<u8>>,

@@ -6,6 +6,8 @@ use lofty::file::{AudioFile, TaggedFileExt};
 use lofty::picture::PictureType;
 use lofty::tag::Accessor;
 
+use trove_types::Metadata;
+
 use crate::MediaError;
 
 /// What an audio file's tags and header say.
@@ -24,6 +26,26 @@ pub struct AudioTags {
     pub channels: Option<u8>,
     /// The front cover (or the first picture), as stored (JPEG or PNG).
     pub cover: Option<Vec<u8>>,
+}
+
+impl AudioTags {
+    /// Adds the tags to an asset's metadata: a title the file's XMP gave
+    /// wins; artist, album, genre and bit rate are the tags'.
+    pub fn fill_metadata(&self, m: &mut Metadata) {
+        m.title = m.title.take().or_else(|| self.title.clone());
+        m.artist = self.artist.clone();
+        m.album = self.album.clone();
+        m.genre = self.genre.clone();
+        m.bit_rate = self.bitrate_kbps.map(|k| u64::from(k) * 1000);
+        m.add_raw(
+            "audio",
+            serde_json::json!({
+                "year": self.year,
+                "sample_rate": self.sample_rate,
+                "channels": self.channels,
+            }),
+        );
+    }
 }
 
 /// Reads the tags, properties and cover art of an audio file.

@@ -1,30 +1,19 @@
 use std::io::Cursor;
 
 use exif::{Exif, In, Tag, Value};
-use trove_types::{CaptureSource, CaptureTime};
+use trove_types::{CaptureSource, CaptureTime, GeoPoint, Metadata};
 
 use crate::MediaError;
 
-/// The EXIF facts Trove uses, plus every tag as text.
+/// What EXIF says about a photo: when it was taken and its pixel size
+/// (which the catalog keeps on the asset), and the technical metadata, with
+/// every tag as text under `raw.exif`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ExifSummary {
     pub capture: Option<CaptureTime>,
-    pub orientation: Option<u8>,
-    pub make: Option<String>,
-    pub model: Option<String>,
-    pub lens: Option<String>,
-    pub focal_length_mm: Option<f64>,
-    pub aperture: Option<f64>,
-    pub exposure_s: Option<f64>,
-    pub iso: Option<u32>,
-    pub flash: Option<bool>,
-    pub gps_lat: Option<f64>,
-    pub gps_lon: Option<f64>,
-    pub gps_alt: Option<f64>,
     pub pixel_width: Option<u32>,
     pub pixel_height: Option<u32>,
-    /// `{"<ifd>.<tag>": "<display value>"}` for every field.
-    pub raw: serde_json::Map<String, serde_json::Value>,
+    pub metadata: Metadata,
 }
 
 /// Reads EXIF from the start of a file (JPEG, TIFF and TIFF-based RAW,
@@ -44,26 +33,29 @@ pub fn probe_exif(bytes: &[u8]) -> Result<ExifSummary, MediaError> {
 }
 
 fn summarize(exif: &Exif) -> ExifSummary {
-    let mut s = ExifSummary {
-        capture: capture_time(exif),
+    let gps = gps_coord(exif, Tag::GPSLatitude, Tag::GPSLatitudeRef, b'S')
+        .zip(gps_coord(exif, Tag::GPSLongitude, Tag::GPSLongitudeRef, b'W'))
+        .map(|(lat, lon)| GeoPoint {
+            lat,
+            lon,
+            alt: gps_altitude(exif),
+        });
+    let metadata = Metadata {
         orientation: uint(exif, Tag::Orientation)
             .and_then(|o| u8::try_from(o).ok())
             .filter(|o| (1..=8).contains(o)),
-        make: text(exif, Tag::Make),
-        model: text(exif, Tag::Model),
+        camera_make: text(exif, Tag::Make),
+        camera_model: text(exif, Tag::Model),
         lens: text(exif, Tag::LensModel),
         focal_length_mm: rational(exif, Tag::FocalLength),
         aperture: rational(exif, Tag::FNumber),
         exposure_s: rational(exif, Tag::ExposureTime),
         iso: uint(exif, Tag::PhotographicSensitivity),
         flash: uint(exif, Tag::Flash).map(|f| f & 1 == 1),
-        gps_lat: gps_coord(exif, Tag::GPSLatitude, Tag::GPSLatitudeRef, b'S'),
-        gps_lon: gps_coord(exif, Tag::GPSLongitude, Tag::GPSLongitudeRef, b'W'),
-        gps_alt: gps_altitude(exif),
-        pixel_width: uint(exif, Tag::PixelXDimension),
-        pixel_height: uint(exif, Tag::PixelYDimension),
-        raw: serde_json::Map::new(),
+        gps,
+        ..Metadata::empty()
     };
+    let mut raw = serde_json::Map::new();
     for f in exif.fields() {
         // Thumbnail IFD tags describe the embedded preview, not the photo.
         if f.ifd_num != In::PRIMARY && f.ifd_num != In(0) {
@@ -76,8 +68,15 @@ fn summarize(exif: &Exif) -> ExifSummary {
         if value.len() > 1024 {
             value.truncate(value.floor_char_boundary(1024));
         }
-        s.raw.insert(format!("{}", f.tag), serde_json::Value::String(value));
+        raw.insert(format!("{}", f.tag), serde_json::Value::String(value));
     }
+    let mut s = ExifSummary {
+        capture: capture_time(exif),
+        pixel_width: uint(exif, Tag::PixelXDimension),
+        pixel_height: uint(exif, Tag::PixelYDimension),
+        metadata,
+    };
+    s.metadata.add_raw("exif", serde_json::Value::Object(raw));
     s
 }
 

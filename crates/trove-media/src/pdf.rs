@@ -5,7 +5,7 @@ use std::ffi::OsStr;
 use std::path::Path;
 use std::time::Duration;
 
-use trove_types::{CaptureSource, CaptureTime};
+use trove_types::{CaptureSource, CaptureTime, Metadata};
 
 use crate::MediaError;
 use crate::tools::Tools;
@@ -19,6 +19,16 @@ pub struct PdfInfo {
     pub created: Option<CaptureTime>,
     /// Page size of the first page in points (1/72 inch).
     pub page_size: Option<(f64, f64)>,
+}
+
+impl PdfInfo {
+    /// Adds the document information to an asset's metadata (a title the
+    /// file's XMP gave wins).
+    pub fn fill_metadata(&self, m: &mut Metadata) {
+        m.page_count = self.pages;
+        m.author = self.author.clone();
+        m.title = m.title.take().or_else(|| self.title.clone());
+    }
 }
 
 const TIMEOUT: Duration = Duration::from_secs(60);

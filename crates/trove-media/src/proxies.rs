@@ -203,7 +203,7 @@ fn upright(bytes: &[u8], given: Option<u8>) -> u8 {
         return 1;
     }
     given
-        .or_else(|| crate::probe_exif(bytes).ok().and_then(|e| e.orientation))
+        .or_else(|| crate::probe_exif(bytes).ok().and_then(|e| e.metadata.orientation))
         .unwrap_or(1)
 }
 

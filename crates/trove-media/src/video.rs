@@ -11,7 +11,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use serde_json::Value;
-use trove_types::{CaptureSource, CaptureTime};
+use trove_types::{CaptureSource, CaptureTime, GeoPoint, Metadata};
 
 use crate::MediaError;
 use crate::tools::Tools;
@@ -33,14 +33,35 @@ pub struct AvProbe {
     pub creation_time: Option<CaptureTime>,
     pub make: Option<String>,
     pub model: Option<String>,
-    /// Latitude, longitude (signed decimal degrees) and altitude (metres).
-    pub gps: Option<(f64, f64, Option<f64>)>,
+    pub gps: Option<GeoPoint>,
     pub title: Option<String>,
     pub artist: Option<String>,
     pub album: Option<String>,
     pub genre: Option<String>,
     /// ffprobe's format and stream sections, for the metadata panel.
     pub raw: Value,
+}
+
+impl AvProbe {
+    /// Adds ffprobe's findings to an asset's metadata. What the file itself
+    /// said (XMP titles, EXIF cameras and places) wins over container tags;
+    /// codecs, frame rate and rotation are ffprobe's alone.
+    pub fn fill_metadata(&self, m: &mut Metadata) {
+        m.container = self.container.clone();
+        m.video_codec = self.video.as_ref().map(|v| v.codec.clone());
+        m.audio_codec = self.audio.as_ref().map(|a| a.codec.clone());
+        m.frame_rate = self.video.as_ref().and_then(|v| v.frame_rate);
+        m.bit_rate = self.bit_rate.or(m.bit_rate);
+        m.rotation = self.video.as_ref().map(|v| v.rotation);
+        m.camera_make = m.camera_make.take().or_else(|| self.make.clone());
+        m.camera_model = m.camera_model.take().or_else(|| self.model.clone());
+        m.gps = m.gps.or(self.gps);
+        m.title = m.title.take().or_else(|| self.title.clone());
+        m.artist = m.artist.take().or_else(|| self.artist.clone());
+        m.album = m.album.take().or_else(|| self.album.clone());
+        m.genre = m.genre.take().or_else(|| self.genre.clone());
+        m.add_raw("ffprobe", self.raw.clone());
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -140,7 +161,9 @@ pub fn parse_probe(json: Value) -> Result<AvProbe, MediaError> {
         bit_rate: num_of(&format, "bit_rate").map(|b| b as u64),
         make: tag(&["com.apple.quicktime.make", "make", "com.android.manufacturer"]),
         model: tag(&["com.apple.quicktime.model", "model", "com.android.model"]),
-        gps: tag(&["com.apple.quicktime.location.ISO6709", "location"]).and_then(|s| parse_iso6709(&s)),
+        gps: tag(&["com.apple.quicktime.location.ISO6709", "location"])
+            .and_then(|s| parse_iso6709(&s))
+            .map(|(lat, lon, alt)| GeoPoint { lat, lon, alt }),
         creation_time: tag(&["com.apple.quicktime.creationdate"])
             .and_then(|s| parse_time(&s))
             .or_else(|| tag(&["creation_time", "date"]).and_then(|s| parse_time(&s))),

@@ -7,6 +7,8 @@ use quick_xml::NsReader;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{Namespace, ResolveResult};
 
+use trove_types::Metadata;
+
 use crate::MediaError;
 
 const NS_RDF: &[u8] = b"http://www.w3.org/1999/02/22-rdf-syntax-ns#";
@@ -33,6 +35,23 @@ pub struct XmpSummary {
 impl XmpSummary {
     pub fn is_empty(&self) -> bool {
         *self == XmpSummary::default()
+    }
+
+    /// Writes these values into an asset's metadata: rating, label, title
+    /// and description replace what was there; the keywords go under
+    /// `raw.xmp`.
+    pub fn apply_to(&self, m: &mut Metadata) {
+        m.rating = self.rating;
+        m.color_label = self.label.clone();
+        m.title = self.title.clone();
+        m.description = self.description.clone();
+        m.add_raw(
+            "xmp",
+            serde_json::json!({
+                "keywords": self.keywords,
+                "hierarchical_keywords": self.hierarchical_keywords,
+            }),
+        );
     }
 
     /// These values, with `other`'s wherever these have none (a sidecar

@@ -71,6 +71,8 @@ pub struct AssetDoc {
     pub rating: Option<i8>,
     /// Colour label (`red`).
     pub color_label: Option<String>,
+    /// Pick or reject (`pick`, `reject`).
+    pub flag: Option<String>,
     /// Names of the albums the asset is in.
     pub albums: Vec<String>,
     /// Trove's own tags; may be paths (`trips/iceland`).
@@ -116,6 +118,7 @@ impl AssetDoc {
             hierarchical_keywords: Vec::new(),
             rating: None,
             color_label: None,
+            flag: None,
             albums: Vec::new(),
             tags: Vec::new(),
             captions: Vec::new(),
@@ -257,6 +260,9 @@ impl AssetDoc {
             {
                 d.add_text(f.album, album.trim());
             }
+        }
+        if let Some(flag) = &self.flag {
+            d.add_text(f.flag, flag);
         }
         if let Some(label) = &self.color_label {
             d.add_text(f.label, label);

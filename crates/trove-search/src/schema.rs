@@ -13,8 +13,9 @@ use crate::tokenizer;
 
 /// The version of the schema and of the analyzers. Stored in every commit.
 /// Version 2: capture times with an EXIF offset are wall-clock times (they
-/// were one offset off in version 1).
-pub const SCHEMA_VERSION: u32 = 2;
+/// were one offset off in version 1). Version 3: a `flag` field (pick,
+/// reject), and ratings, labels and keywords are the curation's.
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Field names, as Tantivy knows them (not the query language's names).
 pub(crate) mod name {
@@ -45,6 +46,7 @@ pub(crate) mod name {
     pub const TAG: &str = "tag";
     pub const ALBUM: &str = "album";
     pub const LABEL: &str = "label";
+    pub const FLAG: &str = "flag";
     pub const SYNC: &str = "sync";
     pub const RATING: &str = "rating";
     pub const MISSING: &str = "missing";
@@ -80,6 +82,7 @@ pub(crate) struct Fields {
     pub tag: Field,
     pub album: Field,
     pub label: Field,
+    pub flag: Field,
     pub sync: Field,
     pub rating: Field,
     pub missing: Field,
@@ -149,6 +152,7 @@ pub(crate) fn build() -> (Schema, Fields) {
         tag: b.add_text_field(name::TAG, exact().set_fast(tokenizer::WHOLE)),
         album: b.add_text_field(name::ALBUM, exact().set_fast("raw")),
         label: b.add_text_field(name::LABEL, exact()),
+        flag: b.add_text_field(name::FLAG, exact()),
         sync: b.add_text_field(name::SYNC, exact()),
         rating: b.add_i64_field(name::RATING, number()),
         missing: b.add_bool_field(name::MISSING, INDEXED | FAST),

@@ -2,13 +2,18 @@
 //!
 //! This crate holds only values that more than one of the lower crates
 //! (catalog, media, search, store) must agree on. It has no I/O and no
-//! dependencies beyond `serde` and `uuid`, so every crate can use it without
+//! dependencies beyond `serde`, `serde_json` and `uuid`, so every crate can use it without
 //! learning about any other.
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+
+mod curation;
+mod metadata;
+pub use curation::{ColorLabel, CurationValueError, Flag, KeywordPath};
+pub use metadata::{GeoPoint, Metadata};
 
 /// The stable identity of an asset. It survives renames, moves and edits.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -2,6 +2,7 @@
 //! `trove-core` and returns `ErrorDto { code, message }` on failure.
 
 pub mod assets;
+pub mod curation;
 pub mod jobs;
 pub mod library;
 pub mod playback;

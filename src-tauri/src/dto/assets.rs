@@ -35,6 +35,12 @@ pub struct AssetDto {
     /// "synced", "pending" or "failed" in the sync target; null when it has
     /// nothing there.
     pub sync: Option<String>,
+    /// Stars, 0 (none) to 5.
+    pub rating: u8,
+    /// "pick" or "reject"; null when unflagged.
+    pub flag: Option<String>,
+    /// "red", "yellow", "green", "blue" or "purple"; null when unlabelled.
+    pub label: Option<String>,
 }
 
 impl From<&AssetSummary> for AssetDto {
@@ -57,6 +63,9 @@ impl From<&AssetSummary> for AssetDto {
                 .as_ref()
                 .map(|h| base64::engine::general_purpose::STANDARD.encode(h)),
             sync: a.sync.clone(),
+            rating: a.marks.rating,
+            flag: a.marks.flag.map(|f| f.as_str().to_owned()),
+            label: a.marks.label.map(|l| l.as_str().to_owned()),
         }
     }
 }
@@ -192,17 +201,9 @@ fn fields(d: &trove_core::AssetDetail) -> Vec<FieldDto> {
             "Flash",
             m.flash.map(|f| if f { "fired" } else { "did not fire" }.to_owned()),
         );
-        if let (Some(lat), Some(lon)) = (m.gps_lat, m.gps_lon) {
-            put("Camera", "Location", Some(format!("{lat:.5}, {lon:.5}")));
+        if let Some(g) = m.gps {
+            put("Camera", "Location", Some(format!("{:.5}, {:.5}", g.lat, g.lon)));
         }
-        put("Description", "Title", m.title.clone());
-        put("Description", "Description", m.description.clone());
-        put(
-            "Description",
-            "Rating",
-            m.rating.map(|r| "★".repeat(r.clamp(0, 5) as usize)),
-        );
-        put("Description", "Label", m.color_label.clone());
         put("Video", "Container", m.container.clone());
         put("Video", "Video codec", m.video_codec.clone());
         put("Video", "Audio codec", m.audio_codec.clone());
@@ -214,6 +215,40 @@ fn fields(d: &trove_core::AssetDetail) -> Vec<FieldDto> {
         put("Document", "Author", m.author.clone());
         put("Document", "Pages", m.page_count.map(|p| p.to_string()));
     }
+    // What the person set (or the file's own XMP, until they edit it); a
+    // song's or a PDF's own title stands when no other is set.
+    let c = &d.curation;
+    let m = d.metadata.as_ref();
+    put(
+        "Description",
+        "Title",
+        c.title.clone().or_else(|| m.and_then(|m| m.title.clone())),
+    );
+    put(
+        "Description",
+        "Caption",
+        c.caption.clone().or_else(|| m.and_then(|m| m.description.clone())),
+    );
+    put(
+        "Description",
+        "Rating",
+        (c.rating > 0).then(|| "★".repeat(usize::from(c.rating))),
+    );
+    put("Description", "Flag", c.flag.map(|f| f.as_str().to_owned()));
+    put("Description", "Label", c.label.map(|l| l.as_str().to_owned()));
+    put("Description", "Creator", c.creator.clone());
+    put("Description", "Copyright", c.rights.clone());
+    put(
+        "Description",
+        "Keywords",
+        (!c.keywords.is_empty()).then(|| {
+            c.keywords
+                .iter()
+                .map(|k| k.levels().join(" › "))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }),
+    );
     if let Some(ms) = a.duration_ms {
         let s = ms / 1000;
         put(
@@ -245,6 +280,11 @@ impl AssetDetailDto {
             file_count: d.files.len() as u32,
             thumbhash: d.thumbhash.clone(),
             sync: None,
+            marks: trove_core::catalog::Marks {
+                rating: d.curation.rating,
+                flag: d.curation.flag,
+                label: d.curation.label,
+            },
         };
         AssetDetailDto {
             pages: d.metadata.as_ref().and_then(|m| m.page_count),

@@ -108,6 +108,11 @@ pub enum EventDto {
         #[ts(type = "number")]
         job_id: i64,
     },
+    /// An edit was made, undone or redone: ratings, flags, labels, texts
+    /// or keywords changed (the page refreshes what it shows).
+    Edited {
+        edit: super::EditDto,
+    },
     /// The catalog changed (the page should refresh what it shows).
     CatalogChanged {
         #[ts(type = "number")]
@@ -213,6 +218,7 @@ impl EventDto {
             Event::WatchApplied { root_id, report, .. } if !report.is_noop() => {
                 EventDto::CatalogChanged { root_id: *root_id }
             }
+            Event::Edited(record) => EventDto::Edited { edit: record.into() },
             _ => return None,
         })
     }

@@ -8,6 +8,7 @@ use trove_core::CoreError;
 use ts_rs::TS;
 
 mod assets;
+mod curation;
 mod events;
 mod jobs;
 mod library;
@@ -18,6 +19,7 @@ mod sync;
 mod time;
 
 pub use assets::*;
+pub use curation::*;
 pub use events::*;
 pub use jobs::*;
 pub use library::*;

@@ -96,12 +96,3 @@ export function clickSelect(
   }
   return true;
 }
-
-/**
- * Scrolls `viewport` the least so that content pixels [top, bottom) are on
- * screen, `pad` pixels from the edge: how a view reveals the cursor.
- */
-export function scrollToSpan(viewport: HTMLElement, top: number, bottom: number, pad: number): void {
-  if (top < viewport.scrollTop) viewport.scrollTop = top - pad;
-  else if (bottom > viewport.scrollTop + viewport.clientHeight) viewport.scrollTop = bottom - viewport.clientHeight + pad;
-}

@@ -1,6 +1,7 @@
 //! Integration tests of the catalog against real SQLite files.
 #![allow(clippy::unwrap_used)]
 
+mod curation;
 mod jobs;
 mod migrations;
 mod rows;

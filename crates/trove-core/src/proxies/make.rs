@@ -1,8 +1,8 @@
 //! One producer per kind of asset: what `make_proxies` and `make_playable`
 //! make, as a [`Made`] for `record` to write.
 
-use trove_catalog::Metadata;
-use trove_media::{AvProbe, MediaError, ProxySpec};
+use trove_media::{MediaError, ProxySpec};
+use trove_types::Metadata;
 
 use super::{Body, Facts, Failure, MAX_ORIGINAL_BYTES, Made, MadeFile, Source, changed};
 use crate::jobs::failure::JobFailure;
@@ -55,7 +55,7 @@ impl Library {
         let probe = trove_media::probe_av(tools, src.path)?;
         let mut made = Made::default();
         let mut m = base_metadata(src);
-        fill_av_metadata(&mut m, &probe);
+        probe.fill_metadata(&mut m);
         // Subtitles and closed captions: WebVTT beside the proxies, and
         // their words searchable.
         let mut text = Vec::new();
@@ -109,20 +109,7 @@ impl Library {
         let tags = trove_media::probe_audio(src.path)?;
         let mut made = Made::default();
         let mut m = base_metadata(src);
-        m.title = m.title.take().or(tags.title);
-        m.artist = tags.artist;
-        m.album = tags.album;
-        m.genre = tags.genre;
-        m.bit_rate = tags.bitrate_kbps.map(|k| u64::from(k) * 1000);
-        merge_raw(
-            &mut m,
-            "audio",
-            serde_json::json!({
-                "year": tags.year,
-                "sample_rate": tags.sample_rate,
-                "channels": tags.channels,
-            }),
-        );
+        tags.fill_metadata(&mut m);
         made.facts = Some(Facts {
             duration_ms: tags.duration_ms,
             ..Facts::default()
@@ -137,7 +124,7 @@ impl Library {
         // it, the tags and cover are kept and the asset says what it needs.
         match trove_media::probe_av(self.tools(), src.path) {
             Ok(probe) => {
-                fill_av_metadata(&mut m, &probe);
+                probe.fill_metadata(&mut m);
                 made.playable = !trove_media::is_web_playable(&probe);
             }
             Err(e @ MediaError::ToolMissing { .. }) => made.problem = Some(e),
@@ -155,9 +142,7 @@ impl Library {
         let tools = self.tools();
         let info = trove_media::pdf_info(tools, src.path)?;
         let mut m = base_metadata(src);
-        m.page_count = info.pages;
-        m.author = info.author.clone();
-        m.title = m.title.take().or(info.title.clone());
+        info.fill_metadata(&mut m);
         let mut made = Made {
             facts: Some(Facts {
                 width: info.page_size.map(|(w, _)| w.round() as u32),
@@ -192,7 +177,7 @@ impl Library {
             });
             let shots = trove_media::shot_changes(tools, src.path, &probe, SHOT_THRESHOLD)?;
             let mut m = base_metadata(src);
-            merge_raw(&mut m, "shots", serde_json::json!(shots));
+            m.add_raw("shots", serde_json::json!(shots));
             made.metadata = Some(m);
         }
         if !trove_media::is_web_playable(&probe) {
@@ -230,44 +215,7 @@ impl Library {
 
 /// The asset's metadata as the scan left it (EXIF, XMP), to add to.
 fn base_metadata(src: &Source<'_>) -> Metadata {
-    src.detail.metadata.clone().unwrap_or_else(|| Metadata {
-        raw: serde_json::json!({}),
-        ..Metadata::default()
-    })
-}
-
-fn merge_raw(m: &mut Metadata, key: &str, value: serde_json::Value) {
-    if !m.raw.is_object() {
-        m.raw = serde_json::json!({});
-    }
-    if let Some(o) = m.raw.as_object_mut() {
-        o.insert(key.to_owned(), value);
-    }
-}
-
-/// ffprobe's findings; what the scan read from the file itself (XMP
-/// titles, EXIF cameras) wins over container tags.
-fn fill_av_metadata(m: &mut Metadata, p: &AvProbe) {
-    m.container = p.container.clone();
-    m.video_codec = p.video.as_ref().map(|v| v.codec.clone());
-    m.audio_codec = p.audio.as_ref().map(|a| a.codec.clone());
-    m.frame_rate = p.video.as_ref().and_then(|v| v.frame_rate);
-    m.bit_rate = p.bit_rate.or(m.bit_rate);
-    m.rotation = p.video.as_ref().map(|v| v.rotation);
-    m.camera_make = m.camera_make.take().or_else(|| p.make.clone());
-    m.camera_model = m.camera_model.take().or_else(|| p.model.clone());
-    if m.gps_lat.is_none()
-        && let Some((lat, lon, alt)) = p.gps
-    {
-        m.gps_lat = Some(lat);
-        m.gps_lon = Some(lon);
-        m.gps_alt = alt;
-    }
-    m.title = m.title.take().or_else(|| p.title.clone());
-    m.artist = m.artist.take().or_else(|| p.artist.clone());
-    m.album = m.album.take().or_else(|| p.album.clone());
-    m.genre = m.genre.take().or_else(|| p.genre.clone());
-    merge_raw(m, "ffprobe", p.raw.clone());
+    src.detail.metadata.clone().unwrap_or_else(Metadata::empty)
 }
 
 /// One bad subtitle or caption stream does not cost the video its poster;

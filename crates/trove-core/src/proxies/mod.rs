@@ -21,9 +21,9 @@ mod make;
 
 use std::path::{Path, PathBuf};
 
-use trove_catalog::{Derivative, Metadata, NewJob, event_kind};
+use trove_catalog::{Derivative, NewJob, event_kind};
 use trove_media::MediaError;
-use trove_types::{AssetId, AssetKind, CaptureTime};
+use trove_types::{AssetId, AssetKind, CaptureTime, Metadata};
 
 use crate::error::{CoreError, Result};
 use crate::jobs::failure::JobFailure;

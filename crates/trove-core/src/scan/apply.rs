@@ -6,7 +6,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
-use trove_catalog::{AssetContent, AssetRowId, Batch, Catalog, FileRecord, FileStat, Metadata, Root, event_kind};
+use trove_catalog::{AssetContent, AssetRowId, Batch, Catalog, FileRecord, FileStat, Root, event_kind};
+use trove_types::Metadata;
 
 use super::discover::{Found, Problem};
 use super::read::{ReadOutcome, read_file};
@@ -403,10 +404,7 @@ impl Writer<'_> {
             // The sidecar alone changed: its fields are replaced, nothing else.
             let sidecar_changed = rec.sidecar_mtime_ns != stat.sidecar_mtime_ns;
             if sidecar_changed {
-                let none = Metadata {
-                    raw: serde_json::json!({}),
-                    ..Metadata::default()
-                };
+                let none = Metadata::empty();
                 b.update_xmp_fields(rec.asset_row_id, content.metadata.as_ref().unwrap_or(&none))?;
                 b.log(
                     event_kind::METADATA_CHANGED,

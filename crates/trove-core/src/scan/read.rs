@@ -7,8 +7,8 @@ use std::io::{ErrorKind, Read};
 use std::path::{Path, PathBuf};
 
 use md5::Digest;
-use trove_catalog::{AssetContent, FileStat, Metadata};
-use trove_types::{AssetKind, CaptureSource, CaptureTime, ContentHash};
+use trove_catalog::{AssetContent, FileStat};
+use trove_types::{AssetKind, CaptureSource, CaptureTime, ContentHash, Metadata};
 
 use crate::fsmeta::{file_stat, problem_of};
 
@@ -165,7 +165,7 @@ fn describe(
     } else {
         None
     };
-    let orientation = exif.as_ref().and_then(|e| e.orientation);
+    let orientation = exif.as_ref().and_then(|e| e.metadata.orientation);
     let dims = if detected.kind == AssetKind::Image {
         trove_media::image_dimensions(head, orientation).or_else(|| {
             let e = exif.as_ref()?;
@@ -195,46 +195,12 @@ fn describe(
         (None, Some(s)) => Some(s.clone()),
         (Some(e), Some(s)) => Some(s.clone().or(e)),
     };
-    let metadata = exif.map(|e| Metadata {
-        camera_make: e.make,
-        camera_model: e.model,
-        lens: e.lens,
-        focal_length_mm: e.focal_length_mm,
-        aperture: e.aperture,
-        exposure_s: e.exposure_s,
-        iso: e.iso,
-        flash: e.flash,
-        orientation: e.orientation,
-        gps_lat: e.gps_lat,
-        gps_lon: e.gps_lon,
-        gps_alt: e.gps_alt,
-        raw: serde_json::Value::Object(
-            [("exif".to_owned(), serde_json::Value::Object(e.raw))]
-                .into_iter()
-                .collect(),
-        ),
-        ..Metadata::default()
-    });
+    let metadata = exif.map(|e| e.metadata);
     let metadata = match (metadata, xmp) {
         (m, None) => m,
         (m, Some(x)) => {
-            let mut m = m.unwrap_or_else(|| Metadata {
-                raw: serde_json::json!({}),
-                ..Metadata::default()
-            });
-            m.rating = x.rating;
-            m.color_label = x.label;
-            m.title = x.title;
-            m.description = x.description;
-            if let Some(raw) = m.raw.as_object_mut() {
-                raw.insert(
-                    "xmp".to_owned(),
-                    serde_json::json!({
-                        "keywords": x.keywords,
-                        "hierarchical_keywords": x.hierarchical_keywords,
-                    }),
-                );
-            }
+            let mut m = m.unwrap_or_else(Metadata::empty);
+            x.apply_to(&mut m);
             Some(m)
         }
     };

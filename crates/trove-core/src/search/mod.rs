@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use trove_catalog::{AssetStatus, Catalog, FileRecord};
 use trove_search::{AssetDoc, Index, OpenReport, SearchRequest, Sort};
-use trove_types::AssetId;
+use trove_types::{AssetId, Flag};
 
 use crate::error::{CoreError, Result};
 use crate::events::{Event, EventSink};
@@ -123,7 +123,7 @@ impl Library {
             let Some(newest) = events.last().map(|e| e.id) else {
                 break;
             };
-            let touched: BTreeSet<i64> = events.iter().filter_map(|e| e.asset_row_id).collect();
+            let touched: BTreeSet<i64> = cat.touched_assets(&events)?;
             let (indexed, removed) = write_docs(&cat, &index, touched.into_iter())?;
             report.indexed += indexed;
             report.removed += removed;
@@ -183,6 +183,7 @@ impl Library {
                 let sync = cat.asset_sync_summary(hit.id)?;
                 let mut summary = summarize(&roots, asset, &files, thumbhash);
                 summary.sync = sync;
+                summary.marks = cat.marks(hit.id)?;
                 assets.push(summary);
             }
         }
@@ -281,29 +282,39 @@ fn asset_doc(cat: &Catalog, roots: &std::collections::HashMap<i64, PathBuf>, row
     for f in &files {
         add_file(&mut doc, f, roots.get(&f.root_id).map(PathBuf::as_path));
     }
-    if let Some(m) = cat.metadata(row)? {
+    let metadata = cat.metadata(row)?;
+    if let Some(m) = metadata {
         doc.camera_make = m.camera_make;
         doc.camera_model = m.camera_model;
         doc.lens = m.lens;
         doc.focal_length_mm = m.focal_length_mm;
         doc.aperture = m.aperture;
         doc.iso = m.iso;
-        doc.gps = m.gps_lat.zip(m.gps_lon);
+        doc.gps = m.gps.map(|g| (g.lat, g.lon));
         doc.title = m.title;
         doc.description = m.description;
         doc.author = m.author.or(m.artist);
-        doc.rating = m.rating;
-        doc.color_label = m.color_label;
         doc.subtitle_text = m.text;
-        let strings = |v: &serde_json::Value| -> Vec<String> {
-            v.as_array()
-                .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
-                .unwrap_or_default()
-        };
-        doc.keywords = strings(&m.raw["xmp"]["keywords"]);
-        doc.hierarchical_keywords = strings(&m.raw["xmp"]["hierarchical_keywords"]);
         doc.albums.extend(m.album);
     }
+    // What the person set (or, never edited, what the file's XMP says)
+    // wins over the file's other texts.
+    let c = cat.curation(row)?;
+    doc.rating = match (c.flag, c.rating) {
+        (Some(Flag::Reject), _) => Some(-1),
+        (_, 0) => None,
+        (_, r) => i8::try_from(r).ok(),
+    };
+    doc.flag = c.flag.map(|f| f.as_str().to_owned());
+    doc.color_label = c.label.map(|l| l.as_str().to_owned());
+    doc.title = c.title.or(doc.title);
+    doc.description = c.caption.or(doc.description);
+    doc.author = c.creator.or(doc.author);
+    // A keyword is found by its path and its parents (`tag:places`,
+    // `tag:places/iceland`) and, as Lightroom's flat `dc:subject` lists
+    // every level, by its own name (`tag:iceland`).
+    doc.hierarchical_keywords = c.keywords.iter().map(ToString::to_string).collect();
+    doc.keywords = c.keywords.iter().map(|k| k.name().to_owned()).collect();
     Ok(Some(doc))
 }
 
@@ -365,6 +376,7 @@ fn summarize(
         file_count: files.len() as u32,
         thumbhash,
         sync: None,
+        marks: trove_catalog::Marks::default(),
     }
 }
 

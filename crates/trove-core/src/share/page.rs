@@ -76,8 +76,8 @@ impl PageItem {
                 put("Exposure", Some(exposure));
                 put("Artist", m.artist.clone().or_else(|| m.author.clone()));
                 put("Album", m.album.clone());
-                if with_gps && let (Some(lat), Some(lon)) = (m.gps_lat, m.gps_lon) {
-                    put("Location", Some(format!("{lat:.5}, {lon:.5}")));
+                if with_gps && let Some(g) = m.gps {
+                    put("Location", Some(format!("{:.5}, {:.5}", g.lat, g.lon)));
                 }
             }
             if let (Some(w), Some(h)) = (d.asset.width, d.asset.height) {

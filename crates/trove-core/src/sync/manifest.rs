@@ -2,12 +2,19 @@
 //! rebuild the catalog entry of an asset from the bucket alone.
 
 use serde_json::json;
-use trove_catalog::{Asset, Derivative, FileRecord, Metadata, Root};
+use trove_catalog::{Asset, Curation, Derivative, FileRecord, Root};
+use trove_types::Metadata;
 
 use super::proxy_key;
 
 /// Version of the manifest format.
-pub(crate) const MANIFEST_VERSION: u32 = 1;
+///
+/// - 1: metadata as a hand-picked subset of fields.
+/// - 2: metadata as the whole [`Metadata`] record in its serde shape (every
+///   field, `gps` as `{lat, lon, alt}`, and the raw tags by source), and
+///   `curation`: what the person set (rating, flag, label, title, caption,
+///   creator, rights, keyword paths `A|B|C`).
+pub(crate) const MANIFEST_VERSION: u32 = 2;
 
 /// The manifest of an asset as compact JSON. Deterministic: the same
 /// catalog state gives the same bytes (object keys are sorted), so its hash
@@ -17,6 +24,7 @@ pub(crate) fn manifest_json(
     files: &[FileRecord],
     roots: &[Root],
     metadata: Option<&Metadata>,
+    curation: &Curation,
     derivatives: &[Derivative],
     original_key: Option<&str>,
 ) -> Vec<u8> {
@@ -48,26 +56,6 @@ pub(crate) fn manifest_json(
             })
         })
         .collect();
-    let meta = metadata.map(|m| {
-        json!({
-            "camera_make": m.camera_make,
-            "camera_model": m.camera_model,
-            "lens": m.lens,
-            "focal_length_mm": m.focal_length_mm,
-            "aperture": m.aperture,
-            "exposure_s": m.exposure_s,
-            "iso": m.iso,
-            "gps": m.gps_lat.zip(m.gps_lon).map(|(lat, lon)| json!({"lat": lat, "lon": lon, "alt": m.gps_alt})),
-            "title": m.title,
-            "description": m.description,
-            "rating": m.rating,
-            "color_label": m.color_label,
-            "artist": m.artist,
-            "album": m.album,
-            "author": m.author,
-            "page_count": m.page_count,
-        })
-    });
     let value = json!({
         "trove_manifest": MANIFEST_VERSION,
         "id": asset.id.to_string(),
@@ -87,7 +75,8 @@ pub(crate) fn manifest_json(
         "original": original_key,
         "files": files,
         "proxies": proxies,
-        "metadata": meta,
+        "metadata": metadata,
+        "curation": curation,
     });
     serde_json::to_vec(&value).unwrap_or_default()
 }

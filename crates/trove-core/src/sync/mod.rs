@@ -250,6 +250,10 @@ impl Library {
                 break;
             };
             for e in events.iter().filter(|e| e.id <= upto) {
+                if let Some(edit) = e.edit_id() {
+                    rows.extend(self.catalog().edit_asset_rows(edit)?);
+                    continue;
+                }
                 match e.asset_row_id {
                     Some(row) => {
                         rows.insert(row);
@@ -395,6 +399,7 @@ pub(crate) fn asset_plan(
     }
     let derivatives = cat.derivatives(row)?;
     let metadata = cat.metadata(row)?;
+    let curation = cat.curation(row)?;
     let hex = asset.blake3.to_hex();
     let primary = files.iter().find(|f| f.present).or(files.first());
     let ext = primary.map(|f| clean_ext(&f.rel_path)).unwrap_or_default();
@@ -427,6 +432,7 @@ pub(crate) fn asset_plan(
         &files,
         roots,
         metadata.as_ref(),
+        &curation,
         &derivatives,
         include_original.then(|| original_key(&hex, &ext)).as_deref(),
     );

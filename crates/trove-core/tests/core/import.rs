@@ -53,8 +53,9 @@ fn first_import_catalogs_content_hashes_kind_and_exif() {
         (m.camera_make.as_deref(), m.camera_model.as_deref()),
         (Some("FUJIFILM"), Some("X100V"))
     );
-    assert!((m.gps_lat.unwrap() - 64.1466).abs() < 1e-4);
-    assert!((m.gps_lon.unwrap() + 21.9426).abs() < 1e-4, "west is negative");
+    let gps = m.gps.unwrap();
+    assert!((gps.lat - 64.1466).abs() < 1e-4);
+    assert!((gps.lon + 21.9426).abs() < 1e-4, "west is negative");
     assert!(m.raw["exif"]["Model"].as_str().unwrap().contains("X100V"));
 
     let png = env.asset_at("2023/scan.png");

@@ -3,6 +3,7 @@
 
 mod av;
 mod bad_input;
+mod curation;
 mod import;
 mod jobs;
 mod lock;

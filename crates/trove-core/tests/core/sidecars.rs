@@ -105,3 +105,76 @@ fn an_xmp_file_with_no_original_is_catalogued_like_any_file() {
     env.scan();
     assert_eq!(env.assets().len(), 1);
 }
+
+/// Another tool (Lightroom, digiKam) edits the sidecar after the person
+/// curated in Trove: what the tool changed wins field by field, what it
+/// did not change keeps the person's value, and the replaced value is in
+/// the history, where undo brings it back.
+#[test]
+fn another_tools_sidecar_edit_wins_field_by_field_and_undo_brings_back_what_it_replaced() {
+    use trove_core::Selection;
+    use trove_core::catalog::CurationChange;
+
+    let env = Env::new();
+    std::fs::write(env.path("photo.jpg"), jpeg_bytes(16, 16, [9, 9, 9], 0, None)).unwrap();
+    std::fs::write(
+        env.path("photo.xmp"),
+        xmp_packet(3, "Red", "Harbour", &[], &["Places|Iceland"]),
+    )
+    .unwrap();
+    set_age(&env, "photo.jpg", 7200);
+    set_age(&env, "photo.xmp", 7200);
+    env.scan();
+    let id = env.asset_at("photo.jpg").asset.id;
+    let sel = Selection::Ids(vec![id]);
+    env.lib
+        .edit(&sel, CurationChange::Rating { rating: 5 }, &NoEvents)
+        .unwrap();
+    env.lib
+        .edit(
+            &sel,
+            CurationChange::Keywords {
+                add: vec!["Birds|Puffin".parse().unwrap()],
+                remove: vec![],
+            },
+            &NoEvents,
+        )
+        .unwrap();
+
+    // The other tool changes the label and the keywords, not the rating.
+    std::fs::write(
+        env.path("photo.xmp"),
+        xmp_packet(3, "Green", "Harbour", &[], &["Places|Iceland|Reykjavik"]),
+    )
+    .unwrap();
+    set_age(&env, "photo.xmp", 3600);
+    env.scan();
+    let c = env.lib.curation(id).unwrap();
+    assert_eq!(c.rating, 5, "the file did not change the rating: the person's stands");
+    assert_eq!(
+        c.label.map(|l| l.as_str()),
+        Some("green"),
+        "the file's later label wins"
+    );
+    let keywords: Vec<String> = c.keywords.iter().map(ToString::to_string).collect();
+    assert_eq!(keywords, ["Birds|Puffin", "Places|Iceland|Reykjavik"]);
+    let history: Vec<String> = env
+        .lib
+        .edit_history(10)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.summary)
+        .collect();
+    assert!(
+        history.contains(&"label green (from the file's XMP)".to_owned()),
+        "{history:?}"
+    );
+
+    // Undo takes the file's newest change back, one step at a time.
+    env.lib.undo(&NoEvents).unwrap();
+    env.lib.undo(&NoEvents).unwrap();
+    let c = env.lib.curation(id).unwrap();
+    assert_eq!(c.label.map(|l| l.as_str()), Some("red"));
+    let keywords: Vec<String> = c.keywords.iter().map(ToString::to_string).collect();
+    assert_eq!(keywords, ["Birds|Puffin", "Places|Iceland"]);
+}

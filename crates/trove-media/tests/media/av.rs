@@ -61,7 +61,14 @@ fn ffprobe_metadata_of_a_phone_like_video() {
         (p.make.as_deref(), p.model.as_deref()),
         (Some("Apple"), Some("iPhone 15"))
     );
-    assert_eq!(p.gps, Some((64.14, -21.94, Some(12.0))));
+    assert_eq!(
+        p.gps,
+        Some(trove_types::GeoPoint {
+            lat: 64.14,
+            lon: -21.94,
+            alt: Some(12.0)
+        })
+    );
     assert_eq!(p.subtitles.len(), 1);
     assert!(p.subtitles[0].text_based);
     assert_eq!(p.subtitles[0].language.as_deref(), Some("eng"));

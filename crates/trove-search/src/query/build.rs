@@ -112,6 +112,7 @@ impl Builder<'_> {
             Clause::Tag(tag) => exact(f.tag, tag),
             Clause::Album(album) => exact(f.album, album),
             Clause::Label(label) => exact(f.label, label),
+            Clause::Flag(flag) => exact(f.flag, flag),
             Clause::Sync(sync) => exact(f.sync, sync),
             Clause::Missing(missing) => Some(Box::new(TermQuery::new(
                 Term::from_field_bool(f.missing, *missing),

@@ -70,6 +70,7 @@ pub(crate) enum Clause {
     Tag(String),
     Album(String),
     Label(String),
+    Flag(String),
     Sync(String),
     Missing(bool),
     /// Within `radius_m` metres of a point.
@@ -159,12 +160,16 @@ pub(crate) fn clause(field: &str, value: &str, quoted: bool) -> Result<Clause, S
             NumField::Aperture,
             "an f-number, such as 2.8, f/2.8 or <=2",
         )?,
-        "tag" => {
+        "tag" | "keyword" => {
             let path = tag_levels(value).join("/");
             Clause::Tag(whole(&path).ok_or_else(|| bad(field, value, "a tag, such as family/kids"))?)
         }
         "album" => Clause::Album(exact("an album name")?),
         "label" => Clause::Label(exact("a colour label, such as red")?),
+        "flag" => match value.trim().to_ascii_lowercase().as_str() {
+            v @ ("pick" | "reject") => Clause::Flag(v.to_owned()),
+            _ => return Err(bad(field, value, "pick or reject")),
+        },
         "synced" => Clause::Sync(exact("a sync state")?),
         "missing" => match value.trim().to_ascii_lowercase().as_str() {
             "true" | "yes" | "1" => Clause::Missing(true),

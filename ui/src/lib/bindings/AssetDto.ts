@@ -30,4 +30,16 @@ thumbhash: string | null,
  * "synced", "pending" or "failed" in the sync target; null when it has
  * nothing there.
  */
-sync: string | null, };
+sync: string | null, 
+/**
+ * Stars, 0 (none) to 5.
+ */
+rating: number, 
+/**
+ * "pick" or "reject"; null when unflagged.
+ */
+flag: string | null, 
+/**
+ * "red", "yellow", "green", "blue" or "purple"; null when unlabelled.
+ */
+label: string | null, };

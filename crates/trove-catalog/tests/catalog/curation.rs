@@ -1,0 +1,293 @@
+//! Curation edits, undo and redo, against a real catalog.
+
+use std::path::Path;
+
+use trove_catalog::{AssetContent, Catalog, CurationChange, EditState, TextField, event_kind};
+use trove_types::{ColorLabel, Flag, KeywordPath, Metadata};
+
+use super::{content, open, stat};
+
+fn kw(s: &str) -> KeywordPath {
+    s.parse().unwrap()
+}
+
+/// Adds `n` assets under one root; returns their row ids.
+fn assets(cat: &mut Catalog, n: u32, metadata: impl Fn(u32) -> Option<Metadata>) -> Vec<i64> {
+    let mut b = cat.batch(1).unwrap();
+    let (root, _) = b.add_root(Path::new("/r"), Some(1), false).unwrap();
+    let mut rows = Vec::new();
+    for i in 0..n {
+        let mut c: AssetContent = content(0);
+        let mut hash = [0u8; 32];
+        hash[..4].copy_from_slice(&i.to_le_bytes());
+        hash[31] = 0xee;
+        c.blake3 = trove_types::ContentHash(hash);
+        c.metadata = metadata(i);
+        let (row, _) = b.insert_asset(&c).unwrap();
+        b.insert_file(row, root.id, Path::new(&format!("{i}.jpg")), &stat(u64::from(i) + 1))
+            .unwrap();
+        rows.push(row);
+    }
+    b.commit().unwrap();
+    rows
+}
+
+fn edit(cat: &mut Catalog, rows: &[i64], change: CurationChange) {
+    let mut b = cat.batch(10).unwrap();
+    b.edit(rows, &change).unwrap();
+    b.commit().unwrap();
+}
+
+fn undo(cat: &mut Catalog) -> Option<String> {
+    let mut b = cat.batch(20).unwrap();
+    let r = b.undo_edit().unwrap();
+    b.commit().unwrap();
+    r.map(|r| r.summary)
+}
+
+fn redo(cat: &mut Catalog) -> Option<String> {
+    let mut b = cat.batch(30).unwrap();
+    let r = b.redo_edit().unwrap();
+    b.commit().unwrap();
+    r.map(|r| r.summary)
+}
+
+#[test]
+fn a_files_own_xmp_is_the_curation_until_edited_and_seeds_the_first_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cat = open(dir.path());
+    let rows = assets(&mut cat, 1, |_| {
+        Some(Metadata {
+            rating: Some(-1),
+            color_label: Some("Red".into()),
+            title: Some("Harbour".into()),
+            raw: serde_json::json!({"xmp": {
+                "keywords": ["Places", "Iceland", "sunset"],
+                "hierarchical_keywords": ["Places|Iceland"],
+            }}),
+            ..Metadata::default()
+        })
+    });
+    let c = cat.curation(rows[0]).unwrap();
+    assert_eq!(c.flag, Some(Flag::Reject), "Lightroom's rating -1 is a reject");
+    assert_eq!(c.rating, 0);
+    assert_eq!(c.label, Some(ColorLabel::Red));
+    assert_eq!(c.keywords, vec![kw("Places|Iceland"), kw("sunset")]);
+
+    edit(&mut cat, &rows, CurationChange::Rating { rating: 3 });
+    let c = cat.curation(rows[0]).unwrap();
+    assert_eq!(c.rating, 3);
+    assert_eq!(c.flag, Some(Flag::Reject), "the file's other values were kept");
+    assert_eq!(c.title.as_deref(), Some("Harbour"));
+    assert_eq!(c.keywords, vec![kw("Places|Iceland"), kw("sunset")]);
+}
+
+#[test]
+fn every_field_edit_undoes_and_redoes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cat = open(dir.path());
+    let rows = assets(&mut cat, 3, |_| None);
+    edit(&mut cat, &rows[..1], CurationChange::Rating { rating: 2 });
+    edit(&mut cat, &rows, CurationChange::Rating { rating: 5 });
+    edit(&mut cat, &rows[1..], CurationChange::Flag { flag: Some(Flag::Pick) });
+    edit(
+        &mut cat,
+        &rows,
+        CurationChange::Label {
+            label: Some(ColorLabel::Blue),
+        },
+    );
+    edit(
+        &mut cat,
+        &rows[2..],
+        CurationChange::Text {
+            field: TextField::Caption,
+            value: Some("Fishing boats at dawn".into()),
+        },
+    );
+    let c = |cat: &Catalog, i: usize| cat.curation(rows[i]).unwrap();
+    assert_eq!((c(&cat, 0).rating, c(&cat, 1).flag), (5, Some(Flag::Pick)));
+    assert_eq!(c(&cat, 2).caption.as_deref(), Some("Fishing boats at dawn"));
+
+    assert_eq!(undo(&mut cat).as_deref(), Some("caption set"));
+    assert_eq!(c(&cat, 2).caption, None);
+    assert_eq!(undo(&mut cat).as_deref(), Some("label blue"));
+    assert_eq!(c(&cat, 0).label, None);
+    assert_eq!(undo(&mut cat).as_deref(), Some("flag pick"));
+    assert_eq!(c(&cat, 1).flag, None);
+    assert_eq!(undo(&mut cat).as_deref(), Some("rating 5"));
+    assert_eq!(
+        rows.iter()
+            .map(|r| cat.curation(*r).unwrap().rating)
+            .collect::<Vec<_>>(),
+        [2, 0, 0],
+        "each asset gets back its own value"
+    );
+
+    assert_eq!(redo(&mut cat).as_deref(), Some("rating 5"));
+    assert_eq!(redo(&mut cat).as_deref(), Some("flag pick"));
+    assert_eq!(c(&cat, 2).rating, 5);
+    assert_eq!(c(&cat, 2).flag, Some(Flag::Pick));
+
+    // A new edit drops what could still be redone.
+    edit(&mut cat, &rows[..1], CurationChange::Rating { rating: 1 });
+    assert_eq!(redo(&mut cat), None);
+    let history = cat.edit_history(10).unwrap();
+    assert_eq!(history[0].summary, "rating 1");
+    assert_eq!(
+        history.iter().filter(|e| e.state == EditState::Dropped).count(),
+        2,
+        "label and caption can no longer be redone"
+    );
+    assert_eq!(undo(&mut cat).as_deref(), Some("rating 1"));
+    assert_eq!(c(&cat, 0).rating, 5);
+}
+
+#[test]
+fn keyword_edits_undo_to_what_each_asset_had() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cat = open(dir.path());
+    let rows = assets(&mut cat, 2, |_| None);
+    edit(
+        &mut cat,
+        &rows[..1],
+        CurationChange::Keywords {
+            add: vec![kw("Places/Iceland"), kw("Old")],
+            remove: vec![],
+        },
+    );
+    edit(
+        &mut cat,
+        &rows,
+        CurationChange::Keywords {
+            add: vec![kw("Places|Iceland|Reykjavik"), kw("Places|Iceland")],
+            remove: vec![kw("Old"), kw("Never|Existed")],
+        },
+    );
+    let k = |cat: &Catalog, i: usize| cat.curation(rows[i]).unwrap().keywords;
+    assert_eq!(k(&cat, 0), vec![kw("Places|Iceland"), kw("Places|Iceland|Reykjavik")]);
+    assert_eq!(k(&cat, 1), vec![kw("Places|Iceland"), kw("Places|Iceland|Reykjavik")]);
+    assert_eq!(
+        cat.keyword(&kw("Never|Existed")).unwrap(),
+        None,
+        "removing creates nothing"
+    );
+
+    undo(&mut cat);
+    assert_eq!(k(&cat, 0), vec![kw("Old"), kw("Places|Iceland")]);
+    assert!(k(&cat, 1).is_empty());
+    redo(&mut cat);
+    assert_eq!(k(&cat, 1), vec![kw("Places|Iceland"), kw("Places|Iceland|Reykjavik")]);
+}
+
+#[test]
+fn an_edit_is_one_event_that_names_all_its_assets() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cat = open(dir.path());
+    let rows = assets(&mut cat, 5_000, |_| None);
+    let before = cat.last_event_id().unwrap();
+    edit(
+        &mut cat,
+        &rows,
+        CurationChange::Label {
+            label: Some(ColorLabel::Green),
+        },
+    );
+    let events = cat.events_after(before, 100).unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].kind, event_kind::ASSETS_EDITED);
+    assert_eq!(events[0].asset_row_id, None);
+    let touched = cat.touched_assets(&events).unwrap();
+    assert_eq!(touched.len(), 5_000);
+    assert!(touched.contains(&rows[4_999]));
+    assert_eq!(cat.curation(rows[1234]).unwrap().label, Some(ColorLabel::Green));
+
+    undo(&mut cat);
+    let events = cat.events_after(before + 1, 100).unwrap();
+    assert_eq!(events[0].kind, event_kind::EDIT_UNDONE);
+    assert_eq!(cat.touched_assets(&events).unwrap().len(), 5_000);
+}
+
+#[test]
+fn rows_that_are_not_assets_are_left_out_of_an_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cat = open(dir.path());
+    let rows = assets(&mut cat, 1, |_| None);
+    let mut b = cat.batch(10).unwrap();
+    let e = b
+        .edit(&[rows[0], 987_654], &CurationChange::Rating { rating: 1 })
+        .unwrap();
+    b.commit().unwrap();
+    assert_eq!(e.asset_count, 1);
+}
+
+#[test]
+fn bad_values_are_refused_before_they_reach_the_catalog() {
+    assert!(CurationChange::Rating { rating: 6 }.normalized().is_err());
+    let blank = CurationChange::Text {
+        field: TextField::Title,
+        value: Some("   ".into()),
+    };
+    assert_eq!(
+        blank.normalized().unwrap(),
+        CurationChange::Text {
+            field: TextField::Title,
+            value: None
+        }
+    );
+    let huge = CurationChange::Text {
+        field: TextField::Caption,
+        value: Some("x".repeat(70_000)),
+    };
+    assert!(huge.normalized().unwrap_err().to_string().contains("64 KiB"));
+    let nothing = CurationChange::Keywords {
+        add: vec![],
+        remove: vec![],
+    };
+    assert!(nothing.normalized().is_err());
+}
+
+/// The grid's stars, flag and label come from one SQL expression; they
+/// must say what `curation()` says, for files never edited as for edited
+/// ones.
+#[test]
+fn listing_marks_agree_with_the_curation() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cat = open(dir.path());
+    let files = [
+        (Some(-1), Some("Red")),
+        (Some(4), Some(" Purple")),
+        (Some(9), Some("teal")),
+        (None, None),
+    ];
+    let rows = assets(&mut cat, 4, |i| {
+        let (rating, label) = files[i as usize];
+        Some(Metadata {
+            rating,
+            color_label: label.map(str::to_owned),
+            ..Metadata::default()
+        })
+    });
+    edit(&mut cat, &rows[3..], CurationChange::Flag { flag: Some(Flag::Pick) });
+    edit(&mut cat, &rows[3..], CurationChange::Rating { rating: 2 });
+    let listed = cat
+        .list_assets(&trove_catalog::AssetQuery {
+            limit: Some(10),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(listed.len(), 4);
+    for l in listed {
+        let c = cat.curation(l.asset.row_id).unwrap();
+        assert_eq!(
+            (l.marks.rating, l.marks.flag, l.marks.label),
+            (c.rating, c.flag, c.label),
+            "asset row {}",
+            l.asset.row_id
+        );
+        assert_eq!(cat.marks(l.asset.row_id).unwrap(), l.marks);
+    }
+    let c = cat.curation(rows[1]).unwrap();
+    assert_eq!((c.rating, c.label), (4, Some(ColorLabel::Purple)));
+    assert_eq!(cat.curation(rows[3]).unwrap().rating, 2);
+}

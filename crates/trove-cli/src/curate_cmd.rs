@@ -1,0 +1,235 @@
+//! Curating: `trove rate`, `flag`, `label`, `tag`, `title`, `caption`,
+//! `creator`, `rights`, `undo`, `redo` and `history`. Each change is one
+//! edit in the library, which `trove undo` takes back.
+
+use std::path::Path;
+
+use clap::Args;
+use trove_core::catalog::{CurationChange, EditRecord, EditState, TextField};
+use trove_core::types::{ColorLabel, CurationValueError, Flag, KeywordPath};
+use trove_core::{CoreError, Selection};
+
+use crate::progress::Reporter;
+use crate::{EXIT_OK, json, open_reader, open_writer, output};
+
+/// The assets a curation command changes, and the value it sets.
+#[derive(Debug, Args)]
+pub struct SelValue {
+    /// Asset ids or paths of their files, then the value (with --query,
+    /// the value alone).
+    #[arg(value_name = "ID|PATH... VALUE", required = true)]
+    pub items: Vec<String>,
+    /// Every asset this search finds, e.g. --query 'folder:iceland taken:2024'.
+    #[arg(long, value_name = "QUERY")]
+    pub query: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl SelValue {
+    /// The selection and the value (the last word).
+    pub fn split(mut self) -> Result<(Sel, String), CoreError> {
+        let value = self.items.pop().unwrap_or_default();
+        if self.query.is_some() && !self.items.is_empty() {
+            return Err(CoreError::CurationInvalid(CurationValueError::new(
+                "selection",
+                &self.items.join(" "),
+                "either asset ids and paths or --query, not both",
+            )));
+        }
+        Ok((
+            Sel {
+                assets: self.items,
+                query: self.query,
+                json: self.json,
+            },
+            value,
+        ))
+    }
+}
+
+/// The assets a curation command changes.
+#[derive(Debug)]
+pub struct Sel {
+    pub assets: Vec<String>,
+    pub query: Option<String>,
+    pub json: bool,
+}
+
+/// `trove rate|flag|label|title|caption|creator|rights`.
+pub fn run(dir: &Path, command: &str, args: SelValue) -> Result<u8, CoreError> {
+    let (sel, value) = args.split()?;
+    let change = change(command, &value)?;
+    edit(dir, sel, change)
+}
+
+/// One change on the selection.
+pub fn edit(dir: &Path, sel: Sel, change: CurationChange) -> Result<u8, CoreError> {
+    let lib = open_writer(dir, false)?;
+    let selection = match (&sel.query, sel.assets.is_empty()) {
+        (Some(q), _) => Selection::Query(q.clone()),
+        (None, false) => Selection::Ids(
+            sel.assets
+                .iter()
+                .map(|a| lib.resolve_asset(a))
+                .collect::<Result<_, _>>()?,
+        ),
+        (None, true) => {
+            return Err(CoreError::NothingSelected {
+                selection: "(none given)".into(),
+            });
+        }
+    };
+    let reporter = Reporter::new(sel.json).lines_only();
+    let record = lib.edit(&selection, change, &reporter)?;
+    report(&record, sel.json, "undo it with `trove undo`");
+    Ok(EXIT_OK)
+}
+
+/// `trove tag SEL +Places/Iceland -Old`: the words with `+` or `-` are
+/// keywords to add or remove; the others name assets. (A file whose name
+/// starts with `-` or `+` is named with its folder: `./-draft.jpg`.)
+pub fn tag_args(
+    items: Vec<String>,
+    mut query: Option<String>,
+    mut json: bool,
+) -> Result<(Sel, CurationChange), CoreError> {
+    let mut add = Vec::new();
+    let mut remove = Vec::new();
+    let mut assets = Vec::new();
+    // The words take values that start with `-`, so the options after the
+    // first word arrive among them.
+    let mut words = items.into_iter();
+    while let Some(item) = words.next() {
+        if item == "--json" {
+            json = true;
+        } else if item == "--query" {
+            query = words.next();
+        } else if let Some(q) = item.strip_prefix("--query=") {
+            query = Some(q.to_owned());
+        } else if let Some(p) = item.strip_prefix('+') {
+            add.push(p.parse::<KeywordPath>()?);
+        } else if let Some(p) = item.strip_prefix('-') {
+            remove.push(p.parse::<KeywordPath>()?);
+        } else if query.is_some() {
+            // With --query there are no assets to name: a bare word is a
+            // keyword to add.
+            add.push(item.parse::<KeywordPath>()?);
+        } else {
+            assets.push(item);
+        }
+    }
+    Ok((Sel { assets, query, json }, CurationChange::Keywords { add, remove }))
+}
+
+/// `trove undo` / `trove redo`.
+pub fn undo(dir: &Path, redo: bool, json: bool) -> Result<u8, CoreError> {
+    let lib = open_writer(dir, false)?;
+    let reporter = Reporter::new(json).lines_only();
+    let record = if redo {
+        lib.redo(&reporter)?
+    } else {
+        lib.undo(&reporter)?
+    };
+    match record {
+        Some(r) => report(
+            &r,
+            json,
+            if redo {
+                "undo it again with `trove undo`"
+            } else {
+                "redo it with `trove redo`"
+            },
+        ),
+        None if json => output::json(&serde_json::Value::Null),
+        None => output::note(if redo { "nothing to redo" } else { "nothing to undo" }),
+    }
+    Ok(EXIT_OK)
+}
+
+/// `trove history`: the newest edits.
+pub fn history(dir: &Path, limit: u32, json: bool) -> Result<u8, CoreError> {
+    let lib = open_reader(dir)?;
+    let edits = lib.edit_history(limit)?;
+    if json {
+        output::json(&edits.iter().map(edit_json).collect::<Vec<_>>());
+    } else if edits.is_empty() {
+        output::note("no edits yet");
+    } else {
+        for e in &edits {
+            let state = match e.state {
+                EditState::Done => "",
+                EditState::Undone => "  (undone)",
+                EditState::Dropped => "  (undone, cannot be redone)",
+            };
+            output::line(&format!(
+                "{:>6}  {} UTC  {} on {} asset(s){state}",
+                e.id,
+                output::wall_clock(e.at),
+                e.summary,
+                e.asset_count
+            ));
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+fn edit_json(e: &EditRecord) -> serde_json::Value {
+    serde_json::json!({
+        "edit": e.id,
+        "at": json::time_ms(e.at),
+        "summary": e.summary,
+        "change": e.change,
+        "assets": e.asset_count,
+        "state": e.state.as_str(),
+    })
+}
+
+fn report(record: &EditRecord, json: bool, then: &str) {
+    if json {
+        output::json(&edit_json(record));
+        return;
+    }
+    let what = match record.state {
+        EditState::Undone => "undid",
+        _ => "did",
+    };
+    output::line(&format!(
+        "{what} {} on {} asset(s); {then}",
+        record.summary, record.asset_count
+    ));
+}
+
+/// The change `trove rate|flag|label|title|caption|creator|rights` asks
+/// for, from its value word.
+pub fn change(command: &str, value: &str) -> Result<CurationChange, CoreError> {
+    let bad = |what, expected| CoreError::CurationInvalid(CurationValueError::new(what, value, expected));
+    let none = value.trim().eq_ignore_ascii_case("none");
+    Ok(match command {
+        "rate" => match value.trim().parse::<u8>() {
+            Ok(rating) if rating <= 5 => CurationChange::Rating { rating },
+            _ => return Err(bad("rating", "0 (none) to 5 stars")),
+        },
+        "flag" if none => CurationChange::Flag { flag: None },
+        "flag" => CurationChange::Flag {
+            flag: Some(value.parse::<Flag>().map_err(|_| bad("flag", "pick, reject or none"))?),
+        },
+        "label" if none => CurationChange::Label { label: None },
+        "label" => CurationChange::Label {
+            label: Some(
+                value
+                    .parse::<ColorLabel>()
+                    .map_err(|_| bad("colour label", "red, yellow, green, blue, purple or none"))?,
+            ),
+        },
+        _ => CurationChange::Text {
+            field: match command {
+                "title" => TextField::Title,
+                "caption" => TextField::Caption,
+                "creator" => TextField::Creator,
+                _ => TextField::Rights,
+            },
+            value: Some(value.to_owned()),
+        },
+    })
+}

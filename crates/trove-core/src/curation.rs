@@ -1,0 +1,141 @@
+//! Curation: the one way a person changes what they set on assets (stars,
+//! flags, colour labels, texts, keywords), with undo and redo.
+//!
+//! Every change is one catalog transaction and one entry in the event log
+//! (which the search index and sync manifests follow), and one step of the
+//! undo history. The catalog is the truth.
+
+use trove_catalog::{Curation, CurationChange, EditRecord};
+use trove_types::{AssetId, CurationValueError};
+
+use crate::error::{CoreError, Result};
+use crate::events::{Event, EventSink};
+use crate::library::Library;
+use crate::search::SearchQuery;
+
+/// The most assets one edit may change.
+pub const MAX_EDIT_ASSETS: usize = 1_000_000;
+
+/// Which assets an edit changes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Selection {
+    /// These assets (ids the catalog does not know are left out).
+    Ids(Vec<AssetId>),
+    /// Every asset a search finds, in the query language.
+    Query(String),
+}
+
+impl Selection {
+    fn describe(&self) -> String {
+        match self {
+            Selection::Ids(ids) if ids.len() == 1 => format!("asset {}", ids[0]),
+            Selection::Ids(ids) => format!("of {} asset ids", ids.len()),
+            Selection::Query(q) => format!("{q:?}"),
+        }
+    }
+}
+
+fn too_many(n: usize) -> CoreError {
+    CoreError::CurationInvalid(CurationValueError::new(
+        "selection",
+        &format!("{n} assets"),
+        "at most 1,000,000 assets in one edit; narrow the selection",
+    ))
+}
+
+impl Library {
+    /// Applies `change` to every asset of `selection` as one edit, which
+    /// [`Library::undo`] takes back. Tells `sink` what was done.
+    pub fn edit(&self, selection: &Selection, change: CurationChange, sink: &dyn EventSink) -> Result<EditRecord> {
+        self.require_writer("changing ratings, labels and keywords")?;
+        let change = change.normalized()?;
+        let ids = match selection {
+            Selection::Ids(ids) => {
+                if ids.len() > MAX_EDIT_ASSETS {
+                    return Err(too_many(ids.len()));
+                }
+                ids.clone()
+            }
+            Selection::Query(text) => self.all_matches(text, sink)?,
+        };
+        let record = {
+            let mut cat = self.catalog();
+            let rows = cat.asset_rows(&ids)?;
+            if rows.is_empty() {
+                return Err(CoreError::NothingSelected {
+                    selection: selection.describe(),
+                });
+            }
+            let mut b = cat.batch(self.now_ms())?;
+            let record = b.edit(&rows, &change)?;
+            b.commit()?;
+            record
+        };
+        sink.emit(Event::Edited(record.clone()));
+        Ok(record)
+    }
+
+    /// Undoes the newest edit still done. `None` when there is nothing to
+    /// undo.
+    pub fn undo(&self, sink: &dyn EventSink) -> Result<Option<EditRecord>> {
+        self.require_writer("undoing an edit")?;
+        let record = {
+            let mut cat = self.catalog();
+            let mut b = cat.batch(self.now_ms())?;
+            let record = b.undo_edit()?;
+            b.commit()?;
+            record
+        };
+        if let Some(r) = &record {
+            sink.emit(Event::Edited(r.clone()));
+        }
+        Ok(record)
+    }
+
+    /// Applies again the edit undone last. `None` when there is nothing to
+    /// redo.
+    pub fn redo(&self, sink: &dyn EventSink) -> Result<Option<EditRecord>> {
+        self.require_writer("redoing an edit")?;
+        let record = {
+            let mut cat = self.catalog();
+            let mut b = cat.batch(self.now_ms())?;
+            let record = b.redo_edit()?;
+            b.commit()?;
+            record
+        };
+        if let Some(r) = &record {
+            sink.emit(Event::Edited(r.clone()));
+        }
+        Ok(record)
+    }
+
+    /// What a person has set on an asset (for one never edited, what its
+    /// file's XMP says).
+    pub fn curation(&self, id: AssetId) -> Result<Curation> {
+        let cat = self.catalog();
+        let Some(&row) = cat.asset_rows(&[id])?.first() else {
+            return Err(CoreError::AssetNotFound { query: id.to_string() });
+        };
+        Ok(cat.curation(row)?)
+    }
+
+    /// The newest edits, newest first, done or undone.
+    pub fn edit_history(&self, limit: u32) -> Result<Vec<EditRecord>> {
+        Ok(self.catalog().edit_history(limit)?)
+    }
+
+    /// Every asset a search finds, up to [`MAX_EDIT_ASSETS`].
+    fn all_matches(&self, text: &str, sink: &dyn EventSink) -> Result<Vec<AssetId>> {
+        let mut query = SearchQuery {
+            text: text.to_owned(),
+            limit: 1,
+            ..SearchQuery::default()
+        };
+        let (total, _) = self.search_ids(&query, sink)?;
+        if total as usize > MAX_EDIT_ASSETS {
+            return Err(too_many(total as usize));
+        }
+        query.limit = (total as usize).max(1);
+        Ok(self.search_ids(&query, sink)?.1)
+    }
+}
