@@ -4,6 +4,7 @@
 
 mod commands;
 mod crash;
+mod curate;
 mod share;
 mod sync;
 

@@ -530,6 +530,23 @@ fn sync_plans_only_what_changed_since_the_last_plan() {
     let m = std::fs::read_to_string(backup.join(manifest)).unwrap();
     assert!(m.contains("renamed.bin"), "{m}");
 
+    // A rating and a keyword on two assets (one edit each): the bucket gets
+    // their manifests, which carry the curation, and nothing else.
+    let (f0, f1) = (photos.join("f0.bin"), photos.join("f1.bin"));
+    let (f0, f1) = (f0.to_str().unwrap(), f1.to_str().unwrap());
+    ok(&trove_s3(&lib, SECRET_KEY, &["rate", f0, f1, "5", "--json"]));
+    ok(&trove_s3(&lib, SECRET_KEY, &["tag", f0, "+Places/Iceland", "--json"]));
+    let curated = sync();
+    assert_plan(&curated, 2, false);
+    assert_eq!(curated["uploaded"], 2, "only the two manifests: {curated}");
+    let manifest = original_key(&std::fs::read(f0).unwrap(), "bin")
+        .replace("originals/", "manifests/")
+        .replace(".bin", ".json");
+    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(backup.join(manifest)).unwrap()).unwrap();
+    assert_eq!(m["trove_manifest"], 2, "{m}");
+    assert_eq!(m["curation"]["rating"], 5, "{m}");
+    assert_eq!(m["curation"]["keywords"], serde_json::json!(["Places|Iceland"]), "{m}");
+
     // The folder now sends proxies only: every asset is planned again.
     let policy = trove_s3(&lib, SECRET_KEY, &["policy", photos.to_str().unwrap(), "proxies"]);
     assert!(policy.status.success(), "{}", stderr(&policy));
