@@ -8,6 +8,8 @@ import { open } from "@tauri-apps/plugin-dialog";
 
 import type { AssetDetailDto } from "./bindings/AssetDetailDto";
 import type { AssetPageDto } from "./bindings/AssetPageDto";
+import type { ChangeDto } from "./bindings/ChangeDto";
+import type { EditDto } from "./bindings/EditDto";
 import type { ErrorDto } from "./bindings/ErrorDto";
 import type { EventDto } from "./bindings/EventDto";
 import type { LibraryDto } from "./bindings/LibraryDto";
@@ -290,6 +292,25 @@ export function assetIds(
   limit: number,
 ): Promise<string[]> {
   return call<string[]>("asset_ids", { query, sort, rootId, folder, offset, limit });
+}
+
+/**
+ * Sets stars, a flag, a colour label, a text or keywords on the assets
+ * `ids`, or, when `query` is given, on every asset that search finds (the
+ * ids are then ignored). One step of undo; an `edited` event follows.
+ */
+export function editAssets(ids: string[], query: string | null, change: ChangeDto): Promise<EditDto> {
+  return call<EditDto>("edit_assets", { ids, query, change });
+}
+
+/** Undoes the newest edit; null when there is nothing to undo. */
+export function undoEdit(): Promise<EditDto | null> {
+  return call<EditDto | null>("undo_edit");
+}
+
+/** Applies the last undone edit again; null when there is nothing to redo. */
+export function redoEdit(): Promise<EditDto | null> {
+  return call<EditDto | null>("redo_edit");
 }
 
 /** Moves the thumbnails of the assets on screen to the front of the queue. */

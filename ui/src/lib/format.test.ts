@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { baseName, bytes, captured, count, eta, etaSeconds, phaseLabel, rateMBps } from "./format";
+import { baseName, bytes, captured, count, editStep, eta, etaSeconds, phaseLabel, rateMBps } from "./format";
 
 describe("format", () => {
   it("formats capture dates as YYYY-MM-DD HH:MM", () => {
@@ -15,6 +15,11 @@ describe("format", () => {
     expect(count(1, "asset")).toBe("1 asset");
     expect(count(12345, "asset")).toBe("12,345 assets");
     expect(count(0, "file")).toBe("0 files");
+  });
+
+  it("tells an undo or redo step", () => {
+    expect(editStep("Undid", "rating 4", 12)).toBe("Undid rating 4 on 12 assets");
+    expect(editStep("Redid", "flag pick", 1)).toBe("Redid flag pick on 1 asset");
   });
 
   it("formats sizes", () => {

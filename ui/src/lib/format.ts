@@ -12,6 +12,11 @@ export function num(n: number): string {
   return integer.format(n);
 }
 
+/** An undo or redo step in words: "Undid rating 4 on 12 assets". */
+export function editStep(verb: "Undid" | "Redid", summary: string, assets: number): string {
+  return `${verb} ${summary} on ${count(assets, "asset")}`;
+}
+
 /** Bytes in B, KB, MB, GB, TB (powers of 1000, like file managers). */
 export function bytes(n: number): string {
   if (!Number.isFinite(n) || n < 0) return "—";
