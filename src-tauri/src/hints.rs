@@ -59,6 +59,8 @@ const HINTS: &[(&str, &str)] = &[
     ),
     // Curation.
     ("curation_invalid", ""),
+    ("album_not_found", "the sidebar lists the albums"),
+    ("album_refused", ""),
     (
         "nothing_selected",
         "select assets in the grid, or search for them, and try again",

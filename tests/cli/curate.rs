@@ -113,3 +113,80 @@ fn bad_values_and_empty_selections_exit_2_and_change_nothing() {
     assert!(out.status.success());
     assert!(stderr(&out).contains("nothing to undo"), "{}", stderr(&out));
 }
+
+#[test]
+fn albums_comments_and_the_keyword_tree_from_the_command_line() {
+    let (_tmp, lib, photos) = library_of_three();
+    let path = |n: &str| photos.join(n).to_str().unwrap().to_owned();
+    let ok = |args: &[&str]| {
+        let out = trove(&lib, args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        out
+    };
+    ok(&["album", "create", "Trips", "--folder"]);
+    ok(&["album", "create", "Iceland 2024", "--in", "Trips"]);
+    ok(&["album", "add", "Trips/Iceland 2024", &path("c.jpg"), &path("a.jpg")]);
+    ok(&[
+        "album",
+        "order",
+        "Trips/Iceland 2024",
+        &path("a.jpg"),
+        "--before",
+        &path("c.jpg"),
+    ]);
+    let shown = stdout_json(&ok(&["album", "show", "Trips/Iceland 2024", "--json"]));
+    let order: Vec<&str> = shown
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(order, ["a.jpg", "c.jpg"]);
+    ok(&["album", "smart", "Picks", "flag:pick"]);
+    ok(&["flag", &path("b.jpg"), "pick"]);
+    let list = stdout_json(&ok(&["album", "list", "--json"]));
+    let counts: Vec<(String, u64)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["path"].as_str().unwrap().to_owned(), a["count"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        counts,
+        [
+            ("Picks".into(), 1),
+            ("Trips".into(), 0),
+            ("Trips/Iceland 2024".into(), 2)
+        ]
+    );
+    assert_eq!(names(&lib, "album:\"Iceland 2024\""), ["a.jpg", "c.jpg"]);
+
+    ok(&["comment", &path("a.jpg"), "Print this one", "--author", "ana"]);
+    assert_eq!(names(&lib, "print"), ["a.jpg"]);
+    let info = stdout_json(&ok(&["info", &path("a.jpg"), "--json"]));
+    assert_eq!(info["curation"]["comments"][0]["author"], "ana");
+    assert_eq!(info["curation"]["albums"], serde_json::json!(["Trips/Iceland 2024"]));
+
+    ok(&["tag", &path("a.jpg"), "+Places/Island/Reykjavik"]);
+    ok(&["keywords", "rename", "Places/Island", "Places/Iceland"]);
+    let tree = stdout_json(&ok(&["keywords", "tree", "--json"]));
+    let tree: Vec<&str> = tree
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["keyword"].as_str().unwrap())
+        .collect();
+    assert_eq!(tree, ["Places", "Places|Iceland", "Places|Iceland|Reykjavik"]);
+    assert_eq!(names(&lib, "keyword:places/iceland"), ["a.jpg"]);
+
+    for args in [
+        vec!["album", "rm", "Trips"],
+        vec!["album", "create", "Iceland 2024", "--in", "Trips"],
+        vec!["album", "add", "Nowhere", "a.jpg"],
+        vec!["keywords", "merge", "Nope", "Places"],
+        vec!["comment", &path("a.jpg"), "   "],
+    ] {
+        let out = trove(&lib, &args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+    }
+}

@@ -659,3 +659,38 @@ fn a_share_whose_copy_fails_halfway_leaves_nothing_behind() {
         "objects were left behind"
     );
 }
+
+/// The docs' example: an album shared as a page holds the album's assets
+/// and nothing else.
+#[test]
+fn an_album_is_shared_as_a_page_by_its_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lib = library(tmp.path(), 4, false, false);
+    ok(&share_cmd(&lib, &["album", "create", "Iceland 2024", "--json"]));
+    let photos = tmp.path().join("photos");
+    let (a, b) = (photos.join("IMG_0.jpg"), photos.join("IMG_2.jpg"));
+    ok(&share_cmd(
+        &lib,
+        &[
+            "album",
+            "add",
+            "Iceland 2024",
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+            "--json",
+        ],
+    ));
+    let v = ok(&share_cmd(
+        &lib,
+        &["share", "album:\"Iceland 2024\"", "--page", "--expires", "1h", "--json"],
+    ));
+    assert_eq!(v["share"]["assets"], 2, "{v}");
+    let (code, _, html) = get(&links(&v).remove(0));
+    assert_eq!(code, 200);
+    let html = String::from_utf8(html).unwrap();
+    assert!(
+        html.contains("IMG_0.jpg") && html.contains("IMG_2.jpg"),
+        "both photos on the page"
+    );
+    assert!(!html.contains("IMG_1.jpg"), "and not the one outside the album");
+}

@@ -55,6 +55,12 @@ pub mod event_kind {
     pub const EDIT_UNDONE: &str = "edit_undone";
     /// An undone edit was applied again (detail as for `assets_edited`).
     pub const EDIT_REDONE: &str = "edit_redone";
+    /// An album was made, renamed, moved, reordered or given a cover; the
+    /// detail names it (`{"album": id}`).
+    pub const ALBUM_CHANGED: &str = "album_changed";
+    /// A keyword was renamed, moved or merged into (`{"keyword": id}`):
+    /// every asset carrying it or one below it changed.
+    pub const KEYWORD_CHANGED: &str = "keyword_changed";
 }
 
 impl<'c> Batch<'c> {

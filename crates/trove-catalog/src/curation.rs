@@ -11,6 +11,7 @@ use rusqlite::{OptionalExtension, ToSql, params};
 use serde::{Deserialize, Serialize};
 use trove_types::{ColorLabel, CurationValueError, Flag, KeywordPath, Metadata};
 
+use crate::albums::Comment;
 use crate::batch::{Batch, event_kind};
 use crate::db::Catalog;
 use crate::error::{CatalogError, Result, SqlContext};
@@ -30,6 +31,12 @@ pub struct Curation {
     pub rights: Option<String>,
     /// Keyword paths, sorted.
     pub keywords: Vec<KeywordPath>,
+    /// Paths of the albums it is in (`Trips/Iceland 2024`).
+    #[serde(default)]
+    pub albums: Vec<String>,
+    /// Comments, oldest first.
+    #[serde(default)]
+    pub comments: Vec<Comment>,
 }
 
 impl Curation {
@@ -138,6 +145,19 @@ pub enum CurationChange {
         #[serde(default)]
         remove: Vec<KeywordPath>,
     },
+    /// Puts the assets at the end of an album (by id), in selection order.
+    AlbumAdd {
+        album: i64,
+    },
+    /// Takes the assets out of an album.
+    AlbumRemove {
+        album: i64,
+    },
+    /// A comment on each asset.
+    Comment {
+        author: String,
+        text: String,
+    },
 }
 
 impl CurationChange {
@@ -172,6 +192,22 @@ impl CurationChange {
             CurationChange::Keywords { add, remove } if add.is_empty() && remove.is_empty() => Err(
                 CurationValueError::new("keyword change", "", "at least one keyword to add or remove"),
             ),
+            CurationChange::Comment { author, text } => {
+                let text = text.trim().to_owned();
+                let author = author.trim().to_owned();
+                if text.is_empty() || text.len() > MAX_TEXT_BYTES {
+                    let head: String = text.chars().take(40).collect();
+                    return Err(CurationValueError::new("comment", &head, "a text of 1 byte to 64 KiB"));
+                }
+                if author.is_empty() || author.chars().any(char::is_control) {
+                    return Err(CurationValueError::new(
+                        "comment author",
+                        &author,
+                        "a name without control characters",
+                    ));
+                }
+                Ok(CurationChange::Comment { author, text })
+            }
             other => Ok(other),
         }
     }
@@ -192,6 +228,9 @@ impl CurationChange {
                 parts.extend(remove.iter().map(|k| format!("-{k}")));
                 format!("keywords {}", parts.join(" "))
             }
+            CurationChange::AlbumAdd { album } => format!("added to album {album}"),
+            CurationChange::AlbumRemove { album } => format!("removed from album {album}"),
+            CurationChange::Comment { .. } => "comment added".to_owned(),
         }
     }
 
@@ -202,7 +241,10 @@ impl CurationChange {
             CurationChange::Flag { .. } => "flag",
             CurationChange::Label { .. } => "label",
             CurationChange::Text { field, .. } => field.as_str(),
-            CurationChange::Keywords { .. } => return None,
+            CurationChange::Keywords { .. }
+            | CurationChange::AlbumAdd { .. }
+            | CurationChange::AlbumRemove { .. }
+            | CurationChange::Comment { .. } => return None,
         })
     }
 }
@@ -287,6 +329,17 @@ impl LogEvent {
         }
         let detail: serde_json::Value = serde_json::from_str(self.detail.as_deref()?).ok()?;
         detail["edit"].as_i64()
+    }
+}
+
+impl LogEvent {
+    /// The album an `album_changed` event names.
+    pub fn album_id(&self) -> Option<i64> {
+        if self.kind != event_kind::ALBUM_CHANGED {
+            return None;
+        }
+        let detail: serde_json::Value = serde_json::from_str(self.detail.as_deref()?).ok()?;
+        detail["album"].as_i64()
     }
 }
 
@@ -390,9 +443,24 @@ impl Batch<'_> {
             let all: BTreeSet<i64> = a.iter().chain(r).copied().collect();
             serde_json::to_string(&all).unwrap_or_else(|_| "[]".into())
         });
+        let base = match change {
+            CurationChange::AlbumAdd { album } | CurationChange::AlbumRemove { album } => {
+                let name: Option<String> = self
+                    .tx()
+                    .query_row("SELECT name FROM albums WHERE id = ?1", [album], |r| r.get(0))
+                    .optional()
+                    .ctx("read album")?;
+                match (change, name) {
+                    (CurationChange::AlbumAdd { .. }, Some(n)) => format!("added to {n}"),
+                    (_, Some(n)) => format!("removed from {n}"),
+                    _ => change.summary(),
+                }
+            }
+            _ => change.summary(),
+        };
         let summary = match origin {
-            Some(o) => format!("{} (from {o})", change.summary()),
-            None => change.summary(),
+            Some(o) => format!("{base} (from {o})"),
+            None => base,
         };
         self.tx()
             .execute(
@@ -435,6 +503,17 @@ impl Batch<'_> {
                     )
                     .ctx("undo edit")?;
             }
+            None if matches!(
+                record.change,
+                CurationChange::AlbumAdd { .. } | CurationChange::AlbumRemove { .. }
+            ) =>
+            {
+                let (CurationChange::AlbumAdd { album } | CurationChange::AlbumRemove { album }) = record.change else {
+                    unreachable!("matched above")
+                };
+                self.undo_album_membership(id, album)?;
+            }
+            None if matches!(record.change, CurationChange::Comment { .. }) => self.undo_comment(id)?,
             None => {
                 let touched = keyword_ids.unwrap_or_else(|| "[]".into());
                 self.tx()
@@ -449,7 +528,7 @@ impl Batch<'_> {
                     .execute(
                         "INSERT OR IGNORE INTO asset_keywords (asset_id, keyword_id)
                          SELECT ea.asset_id, j.value FROM edit_assets ea, json_each(ea.before, '$.keywords') j
-                         WHERE ea.edit_id = ?1",
+                         WHERE ea.edit_id = ?1 AND j.value IN (SELECT id FROM keywords)",
                         [id],
                     )
                     .ctx("undo keywords")?;
@@ -549,7 +628,10 @@ impl Batch<'_> {
                 CurationChange::Flag { flag } => Box::new(flag.map(Flag::as_str)),
                 CurationChange::Label { label } => Box::new(label.map(ColorLabel::as_str)),
                 CurationChange::Text { value, .. } => Box::new(value.clone()),
-                CurationChange::Keywords { .. } => unreachable!("keywords have no column"),
+                CurationChange::Keywords { .. }
+                | CurationChange::AlbumAdd { .. }
+                | CurationChange::AlbumRemove { .. }
+                | CurationChange::Comment { .. } => unreachable!("only field changes have a column"),
             };
             self.tx()
                 .execute(
@@ -561,6 +643,12 @@ impl Batch<'_> {
                 )
                 .ctx("apply edit")?;
             return Ok(());
+        }
+        match change {
+            CurationChange::AlbumAdd { album } => return self.apply_album_add(id, *album),
+            CurationChange::AlbumRemove { album } => return self.apply_album_remove(id, *album),
+            CurationChange::Comment { author, text } => return self.apply_comment(id, author, text),
+            _ => {}
         }
         let (add, remove) = keywords.cloned().unwrap_or_default();
         let touched: BTreeSet<i64> = add.iter().chain(&remove).copied().collect();
@@ -605,7 +693,7 @@ impl Batch<'_> {
     fn ensure_selection_table(&self) -> Result<()> {
         self.tx()
             .execute_batch(
-                "CREATE TEMP TABLE IF NOT EXISTS edit_sel (asset_id INTEGER PRIMARY KEY);
+                "CREATE TEMP TABLE IF NOT EXISTS edit_sel (asset_id INTEGER PRIMARY KEY, ord INTEGER NOT NULL DEFAULT 0);
                  DELETE FROM temp.edit_sel;",
             )
             .ctx("prepare selection")
@@ -616,10 +704,12 @@ impl Batch<'_> {
         self.ensure_selection_table()?;
         let mut insert = self
             .tx()
-            .prepare_cached("INSERT OR IGNORE INTO temp.edit_sel (asset_id) SELECT id FROM assets WHERE id = ?1")
+            .prepare_cached(
+                "INSERT OR IGNORE INTO temp.edit_sel (asset_id, ord) SELECT id, ?2 FROM assets WHERE id = ?1",
+            )
             .ctx("fill selection")?;
-        for row in assets {
-            insert.execute([row]).ctx("fill selection")?;
+        for (ord, row) in assets.iter().enumerate() {
+            insert.execute(params![row, ord as i64]).ctx("fill selection")?;
         }
         Ok(())
     }
@@ -688,61 +778,6 @@ impl Batch<'_> {
         }
         Ok(())
     }
-
-    /// The id of a keyword, creating it and its parents as needed.
-    fn keyword_id(&mut self, path: &KeywordPath, cache: &mut HashMap<KeywordPath, i64>) -> Result<i64> {
-        if let Some(id) = cache.get(path) {
-            return Ok(*id);
-        }
-        let mut parent: Option<i64> = None;
-        for name in path.levels() {
-            let found: Option<i64> = self
-                .tx()
-                .prepare_cached("SELECT id FROM keywords WHERE coalesce(parent_id, 0) = coalesce(?1, 0) AND name = ?2")
-                .ctx("find keyword")?
-                .query_row(params![parent, name], |r| r.get(0))
-                .optional()
-                .ctx("find keyword")?;
-            parent = Some(match found {
-                Some(id) => id,
-                None => {
-                    self.tx()
-                        .prepare_cached("INSERT INTO keywords (parent_id, name, created_at) VALUES (?1, ?2, ?3)")
-                        .ctx("add keyword")?
-                        .execute(params![parent, name, self.now()])
-                        .ctx("add keyword")?;
-                    self.tx().last_insert_rowid()
-                }
-            });
-        }
-        let id = parent.ok_or_else(|| CatalogError::BadValue {
-            what: "keyword",
-            value: path.to_string(),
-        })?;
-        cache.insert(path.clone(), id);
-        Ok(id)
-    }
-
-    fn find_keyword(&self, path: &KeywordPath) -> Result<Option<i64>> {
-        find_keyword(self.tx(), path)
-    }
-}
-
-fn find_keyword(conn: &rusqlite::Connection, path: &KeywordPath) -> Result<Option<i64>> {
-    let mut parent: Option<i64> = None;
-    for name in path.levels() {
-        let found: Option<i64> = conn
-            .prepare_cached("SELECT id FROM keywords WHERE coalesce(parent_id, 0) = coalesce(?1, 0) AND name = ?2")
-            .ctx("find keyword")?
-            .query_row(params![parent, name], |r| r.get(0))
-            .optional()
-            .ctx("find keyword")?;
-        match found {
-            Some(id) => parent = Some(id),
-            None => return Ok(None),
-        }
-    }
-    Ok(parent)
 }
 
 impl Catalog {
@@ -769,7 +804,10 @@ impl Catalog {
             .optional()
             .ctx("read curation")?;
         let Some((rating, flag, label, title, caption, creator, rights)) = row else {
-            return Ok(Curation::from_file(self.metadata(asset)?.as_ref()));
+            let mut c = Curation::from_file(self.metadata(asset)?.as_ref());
+            c.albums = self.albums_of(asset)?;
+            c.comments = self.comments(asset)?;
+            return Ok(c);
         };
         let bad = |what: &'static str, value: String| CatalogError::BadValue { what, value };
         Ok(Curation {
@@ -785,47 +823,9 @@ impl Catalog {
             creator,
             rights,
             keywords: self.keywords_of(asset)?,
+            albums: self.albums_of(asset)?,
+            comments: self.comments(asset)?,
         })
-    }
-
-    /// The keyword paths an asset carries, sorted.
-    fn keywords_of(&self, asset: AssetRowId) -> Result<Vec<KeywordPath>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "WITH RECURSIVE up (leaf, id, parent_id, name, depth) AS (
-                     SELECT k.id, k.id, k.parent_id, k.name, 0
-                     FROM asset_keywords ak JOIN keywords k ON k.id = ak.keyword_id
-                     WHERE ak.asset_id = ?1
-                     UNION ALL
-                     SELECT up.leaf, k.id, k.parent_id, k.name, up.depth + 1
-                     FROM up JOIN keywords k ON k.id = up.parent_id
-                     WHERE up.depth < 64)
-                 SELECT leaf, name FROM up ORDER BY leaf, depth DESC",
-            )
-            .ctx("read keywords")?;
-        let rows = stmt
-            .query_map([asset], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
-            .ctx("read keywords")?;
-        let mut levels: Vec<(i64, Vec<String>)> = Vec::new();
-        for row in rows {
-            let (leaf, name) = row.ctx("read keywords")?;
-            match levels.last_mut() {
-                Some((l, names)) if *l == leaf => names.push(name),
-                _ => levels.push((leaf, vec![name])),
-            }
-        }
-        let mut paths: Vec<KeywordPath> = levels
-            .into_iter()
-            .map(|(_, names)| {
-                KeywordPath::from_levels(names.clone()).map_err(|_| CatalogError::BadValue {
-                    what: "keywords.name",
-                    value: names.join("|"),
-                })
-            })
-            .collect::<Result<_>>()?;
-        paths.sort();
-        Ok(paths)
     }
 
     /// The newest entries of the edit history, newest first.
@@ -869,6 +869,20 @@ impl Catalog {
         for edit in edits {
             touched.extend(self.edit_asset_rows(edit)?);
         }
+        for e in events.iter().filter(|e| e.kind == event_kind::KEYWORD_CHANGED) {
+            let keyword = e
+                .detail
+                .as_deref()
+                .and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok())
+                .and_then(|d| d["keyword"].as_i64());
+            if let Some(k) = keyword {
+                touched.extend(self.keyword_asset_rows(k)?);
+            }
+        }
+        let albums: BTreeSet<i64> = events.iter().filter_map(LogEvent::album_id).collect();
+        for album in albums {
+            touched.extend(self.album_asset_rows(album)?);
+        }
         Ok(touched)
     }
 
@@ -890,10 +904,5 @@ impl Catalog {
             }
         }
         Ok(rows)
-    }
-
-    /// The id of a keyword, if it exists.
-    pub fn keyword(&self, path: &KeywordPath) -> Result<Option<i64>> {
-        find_keyword(&self.conn, path)
     }
 }

@@ -22,6 +22,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0011_sync_object_indexes.sql"),
     include_str!("migrations/0012_replaced_objects.sql"),
     include_str!("migrations/0013_curation.sql"),
+    include_str!("migrations/0014_albums_comments.sql"),
 ];
 
 /// The schema version this build writes.

@@ -9,12 +9,14 @@
 //! system beyond the catalog file itself. Times are passed in as Unix
 //! milliseconds so callers (and tests) own the clock.
 
+mod albums;
 mod batch;
 mod curation;
 mod db;
 mod derivatives;
 mod error;
 mod jobs;
+mod keywords;
 mod model;
 pub mod paths;
 mod queries;
@@ -23,12 +25,14 @@ mod shares;
 mod sync;
 mod upload_state;
 
+pub use albums::{AlbumKind, AlbumRecord, Comment};
 pub use batch::{Batch, event_kind};
 pub use curation::{Curation, CurationChange, EditRecord, EditState, MAX_TEXT_BYTES, TextField};
 pub use db::{Catalog, SCHEMA_VERSION};
 pub use derivatives::Derivative;
 pub use error::{CatalogError, Result};
 pub use jobs::{FailOutcome, Job, JobCounts, JobState, NewJob};
+pub use keywords::KeywordNode;
 pub use model::*;
 pub use shares::{ShareItem, ShareKind, ShareRecord};
 pub use sync::{

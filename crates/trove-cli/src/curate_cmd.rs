@@ -190,12 +190,13 @@ fn report(record: &EditRecord, json: bool, then: &str) {
         output::json(&edit_json(record));
         return;
     }
-    let what = match record.state {
-        EditState::Undone => "undid",
-        _ => "did",
+    let undone = if record.state == EditState::Undone {
+        "undid "
+    } else {
+        ""
     };
     output::line(&format!(
-        "{what} {} on {} asset(s); {then}",
+        "{undone}{}: {} asset(s); {then}",
         record.summary, record.asset_count
     ));
 }
@@ -232,4 +233,50 @@ pub fn change(command: &str, value: &str) -> Result<CurationChange, CoreError> {
             value: Some(value.to_owned()),
         },
     })
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum KeywordsAction {
+    /// The keyword tree, with how many assets carry each keyword.
+    Tree {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rename or move a keyword on every asset: `trove keywords rename Places/Island Places/Iceland`.
+    Rename { from: String, to: String },
+    /// Merge a keyword (and those below it) into another on every asset.
+    Merge { from: String, into: String },
+}
+
+/// `trove keywords [tree|rename|merge]`.
+pub fn keywords(dir: &Path, action: Option<KeywordsAction>) -> Result<u8, CoreError> {
+    match action.unwrap_or(KeywordsAction::Tree { json: false }) {
+        KeywordsAction::Tree { json } => {
+            let tree = open_reader(dir)?.keyword_tree()?;
+            if json {
+                output::json(
+                    &tree
+                        .iter()
+                        .map(|k| serde_json::json!({ "keyword": k.path.to_string(), "assets": k.assets }))
+                        .collect::<Vec<_>>(),
+                );
+            } else if tree.is_empty() {
+                output::note("no keywords yet; `trove tag SEL +Places/Iceland` adds one");
+            } else {
+                for k in &tree {
+                    let depth = k.path.levels().len() - 1;
+                    output::line(&format!("{}{}  ({})", "  ".repeat(depth), k.path.name(), k.assets));
+                }
+            }
+        }
+        KeywordsAction::Rename { from, to } => {
+            open_writer(dir, false)?.rename_keyword(&from.parse()?, &to.parse()?)?;
+            output::line(&format!("renamed {from} to {to} on every asset"));
+        }
+        KeywordsAction::Merge { from, into } => {
+            open_writer(dir, false)?.merge_keyword(&from.parse()?, &into.parse()?)?;
+            output::line(&format!("merged {from} into {into} on every asset"));
+        }
+    }
+    Ok(EXIT_OK)
 }

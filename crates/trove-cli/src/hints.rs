@@ -62,6 +62,8 @@ const HINTS: &[(&str, &str)] = &[
     ),
     // Curation.
     ("curation_invalid", ""),
+    ("album_not_found", "`trove album list` shows every album and folder"),
+    ("album_refused", ""),
     (
         "nothing_selected",
         "`trove search QUERY` shows what a query finds; `trove ls` lists assets and their ids",

@@ -2,6 +2,7 @@
 //! library location, renders core events as progress, and maps errors to
 //! exit codes. All the work is in `trove-core`.
 
+mod album_cmd;
 mod assets_cmd;
 mod curate_cmd;
 mod hints;
@@ -267,6 +268,26 @@ enum Command {
     Creator(curate_cmd::SelValue),
     /// Set the copyright notice (an empty text clears it).
     Rights(curate_cmd::SelValue),
+    /// Albums: list, create, smart, rename, move, rm, add, remove, show,
+    /// cover, order.
+    Album {
+        #[command(subcommand)]
+        action: album_cmd::AlbumAction,
+    },
+    /// Comment on assets: `trove comment IMG_0001.jpg 'Print this one'`.
+    Comment {
+        #[command(flatten)]
+        args: curate_cmd::SelValue,
+        /// Who is commenting (default: the login name).
+        #[arg(long, env = "USER", default_value = "me", value_name = "NAME")]
+        author: String,
+    },
+    /// The keyword tree: `trove keywords`, `trove keywords rename OLD NEW`,
+    /// `trove keywords merge FROM INTO`.
+    Keywords {
+        #[command(subcommand)]
+        action: Option<curate_cmd::KeywordsAction>,
+    },
     /// Undo the last rating, flag, label, keyword or text change.
     Undo {
         #[arg(long)]
@@ -475,6 +496,9 @@ fn run(cli: Cli) -> Result<u8, CoreError> {
             let (sel, change) = curate_cmd::tag_args(items, query, json)?;
             curate_cmd::edit(&dir, sel, change)
         }
+        Command::Album { action } => album_cmd::album(&dir, action),
+        Command::Comment { args, author } => album_cmd::comment(&dir, args, author),
+        Command::Keywords { action } => curate_cmd::keywords(&dir, action),
         Command::Undo { json } => curate_cmd::undo(&dir, false, json),
         Command::Redo { json } => curate_cmd::undo(&dir, true, json),
         Command::History { limit, json } => curate_cmd::history(&dir, limit, json),

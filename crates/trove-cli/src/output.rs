@@ -241,6 +241,17 @@ pub fn asset_detail(d: &AssetDetail) {
         let k: Vec<String> = c.keywords.iter().map(ToString::to_string).collect();
         line(&format!("keywords  {}", k.join(", ")));
     }
+    if !c.albums.is_empty() {
+        line(&format!("albums    {}", c.albums.join(", ")));
+    }
+    for comment in &c.comments {
+        line(&format!(
+            "comment   {} ({}, {} UTC)",
+            comment.text,
+            comment.author,
+            wall_clock(comment.at)
+        ));
+    }
     for f in &d.files {
         let state = if f.record.present { "present" } else { "missing" };
         line(&format!("file      [{state}] {}", f.path.display()));

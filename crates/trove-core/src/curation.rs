@@ -5,8 +5,8 @@
 //! (which the search index and sync manifests follow), and one step of the
 //! undo history. The catalog is the truth.
 
-use trove_catalog::{Curation, CurationChange, EditRecord};
-use trove_types::{AssetId, CurationValueError};
+use trove_catalog::{CatalogError, Curation, CurationChange, EditRecord, KeywordNode};
+use trove_types::{AssetId, CurationValueError, KeywordPath};
 
 use crate::error::{CoreError, Result};
 use crate::events::{Event, EventSink};
@@ -32,6 +32,19 @@ impl Selection {
             Selection::Ids(ids) => format!("of {} asset ids", ids.len()),
             Selection::Query(q) => format!("{q:?}"),
         }
+    }
+}
+
+/// The keyword tree's refusals, as curation errors that name the keyword.
+fn keyword_error(keyword: &KeywordPath, e: CatalogError) -> CoreError {
+    match e {
+        CatalogError::NotFound { what: "keyword", key } => {
+            CoreError::CurationInvalid(CurationValueError::new("keyword", &key, "a keyword in the tree"))
+        }
+        CatalogError::BadValue { what: "keyword", value } => {
+            CoreError::CurationInvalid(CurationValueError::new("keyword move", &keyword.to_string(), &value))
+        }
+        other => other.into(),
     }
 }
 
@@ -67,7 +80,12 @@ impl Library {
                 });
             }
             let mut b = cat.batch(self.now_ms())?;
-            let record = b.edit(&rows, &change)?;
+            let record = match &change {
+                CurationChange::AlbumAdd { album } | CurationChange::AlbumRemove { album } => b
+                    .edit(&rows, &change)
+                    .map_err(|e| crate::albums::album_error(&album.to_string(), e))?,
+                _ => b.edit(&rows, &change)?,
+            };
             b.commit()?;
             record
         };
@@ -122,6 +140,31 @@ impl Library {
     /// The newest edits, newest first, done or undone.
     pub fn edit_history(&self, limit: u32) -> Result<Vec<EditRecord>> {
         Ok(self.catalog().edit_history(limit)?)
+    }
+
+    /// The keyword tree, by path, with how many assets carry each keyword.
+    pub fn keyword_tree(&self) -> Result<Vec<KeywordNode>> {
+        Ok(self.catalog().keyword_tree()?)
+    }
+
+    /// Renames or moves a keyword on every asset that carries it.
+    pub fn rename_keyword(&self, from: &KeywordPath, to: &KeywordPath) -> Result<()> {
+        self.require_writer("renaming a keyword")?;
+        let mut cat = self.catalog();
+        let mut b = cat.batch(self.now_ms())?;
+        b.rename_keyword(from, to).map_err(|e| keyword_error(from, e))?;
+        b.commit()?;
+        Ok(())
+    }
+
+    /// Merges a keyword (and those below it) into another on every asset.
+    pub fn merge_keyword(&self, from: &KeywordPath, into: &KeywordPath) -> Result<()> {
+        self.require_writer("merging keywords")?;
+        let mut cat = self.catalog();
+        let mut b = cat.batch(self.now_ms())?;
+        b.merge_keyword(from, into).map_err(|e| keyword_error(from, e))?;
+        b.commit()?;
+        Ok(())
     }
 
     /// Every asset a search finds, up to [`MAX_EDIT_ASSETS`].

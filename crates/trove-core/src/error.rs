@@ -69,6 +69,13 @@ pub enum CoreError {
     /// set.
     #[error("cannot curate with this value: {0}")]
     CurationInvalid(#[from] trove_types::CurationValueError),
+    /// An album that does not exist, by the name or id given.
+    #[error("no album {key:?}")]
+    AlbumNotFound { key: String },
+    /// An album change the album tree does not allow (a name taken, a
+    /// folder that still holds albums, assets put in a folder).
+    #[error("cannot change the album {album:?}: {why}")]
+    AlbumRefused { album: String, why: String },
     /// An edit's selection that names no asset.
     #[error("the selection {selection} names no asset; nothing was changed")]
     NothingSelected { selection: String },
@@ -136,6 +143,8 @@ impl CoreError {
             CoreError::ShareExpiry { .. } => "share_expiry_invalid",
             CoreError::RequestInvalid { .. } => "request_invalid",
             CoreError::CurationInvalid(_) => "curation_invalid",
+            CoreError::AlbumNotFound { .. } => "album_not_found",
+            CoreError::AlbumRefused { .. } => "album_refused",
             CoreError::NothingSelected { .. } => "nothing_selected",
             CoreError::ShareNeedsBucket { .. } => "share_needs_bucket",
             CoreError::ShareKeyNeeded => "share_key_needed",
@@ -207,6 +216,8 @@ impl CoreError {
                 | CoreError::ShareExpiry { .. }
                 | CoreError::RequestInvalid { .. }
                 | CoreError::CurationInvalid(_)
+                | CoreError::AlbumNotFound { .. }
+                | CoreError::AlbumRefused { .. }
                 | CoreError::NothingSelected { .. }
                 | CoreError::ShareNeedsBucket { .. }
                 | CoreError::ShareKeyNeeded
@@ -256,6 +267,8 @@ const CODES: &[&str] = &[
     "share_expiry_invalid",
     "request_invalid",
     "curation_invalid",
+    "album_not_found",
+    "album_refused",
     "nothing_selected",
     "share_needs_bucket",
     "share_key_needed",
@@ -316,6 +329,8 @@ mod tests {
             CoreError::RequestInvalid { asked: s(), why: "x" },
             CoreError::CurationInvalid(trove_types::CurationValueError::new("rating", "9", "0 to 5 stars")),
             CoreError::NothingSelected { selection: s() },
+            CoreError::AlbumNotFound { key: s() },
+            CoreError::AlbumRefused { album: s(), why: s() },
             CoreError::ShareNeedsBucket { target: s() },
             CoreError::ShareKeyNeeded,
             CoreError::ShareTooBig { query: s(), found: 2 },
@@ -360,6 +375,8 @@ mod tests {
             CoreError::RequestInvalid { .. } => "RequestInvalid",
             CoreError::CurationInvalid(_) => "CurationInvalid",
             CoreError::NothingSelected { .. } => "NothingSelected",
+            CoreError::AlbumNotFound { .. } => "AlbumNotFound",
+            CoreError::AlbumRefused { .. } => "AlbumRefused",
             CoreError::ShareNeedsBucket { .. } => "ShareNeedsBucket",
             CoreError::ShareKeyNeeded => "ShareKeyNeeded",
             CoreError::ShareTooBig { .. } => "ShareTooBig",
@@ -379,7 +396,7 @@ mod tests {
         let all: Vec<&str> = CoreError::codes().collect();
         let samples = samples();
         let variants: std::collections::BTreeSet<&str> = samples.iter().map(variant).collect();
-        assert_eq!(variants.len(), 32, "one sample per variant: {variants:?}");
+        assert_eq!(variants.len(), 34, "one sample per variant: {variants:?}");
         for e in &samples {
             assert!(
                 all.contains(&e.code()),

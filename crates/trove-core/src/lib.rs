@@ -38,6 +38,7 @@
 //! This crate never prints, never reads environment variables or home
 //! directories, and takes its clock, paths and progress sinks as arguments.
 
+mod albums;
 mod assets;
 mod cancel;
 mod clock;
@@ -92,10 +93,12 @@ pub use watch::WatchOptions;
 /// Catalog types that front ends see through this crate.
 pub mod catalog {
     pub use trove_catalog::{
+        AlbumKind, AlbumRecord, Comment, Curation, CurationChange, EditRecord, EditState, KeywordNode, Marks, TextField,
+    };
+    pub use trove_catalog::{
         Asset, AssetStatus, CatalogCounts, Derivative, FileRecord, Job, JobCounts, JobState, RootState, SCHEMA_VERSION,
         ScanProblem,
     };
-    pub use trove_catalog::{Curation, CurationChange, EditRecord, EditState, Marks, TextField};
     /// The technical metadata record, defined once in `trove-types`.
     pub use trove_types::Metadata;
 }

@@ -176,15 +176,15 @@ impl fmt::Display for KeywordPath {
 pub struct CurationValueError {
     pub what: &'static str,
     pub value: String,
-    pub expected: &'static str,
+    pub expected: String,
 }
 
 impl CurationValueError {
-    pub fn new(what: &'static str, value: &str, expected: &'static str) -> Self {
+    pub fn new(what: &'static str, value: &str, expected: &str) -> Self {
         CurationValueError {
             what,
             value: value.to_owned(),
-            expected,
+            expected: expected.to_owned(),
         }
     }
 }

@@ -291,3 +291,162 @@ fn listing_marks_agree_with_the_curation() {
     assert_eq!((c.rating, c.label), (4, Some(ColorLabel::Purple)));
     assert_eq!(cat.curation(rows[3]).unwrap().rating, 2);
 }
+
+#[test]
+fn albums_keep_a_hand_made_order_and_undo_puts_assets_back_where_they_were() {
+    use trove_catalog::AlbumKind;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cat = open(dir.path());
+    let rows = assets(&mut cat, 4, |_| None);
+    let mut b = cat.batch(5).unwrap();
+    let trips = b.create_album("Trips", None, AlbumKind::Folder, None).unwrap();
+    let iceland = b
+        .create_album("Iceland 2024", Some(trips), AlbumKind::Album, None)
+        .unwrap();
+    assert!(
+        b.create_album("Iceland 2024", Some(trips), AlbumKind::Album, None)
+            .is_err(),
+        "a name is unique in its folder"
+    );
+    assert!(
+        b.create_album("x", Some(iceland), AlbumKind::Album, None).is_err(),
+        "only folders hold albums"
+    );
+    b.commit().unwrap();
+
+    // Added in the order given, at the end.
+    edit(
+        &mut cat,
+        &[rows[2], rows[0]],
+        CurationChange::AlbumAdd { album: iceland },
+    );
+    edit(
+        &mut cat,
+        &[rows[1], rows[2]],
+        CurationChange::AlbumAdd { album: iceland },
+    );
+    assert_eq!(cat.album_asset_rows(iceland).unwrap(), [rows[2], rows[0], rows[1]]);
+    assert_eq!(cat.album("Trips/Iceland 2024").unwrap().count, 3);
+    assert_eq!(cat.curation(rows[2]).unwrap().albums, ["Trips/Iceland 2024"]);
+
+    let mut b = cat.batch(6).unwrap();
+    b.move_in_album(iceland, rows[1], Some(rows[2])).unwrap();
+    b.commit().unwrap();
+    assert_eq!(cat.album_asset_rows(iceland).unwrap(), [rows[1], rows[2], rows[0]]);
+
+    edit(&mut cat, &[rows[2]], CurationChange::AlbumRemove { album: iceland });
+    assert_eq!(cat.album_asset_rows(iceland).unwrap(), [rows[1], rows[0]]);
+    undo(&mut cat);
+    assert_eq!(
+        cat.album_asset_rows(iceland).unwrap(),
+        [rows[1], rows[2], rows[0]],
+        "back at its place"
+    );
+    undo(&mut cat);
+    assert_eq!(
+        cat.album_asset_rows(iceland).unwrap(),
+        [rows[2], rows[0]],
+        "the second add is taken back; rows[2] was in it already and stays"
+    );
+
+    // A folder that holds an album is not deleted; an album is, and its
+    // assets stay.
+    let mut b = cat.batch(7).unwrap();
+    assert!(b.delete_album(trips).is_err());
+    b.delete_album(iceland).unwrap();
+    b.commit().unwrap();
+    assert!(cat.curation(rows[2]).unwrap().albums.is_empty());
+    assert!(cat.asset_by_row(rows[2]).is_ok());
+    // Undoing an add into a deleted album has nothing to put back.
+    undo(&mut cat);
+}
+
+#[test]
+fn comments_are_edits_that_undo_removes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cat = open(dir.path());
+    let rows = assets(&mut cat, 2, |_| None);
+    edit(
+        &mut cat,
+        &rows,
+        CurationChange::Comment {
+            author: "ana".into(),
+            text: "Print these".into(),
+        },
+    );
+    let c = cat.curation(rows[1]).unwrap().comments;
+    assert_eq!(
+        (c.len(), c[0].author.as_str(), c[0].text.as_str()),
+        (1, "ana", "Print these")
+    );
+    undo(&mut cat);
+    assert!(cat.curation(rows[1]).unwrap().comments.is_empty());
+    redo(&mut cat);
+    assert_eq!(cat.curation(rows[0]).unwrap().comments.len(), 1);
+}
+
+#[test]
+fn keyword_renames_and_merges_apply_to_every_asset_and_old_edits_still_undo() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cat = open(dir.path());
+    let rows = assets(&mut cat, 2, |_| None);
+    edit(
+        &mut cat,
+        &rows[..1],
+        CurationChange::Keywords {
+            add: vec![kw("Places|Island|Reykjavik")],
+            remove: vec![],
+        },
+    );
+    edit(
+        &mut cat,
+        &rows[1..],
+        CurationChange::Keywords {
+            add: vec![kw("Travel|Iceland|Vik"), kw("Travel|Iceland")],
+            remove: vec![],
+        },
+    );
+    let mut b = cat.batch(8).unwrap();
+    assert!(
+        b.rename_keyword(&kw("Places|Island"), &kw("Travel|Iceland")).is_err(),
+        "exists: merge instead"
+    );
+    assert!(
+        b.rename_keyword(&kw("Places"), &kw("Places|Sub")).is_err(),
+        "not below itself"
+    );
+    b.rename_keyword(&kw("Places|Island"), &kw("Places|Iceland")).unwrap();
+    b.merge_keyword(&kw("Places|Iceland"), &kw("Travel|Iceland")).unwrap();
+    b.commit().unwrap();
+    assert_eq!(
+        cat.curation(rows[0]).unwrap().keywords,
+        [kw("Travel|Iceland|Reykjavik")]
+    );
+    assert_eq!(
+        cat.curation(rows[1]).unwrap().keywords,
+        [kw("Travel|Iceland"), kw("Travel|Iceland|Vik")]
+    );
+    let tree: Vec<String> = cat.keyword_tree().unwrap().iter().map(|k| k.path.to_string()).collect();
+    assert_eq!(
+        tree,
+        [
+            "Places",
+            "Travel",
+            "Travel|Iceland",
+            "Travel|Iceland|Reykjavik",
+            "Travel|Iceland|Vik"
+        ]
+    );
+    let events = cat.events_after(cat.last_event_id().unwrap() - 1, 10).unwrap();
+    assert_eq!(
+        cat.touched_assets(&events).unwrap().len(),
+        2,
+        "the merge names both assets"
+    );
+
+    // Undoing the edits made before the merge works on what is left.
+    undo(&mut cat);
+    assert!(cat.curation(rows[1]).unwrap().keywords.is_empty());
+    undo(&mut cat);
+    assert!(cat.curation(rows[0]).unwrap().keywords.is_empty());
+}

@@ -170,29 +170,35 @@ impl Library {
     /// last update, so results reflect the catalog.
     pub fn search(&self, query: &SearchQuery, sink: &dyn EventSink) -> Result<SearchOutcome> {
         let (found, took_us) = self.run_search(query, query.facets, sink)?;
-        let cat = self.catalog();
-        let roots: std::collections::HashMap<i64, PathBuf> =
-            cat.all_roots()?.into_iter().map(|r| (r.id, r.path)).collect();
-        let mut assets = Vec::with_capacity(found.hits.len());
-        for hit in &found.hits {
-            // A hit the catalog no longer has (deleted since the last
-            // commit) is left out rather than shown broken.
-            if let Ok(asset) = cat.asset_by_row(hit.id) {
-                let files = cat.files_of_asset(hit.id)?;
-                let (thumbhash, _) = cat.proxy_state(hit.id)?;
-                let sync = cat.asset_sync_summary(hit.id)?;
-                let mut summary = summarize(&roots, asset, &files, thumbhash);
-                summary.sync = sync;
-                summary.marks = cat.marks(hit.id)?;
-                assets.push(summary);
-            }
-        }
+        let rows: Vec<i64> = found.hits.iter().map(|h| h.id).collect();
+        let assets = self.summaries(&rows)?;
         Ok(SearchOutcome {
             total: found.total,
             assets,
             facets: found.facets,
             took_us,
         })
+    }
+
+    /// These assets as listings show them, in this order. A row the
+    /// catalog no longer has (deleted since the index's last commit) is
+    /// left out rather than shown broken.
+    pub(crate) fn summaries(&self, rows: &[i64]) -> Result<Vec<AssetSummary>> {
+        let cat = self.catalog();
+        let roots: std::collections::HashMap<i64, PathBuf> =
+            cat.all_roots()?.into_iter().map(|r| (r.id, r.path)).collect();
+        let mut assets = Vec::with_capacity(rows.len());
+        for &row in rows {
+            if let Ok(asset) = cat.asset_by_row(row) {
+                let files = cat.files_of_asset(row)?;
+                let (thumbhash, _) = cat.proxy_state(row)?;
+                let mut summary = summarize(&roots, asset, &files, thumbhash);
+                summary.sync = cat.asset_sync_summary(row)?;
+                summary.marks = cat.marks(row)?;
+                assets.push(summary);
+            }
+        }
+        Ok(assets)
     }
 
     /// The ids of a search's page of results, in its order, read from the
@@ -315,6 +321,16 @@ fn asset_doc(cat: &Catalog, roots: &std::collections::HashMap<i64, PathBuf>, row
     // every level, by its own name (`tag:iceland`).
     doc.hierarchical_keywords = c.keywords.iter().map(ToString::to_string).collect();
     doc.keywords = c.keywords.iter().map(|k| k.name().to_owned()).collect();
+    // An album is found by its name and by its path in album folders.
+    for path in &c.albums {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        for a in [name, path.as_str()] {
+            if !doc.albums.iter().any(|x| x == a) {
+                doc.albums.push(a.to_owned());
+            }
+        }
+    }
+    doc.captions.extend(c.comments.iter().map(|c| c.text.clone()));
     Ok(Some(doc))
 }
 

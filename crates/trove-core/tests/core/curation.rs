@@ -190,3 +190,75 @@ fn a_read_only_library_refuses_edits() {
         .unwrap_err();
     assert_eq!(e.code(), "read_only");
 }
+
+#[test]
+fn albums_are_searchable_by_name_and_smart_albums_follow_new_assets() {
+    use trove_core::catalog::AlbumKind;
+    let env = Env::new();
+    let ids = shoot(&env, 3);
+    let lib = &env.lib;
+    lib.create_album("Trips", None, AlbumKind::Folder, None, &NoEvents)
+        .unwrap();
+    let iceland = lib
+        .create_album("Iceland 2024", Some("Trips"), AlbumKind::Album, None, &NoEvents)
+        .unwrap();
+    lib.edit(
+        &Selection::Ids(vec![ids[2], ids[0]]),
+        CurationChange::AlbumAdd { album: iceland.id },
+        &NoEvents,
+    )
+    .unwrap();
+    assert_eq!(names(lib, "album:\"Iceland 2024\""), ["DSC0000.jpg", "DSC0002.jpg"]);
+    assert_eq!(names(lib, "album:\"Trips/Iceland 2024\"").len(), 2);
+    let order: Vec<_> = lib
+        .album_assets("Trips/Iceland 2024", &NoEvents)
+        .unwrap()
+        .into_iter()
+        .map(|a| a.name)
+        .collect();
+    assert_eq!(order, ["DSC0002.jpg", "DSC0000.jpg"], "the order they were put in");
+
+    // Renaming the album reaches the index.
+    lib.rename_album("Trips/Iceland 2024", Some("Iceland in June"), None)
+        .unwrap();
+    assert!(names(lib, "album:\"Iceland 2024\"").is_empty());
+    assert_eq!(names(lib, "album:\"Iceland in June\"").len(), 2);
+
+    // A smart album is a search: it finds what is rated later.
+    lib.create_album("Best", None, AlbumKind::Smart, Some("rating:>=4"), &NoEvents)
+        .unwrap();
+    assert!(lib.album_assets("Best", &NoEvents).unwrap().is_empty());
+    lib.edit(
+        &Selection::Ids(vec![ids[1]]),
+        CurationChange::Rating { rating: 5 },
+        &NoEvents,
+    )
+    .unwrap();
+    let best: Vec<_> = lib
+        .album_assets("Best", &NoEvents)
+        .unwrap()
+        .into_iter()
+        .map(|a| a.name)
+        .collect();
+    assert_eq!(best, ["DSC0001.jpg"]);
+    let listed = lib.albums(&NoEvents).unwrap();
+    assert_eq!(listed.iter().find(|a| a.name == "Best").unwrap().count, 1);
+
+    // Bad albums are user errors that name the album.
+    let e = lib
+        .create_album("Worst", None, AlbumKind::Smart, Some("rating:lots"), &NoEvents)
+        .unwrap_err();
+    assert!(e.is_user_error(), "{e}");
+    let e = lib.album("Nowhere").unwrap_err();
+    assert_eq!(e.code(), "album_not_found");
+    let e = lib
+        .edit(
+            &Selection::Ids(vec![ids[0]]),
+            CurationChange::AlbumAdd { album: 9_999 },
+            &NoEvents,
+        )
+        .unwrap_err();
+    assert_eq!(e.code(), "album_not_found", "{e}");
+    let e = lib.delete_album("Trips").unwrap_err();
+    assert_eq!(e.code(), "album_refused", "a folder that holds an album: {e}");
+}
