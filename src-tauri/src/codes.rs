@@ -58,6 +58,8 @@ pub const OPEN_FAILED: &str = "open_failed";
 pub const ORIGINAL_UNREACHABLE: &str = "original_unreachable";
 /// Only videos and sounds open in the system player.
 pub const NOT_PLAYABLE: &str = "not_playable";
+/// An album kind that is not album, folder or smart.
+pub const BAD_ALBUM_KIND: &str = "bad_album_kind";
 
 /// Every code above.
 pub const ALL: &[&str] = &[
@@ -88,4 +90,5 @@ pub const ALL: &[&str] = &[
     OPEN_FAILED,
     ORIGINAL_UNREACHABLE,
     NOT_PLAYABLE,
+    BAD_ALBUM_KIND,
 ];

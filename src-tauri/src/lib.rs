@@ -36,6 +36,16 @@ pub fn library_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("trove-library"))
 }
 
+/// Who signs comments made in the app: the login name (`USER`, or
+/// `USERNAME` on Windows), else "me".
+#[allow(clippy::disallowed_methods)] // front end: the person's name for comments
+pub fn login_name() -> String {
+    ["USER", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|n| !n.trim().is_empty()))
+        .unwrap_or_else(|| "me".to_owned())
+}
+
 /// Opens the library as its writer, or read-only when another Trove
 /// process owns it.
 pub fn open_library(dir: &std::path::Path) -> Result<Library, CoreError> {
@@ -109,6 +119,16 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
             commands::curation::edit_assets,
             commands::curation::undo_edit,
             commands::curation::redo_edit,
+            commands::curation::list_albums,
+            commands::curation::create_album,
+            commands::curation::rename_album,
+            commands::curation::delete_album,
+            commands::curation::album_assets,
+            commands::curation::move_in_album,
+            commands::curation::set_album_cover,
+            commands::curation::keyword_tree,
+            commands::curation::rename_keyword,
+            commands::curation::merge_keyword,
         ])
 }
 

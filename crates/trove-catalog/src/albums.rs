@@ -64,7 +64,8 @@ pub struct AlbumRecord {
     pub kind: AlbumKind,
     /// A smart album's search.
     pub query: Option<String>,
-    pub cover: Option<AssetRowId>,
+    /// The asset shown for it.
+    pub cover: Option<trove_types::AssetId>,
     /// Assets put in it (0 for folders and smart albums).
     pub count: u64,
     pub created_at: i64,
@@ -465,7 +466,8 @@ const ALBUM_SELECT: &str = "
         SELECT id, name FROM albums WHERE parent_id IS NULL
         UNION ALL
         SELECT a.id, paths.path || '/' || a.name FROM albums a JOIN paths ON a.parent_id = paths.id)
-    SELECT a.id, a.parent_id, a.name, p.path, a.kind, a.query, a.cover_id,
+    SELECT a.id, a.parent_id, a.name, p.path, a.kind, a.query,
+           (SELECT uuid FROM assets WHERE id = a.cover_id),
            (SELECT count(*) FROM album_assets x WHERE x.album_id = a.id), a.created_at
     FROM albums a JOIN paths p ON p.id = a.id";
 
@@ -479,7 +481,7 @@ fn album_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<(AlbumRecord, String)
             path: r.get(3)?,
             kind: AlbumKind::Album,
             query: r.get(5)?,
-            cover: r.get(6)?,
+            cover: r.get::<_, Option<String>>(6)?.and_then(|u| u.parse().ok()),
             count: r.get::<_, i64>(7)?.max(0) as u64,
             created_at: r.get(8)?,
         },

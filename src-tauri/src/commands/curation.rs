@@ -2,14 +2,14 @@
 //! undo and redo. Thin over `Library::edit`.
 
 use tauri::State;
-use trove_core::catalog::CurationChange;
+use trove_core::catalog::{AlbumKind, CurationChange};
 use trove_core::types::AssetId;
-use trove_core::{MAX_EDIT_ASSETS, Selection};
+use trove_core::{CoreError, MAX_EDIT_ASSETS, Selection};
 
 use super::blocking;
 use crate::AppState;
 use crate::codes;
-use crate::dto::{ChangeDto, EditDto, ErrorDto, EventDto};
+use crate::dto::{AlbumDto, AssetDto, ChangeDto, EditDto, ErrorDto, EventDto, KeywordDto};
 
 /// Core events to the page, from a command's own thread.
 fn page_sink(state: &AppState) -> impl Fn(trove_core::Event) + Send + Sync + 'static {
@@ -67,4 +67,155 @@ pub async fn redo_edit(state: State<'_, AppState>) -> Result<Option<EditDto>, Er
     let lib = state.lib()?;
     let sink = page_sink(&state);
     blocking(move || Ok(lib.redo(&sink)?.as_ref().map(EditDto::from))).await
+}
+
+/// Every album, album folder and smart album, by path.
+#[tauri::command]
+pub async fn list_albums(state: State<'_, AppState>) -> Result<Vec<AlbumDto>, ErrorDto> {
+    let lib = state.lib()?;
+    let sink = page_sink(&state);
+    blocking(move || Ok(lib.albums(&sink)?.iter().map(AlbumDto::from).collect())).await
+}
+
+/// Makes an album (`kind` "album"), an album folder ("folder") or a smart
+/// album ("smart", with `query`) in the folder `parent` (a path or id).
+#[tauri::command]
+pub async fn create_album(
+    state: State<'_, AppState>,
+    name: String,
+    parent: Option<String>,
+    kind: String,
+    query: Option<String>,
+) -> Result<AlbumDto, ErrorDto> {
+    let kind = match kind.as_str() {
+        "album" => AlbumKind::Album,
+        "folder" => AlbumKind::Folder,
+        "smart" => AlbumKind::Smart,
+        other => {
+            return Err(ErrorDto::new(
+                codes::BAD_ALBUM_KIND,
+                format!("{other:?} is not an album kind; use album, folder or smart"),
+            ));
+        }
+    };
+    let lib = state.lib()?;
+    let sink = page_sink(&state);
+    blocking(move || {
+        let a = lib.create_album(&name, parent.as_deref(), kind, query.as_deref(), &sink)?;
+        Ok(AlbumDto::from(&a))
+    })
+    .await
+}
+
+/// Renames an album (`name`) and/or moves it: into the folder `parent`, or
+/// to the top with `to_top`.
+#[tauri::command]
+pub async fn rename_album(
+    state: State<'_, AppState>,
+    album: String,
+    name: Option<String>,
+    parent: Option<String>,
+    to_top: bool,
+) -> Result<AlbumDto, ErrorDto> {
+    let lib = state.lib()?;
+    blocking(move || {
+        let parent = match (parent.as_deref(), to_top) {
+            (_, true) => Some(None),
+            (Some(p), false) => Some(Some(p)),
+            (None, false) => None,
+        };
+        Ok(AlbumDto::from(&lib.rename_album(&album, name.as_deref(), parent)?))
+    })
+    .await
+}
+
+/// Deletes an album (its assets stay in the library) or an empty folder.
+#[tauri::command]
+pub async fn delete_album(state: State<'_, AppState>, album: String) -> Result<(), ErrorDto> {
+    let lib = state.lib()?;
+    blocking(move || Ok(lib.delete_album(&album)?)).await
+}
+
+/// An album's assets in its hand-made order (a smart album's: what it
+/// finds now).
+#[tauri::command]
+pub async fn album_assets(state: State<'_, AppState>, album: String) -> Result<Vec<AssetDto>, ErrorDto> {
+    let lib = state.lib()?;
+    let sink = page_sink(&state);
+    blocking(move || Ok(lib.album_assets(&album, &sink)?.iter().map(AssetDto::from).collect())).await
+}
+
+/// Moves an asset in an album's order to just before another (or to the
+/// end): a drag in the album view.
+#[tauri::command]
+pub async fn move_in_album(
+    state: State<'_, AppState>,
+    album: String,
+    id: String,
+    before: Option<String>,
+) -> Result<(), ErrorDto> {
+    let id = asset_id(&id)?;
+    let before = before.as_deref().map(asset_id).transpose()?;
+    let lib = state.lib()?;
+    blocking(move || Ok(lib.move_in_album(&album, id, before)?)).await
+}
+
+/// Sets (or with null, clears) an album's cover.
+#[tauri::command]
+pub async fn set_album_cover(state: State<'_, AppState>, album: String, id: Option<String>) -> Result<(), ErrorDto> {
+    let id = id.as_deref().map(asset_id).transpose()?;
+    let lib = state.lib()?;
+    blocking(move || Ok(lib.set_album_cover(&album, id)?)).await
+}
+
+/// The keyword tree, by path.
+#[tauri::command]
+pub async fn keyword_tree(state: State<'_, AppState>) -> Result<Vec<KeywordDto>, ErrorDto> {
+    let lib = state.lib()?;
+    blocking(move || {
+        Ok(lib
+            .keyword_tree()?
+            .iter()
+            .map(|k| KeywordDto {
+                path: k.path.to_string(),
+                name: k.path.name().to_owned(),
+                depth: (k.path.levels().len() - 1) as u32,
+                assets: k.assets,
+            })
+            .collect())
+    })
+    .await
+}
+
+/// Renames or moves a keyword on every asset that carries it.
+#[tauri::command]
+pub async fn rename_keyword(state: State<'_, AppState>, from: String, to: String) -> Result<(), ErrorDto> {
+    let lib = state.lib()?;
+    blocking(move || {
+        let (from, to) = (
+            from.parse().map_err(CoreError::from)?,
+            to.parse().map_err(CoreError::from)?,
+        );
+        Ok(lib.rename_keyword(&from, &to)?)
+    })
+    .await
+}
+
+/// Merges a keyword (and those below it) into another on every asset.
+#[tauri::command]
+pub async fn merge_keyword(state: State<'_, AppState>, from: String, into: String) -> Result<(), ErrorDto> {
+    let lib = state.lib()?;
+    blocking(move || {
+        let (from, into) = (
+            from.parse().map_err(CoreError::from)?,
+            into.parse().map_err(CoreError::from)?,
+        );
+        Ok(lib.merge_keyword(&from, &into)?)
+    })
+    .await
+}
+
+fn asset_id(s: &str) -> Result<AssetId, ErrorDto> {
+    s.parse::<AssetId>()
+        .map_err(|_| ErrorDto::new(codes::BAD_ID, format!("{s:?} is not an asset id")))
 }

@@ -159,6 +159,8 @@ pub struct AssetDetailDto {
     pub proxy_error: Option<String>,
     /// A document's page count (the viewer pages through a PDF).
     pub pages: Option<u32>,
+    /// What the person set (the editable panel).
+    pub curation: super::CurationDto,
 }
 
 fn fields(d: &trove_core::AssetDetail) -> Vec<FieldDto> {
@@ -288,6 +290,7 @@ impl AssetDetailDto {
         };
         AssetDetailDto {
             pages: d.metadata.as_ref().and_then(|m| m.page_count),
+            curation: (&d.curation).into(),
             asset: AssetDto::from(&summary),
             duration_ms: d.asset.duration_ms,
             blake3: d.asset.blake3.to_hex(),

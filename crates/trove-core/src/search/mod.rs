@@ -10,7 +10,6 @@
 //! be found. An index that cannot be opened is set aside and rebuilt from
 //! the catalog, and `trove reindex` rebuilds it on request.
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -123,10 +122,15 @@ impl Library {
             let Some(newest) = events.last().map(|e| e.id) else {
                 break;
             };
-            let touched: BTreeSet<i64> = cat.touched_assets(&events)?;
-            let (indexed, removed) = write_docs(&cat, &index, touched.into_iter())?;
-            report.indexed += indexed;
-            report.removed += removed;
+            let touched: Vec<i64> = cat.touched_assets(&events)?.into_iter().collect();
+            // In steps, so Tantivy's threads index one step while the next
+            // is read from the catalog (an edit of 100,000 assets took 4.2 s
+            // when all were read first, 3.7 s in steps).
+            for step in touched.chunks(ASSETS_PER_STEP as usize) {
+                let (indexed, removed) = write_docs(&cat, &index, step.iter().copied())?;
+                report.indexed += indexed;
+                report.removed += removed;
+            }
             seq = newest as u64;
         }
         if seq != report.seq {

@@ -3,4 +3,4 @@
 /**
  * One change the page asks for (the keys 0-5, 6-9, P/X/U, the panel).
  */
-export type ChangeDto = { "set": "rating", rating: number, } | { "set": "flag", flag: string | null, } | { "set": "label", label: string | null, } | { "set": "text", field: string, value: string | null, } | { "set": "keywords", add: Array<string>, remove: Array<string>, };
+export type ChangeDto = { "set": "rating", rating: number, } | { "set": "flag", flag: string | null, } | { "set": "label", label: string | null, } | { "set": "text", field: string, value: string | null, } | { "set": "keywords", add: Array<string>, remove: Array<string>, } | { "set": "album_add", album: number, } | { "set": "album_remove", album: number, } | { "set": "comment", text: string, };
