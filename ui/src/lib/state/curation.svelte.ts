@@ -16,6 +16,9 @@ const FAILED: Record<ChangeDto["set"], string> = {
   label: "Couldn't set the label",
   text: "Couldn't change the text",
   keywords: "Couldn't change the keywords",
+  album_add: "Couldn't add to the album",
+  album_remove: "Couldn't remove from the album",
+  comment: "Couldn't add the comment",
 };
 
 export class Curation {
