@@ -21,6 +21,7 @@ mod raw;
 mod tools;
 mod video;
 mod xmp;
+mod xmp_write;
 
 pub use audio::{AudioTags, probe_audio};
 pub use pdf::{PdfInfo, parse_pdfinfo, pdf_info, pdf_page_png};
@@ -37,6 +38,7 @@ pub use error::MediaError;
 pub use exif_probe::{ExifSummary, probe_exif};
 pub use proxies::{FullImage, ImageProxies, Proxy, ProxySpec, Variant, full_size_jpeg, image_proxies, orient};
 pub use xmp::{XmpSummary, find_xmp_packet, parse_xmp, probe_xmp};
+pub use xmp_write::{MAX_SIDECAR_BYTES, SidecarFields, update_sidecar};
 
 /// How many leading bytes of a file the probes want. Importers keep this
 /// much of the first read so metadata comes from the same pass as hashing.
