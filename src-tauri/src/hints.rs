@@ -62,6 +62,10 @@ const HINTS: &[(&str, &str)] = &[
     ("album_not_found", "the sidebar lists the albums"),
     ("album_refused", ""),
     (
+        "sidecar_refused",
+        "fix or move the sidecar aside; Trove tries again after the next edit",
+    ),
+    (
         "nothing_selected",
         "select assets in the grid, or search for them, and try again",
     ),

@@ -287,6 +287,12 @@ impl Batch<'_> {
         self.follow_file_curation(asset, before.as_ref(), m)
     }
 
+    /// Stores the XMP fields of a sidecar Trove itself wrote: what the file
+    /// now says, without taking it for another tool's edit.
+    pub fn own_xmp_fields(&mut self, asset: AssetRowId, m: &Metadata) -> Result<()> {
+        self.update_xmp_columns(asset, m)
+    }
+
     fn update_xmp_columns(&mut self, asset: AssetRowId, m: &Metadata) -> Result<()> {
         self.tx
             .execute(

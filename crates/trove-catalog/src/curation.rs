@@ -470,6 +470,7 @@ impl Batch<'_> {
             .ctx("record edit")?;
         let id = self.tx().last_insert_rowid();
         self.apply(id, change, keyword_ids.as_ref())?;
+        self.mark_edit_sidecars(id)?;
         self.log(event_kind::ASSETS_EDITED, None, None, None, Some(&edit_detail(id)))?;
         Ok(EditRecord {
             id,
@@ -544,6 +545,7 @@ impl Batch<'_> {
         self.tx()
             .execute("UPDATE edits SET state = 'undone' WHERE id = ?1", [id])
             .ctx("undo edit")?;
+        self.mark_edit_sidecars(id)?;
         self.log(event_kind::EDIT_UNDONE, None, None, None, Some(&edit_detail(id)))?;
         record.state = EditState::Undone;
         Ok(Some(record))
@@ -572,6 +574,7 @@ impl Batch<'_> {
         self.tx()
             .execute("UPDATE edits SET state = 'done' WHERE id = ?1", [id])
             .ctx("redo edit")?;
+        self.mark_edit_sidecars(id)?;
         self.log(event_kind::EDIT_REDONE, None, None, None, Some(&edit_detail(id)))?;
         record.state = EditState::Done;
         Ok(Some(record))

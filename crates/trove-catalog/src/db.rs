@@ -23,6 +23,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0012_replaced_objects.sql"),
     include_str!("migrations/0013_curation.sql"),
     include_str!("migrations/0014_albums_comments.sql"),
+    include_str!("migrations/0015_sidecar_writes.sql"),
 ];
 
 /// The schema version this build writes.

@@ -22,6 +22,7 @@ pub mod paths;
 mod queries;
 mod rows;
 mod shares;
+mod sidecar_writes;
 mod sync;
 mod upload_state;
 
@@ -35,6 +36,7 @@ pub use jobs::{FailOutcome, Job, JobCounts, JobState, NewJob};
 pub use keywords::KeywordNode;
 pub use model::*;
 pub use shares::{ShareItem, ShareKind, ShareRecord};
+pub use sidecar_writes::SidecarCounts;
 pub use sync::{
     ObjectRole, ObjectState, PlannedObject, SyncCounts, SyncObject, SyncPart, SyncPolicy, TargetRecord, TargetSettings,
 };

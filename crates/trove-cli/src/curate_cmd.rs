@@ -83,7 +83,7 @@ pub fn edit(dir: &Path, sel: Sel, change: CurationChange) -> Result<u8, CoreErro
     let reporter = Reporter::new(sel.json).lines_only();
     let record = lib.edit(&selection, change, &reporter)?;
     report(&record, sel.json, "undo it with `trove undo`");
-    Ok(EXIT_OK)
+    write_sidecars_now(&lib)
 }
 
 /// `trove tag SEL +Places/Iceland -Old`: the words with `+` or `-` are
@@ -131,6 +131,7 @@ pub fn undo(dir: &Path, redo: bool, json: bool) -> Result<u8, CoreError> {
     } else {
         lib.undo(&reporter)?
     };
+    let sidecars = write_sidecars_now(&lib)?;
     match record {
         Some(r) => report(
             &r,
@@ -143,6 +144,23 @@ pub fn undo(dir: &Path, redo: bool, json: bool) -> Result<u8, CoreError> {
         ),
         None if json => output::json(&serde_json::Value::Null),
         None => output::note(if redo { "nothing to redo" } else { "nothing to undo" }),
+    }
+    Ok(sidecars)
+}
+
+/// A one-shot command writes the sidecars its edit made dirty itself (the
+/// queued job finds nothing left), when the library writes sidecars.
+fn write_sidecars_now(lib: &trove_core::Library) -> Result<u8, CoreError> {
+    if lib.sidecar_settings()?.0 != trove_core::SidecarMode::Write {
+        return Ok(EXIT_OK);
+    }
+    let report = lib.write_dirty_sidecars(&trove_core::Cancel::new())?;
+    if report.failed > 0 {
+        output::note(&format!(
+            "{} asset(s) whose sidecars could not be written; the catalog has the change (`trove sidecars status` says why)",
+            report.failed
+        ));
+        return Ok(crate::EXIT_SOME_FAILED);
     }
     Ok(EXIT_OK)
 }
@@ -276,6 +294,91 @@ pub fn keywords(dir: &Path, action: Option<KeywordsAction>) -> Result<u8, CoreEr
         KeywordsAction::Merge { from, into } => {
             open_writer(dir, false)?.merge_keyword(&from.parse()?, &into.parse()?)?;
             output::line(&format!("merged {from} into {into} on every asset"));
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum SidecarsAction {
+    /// Whether sidecars are written, and what is waiting or failed.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write XMP sidecars beside the originals from now on (Lightroom,
+    /// darktable and digiKam read them), and write every curated asset's now.
+    Write {
+        /// `full` names a new sidecar photo.jpg.xmp (darktable, digiKam);
+        /// `base` names it photo.xmp (Lightroom, for RAW files).
+        #[arg(long, value_parser = ["full", "base"], default_value = "full")]
+        naming: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop writing sidecars (those written stay).
+    Off,
+}
+
+/// `trove sidecars status|write|off`.
+pub fn sidecars(dir: &Path, action: SidecarsAction) -> Result<u8, CoreError> {
+    use trove_core::{SidecarMode, SidecarNaming};
+    match action {
+        SidecarsAction::Status { json } => {
+            let lib = open_reader(dir)?;
+            let (mode, naming) = lib.sidecar_settings()?;
+            let c = lib.sidecar_counts()?;
+            if json {
+                output::json(&serde_json::json!({
+                    "mode": mode.as_str(),
+                    "naming": naming.as_str(),
+                    "waiting": c.dirty,
+                    "written": c.written,
+                    "failures": c.failures.iter().map(|(row, e)| serde_json::json!({"asset_row": row, "error": e})).collect::<Vec<_>>(),
+                }));
+            } else {
+                output::line(&format!(
+                    "sidecars: {} (new ones named {}); {} written, {} waiting",
+                    mode.as_str(),
+                    if naming == SidecarNaming::Full {
+                        "photo.jpg.xmp"
+                    } else {
+                        "photo.xmp"
+                    },
+                    c.written,
+                    c.dirty
+                ));
+                for (_, e) in &c.failures {
+                    output::line(&format!("  failed: {e}"));
+                }
+            }
+        }
+        SidecarsAction::Write { naming, json } => {
+            let lib = open_writer(dir, false)?;
+            let naming = if naming == "base" {
+                SidecarNaming::Base
+            } else {
+                SidecarNaming::Full
+            };
+            lib.set_sidecar_settings(SidecarMode::Write, naming)?;
+            let report = lib.write_dirty_sidecars(&crate::ctrl_c())?;
+            if json {
+                output::json(&serde_json::json!({ "written": report.written, "failed": report.failed }));
+            } else {
+                output::line(&format!(
+                    "sidecars on; {} written, {} asset(s) failed (`trove sidecars status` says why)",
+                    report.written, report.failed
+                ));
+            }
+            if report.failed > 0 {
+                return Ok(crate::EXIT_SOME_FAILED);
+            }
+        }
+        SidecarsAction::Off => {
+            let lib = open_writer(dir, false)?;
+            let naming = lib.sidecar_settings()?.1;
+            lib.set_sidecar_settings(SidecarMode::Off, naming)?;
+            output::line("sidecars off; those written stay");
         }
     }
     Ok(EXIT_OK)

@@ -65,6 +65,10 @@ const HINTS: &[(&str, &str)] = &[
     ("album_not_found", "`trove album list` shows every album and folder"),
     ("album_refused", ""),
     (
+        "sidecar_refused",
+        "fix or move the sidecar aside; `trove sidecars status` lists what is waiting",
+    ),
+    (
         "nothing_selected",
         "`trove search QUERY` shows what a query finds; `trove ls` lists assets and their ids",
     ),

@@ -288,6 +288,12 @@ enum Command {
         #[command(subcommand)]
         action: Option<curate_cmd::KeywordsAction>,
     },
+    /// XMP sidecars for Lightroom, darktable and digiKam: `trove sidecars
+    /// write` turns them on, `status`, `off`.
+    Sidecars {
+        #[command(subcommand)]
+        action: curate_cmd::SidecarsAction,
+    },
     /// Undo the last rating, flag, label, keyword or text change.
     Undo {
         #[arg(long)]
@@ -499,6 +505,7 @@ fn run(cli: Cli) -> Result<u8, CoreError> {
         Command::Album { action } => album_cmd::album(&dir, action),
         Command::Comment { args, author } => album_cmd::comment(&dir, args, author),
         Command::Keywords { action } => curate_cmd::keywords(&dir, action),
+        Command::Sidecars { action } => curate_cmd::sidecars(&dir, action),
         Command::Undo { json } => curate_cmd::undo(&dir, false, json),
         Command::Redo { json } => curate_cmd::undo(&dir, true, json),
         Command::History { limit, json } => curate_cmd::history(&dir, limit, json),

@@ -90,6 +90,7 @@ impl Library {
             record
         };
         sink.emit(Event::Edited(record.clone()));
+        self.queue_sidecar_writes()?;
         Ok(record)
     }
 
@@ -106,6 +107,7 @@ impl Library {
         };
         if let Some(r) = &record {
             sink.emit(Event::Edited(r.clone()));
+            self.queue_sidecar_writes()?;
         }
         Ok(record)
     }
@@ -123,6 +125,7 @@ impl Library {
         };
         if let Some(r) = &record {
             sink.emit(Event::Edited(r.clone()));
+            self.queue_sidecar_writes()?;
         }
         Ok(record)
     }

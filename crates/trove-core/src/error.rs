@@ -76,6 +76,10 @@ pub enum CoreError {
     /// folder that still holds albums, assets put in a folder).
     #[error("cannot change the album {album:?}: {why}")]
     AlbumRefused { album: String, why: String },
+    /// A sidecar Trove would not update (not XMP, not UTF-8, too large);
+    /// it is left as it is.
+    #[error("the sidecar {} cannot be updated: {detail}", path.display())]
+    Sidecar { path: PathBuf, detail: String },
     /// An edit's selection that names no asset.
     #[error("the selection {selection} names no asset; nothing was changed")]
     NothingSelected { selection: String },
@@ -145,6 +149,7 @@ impl CoreError {
             CoreError::CurationInvalid(_) => "curation_invalid",
             CoreError::AlbumNotFound { .. } => "album_not_found",
             CoreError::AlbumRefused { .. } => "album_refused",
+            CoreError::Sidecar { .. } => "sidecar_refused",
             CoreError::NothingSelected { .. } => "nothing_selected",
             CoreError::ShareNeedsBucket { .. } => "share_needs_bucket",
             CoreError::ShareKeyNeeded => "share_key_needed",
@@ -269,6 +274,7 @@ const CODES: &[&str] = &[
     "curation_invalid",
     "album_not_found",
     "album_refused",
+    "sidecar_refused",
     "nothing_selected",
     "share_needs_bucket",
     "share_key_needed",
@@ -331,6 +337,7 @@ mod tests {
             CoreError::NothingSelected { selection: s() },
             CoreError::AlbumNotFound { key: s() },
             CoreError::AlbumRefused { album: s(), why: s() },
+            CoreError::Sidecar { path: p(), detail: s() },
             CoreError::ShareNeedsBucket { target: s() },
             CoreError::ShareKeyNeeded,
             CoreError::ShareTooBig { query: s(), found: 2 },
@@ -377,6 +384,7 @@ mod tests {
             CoreError::NothingSelected { .. } => "NothingSelected",
             CoreError::AlbumNotFound { .. } => "AlbumNotFound",
             CoreError::AlbumRefused { .. } => "AlbumRefused",
+            CoreError::Sidecar { .. } => "Sidecar",
             CoreError::ShareNeedsBucket { .. } => "ShareNeedsBucket",
             CoreError::ShareKeyNeeded => "ShareKeyNeeded",
             CoreError::ShareTooBig { .. } => "ShareTooBig",
@@ -396,7 +404,7 @@ mod tests {
         let all: Vec<&str> = CoreError::codes().collect();
         let samples = samples();
         let variants: std::collections::BTreeSet<&str> = samples.iter().map(variant).collect();
-        assert_eq!(variants.len(), 34, "one sample per variant: {variants:?}");
+        assert_eq!(variants.len(), 35, "one sample per variant: {variants:?}");
         for e in &samples {
             assert!(
                 all.contains(&e.code()),

@@ -54,6 +54,7 @@ mod roots;
 mod scan;
 mod search;
 mod share;
+mod sidecars;
 mod status;
 mod sync;
 mod watch;
@@ -80,6 +81,7 @@ pub use share::{
     DEFAULT_SHARE_EXPIRY, IncomingReport, MAX_SHARE_ASSETS, MAX_SHARE_EXPIRY, RequestOptions, RevokeReport,
     ShareCredentials, ShareInfo, ShareLink, ShareOptions, ShareOutcome, ShareState, parse_expiry,
 };
+pub use sidecars::{SidecarMode, SidecarNaming, SidecarReport, sidecar_fields};
 pub use sync::{
     CredentialSource, PlanReport, ReconcileReport, RestoreReport, SyncOptions, SyncReport, SyncStatus, Target,
     TargetSettings, UploadReport, UploadRequest, VerifyReport, upload,
@@ -93,7 +95,8 @@ pub use watch::WatchOptions;
 /// Catalog types that front ends see through this crate.
 pub mod catalog {
     pub use trove_catalog::{
-        AlbumKind, AlbumRecord, Comment, Curation, CurationChange, EditRecord, EditState, KeywordNode, Marks, TextField,
+        AlbumKind, AlbumRecord, Comment, Curation, CurationChange, EditRecord, EditState, KeywordNode, Marks,
+        SidecarCounts, TextField,
     };
     pub use trove_catalog::{
         Asset, AssetStatus, CatalogCounts, Derivative, FileRecord, Job, JobCounts, JobState, RootState, SCHEMA_VERSION,

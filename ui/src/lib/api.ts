@@ -6,7 +6,9 @@ import { convertFileSrc, invoke, isTauri } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import { open } from "@tauri-apps/plugin-dialog";
 
+import type { AlbumDto } from "./bindings/AlbumDto";
 import type { AssetDetailDto } from "./bindings/AssetDetailDto";
+import type { AssetDto } from "./bindings/AssetDto";
 import type { AssetPageDto } from "./bindings/AssetPageDto";
 import type { ChangeDto } from "./bindings/ChangeDto";
 import type { EditDto } from "./bindings/EditDto";
@@ -15,6 +17,7 @@ import type { EventDto } from "./bindings/EventDto";
 import type { LibraryDto } from "./bindings/LibraryDto";
 import type { RootDto } from "./bindings/RootDto";
 import type { JobStatusDto } from "./bindings/JobStatusDto";
+import type { KeywordDto } from "./bindings/KeywordDto";
 import type { SearchPageDto } from "./bindings/SearchPageDto";
 import type { ShareDto } from "./bindings/ShareDto";
 import type { RemovedRootDto } from "./bindings/RemovedRootDto";
@@ -311,6 +314,73 @@ export function undoEdit(): Promise<EditDto | null> {
 /** Applies the last undone edit again; null when there is nothing to redo. */
 export function redoEdit(): Promise<EditDto | null> {
   return call<EditDto | null>("redo_edit");
+}
+
+/** What an album is: one ordered by hand, a folder of albums, or a saved search. */
+export type AlbumKind = "album" | "folder" | "smart";
+
+/** Every album, album folder and smart album, by path. */
+export function listAlbums(): Promise<AlbumDto[]> {
+  return call<AlbumDto[]>("list_albums");
+}
+
+/**
+ * Makes an album, an album folder or (with `query`) a smart album, in the
+ * folder `parent` (a path or id) or, with null, at the top.
+ */
+export function createAlbum(album: {
+  name: string;
+  parent: string | null;
+  kind: AlbumKind;
+  query: string | null;
+}): Promise<AlbumDto> {
+  return call<AlbumDto>("create_album", album);
+}
+
+/**
+ * Renames an album (`name`) and/or moves it into the folder `parent`, or
+ * to the top with `toTop`; `album` is a path or id.
+ */
+export function renameAlbum(
+  album: string,
+  change: { name: string | null; parent: string | null; toTop: boolean },
+): Promise<AlbumDto> {
+  return call<AlbumDto>("rename_album", { album, ...change });
+}
+
+/** Deletes an album (its assets stay in the library) or an empty folder. */
+export function deleteAlbum(album: string): Promise<void> {
+  return call<void>("delete_album", { album });
+}
+
+/** An album's assets in its hand-made order (a smart album's: what it finds now). */
+export function albumAssets(album: string): Promise<AssetDto[]> {
+  return call<AssetDto[]>("album_assets", { album });
+}
+
+/** Moves asset `id` in an album's order to just before `before` (null: to the end). */
+export function moveInAlbum(album: string, id: string, before: string | null): Promise<void> {
+  return call<void>("move_in_album", { album, id, before });
+}
+
+/** Sets an album's cover (null clears it). */
+export function setAlbumCover(album: string, id: string | null): Promise<void> {
+  return call<void>("set_album_cover", { album, id });
+}
+
+/** The keyword tree, in tree order (a keyword before those below it). */
+export function keywordTree(): Promise<KeywordDto[]> {
+  return call<KeywordDto[]>("keyword_tree");
+}
+
+/** Renames or moves a keyword (paths `A|B`) on every asset that carries it. */
+export function renameKeyword(from: string, to: string): Promise<void> {
+  return call<void>("rename_keyword", { from, to });
+}
+
+/** Merges a keyword (and those below it) into another on every asset. */
+export function mergeKeyword(from: string, into: string): Promise<void> {
+  return call<void>("merge_keyword", { from, into });
 }
 
 /** Moves the thumbnails of the assets on screen to the front of the queue. */

@@ -8,8 +8,12 @@ pub const MAKE_PROXIES: &str = "make_proxies";
 /// changes, a playable copy. Payload: `{"asset": "<uuid>"}`.
 pub const MAKE_PLAYABLE: &str = "make_playable";
 
+/// Write the XMP sidecars of every asset edited since (when the library
+/// writes sidecars). Payload: `{}`.
+pub const WRITE_SIDECARS: &str = "write_sidecars";
+
 /// Every kind this build can run, for claims.
-pub const ALL_KINDS: &[&str] = &[SCAN_ROOT, MAKE_PROXIES, MAKE_PLAYABLE];
+pub const ALL_KINDS: &[&str] = &[SCAN_ROOT, MAKE_PROXIES, MAKE_PLAYABLE, WRITE_SIDECARS];
 
 /// The kinds that run on the tool workers (see
 /// [`super::WorkerOptions::tool_workers`]): long subprocess work that keeps every

@@ -329,6 +329,18 @@ impl Library {
                     self.make_playable(asset)
                 }
             }
+            kind::WRITE_SIDECARS => {
+                let report = self.write_dirty_sidecars(cancel)?;
+                if report.failed > 0 {
+                    // Tried again later (with the queue's back-off); the
+                    // reasons are on the assets.
+                    return Err(JobFailure {
+                        message: format!("{} asset(s) whose sidecars could not be written", report.failed),
+                        permanent: false,
+                    });
+                }
+                Ok(())
+            }
             other => Err(JobFailure {
                 message: format!("unknown job kind {other:?} (made by a newer Trove?)"),
                 permanent: true,

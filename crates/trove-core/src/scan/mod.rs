@@ -23,7 +23,7 @@ mod apply;
 mod discover;
 mod read;
 pub(crate) mod report;
-mod sidecar;
+pub(crate) mod sidecar;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};

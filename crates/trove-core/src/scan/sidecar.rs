@@ -19,7 +19,7 @@ pub(crate) fn is_xmp(path: &Path) -> bool {
 }
 
 /// Where the sidecar of `rel` could be, most specific first.
-fn candidates(rel: &Path) -> Vec<PathBuf> {
+pub(crate) fn candidates(rel: &Path) -> Vec<PathBuf> {
     let mut out = Vec::with_capacity(4);
     for ext in ["xmp", "XMP"] {
         let mut full: OsString = rel.as_os_str().to_owned();

@@ -9,6 +9,7 @@ mod jobs;
 mod lock;
 mod proxies;
 mod search;
+mod sidecar_write;
 mod sidecars;
 mod watch;
 

@@ -1,6 +1,8 @@
 // The catalog's assets as the grid sees them: a reactive face over PageCache.
+// What it lists is the library (one watched folder's, or a sub-folder's),
+// what a search finds, or one album in its own order.
 
-import { assetIds, listAssets, searchAssets, type SearchSort } from "../api";
+import { albumAssets, assetIds, listAssets, searchAssets, type SearchSort } from "../api";
 import type { AssetDto } from "../bindings/AssetDto";
 import type { FacetsDto } from "../bindings/FacetsDto";
 import { PageCache } from "../pageCache";
@@ -26,6 +28,13 @@ export class AssetList {
   /** A sub-folder of `folder` (its key from folderTree), or null for all of it. */
   private subfolder: string | null = null;
   private sort: SearchSort = "relevance";
+  /** The album on show (its id, as the app takes it), or null. */
+  private album: string | null = null;
+  /**
+   * The album's assets, read once for all the pages of a generation (the
+   * app gives an album whole, in its order); dropped on every change.
+   */
+  private albumItems: Promise<AssetDto[]> | null = null;
 
   private readonly onError: (error: unknown) => void;
 
@@ -33,6 +42,10 @@ export class AssetList {
     this.onError = onError;
     this.cache = new PageCache<AssetDto>(
       async (offset, limit) => {
+        if (this.album !== null) {
+          const items = await this.albumList();
+          return { total: items.length, items: items.slice(offset, offset + limit) };
+        }
         const query = this.query;
         if (query === "") {
           const page = await listAssets(offset, limit, this.folder, this.subfolder);
@@ -74,6 +87,18 @@ export class AssetList {
     );
   }
 
+  private albumList(): Promise<AssetDto[]> {
+    if (this.album === null) return Promise.resolve([]);
+    this.albumItems ??= albumAssets(this.album);
+    return this.albumItems;
+  }
+
+  /** Forgets what was read and reads what is on screen again. */
+  private reload(): void {
+    this.albumItems = null;
+    this.cache.invalidate();
+  }
+
   private loadFacets(query: string): void {
     searchAssets(query, this.sort, 0, 1, true)
       .then((page) => {
@@ -109,6 +134,16 @@ export class AssetList {
       loaded.push(asset.id);
     }
     if (loaded.length === end - start) return loaded;
+    if (this.album !== null) {
+      const album = this.album;
+      try {
+        const items = await this.albumList();
+        return album === this.album ? items.slice(start, end).map((a) => a.id) : null;
+      } catch (error) {
+        this.onError(error);
+        return null;
+      }
+    }
     const { query, sort, folder, subfolder } = this;
     let ids: string[];
     try {
@@ -121,10 +156,12 @@ export class AssetList {
     return same ? ids : null;
   }
 
-  /** Shows what `query` finds (everything when it is empty). */
+  /** Shows what `query` finds (everything, or the album on show, when it is empty). */
   search(query: string, sort: SearchSort = "relevance"): void {
     const q = query.trim();
     if (q === this.query && sort === this.sort) return;
+    // A search covers the whole library.
+    if (q !== "") this.album = null;
     this.query = q;
     this.sort = sort;
     if (q === "") {
@@ -133,16 +170,37 @@ export class AssetList {
       this.tookMs = null;
       this.shownQuery = "";
     }
-    this.cache.invalidate();
+    this.reload();
   }
 
   /** Shows one watched folder's assets (null: all of them), or one of its sub-folders'. */
   showFolder(rootId: number | null, subfolder: string | null = null): void {
     const sub = rootId === null ? null : subfolder;
-    if (rootId === this.folder && sub === this.subfolder) return;
+    if (rootId === this.folder && sub === this.subfolder && this.album === null) return;
     this.folder = rootId;
     this.subfolder = sub;
-    this.cache.invalidate();
+    this.album = null;
+    this.reload();
+  }
+
+  /**
+   * Shows one album's assets in its hand-made order (a smart album's: what
+   * its search finds), by id; null goes back to the listing. No search or
+   * folder applies while an album is on show.
+   */
+  showAlbum(album: string | null): void {
+    if (album === this.album) return;
+    this.album = album;
+    if (album !== null) {
+      this.query = "";
+      this.folder = null;
+      this.subfolder = null;
+      this.facets = null;
+      this.queryError = null;
+      this.tookMs = null;
+      this.shownQuery = "";
+    }
+    this.reload();
   }
 
   /** The query on show ("" when browsing everything). */
@@ -150,8 +208,13 @@ export class AssetList {
     return this.query;
   }
 
+  /** The album on show (its id), or null. */
+  get currentAlbum(): string | null {
+    return this.album;
+  }
+
   /** Refetches what is on screen (the catalog changed). */
   refresh(): void {
-    this.cache.invalidate();
+    this.reload();
   }
 }

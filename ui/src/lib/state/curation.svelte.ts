@@ -38,17 +38,22 @@ export class Curation {
     this.onEdited = onEdited;
   }
 
-  /** Applies `change` to the assets `ids` (nothing when there are none). */
-  change(ids: readonly string[], change: ChangeDto): Promise<void> {
-    if (ids.length === 0) return Promise.resolve();
+  /**
+   * Applies `change` to the assets `ids` (nothing when there are none).
+   * Resolves to true when the edit was made (a failure is a notice).
+   */
+  change(ids: readonly string[], change: ChangeDto): Promise<boolean> {
+    if (ids.length === 0) return Promise.resolve(false);
     const asked = [...ids];
+    let made = false;
     return this.enqueue(async () => {
       try {
         this.edited(await editAssets(asked, null, change));
+        made = true;
       } catch (error) {
         this.notices.error(error, FAILED[change.set]);
       }
-    });
+    }).then(() => made);
   }
 
   /** Undoes the newest edit, and says what it took back. */

@@ -35,7 +35,7 @@ describe("Curation", () => {
 
   it("edits the given ids and refreshes once for the answer and its event", async () => {
     api.editAssets.mockResolvedValue(step(7, "done"));
-    await curation.change(["a1", "a2"], FOUR);
+    expect(await curation.change(["a1", "a2"], FOUR)).toBe(true);
     expect(api.editAssets).toHaveBeenCalledWith(["a1", "a2"], null, FOUR);
     curation.edited(step(7, "done"));
     expect(refreshes).toBe(1);
@@ -44,7 +44,7 @@ describe("Curation", () => {
   });
 
   it("asks nothing when there is nothing to edit", async () => {
-    await curation.change([], FOUR);
+    expect(await curation.change([], FOUR)).toBe(false);
     expect(api.editAssets).not.toHaveBeenCalled();
   });
 
@@ -64,10 +64,13 @@ describe("Curation", () => {
 
   it("shows a failed edit as an error notice with the command's message", async () => {
     api.editAssets.mockRejectedValue({ code: "read_only", message: "Another Trove process is using this library." });
-    await curation.change(["a1"], { set: "label", label: "red" });
+    expect(await curation.change(["a1"], { set: "label", label: "red" })).toBe(false);
     expect(notices.items).toMatchObject([
       { kind: "error", title: "Couldn't set the label", message: "Another Trove process is using this library." },
     ]);
+    api.editAssets.mockRejectedValue({ code: "album_not_found", message: "No album 12." });
+    await curation.change(["a1"], { set: "album_add", album: 12 });
+    expect(notices.items[1]).toMatchObject({ title: "Couldn't add to the album", message: "No album 12." });
     expect(refreshes).toBe(0);
   });
 

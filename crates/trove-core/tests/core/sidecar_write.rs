@@ -1,0 +1,261 @@
+//! Writing curation into XMP sidecars, checked with exiftool (Debian's
+//! libimage-exiftool-perl) as the independent reader: every property Trove
+//! writes, sidecars written the way Lightroom and darktable write them
+//! updated without losing what Trove does not own, Trove's own writes not
+//! taken for another tool's, and bad sidecars and read-only folders
+//! reported while the catalog keeps the values.
+
+use std::path::Path;
+use std::process::Command;
+
+use trove_core::catalog::{CurationChange, TextField};
+use trove_core::{Cancel, NoEvents, Selection, SidecarMode, SidecarNaming};
+use trove_testkit::jpeg_bytes;
+
+use super::Env;
+
+/// exiftool's reading of a file's XMP, as JSON.
+fn exiftool(path: &Path) -> serde_json::Value {
+    let out = Command::new("exiftool")
+        .args(["-j", "-struct", "-XMP:all"])
+        .arg(path)
+        .output()
+        .expect("exiftool (scripts/deps.sh installs libimage-exiftool-perl)");
+    assert!(
+        out.status.success(),
+        "exiftool: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v[0].clone()
+}
+
+fn set_age(path: &Path, secs: u64) {
+    let when = std::time::SystemTime::now() - std::time::Duration::from_secs(secs);
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(when)
+        .unwrap();
+}
+
+fn curate(env: &Env, rel: &str) -> trove_core::types::AssetId {
+    let id = env.asset_at(rel).asset.id;
+    let sel = Selection::Ids(vec![id]);
+    for change in [
+        CurationChange::Rating { rating: 4 },
+        CurationChange::Label {
+            label: Some(trove_core::types::ColorLabel::Red),
+        },
+        CurationChange::Text {
+            field: TextField::Title,
+            value: Some("Harbour & boats".into()),
+        },
+        CurationChange::Text {
+            field: TextField::Caption,
+            value: Some("Fishing boats at dawn".into()),
+        },
+        CurationChange::Text {
+            field: TextField::Creator,
+            value: Some("Ana Sigurðardóttir".into()),
+        },
+        CurationChange::Text {
+            field: TextField::Rights,
+            value: Some("© 2024 Ana".into()),
+        },
+        CurationChange::Keywords {
+            add: vec!["Places|Iceland|Reykjavik".parse().unwrap(), "Boats".parse().unwrap()],
+            remove: vec![],
+        },
+    ] {
+        env.lib.edit(&sel, change, &NoEvents).unwrap();
+    }
+    id
+}
+
+#[test]
+fn exiftool_reads_every_property_trove_writes_and_the_original_is_untouched() {
+    let env = Env::new();
+    let jpeg = jpeg_bytes(16, 16, [9, 9, 9], 0, None);
+    std::fs::write(env.path("photo.jpg"), &jpeg).unwrap();
+    env.scan();
+    env.lib
+        .set_sidecar_settings(SidecarMode::Write, SidecarNaming::Full)
+        .unwrap();
+    curate(&env, "photo.jpg");
+    let report = env.lib.write_dirty_sidecars(&Cancel::new()).unwrap();
+    assert_eq!((report.written, report.failed), (1, 0));
+
+    let x = exiftool(&env.path("photo.jpg.xmp"));
+    assert_eq!(x["Rating"], 4, "{x}");
+    assert_eq!(x["Label"], "Red");
+    assert_eq!(x["Title"], "Harbour & boats");
+    assert_eq!(x["Description"], "Fishing boats at dawn");
+    assert_eq!(
+        x["Creator"],
+        serde_json::json!(["Ana Sigurðardóttir"]),
+        "dc:creator is a list"
+    );
+    assert_eq!(x["Rights"], "© 2024 Ana");
+    assert_eq!(
+        x["Subject"],
+        serde_json::json!(["Boats", "Places", "Iceland", "Reykjavik"])
+    );
+    assert_eq!(
+        x["HierarchicalSubject"],
+        serde_json::json!(["Boats", "Places|Iceland|Reykjavik"])
+    );
+    assert_eq!(x["TagsList"], serde_json::json!(["Boats", "Places/Iceland/Reykjavik"]));
+    assert_eq!(
+        std::fs::read(env.path("photo.jpg")).unwrap(),
+        jpeg,
+        "the original is never written"
+    );
+
+    // A reject is Lightroom's rating -1.
+    let id = env.asset_at("photo.jpg").asset.id;
+    env.lib
+        .edit(
+            &Selection::Ids(vec![id]),
+            CurationChange::Flag {
+                flag: Some(trove_core::types::Flag::Reject),
+            },
+            &NoEvents,
+        )
+        .unwrap();
+    env.lib.write_dirty_sidecars(&Cancel::new()).unwrap();
+    assert_eq!(exiftool(&env.path("photo.jpg.xmp"))["Rating"], -1);
+
+    // Trove's own write is not another tool's edit: a scan changes nothing.
+    let before = env.lib.edit_history(50).unwrap().len();
+    let report = env.scan();
+    assert_eq!(report.changed, 0, "{report:?}");
+    assert_eq!(env.lib.edit_history(50).unwrap().len(), before);
+}
+
+#[test]
+fn a_darktable_and_lightroom_sidecar_keeps_what_trove_does_not_own() {
+    let env = Env::new();
+    std::fs::write(env.path("DSC_1.jpg"), jpeg_bytes(16, 16, [1, 2, 3], 1, None)).unwrap();
+    // exiftool writes the sidecar as another tool would: Lightroom's
+    // develop settings, a darktable field, a rating and keywords.
+    let out = Command::new("exiftool")
+        .args([
+            "-q",
+            "-o",
+            "DSC_1.jpg.xmp",
+            "-XMP-crs:Exposure2012=+0.50",
+            "-XMP-crs:WhiteBalance=Custom",
+            "-XMP-xmp:Rating=2",
+            "-XMP-dc:Subject=Tag",
+            "-XMP-lr:HierarchicalSubject=Old|Tag",
+            "-XMP-xmpMM:DocumentID=xmp.did:1234",
+            "DSC_1.jpg",
+        ])
+        .current_dir(&env.root)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    set_age(&env.path("DSC_1.jpg"), 7200);
+    set_age(&env.path("DSC_1.jpg.xmp"), 7200);
+    env.scan();
+    assert_eq!(
+        env.lib.curation(env.asset_at("DSC_1.jpg").asset.id).unwrap().rating,
+        2,
+        "read from the sidecar"
+    );
+
+    env.lib
+        .set_sidecar_settings(SidecarMode::Write, SidecarNaming::Full)
+        .unwrap();
+    curate(&env, "DSC_1.jpg");
+    env.lib.write_dirty_sidecars(&Cancel::new()).unwrap();
+    let x = exiftool(&env.path("DSC_1.jpg.xmp"));
+    assert_eq!(x["Exposure2012"], "+0.50", "Lightroom's settings survive: {x}");
+    assert_eq!(x["WhiteBalance"], "Custom");
+    assert_eq!(x["DocumentID"], "xmp.did:1234");
+    assert_eq!(x["Rating"], 4);
+    assert_eq!(
+        x["HierarchicalSubject"],
+        serde_json::json!(["Boats", "Old|Tag", "Places|Iceland|Reykjavik"]),
+        "the file's keywords were the curation's, and the new ones joined them"
+    );
+    assert!(
+        !env.path("DSC_1.xmp").exists(),
+        "the existing sidecar is updated, no second one made"
+    );
+}
+
+#[test]
+fn bad_sidecars_and_read_only_folders_are_reported_and_left_alone() {
+    let env = Env::new();
+    std::fs::create_dir_all(env.path("locked")).unwrap();
+    std::fs::write(env.path("bad.jpg"), jpeg_bytes(16, 16, [5, 5, 5], 2, None)).unwrap();
+    std::fs::write(env.path("locked/ro.jpg"), jpeg_bytes(16, 16, [6, 6, 6], 3, None)).unwrap();
+    let garbage = b"this is not XMP, it is someone's notes".to_vec();
+    std::fs::write(env.path("bad.jpg.xmp"), &garbage).unwrap();
+    env.scan();
+    env.lib
+        .set_sidecar_settings(SidecarMode::Write, SidecarNaming::Base)
+        .unwrap();
+    let bad = curate(&env, "bad.jpg");
+    let ro = curate(&env, "locked/ro.jpg");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(env.path("locked"), std::fs::Permissions::from_mode(0o555)).unwrap();
+    // Root writes into a read-only folder anyway: there, a folder where
+    // the sidecar would go stands in for a place that cannot be written.
+    let running_as_root = std::fs::write(env.path("locked/probe"), b"x").is_ok();
+    if running_as_root {
+        std::fs::remove_file(env.path("locked/probe")).unwrap();
+        std::fs::create_dir_all(env.path("locked/ro.xmp/in-the-way")).unwrap();
+    }
+    let report = env.lib.write_dirty_sidecars(&Cancel::new()).unwrap();
+    assert_eq!(report.failed, 2, "{report:?}");
+    assert_eq!(
+        std::fs::read(env.path("bad.jpg.xmp")).unwrap(),
+        garbage,
+        "left byte for byte"
+    );
+    let counts = env.lib.sidecar_counts().unwrap();
+    let errors: Vec<&str> = counts.failures.iter().map(|(_, e)| e.as_str()).collect();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("bad.jpg.xmp") && e.contains("rdf:Description")),
+        "{errors:?}"
+    );
+    assert!(errors.iter().any(|e| e.contains("locked/ro.xmp")), "{errors:?}");
+    // The catalog has the values all the same.
+    assert_eq!(env.lib.curation(bad).unwrap().rating, 4);
+    assert_eq!(env.lib.curation(ro).unwrap().rating, 4);
+
+    // Once the folder is writable and the sidecar mended, the next run
+    // writes them.
+    std::fs::set_permissions(env.path("locked"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let _ = std::fs::remove_dir_all(env.path("locked/ro.xmp"));
+    std::fs::remove_file(env.path("bad.jpg.xmp")).unwrap();
+    let report = env.lib.write_dirty_sidecars(&Cancel::new()).unwrap();
+    assert_eq!(report.failed, 0, "{report:?}");
+    assert_eq!(
+        exiftool(&env.path("locked/ro.xmp"))["Rating"],
+        4,
+        "named photo.xmp, as asked"
+    );
+    assert_eq!(env.lib.sidecar_counts().unwrap().dirty, 0);
+}
+
+#[test]
+fn sidecars_are_off_unless_asked() {
+    let env = Env::new();
+    std::fs::write(env.path("a.jpg"), jpeg_bytes(16, 16, [7, 7, 7], 4, None)).unwrap();
+    env.scan();
+    curate(&env, "a.jpg");
+    let report = env.lib.write_dirty_sidecars(&Cancel::new()).unwrap();
+    assert_eq!(report.written, 0);
+    let names: Vec<String> = std::fs::read_dir(&env.root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["a.jpg"], "nothing written into the folder");
+}
