@@ -100,3 +100,70 @@ fn kill_9_mid_import_then_rerun_gives_a_complete_correct_catalog() {
     let found = stdout_json(&trove(&lib, &["search", "", "--limit", "0", "--json"]));
     assert_eq!(found["total"], 20_000, "every catalogued asset is searchable");
 }
+
+/// A job that kills the process every time (as a decoder crashing on one
+/// hostile file would) is tried as often as it may be, then ends as
+/// failed with why, and the next run finishes the rest: never a loop.
+#[test]
+fn a_job_that_kills_the_process_every_time_ends_failed_and_the_rest_is_done() {
+    use trove_testkit::write_jpeg;
+    let tmp = tempfile::tempdir().unwrap();
+    let lib = tmp.path().join("lib");
+    let photos = tmp.path().join("photos");
+    write_jpeg(&photos.join("hostile.jpg"), 64, 48, [200, 10, 10], 1, None);
+    write_jpeg(&photos.join("fine.jpg"), 64, 48, [10, 200, 10], 2, None);
+    assert!(
+        trove(&lib, &["add", photos.to_str().unwrap(), "--json"])
+            .status
+            .success()
+    );
+    let hostile = stdout_json(&trove(
+        &lib,
+        &["info", photos.join("hostile.jpg").to_str().unwrap(), "--json"],
+    ))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let thumbs = || {
+        Command::new(trove_bin())
+            .arg("--library")
+            .arg(&lib)
+            .args(["--threads", "1", "thumbs", "--json"])
+            .env_remove("TROVE_LIBRARY")
+            .env("TROVE_FAULT_ABORT_JOB", &hostile)
+            .output()
+            .unwrap()
+    };
+    let mut crashes = 0;
+    let last = loop {
+        let out = thumbs();
+        if out.status.code().is_some() {
+            break out;
+        }
+        crashes += 1;
+        assert!(crashes <= 5, "still crashing after {crashes} runs: a loop");
+    };
+    assert_eq!(crashes, 3, "tried as often as a proxy job may be, then given up");
+    assert_eq!(
+        last.status.code(),
+        Some(0),
+        "the run starts normally (the job was given up when the library opened): {}",
+        String::from_utf8_lossy(&last.stderr)
+    );
+    let failed = stdout_json(&trove(&lib, &["jobs", "--failed", "--json"]));
+    let failed = failed.as_array().unwrap();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    let error = failed[0]["last_error"].as_str().unwrap();
+    assert!(
+        error.contains("the process stopped while working on this (3 times)"),
+        "{error}"
+    );
+    let fine = stdout_json(&trove(
+        &lib,
+        &["info", photos.join("fine.jpg").to_str().unwrap(), "--json"],
+    ));
+    assert!(
+        !fine["derivatives"].as_array().unwrap().is_empty(),
+        "the other photo got its thumbnails"
+    );
+}

@@ -139,10 +139,14 @@ const ENQUEUE_SQL: &str = "INSERT INTO jobs (kind, payload, dedup_key, priority,
         last_error = CASE WHEN jobs.state IN ('queued', 'running') THEN jobs.last_error ELSE NULL END,
         finished_at = CASE WHEN jobs.state IN ('queued', 'running') THEN jobs.finished_at ELSE NULL END,
         updated_at = excluded.updated_at
+     -- A job the process died on every time stays failed until a person
+     -- retries it (`retry_failed_jobs`): queueing it again would be a loop.
+     WHERE NOT (jobs.state = 'failed' AND jobs.last_error LIKE 'the process stopped while working on this%')
      RETURNING id";
 
 fn enqueue_on(conn: &rusqlite::Connection, job: &NewJob, now: i64) -> Result<i64> {
-    conn.prepare_cached(ENQUEUE_SQL)
+    let id: Option<i64> = conn
+        .prepare_cached(ENQUEUE_SQL)
         .ctx("enqueue job")?
         .query_row(
             params![
@@ -155,7 +159,17 @@ fn enqueue_on(conn: &rusqlite::Connection, job: &NewJob, now: i64) -> Result<i64
             ],
             |r| r.get(0),
         )
-        .ctx("enqueue job")
+        .optional()
+        .ctx("enqueue job")?;
+    match id {
+        Some(id) => Ok(id),
+        // Left failed (see ENQUEUE_SQL): the existing job's id.
+        None => conn
+            .prepare_cached("SELECT id FROM jobs WHERE dedup_key = ?1")
+            .ctx("enqueue job")?
+            .query_row([&job.dedup_key], |r| r.get(0))
+            .ctx("enqueue job"),
+    }
 }
 
 impl crate::Batch<'_> {
@@ -167,6 +181,9 @@ impl crate::Batch<'_> {
     }
 }
 
+/// The error of a job whose worker stopped (the process died) while on it.
+pub const STOPPED_WHILE_WORKING: &str = "the process stopped while working on this";
+
 impl Catalog {
     /// Enqueues a job, or returns the id of the live job with the same key.
     pub fn enqueue(&self, job: &NewJob, now: i64) -> Result<i64> {
@@ -174,11 +191,23 @@ impl Catalog {
     }
 
     /// Leases the next runnable job of one of `kinds` to `owner` until
-    /// `now + lease_ms`. Expired leases of other owners count as runnable.
+    /// `now + lease_ms`. Expired leases of other owners count as runnable,
+    /// unless the job is out of attempts: then its worker died on it as
+    /// often as it may be tried, and it ends as failed.
     pub fn claim_job(&self, kinds: &[&str], owner: &str, now: i64, lease_ms: i64) -> Result<Option<Job>> {
         if kinds.is_empty() {
             return Ok(None);
         }
+        self.conn
+            .prepare_cached(&format!(
+                "UPDATE jobs SET state = 'failed', lease_owner = NULL, lease_expires = NULL,
+                        last_error = '{STOPPED_WHILE_WORKING} (' || attempts || ' times)',
+                        finished_at = ?1, updated_at = ?1
+                 WHERE state = 'running' AND lease_expires < ?1 AND attempts >= max_attempts"
+            ))
+            .ctx("claim job")?
+            .execute([now])
+            .ctx("claim job")?;
         let marks = vec!["?"; kinds.len()].join(", ");
         // The best queued job and the best expired lease are each found by
         // walking the `jobs_claim` index in claim order (one OR over both
@@ -314,8 +343,22 @@ impl Catalog {
 
     /// Returns every job leased by an owner other than `owner` to the queue.
     /// Call it when the library lock is first taken: the lock proves that no
-    /// other worker process is alive, so their leases are stale.
+    /// other worker process is alive, so their leases are stale. A job whose
+    /// worker died with it as many times as it may be tried (it may be what
+    /// kills the process: a decoder crashing on one file) ends as failed
+    /// instead, so a crash costs one file and one restart, never a loop.
     pub fn release_stale_leases(&self, owner: &str, now: i64) -> Result<u64> {
+        self.conn
+            .execute(
+                &format!(
+                    "UPDATE jobs SET state = 'failed', lease_owner = NULL, lease_expires = NULL,
+                            last_error = '{STOPPED_WHILE_WORKING} (' || attempts || ' times)',
+                            finished_at = ?2, updated_at = ?2
+                     WHERE state = 'running' AND lease_owner IS NOT ?1 AND attempts >= max_attempts"
+                ),
+                params![owner, now],
+            )
+            .ctx("release stale leases")?;
         let n = self
             .conn
             .execute(

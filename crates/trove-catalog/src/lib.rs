@@ -32,7 +32,7 @@ pub use curation::{Curation, CurationChange, EditRecord, EditState, MAX_TEXT_BYT
 pub use db::{Catalog, SCHEMA_VERSION};
 pub use derivatives::Derivative;
 pub use error::{CatalogError, Result};
-pub use jobs::{FailOutcome, Job, JobCounts, JobState, NewJob};
+pub use jobs::{FailOutcome, Job, JobCounts, JobState, NewJob, STOPPED_WHILE_WORKING};
 pub use keywords::KeywordNode;
 pub use model::*;
 pub use shares::{ShareItem, ShareKind, ShareRecord};

@@ -410,10 +410,23 @@ fn ctrl_c() -> Cancel {
     cancel
 }
 
+/// Fault injection for the crash tests (tests/cli/crash.rs): with
+/// `TROVE_FAULT_ABORT_JOB=TEXT`, the process aborts when it claims a job
+/// whose key contains TEXT, as a decoder crashing on one file would.
+#[allow(clippy::disallowed_methods)] // front end: a test's fault switch
+fn fault_abort_job() -> Option<&'static str> {
+    let text = std::env::var("TROVE_FAULT_ABORT_JOB").ok().filter(|t| !t.is_empty())?;
+    // Lives as long as the process, as the worker options do.
+    Some(Box::leak(text.into_boxed_str()))
+}
+
 fn run(cli: Cli) -> Result<u8, CoreError> {
     let dir = cli.library.clone().unwrap_or_else(default_library);
     let threads = cli.threads.unwrap_or_else(cores).max(1);
-    let workers = WorkerOptions::for_cores(threads);
+    let workers = WorkerOptions {
+        abort_on_job: fault_abort_job(),
+        ..WorkerOptions::for_cores(threads)
+    };
     // One-shot imports catalog; thumbnails are made by `trove thumbs`,
     // `trove watch` or the desktop app.
     let scans_only = WorkerOptions::for_cores(threads).only(&[job_kind::SCAN_ROOT]);

@@ -145,3 +145,78 @@ fn an_expired_lease_and_the_queue_are_taken_in_priority_order() {
     assert_eq!(third.dedup_key, "a");
     assert!(cat.claim_job(&["scan_root"], "w", 200, 1000).unwrap().is_none());
 }
+
+/// A job that kills its process (a decoder crashing on one file) is tried
+/// as often as it may be, then ends as failed: the next start does not
+/// claim it again, so a crash never becomes a loop.
+#[test]
+fn a_job_whose_process_dies_on_it_every_time_ends_as_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let cat = open(dir.path());
+    let id = cat.enqueue(&job("crashes"), 0).unwrap(); // max_attempts 3
+    cat.enqueue(&job("fine"), 0).unwrap();
+    let mut now = 0;
+    for start in 1..=3 {
+        // Each process start releases what the dead one held, then the job
+        // is claimed again and the process dies on it.
+        cat.release_stale_leases(&format!("process-{start}"), now).unwrap();
+        let j = cat
+            .claim_job(&["scan_root"], &format!("process-{start}"), now, 3_600_000)
+            .unwrap()
+            .unwrap();
+        assert_eq!((j.id, j.attempts), (id, start));
+        now += 10;
+    }
+    // The fourth start: the job is failed, with why, and the rest runs.
+    cat.release_stale_leases("process-4", now).unwrap();
+    let failed = cat.job(id).unwrap();
+    assert_eq!(failed.state, JobState::Failed);
+    let error = failed.last_error.unwrap();
+    assert!(
+        error.contains("the process stopped while working on this (3 times)"),
+        "{error}"
+    );
+    let next = cat.claim_job(&["scan_root"], "process-4", now, 1000).unwrap().unwrap();
+    assert_ne!(next.id, id, "the other job runs; the crashing one is not claimed");
+
+    // The same through an expired lease (a worker that hung or died while
+    // another process kept the library).
+    let id = cat.enqueue(&job("hangs"), now).unwrap();
+    cat.complete_job(next.id, "process-4", now).unwrap();
+    for _ in 0..3 {
+        now += 2000;
+        let j = cat.claim_job(&["scan_root"], "w", now, 1000).unwrap().unwrap();
+        assert_eq!(j.id, id);
+    }
+    now += 2000;
+    assert!(cat.claim_job(&["scan_root"], "w", now, 1000).unwrap().is_none());
+    assert_eq!(cat.job(id).unwrap().state, JobState::Failed);
+}
+
+/// Queueing a job again (a rescan, `trove thumbs`) does not revive one the
+/// process died on every time; a person's retry does.
+#[test]
+fn a_job_that_killed_the_process_stays_failed_until_retried() {
+    let dir = tempfile::tempdir().unwrap();
+    let cat = open(dir.path());
+    let id = cat.enqueue(&job("crashes"), 0).unwrap();
+    for start in 1..=4 {
+        cat.release_stale_leases(&format!("p{start}"), start).unwrap();
+        let _ = cat
+            .claim_job(&["scan_root"], &format!("p{start}"), start, 3_600_000)
+            .unwrap();
+    }
+    assert_eq!(cat.job(id).unwrap().state, JobState::Failed);
+    assert_eq!(cat.enqueue(&job("crashes"), 10).unwrap(), id);
+    assert_eq!(cat.job(id).unwrap().state, JobState::Failed, "not revived by queueing");
+    // A job that failed for another reason is queued again as before.
+    let other = cat.enqueue(&job("flaky"), 10).unwrap();
+    let j = cat.claim_job(&["scan_root"], "w", 11, 1000).unwrap().unwrap();
+    assert_eq!(j.id, other);
+    cat.fail_job(other, "w", 12, "a bad moment", true).unwrap();
+    cat.enqueue(&job("flaky"), 13).unwrap();
+    assert_eq!(cat.job(other).unwrap().state, JobState::Queued);
+    assert_eq!(cat.retry_failed_jobs(Some(id), 14).unwrap(), 1);
+    assert_eq!(cat.job(id).unwrap().state, JobState::Queued);
+    assert!(trove_catalog::STOPPED_WHILE_WORKING.starts_with("the process stopped while working on this"));
+}

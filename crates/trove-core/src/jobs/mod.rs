@@ -59,6 +59,9 @@ pub struct WorkerOptions {
     pub stop_when_idle: bool,
     /// The kinds of jobs to run (see [`kind`]).
     pub kinds: &'static [&'static str],
+    /// Fault injection for tests: the process aborts (as a decoder crash
+    /// would kill it) when it claims a job whose key contains this text.
+    pub abort_on_job: Option<&'static str>,
 }
 
 impl WorkerOptions {
@@ -72,6 +75,7 @@ impl WorkerOptions {
             lease: Duration::from_secs(60),
             stop_when_idle: true,
             kinds: ALL_KINDS,
+            abort_on_job: None,
         }
     }
 
@@ -236,6 +240,11 @@ impl Library {
                 self.job_signal().wait(Duration::from_millis(200));
                 continue;
             };
+            if let Some(text) = opts.abort_on_job
+                && job.dedup_key.contains(text)
+            {
+                std::process::abort();
+            }
             lock(in_flight).insert(job.id);
             sink.emit(Event::JobStarted {
                 job_id: job.id,
