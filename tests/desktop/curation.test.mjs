@@ -1,8 +1,9 @@
 // Curating in the desktop app, through its real web view: rate, flag and
 // label the selected photo with Lightroom's keys, see the marks on its
-// cell, find it with `rating:>=4` and `flag:pick`, tag it (through the
-// edit command: the keyword panel is not built yet), and undo with
-// Ctrl+Z. Run under Xvfb (see scripts/test.sh).
+// cell, find it with `rating:>=4` and `flag:pick`, tag it, undo with
+// Ctrl+Z; make an album in the sidebar, add the selection to it, open it;
+// and in the viewer's panel set a title and add a keyword. Run under Xvfb
+// (see scripts/test.sh).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -102,6 +103,67 @@ test("rate, flag and label with keys, search by them, tag, and undo", { timeout:
     assert.equal(await mark("cell-rating", "aria-label"), "4 stars", "the rating stays");
     await press("z", ", ctrlKey: true, shiftKey: true");
     await session.waitFor("the label back after redo", async () => (await mark("cell-label", "data-label")) === "red");
+
+    // An album made in the sidebar; the selection (two photos) goes in.
+    await session.click("[data-testid=album-new]");
+    await session.type("[data-testid=album-create-input]", "Iceland 2024");
+    await session.click("[data-testid=album-create-submit]");
+    await session.waitFor("the album in the sidebar", async () =>
+      (await session.findAll('[data-testid=album-item][data-album-path="Iceland 2024"]')).length === 1,
+    );
+    // Making it opens the (empty) album; back to all photos to pick two.
+    await session.click("[data-testid=folder-all]");
+    await session.waitFor("all four photos", async () => (await session.findAll("[data-testid=asset-cell]")).length === 4);
+    await session.exec(`document.querySelector('${cell} [data-testid=asset-open]').click()`);
+    const second = await session.exec(
+      `const c = Array.from(document.querySelectorAll('[data-testid=asset-cell]')).find(e => e.dataset.assetId !== ${JSON.stringify(id)});
+       c.querySelector('[data-testid=asset-open]').dispatchEvent(new MouseEvent('click', { bubbles: true, ctrlKey: true }));
+       return c.dataset.assetId;`,
+    );
+    await session.waitFor("two selected", async () =>
+      session.exec("const s = document.querySelector('[data-testid=selection-album-add]'); return !!s && !s.disabled"),
+    );
+    await session.exec(
+      `const s = document.querySelector('[data-testid=selection-album-add]');
+       const o = Array.from(s.options).find(o => o.textContent === 'Iceland 2024');
+       s.value = o.value; s.dispatchEvent(new Event('change', { bubbles: true }));`,
+    );
+    await session.waitFor("the album to hold two", async () =>
+      (await session.exec(
+        "const c = document.querySelector('[data-testid=album-item][data-album-path=\"Iceland 2024\"] [data-testid=album-count]'); return c ? c.textContent.trim() : ''",
+      )) === "2",
+    );
+    await session.exec("document.querySelector('[data-testid=album-item][data-album-path=\"Iceland 2024\"] [data-testid=album-show]').click()");
+    await session.waitFor("the album view with its two photos", async () => {
+      const ids = await session.exec("return Array.from(document.querySelectorAll('[data-testid=asset-cell]')).map(c => c.dataset.assetId).sort().join(',')");
+      return ids === [id, second].sort().join(",");
+    });
+    const inAlbum = await search('album:"Iceland 2024"');
+    assert.deepEqual(inAlbum.split(",").sort(), [id, second].sort(), "found by the album's name");
+
+    // The viewer's panel: a title and a keyword, typed (the curation keys
+    // do nothing while typing: "5" in the title is text, not five stars).
+    await session.exec(
+      `const c = document.querySelector('[data-testid=asset-cell][data-asset-id="${id}"]');
+       c.querySelector('[data-testid=asset-open]').dispatchEvent(new MouseEvent('dblclick', { bubbles: true }));`,
+    );
+    await session.waitFor("the viewer's panel", async () => (await session.findAll("[data-testid=viewer-title-input]")).length === 1);
+    await session.type("[data-testid=viewer-title-input]", "Harbour 5");
+    await session.exec("document.querySelector('[data-testid=viewer-title-input]').dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }))");
+    await session.type("[data-testid=viewer-keyword-input]", "Birds/Puffin");
+    await session.exec("document.querySelector('[data-testid=viewer-keyword-input]').dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }))");
+    await session.waitFor("the keyword chip", async () =>
+      (await session.findAll('[data-testid=viewer-keyword-chip][data-keyword="Birds|Puffin"]')).length === 1,
+    );
+    const detail = await session.execAsync(
+      `window.__TAURI_INTERNALS__.invoke('asset_detail', { id: ${JSON.stringify(id)} }).then((d) => done(JSON.stringify(d.curation)), (e) => done(String(e)))`,
+    );
+    const c = JSON.parse(detail);
+    assert.equal(c.title, "Harbour 5", detail);
+    assert.equal(c.rating, 4, "typing 5 in the title did not rate: " + detail);
+    assert.ok(c.keywords.includes("Birds|Puffin"), detail);
+    assert.deepEqual(c.albums, ["Iceland 2024"], detail);
+    writeFileSync(join(artifacts, "desktop-curation-viewer.png"), await session.screenshot());
   } finally {
     if (session) await session.end().catch(() => {});
     await stopDriver(driver);
