@@ -151,6 +151,12 @@ impl Library {
 
     /// Writes the sidecars of every dirty asset (the job's work; the CLI
     /// calls it directly). Stops early when `cancel` is set.
+    ///
+    /// In steps of [`STEP`] assets: every sidecar of a step is written to a
+    /// temporary file, the file system is flushed once, the temporary files
+    /// are renamed over the sidecars, flushed once more, and then one
+    /// catalog transaction marks them written. A flush per file (as the
+    /// first version did) cost more than everything else together.
     pub fn write_dirty_sidecars(&self, cancel: &Cancel) -> Result<SidecarReport> {
         self.require_writer("writing sidecars")?;
         let (mode, naming) = self.sidecar_settings()?;
@@ -160,73 +166,214 @@ impl Library {
         }
         let mut after = 0;
         loop {
-            let rows = self.catalog().dirty_sidecars(after, 200)?;
-            let Some(&last) = rows.last() else { break };
-            for row in rows {
-                if cancel.is_cancelled() {
-                    return Ok(report);
-                }
-                match self.write_asset_sidecars(row, naming) {
-                    Ok(n) => {
-                        report.written += n;
-                        let mut cat = self.catalog();
-                        let mut b = cat.batch(self.now_ms())?;
-                        b.sidecar_written(row)?;
-                        b.commit()?;
-                    }
-                    Err(e) => {
-                        report.failed += 1;
-                        let mut cat = self.catalog();
-                        let mut b = cat.batch(self.now_ms())?;
-                        b.sidecar_failed(row, &format!("{}: {e}", e.code()))?;
-                        b.commit()?;
-                    }
-                }
+            if cancel.is_cancelled() {
+                return Ok(report);
             }
+            let rows = self.catalog().dirty_sidecars(after, STEP)?;
+            let Some(&last) = rows.last() else { break };
+            self.write_step(&rows, naming, &mut report)?;
             after = last;
         }
         Ok(report)
     }
 
-    /// Writes (or updates) the sidecar beside every present file of one
-    /// asset. Returns how many.
-    fn write_asset_sidecars(&self, row: i64, naming: SidecarNaming) -> Result<u64> {
-        let (curation, files, roots, metadata) = {
-            let cat = self.catalog();
-            (
-                cat.curation(row)?,
-                cat.files_of_asset(row)?,
-                cat.all_roots()?,
-                cat.metadata(row)?,
-            )
-        };
-        let fields = sidecar_fields(&curation);
-        let mut written = 0;
-        for f in files.iter().filter(|f| f.present) {
-            let Some(root) = roots.iter().find(|r| r.id == f.root_id) else {
-                continue;
-            };
-            let (path, bytes) = write_one(&root.path, f, naming, &fields)?;
-            written += 1;
-            // What the file now says, so the next scan finds it unchanged.
-            let mtime = std::fs::metadata(&path)
-                .map(|m| crate::fsmeta::file_stat(&m).mtime_ns)
-                .map_err(|e| CoreError::io("read", &path, e))?;
-            let mut m = metadata.clone().unwrap_or_else(Metadata::empty);
-            trove_media::parse_xmp(&bytes).unwrap_or_default().apply_to(&mut m);
-            let mut cat = self.catalog();
-            let mut b = cat.batch(self.now_ms())?;
-            b.own_sidecar_written(f.id, mtime)?;
-            b.own_xmp_fields(row, &m)?;
-            b.commit()?;
+    /// One step of [`Library::write_dirty_sidecars`].
+    fn write_step(&self, rows: &[i64], naming: SidecarNaming, report: &mut SidecarReport) -> Result<()> {
+        let roots = self.catalog().all_roots()?;
+        // What each asset's sidecars become, or why they cannot.
+        let mut planned: Vec<(i64, Result<Vec<Planned>>)> = Vec::with_capacity(rows.len());
+        for &row in rows {
+            let plan = (|| -> Result<Vec<Planned>> {
+                let (curation, files, metadata) = {
+                    let cat = self.catalog();
+                    (cat.curation(row)?, cat.files_of_asset(row)?, cat.metadata(row)?)
+                };
+                let fields = sidecar_fields(&curation);
+                let mut out = Vec::new();
+                for f in files.iter().filter(|f| f.present) {
+                    let Some(root) = roots.iter().find(|r| r.id == f.root_id) else {
+                        continue;
+                    };
+                    out.push(plan_one(&root.path, f, naming, &fields, metadata.as_ref())?);
+                }
+                Ok(out)
+            })();
+            planned.push((row, plan));
         }
-        Ok(written)
+        // Temporary files, one flush, renames, one more flush.
+        let mut staged: Vec<(i64, Result<Vec<Planned>>)> = Vec::with_capacity(planned.len());
+        for (row, plan) in planned {
+            let plan = plan.and_then(|files| {
+                for p in files.iter().filter(|p| p.changed) {
+                    p.stage()?;
+                }
+                Ok(files)
+            });
+            staged.push((row, plan));
+        }
+        let dirs: std::collections::BTreeSet<PathBuf> = staged
+            .iter()
+            .filter_map(|(_, p)| p.as_ref().ok())
+            .flatten()
+            .filter_map(|p| p.path.parent().map(Path::to_owned))
+            .collect();
+        flush(&dirs, &staged);
+        let mut done: Vec<(i64, Written)> = Vec::with_capacity(staged.len());
+        for (row, plan) in staged {
+            let result = plan.and_then(|files| {
+                let mut out = Vec::with_capacity(files.len());
+                for p in files {
+                    if p.changed {
+                        p.commit()?;
+                    }
+                    let mtime = std::fs::metadata(&p.path)
+                        .map(|m| crate::fsmeta::file_stat(&m).mtime_ns)
+                        .map_err(|e| CoreError::io("read", &p.path, e))?;
+                    out.push((p, mtime));
+                }
+                Ok(out)
+            });
+            done.push((row, result));
+        }
+        flush_dirs(&dirs);
+        let mut cat = self.catalog();
+        let mut b = cat.batch(self.now_ms())?;
+        for (row, result) in done {
+            match result {
+                Ok(files) => {
+                    report.written += files.len() as u64;
+                    for (p, mtime) in &files {
+                        // What the file now says, so the next scan finds
+                        // it unchanged.
+                        b.own_sidecar_written(p.file_id, *mtime)?;
+                        b.own_xmp_fields(row, &p.metadata)?;
+                    }
+                    b.sidecar_written(row)?;
+                }
+                Err(e) => {
+                    report.failed += 1;
+                    b.sidecar_failed(row, &format!("{}: {e}", e.code()))?;
+                }
+            }
+        }
+        b.commit()?;
+        Ok(())
     }
 }
 
-/// Writes the sidecar of one file: the existing one updated, or a new one
-/// named by `naming`. Returns its path and what it now holds.
-fn write_one(root: &Path, f: &FileRecord, naming: SidecarNaming, fields: &SidecarFields) -> Result<(PathBuf, Vec<u8>)> {
+/// An asset's sidecars as renamed into place, each with its new
+/// modification time; or why they could not be.
+type Written = Result<Vec<(Planned, i64)>>;
+
+/// The assets written per step (and per catalog transaction).
+const STEP: u32 = 256;
+
+/// One sidecar to write: where, what, and the asset's metadata as it will
+/// read then.
+struct Planned {
+    file_id: i64,
+    path: PathBuf,
+    bytes: Vec<u8>,
+    /// False when the sidecar already says this (nothing to write).
+    changed: bool,
+    metadata: Metadata,
+}
+
+impl Planned {
+    fn tmp(&self) -> PathBuf {
+        let name = self
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        self.path
+            .with_file_name(format!(".{name}.trove-{}.tmp", std::process::id()))
+    }
+
+    /// Writes the temporary file beside the sidecar (hidden: scans skip it).
+    fn stage(&self) -> Result<()> {
+        let tmp = self.tmp();
+        let write = || -> std::io::Result<()> {
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .open(&tmp)?;
+            f.write_all(&self.bytes)
+        };
+        write().map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            CoreError::io("write the sidecar", &self.path, e)
+        })
+    }
+
+    /// Renames the flushed temporary file over the sidecar: a crash leaves
+    /// the old sidecar or the new one, never half of one.
+    fn commit(&self) -> Result<()> {
+        let tmp = self.tmp();
+        std::fs::rename(&tmp, &self.path).map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            CoreError::io("write the sidecar", &self.path, e)
+        })
+    }
+}
+
+/// Makes the staged temporary files durable before they are renamed.
+#[cfg(target_os = "linux")]
+fn flush(dirs: &std::collections::BTreeSet<PathBuf>, _staged: &[(i64, Result<Vec<Planned>>)]) {
+    // One syncfs on a folder the step wrote to flushes every staged file
+    // of that file system at once (usually all of them: one call).
+    let mut devices: Vec<u64> = Vec::new();
+    for d in dirs {
+        let device = std::fs::metadata(d).ok().and_then(|m| crate::fsmeta::device_of(&m));
+        if device.is_some_and(|dev| devices.contains(&dev)) {
+            continue;
+        }
+        devices.extend(device);
+        if let Ok(f) = std::fs::File::open(d) {
+            use std::os::fd::AsRawFd;
+            // SAFETY: syncfs only reads the descriptor, which `f` keeps open.
+            #[allow(unsafe_code)]
+            unsafe {
+                libc::syncfs(f.as_raw_fd());
+            }
+        }
+    }
+}
+
+/// Makes the staged temporary files durable before they are renamed.
+#[cfg(not(target_os = "linux"))]
+fn flush(_dirs: &std::collections::BTreeSet<PathBuf>, staged: &[(i64, Result<Vec<Planned>>)]) {
+    for p in staged
+        .iter()
+        .filter_map(|(_, p)| p.as_ref().ok())
+        .flatten()
+        .filter(|p| p.changed)
+    {
+        if let Ok(f) = std::fs::File::open(p.tmp()) {
+            let _ = f.sync_all();
+        }
+    }
+}
+
+/// Makes the renames durable before the catalog says they are done.
+fn flush_dirs(dirs: &std::collections::BTreeSet<PathBuf>) {
+    for d in dirs {
+        if let Ok(f) = std::fs::File::open(d) {
+            let _ = f.sync_all();
+        }
+    }
+}
+
+/// Plans the sidecar of one file: the existing one updated, or a new one
+/// named by `naming`. Nothing is written yet.
+fn plan_one(
+    root: &Path,
+    f: &FileRecord,
+    naming: SidecarNaming,
+    fields: &SidecarFields,
+    metadata: Option<&Metadata>,
+) -> Result<Planned> {
     let existing = crate::scan::sidecar::candidates(&f.rel_path)
         .into_iter()
         .map(|rel| root.join(rel))
@@ -253,34 +400,17 @@ fn write_one(root: &Path, f: &FileRecord, naming: SidecarNaming, fields: &Sideca
         }
         None => None,
     };
-    let new = trove_media::update_sidecar(old.as_deref(), fields).map_err(|e| CoreError::Sidecar {
+    let bytes = trove_media::update_sidecar(old.as_deref(), fields).map_err(|e| CoreError::Sidecar {
         path: path.clone(),
         detail: format!("{e}; left as it is"),
     })?;
-    if old.as_deref() == Some(new.as_slice()) {
-        return Ok((path, new));
-    }
-    replace_atomically(&path, &new)?;
-    Ok((path, new))
-}
-
-/// Writes `bytes` to a temporary file beside `path` and renames it over
-/// `path`: a crash leaves the old sidecar or the new one, never half.
-fn replace_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.trove-{}.tmp", std::process::id()));
-    let write = || -> std::io::Result<()> {
-        let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    };
-    write().map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        CoreError::io("write the sidecar", path, e)
+    let mut m = metadata.cloned().unwrap_or_else(Metadata::empty);
+    trove_media::parse_xmp(&bytes).unwrap_or_default().apply_to(&mut m);
+    Ok(Planned {
+        file_id: f.id,
+        changed: old.as_deref() != Some(bytes.as_slice()),
+        path,
+        bytes,
+        metadata: m,
     })
 }
