@@ -10,6 +10,11 @@ use crate::date;
 use crate::schema::Fields;
 use crate::tokenizer::{self, Mode};
 
+/// What `has:` asks about.
+pub const HAS_VALUES: &[&str] = &[
+    "comment", "caption", "title", "creator", "keyword", "album", "gps", "rating", "flag", "label",
+];
+
 /// One asset, as the search index sees it: plain values that trove-core
 /// gathers from the catalog. Every field is optional in spirit; leave what
 /// is unknown empty.
@@ -81,8 +86,9 @@ pub struct AssetDoc {
     pub captions: Vec<String>,
     /// Text of the asset's subtitles.
     pub subtitle_text: Option<String>,
-    /// Sync state (`synced`, `pending`, `local`...).
-    pub sync_state: Option<String>,
+    /// What the asset has, for `has:` (`comment`, `caption`, `gps`...:
+    /// see [`HAS_VALUES`]).
+    pub has: Vec<&'static str>,
     /// Whether all the asset's files are missing.
     pub missing: bool,
 }
@@ -123,7 +129,7 @@ impl AssetDoc {
             tags: Vec::new(),
             captions: Vec::new(),
             subtitle_text: None,
-            sync_state: None,
+            has: Vec::new(),
             missing: false,
         }
     }
@@ -267,8 +273,14 @@ impl AssetDoc {
         if let Some(label) = &self.color_label {
             d.add_text(f.label, label);
         }
-        if let Some(sync) = &self.sync_state {
-            d.add_text(f.sync, sync);
+        for has in &self.has {
+            d.add_text(f.has, has);
+        }
+        if let Some(caption) = &self.description {
+            d.add_text(f.caption, caption);
+        }
+        if let Some(creator) = &self.author {
+            d.add_text(f.creator, creator);
         }
         if let Some(rating) = self.rating {
             d.add_i64(f.rating, i64::from(rating));

@@ -43,7 +43,7 @@
 //! | `rating:5`, `rating:>=4`, `rating:<3`, `rating:2..4` | numbers: `N`, `>N`, `>=N`, `<N`, `<=N`, `A..B` (inclusive), `A..`, `..B` |
 //! | `iso:>3200`, `width:>=4000`, `height:`, `focal:35mm`, `aperture:<=2.8` | the same comparisons |
 //! | `tag:family`, `tag:family/kids` | a keyword, hierarchical keyword (`\|` or `/`) or tag, at any level |
-//! | `album:"Iceland 2024"`, `label:red`, `synced:pending` | exact value, case-insensitive |
+//! | `album:"Iceland 2024"`, `label:red`, `flag:pick`, `has:comment` | exact value, case-insensitive |
 //! | `missing:true` | assets whose files are all missing |
 //! | `near:64.14,-21.94,5km` | within a radius (`m` or `km`, default km) of a point, great-circle distance |
 //!

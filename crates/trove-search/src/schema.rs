@@ -14,8 +14,9 @@ use crate::tokenizer;
 /// The version of the schema and of the analyzers. Stored in every commit.
 /// Version 2: capture times with an EXIF offset are wall-clock times (they
 /// were one offset off in version 1). Version 3: a `flag` field (pick,
-/// reject), and ratings, labels and keywords are the curation's.
-pub const SCHEMA_VERSION: u32 = 3;
+/// reject), and ratings, labels and keywords are the curation's. Version
+/// 4: `caption`, `creator` and `has` fields; the never-filled `sync` gone.
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Field names, as Tantivy knows them (not the query language's names).
 pub(crate) mod name {
@@ -47,7 +48,9 @@ pub(crate) mod name {
     pub const ALBUM: &str = "album";
     pub const LABEL: &str = "label";
     pub const FLAG: &str = "flag";
-    pub const SYNC: &str = "sync";
+    pub const CAPTION: &str = "caption";
+    pub const CREATOR: &str = "creator";
+    pub const HAS: &str = "has";
     pub const RATING: &str = "rating";
     pub const MISSING: &str = "missing";
 }
@@ -83,7 +86,9 @@ pub(crate) struct Fields {
     pub album: Field,
     pub label: Field,
     pub flag: Field,
-    pub sync: Field,
+    pub caption: Field,
+    pub creator: Field,
+    pub has: Field,
     pub rating: Field,
     pub missing: Field,
 }
@@ -153,7 +158,9 @@ pub(crate) fn build() -> (Schema, Fields) {
         album: b.add_text_field(name::ALBUM, exact().set_fast("raw")),
         label: b.add_text_field(name::LABEL, exact()),
         flag: b.add_text_field(name::FLAG, exact()),
-        sync: b.add_text_field(name::SYNC, exact()),
+        caption: b.add_text_field(name::CAPTION, words(tokenizer::TEXT)),
+        creator: b.add_text_field(name::CREATOR, words(tokenizer::TEXT)),
+        has: b.add_text_field(name::HAS, exact()),
         rating: b.add_i64_field(name::RATING, number()),
         missing: b.add_bool_field(name::MISSING, INDEXED | FAST),
     };

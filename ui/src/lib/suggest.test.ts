@@ -26,7 +26,7 @@ const facets: FacetsDto = {
 describe("suggest", () => {
   it("completes field names for the word being typed", () => {
     const s = suggest("beach ca", facets);
-    expect(s.map((x) => x.label)).toEqual(["camera:"]);
+    expect(s.map((x) => x.label)).toEqual(["camera:", "caption:"]);
     expect(s[0].query).toBe("beach camera:");
     expect(suggest("beach", facets)).toEqual([]);
   });

@@ -31,7 +31,11 @@ export const FIELDS: readonly [string, string][] = [
   ["label:", "colour label"],
   ["near:", "lat,lon,5km"],
   ["missing:", "true"],
-  ["synced:", "synced, pending, failed"],
+  ["flag:", "pick or reject"],
+  ["keyword:", "Places/Iceland and below"],
+  ["caption:", "a word in the caption"],
+  ["creator:", "who made it"],
+  ["has:", "comment, caption, keyword, album, gps..."],
 ];
 
 /** Facet lists that hold the values of a field. */

@@ -335,6 +335,19 @@ fn asset_doc(cat: &Catalog, roots: &std::collections::HashMap<i64, PathBuf>, row
         }
     }
     doc.captions.extend(c.comments.iter().map(|c| c.text.clone()));
+    let has = [
+        ("comment", !c.comments.is_empty()),
+        ("caption", doc.description.is_some()),
+        ("title", doc.title.is_some()),
+        ("creator", doc.author.is_some()),
+        ("keyword", !c.keywords.is_empty()),
+        ("album", !c.albums.is_empty()),
+        ("gps", doc.gps.is_some()),
+        ("rating", c.rating > 0),
+        ("flag", c.flag.is_some()),
+        ("label", c.label.is_some()),
+    ];
+    doc.has = has.into_iter().filter(|(_, yes)| *yes).map(|(h, _)| h).collect();
     Ok(Some(doc))
 }
 

@@ -113,7 +113,7 @@ impl Builder<'_> {
             Clause::Album(album) => exact(f.album, album),
             Clause::Label(label) => exact(f.label, label),
             Clause::Flag(flag) => exact(f.flag, flag),
-            Clause::Sync(sync) => exact(f.sync, sync),
+            Clause::Has(has) => exact(f.has, has),
             Clause::Missing(missing) => Some(Box::new(TermQuery::new(
                 Term::from_field_bool(f.missing, *missing),
                 IndexRecordOption::Basic,
@@ -172,6 +172,8 @@ impl Builder<'_> {
             TextTarget::Name => &[(f.name, 1.0)],
             TextTarget::Folder => &[(f.folder, 1.0)],
             TextTarget::Title => &[(f.title, 1.0)],
+            TextTarget::Caption => &[(f.caption, 1.0)],
+            TextTarget::Creator => &[(f.creator, 1.0)],
             TextTarget::Camera => &[(f.camera, 1.0)],
             TextTarget::Lens => &[(f.lens, 1.0)],
         };

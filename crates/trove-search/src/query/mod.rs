@@ -21,7 +21,8 @@ pub const MAX_TERMS: usize = 64;
 /// The field names the query language knows, as typed before the `:`.
 pub const FIELD_NAMES: &[&str] = &[
     "name", "folder", "path", "title", "camera", "lens", "kind", "ext", "mime", "taken", "rating", "iso", "width",
-    "height", "focal", "aperture", "tag", "keyword", "album", "label", "flag", "synced", "missing", "near",
+    "height", "focal", "aperture", "tag", "keyword", "album", "label", "flag", "caption", "creator", "has", "missing",
+    "near",
 ];
 
 /// Checks the limits, then lexes and parses `input`.

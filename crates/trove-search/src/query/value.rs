@@ -18,6 +18,8 @@ pub(crate) enum TextTarget {
     Name,
     Folder,
     Title,
+    Caption,
+    Creator,
     Camera,
     Lens,
 }
@@ -66,12 +68,13 @@ pub(crate) enum Clause {
         field: NumField,
         interval: Interval<f64>,
     },
-    /// The analyzed exact value of a `tag:`, `album:`, `label:` or `synced:`.
+    /// The analyzed exact value of a `tag:`, `album:` or `label:`.
     Tag(String),
     Album(String),
     Label(String),
     Flag(String),
-    Sync(String),
+    /// `has:comment` and the other [`crate::doc::HAS_VALUES`].
+    Has(&'static str),
     Missing(bool),
     /// Within `radius_m` metres of a point.
     Near {
@@ -102,6 +105,8 @@ pub(crate) fn clause(field: &str, value: &str, quoted: bool) -> Result<Clause, S
         "name" => text(TextTarget::Name),
         "folder" | "path" => text(TextTarget::Folder),
         "title" => text(TextTarget::Title),
+        "caption" => text(TextTarget::Caption),
+        "creator" => text(TextTarget::Creator),
         "camera" => text(TextTarget::Camera),
         "lens" => text(TextTarget::Lens),
         "kind" => {
@@ -170,7 +175,17 @@ pub(crate) fn clause(field: &str, value: &str, quoted: bool) -> Result<Clause, S
             v @ ("pick" | "reject") => Clause::Flag(v.to_owned()),
             _ => return Err(bad(field, value, "pick or reject")),
         },
-        "synced" => Clause::Sync(exact("a sync state")?),
+        "has" => {
+            let v = value.trim().to_ascii_lowercase();
+            let found = crate::doc::HAS_VALUES.iter().find(|h| **h == v);
+            Clause::Has(found.copied().ok_or_else(|| {
+                bad(
+                    field,
+                    value,
+                    "one of comment, caption, title, creator, keyword, album, gps, rating, flag, label",
+                )
+            })?)
+        }
         "missing" => match value.trim().to_ascii_lowercase().as_str() {
             "true" | "yes" | "1" => Clause::Missing(true),
             "false" | "no" | "0" => Clause::Missing(false),

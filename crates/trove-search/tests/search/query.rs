@@ -282,7 +282,7 @@ fn tags_match_at_every_level_and_exact_values_ignore_case() {
     a.hierarchical_keywords = vec!["Family|Kids".into()];
     a.albums = vec!["Iceland 2024".into()];
     a.color_label = Some("Red".into());
-    a.sync_state = Some("pending".into());
+    a.has = vec!["comment", "album"];
     let mut b = asset(2, "b.jpg");
     b.keywords = vec!["family".into()];
     b.tags = vec!["trips/iceland".into()];
@@ -300,7 +300,13 @@ fn tags_match_at_every_level_and_exact_values_ignore_case() {
     assert_eq!(lib.ids("album:\"Iceland 2024\""), [1]);
     assert_eq!(lib.ids("album:\"iceland 2024 OUTTAKES\""), [2]);
     assert_eq!(lib.ids("label:red"), [1]);
-    assert_eq!(lib.ids("synced:pending"), [1]);
+    assert_eq!(lib.ids("has:comment"), [1]);
+    assert_eq!(lib.ids("has:Album -has:comment"), Vec::<i64>::new());
+    assert!(
+        lib.try_search("synced:pending").is_err(),
+        "synced: was never filled; it is gone"
+    );
+    assert!(lib.try_search("has:wings").is_err());
     assert_eq!(lib.ids("missing:true"), [3]);
     assert_eq!(lib.ids("missing:false"), [1, 2]);
     assert_eq!(lib.ids("iceland"), [1, 2, 3], "free text sees tags and albums");
