@@ -59,6 +59,7 @@ const HINTS: &[(&str, &str)] = &[
     ),
     // Curation.
     ("curation_invalid", ""),
+    ("system_folder", ""),
     ("album_not_found", "the sidebar lists the albums"),
     ("album_refused", ""),
     (

@@ -223,17 +223,51 @@ impl Catalog {
             .map(|n| n.to_os_string())
             .unwrap_or_else(|| "catalog.db".into());
         name.push(format!(".schema-{version}.bak"));
-        let backup = self.path.with_file_name(name);
+        let backup = self.path.with_file_name(&name);
+        // Only a backup that was checked whole is given the final name
+        // (below); one under that name from an older Trove, which wrote it
+        // there directly, is checked before it is trusted, and a damaged one
+        // is moved aside and written again. A leftover partial one (the
+        // process died while writing it) is written again.
         if backup.exists() {
-            return Ok(());
+            let good = Connection::open_with_flags(&backup, OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .and_then(|c| c.query_row("PRAGMA quick_check", [], |r| r.get::<_, String>(0)))
+                .is_ok_and(|c| c == "ok");
+            if good {
+                return Ok(());
+            }
+            let mut aside = backup.clone().into_os_string();
+            aside.push(".damaged");
+            let _ = std::fs::rename(&backup, aside);
         }
-        let target = backup.to_string_lossy().into_owned();
+        name.push(".partial");
+        let partial = self.path.with_file_name(name);
+        let migrate_err = |source| CatalogError::Migrate {
+            path: self.path.clone(),
+            version: version + 1,
+            source,
+        };
+        let _ = std::fs::remove_file(&partial);
         self.conn
-            .execute("VACUUM INTO ?1", [&target])
-            .map_err(|source| CatalogError::Migrate {
+            .execute("VACUUM INTO ?1", [partial.to_string_lossy().as_ref()])
+            .map_err(migrate_err)?;
+        let check: String = Connection::open_with_flags(&partial, OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .and_then(|c| c.query_row("PRAGMA integrity_check", [], |r| r.get(0)))
+            .map_err(migrate_err)?;
+        if check != "ok" {
+            let _ = std::fs::remove_file(&partial);
+            return Err(CatalogError::Corrupt {
+                path: partial,
+                detail: format!("the backup before the upgrade does not check out ({check}); nothing was upgraded"),
+            });
+        }
+        std::fs::File::open(&partial)
+            .and_then(|f| f.sync_all())
+            .and_then(|()| std::fs::rename(&partial, &backup))
+            .map_err(|e| CatalogError::Migrate {
                 path: self.path.clone(),
                 version: version + 1,
-                source,
+                source: rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
             })?;
         Ok(())
     }

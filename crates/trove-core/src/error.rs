@@ -69,6 +69,9 @@ pub enum CoreError {
     /// set.
     #[error("cannot curate with this value: {0}")]
     CurationInvalid(#[from] trove_types::CurationValueError),
+    /// The whole disk or one of the operating system's folders.
+    #[error("{} is the whole disk or a system folder; add the folders that hold your files", path.display())]
+    SystemFolder { path: PathBuf },
     /// An album that does not exist, by the name or id given.
     #[error("no album {key:?}")]
     AlbumNotFound { key: String },
@@ -148,6 +151,7 @@ impl CoreError {
             CoreError::RequestInvalid { .. } => "request_invalid",
             CoreError::CurationInvalid(_) => "curation_invalid",
             CoreError::AlbumNotFound { .. } => "album_not_found",
+            CoreError::SystemFolder { .. } => "system_folder",
             CoreError::AlbumRefused { .. } => "album_refused",
             CoreError::Sidecar { .. } => "sidecar_refused",
             CoreError::NothingSelected { .. } => "nothing_selected",
@@ -222,6 +226,7 @@ impl CoreError {
                 | CoreError::RequestInvalid { .. }
                 | CoreError::CurationInvalid(_)
                 | CoreError::AlbumNotFound { .. }
+                | CoreError::SystemFolder { .. }
                 | CoreError::AlbumRefused { .. }
                 | CoreError::NothingSelected { .. }
                 | CoreError::ShareNeedsBucket { .. }
@@ -273,6 +278,7 @@ const CODES: &[&str] = &[
     "request_invalid",
     "curation_invalid",
     "album_not_found",
+    "system_folder",
     "album_refused",
     "sidecar_refused",
     "nothing_selected",
@@ -336,6 +342,7 @@ mod tests {
             CoreError::CurationInvalid(trove_types::CurationValueError::new("rating", "9", "0 to 5 stars")),
             CoreError::NothingSelected { selection: s() },
             CoreError::AlbumNotFound { key: s() },
+            CoreError::SystemFolder { path: p() },
             CoreError::AlbumRefused { album: s(), why: s() },
             CoreError::Sidecar { path: p(), detail: s() },
             CoreError::ShareNeedsBucket { target: s() },
@@ -383,6 +390,7 @@ mod tests {
             CoreError::CurationInvalid(_) => "CurationInvalid",
             CoreError::NothingSelected { .. } => "NothingSelected",
             CoreError::AlbumNotFound { .. } => "AlbumNotFound",
+            CoreError::SystemFolder { .. } => "SystemFolder",
             CoreError::AlbumRefused { .. } => "AlbumRefused",
             CoreError::Sidecar { .. } => "Sidecar",
             CoreError::ShareNeedsBucket { .. } => "ShareNeedsBucket",
@@ -404,7 +412,7 @@ mod tests {
         let all: Vec<&str> = CoreError::codes().collect();
         let samples = samples();
         let variants: std::collections::BTreeSet<&str> = samples.iter().map(variant).collect();
-        assert_eq!(variants.len(), 35, "one sample per variant: {variants:?}");
+        assert_eq!(variants.len(), 36, "one sample per variant: {variants:?}");
         for e in &samples {
             assert!(
                 all.contains(&e.code()),

@@ -29,6 +29,9 @@ impl Library {
         let path = path
             .canonicalize()
             .map_err(|e| CoreError::io("resolve folder", path, e))?;
+        if is_system_folder(&path) {
+            return Err(CoreError::SystemFolder { path });
+        }
         if path.starts_with(self.dir()) {
             return Err(CoreError::RootInsideLibrary {
                 path,
@@ -133,5 +136,70 @@ impl Library {
         self.require_writer("scanning")?;
         let root = self.catalog().root(root_id)?;
         crate::scan::scan(self, &root, scope, ScanParams { threads: read_threads }, sink, cancel)
+    }
+}
+
+/// The whole disk and the operating system's own folders: watching them
+/// would catalog the system (and, with sidecars on, write into it).
+fn is_system_folder(path: &Path) -> bool {
+    if path.parent().is_none() {
+        return true; // `/`, or a drive's root such as `C:\`
+    }
+    #[cfg(unix)]
+    const SYSTEM: &[&str] = &[
+        "/proc",
+        "/sys",
+        "/dev",
+        "/run",
+        "/boot",
+        "/etc",
+        "/usr",
+        "/bin",
+        "/sbin",
+        "/lib",
+        "/lib32",
+        "/lib64",
+        "/libx32",
+        "/var/lib",
+        "/var/cache",
+        "/var/log",
+        "/var/spool",
+        "/snap",
+        "/System",
+        "/private/var",
+    ];
+    #[cfg(not(unix))]
+    const SYSTEM: &[&str] = &[
+        "C:\\Windows",
+        "C:\\Program Files",
+        "C:\\Program Files (x86)",
+        "C:\\ProgramData",
+    ];
+    SYSTEM.iter().any(|s| path.starts_with(s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_system_folder;
+    use std::path::Path;
+
+    #[cfg(unix)]
+    #[test]
+    fn the_disk_and_the_systems_folders_are_refused_and_peoples_are_not() {
+        for p in ["/", "/etc", "/usr/share/pixmaps", "/proc/1", "/var/lib/trove"] {
+            assert!(is_system_folder(Path::new(p)), "{p}");
+        }
+        for p in [
+            "/home/ana/Pictures",
+            "/tmp/photos",
+            "/media/disk/DCIM",
+            "/mnt/nas",
+            "/var/tmp/x",
+            "/srv/photos",
+            "/root/Pictures",
+            "/etcetera",
+        ] {
+            assert!(!is_system_folder(Path::new(p)), "{p}");
+        }
     }
 }

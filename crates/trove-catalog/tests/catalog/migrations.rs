@@ -44,6 +44,43 @@ fn schema_1_catalog_with_data_upgrades_to_current() {
     );
 }
 
+/// A backup left half-written (the process died during the upgrade) is
+/// never taken for a good one: it is written again, checked, and only then
+/// given its name.
+#[test]
+fn a_partial_backup_from_a_killed_upgrade_is_not_mistaken_for_a_good_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("catalog.db");
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(migration_sql(1).unwrap()).unwrap();
+        conn.execute_batch(
+            "PRAGMA application_id = 1414680406; PRAGMA user_version = 1;
+             INSERT INTO roots (id, path, display, added_at) VALUES (1, X'2f70', '/p', 1);",
+        )
+        .unwrap();
+    }
+    let partial = dir.path().join("catalog.db.schema-1.bak.partial");
+    std::fs::write(&partial, b"SQLite format 3\0 and then the power went").unwrap();
+    // An older Trove wrote the backup under its final name directly: a
+    // half-written one there looked like a good one.
+    let backup = dir.path().join("catalog.db.schema-1.bak");
+    std::fs::write(&backup, b"SQLite format 3\0 half of a backup").unwrap();
+    Catalog::open(&path).unwrap();
+    assert!(!partial.exists(), "the partial one is gone");
+    assert!(
+        dir.path().join("catalog.db.schema-1.bak.damaged").exists(),
+        "the damaged one is moved aside, not deleted"
+    );
+    let conn = Connection::open(&backup).unwrap();
+    let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(check, "ok");
+    let roots: i64 = conn.query_row("SELECT count(*) FROM roots", [], |r| r.get(0)).unwrap();
+    assert_eq!(roots, 1, "the backup holds the old catalog's rows");
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, 1, "as it was before the upgrade");
+}
+
 /// Schema 8 moves EXIF capture times that carry an offset from wall-clock
 /// time to the instant; other sources were instants already.
 #[test]

@@ -193,3 +193,21 @@ fn a_file_replaced_by_a_pipe_before_it_is_read_does_not_hang_the_scan() {
     assert_eq!((report.new_assets, report.problems), (1, 1));
     assert_eq!(problem_codes(&env), [("trap.png".to_owned(), "not_regular".to_owned())]);
 }
+
+/// The whole disk and the system's folders are refused as watched folders,
+/// with a message that says what to add instead.
+#[cfg(unix)]
+#[test]
+fn the_whole_disk_and_system_folders_are_refused() {
+    let env = super::Env::new();
+    for p in ["/", "/etc", "/usr"] {
+        let e = env
+            .lib
+            .add_root(std::path::Path::new(p), trove_core::AddRootOptions::default())
+            .unwrap_err();
+        assert_eq!(e.code(), "system_folder", "{p}: {e}");
+        assert!(e.is_user_error());
+        assert!(e.to_string().contains("add the folders that hold your files"), "{e}");
+    }
+    assert_eq!(env.lib.roots().unwrap().len(), 1, "only the test's own folder");
+}
