@@ -199,11 +199,11 @@ fn a_file_replaced_by_a_pipe_before_it_is_read_does_not_hang_the_scan() {
 #[cfg(unix)]
 #[test]
 fn the_whole_disk_and_system_folders_are_refused() {
-    let env = super::Env::new();
+    let env = Env::new();
     for p in ["/", "/etc", "/usr"] {
         let e = env
             .lib
-            .add_root(std::path::Path::new(p), trove_core::AddRootOptions::default())
+            .add_root(std::path::Path::new(p), AddRootOptions::default())
             .unwrap_err();
         assert_eq!(e.code(), "system_folder", "{p}: {e}");
         assert!(e.is_user_error());
