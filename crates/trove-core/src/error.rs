@@ -69,6 +69,18 @@ pub enum CoreError {
     /// set.
     #[error("cannot curate with this value: {0}")]
     CurationInvalid(#[from] trove_types::CurationValueError),
+    /// A folder target and a watched folder (or the library) inside one
+    /// another: sync would copy its own copies, or scans would catalog them.
+    #[error(
+        "the folder target {} and the {what} {} lie inside one another; the target must be a folder of its own",
+        target.display(),
+        other.display()
+    )]
+    TargetOverlaps {
+        target: PathBuf,
+        what: &'static str,
+        other: PathBuf,
+    },
     /// The whole disk or one of the operating system's folders.
     #[error("{} is the whole disk or a system folder; add the folders that hold your files", path.display())]
     SystemFolder { path: PathBuf },
@@ -152,6 +164,7 @@ impl CoreError {
             CoreError::CurationInvalid(_) => "curation_invalid",
             CoreError::AlbumNotFound { .. } => "album_not_found",
             CoreError::SystemFolder { .. } => "system_folder",
+            CoreError::TargetOverlaps { .. } => "target_overlaps",
             CoreError::AlbumRefused { .. } => "album_refused",
             CoreError::Sidecar { .. } => "sidecar_refused",
             CoreError::NothingSelected { .. } => "nothing_selected",
@@ -227,6 +240,7 @@ impl CoreError {
                 | CoreError::CurationInvalid(_)
                 | CoreError::AlbumNotFound { .. }
                 | CoreError::SystemFolder { .. }
+                | CoreError::TargetOverlaps { .. }
                 | CoreError::AlbumRefused { .. }
                 | CoreError::NothingSelected { .. }
                 | CoreError::ShareNeedsBucket { .. }
@@ -279,6 +293,7 @@ const CODES: &[&str] = &[
     "curation_invalid",
     "album_not_found",
     "system_folder",
+    "target_overlaps",
     "album_refused",
     "sidecar_refused",
     "nothing_selected",
@@ -343,6 +358,11 @@ mod tests {
             CoreError::NothingSelected { selection: s() },
             CoreError::AlbumNotFound { key: s() },
             CoreError::SystemFolder { path: p() },
+            CoreError::TargetOverlaps {
+                target: p(),
+                what: "x",
+                other: p(),
+            },
             CoreError::AlbumRefused { album: s(), why: s() },
             CoreError::Sidecar { path: p(), detail: s() },
             CoreError::ShareNeedsBucket { target: s() },
@@ -391,6 +411,7 @@ mod tests {
             CoreError::NothingSelected { .. } => "NothingSelected",
             CoreError::AlbumNotFound { .. } => "AlbumNotFound",
             CoreError::SystemFolder { .. } => "SystemFolder",
+            CoreError::TargetOverlaps { .. } => "TargetOverlaps",
             CoreError::AlbumRefused { .. } => "AlbumRefused",
             CoreError::Sidecar { .. } => "Sidecar",
             CoreError::ShareNeedsBucket { .. } => "ShareNeedsBucket",
@@ -412,7 +433,7 @@ mod tests {
         let all: Vec<&str> = CoreError::codes().collect();
         let samples = samples();
         let variants: std::collections::BTreeSet<&str> = samples.iter().map(variant).collect();
-        assert_eq!(variants.len(), 36, "one sample per variant: {variants:?}");
+        assert_eq!(variants.len(), 37, "one sample per variant: {variants:?}");
         for e in &samples {
             assert!(
                 all.contains(&e.code()),

@@ -50,6 +50,12 @@ impl Library {
                 library: self.dir().to_owned(),
             });
         }
+        let target = self.catalog().target()?;
+        if let Some(t) = target
+            && let Ok(trove_store::TargetUrl::Folder { path: target }) = trove_store::TargetUrl::parse(&t.settings.url)
+        {
+            self.check_folder_target(&target, Some(&path))?;
+        }
         let mut cat = self.catalog();
         for other in cat.roots()? {
             if other.path != path && (other.path.starts_with(&path) || path.starts_with(&other.path)) {

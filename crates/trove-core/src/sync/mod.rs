@@ -26,7 +26,7 @@ mod run;
 mod upload;
 mod verify;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use trove_catalog::TargetSettings;
@@ -63,7 +63,7 @@ pub(crate) fn manifest_key(blake3_hex: &str) -> String {
 }
 
 /// A lower-case extension safe for a key: ASCII alphanumerics, at most 10.
-pub(crate) fn clean_ext(name: &std::path::Path) -> String {
+pub(crate) fn clean_ext(name: &Path) -> String {
     name.extension()
         .and_then(|e| e.to_str())
         .filter(|e| e.len() <= 10 && e.bytes().all(|b| b.is_ascii_alphanumeric()))
@@ -103,6 +103,9 @@ impl Library {
             region: settings.region.clone().filter(|s| !s.is_empty()),
             ..settings.clone()
         };
+        if let TargetUrl::Folder { path } = &url {
+            self.check_folder_target(path, None)?;
+        }
         let now = self.now_ms();
         let mut cat = self.catalog();
         let mut batch = cat.batch(now)?;
@@ -113,6 +116,35 @@ impl Library {
             settings,
             created_at: now,
         })
+    }
+
+    /// A folder target must lie apart from the library and every watched
+    /// folder (`new_root`: one being added now). Paths are compared as they
+    /// resolve on disk, so a symlink cannot hide an overlap.
+    pub(crate) fn check_folder_target(&self, target: &Path, new_root: Option<&Path>) -> Result<()> {
+        let target = resolved(target);
+        let library = resolved(self.dir());
+        let inside = |a: &Path, b: &Path| a.starts_with(b) || b.starts_with(a);
+        if inside(&target, &library) {
+            return Err(CoreError::TargetOverlaps {
+                target,
+                what: "library",
+                other: library,
+            });
+        }
+        let mut roots: Vec<PathBuf> = self.catalog().roots()?.into_iter().map(|r| r.path).collect();
+        roots.extend(new_root.map(Path::to_owned));
+        for root in roots {
+            let root = resolved(&root);
+            if inside(&target, &root) {
+                return Err(CoreError::TargetOverlaps {
+                    target,
+                    what: "watched folder",
+                    other: root,
+                });
+            }
+        }
+        Ok(())
     }
 
     /// The library's target, or a clear error if none is set.
@@ -493,8 +525,8 @@ mod tests {
         assert_eq!(original_key(&hex, ""), format!("originals/ab/{hex}"));
         assert_eq!(proxy_key(&hex, "thumb", "jpg"), format!("proxies/ab/{hex}/thumb.jpg"));
         assert_eq!(manifest_key(&hex), format!("manifests/ab/{hex}.json"));
-        assert_eq!(clean_ext(std::path::Path::new("a/IMG_1.CR2")), "cr2");
-        assert_eq!(clean_ext(std::path::Path::new("a/weird.j p g")), "");
+        assert_eq!(clean_ext(Path::new("a/IMG_1.CR2")), "cr2");
+        assert_eq!(clean_ext(Path::new("a/weird.j p g")), "");
     }
 
     #[test]
@@ -502,5 +534,29 @@ mod tests {
         assert_eq!(backoff(1), Duration::from_millis(500));
         assert_eq!(backoff(2), Duration::from_secs(1));
         assert!(backoff(30) <= Duration::from_secs(60));
+    }
+}
+
+/// `path` as it resolves on disk: the deepest part that exists,
+/// canonicalized, with the rest appended (a target folder may not exist yet).
+fn resolved(path: &Path) -> PathBuf {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    let mut existing = abs.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(c) = existing.canonicalize() {
+            let mut out = c;
+            for part in rest.iter().rev() {
+                out.push(part);
+            }
+            return out;
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_owned());
+                existing = parent;
+            }
+            _ => return abs,
+        }
     }
 }

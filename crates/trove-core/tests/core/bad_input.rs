@@ -211,3 +211,38 @@ fn the_whole_disk_and_system_folders_are_refused() {
     }
     assert_eq!(env.lib.roots().unwrap().len(), 1, "only the test's own folder");
 }
+
+/// A folder target inside a watched folder or the library, or a watched
+/// folder inside the target, is refused: sync would copy its own copies
+/// and scans would catalog them.
+#[test]
+fn a_folder_target_and_watched_folders_stay_apart() {
+    let env = Env::new();
+    let target = |p: &std::path::Path| trove_core::TargetSettings {
+        url: format!("file://{}", p.display()),
+        endpoint: None,
+        region: None,
+        path_style: false,
+        storage_class_originals: None,
+        storage_class_proxies: None,
+        sse: None,
+        profile: None,
+        keep_replaced_days: None,
+    };
+    for (inside, what) in [
+        (env.path("backup"), "watched folder"),
+        (env.lib.dir().join("backup"), "library"),
+        (env.tmp.path().to_owned(), "library"),
+    ] {
+        let e = env.lib.set_target(&target(&inside)).unwrap_err();
+        assert_eq!(e.code(), "target_overlaps", "{}: {e}", inside.display());
+        assert!(e.to_string().contains(what), "{e}");
+    }
+    let apart = tempfile::tempdir().unwrap();
+    env.lib.set_target(&target(&apart.path().join("trove"))).unwrap();
+    // And a folder inside the target cannot be watched.
+    let photos = apart.path().join("trove/photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    let e = env.lib.add_root(&photos, AddRootOptions::default()).unwrap_err();
+    assert_eq!(e.code(), "target_overlaps", "{e}");
+}
