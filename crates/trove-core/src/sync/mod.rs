@@ -514,29 +514,6 @@ pub(crate) fn backoff(attempt: u32) -> Duration {
     Duration::from_millis(500u64.saturating_mul(1 << attempt.min(7).saturating_sub(1))).min(Duration::from_secs(60))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn keys_are_content_addressed() {
-        let hex = "ab".repeat(32);
-        assert_eq!(original_key(&hex, "jpg"), format!("originals/ab/{hex}.jpg"));
-        assert_eq!(original_key(&hex, ""), format!("originals/ab/{hex}"));
-        assert_eq!(proxy_key(&hex, "thumb", "jpg"), format!("proxies/ab/{hex}/thumb.jpg"));
-        assert_eq!(manifest_key(&hex), format!("manifests/ab/{hex}.json"));
-        assert_eq!(clean_ext(Path::new("a/IMG_1.CR2")), "cr2");
-        assert_eq!(clean_ext(Path::new("a/weird.j p g")), "");
-    }
-
-    #[test]
-    fn backoff_grows_and_caps() {
-        assert_eq!(backoff(1), Duration::from_millis(500));
-        assert_eq!(backoff(2), Duration::from_secs(1));
-        assert!(backoff(30) <= Duration::from_secs(60));
-    }
-}
-
 /// `path` as it resolves on disk: the deepest part that exists,
 /// canonicalized, with the rest appended (a target folder may not exist yet).
 fn resolved(path: &Path) -> PathBuf {
@@ -558,5 +535,28 @@ fn resolved(path: &Path) -> PathBuf {
             }
             _ => return abs,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_content_addressed() {
+        let hex = "ab".repeat(32);
+        assert_eq!(original_key(&hex, "jpg"), format!("originals/ab/{hex}.jpg"));
+        assert_eq!(original_key(&hex, ""), format!("originals/ab/{hex}"));
+        assert_eq!(proxy_key(&hex, "thumb", "jpg"), format!("proxies/ab/{hex}/thumb.jpg"));
+        assert_eq!(manifest_key(&hex), format!("manifests/ab/{hex}.json"));
+        assert_eq!(clean_ext(Path::new("a/IMG_1.CR2")), "cr2");
+        assert_eq!(clean_ext(Path::new("a/weird.j p g")), "");
+    }
+
+    #[test]
+    fn backoff_grows_and_caps() {
+        assert_eq!(backoff(1), Duration::from_millis(500));
+        assert_eq!(backoff(2), Duration::from_secs(1));
+        assert!(backoff(30) <= Duration::from_secs(60));
     }
 }
