@@ -130,3 +130,45 @@ pub(crate) fn problem_of(err: &std::io::Error) -> (&'static str, String) {
         ),
     }
 }
+
+/// Moves `tmp` to `dest` only if nothing is at `dest`: a hard link (which
+/// fails when the name is taken, unlike a rename) then removing `tmp`, so a
+/// file that appears meanwhile is never replaced. On file systems without
+/// hard links (FAT, exFAT drives) it checks then renames, which leaves a
+/// moment in between. `AlreadyExists` when `dest` is taken; `tmp` is left
+/// for the caller to remove then.
+pub(crate) fn place_no_replace(tmp: &Path, dest: &Path) -> std::io::Result<()> {
+    match std::fs::hard_link(tmp, dest) {
+        Ok(()) => {
+            let _ = std::fs::remove_file(tmp);
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(e),
+        Err(_) => {
+            if dest.exists() {
+                return Err(std::io::Error::from(std::io::ErrorKind::AlreadyExists));
+            }
+            std::fs::rename(tmp, dest)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::place_no_replace;
+
+    #[test]
+    fn placing_never_replaces_a_file_that_is_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let (tmp, dest) = (dir.path().join(".tmp"), dir.path().join("photo.jpg"));
+        std::fs::write(&tmp, b"restored").unwrap();
+        std::fs::write(&dest, b"the person's own").unwrap();
+        let e = place_no_replace(&tmp, &dest).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read(&dest).unwrap(), b"the person's own");
+        std::fs::remove_file(&dest).unwrap();
+        place_no_replace(&tmp, &dest).unwrap();
+        assert_eq!(std::fs::read(&dest).unwrap(), b"restored");
+        assert!(!tmp.exists(), "the temporary name is gone");
+    }
+}

@@ -402,8 +402,7 @@ fn safe_name(segment: &str) -> String {
 }
 
 /// Moves `tmp` to `dir/name`, or `dir/stem (2).ext` and so on: never over
-/// an existing file (a hard link fails if the name is taken, unlike a
-/// rename, so a file that appears meanwhile is never replaced).
+/// an existing file (see `fsmeta::place_no_replace`).
 fn place_new(tmp: &Path, dir: &Path, name: &str) -> Result<PathBuf> {
     let p = Path::new(name);
     let stem = p
@@ -420,11 +419,8 @@ fn place_new(tmp: &Path, dir: &Path, name: &str) -> Result<PathBuf> {
         } else {
             dir.join(format!("{stem} ({n}){ext}"))
         };
-        match std::fs::hard_link(tmp, &dest) {
-            Ok(()) => {
-                let _ = std::fs::remove_file(tmp);
-                return Ok(dest);
-            }
+        match crate::fsmeta::place_no_replace(tmp, &dest) {
+            Ok(()) => return Ok(dest),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(CoreError::io("move into place", &dest, e)),
         }

@@ -117,12 +117,19 @@ impl Library {
                     detail: format!("downloaded {} bytes with another BLAKE3", fetched.size),
                 });
             }
-            // No overwrite: a file that appeared meanwhile wins.
-            if dest.exists() {
-                let _ = std::fs::remove_file(&tmp);
-                return Err(CoreError::RestoreConflict { path: dest });
+            // No overwrite: a file that appeared meanwhile wins, with no
+            // moment between a check and the move.
+            match crate::fsmeta::place_no_replace(&tmp, &dest) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let _ = std::fs::remove_file(&tmp);
+                    return Err(CoreError::RestoreConflict { path: dest });
+                }
+                Err(e) => {
+                    let _ = std::fs::remove_file(&tmp);
+                    return Err(CoreError::io("move into place", &dest, e));
+                }
             }
-            std::fs::rename(&tmp, &dest).map_err(|e| CoreError::io("move into place", &dest, e))?;
             report.bytes += fetched.size;
             report.restored.push(dest);
         }
