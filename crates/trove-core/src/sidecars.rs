@@ -365,6 +365,39 @@ fn flush_dirs(dirs: &std::collections::BTreeSet<PathBuf>) {
     }
 }
 
+/// RAW files by extension: Lightroom's `photo.xmp` is theirs.
+fn is_raw(rel: &Path) -> bool {
+    const RAW: &[&str] = &[
+        "3fr", "arw", "cr2", "cr3", "crw", "dcr", "dng", "erf", "iiq", "kdc", "mef", "mos", "mrw", "nef", "nrw", "orf",
+        "pef", "raf", "raw", "rw2", "rwl", "sr2", "srf", "srw", "x3f",
+    ];
+    rel.extension()
+        .is_some_and(|e| RAW.iter().any(|r| e.eq_ignore_ascii_case(r)))
+}
+
+/// Whether another file (not a sidecar) shares `path`'s name in its folder.
+fn has_namesake(path: &Path) -> bool {
+    let (Some(dir), Some(stem)) = (path.parent(), path.file_stem()) else {
+        return false;
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    entries.flatten().any(|e| {
+        let p = e.path();
+        p != path && p.file_stem() == Some(stem) && !p.extension().is_some_and(|x| x.eq_ignore_ascii_case("xmp"))
+    })
+}
+
+/// Whether `p` is the `photo.jpg.xmp` form (any case of `.xmp`) of `f`.
+fn is_full_form(p: &Path, f: &FileRecord) -> bool {
+    let (Some(name), Some(file)) = (p.file_name(), f.rel_path.file_name()) else {
+        return false;
+    };
+    let (name, file) = (name.to_string_lossy(), file.to_string_lossy());
+    name.len() == file.len() + 4 && name.starts_with(file.as_ref()) && name[file.len()..].eq_ignore_ascii_case(".xmp")
+}
+
 /// Plans the sidecar of one file: the existing one updated, or a new one
 /// named by `naming`. Nothing is written yet.
 fn plan_one(
@@ -374,18 +407,24 @@ fn plan_one(
     fields: &SidecarFields,
     metadata: Option<&Metadata>,
 ) -> Result<Planned> {
+    let mut full = f.rel_path.as_os_str().to_owned();
+    full.push(".xmp");
+    let full = root.join(PathBuf::from(full));
+    let base = root.join(f.rel_path.with_extension("xmp"));
+    // `photo.jpg.xmp` is always this file's own. `photo.xmp` is too,
+    // unless another file of that name sits beside it (a RAW and a JPEG of
+    // one shot): then, as Lightroom has it, it belongs to the RAW, and the
+    // JPEG gets `photo.jpg.xmp`.
+    let mine = |p: &Path| is_full_form(p, f) || is_raw(&f.rel_path) || !has_namesake(&root.join(&f.rel_path));
     let existing = crate::scan::sidecar::candidates(&f.rel_path)
         .into_iter()
         .map(|rel| root.join(rel))
-        .find(|p| p.is_file());
+        .find(|p| p.is_file() && mine(p));
     let path = match (&existing, naming) {
         (Some(p), _) => p.clone(),
-        (None, SidecarNaming::Full) => {
-            let mut name = f.rel_path.as_os_str().to_owned();
-            name.push(".xmp");
-            root.join(PathBuf::from(name))
-        }
-        (None, SidecarNaming::Base) => root.join(f.rel_path.with_extension("xmp")),
+        (None, SidecarNaming::Base) if !base.exists() => base,
+        // Base naming with `photo.xmp` taken by another file: the full name.
+        (None, _) => full,
     };
     let old = match &existing {
         Some(p) => {

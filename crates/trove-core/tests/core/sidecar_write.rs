@@ -209,6 +209,7 @@ fn bad_sidecars_and_read_only_folders_are_reported_and_left_alone() {
     if running_as_root {
         std::fs::remove_file(env.path("locked/probe")).unwrap();
         std::fs::create_dir_all(env.path("locked/ro.xmp/in-the-way")).unwrap();
+        std::fs::create_dir_all(env.path("locked/ro.jpg.xmp/in-the-way")).unwrap();
     }
     let report = env.lib.write_dirty_sidecars(&Cancel::new()).unwrap();
     assert_eq!(report.failed, 2, "{report:?}");
@@ -225,7 +226,7 @@ fn bad_sidecars_and_read_only_folders_are_reported_and_left_alone() {
             .any(|e| e.contains("bad.jpg.xmp") && e.contains("rdf:Description")),
         "{errors:?}"
     );
-    assert!(errors.iter().any(|e| e.contains("locked/ro.xmp")), "{errors:?}");
+    assert!(errors.iter().any(|e| e.contains("locked/ro.")), "{errors:?}");
     // The catalog has the values all the same.
     assert_eq!(env.lib.curation(bad).unwrap().rating, 4);
     assert_eq!(env.lib.curation(ro).unwrap().rating, 4);
@@ -234,6 +235,7 @@ fn bad_sidecars_and_read_only_folders_are_reported_and_left_alone() {
     // writes them.
     std::fs::set_permissions(env.path("locked"), std::fs::Permissions::from_mode(0o755)).unwrap();
     let _ = std::fs::remove_dir_all(env.path("locked/ro.xmp"));
+    let _ = std::fs::remove_dir_all(env.path("locked/ro.jpg.xmp"));
     std::fs::remove_file(env.path("bad.jpg.xmp")).unwrap();
     let report = env.lib.write_dirty_sidecars(&Cancel::new()).unwrap();
     assert_eq!(report.failed, 0, "{report:?}");
@@ -258,4 +260,52 @@ fn sidecars_are_off_unless_asked() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(names, ["a.jpg"], "nothing written into the folder");
+}
+
+/// A RAW and a JPEG of one name: Lightroom's `photo.xmp` belongs to the
+/// RAW; the JPEG gets a sidecar of its own rather than writing over it.
+#[test]
+fn a_raw_and_a_jpeg_of_one_name_each_keep_their_own_sidecar() {
+    let env = Env::new();
+    let preview = jpeg_bytes(32, 24, [200, 10, 10], 8, None);
+    std::fs::write(env.path("DSC_7.NEF"), trove_testkit::raw_tiff(1, &preview, &preview)).unwrap();
+    std::fs::write(env.path("DSC_7.jpg"), jpeg_bytes(32, 24, [10, 10, 200], 9, None)).unwrap();
+    std::fs::write(env.path("DSC_7.xmp"), trove_testkit::xmp_packet(2, "", "", &[], &[])).unwrap();
+    set_age(&env.path("DSC_7.NEF"), 7200);
+    set_age(&env.path("DSC_7.jpg"), 7200);
+    set_age(&env.path("DSC_7.xmp"), 7200);
+    env.scan();
+    let (raw, jpg) = (env.asset_at("DSC_7.NEF").asset.id, env.asset_at("DSC_7.jpg").asset.id);
+    assert_eq!(env.lib.curation(raw).unwrap().rating, 2, "the RAW reads its sidecar");
+    let (owner, other) = (raw, jpg);
+    env.lib
+        .set_sidecar_settings(SidecarMode::Write, SidecarNaming::Base)
+        .unwrap();
+    env.lib
+        .edit(
+            &Selection::Ids(vec![owner]),
+            CurationChange::Rating { rating: 5 },
+            &NoEvents,
+        )
+        .unwrap();
+    env.lib
+        .edit(
+            &Selection::Ids(vec![other]),
+            CurationChange::Rating { rating: 1 },
+            &NoEvents,
+        )
+        .unwrap();
+    let report = env.lib.write_dirty_sidecars(&Cancel::new()).unwrap();
+    let failures = env.lib.sidecar_counts().unwrap().failures;
+    assert_eq!((report.written, report.failed), (2, 0), "{report:?} {failures:?}");
+    assert_eq!(
+        exiftool(&env.path("DSC_7.xmp"))["Rating"],
+        5,
+        "the owner's sidecar has the owner's stars"
+    );
+    assert_eq!(
+        exiftool(&env.path("DSC_7.jpg.xmp"))["Rating"],
+        1,
+        "the other file got its own"
+    );
 }
