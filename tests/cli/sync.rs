@@ -546,6 +546,11 @@ fn sync_plans_only_what_changed_since_the_last_plan() {
     assert_eq!(m["trove_manifest"], 2, "{m}");
     assert_eq!(m["curation"]["rating"], 5, "{m}");
     assert_eq!(m["curation"]["keywords"], serde_json::json!(["Places|Iceland"]), "{m}");
+    assert_eq!(m["files"][0]["root"]["name"], "photos", "{m}");
+    assert!(
+        !m.to_string().contains(&tmp.path().to_string_lossy().into_owned()),
+        "no absolute path in the manifest: {m}"
+    );
 
     // The folder now sends proxies only: every asset is planned again.
     let policy = trove_s3(&lib, SECRET_KEY, &["policy", photos.to_str().unwrap(), "proxies"]);

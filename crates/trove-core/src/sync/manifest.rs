@@ -13,7 +13,9 @@ use super::proxy_key;
 /// - 2: metadata as the whole [`Metadata`] record in its serde shape (every
 ///   field, `gps` as `{lat, lon, alt}`, and the raw tags by source), and
 ///   `curation`: what the person set (rating, flag, label, title, caption,
-///   creator, rights, keyword paths `A|B|C`).
+///   creator, rights, keyword paths `A|B|C`, albums, comments); each file's
+///   folder is `{id, name}`, its path relative to that folder (no absolute
+///   path leaves the machine).
 pub(crate) const MANIFEST_VERSION: u32 = 2;
 
 /// The manifest of an asset as compact JSON. Deterministic: the same
@@ -34,7 +36,12 @@ pub(crate) fn manifest_json(
         .map(|f| {
             let root = roots.iter().find(|r| r.id == f.root_id);
             json!({
-                "root": root.map(|r| r.path.to_string_lossy().into_owned()),
+                // The folder by its id and name, never its absolute path
+                // (which says where a person keeps things on their disk).
+                "root": root.map(|r| json!({
+                    "id": r.id,
+                    "name": r.path.file_name().map(|n| n.to_string_lossy().into_owned()),
+                })),
                 "path": f.rel_path.to_string_lossy(),
                 "size": f.size,
                 "mtime_ns": f.mtime_ns,
