@@ -680,6 +680,10 @@ fn an_album_is_shared_as_a_page_by_its_name() {
             "--json",
         ],
     ));
+    ok(&share_cmd(
+        &lib,
+        &["caption", a.to_str().unwrap(), "Puffins at the cliff", "--json"],
+    ));
     let v = ok(&share_cmd(
         &lib,
         &["share", "album:\"Iceland 2024\"", "--page", "--expires", "1h", "--json"],
@@ -693,4 +697,8 @@ fn an_album_is_shared_as_a_page_by_its_name() {
         "both photos on the page"
     );
     assert!(!html.contains("IMG_1.jpg"), "and not the one outside the album");
+    assert!(
+        html.contains("Puffins at the cliff"),
+        "the person's caption is on the page"
+    );
 }

@@ -54,8 +54,16 @@ impl PageItem {
         let mut taken = None;
         if with_metadata {
             taken = d.asset.capture.as_ref().map(|c| rfc3339(c.unix_ms));
+            // What the person wrote comes first; the file's own texts after.
+            let c = &d.curation;
+            caption = c.caption.clone().or_else(|| c.title.clone());
+            for (k, v) in [("Creator", &c.creator), ("Copyright", &c.rights)] {
+                if let Some(v) = v.as_ref().filter(|v| !v.trim().is_empty()) {
+                    meta.insert(k.to_owned(), v.clone().into());
+                }
+            }
             if let Some(m) = &d.metadata {
-                caption = m.description.clone().or_else(|| m.title.clone());
+                caption = caption.or_else(|| m.description.clone()).or_else(|| m.title.clone());
                 let mut put = |k: &str, v: Option<String>| {
                     if let Some(v) = v.filter(|v| !v.trim().is_empty()) {
                         meta.insert(k.to_owned(), v.into());
