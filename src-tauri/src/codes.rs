@@ -60,6 +60,8 @@ pub const ORIGINAL_UNREACHABLE: &str = "original_unreachable";
 pub const NOT_PLAYABLE: &str = "not_playable";
 /// An album kind that is not album, folder or smart.
 pub const BAD_ALBUM_KIND: &str = "bad_album_kind";
+/// A sidecar mode or naming the desktop does not know.
+pub const BAD_SIDECAR_SETTING: &str = "bad_sidecar_setting";
 
 /// Every code above.
 pub const ALL: &[&str] = &[
@@ -91,4 +93,5 @@ pub const ALL: &[&str] = &[
     ORIGINAL_UNREACHABLE,
     NOT_PLAYABLE,
     BAD_ALBUM_KIND,
+    BAD_SIDECAR_SETTING,
 ];

@@ -129,6 +129,8 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
             commands::curation::keyword_tree,
             commands::curation::rename_keyword,
             commands::curation::merge_keyword,
+            commands::curation::sidecar_status,
+            commands::curation::set_sidecars,
         ])
 }
 

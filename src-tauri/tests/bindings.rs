@@ -20,6 +20,7 @@ fn generated() -> Vec<(String, String)> {
         one::<CommentDto>(),
         one::<AlbumDto>(),
         one::<KeywordDto>(),
+        one::<SidecarStatusDto>(),
         one::<RootDto>(),
         one::<AssetDto>(),
         one::<AssetPageDto>(),

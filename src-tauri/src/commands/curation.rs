@@ -4,12 +4,12 @@
 use tauri::State;
 use trove_core::catalog::{AlbumKind, CurationChange};
 use trove_core::types::AssetId;
-use trove_core::{CoreError, MAX_EDIT_ASSETS, Selection};
+use trove_core::{CoreError, MAX_EDIT_ASSETS, Selection, SidecarMode, SidecarNaming};
 
 use super::blocking;
 use crate::AppState;
 use crate::codes;
-use crate::dto::{AlbumDto, AssetDto, ChangeDto, EditDto, ErrorDto, EventDto, KeywordDto};
+use crate::dto::{AlbumDto, AssetDto, ChangeDto, EditDto, ErrorDto, EventDto, KeywordDto, SidecarStatusDto};
 
 /// Core events to the page, from a command's own thread.
 fn page_sink(state: &AppState) -> impl Fn(trove_core::Event) + Send + Sync + 'static {
@@ -218,4 +218,61 @@ pub async fn merge_keyword(state: State<'_, AppState>, from: String, into: Strin
 fn asset_id(s: &str) -> Result<AssetId, ErrorDto> {
     s.parse::<AssetId>()
         .map_err(|_| ErrorDto::new(codes::BAD_ID, format!("{s:?} is not an asset id")))
+}
+
+/// Whether Trove writes XMP sidecars beside the originals, how it names
+/// new ones, and what is waiting or failed.
+#[tauri::command]
+pub async fn sidecar_status(state: State<'_, AppState>) -> Result<SidecarStatusDto, ErrorDto> {
+    let lib = state.lib()?;
+    blocking(move || sidecar_status_of(&lib)).await
+}
+
+/// Turns sidecar writing on (`mode` "write") or off ("off"), with the
+/// naming of new sidecars ("full": photo.jpg.xmp, "base": photo.xmp).
+/// Turned on, every curated asset's sidecars are queued to be written.
+#[tauri::command]
+pub async fn set_sidecars(
+    state: State<'_, AppState>,
+    mode: String,
+    naming: String,
+) -> Result<SidecarStatusDto, ErrorDto> {
+    let mode = match mode.as_str() {
+        "write" => SidecarMode::Write,
+        "off" => SidecarMode::Off,
+        other => {
+            return Err(ErrorDto::new(
+                codes::BAD_SIDECAR_SETTING,
+                format!("{other:?} is not a sidecar mode; use write or off"),
+            ));
+        }
+    };
+    let naming = match naming.as_str() {
+        "full" => SidecarNaming::Full,
+        "base" => SidecarNaming::Base,
+        other => {
+            return Err(ErrorDto::new(
+                codes::BAD_SIDECAR_SETTING,
+                format!("{other:?} is not a sidecar naming; use full or base"),
+            ));
+        }
+    };
+    let lib = state.lib()?;
+    blocking(move || {
+        lib.set_sidecar_settings(mode, naming)?;
+        sidecar_status_of(&lib)
+    })
+    .await
+}
+
+fn sidecar_status_of(lib: &trove_core::Library) -> Result<SidecarStatusDto, ErrorDto> {
+    let (mode, naming) = lib.sidecar_settings()?;
+    let counts = lib.sidecar_counts()?;
+    Ok(SidecarStatusDto {
+        mode: mode.as_str().to_owned(),
+        naming: naming.as_str().to_owned(),
+        waiting: counts.dirty,
+        written: counts.written,
+        failures: counts.failures.into_iter().map(|(_, e)| e).collect(),
+    })
 }

@@ -205,3 +205,20 @@ pub struct KeywordDto {
     #[ts(type = "number")]
     pub assets: u64,
 }
+
+/// Whether sidecars are written, and how they stand.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SidecarStatusDto {
+    /// "write" or "off".
+    pub mode: String,
+    /// New sidecars: "full" (photo.jpg.xmp) or "base" (photo.xmp).
+    pub naming: String,
+    /// Assets whose sidecars wait to be written (failed ones included).
+    #[ts(type = "number")]
+    pub waiting: u64,
+    /// Assets whose sidecars are written and current.
+    #[ts(type = "number")]
+    pub written: u64,
+    /// Why some could not be written (code: message), newest few.
+    pub failures: Vec<String>,
+}
