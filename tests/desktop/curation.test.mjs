@@ -7,6 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -164,6 +165,31 @@ test("rate, flag and label with keys, search by them, tag, and undo", { timeout:
     assert.ok(c.keywords.includes("Birds|Puffin"), detail);
     assert.deepEqual(c.albums, ["Iceland 2024"], detail);
     writeFileSync(join(artifacts, "desktop-curation-viewer.png"), await session.screenshot());
+
+    // Sidecars, turned on in the Sync panel: the background job writes the
+    // curation beside the original, which exiftool reads back.
+    await session.exec("window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))");
+    await session.waitFor("the viewer to close", async () => (await session.findAll("[data-testid=viewer]")).length === 0);
+    await session.click("[data-testid=open-sync]");
+    await session.waitFor("the sidecar setting", async () =>
+      session.exec("const c = document.querySelector('[data-testid=sidecars-write]'); return !!c && !c.disabled"),
+    );
+    await session.click("[data-testid=sidecars-write]");
+    const rel = await session.execAsync(
+      `window.__TAURI_INTERNALS__.invoke('asset_detail', { id: ${JSON.stringify(id)} }).then((d) => done(d.files[0].rel_path), (e) => done(String(e)))`,
+    );
+    const sidecar = join(photos, `${rel}.xmp`);
+    await session.waitFor("the sidecar written beside the original", async () => existsSync(sidecar), 30_000);
+    const read = spawnSync("exiftool", ["-j", "-XMP:all", sidecar], { encoding: "utf8" });
+    assert.equal(read.status, 0, read.stderr);
+    const x = JSON.parse(read.stdout)[0];
+    assert.equal(x.Rating, 4, read.stdout);
+    assert.equal(x.Label, "Red", read.stdout);
+    assert.equal(x.Title, "Harbour 5", read.stdout);
+    assert.equal(x.HierarchicalSubject, "Birds|Puffin", read.stdout);
+    await session.waitFor("the status to say so", async () =>
+      /written/.test(await session.exec("const s = document.querySelector('[data-testid=sidecars-status]'); return s ? s.textContent : ''")),
+    );
   } finally {
     if (session) await session.end().catch(() => {});
     await stopDriver(driver);

@@ -524,6 +524,17 @@ impl Catalog {
 
     /// The paths of the albums an asset is in.
     pub fn albums_of(&self, asset: AssetRowId) -> Result<Vec<String>> {
+        // Most assets are in no album: one indexed look first, and the
+        // album paths (a walk over every album) only for those that are.
+        let any: bool = self
+            .conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM album_assets WHERE asset_id = ?1)")
+            .ctx("read albums of asset")?
+            .query_row([asset], |r| r.get(0))
+            .ctx("read albums of asset")?;
+        if !any {
+            return Ok(Vec::new());
+        }
         let mut stmt = self
             .conn
             .prepare_cached(&format!(

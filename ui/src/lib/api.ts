@@ -19,6 +19,7 @@ import type { RootDto } from "./bindings/RootDto";
 import type { JobStatusDto } from "./bindings/JobStatusDto";
 import type { KeywordDto } from "./bindings/KeywordDto";
 import type { SearchPageDto } from "./bindings/SearchPageDto";
+import type { SidecarStatusDto } from "./bindings/SidecarStatusDto";
 import type { ShareDto } from "./bindings/ShareDto";
 import type { RemovedRootDto } from "./bindings/RemovedRootDto";
 import type { VerifyDto } from "./bindings/VerifyDto";
@@ -381,6 +382,25 @@ export function renameKeyword(from: string, to: string): Promise<void> {
 /** Merges a keyword (and those below it) into another on every asset. */
 export function mergeKeyword(from: string, into: string): Promise<void> {
   return call<void>("merge_keyword", { from, into });
+}
+
+/** Whether XMP sidecars are written: "write" or "off". */
+export type SidecarMode = "write" | "off";
+
+/** How new sidecars are named: "full" (photo.jpg.xmp) or "base" (photo.xmp). */
+export type SidecarNaming = "full" | "base";
+
+/** Whether Trove writes XMP sidecars, how it names them, what waits or failed. */
+export function sidecarStatus(): Promise<SidecarStatusDto> {
+  return call<SidecarStatusDto>("sidecar_status");
+}
+
+/**
+ * Turns sidecar writing on or off, with the naming of new sidecars; turned
+ * on, every curated asset's sidecars are queued to be written.
+ */
+export function setSidecars(mode: SidecarMode, naming: SidecarNaming): Promise<SidecarStatusDto> {
+  return call<SidecarStatusDto>("set_sidecars", { mode, naming });
 }
 
 /** Moves the thumbnails of the assets on screen to the front of the queue. */

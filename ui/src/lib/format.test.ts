@@ -1,6 +1,17 @@
 import { describe, expect, it } from "vitest";
 
-import { baseName, bytes, captured, count, editStep, eta, etaSeconds, phaseLabel, rateMBps } from "./format";
+import {
+  baseName,
+  bytes,
+  captured,
+  count,
+  editStep,
+  eta,
+  etaSeconds,
+  phaseLabel,
+  rateMBps,
+  sidecarCounts,
+} from "./format";
 
 describe("format", () => {
   it("formats capture dates as YYYY-MM-DD HH:MM", () => {
@@ -20,6 +31,12 @@ describe("format", () => {
   it("tells an undo or redo step", () => {
     expect(editStep("Undid", "rating 4", 12)).toBe("Undid rating 4 on 12 assets");
     expect(editStep("Redid", "flag pick", 1)).toBe("Redid flag pick on 1 asset");
+  });
+
+  it("tells how the sidecars stand", () => {
+    expect(sidecarCounts(1234, 5)).toBe("1,234 written · 5 waiting");
+    expect(sidecarCounts(0, 0)).toBe("0 written · 0 waiting");
+    expect(sidecarCounts(1, 12345)).toBe("1 written · 12,345 waiting");
   });
 
   it("formats sizes", () => {

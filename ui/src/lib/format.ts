@@ -12,6 +12,11 @@ export function num(n: number): string {
   return integer.format(n);
 }
 
+/** How the XMP sidecars stand: "1,234 written · 5 waiting". */
+export function sidecarCounts(written: number, waiting: number): string {
+  return `${integer.format(written)} written · ${integer.format(waiting)} waiting`;
+}
+
 /** An undo or redo step in words: "Undid rating 4 on 12 assets". */
 export function editStep(verb: "Undid" | "Redid", summary: string, assets: number): string {
   return `${verb} ${summary} on ${count(assets, "asset")}`;
