@@ -64,7 +64,22 @@ fn summarize(exif: &Exif) -> ExifSummary {
         if matches!(f.value, Value::Undefined(ref b, _) if b.len() > 256) {
             continue; // maker notes and other blobs
         }
-        let mut value = f.display_value().with_unit(exif).to_string();
+        // Text as text: kamadak-exif's display quotes ASCII values
+        // (`"KONICA MINOLTA DIGITAL CAMERA"`), which the metadata panel
+        // showed as is.
+        let mut value = match &f.value {
+            Value::Ascii(parts) => parts
+                .iter()
+                .map(|p| {
+                    String::from_utf8_lossy(p)
+                        .trim_matches(|c: char| c == '\0' || c.is_whitespace())
+                        .to_owned()
+                })
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()
+                .join(", "),
+            _ => f.display_value().with_unit(exif).to_string(),
+        };
         if value.len() > 1024 {
             value.truncate(value.floor_char_boundary(1024));
         }

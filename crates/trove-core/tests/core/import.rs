@@ -56,7 +56,7 @@ fn first_import_catalogs_content_hashes_kind_and_exif() {
     let gps = m.gps.unwrap();
     assert!((gps.lat - 64.1466).abs() < 1e-4);
     assert!((gps.lon + 21.9426).abs() < 1e-4, "west is negative");
-    assert!(m.raw["exif"]["Model"].as_str().unwrap().contains("X100V"));
+    assert_eq!(m.raw["exif"]["Model"], "X100V", "text without the display's quotes");
 
     let png = env.asset_at("2023/scan.png");
     assert_eq!(png.asset.mime.as_deref(), Some("image/png"));
