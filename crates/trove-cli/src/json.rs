@@ -215,6 +215,8 @@ pub fn search(found: &SearchOutcome) -> Value {
             "tags": counts(&f.tags),
             "albums": counts(&f.albums),
             "ext": counts(&f.ext),
+            "labels": counts(&f.labels),
+            "flags": counts(&f.flags),
         })
     });
     json!({

@@ -12,13 +12,15 @@ use crate::date;
 use crate::schema::name;
 
 /// String columns counted, in this order.
-pub(crate) const STR_COLUMNS: [&str; 6] = [
+pub(crate) const STR_COLUMNS: [&str; 8] = [
     name::KIND,
     name::CAMERA_MODEL,
     name::LENS_VALUE,
     name::TAG,
     name::ALBUM,
     name::EXT,
+    name::LABEL,
+    name::FLAG,
 ];
 
 /// Segments whose capture times span more months than this count the

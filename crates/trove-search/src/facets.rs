@@ -71,6 +71,10 @@ pub struct Facets {
     pub albums: Vec<FacetCount>,
     /// By file extension, lower case without the dot.
     pub ext: Vec<FacetCount>,
+    /// By colour label (`red`...).
+    pub labels: Vec<FacetCount>,
+    /// By flag (`pick`, `reject`).
+    pub flags: Vec<FacetCount>,
 }
 
 /// Counts facets over the matching documents, with the segments' arrays
@@ -83,7 +87,7 @@ pub(crate) struct FacetCollector<'a> {
 /// Raw counts of one segment, or of several merged.
 #[derive(Debug, Default)]
 pub(crate) struct Counts {
-    strings: [HashMap<String, u64>; 6],
+    strings: [HashMap<String, u64>; 8],
     months: HashMap<(i64, u32), u64>,
     undated: u64,
     ratings: HashMap<i64, u64>,
@@ -228,7 +232,7 @@ fn sorted(counts: HashMap<String, u64>) -> Vec<FacetCount> {
 
 impl From<Counts> for Facets {
     fn from(counts: Counts) -> Facets {
-        let [kind, camera, lens, tags, albums, ext] = counts.strings;
+        let [kind, camera, lens, tags, albums, ext, labels, flags] = counts.strings;
         let mut top = HashMap::new();
         for (tag, n) in &tags {
             if !tag.contains('/') {
@@ -275,6 +279,8 @@ impl From<Counts> for Facets {
             tags_top: sorted(top),
             tags: sorted(tags),
             albums: sorted(albums),
+            labels: sorted(labels),
+            flags: sorted(flags),
             ext: sorted(ext),
         }
     }

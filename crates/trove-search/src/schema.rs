@@ -16,7 +16,8 @@ use crate::tokenizer;
 /// were one offset off in version 1). Version 3: a `flag` field (pick,
 /// reject), and ratings, labels and keywords are the curation's. Version
 /// 4: `caption`, `creator` and `has` fields; the never-filled `sync` gone.
-pub const SCHEMA_VERSION: u32 = 4;
+/// Version 5: `label` and `flag` are columns too (their facets).
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Field names, as Tantivy knows them (not the query language's names).
 pub(crate) mod name {
@@ -156,8 +157,8 @@ pub(crate) fn build() -> (Schema, Fields) {
         lon: b.add_f64_field(name::LON, number()),
         tag: b.add_text_field(name::TAG, exact().set_fast(tokenizer::WHOLE)),
         album: b.add_text_field(name::ALBUM, exact().set_fast("raw")),
-        label: b.add_text_field(name::LABEL, exact()),
-        flag: b.add_text_field(name::FLAG, exact()),
+        label: b.add_text_field(name::LABEL, exact().set_fast("raw")),
+        flag: b.add_text_field(name::FLAG, exact().set_fast("raw")),
         caption: b.add_text_field(name::CAPTION, words(tokenizer::TEXT)),
         creator: b.add_text_field(name::CREATOR, words(tokenizer::TEXT)),
         has: b.add_text_field(name::HAS, exact()),

@@ -26,6 +26,10 @@ pub struct FacetsDto {
     pub tag: Vec<FacetValueDto>,
     pub album: Vec<FacetValueDto>,
     pub ext: Vec<FacetValueDto>,
+    /// Colour labels (`red`...).
+    pub label: Vec<FacetValueDto>,
+    /// Flags (`pick`, `reject`).
+    pub flag: Vec<FacetValueDto>,
 }
 
 impl From<&trove_core::Facets> for FacetsDto {
@@ -61,6 +65,8 @@ impl From<&trove_core::Facets> for FacetsDto {
             tag: list(&f.tags),
             album: list(&f.albums),
             ext: list(&f.ext),
+            label: list(&f.labels),
+            flag: list(&f.flags),
         }
     }
 }

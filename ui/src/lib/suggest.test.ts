@@ -21,6 +21,8 @@ const facets: FacetsDto = {
   ],
   album: [],
   ext: [{ value: "jpg", count: 800 }],
+  label: [],
+  flag: [],
 };
 
 describe("suggest", () => {

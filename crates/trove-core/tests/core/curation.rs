@@ -94,6 +94,25 @@ fn ratings_flags_labels_texts_and_keywords_are_found_after_each_edit_and_gone_af
         "a keyword finds its descendants"
     );
     assert_eq!(names(lib, "tag:reykjavik"), ["DSC0002.jpg", "DSC0003.jpg"]);
+    let facets = lib
+        .search(
+            &trove_core::SearchQuery {
+                text: String::new(),
+                limit: 1,
+                facets: true,
+                ..trove_core::SearchQuery::default()
+            },
+            &NoEvents,
+        )
+        .unwrap()
+        .facets
+        .unwrap();
+    let counts = |v: &[trove_core::FacetCount]| v.iter().map(|c| (c.value.clone(), c.count)).collect::<Vec<_>>();
+    assert_eq!(
+        counts(&facets.flags),
+        [("pick".to_owned(), 1), ("reject".to_owned(), 1)]
+    );
+    assert_eq!(counts(&facets.labels), [("red".to_owned(), 1)]);
 
     lib.undo(&NoEvents).unwrap();
     assert!(names(lib, "keyword:Places").is_empty());

@@ -59,6 +59,12 @@ fn random_docs(n: i64, seed: u64) -> Vec<AssetDoc> {
             for _ in 0..=rng.below(2) {
                 d.extensions.push((*rng.pick(&EXTS)).to_owned());
             }
+            if rng.chance(40) {
+                d.color_label = Some((*rng.pick(&["red", "yellow", "green", "blue", "purple"])).to_owned());
+            }
+            if rng.chance(30) {
+                d.flag = Some((*rng.pick(&["pick", "reject"])).to_owned());
+            }
             d
         })
         .collect()
@@ -140,6 +146,8 @@ fn brute_force(docs: &[&AssetDoc]) -> Facets {
                 .map(|e| e.trim_start_matches('.').to_lowercase())
                 .collect()
         })),
+        labels: tally(docs.iter().map(|d| one(d.color_label.as_ref()))),
+        flags: tally(docs.iter().map(|d| one(d.flag.as_ref()))),
     }
 }
 

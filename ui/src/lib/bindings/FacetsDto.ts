@@ -12,4 +12,12 @@ year: Array<FacetValueDto>,
 /**
  * Ratings as text (`5`), highest first.
  */
-rating: Array<FacetValueDto>, tag: Array<FacetValueDto>, album: Array<FacetValueDto>, ext: Array<FacetValueDto>, };
+rating: Array<FacetValueDto>, tag: Array<FacetValueDto>, album: Array<FacetValueDto>, ext: Array<FacetValueDto>, 
+/**
+ * Colour labels (`red`...).
+ */
+label: Array<FacetValueDto>, 
+/**
+ * Flags (`pick`, `reject`).
+ */
+flag: Array<FacetValueDto>, };
