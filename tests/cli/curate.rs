@@ -190,3 +190,44 @@ fn albums_comments_and_the_keyword_tree_from_the_command_line() {
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
     }
 }
+
+/// `trove sidecars write` writes what is curated beside the originals, and
+/// `trove sidecars read` takes in what another tool wrote since.
+#[test]
+fn sidecars_are_written_and_read_back_from_the_command_line() {
+    let (_tmp, lib, photos) = library_of_three();
+    let a = photos.join("a.jpg");
+    let a = a.to_str().unwrap();
+    assert!(trove(&lib, &["rate", a, "4"]).status.success());
+    let out = trove(&lib, &["sidecars", "write", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout_json(&out)["written"], 1);
+    let written = std::fs::read_to_string(photos.join("a.jpg.xmp")).unwrap();
+    assert!(written.contains(">4</xmp:Rating>"), "{written}");
+    // Another tool changes the rating in the sidecar.
+    std::fs::write(
+        photos.join("a.jpg.xmp"),
+        written.replace(">4</xmp:Rating>", ">2</xmp:Rating>"),
+    )
+    .unwrap();
+    let when = std::time::SystemTime::now() + std::time::Duration::from_secs(2);
+    std::fs::File::options()
+        .write(true)
+        .open(photos.join("a.jpg.xmp"))
+        .unwrap()
+        .set_modified(when)
+        .unwrap();
+    assert!(trove(&lib, &["sidecars", "read"]).status.success());
+    let info = stdout_json(&trove(&lib, &["info", a, "--json"]));
+    assert_eq!(info["curation"]["rating"], 2, "{info}");
+    // The asset waits to be written again (with every field the catalog
+    // has); writing keeps the other tool's rating.
+    let status = stdout_json(&trove(&lib, &["sidecars", "status", "--json"]));
+    assert_eq!(
+        (status["mode"].as_str(), status["waiting"].as_u64()),
+        (Some("write"), Some(1))
+    );
+    assert!(trove(&lib, &["sidecars", "write"]).status.success());
+    let again = std::fs::read_to_string(photos.join("a.jpg.xmp")).unwrap();
+    assert!(again.contains(">2</xmp:Rating>"), "{again}");
+}

@@ -318,9 +318,16 @@ pub enum SidecarsAction {
     },
     /// Stop writing sidecars (those written stay).
     Off,
+    /// Read what other tools wrote into sidecars: every watched folder is
+    /// scanned, and each field a tool changed replaces the catalog's (a
+    /// step in `trove history` that `trove undo` takes back).
+    Read {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
-/// `trove sidecars status|write|off`.
+/// `trove sidecars status|write|off|read`.
 pub fn sidecars(dir: &Path, action: SidecarsAction) -> Result<u8, CoreError> {
     use trove_core::{SidecarMode, SidecarNaming};
     match action {
@@ -373,6 +380,10 @@ pub fn sidecars(dir: &Path, action: SidecarsAction) -> Result<u8, CoreError> {
             if report.failed > 0 {
                 return Ok(crate::EXIT_SOME_FAILED);
             }
+        }
+        SidecarsAction::Read { json } => {
+            let scans = trove_core::WorkerOptions::for_cores(crate::cores()).only(&[trove_core::job_kind::SCAN_ROOT]);
+            return crate::library_cmd::scan(dir, None, json, &scans);
         }
         SidecarsAction::Off => {
             let lib = open_writer(dir, false)?;
