@@ -107,6 +107,39 @@ const FULL_QUALITY: u8 = 92;
 /// The largest image rendered at full size, in pixels (the proxies' limit).
 const FULL_MAX_PIXELS: u64 = 250_000_000;
 
+/// How many rendered pages of one PDF the cache keeps (each 0.1-1 MB): a
+/// 2,000-page manual read through leaves at most these.
+const PAGE_CACHE_KEEP: usize = 64;
+
+/// Keeps the `keep` most recently shown (by access time) `page-N.png` files in
+/// one asset's proxy folder and removes the rest (the asset's proxies
+/// themselves are never touched).
+fn prune_pages(dir: &Path, keep: usize) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut pages: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .filter_map(|e| {
+            let e = e.ok()?;
+            let name = e.file_name();
+            let name = name.to_str()?;
+            if !(name.starts_with("page-") && name.ends_with(".png")) {
+                return None;
+            }
+            let meta = e.metadata().ok()?;
+            let used = meta.accessed().or_else(|_| meta.modified()).ok()?;
+            Some((used, e.path()))
+        })
+        .collect();
+    if pages.len() <= keep {
+        return;
+    }
+    pages.sort_by_key(|p| std::cmp::Reverse(p.0));
+    for (_, path) in pages.into_iter().skip(keep) {
+        let _ = std::fs::remove_file(path);
+    }
+}
+
 /// Keeps the `keep` most recently written or shown files of the full-size
 /// cache and removes the rest (a failure to remove one is not an error:
 /// the next render tries again).
@@ -398,6 +431,15 @@ impl Library {
             std::fs::create_dir_all(&dir).map_err(|e| CoreError::io("create proxy folder", &dir, e))?;
             self.write_atomically(&path, &png)
                 .map_err(|e| CoreError::io("write page image", &path, e))?;
+            prune_pages(&dir, PAGE_CACHE_KEEP);
+        } else {
+            // Shown again: the newest in the cache, by its access time (its
+            // modification time says when it was rendered). A failure only
+            // makes it older to the pruning.
+            let _ = std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .and_then(|f| f.set_times(std::fs::FileTimes::new().set_accessed(std::time::SystemTime::now())));
         }
         let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
         Ok(Some(ProxyFile {
@@ -708,4 +750,33 @@ fn changed(path: &Path) -> JobFailure {
         "{} changed since it was catalogued; the next scan catalogues it and queues its proxies again",
         path.display()
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prune_pages;
+
+    #[test]
+    fn the_page_cache_keeps_the_newest_pages_and_never_a_proxy() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = std::time::SystemTime::now();
+        for n in 1..=10u64 {
+            let p = dir.path().join(format!("page-{n}.png"));
+            std::fs::write(&p, b"png").unwrap();
+            let f = std::fs::File::options().write(true).open(&p).unwrap();
+            f.set_times(std::fs::FileTimes::new().set_accessed(now - std::time::Duration::from_secs(100 - n)))
+                .unwrap();
+        }
+        std::fs::write(dir.path().join("preview.webp"), b"proxy").unwrap();
+        prune_pages(dir.path(), 4);
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            ["page-10.png", "page-7.png", "page-8.png", "page-9.png", "preview.webp"]
+        );
+    }
 }
