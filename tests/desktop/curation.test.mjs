@@ -151,8 +151,24 @@ test("rate, flag and label with keys, search by them, tag, and undo", { timeout:
     await session.waitFor("the viewer's panel", async () => (await session.findAll("[data-testid=viewer-title-input]")).length === 1);
     await session.type("[data-testid=viewer-title-input]", "Harbour 5");
     await session.exec("document.querySelector('[data-testid=viewer-title-input]').dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }))");
+    const curationOf = async () =>
+      JSON.parse(
+        await session.execAsync(
+          `window.__TAURI_INTERNALS__.invoke('asset_detail', { id: ${JSON.stringify(id)} }).then((d) => done(JSON.stringify(d.curation)), (e) => done(JSON.stringify({ error: String(e) })))`,
+        ),
+      );
+    // The title is saved (and the panel shown again with it) before the
+    // keyword is typed.
+    await session.waitFor("the title saved", async () => (await curationOf()).title === "Harbour 5");
+    await session.waitFor("the panel to show it", async () =>
+      (await session.exec("return document.querySelector('[data-testid=viewer]').textContent")).includes("Harbour 5"),
+    );
     await session.type("[data-testid=viewer-keyword-input]", "Birds/Puffin");
+    await session.waitFor("the keyword typed", async () =>
+      (await session.exec("return document.querySelector('[data-testid=viewer-keyword-input]').value")) === "Birds/Puffin",
+    );
     await session.exec("document.querySelector('[data-testid=viewer-keyword-input]').dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }))");
+    await session.waitFor("the keyword saved", async () => (await curationOf()).keywords?.includes("Birds|Puffin"));
     await session.waitFor("the keyword chip", async () =>
       (await session.findAll('[data-testid=viewer-keyword-chip][data-keyword="Birds|Puffin"]')).length === 1,
     );
