@@ -273,15 +273,7 @@ impl Batch<'_> {
     /// order) at the end of `album`, remembering which were there already.
     pub(crate) fn apply_album_add(&mut self, edit: i64, album: i64) -> Result<()> {
         self.require_kind(album, AlbumKind::Album)?;
-        self.tx()
-            .execute(
-                "INSERT INTO edit_assets (edit_id, asset_id, before)
-                 SELECT ?1, s.asset_id, json_object('album',
-                     (SELECT position FROM album_assets WHERE album_id = ?2 AND asset_id = s.asset_id))
-                 FROM temp.edit_sel s",
-                params![edit, album],
-            )
-            .ctx("record edit")?;
+        self.record_album_places(edit, album)?;
         let last: Option<f64> = self
             .tx()
             .query_row(
@@ -305,15 +297,7 @@ impl Batch<'_> {
     /// where each was.
     pub(crate) fn apply_album_remove(&mut self, edit: i64, album: i64) -> Result<()> {
         self.require_kind(album, AlbumKind::Album)?;
-        self.tx()
-            .execute(
-                "INSERT INTO edit_assets (edit_id, asset_id, before)
-                 SELECT ?1, s.asset_id, json_object('album',
-                     (SELECT position FROM album_assets WHERE album_id = ?2 AND asset_id = s.asset_id))
-                 FROM temp.edit_sel s",
-                params![edit, album],
-            )
-            .ctx("record edit")?;
+        self.record_album_places(edit, album)?;
         self.tx()
             .execute(
                 "DELETE FROM album_assets WHERE album_id = ?1 AND asset_id IN (SELECT asset_id FROM temp.edit_sel)",
@@ -344,6 +328,21 @@ impl Batch<'_> {
                 params![edit, album, self.now()],
             )
             .ctx("undo album edit")?;
+        Ok(())
+    }
+
+    /// Records for edit `edit` where each selected asset is in `album`
+    /// (its position, or null when it is not in it), for undo.
+    fn record_album_places(&mut self, edit: i64, album: i64) -> Result<()> {
+        self.tx()
+            .execute(
+                "INSERT INTO edit_assets (edit_id, asset_id, before)
+                 SELECT ?1, s.asset_id, json_object('album',
+                     (SELECT position FROM album_assets WHERE album_id = ?2 AND asset_id = s.asset_id))
+                 FROM temp.edit_sel s",
+                params![edit, album],
+            )
+            .ctx("record edit")?;
         Ok(())
     }
 

@@ -787,6 +787,33 @@ impl Catalog {
     /// What a person has set on an asset; for an asset never edited, what
     /// its file says.
     pub fn curation(&self, asset: AssetRowId) -> Result<Curation> {
+        match self.curation_row(asset)? {
+            Some(c) => Ok(c),
+            None => self.file_curation(asset, self.metadata(asset)?.as_ref()),
+        }
+    }
+
+    /// [`Catalog::curation`] for a caller that has read the asset's
+    /// metadata already (the indexer, sync, sidecars): it is not read twice.
+    pub fn curation_given(&self, asset: AssetRowId, metadata: Option<&Metadata>) -> Result<Curation> {
+        match self.curation_row(asset)? {
+            Some(c) => Ok(c),
+            None => self.file_curation(asset, metadata),
+        }
+    }
+
+    /// An asset never edited: what its file says, with its albums and
+    /// comments.
+    fn file_curation(&self, asset: AssetRowId, metadata: Option<&Metadata>) -> Result<Curation> {
+        let mut c = Curation::from_file(metadata);
+        c.albums = self.albums_of(asset)?;
+        c.comments = self.comments(asset)?;
+        Ok(c)
+    }
+
+    /// The asset's `curation` row with its keywords, albums and comments,
+    /// if it has one.
+    fn curation_row(&self, asset: AssetRowId) -> Result<Option<Curation>> {
         let row = self
             .conn
             .prepare_cached(
@@ -807,13 +834,10 @@ impl Catalog {
             .optional()
             .ctx("read curation")?;
         let Some((rating, flag, label, title, caption, creator, rights)) = row else {
-            let mut c = Curation::from_file(self.metadata(asset)?.as_ref());
-            c.albums = self.albums_of(asset)?;
-            c.comments = self.comments(asset)?;
-            return Ok(c);
+            return Ok(None);
         };
         let bad = |what: &'static str, value: String| CatalogError::BadValue { what, value };
-        Ok(Curation {
+        Ok(Some(Curation {
             rating: u8::try_from(rating).map_err(|_| bad("curation.rating", rating.to_string()))?,
             flag: flag
                 .map(|f| f.parse().map_err(|_| bad("curation.flag", f)))
@@ -828,7 +852,7 @@ impl Catalog {
             keywords: self.keywords_of(asset)?,
             albums: self.albums_of(asset)?,
             comments: self.comments(asset)?,
-        })
+        }))
     }
 
     /// The newest entries of the edit history, newest first.

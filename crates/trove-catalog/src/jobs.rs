@@ -498,3 +498,16 @@ impl Catalog {
         Ok(counts)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// Queueing tells a job the process died on by its error text, which
+    /// the SQL spells out: the two must agree.
+    #[test]
+    fn queueing_knows_the_error_of_a_job_the_process_died_on() {
+        assert!(
+            super::ENQUEUE_SQL.contains(&format!("'{}%'", super::STOPPED_WHILE_WORKING)),
+            "ENQUEUE_SQL and STOPPED_WHILE_WORKING disagree"
+        );
+    }
+}

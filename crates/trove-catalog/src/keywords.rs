@@ -34,14 +34,7 @@ impl Batch<'_> {
         }
         let mut parent: Option<i64> = None;
         for name in path.levels() {
-            let found: Option<i64> = self
-                .tx()
-                .prepare_cached("SELECT id FROM keywords WHERE coalesce(parent_id, 0) = coalesce(?1, 0) AND name = ?2")
-                .ctx("find keyword")?
-                .query_row(params![parent, name], |r| r.get(0))
-                .optional()
-                .ctx("find keyword")?;
-            parent = Some(match found {
+            parent = Some(match child(self.tx(), parent, name)? {
                 Some(id) => id,
                 None => {
                     self.tx()
@@ -147,21 +140,12 @@ impl Batch<'_> {
                 .ctx("merge keyword")?;
             rows.collect::<rusqlite::Result<_>>().ctx("merge keyword")?
         };
-        for (child, name) in children {
-            let twin: Option<i64> = self
-                .tx()
-                .query_row(
-                    "SELECT id FROM keywords WHERE parent_id = ?1 AND name = ?2",
-                    params![into, name],
-                    |r| r.get(0),
-                )
-                .optional()
-                .ctx("merge keyword")?;
-            match twin {
-                Some(t) => self.merge_ids(child, t)?,
+        for (kid, name) in children {
+            match child(self.tx(), Some(into), &name)? {
+                Some(twin) => self.merge_ids(kid, twin)?,
                 None => {
                     self.tx()
-                        .execute("UPDATE keywords SET parent_id = ?2 WHERE id = ?1", [child, into])
+                        .execute("UPDATE keywords SET parent_id = ?2 WHERE id = ?1", [kid, into])
                         .ctx("merge keyword")?;
                 }
             }
@@ -180,16 +164,19 @@ fn keyword_not_found(path: &KeywordPath) -> CatalogError {
     }
 }
 
+/// The keyword named `name` under `parent` (`None`: the top level).
+fn child(conn: &rusqlite::Connection, parent: Option<i64>, name: &str) -> Result<Option<i64>> {
+    conn.prepare_cached("SELECT id FROM keywords WHERE coalesce(parent_id, 0) = coalesce(?1, 0) AND name = ?2")
+        .ctx("find keyword")?
+        .query_row(params![parent, name], |r| r.get(0))
+        .optional()
+        .ctx("find keyword")
+}
+
 pub(crate) fn find_keyword(conn: &rusqlite::Connection, path: &KeywordPath) -> Result<Option<i64>> {
     let mut parent: Option<i64> = None;
     for name in path.levels() {
-        let found: Option<i64> = conn
-            .prepare_cached("SELECT id FROM keywords WHERE coalesce(parent_id, 0) = coalesce(?1, 0) AND name = ?2")
-            .ctx("find keyword")?
-            .query_row(params![parent, name], |r| r.get(0))
-            .optional()
-            .ctx("find keyword")?;
-        match found {
+        match child(conn, parent, name)? {
             Some(id) => parent = Some(id),
             None => return Ok(None),
         }

@@ -97,29 +97,28 @@ impl Library {
     /// Undoes the newest edit still done. `None` when there is nothing to
     /// undo.
     pub fn undo(&self, sink: &dyn EventSink) -> Result<Option<EditRecord>> {
-        self.require_writer("undoing an edit")?;
-        let record = {
-            let mut cat = self.catalog();
-            let mut b = cat.batch(self.now_ms())?;
-            let record = b.undo_edit()?;
-            b.commit()?;
-            record
-        };
-        if let Some(r) = &record {
-            sink.emit(Event::Edited(r.clone()));
-            self.queue_sidecar_writes()?;
-        }
-        Ok(record)
+        self.history_step("undoing an edit", sink, |b| b.undo_edit())
     }
 
     /// Applies again the edit undone last. `None` when there is nothing to
     /// redo.
     pub fn redo(&self, sink: &dyn EventSink) -> Result<Option<EditRecord>> {
-        self.require_writer("redoing an edit")?;
+        self.history_step("redoing an edit", sink, |b| b.redo_edit())
+    }
+
+    /// One step back or forth in the history, in its own transaction, told
+    /// to `sink` and followed by the sidecars.
+    fn history_step(
+        &self,
+        op: &'static str,
+        sink: &dyn EventSink,
+        step: impl FnOnce(&mut trove_catalog::Batch<'_>) -> trove_catalog::Result<Option<EditRecord>>,
+    ) -> Result<Option<EditRecord>> {
+        self.require_writer(op)?;
         let record = {
             let mut cat = self.catalog();
             let mut b = cat.batch(self.now_ms())?;
-            let record = b.redo_edit()?;
+            let record = step(&mut b)?;
             b.commit()?;
             record
         };

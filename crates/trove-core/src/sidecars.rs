@@ -186,7 +186,12 @@ impl Library {
             let plan = (|| -> Result<Vec<Planned>> {
                 let (curation, files, metadata) = {
                     let cat = self.catalog();
-                    (cat.curation(row)?, cat.files_of_asset(row)?, cat.metadata(row)?)
+                    let metadata = cat.metadata(row)?;
+                    (
+                        cat.curation_given(row, metadata.as_ref())?,
+                        cat.files_of_asset(row)?,
+                        metadata,
+                    )
                 };
                 let fields = sidecar_fields(&curation);
                 let mut out = Vec::new();

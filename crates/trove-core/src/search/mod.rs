@@ -293,6 +293,8 @@ fn asset_doc(cat: &Catalog, roots: &std::collections::HashMap<i64, PathBuf>, row
         add_file(&mut doc, f, roots.get(&f.root_id).map(PathBuf::as_path));
     }
     let metadata = cat.metadata(row)?;
+    // What the person set (or, never edited, what the file's XMP says).
+    let c = cat.curation_given(row, metadata.as_ref())?;
     if let Some(m) = metadata {
         doc.camera_make = m.camera_make;
         doc.camera_model = m.camera_model;
@@ -309,7 +311,6 @@ fn asset_doc(cat: &Catalog, roots: &std::collections::HashMap<i64, PathBuf>, row
     }
     // What the person set (or, never edited, what the file's XMP says)
     // wins over the file's other texts.
-    let c = cat.curation(row)?;
     doc.rating = match (c.flag, c.rating) {
         (Some(Flag::Reject), _) => Some(-1),
         (_, 0) => None,

@@ -431,7 +431,7 @@ pub(crate) fn asset_plan(
     }
     let derivatives = cat.derivatives(row)?;
     let metadata = cat.metadata(row)?;
-    let curation = cat.curation(row)?;
+    let curation = cat.curation_given(row, metadata.as_ref())?;
     let hex = asset.blake3.to_hex();
     let primary = files.iter().find(|f| f.present).or(files.first());
     let ext = primary.map(|f| clean_ext(&f.rel_path)).unwrap_or_default();
