@@ -280,11 +280,13 @@ impl Batch<'_> {
 
     /// Replaces only the XMP-derived fields of an asset's metadata (rating,
     /// label, title, description, and `raw.xmp`), keeping what EXIF and
-    /// the proxy jobs (ffprobe, PDF info) found.
-    pub fn update_xmp_fields(&mut self, asset: AssetRowId, m: &Metadata) -> Result<()> {
+    /// the proxy jobs (ffprobe, PDF info) found. `file_changed_ms` is when
+    /// the sidecar was changed (its modification time), which decides
+    /// between it and the person's edits in Trove (the later wins).
+    pub fn update_xmp_fields(&mut self, asset: AssetRowId, m: &Metadata, file_changed_ms: i64) -> Result<()> {
         let before = rows::metadata_in(&self.tx, asset)?;
         self.update_xmp_columns(asset, m)?;
-        self.follow_file_curation(asset, before.as_ref(), m)
+        self.follow_file_curation(asset, before.as_ref(), m, file_changed_ms)
     }
 
     /// Stores the XMP fields of a sidecar Trove itself wrote: what the file

@@ -15,8 +15,16 @@ use crate::albums::Comment;
 use crate::batch::{Batch, event_kind};
 use crate::db::Catalog;
 use crate::error::{CatalogError, Result, SqlContext};
+use crate::keywords::{find_keyword, keywords_in};
 use crate::model::{AssetRowId, LogEvent, Marks};
 use crate::rows::{MARKS_COLUMNS, MARKS_JOINS, marks};
+
+/// The origin of an edit that took in a value another tool wrote into the
+/// asset's sidecar.
+const FILE_ORIGIN: &str = "the file's XMP";
+/// The origin of an edit that put back a person's value after a sidecar
+/// change older than it was taken in ("later wins").
+const LATER_ORIGIN: &str = "Trove: edited after the file changed";
 
 /// What a person has set on an asset.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -351,17 +359,24 @@ impl Batch<'_> {
         self.edit_from(assets, change, None)
     }
 
-    /// Another tool changed an asset's XMP (its sidecar was edited): each
-    /// field that changed in the file since it was last read replaces what
-    /// the person set, as an edit of its own ("... (from the file's XMP)")
-    /// in the history, so the value it replaced can be brought back with
-    /// undo. Fields the file did not change keep the person's values. An
-    /// asset never curated reads its file anyway: nothing to do.
+    /// Another tool changed an asset's XMP (its sidecar was edited at
+    /// `file_changed_ms`): each field that changed in the file since it was
+    /// last read is taken in as an edit of its own ("... (from the file's
+    /// XMP)") in the history. Fields the file did not change keep the
+    /// person's values. An asset never curated reads its file anyway:
+    /// nothing to do.
+    ///
+    /// When both sides changed a field, the later change wins: if the
+    /// person edited the field in Trove after the file was changed, the
+    /// file's value is still recorded (so undo brings it back) and then
+    /// the person's value is put back by a second edit, which the sidecar
+    /// writer then writes to the file. Neither value is silently dropped.
     pub(crate) fn follow_file_curation(
         &mut self,
         asset: AssetRowId,
         before: Option<&Metadata>,
         after: &Metadata,
+        file_changed_ms: i64,
     ) -> Result<()> {
         let curated: bool = self
             .tx()
@@ -414,9 +429,139 @@ impl Batch<'_> {
             changes.push(CurationChange::Keywords { add, remove });
         }
         for change in changes {
-            self.edit_from(&[asset], &change, Some("the file's XMP"))?;
+            let restore = match self.edited_since(asset, &change, file_changed_ms)? {
+                Some(conflict) => self.restoring(asset, &conflict)?,
+                None => None,
+            };
+            self.edit_from(&[asset], &change, Some(FILE_ORIGIN))?;
+            if let Some(restore) = restore {
+                self.edit_from(&[asset], &restore, Some(LATER_ORIGIN))?;
+            }
         }
         Ok(())
+    }
+
+    /// The part of `change` (a field, or for keywords the keywords) that a
+    /// person edited on `asset` in Trove after `since_ms`, with an edit
+    /// still in effect and not one that took in the file's value. Keywords
+    /// are a set: the file adding one and the person adding another is no
+    /// conflict.
+    fn edited_since(
+        &self,
+        asset: AssetRowId,
+        change: &CurationChange,
+        since_ms: i64,
+    ) -> Result<Option<CurationChange>> {
+        let (set, field) = match change {
+            CurationChange::Rating { .. } => ("rating", None),
+            CurationChange::Flag { .. } => ("flag", None),
+            CurationChange::Label { .. } => ("label", None),
+            CurationChange::Text { field, .. } => ("text", Some(field.as_str())),
+            CurationChange::Keywords { .. } => ("keywords", None),
+            _ => return Ok(None),
+        };
+        let touched: Vec<Option<String>> = {
+            let mut stmt = self
+                .tx()
+                .prepare_cached(
+                    "SELECT e.keyword_ids FROM edit_assets ea JOIN edits e ON e.id = ea.edit_id
+                     WHERE ea.asset_id = ?1 AND e.state = 'done' AND e.origin IS NULL AND e.at > ?2
+                       AND json_extract(e.change, '$.set') = ?3
+                       AND (?4 IS NULL OR json_extract(e.change, '$.field') = ?4)",
+                )
+                .ctx("read edit times")?;
+            let rows = stmt
+                .query_map(params![asset, since_ms, set, field], |r| r.get(0))
+                .ctx("read edit times")?;
+            rows.collect::<rusqlite::Result<_>>().ctx("read edit times")?
+        };
+        if touched.is_empty() {
+            return Ok(None);
+        }
+        let CurationChange::Keywords { add, remove } = change else {
+            return Ok(Some(change.clone()));
+        };
+        let ids: BTreeSet<i64> = touched
+            .iter()
+            .flatten()
+            .flat_map(|json| serde_json::from_str::<Vec<i64>>(json).unwrap_or_default())
+            .collect();
+        let person_touched =
+            |k: &KeywordPath| -> Result<bool> { Ok(find_keyword(self.tx(), k)?.is_some_and(|id| ids.contains(&id))) };
+        let mut conflict_add = Vec::new();
+        for k in add {
+            if person_touched(k)? {
+                conflict_add.push(k.clone());
+            }
+        }
+        let mut conflict_remove = Vec::new();
+        for k in remove {
+            if person_touched(k)? {
+                conflict_remove.push(k.clone());
+            }
+        }
+        Ok(
+            (!conflict_add.is_empty() || !conflict_remove.is_empty()).then_some(CurationChange::Keywords {
+                add: conflict_add,
+                remove: conflict_remove,
+            }),
+        )
+    }
+
+    /// The change that puts back what `asset` has now for the field
+    /// `change` sets (`None` when applying `change` would not alter it).
+    fn restoring(&self, asset: AssetRowId, change: &CurationChange) -> Result<Option<CurationChange>> {
+        let column = |col: &str| -> Result<Option<String>> {
+            self.tx()
+                .query_row(
+                    &format!("SELECT {col} FROM curation WHERE asset_id = ?1"),
+                    [asset],
+                    |r| r.get::<_, Option<rusqlite::types::Value>>(0),
+                )
+                .optional()
+                .ctx("read curation")
+                .map(|v| match v.flatten() {
+                    Some(rusqlite::types::Value::Text(t)) => Some(t),
+                    Some(rusqlite::types::Value::Integer(i)) => Some(i.to_string()),
+                    _ => None,
+                })
+        };
+        let bad = |what: &'static str, value: String| CatalogError::BadValue { what, value };
+        Ok(Some(match change {
+            CurationChange::Rating { .. } => {
+                let v = column("rating")?.unwrap_or_default();
+                CurationChange::Rating {
+                    rating: v.parse().unwrap_or(0),
+                }
+            }
+            CurationChange::Flag { .. } => CurationChange::Flag {
+                flag: column("flag")?
+                    .map(|f| f.parse().map_err(|_| bad("curation.flag", f)))
+                    .transpose()?,
+            },
+            CurationChange::Label { .. } => CurationChange::Label {
+                label: column("label")?
+                    .map(|l| l.parse().map_err(|_| bad("curation.label", l)))
+                    .transpose()?,
+            },
+            CurationChange::Text { field, .. } => CurationChange::Text {
+                field: *field,
+                value: column(field.as_str())?,
+            },
+            CurationChange::Keywords { add, remove } => {
+                let has = keywords_in(self.tx(), asset)?;
+                let add_back: Vec<KeywordPath> = remove.iter().filter(|k| has.contains(k)).cloned().collect();
+                let take_out: Vec<KeywordPath> = add.iter().filter(|k| !has.contains(k)).cloned().collect();
+                if add_back.is_empty() && take_out.is_empty() {
+                    return Ok(None);
+                }
+                CurationChange::Keywords {
+                    add: add_back,
+                    remove: take_out,
+                }
+            }
+            _ => return Ok(None),
+        }))
     }
 
     fn edit_from(
@@ -464,8 +609,15 @@ impl Batch<'_> {
         };
         self.tx()
             .execute(
-                "INSERT INTO edits (at, change, summary, asset_count, keyword_ids) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![self.now(), change_json, summary, count, touched],
+                "INSERT INTO edits (at, change, summary, asset_count, keyword_ids, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    self.now(),
+                    change_json,
+                    summary,
+                    count,
+                    touched,
+                    (origin == Some(FILE_ORIGIN)).then_some("file")
+                ],
             )
             .ctx("record edit")?;
         let id = self.tx().last_insert_rowid();

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use trove_types::KeywordPath;
 
 use crate::batch::{Batch, event_kind};
@@ -165,7 +165,7 @@ fn keyword_not_found(path: &KeywordPath) -> CatalogError {
 }
 
 /// The keyword named `name` under `parent` (`None`: the top level).
-fn child(conn: &rusqlite::Connection, parent: Option<i64>, name: &str) -> Result<Option<i64>> {
+fn child(conn: &Connection, parent: Option<i64>, name: &str) -> Result<Option<i64>> {
     conn.prepare_cached("SELECT id FROM keywords WHERE coalesce(parent_id, 0) = coalesce(?1, 0) AND name = ?2")
         .ctx("find keyword")?
         .query_row(params![parent, name], |r| r.get(0))
@@ -173,7 +173,7 @@ fn child(conn: &rusqlite::Connection, parent: Option<i64>, name: &str) -> Result
         .ctx("find keyword")
 }
 
-pub(crate) fn find_keyword(conn: &rusqlite::Connection, path: &KeywordPath) -> Result<Option<i64>> {
+pub(crate) fn find_keyword(conn: &Connection, path: &KeywordPath) -> Result<Option<i64>> {
     let mut parent: Option<i64> = None;
     for name in path.levels() {
         match child(conn, parent, name)? {
@@ -184,45 +184,49 @@ pub(crate) fn find_keyword(conn: &rusqlite::Connection, path: &KeywordPath) -> R
     Ok(parent)
 }
 
+/// The keyword paths an asset carries, sorted (in a transaction or not).
+pub(crate) fn keywords_in(conn: &Connection, asset: AssetRowId) -> Result<Vec<KeywordPath>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "WITH RECURSIVE up (leaf, id, parent_id, name, depth) AS (
+                 SELECT k.id, k.id, k.parent_id, k.name, 0
+                 FROM asset_keywords ak JOIN keywords k ON k.id = ak.keyword_id
+                 WHERE ak.asset_id = ?1
+                 UNION ALL
+                 SELECT up.leaf, k.id, k.parent_id, k.name, up.depth + 1
+                 FROM up JOIN keywords k ON k.id = up.parent_id
+                 WHERE up.depth < 64)
+             SELECT leaf, name FROM up ORDER BY leaf, depth DESC",
+        )
+        .ctx("read keywords")?;
+    let rows = stmt
+        .query_map([asset], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+        .ctx("read keywords")?;
+    let mut levels: Vec<(i64, Vec<String>)> = Vec::new();
+    for row in rows {
+        let (leaf, name) = row.ctx("read keywords")?;
+        match levels.last_mut() {
+            Some((l, names)) if *l == leaf => names.push(name),
+            _ => levels.push((leaf, vec![name])),
+        }
+    }
+    let mut paths: Vec<KeywordPath> = levels
+        .into_iter()
+        .map(|(_, names)| {
+            KeywordPath::from_levels(names.clone()).map_err(|_| CatalogError::BadValue {
+                what: "keywords.name",
+                value: names.join("|"),
+            })
+        })
+        .collect::<Result<_>>()?;
+    paths.sort();
+    Ok(paths)
+}
+
 impl Catalog {
     /// The keyword paths an asset carries, sorted.
     pub(crate) fn keywords_of(&self, asset: AssetRowId) -> Result<Vec<KeywordPath>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "WITH RECURSIVE up (leaf, id, parent_id, name, depth) AS (
-                     SELECT k.id, k.id, k.parent_id, k.name, 0
-                     FROM asset_keywords ak JOIN keywords k ON k.id = ak.keyword_id
-                     WHERE ak.asset_id = ?1
-                     UNION ALL
-                     SELECT up.leaf, k.id, k.parent_id, k.name, up.depth + 1
-                     FROM up JOIN keywords k ON k.id = up.parent_id
-                     WHERE up.depth < 64)
-                 SELECT leaf, name FROM up ORDER BY leaf, depth DESC",
-            )
-            .ctx("read keywords")?;
-        let rows = stmt
-            .query_map([asset], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
-            .ctx("read keywords")?;
-        let mut levels: Vec<(i64, Vec<String>)> = Vec::new();
-        for row in rows {
-            let (leaf, name) = row.ctx("read keywords")?;
-            match levels.last_mut() {
-                Some((l, names)) if *l == leaf => names.push(name),
-                _ => levels.push((leaf, vec![name])),
-            }
-        }
-        let mut paths: Vec<KeywordPath> = levels
-            .into_iter()
-            .map(|(_, names)| {
-                KeywordPath::from_levels(names.clone()).map_err(|_| CatalogError::BadValue {
-                    what: "keywords.name",
-                    value: names.join("|"),
-                })
-            })
-            .collect::<Result<_>>()?;
-        paths.sort();
-        Ok(paths)
+        keywords_in(&self.conn, asset)
     }
 
     /// The id of a keyword, if it exists.

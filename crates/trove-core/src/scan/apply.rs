@@ -405,7 +405,8 @@ impl Writer<'_> {
             let sidecar_changed = rec.sidecar_mtime_ns != stat.sidecar_mtime_ns;
             if sidecar_changed {
                 let none = Metadata::empty();
-                b.update_xmp_fields(rec.asset_row_id, content.metadata.as_ref().unwrap_or(&none))?;
+                let changed_ms = stat.sidecar_mtime_ns.map_or(b.now(), |ns| ns / 1_000_000);
+                b.update_xmp_fields(rec.asset_row_id, content.metadata.as_ref().unwrap_or(&none), changed_ms)?;
                 b.log(
                     event_kind::METADATA_CHANGED,
                     Some(rec.asset_row_id),

@@ -187,6 +187,101 @@ fn a_darktable_and_lightroom_sidecar_keeps_what_trove_does_not_own() {
     );
 }
 
+/// Another tool edits a sidecar Trove wrote: `exiftool` changes the
+/// rating and the title in place, as Lightroom or darktable would.
+fn edit_as_other_tool(env: &Env, sidecar: &str, rating: i32, title: &str) {
+    let out = Command::new("exiftool")
+        .args([
+            "-q",
+            "-overwrite_original",
+            &format!("-XMP-xmp:Rating={rating}"),
+            &format!("-XMP-dc:Title={title}"),
+            sidecar,
+        ])
+        .current_dir(&env.root)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn when_both_sides_changed_a_field_the_later_change_wins_and_the_other_is_in_the_history() {
+    let env = Env::new();
+    std::fs::write(env.path("photo.jpg"), jpeg_bytes(16, 16, [4, 5, 6], 0, None)).unwrap();
+    env.scan();
+    env.lib
+        .set_sidecar_settings(SidecarMode::Write, SidecarNaming::Full)
+        .unwrap();
+    let id = curate(&env, "photo.jpg");
+    env.lib.write_dirty_sidecars(&Cancel::new()).unwrap();
+    let sel = Selection::Ids(vec![id]);
+
+    // The person retitles in Trove; before the sidecar is written again,
+    // another tool changed the rating and the title in the sidecar, an
+    // hour earlier (its modification time says so). Trove's title and
+    // rating edits are both later: they win.
+    env.lib
+        .edit(
+            &sel,
+            CurationChange::Text {
+                field: TextField::Title,
+                value: Some("Trove's title".into()),
+            },
+            &NoEvents,
+        )
+        .unwrap();
+    edit_as_other_tool(&env, "photo.jpg.xmp", 2, "Older title");
+    set_age(&env.path("photo.jpg.xmp"), 3600);
+    env.scan();
+    let c = env.lib.curation(id).unwrap();
+    assert_eq!(c.rating, 4, "Trove's later rating wins");
+    assert_eq!(c.title.as_deref(), Some("Trove's title"), "Trove's later title wins");
+    let history = env.lib.edit_history(4).unwrap();
+    let from_file = CurationChange::Text {
+        field: TextField::Title,
+        value: Some("Older title".into()),
+    };
+    assert!(
+        history
+            .iter()
+            .any(|e| e.change == from_file && e.summary.contains("the file's XMP")),
+        "the file's value is kept in the history: {history:?}"
+    );
+    // Undo of the put-back brings the file's value.
+    env.lib.undo(&NoEvents).unwrap();
+    assert_eq!(env.lib.curation(id).unwrap().title.as_deref(), Some("Older title"));
+    env.lib.redo(&NoEvents).unwrap();
+    assert_eq!(env.lib.curation(id).unwrap().title.as_deref(), Some("Trove's title"));
+    // The sidecar gets the winning values.
+    env.lib.write_dirty_sidecars(&Cancel::new()).unwrap();
+    let x = exiftool(&env.path("photo.jpg.xmp"));
+    assert_eq!(
+        (x["Rating"].as_i64(), x["Title"].as_str()),
+        (Some(4), Some("Trove's title"))
+    );
+
+    // Now the other tool's change is the later one: it wins, and the
+    // fields it did not change keep the person's values.
+    edit_as_other_tool(&env, "photo.jpg.xmp", 1, "Newer title");
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+    std::fs::File::options()
+        .write(true)
+        .open(env.path("photo.jpg.xmp"))
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    env.scan();
+    let c = env.lib.curation(id).unwrap();
+    assert_eq!((c.rating, c.title.as_deref()), (1, Some("Newer title")));
+    assert_eq!(c.caption.as_deref(), Some("Fishing boats at dawn"));
+    env.lib.undo(&NoEvents).unwrap();
+    assert_eq!(
+        env.lib.curation(id).unwrap().title.as_deref(),
+        Some("Trove's title"),
+        "the value the file replaced is one undo away"
+    );
+}
+
 #[test]
 fn bad_sidecars_and_read_only_folders_are_reported_and_left_alone() {
     let env = Env::new();
