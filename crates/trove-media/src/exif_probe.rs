@@ -19,9 +19,18 @@ pub struct ExifSummary {
 /// Reads EXIF from the start of a file (JPEG, TIFF and TIFF-based RAW,
 /// HEIF, PNG, WebP). `bytes` may be just the head of the file; EXIF that
 /// lies beyond it is reported as corrupt (truncated) data.
+///
+/// A malformed entry (a count past the end of the block, an offset that
+/// points nowhere, a broken sub-IFD: common in older cameras, phones and
+/// scanners) costs that entry, never the rest of the block: the reader
+/// continues past errors, and how many entries were dropped is recorded
+/// under `raw.exif_dropped`.
 pub fn probe_exif(bytes: &[u8]) -> Result<ExifSummary, MediaError> {
+    let mut dropped = 0usize;
     let exif = exif::Reader::new()
+        .continue_on_error(true)
         .read_from_container(&mut Cursor::new(bytes))
+        .or_else(|e| e.distill_partial_result(|errors| dropped = errors.len()))
         .map_err(|e| match e {
             exif::Error::NotFound(_) => MediaError::Absent { what: "EXIF" },
             other => MediaError::Corrupt {
@@ -29,7 +38,13 @@ pub fn probe_exif(bytes: &[u8]) -> Result<ExifSummary, MediaError> {
                 detail: other.to_string(),
             },
         })?;
-    Ok(summarize(&exif))
+    let mut summary = summarize(&exif);
+    if dropped > 0 {
+        summary
+            .metadata
+            .add_raw("exif_dropped", serde_json::Value::from(dropped));
+    }
+    Ok(summary)
 }
 
 fn summarize(exif: &Exif) -> ExifSummary {
@@ -201,4 +216,39 @@ fn gps_altitude(exif: &Exif) -> Option<f64> {
     let alt = rational(exif, Tag::GPSAltitude)?;
     let below = matches!(uint(exif, Tag::GPSAltitudeRef), Some(1));
     Some(if below { -alt } else { alt })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A big-endian TIFF whose first IFD has Make, a Model whose value
+    /// offset points far past the end of the block (as some old cameras
+    /// and scanners write), and Orientation.
+    fn tiff_with_a_broken_entry() -> Vec<u8> {
+        let mut t = b"MM\0*\0\0\0\x08".to_vec();
+        t.extend_from_slice(&3u16.to_be_bytes());
+        let data_at: u32 = 8 + 2 + 3 * 12 + 4;
+        let entry = |t: &mut Vec<u8>, tag: u16, typ: u16, count: u32, value: [u8; 4]| {
+            t.extend_from_slice(&tag.to_be_bytes());
+            t.extend_from_slice(&typ.to_be_bytes());
+            t.extend_from_slice(&count.to_be_bytes());
+            t.extend_from_slice(&value);
+        };
+        entry(&mut t, 0x010F, 2, 6, data_at.to_be_bytes());
+        entry(&mut t, 0x0110, 2, 1000, 0x7FFF_0000u32.to_be_bytes());
+        entry(&mut t, 0x0112, 3, 1, [0, 6, 0, 0]);
+        t.extend_from_slice(&0u32.to_be_bytes());
+        t.extend_from_slice(b"Canon\0");
+        t
+    }
+
+    #[test]
+    fn a_malformed_entry_costs_that_entry_not_the_block() {
+        let s = probe_exif(&tiff_with_a_broken_entry()).expect("the rest of the block is read");
+        assert_eq!(s.metadata.camera_make.as_deref(), Some("Canon"));
+        assert_eq!(s.metadata.orientation, Some(6));
+        assert_eq!(s.metadata.camera_model, None, "the broken entry is dropped");
+        assert_eq!(s.metadata.raw["exif_dropped"], 1);
+    }
 }
