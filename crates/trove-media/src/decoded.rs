@@ -14,6 +14,8 @@ pub(crate) struct Decoded {
     pub(crate) source_height: u32,
     /// The embedded ICC profile, when the file has one.
     pub(crate) icc: Option<Vec<u8>>,
+    /// The decoder's complaint about a damaged file it decoded anyway.
+    pub(crate) warning: Option<MediaError>,
 }
 
 /// Refuses an image of more than `max_pixels` before it is decoded.

@@ -1,9 +1,15 @@
 /// Why a file's media could not be read.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum MediaError {
     /// The bytes do not form a valid file of the format they claim.
     #[error("corrupt {format} data: {detail}")]
     Corrupt { format: &'static str, detail: String },
+    /// The file is damaged, but its image decoded as far as it goes (a JPEG
+    /// with extraneous bytes or a premature end: libjpeg-turbo's warnings,
+    /// which every viewer shows through). Recorded on the asset next to the
+    /// proxies made from it; not a failure.
+    #[error("damaged {format} data ({detail}); the preview shows what could be decoded, grey where data is missing")]
+    Damaged { format: &'static str, detail: String },
     /// The file has no metadata of the kind asked for. Not an error for the
     /// user; callers fall back to other sources.
     #[error("no {what} in the file")]
@@ -46,6 +52,7 @@ impl MediaError {
     pub fn code(&self) -> &'static str {
         match self {
             MediaError::Corrupt { .. } => "corrupt",
+            MediaError::Damaged { .. } => "damaged",
             MediaError::Absent { .. } => "absent",
             MediaError::Unsupported { .. } => "unsupported",
             MediaError::TooLarge { .. } | MediaError::OverMemoryLimit { .. } => "too_large",

@@ -82,5 +82,6 @@ pub(crate) fn decode(bytes: &[u8], max_pixels: u64) -> Result<Decoded, MediaErro
         source_width: w,
         source_height: h,
         icc,
+        warning: None,
     })
 }

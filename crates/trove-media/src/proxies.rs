@@ -90,6 +90,9 @@ pub struct ImageProxies {
     pub proxies: Vec<Proxy>,
     /// A ThumbHash (about 25 bytes) the grid paints before thumbnails load.
     pub thumbhash: Vec<u8>,
+    /// The file is damaged and was decoded as far as it goes
+    /// ([`MediaError::Damaged`]); the proxies show what was there.
+    pub warning: Option<MediaError>,
 }
 
 /// Makes every proxy of an image from one decode. `orientation` is the EXIF
@@ -98,6 +101,7 @@ pub fn image_proxies(bytes: &[u8], orientation: Option<u8>, spec: &ProxySpec) ->
     let orientation = upright(bytes, orientation);
     let decoded = guarded_decode(bytes, spec)?;
     let (src_w, src_h) = (decoded.source_width, decoded.source_height);
+    let warning = decoded.warning;
     // Colours are converted to sRGB on the outputs, after the shrink, as
     // vipsthumbnail does: a fraction of the pixels, the same result to the eye.
     let to_srgb = decoded.icc.as_deref().and_then(crate::icc::to_srgb);
@@ -152,6 +156,7 @@ pub fn image_proxies(bytes: &[u8], orientation: Option<u8>, spec: &ProxySpec) ->
         source_height: src_h,
         proxies,
         thumbhash,
+        warning,
     })
 }
 
@@ -252,7 +257,18 @@ fn decode_jpeg_scaled(bytes: &[u8], spec: &ProxySpec) -> Result<Decoded, MediaEr
         detail: e.to_string(),
     };
     let mut d = Decompressor::new().map_err(corrupt)?;
-    let header = d.read_header(bytes).map_err(corrupt)?;
+    let header = match d.read_header(bytes) {
+        Ok(h) => h,
+        // A warning while reading the header (extraneous bytes between
+        // the header's markers): TurboJPEG's API gives no header with it,
+        // so the tolerant pure-Rust decoder takes the file instead.
+        Err(e) if jpeg_warning(&e).is_some() => {
+            let mut decoded = decode_generic(bytes, spec)?;
+            decoded.warning = jpeg_warning(&e);
+            return Ok(decoded);
+        }
+        Err(e) => return Err(corrupt(e)),
+    };
     too_large(header.width as u64, header.height as u64, spec)?;
     let cmyk = matches!(header.colorspace, Colorspace::CMYK | Colorspace::YCCK);
     // Decode at the smallest DCT scale that is still DECODE_MARGIN times the
@@ -289,7 +305,12 @@ fn decode_jpeg_scaled(bytes: &[u8], spec: &ProxySpec) -> Result<Decoded, MediaEr
         height: scaled.height,
         format: if cmyk { PixelFormat::CMYK } else { PixelFormat::RGB },
     };
-    d.decompress(bytes, image.as_deref_mut()).map_err(corrupt)?;
+    // libjpeg-turbo finishes a damaged file (missing data decodes grey) and
+    // then reports a warning; the image is kept and the warning recorded.
+    let warning = match d.decompress(bytes, image.as_deref_mut()) {
+        Ok(()) => None,
+        Err(e) => Some(jpeg_warning(&e).ok_or_else(|| corrupt(e))?),
+    };
     let mut icc = crate::icc::from_jpeg(bytes);
     let pixels = if cmyk {
         // Converted here, through the embedded profile when it is a CMYK
@@ -310,7 +331,38 @@ fn decode_jpeg_scaled(bytes: &[u8], spec: &ProxySpec) -> Result<Decoded, MediaEr
         source_width: header.width as u32,
         source_height: header.height as u32,
         icc,
+        warning,
     })
+}
+
+/// libjpeg's warnings (`JWRN_*` in its `jerror.h`): the file is damaged but
+/// decodes to the end, as in every viewer and in vips. TurboJPEG reports
+/// them as errors with the library's message and, through this crate, no
+/// error code, so the message names them: every `JWRN_*` text starts with
+/// one of these.
+const JPEG_WARNINGS: [&str; 7] = [
+    "Corrupt JPEG data",
+    "Premature end of JPEG file",
+    "Invalid SOS parameters for sequential JPEG",
+    "Inconsistent progression sequence",
+    "Unknown Adobe color transform code",
+    "Warning: unknown JFIF revision number",
+    "Application transferred too many scanlines",
+];
+
+/// The [`MediaError::Damaged`] for a TurboJPEG error that is one of
+/// libjpeg's warnings.
+fn jpeg_warning(e: &turbojpeg::Error) -> Option<MediaError> {
+    let turbojpeg::Error::TurboJpegError(msg) = e else {
+        return None;
+    };
+    JPEG_WARNINGS
+        .iter()
+        .any(|w| msg.starts_with(w))
+        .then(|| MediaError::Damaged {
+            format: "JPEG",
+            detail: msg.clone(),
+        })
 }
 
 fn decode_generic(bytes: &[u8], spec: &ProxySpec) -> Result<Decoded, MediaError> {
@@ -346,6 +398,7 @@ fn decode_generic(bytes: &[u8], spec: &ProxySpec) -> Result<Decoded, MediaError>
         source_width: w,
         source_height: h,
         icc,
+        warning: None,
     })
 }
 

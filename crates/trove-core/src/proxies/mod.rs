@@ -228,6 +228,9 @@ impl Made {
             });
         }
         self.thumbhash = Some(made.thumbhash);
+        if self.problem.is_none() {
+            self.problem = made.warning;
+        }
     }
 }
 

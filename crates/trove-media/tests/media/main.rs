@@ -485,3 +485,62 @@ fn crc32(data: &[u8]) -> u32 {
     }
     !c
 }
+
+/// The offset of the first `marker` (0xFF, `marker`) in a JPEG.
+fn marker_at(jpeg: &[u8], marker: u8) -> usize {
+    jpeg.windows(2).position(|w| w == [0xFF, marker]).unwrap()
+}
+
+/// A JPEG cut short anywhere in its image data gives its image as far as it
+/// goes (libjpeg-turbo fills the rest grey, as every viewer and vips show
+/// it), with the damage recorded; never `corrupt`.
+#[test]
+fn a_jpeg_cut_short_in_its_data_gives_its_image_with_a_warning() {
+    let full = encode(&quadrants(256, 192), ImageFormat::Jpeg);
+    let data_start = marker_at(&full, 0xDA) + 16;
+    let mut cuts = 0;
+    for cut in (data_start..full.len() - 2).step_by(97) {
+        let out = image_proxies(&full[..cut], None, &ProxySpec::default()).unwrap_or_else(|e| panic!("cut {cut}: {e}"));
+        assert_eq!(out.proxies.len(), 3);
+        let warning = out.warning.unwrap_or_else(|| panic!("cut {cut}: no warning"));
+        assert_eq!(warning.code(), "damaged", "{warning}");
+        assert!(warning.to_string().contains("JPEG"), "{warning}");
+        cuts += 1;
+    }
+    assert!(cuts > 10, "{cuts} cuts tried");
+    // The top-left of a file cut near its end is still the picture.
+    let out = image_proxies(&full[..full.len() - 40], None, &ProxySpec::default()).unwrap();
+    assert!(near(&decode(&out.proxies[0].jpeg).get_pixel(4, 4).clone(), RED));
+}
+
+/// Extraneous bytes before a marker (a common artefact of old cameras
+/// and broken downloads) are a warning, in the header (where TurboJPEG
+/// gives no header, so the pure-Rust decoder takes the file) and before
+/// the image data. (Bytes before the final marker: libjpeg-turbo never
+/// reads that far, and the image is whole.)
+#[test]
+fn a_jpeg_with_extraneous_bytes_before_a_marker_gives_its_image_with_a_warning() {
+    let full = encode(&quadrants(128, 96), ImageFormat::Jpeg);
+    for marker in [0xC4, 0xDA] {
+        let at = marker_at(&full, marker);
+        let mut bad = full[..at].to_vec();
+        bad.extend_from_slice(&[0x00, 0x17, 0x42]);
+        bad.extend_from_slice(&full[at..]);
+        let out = image_proxies(&bad, None, &ProxySpec::default())
+            .unwrap_or_else(|e| panic!("junk before marker {marker:#x}: {e}"));
+        assert_eq!(out.proxies.len(), 3);
+        let warning = out.warning.unwrap_or_else(|| panic!("marker {marker:#x}: no warning"));
+        assert_eq!(warning.code(), "damaged", "marker {marker:#x}: {warning}");
+        assert_quadrants(
+            &decode(&out.proxies[2].jpeg),
+            &format!("junk before marker {marker:#x}"),
+        );
+    }
+    // An intact file has no warning.
+    assert!(
+        image_proxies(&full, None, &ProxySpec::default())
+            .unwrap()
+            .warning
+            .is_none()
+    );
+}
