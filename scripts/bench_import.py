@@ -96,7 +96,7 @@ def main():
     for i in range(args.runs):
         lib = os.path.join(args.work, f"lib-{i}")
         shutil.rmtree(lib, ignore_errors=True)
-        trove_s.append(timed([TROVE, "--library", lib, "--threads", str(cores), "add", src]))
+        trove_s.append(timed([TROVE, "--library", lib, "--threads", str(cores), "add", "--kinds", "all", src]))
         b3_s.append(anchor(src, "b3sum --num-threads 1", cores))
         md5_s.append(anchor(src, "md5sum", cores))
         shutil.rmtree(lib, ignore_errors=True)
@@ -114,7 +114,7 @@ def main():
     warm(big)
     lib = os.path.join(args.work, "lib-big")
     shutil.rmtree(lib, ignore_errors=True)
-    secs, rss = peak_rss_mb([TROVE, "--library", lib, "--threads", str(cores), "add", big])
+    secs, rss = peak_rss_mb([TROVE, "--library", lib, "--threads", str(cores), "add", "--kinds", "all", big])
     print(f"# {n} files, {total / 1e6:.0f} MB")
     print(f"import: {secs:.1f} s, {n / secs:,.0f} files/s, peak RSS {rss:.0f} MB  (target < 300 MB)")
     rescans = [timed([TROVE, "--library", lib, "--threads", str(cores), "scan"]) for _ in range(args.runs)]
@@ -129,7 +129,7 @@ def main():
     lib = os.path.join(args.work, "lib-watch")
     shutil.rmtree(lib, ignore_errors=True)
     run([TROVE, "--library", lib, "init"])
-    run([TROVE, "--library", lib, "add", small])
+    run([TROVE, "--library", lib, "add", "--kinds", "all", small])
     watcher = subprocess.Popen([TROVE, "--library", lib, "watch"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         time.sleep(2)

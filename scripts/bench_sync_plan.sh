@@ -11,7 +11,7 @@ bin="$(cd "$(dirname "$0")/.." && pwd)/target/release"
 rm -rf "$work"
 mkdir -p "$work/backup"
 "$bin/trove-make-tree" "$work/tree" "$n" 0.0005 > /dev/null
-/usr/bin/time -f "add: %e s" "$bin/trove" --library "$work/lib" add "$work/tree" --json > /dev/null
+/usr/bin/time -f "add: %e s" "$bin/trove" --library "$work/lib" add --kinds all "$work/tree" --json > /dev/null
 "$bin/trove" --library "$work/lib" target set "file://$work/backup" --json > /dev/null
 /usr/bin/time -f "first sync: %e s, peak RSS %M KB" "$bin/trove" --library "$work/lib" sync --json > "$work/first.json"
 grep -E '"uploaded"' "$work/first.json"

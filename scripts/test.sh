@@ -32,6 +32,15 @@ export TROVE_BIN="$target_dir/debug/trove"
 # keychain code runs against a real Secret Service.
 scripts/with-keyring.sh cargo test --workspace --all-targets
 
+step "metadata agreement with exiftool on real files (Pillow's test images, from PyPI)"
+# Fails when a field's agreement drops below what Trove reached
+# (docs/benchmarks.md has the table and what the remaining gaps are).
+corpus="${TROVE_CORPUS:-$HOME/.cache/trove/corpus}"
+scripts/corpus.sh "$corpus"
+scripts/metadata_agreement.py "$corpus" --trove "$TROVE_BIN" \
+  --min catalogued=99 --min capture_exif=94 --min make=95 --min model=100 \
+  --min orientation=91 --min size=95
+
 step "Debian package (tauri build --bundles deb, from the debug build)"
 (cd src-tauri && ../ui/node_modules/.bin/tauri build --debug --bundles deb --ci)
 

@@ -23,6 +23,8 @@ pub const KEYS_INCOMPLETE: &str = "keys_incomplete";
 pub const SHARE_PAGE_SIZE: &str = "share_page_size";
 /// A folder's sync policy that is not one.
 pub const BAD_POLICY: &str = "bad_policy";
+/// A folder's kinds setting that is not one.
+pub const BAD_KINDS: &str = "bad_kinds";
 /// A verification sample out of range.
 pub const BAD_SAMPLE: &str = "bad_sample";
 /// An upload request's size limit or types that make no request (the same
@@ -74,6 +76,7 @@ pub const ALL: &[&str] = &[
     KEYS_INCOMPLETE,
     SHARE_PAGE_SIZE,
     BAD_POLICY,
+    BAD_KINDS,
     BAD_SAMPLE,
     REQUEST_INVALID,
     INTERNAL,

@@ -337,7 +337,23 @@ fn asset_ids_give_the_grid_s_order_beyond_its_loaded_pages() {
 fn thumbnails_are_served_by_asset_id_only() {
     let app = app();
     std::fs::write(app.photos.join("notes.txt"), "not for the web view").unwrap();
-    invoke(&app, "add_root", json!({ "path": app.photos.to_str().unwrap() })).unwrap();
+    let root = invoke(&app, "add_root", json!({ "path": app.photos.to_str().unwrap() })).unwrap();
+    assert_eq!(root["kinds"], "media", "a text file is not media by default");
+    // The folder is asked to take documents too (which rescans it).
+    let err = invoke(
+        &app,
+        "set_root_kinds",
+        json!({ "rootId": root["id"], "kinds": "everything" }),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "bad_kinds");
+    let root = invoke(
+        &app,
+        "set_root_kinds",
+        json!({ "rootId": root["id"], "kinds": "documents" }),
+    )
+    .unwrap();
+    assert_eq!(root["kinds"], "documents");
     run_jobs(&app);
     let page = invoke(&app, "list_assets", json!({ "offset": 0, "limit": 10 })).unwrap();
     let assets = page["assets"].as_array().unwrap();

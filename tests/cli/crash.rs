@@ -35,7 +35,7 @@ fn kill_9_mid_import_then_rerun_gives_a_complete_correct_catalog() {
     let mut child = Command::new(trove_bin())
         .arg("--library")
         .arg(&lib)
-        .args(["--threads", "1", "add", photos.to_str().unwrap()])
+        .args(["--threads", "1", "add", "--kinds", "all", photos.to_str().unwrap()])
         .env_remove("TROVE_LIBRARY")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())

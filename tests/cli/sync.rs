@@ -98,7 +98,7 @@ fn synced_library(tmp: &Path) -> String {
     ok(&trove_s3(
         &lib,
         SECRET_KEY,
-        &["add", photos.to_str().unwrap(), "--json"],
+        &["add", photos.to_str().unwrap(), "--kinds", "all", "--json"],
     ));
     ok(&trove_s3(&lib, SECRET_KEY, &["thumbs", "--json"]));
     let prefix = unique_prefix("e2e", tmp);
@@ -348,7 +348,7 @@ impl FolderSetup {
         ok(&trove_s3(
             &lib,
             SECRET_KEY,
-            &["add", photos.to_str().unwrap(), "--json"],
+            &["add", photos.to_str().unwrap(), "--kinds", "all", "--json"],
         ));
         let url = format!("file://{}", backup.display());
         ok(&trove_s3(&lib, SECRET_KEY, &["target", "set", &url, "--json"]));
@@ -401,7 +401,7 @@ fn synced_pair(tmp: &Path, server: &S3Server, prefix: &str, seed: u64) -> (std::
     ok(&trove_s3(
         &lib,
         SECRET_KEY,
-        &["add", photos.to_str().unwrap(), "--json"],
+        &["add", photos.to_str().unwrap(), "--kinds", "all", "--json"],
     ));
     set_s3_target(&lib, prefix, &server.endpoint);
     let report = ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
@@ -687,7 +687,7 @@ fn kill_9_mid_multipart_upload_and_resume(server: &S3Server) {
     ok(&trove_s3(
         &lib,
         SECRET_KEY,
-        &["add", photos.to_str().unwrap(), "--json"],
+        &["add", photos.to_str().unwrap(), "--kinds", "all", "--json"],
     ));
     let prefix = unique_prefix("e2e", tmp.path());
     set_s3_target(&lib, &prefix, &server.endpoint);
@@ -890,7 +890,7 @@ fn a_file_changed_after_the_scan_fails_alone_with_a_clear_reason() {
     ok(&trove_s3(
         &lib,
         SECRET_KEY,
-        &["add", photos.to_str().unwrap(), "--json"],
+        &["add", photos.to_str().unwrap(), "--kinds", "all", "--json"],
     ));
     // Behind the catalog's back: one file becomes a FIFO (opening it would
     // block forever), one changes size, one changes content but not size.
@@ -1013,7 +1013,7 @@ fn a_network_that_cuts_and_stalls_connections_still_ends_fully_verified() {
     ok(&trove_s3(
         &lib,
         SECRET_KEY,
-        &["add", photos.to_str().unwrap(), "--json"],
+        &["add", photos.to_str().unwrap(), "--kinds", "all", "--json"],
     ));
     let server = S3Server::shared();
     let proxy = FaultProxy::start(server.port);
@@ -1047,7 +1047,7 @@ fn a_dead_network_pauses_the_queue_and_it_resumes_when_the_network_is_back() {
     ok(&trove_s3(
         &lib,
         SECRET_KEY,
-        &["add", photos.to_str().unwrap(), "--json"],
+        &["add", photos.to_str().unwrap(), "--kinds", "all", "--json"],
     ));
     let server = S3Server::shared();
     let proxy = FaultProxy::start(server.port);

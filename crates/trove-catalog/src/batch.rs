@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use rusqlite::{OptionalExtension, ToSql, Transaction, TransactionBehavior, params};
-use trove_types::{AssetId, Metadata};
+use trove_types::{AssetId, FolderKinds, Metadata};
 
 use crate::db::Catalog;
 use crate::error::{CatalogError, Result, SqlContext};
@@ -78,6 +78,24 @@ impl Batch<'_> {
         self.tx.commit().ctx("commit")
     }
 
+    /// Which of the root's files become assets.
+    pub fn set_root_kinds(&mut self, root: RootId, kinds: FolderKinds) -> Result<()> {
+        let n = self
+            .tx()
+            .execute(
+                "UPDATE roots SET kinds = ?2 WHERE id = ?1",
+                params![root, kinds.as_str()],
+            )
+            .ctx("set folder kinds")?;
+        if n == 0 {
+            return Err(CatalogError::NotFound {
+                what: "root",
+                key: root.to_string(),
+            });
+        }
+        Ok(())
+    }
+
     /// Adds a root, or returns the existing one for the same path. A root
     /// that was removed comes back (with its file records, which the next
     /// scan finds again) and counts as added.
@@ -88,7 +106,7 @@ impl Batch<'_> {
             .query_row(
                 &format!("SELECT {ROOT_COLUMNS}, removed_at FROM roots WHERE path = ?1"),
                 [&bytes],
-                |r| Ok((rows::root(r)?, r.get(7)?)),
+                |r| Ok((rows::root(r)?, r.get(rows::ROOT_COLUMN_COUNT)?)),
             )
             .optional()
             .ctx("read root")?;

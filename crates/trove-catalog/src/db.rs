@@ -25,6 +25,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0014_albums_comments.sql"),
     include_str!("migrations/0015_sidecar_writes.sql"),
     include_str!("migrations/0016_edit_origin.sql"),
+    include_str!("migrations/0017_folder_kinds.sql"),
 ];
 
 /// The schema version this build writes.

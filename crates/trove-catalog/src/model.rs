@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use trove_types::{AssetId, AssetKind, CaptureTime, ColorLabel, ContentHash, Flag, Metadata};
+use trove_types::{AssetId, AssetKind, CaptureTime, ColorLabel, ContentHash, Flag, FolderKinds, Metadata};
 
 pub type RootId = i64;
 pub type FileId = i64;
@@ -34,6 +34,8 @@ pub struct Root {
     pub follow_symlinks: bool,
     pub added_at: i64,
     pub last_scan_at: Option<i64>,
+    /// Which of the folder's files become assets.
+    pub kinds: FolderKinds,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

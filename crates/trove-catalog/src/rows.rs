@@ -3,7 +3,7 @@
 use std::str::FromStr;
 
 use rusqlite::{OptionalExtension, Row};
-use trove_types::{AssetId, AssetKind, CaptureSource, CaptureTime, ContentHash, GeoPoint, Metadata};
+use trove_types::{AssetId, AssetKind, CaptureSource, CaptureTime, ContentHash, FolderKinds, GeoPoint, Metadata};
 
 use crate::error::{Result, SqlContext};
 use crate::model::{Asset, AssetStatus, FileRecord, Marks, Root, RootState};
@@ -30,7 +30,9 @@ fn bad(what: &'static str, value: impl ToString) -> rusqlite::Error {
     )
 }
 
-pub(crate) const ROOT_COLUMNS: &str = "id, path, device, state, follow_symlinks, added_at, last_scan_at";
+pub(crate) const ROOT_COLUMNS: &str = "id, path, device, state, follow_symlinks, added_at, last_scan_at, kinds";
+/// Number of columns [`ROOT_COLUMNS`] selects.
+pub(crate) const ROOT_COLUMN_COUNT: usize = 8;
 
 pub(crate) fn root(r: &Row<'_>) -> rusqlite::Result<Root> {
     let path: Vec<u8> = r.get(1)?;
@@ -47,6 +49,10 @@ pub(crate) fn root(r: &Row<'_>) -> rusqlite::Result<Root> {
         follow_symlinks: r.get(4)?,
         added_at: r.get(5)?,
         last_scan_at: r.get(6)?,
+        kinds: {
+            let kinds: String = r.get(7)?;
+            FolderKinds::parse(&kinds).map_err(|_| bad("roots.kinds", &kinds))?
+        },
     })
 }
 

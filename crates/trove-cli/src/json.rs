@@ -41,6 +41,7 @@ pub fn root(r: &RootInfo) -> Value {
         "path": r.path.to_string_lossy(),
         "state": r.state.as_str(),
         "follow_symlinks": r.follow_symlinks,
+        "kinds": r.kinds.as_str(),
         "added_at": time_ms(r.added_at),
         "last_scan_at": opt_time(r.last_scan_at),
         "files": r.files,
@@ -161,6 +162,7 @@ pub fn scan_report(r: &ScanReport) -> Value {
         "returned": r.returned,
         "problems": r.problems,
         "symlinks_skipped": r.symlinks_skipped,
+        "left_out": r.left_out,
         "bytes_read": r.bytes_read,
         "elapsed_ms": r.elapsed_ms,
     })

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use trove_core::types::FolderKinds;
 use trove_core::{AddRootOptions, CoreError, WatchOptions, WorkerOptions};
 
 use crate::progress::Reporter;
@@ -20,7 +21,7 @@ pub fn init(dir: &Path) -> Result<u8, CoreError> {
 pub fn add(
     dir: &Path,
     folders: &[PathBuf],
-    follow_symlinks: bool,
+    opts: AddRootOptions,
     json: bool,
     scans_only: &WorkerOptions,
 ) -> Result<u8, CoreError> {
@@ -28,7 +29,7 @@ pub fn add(
     let cancel = ctrl_c();
     let mut code = EXIT_OK;
     for folder in folders {
-        match lib.add_root(folder, AddRootOptions { follow_symlinks }) {
+        match lib.add_root(folder, opts) {
             Ok((root, created)) => {
                 if !json {
                     let verb = if created { "added" } else { "already watched" };
@@ -73,6 +74,30 @@ pub fn scan(dir: &Path, root: Option<String>, json: bool, scans_only: &WorkerOpt
         output::json(&json::run_report(&reporter.reports(), &summary));
     }
     Ok(reporter.exit_code(&summary))
+}
+
+/// `trove kinds`: which of a folder's files become assets; a scan of the
+/// folder follows, so that files it now admits are catalogued.
+pub fn kinds(
+    dir: &Path,
+    root: &str,
+    kinds: FolderKinds,
+    json: bool,
+    scans_only: &WorkerOptions,
+) -> Result<u8, CoreError> {
+    let info = open_writer(dir, false)?.set_folder_kinds(root, kinds)?;
+    if !json {
+        output::note(&format!("{} catalogues {}", info.path.display(), describe_kinds(kinds)));
+    }
+    scan(dir, Some(info.id.to_string()), json, scans_only)
+}
+
+fn describe_kinds(kinds: FolderKinds) -> &'static str {
+    match kinds {
+        FolderKinds::Media => "photos, videos, sound and PDFs",
+        FolderKinds::Documents => "photos, videos, sound, PDFs and documents (text, office files, e-books)",
+        FolderKinds::All => "every file",
+    }
 }
 
 /// `trove watch`.

@@ -21,7 +21,8 @@ use clap::{Parser, Subcommand};
 use trove_core::catalog::AssetStatus;
 use trove_core::types::AssetKind;
 use trove_core::{
-    AssetFilter, Cancel, CoreError, Library, OpenOptions, SearchQuery, Sort, SortDirection, WorkerOptions, job_kind,
+    AddRootOptions, AssetFilter, Cancel, CoreError, Library, OpenOptions, SearchQuery, Sort, SortDirection,
+    WorkerOptions, job_kind,
 };
 
 /// Exit codes.
@@ -59,6 +60,10 @@ enum Command {
         /// Follow symbolic links inside the folders (loops are detected).
         #[arg(long)]
         follow_symlinks: bool,
+        /// Which files become assets: media (photos, videos, sound and
+        /// PDFs; the default for a new folder), documents, or all.
+        #[arg(long, value_name = "KINDS", value_parser = parse_kinds)]
+        kinds: Option<trove_core::types::FolderKinds>,
         #[arg(long)]
         json: bool,
     },
@@ -184,6 +189,17 @@ enum Command {
         root: String,
         #[arg(value_name = "POLICY", value_parser = sync_cmd::parse_policy)]
         policy: trove_core::SyncPolicy,
+    },
+    /// Which of a folder's files become assets: media (photos, videos,
+    /// sound and PDFs, the default), documents (also text, office files,
+    /// e-books) or all. The folder is scanned again at once.
+    Kinds {
+        #[arg(value_name = "FOLDER")]
+        root: String,
+        #[arg(value_name = "KINDS", value_parser = parse_kinds)]
+        kinds: trove_core::types::FolderKinds,
+        #[arg(long)]
+        json: bool,
     },
     /// Send new and changed originals, proxies and manifests to the target
     /// and verify each one; runs until everything is synced.
@@ -374,6 +390,10 @@ fn open_reader(dir: &std::path::Path) -> Result<Library, CoreError> {
     }
 }
 
+fn parse_kinds(s: &str) -> Result<trove_core::types::FolderKinds, String> {
+    trove_core::types::FolderKinds::parse(s).map_err(|e| e.to_string())
+}
+
 fn parse_sort(s: &str) -> Result<Sort, String> {
     let (dir, key) = match s.strip_prefix('-') {
         Some(k) => (SortDirection::Descending, k),
@@ -435,8 +455,15 @@ fn run(cli: Cli) -> Result<u8, CoreError> {
         Command::Add {
             folders,
             follow_symlinks,
+            kinds,
             json,
-        } => library_cmd::add(&dir, &folders, follow_symlinks, json, &scans_only),
+        } => library_cmd::add(
+            &dir,
+            &folders,
+            AddRootOptions { follow_symlinks, kinds },
+            json,
+            &scans_only,
+        ),
         Command::Scan { root, json } => library_cmd::scan(&dir, root, json, &scans_only),
         Command::Thumbs { force, json } => {
             jobs_cmd::make_proxies(&dir, &workers, force, json, &[job_kind::MAKE_PROXIES])
@@ -494,6 +521,7 @@ fn run(cli: Cli) -> Result<u8, CoreError> {
         Command::Upload(args) => sync_cmd::upload(&dir, args),
         Command::Share(args) => share_cmd::share(&dir, args),
         Command::Policy { root, policy } => sync_cmd::policy(&dir, &root, policy),
+        Command::Kinds { root, kinds, json } => library_cmd::kinds(&dir, &root, kinds, json, &scans_only),
         Command::Sync {
             concurrency,
             bwlimit,

@@ -71,9 +71,10 @@ pub fn roots(roots: &[RootInfo]) {
     }
     for r in roots {
         line(&format!(
-            "{:>3}  {:<7}  {:>7} files  {:>5} missing  {:>4} problems  {}",
+            "{:>3}  {:<7}  {:<9}  {:>7} files  {:>5} missing  {:>4} problems  {}",
             r.id,
             r.state.as_str(),
+            r.kinds.as_str(),
             r.files,
             r.missing_files,
             r.problems,

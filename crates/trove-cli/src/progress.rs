@@ -169,6 +169,15 @@ impl EventSink for Reporter {
                         r.elapsed_ms as f64 / 1000.0
                     );
                     self.print(&st, &msg);
+                    if r.left_out > 0 {
+                        let msg = format!(
+                            "{}: {} other files left out (not photos, videos, sound or PDFs); `trove kinds {} documents` or `all` catalogues them",
+                            r.root.display(),
+                            r.left_out,
+                            r.root_id
+                        );
+                        self.print(&st, &msg);
+                    }
                 }
                 st.reports.push(r);
             }

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use trove_catalog::{Asset, AssetQuery, AssetStatus, CatalogCounts, FileRecord, JobCounts, RootState, ScanProblem};
-use trove_types::{AssetId, AssetKind, CaptureTime, Metadata};
+use trove_types::{AssetId, AssetKind, CaptureTime, FolderKinds, Metadata};
 
 /// A watched folder with its counts.
 #[derive(Debug, Clone)]
@@ -15,6 +15,8 @@ pub struct RootInfo {
     pub path: PathBuf,
     pub state: RootState,
     pub follow_symlinks: bool,
+    /// Which of the folder's files become assets.
+    pub kinds: FolderKinds,
     pub added_at: i64,
     pub last_scan_at: Option<i64>,
     pub files: u64,
@@ -144,4 +146,7 @@ pub struct TimelineDay {
 pub struct AddRootOptions {
     /// Follow symbolic links inside the root (loops are detected).
     pub follow_symlinks: bool,
+    /// Which of its files become assets; `None` keeps the folder's setting
+    /// (media, for a new folder).
+    pub kinds: Option<FolderKinds>,
 }

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use trove_catalog::{RemovedRoot, Root};
+use trove_types::FolderKinds;
 
 use crate::cancel::Cancel;
 use crate::error::{CoreError, Result};
@@ -66,7 +67,11 @@ impl Library {
             }
         }
         let mut b = cat.batch(self.now_ms())?;
-        let (root, created) = b.add_root(&path, device_of(&meta), opts.follow_symlinks)?;
+        let (mut root, created) = b.add_root(&path, device_of(&meta), opts.follow_symlinks)?;
+        if let Some(kinds) = opts.kinds {
+            b.set_root_kinds(root.id, kinds)?;
+            root.kinds = kinds;
+        }
         b.commit()?;
         drop(cat);
         Ok((self.root_info(root)?, created))
@@ -90,6 +95,20 @@ impl Library {
         Ok((info, removed))
     }
 
+    /// Sets which of a folder's files become assets. Files left out before
+    /// are picked up by the folder's next scan; assets already catalogued
+    /// stay when the setting narrows (nothing is forgotten by a setting).
+    pub fn set_folder_kinds(&self, query: &str, kinds: FolderKinds) -> Result<RootInfo> {
+        self.require_writer("changing a folder's settings")?;
+        let info = self.find_root(query)?;
+        let mut cat = self.catalog();
+        let mut b = cat.batch(self.now_ms())?;
+        b.set_root_kinds(info.id, kinds)?;
+        b.commit()?;
+        drop(cat);
+        self.find_root(&info.id.to_string())
+    }
+
     fn root_info(&self, root: Root) -> Result<RootInfo> {
         let (files, missing_files, problems) = self.catalog().root_stats(root.id)?;
         Ok(RootInfo {
@@ -97,6 +116,7 @@ impl Library {
             path: root.path,
             state: root.state,
             follow_symlinks: root.follow_symlinks,
+            kinds: root.kinds,
             added_at: root.added_at,
             last_scan_at: root.last_scan_at,
             files,

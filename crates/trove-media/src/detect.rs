@@ -28,6 +28,12 @@ pub fn detect(path: &Path, head: &[u8]) -> Detected {
             mime: Some(mime.to_owned()),
         };
     }
+    if let Some(mime) = image_signature(head) {
+        return Detected {
+            kind: AssetKind::Image,
+            mime: Some(mime.to_owned()),
+        };
+    }
     if let Some(t) = infer::get(head) {
         let mut mime = t.mime_type();
         // infer calls every EBML file WebM; the DocType says which it is.
@@ -57,6 +63,23 @@ pub fn detect(path: &Path, head: &[u8]) -> Detected {
             mime: None,
         },
     }
+}
+
+/// Image formats `infer` does not know, by their signatures: BigTIFF,
+/// Netpbm, PCX, a bare JPEG 2000 codestream, Windows cursors, QOI and
+/// FITS (scientific and astronomy images).
+fn image_signature(head: &[u8]) -> Option<&'static str> {
+    Some(match head {
+        [b'I', b'I', 43, 0, 8, 0, 0, 0, ..] | [b'M', b'M', 0, 43, 0, 8, 0, 0, ..] => "image/tiff",
+        [b'P', b'1'..=b'7', ws, ..] if ws.is_ascii_whitespace() => "image/x-portable-anymap",
+        [b'P', b'F' | b'f', ws, ..] if ws.is_ascii_whitespace() => "image/x-portable-floatmap",
+        [0x0A, 0 | 2 | 3 | 4 | 5, 1, 1 | 2 | 4 | 8, ..] => "image/vnd.zbrush.pcx",
+        [0xFF, 0x4F, 0xFF, 0x51, ..] => "image/x-jp2-codestream",
+        [0, 0, 2, 0, n, 0, ..] if *n > 0 => "image/x-win-bitmap",
+        [b'q', b'o', b'i', b'f', ..] => "image/qoi",
+        _ if head.starts_with(b"SIMPLE  =") => "image/fits",
+        _ => return None,
+    })
 }
 
 fn is_iso_bmff(head: &[u8]) -> bool {
@@ -109,6 +132,24 @@ mod tests {
     fn unknown_bytes_fall_back_to_the_extension_then_other() {
         assert_eq!(detect(Path::new("notes.txt"), b"hello").kind, AssetKind::Document);
         assert_eq!(detect(Path::new("blob.bin"), b"hello").kind, AssetKind::Other);
+    }
+
+    #[test]
+    fn image_formats_infer_does_not_know_are_images() {
+        for (head, mime) in [
+            (&b"II+\0\x08\0\0\0\x10\0\0\0\0\0\0\0"[..], "image/tiff"),
+            (b"P6\n64 48\n255\n", "image/x-portable-anymap"),
+            (b"Pf\n64 48\n-1.0\n", "image/x-portable-floatmap"),
+            (b"\x0a\x05\x01\x08\0\0\0\0", "image/vnd.zbrush.pcx"),
+            (b"\xff\x4f\xff\x51\0\x2f", "image/x-jp2-codestream"),
+            (b"qoif\0\0\0\x40", "image/qoi"),
+            (b"SIMPLE  =                    T", "image/fits"),
+        ] {
+            let d = detect(Path::new("x"), head);
+            assert_eq!((d.kind, d.mime.as_deref()), (AssetKind::Image, Some(mime)), "{head:?}");
+        }
+        // Text that merely starts with a P is not Netpbm.
+        assert_eq!(detect(Path::new("x.txt"), b"Packing list").kind, AssetKind::Document);
     }
 
     #[test]

@@ -27,9 +27,19 @@ pub struct ExifSummary {
 /// under `raw.exif_dropped`.
 pub fn probe_exif(bytes: &[u8]) -> Result<ExifSummary, MediaError> {
     let mut dropped = 0usize;
-    let exif = exif::Reader::new()
-        .continue_on_error(true)
-        .read_from_container(&mut Cursor::new(bytes))
+    let reader = {
+        let mut r = exif::Reader::new();
+        r.continue_on_error(true);
+        r
+    };
+    let read = match webp_exif_chunk(bytes) {
+        // WebP's EXIF chunk is meant to hold a bare TIFF block, but many
+        // writers (older libwebp tools, some phones) put JPEG's `Exif\0\0`
+        // before it, which kamadak-exif refuses as a bad byte order.
+        Some(chunk) => reader.read_raw(chunk.strip_prefix(b"Exif\0\0").unwrap_or(chunk).to_vec()),
+        None => reader.read_from_container(&mut Cursor::new(bytes)),
+    };
+    let exif = read
         .or_else(|e| e.distill_partial_result(|errors| dropped = errors.len()))
         .map_err(|e| match e {
             exif::Error::NotFound(_) => MediaError::Absent { what: "EXIF" },
@@ -45,6 +55,26 @@ pub fn probe_exif(bytes: &[u8]) -> Result<ExifSummary, MediaError> {
             .add_raw("exif_dropped", serde_json::Value::from(dropped));
     }
     Ok(summary)
+}
+
+/// The payload of a WebP file's `EXIF` chunk, if `bytes` is a WebP file
+/// that has one (within `bytes`).
+fn webp_exif_chunk(bytes: &[u8]) -> Option<&[u8]> {
+    if bytes.len() < 12 || &bytes[0..4] != b"RIFF" || &bytes[8..12] != b"WEBP" {
+        return None;
+    }
+    let mut at = 12usize;
+    while at + 8 <= bytes.len() {
+        let fourcc = &bytes[at..at + 4];
+        let len = u32::from_le_bytes(bytes[at + 4..at + 8].try_into().ok()?) as usize;
+        let data = at + 8;
+        if fourcc == b"EXIF" {
+            return bytes.get(data..data.checked_add(len)?);
+        }
+        // Chunks are padded to an even length.
+        at = data.checked_add(len)?.checked_add(len & 1)?;
+    }
+    None
 }
 
 fn summarize(exif: &Exif) -> ExifSummary {
@@ -241,6 +271,26 @@ mod tests {
         t.extend_from_slice(&0u32.to_be_bytes());
         t.extend_from_slice(b"Canon\0");
         t
+    }
+
+    /// A WebP whose EXIF chunk starts with JPEG's `Exif\0\0`, as Pillow's
+    /// `flower.webp` and many phones write it.
+    #[test]
+    fn webp_exif_with_the_jpeg_prefix_is_read() {
+        let tiff = tiff_with_a_broken_entry();
+        for prefix in [&b"Exif\0\0"[..], &b""[..]] {
+            let mut chunk = prefix.to_vec();
+            chunk.extend_from_slice(&tiff);
+            let mut webp = b"RIFF\0\0\0\0WEBPVP8X".to_vec();
+            webp.extend_from_slice(&10u32.to_le_bytes());
+            webp.extend_from_slice(&[8, 0, 0, 0, 15, 0, 0, 15, 0, 0]);
+            webp.extend_from_slice(b"EXIF");
+            webp.extend_from_slice(&(chunk.len() as u32).to_le_bytes());
+            webp.extend_from_slice(&chunk);
+            let s = probe_exif(&webp).unwrap_or_else(|e| panic!("prefix {prefix:?}: {e}"));
+            assert_eq!(s.metadata.camera_make.as_deref(), Some("Canon"));
+            assert_eq!(s.metadata.orientation, Some(6));
+        }
     }
 
     #[test]

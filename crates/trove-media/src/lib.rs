@@ -44,10 +44,68 @@ pub use xmp_write::{MAX_SIDECAR_BYTES, SidecarFields, update_sidecar};
 /// much of the first read so metadata comes from the same pass as hashing.
 pub const HEAD_LEN: usize = 256 * 1024;
 
+/// The most a scan keeps of a file whose metadata lies beyond [`HEAD_LEN`].
+pub const MAX_HEAD_LEN: usize = 64 << 20;
+
+/// How many leading bytes of a file of `size` bytes, which starts with
+/// `first`, the probes need: [`HEAD_LEN`], or more (up to
+/// [`MAX_HEAD_LEN`]) for a TIFF whose first IFD lies past it (scanners and
+/// old tools write the pixels first) and a JPEG whose frame header sits
+/// behind large segments (a 400 KB ICC profile, Photoshop's resources).
+pub fn head_len_for(first: &[u8], size: u64) -> usize {
+    let whole = usize::try_from(size).unwrap_or(usize::MAX).min(MAX_HEAD_LEN);
+    let far = |offset: u64| offset.saturating_add(4096) > HEAD_LEN as u64;
+    let wants_more = match first {
+        [b'I', b'I', 42, 0, a, b, c, d, ..] => far(u64::from(u32::from_le_bytes([*a, *b, *c, *d]))),
+        [b'M', b'M', 0, 42, a, b, c, d, ..] => far(u64::from(u32::from_be_bytes([*a, *b, *c, *d]))),
+        // BigTIFF: 8-byte offsets.
+        [b'I', b'I', 43, 0, 8, 0, 0, 0, rest @ ..] if rest.len() >= 8 => {
+            far(u64::from_le_bytes(rest[..8].try_into().unwrap_or([0; 8])))
+        }
+        [b'M', b'M', 0, 43, 0, 8, 0, 0, rest @ ..] if rest.len() >= 8 => {
+            far(u64::from_be_bytes(rest[..8].try_into().unwrap_or([0; 8])))
+        }
+        [0xFF, 0xD8, 0xFF, ..] => !jpeg_frame_header_within(first, HEAD_LEN),
+        _ => false,
+    };
+    if wants_more { whole.max(HEAD_LEN) } else { HEAD_LEN }
+}
+
+/// Whether a JPEG's frame header (SOFn) starts within its first `limit`
+/// bytes (and within `bytes`), walking the segments.
+fn jpeg_frame_header_within(bytes: &[u8], limit: usize) -> bool {
+    let end = bytes.len().min(limit);
+    let mut at = 2usize;
+    while at + 4 <= end {
+        if bytes[at] != 0xFF {
+            // Not a marker where one should be: leave it to the decoders.
+            return true;
+        }
+        let marker = bytes[at + 1];
+        if marker == 0xFF {
+            at += 1; // fill byte
+            continue;
+        }
+        if matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
+            return true;
+        }
+        if marker == 0xDA || marker == 0xD9 {
+            return true;
+        }
+        at += 2 + usize::from(u16::from_be_bytes([bytes[at + 2], bytes[at + 3]]));
+    }
+    at < end
+}
+
 /// Pixel size read from an image header, with EXIF orientation applied.
 pub fn image_dimensions(head: &[u8], orientation: Option<u8>) -> Option<(u32, u32)> {
-    let size = imagesize::blob_size(head).ok()?;
-    let (w, h) = (u32::try_from(size.width).ok()?, u32::try_from(size.height).ok()?);
+    let (w, h) = match bmp_size(head) {
+        Some(size) => size,
+        None => {
+            let size = imagesize::blob_size(head).ok()?;
+            (u32::try_from(size.width).ok()?, u32::try_from(size.height).ok()?)
+        }
+    };
     if w == 0 || h == 0 {
         return None;
     }
@@ -56,4 +114,67 @@ pub fn image_dimensions(head: &[u8], orientation: Option<u8>) -> Option<(u32, u3
         Some(5..=8) => (h, w),
         _ => (w, h),
     })
+}
+
+/// A BMP's pixel size, read here because the header has two layouts that
+/// `imagesize` misreads: OS/2 1.x (16-bit sizes in a 12-byte header) and
+/// top-down bitmaps (a negative height).
+fn bmp_size(head: &[u8]) -> Option<(u32, u32)> {
+    if head.len() < 26 || &head[0..2] != b"BM" {
+        return None;
+    }
+    let header_len = u32::from_le_bytes(head[14..18].try_into().ok()?);
+    if header_len == 12 {
+        let w = u16::from_le_bytes(head[18..20].try_into().ok()?);
+        let h = u16::from_le_bytes(head[20..22].try_into().ok()?);
+        return Some((u32::from(w), u32::from(h)));
+    }
+    let w = i32::from_le_bytes(head[18..22].try_into().ok()?);
+    let h = i32::from_le_bytes(head[22..26].try_into().ok()?);
+    Some((w.unsigned_abs(), h.unsigned_abs()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn top_down_and_os2_bitmaps_have_their_real_size() {
+        let mut bmp = b"BM".to_vec();
+        bmp.extend_from_slice(&[0; 12]);
+        bmp.extend_from_slice(&40u32.to_le_bytes());
+        bmp.extend_from_slice(&127i32.to_le_bytes());
+        bmp.extend_from_slice(&(-64i32).to_le_bytes());
+        assert_eq!(image_dimensions(&bmp, None), Some((127, 64)));
+        let mut os2 = b"BM".to_vec();
+        os2.extend_from_slice(&[0; 12]);
+        os2.extend_from_slice(&12u32.to_le_bytes());
+        os2.extend_from_slice(&127u16.to_le_bytes());
+        os2.extend_from_slice(&64u16.to_le_bytes());
+        os2.extend_from_slice(&[1, 0, 8, 0]);
+        assert_eq!(image_dimensions(&os2, None), Some((127, 64)));
+    }
+
+    #[test]
+    fn a_tiff_with_its_ifd_at_the_end_and_a_jpeg_behind_a_big_profile_are_read_further() {
+        let size = 10 << 20;
+        let mut tiff = b"II*\0".to_vec();
+        tiff.extend_from_slice(&(900_000u32).to_le_bytes());
+        assert_eq!(head_len_for(&tiff, size), 10 << 20);
+        let mut near = b"MM\0*".to_vec();
+        near.extend_from_slice(&8u32.to_be_bytes());
+        assert_eq!(head_len_for(&near, size), HEAD_LEN);
+        assert_eq!(head_len_for(&tiff, 1 << 40), MAX_HEAD_LEN);
+
+        // SOI, then APP2 segments of 64 KB (an ICC profile) past HEAD_LEN.
+        let mut jpeg = vec![0xFF, 0xD8];
+        while jpeg.len() < HEAD_LEN + 1000 {
+            jpeg.extend_from_slice(&[0xFF, 0xE2, 0xFF, 0xFF]);
+            jpeg.extend_from_slice(&[0; 0xFFFF - 2]);
+        }
+        assert_eq!(head_len_for(&jpeg, size), 10 << 20);
+        let mut small = vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 4, 0, 0, 0xFF, 0xC0, 0, 11];
+        small.extend_from_slice(&[0; 64]);
+        assert_eq!(head_len_for(&small, size), HEAD_LEN);
+    }
 }

@@ -248,7 +248,8 @@ pub struct TreeSpec {
 }
 
 /// Writes a tree of files with unique random contents (with a signature no
-/// format claims, so they are catalogued as "other" and need no proxies).
+/// format claims, so they are "other" files that need no proxies: a folder
+/// catalogues them when set to take every file, `--kinds all`).
 /// Returns the total bytes.
 pub fn write_tree(root: &Path, spec: TreeSpec) -> u64 {
     let mut rng = Rng::new(spec.seed);

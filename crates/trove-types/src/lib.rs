@@ -156,6 +156,62 @@ impl fmt::Display for AssetKind {
     }
 }
 
+/// Which files of a watched folder become assets (a folder setting).
+/// Whatever is left out is not catalogued at all: notes, JSON, thumbnail
+/// databases and the like beside the photos do not crowd the grid.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FolderKinds {
+    /// Photos, videos, sound and PDFs, recognised by their content.
+    #[default]
+    Media,
+    /// Media, and documents too: text, office files, e-books.
+    Documents,
+    /// Every file.
+    All,
+}
+
+impl FolderKinds {
+    pub const ALL: [FolderKinds; 3] = [FolderKinds::Media, FolderKinds::Documents, FolderKinds::All];
+
+    /// The stable lower-case name used in the catalog, the CLI and the UI.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FolderKinds::Media => "media",
+            FolderKinds::Documents => "documents",
+            FolderKinds::All => "all",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<FolderKinds, UnknownName> {
+        FolderKinds::ALL
+            .into_iter()
+            .find(|k| k.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| UnknownName {
+                what: "folder kinds",
+                value: s.to_owned(),
+                expected: "media, documents, all",
+            })
+    }
+
+    /// Whether a file of `kind` (and `mime`, as detected from its content)
+    /// becomes an asset in a folder with this setting.
+    pub fn admits(self, kind: AssetKind, mime: Option<&str>) -> bool {
+        match kind {
+            AssetKind::Image | AssetKind::Video | AssetKind::Audio => true,
+            AssetKind::Document if mime == Some("application/pdf") => true,
+            AssetKind::Document => self != FolderKinds::Media,
+            AssetKind::Other => self == FolderKinds::All,
+        }
+    }
+}
+
+impl fmt::Display for FolderKinds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Returned when a name is not one of the known values of an enum.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownName {

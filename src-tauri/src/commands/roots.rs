@@ -1,8 +1,10 @@
 use tauri::State;
 use trove_core::AddRootOptions;
+use trove_core::types::FolderKinds;
 
 use super::{absolute_path, blocking, check_root};
 use crate::AppState;
+use crate::codes;
 use crate::dto::{ErrorDto, RemovedRootDto, RootDto};
 
 /// Adds a folder and queues its import. Progress arrives as events.
@@ -34,6 +36,22 @@ pub async fn rescan(state: State<'_, AppState>, root_id: Option<i64>) -> Result<
             lib.enqueue_scan(id)?;
         }
         Ok(())
+    })
+    .await
+}
+
+/// Sets which of a folder's files become assets ("media", "documents" or
+/// "all") and rescans it, so that files it now admits are catalogued.
+/// Assets already catalogued stay when the setting narrows.
+#[tauri::command]
+pub async fn set_root_kinds(state: State<'_, AppState>, root_id: i64, kinds: String) -> Result<RootDto, ErrorDto> {
+    let parsed = FolderKinds::parse(&kinds).map_err(|e| ErrorDto::new(codes::BAD_KINDS, e.to_string()))?;
+    let lib = state.lib()?;
+    blocking(move || {
+        check_root(&lib, root_id)?;
+        let root = lib.set_folder_kinds(&root_id.to_string(), parsed)?;
+        lib.enqueue_scan(root.id)?;
+        Ok(RootDto::from(&root))
     })
     .await
 }

@@ -12,6 +12,9 @@ pub struct RootDto {
     pub path: String,
     /// "online" or "offline".
     pub state: String,
+    /// Which of its files become assets: "media" (photos, videos, sound,
+    /// PDFs), "documents" (also text, office files, e-books) or "all".
+    pub kinds: String,
     #[ts(type = "number")]
     pub files: u64,
     #[ts(type = "number")]
@@ -29,6 +32,7 @@ impl From<&RootInfo> for RootDto {
             id: r.id,
             path: r.path.to_string_lossy().into_owned(),
             state: r.state.as_str().to_owned(),
+            kinds: r.kinds.as_str().to_owned(),
             files: r.files,
             missing_files: r.missing_files,
             problems: r.problems,

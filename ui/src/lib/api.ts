@@ -459,6 +459,11 @@ export function removeRoot(rootId: number): Promise<RemovedRootDto> {
   return call<RemovedRootDto>("remove_root", { rootId });
 }
 
+/** Which of a folder's files become assets; the folder is rescanned. */
+export function setRootKinds(rootId: number, kinds: "media" | "documents" | "all"): Promise<RootDto> {
+  return call<RootDto>("set_root_kinds", { rootId, kinds });
+}
+
 /** Rescans one root, or every root when `rootId` is null. */
 export function rescan(rootId: number | null): Promise<void> {
   return call<void>("rescan", { rootId });

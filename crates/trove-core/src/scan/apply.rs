@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use trove_catalog::{AssetContent, AssetRowId, Batch, Catalog, FileRecord, FileStat, Root, event_kind};
-use trove_types::Metadata;
+use trove_types::{FolderKinds, Metadata};
 
 use super::discover::{Found, Problem};
 use super::read::{ReadOutcome, read_file};
@@ -136,6 +136,7 @@ pub(crate) fn run(
     let stop = Cancel::new();
     let (tx, rx) = crossbeam_channel::bounded::<(Target, ReadOutcome)>(512);
     let root_path = root.path.clone();
+    let root_kinds = root.kinds;
     let result: Result<()> = std::thread::scope(|s| {
         let stop_readers = stop.clone();
         let cancel_readers = cancel.clone();
@@ -151,7 +152,13 @@ pub(crate) fn run(
                         .sidecar
                         .as_ref()
                         .map(|s| (root_path.join(s), found.stat.sidecar_mtime_ns));
-                    let outcome = read_file(&root_path.join(&found.rel), &found.rel, sidecar);
+                    // A file the catalog has keeps being read whatever the
+                    // folder's setting: a setting never drops an asset.
+                    let kinds = match &target {
+                        Target::New(_) => root_kinds,
+                        Target::Changed { .. } => FolderKinds::All,
+                    };
+                    let outcome = read_file(&root_path.join(&found.rel), &found.rel, sidecar, kinds);
                     if tx.send((target, outcome)).is_err() {
                         stop_readers.cancel();
                     }
@@ -287,6 +294,7 @@ impl Writer<'_> {
     ) -> Result<()> {
         match (target, outcome) {
             (Target::New(_), ReadOutcome::Vanished) => {}
+            (_, ReadOutcome::LeftOut) => report.left_out += 1,
             (Target::Changed { rec, .. }, ReadOutcome::Vanished) => {
                 // Gone between the walk and the read.
                 self.gone_by_asset.entry(rec.asset_row_id).or_default().push(rec);

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use md5::Digest;
 use trove_catalog::{AssetContent, FileStat};
-use trove_types::{AssetKind, CaptureSource, CaptureTime, ContentHash, Metadata};
+use trove_types::{AssetKind, CaptureSource, CaptureTime, ContentHash, FolderKinds, Metadata};
 
 use crate::fsmeta::{file_stat, problem_of};
 
@@ -26,6 +26,9 @@ pub(crate) enum ReadOutcome {
     },
     /// The file disappeared before we could read it.
     Vanished,
+    /// Not a kind of file the folder catalogues (its setting): a text file,
+    /// JSON, a database beside the photos. Read no further than its head.
+    LeftOut,
     Problem {
         code: &'static str,
         message: String,
@@ -33,13 +36,20 @@ pub(crate) enum ReadOutcome {
 }
 
 /// Reads and describes the file at `abs` (which the catalog knows as `rel`),
-/// with its XMP sidecar (path, modification time) if it has one.
-pub(crate) fn read_file(abs: &Path, rel: &Path, sidecar: Option<(PathBuf, Option<i64>)>) -> ReadOutcome {
+/// with its XMP sidecar (path, modification time) if it has one. A file
+/// whose content `kinds` does not admit is [`ReadOutcome::LeftOut`] after
+/// its first bytes.
+pub(crate) fn read_file(
+    abs: &Path,
+    rel: &Path,
+    sidecar: Option<(PathBuf, Option<i64>)>,
+    kinds: FolderKinds,
+) -> ReadOutcome {
     let sidecar_xmp = sidecar.as_ref().and_then(|(path, _)| read_sidecar(path));
     // A file that keeps changing while we read it is tried a few times,
     // then reported; the next scan or watch event picks it up again.
     for _ in 0..3 {
-        match read_once(abs, rel, sidecar_xmp.as_ref()) {
+        match read_once(abs, rel, sidecar_xmp.as_ref(), kinds) {
             Ok(Some(ReadOutcome::Read { mut stat, content })) => {
                 stat.sidecar_mtime_ns = sidecar.as_ref().and_then(|s| s.1);
                 return ReadOutcome::Read { stat, content };
@@ -80,6 +90,7 @@ fn read_once(
     abs: &Path,
     rel: &Path,
     sidecar: Option<&trove_media::XmpSummary>,
+    kinds: FolderKinds,
 ) -> std::io::Result<Option<ReadOutcome>> {
     let mut file = open_nonblocking(abs)?;
     let meta = file.metadata()?;
@@ -101,7 +112,10 @@ fn read_once(
     let mut md5 = md5::Md5::new();
     let mut head: Vec<u8> = Vec::new();
     let mut total: u64 = 0;
-    BUF.with(|buf| -> std::io::Result<()> {
+    // How much of the start to keep: the first read decides (more for a
+    // TIFF whose directory lies at its end, say).
+    let mut head_len = trove_media::HEAD_LEN;
+    let left_out = BUF.with(|buf| -> std::io::Result<bool> {
         let mut buf = buf.borrow_mut();
         loop {
             let n = match file.read(&mut buf[..]) {
@@ -111,16 +125,31 @@ fn read_once(
                 Err(e) => return Err(e),
             };
             let chunk = &buf[..n];
-            if head.len() < trove_media::HEAD_LEN {
-                let take = (trove_media::HEAD_LEN - head.len()).min(n);
+            if total == 0 {
+                head_len = trove_media::head_len_for(chunk, before.size);
+            }
+            let had = head.len();
+            if had < head_len {
+                let take = (head_len - had).min(n);
                 head.extend_from_slice(&chunk[..take]);
+            }
+            // The kind is known once the detector's share of the head is in.
+            let detect_len = trove_media::HEAD_LEN.min(before.size as usize);
+            if had < detect_len && (head.len() >= detect_len || total + n as u64 >= before.size) {
+                let d = trove_media::detect(rel, &head);
+                if !kinds.admits(d.kind, d.mime.as_deref()) {
+                    return Ok(true);
+                }
             }
             b3.update(chunk);
             md5.update(chunk);
             total += n as u64;
         }
-        Ok(())
+        Ok(false)
     })?;
+    if left_out {
+        return Ok(Some(ReadOutcome::LeftOut));
+    }
     let after = file_stat(&file.metadata()?);
     if after != before || total != after.size {
         return Ok(None);

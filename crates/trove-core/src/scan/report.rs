@@ -28,6 +28,9 @@ pub struct ScanReport {
     /// Paths that could not be catalogued (each is recorded with a reason).
     pub problems: u64,
     pub symlinks_skipped: u64,
+    /// Files the folder's setting leaves out (not photos, videos, sound or
+    /// PDFs, by their content): not catalogued.
+    pub left_out: u64,
     pub bytes_read: u64,
     pub elapsed_ms: u64,
 }

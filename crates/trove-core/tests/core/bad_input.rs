@@ -81,7 +81,10 @@ fn symlinks_are_not_followed_by_default() {
 
 #[test]
 fn a_symlink_loop_is_a_named_problem_when_following_links() {
-    let env = Env::with_options(AddRootOptions { follow_symlinks: true });
+    let env = Env::with_options(AddRootOptions {
+        follow_symlinks: true,
+        ..Default::default()
+    });
     write_png(&env.path("a/x.png"), 4, 4, [5, 5, 5], 0);
     std::os::unix::fs::symlink(env.path("a"), env.path("a/b-loop")).unwrap();
     let report = env.scan();

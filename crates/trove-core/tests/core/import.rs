@@ -33,7 +33,11 @@ fn first_import_catalogs_content_hashes_kind_and_exif() {
     std::fs::write(env.path("notes.txt"), "packing list").unwrap();
 
     let report = env.scan();
-    assert_eq!((report.files_seen, report.new_assets, report.problems), (3, 3, 0));
+    assert_eq!(
+        (report.files_seen, report.new_assets, report.left_out, report.problems),
+        (3, 2, 1, 0),
+        "the text file is not a photo: left out"
+    );
 
     let jpeg = env.asset_at("2023/iceland/DSCF0001.JPG");
     let a = &jpeg.asset;
@@ -61,8 +65,6 @@ fn first_import_catalogs_content_hashes_kind_and_exif() {
     let png = env.asset_at("2023/scan.png");
     assert_eq!(png.asset.mime.as_deref(), Some("image/png"));
     assert_eq!(png.asset.capture.unwrap().source, CaptureSource::FileMtime);
-    let txt = env.asset_at("notes.txt");
-    assert_eq!(txt.asset.kind, AssetKind::Document);
     env.integrity_ok();
 }
 
@@ -496,4 +498,74 @@ fn a_folder_s_tree_and_its_assets_below_it() {
         "empty: the whole root"
     );
     assert!(names("nowhere").is_empty());
+}
+
+/// Only photos, videos, sound and PDFs become assets by default: notes,
+/// JSON and the like beside the photos are left out (counted, not
+/// catalogued) until the folder's setting asks for them; narrowing the
+/// setting again forgets nothing.
+#[test]
+fn other_files_beside_the_photos_are_left_out_unless_the_folder_asks_for_them() {
+    use trove_core::types::FolderKinds;
+
+    let env = Env::new();
+    std::fs::write(
+        env.path("photo.jpg"),
+        trove_testkit::jpeg_bytes(16, 16, [1, 2, 3], 0, None),
+    )
+    .unwrap();
+    std::fs::write(env.path("scan.pdf"), trove_testkit::pdf_bytes("Scan", "Ana", 1)).unwrap();
+    std::fs::write(env.path("notes.txt"), "shot list for Sunday\n").unwrap();
+    std::fs::write(env.path("export.json"), "{\"a\": 1}\n").unwrap();
+    // Named like a photo, but text inside: its content decides.
+    std::fs::write(env.path("not-a-photo.jpg"), "this is a text file\n").unwrap();
+    let report = env.scan();
+    let kinds = |env: &Env| {
+        let mut k: Vec<(AssetKind, String)> = env
+            .assets()
+            .into_iter()
+            .map(|a| {
+                let detail = env.lib.asset_detail(&a.id.to_string()).unwrap();
+                (a.kind, detail.files[0].record.rel_path.display().to_string())
+            })
+            .collect();
+        k.sort_by(|a, b| a.1.cmp(&b.1));
+        k
+    };
+    assert_eq!(
+        kinds(&env),
+        [
+            (AssetKind::Image, "photo.jpg".to_owned()),
+            (AssetKind::Document, "scan.pdf".to_owned())
+        ]
+    );
+    assert_eq!(
+        (report.new_assets, report.left_out, report.problems),
+        (2, 3, 0),
+        "{report:?}"
+    );
+    assert_eq!(env.lib.roots().unwrap()[0].kinds, FolderKinds::Media);
+
+    env.lib
+        .set_folder_kinds(&env.root_id.to_string(), FolderKinds::Documents)
+        .unwrap();
+    let report = env.scan();
+    assert_eq!((report.new_assets, report.left_out), (1, 2), "{report:?}");
+    assert!(kinds(&env).contains(&(AssetKind::Document, "notes.txt".to_owned())));
+
+    env.lib
+        .set_folder_kinds(&env.root_id.to_string(), FolderKinds::All)
+        .unwrap();
+    let report = env.scan();
+    assert_eq!((report.new_assets, report.left_out), (2, 0), "{report:?}");
+    assert_eq!(env.assets().len(), 5);
+
+    // Narrowing keeps what was catalogued, even when it changes.
+    env.lib
+        .set_folder_kinds(&env.root_id.to_string(), FolderKinds::Media)
+        .unwrap();
+    std::fs::write(env.path("notes.txt"), "shot list for Monday\n").unwrap();
+    let report = env.scan();
+    assert_eq!((report.changed, report.left_out), (1, 0), "{report:?}");
+    assert_eq!(env.assets().len(), 5);
 }

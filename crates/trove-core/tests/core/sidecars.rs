@@ -98,10 +98,17 @@ fn editing_only_the_sidecar_is_noticed_and_removing_it_falls_back() {
     assert_eq!(env.assets().len(), 1);
 }
 
+/// A sidecar whose original is gone is not an asset (it is XMP, not a
+/// photo); a folder set to catalogue every file takes it like any file.
 #[test]
-fn an_xmp_file_with_no_original_is_catalogued_like_any_file() {
+fn an_xmp_file_with_no_original_is_left_out_unless_the_folder_takes_every_file() {
     let env = Env::new();
     write_sidecar(&env, "lonely.xmp", 3, &[]);
+    let report = env.scan();
+    assert_eq!((env.assets().len(), report.left_out), (0, 1));
+    env.lib
+        .set_folder_kinds(&env.root_id.to_string(), trove_core::types::FolderKinds::All)
+        .unwrap();
     env.scan();
     assert_eq!(env.assets().len(), 1);
 }

@@ -4,7 +4,12 @@ export type RootDto = { id: number, path: string,
 /**
  * "online" or "offline".
  */
-state: string, files: number, missing_files: number, problems: number, 
+state: string, 
+/**
+ * Which of its files become assets: "media" (photos, videos, sound,
+ * PDFs), "documents" (also text, office files, e-books) or "all".
+ */
+kinds: string, files: number, missing_files: number, problems: number, 
 /**
  * Unix ms of the last completed full scan.
  */
