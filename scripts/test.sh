@@ -38,8 +38,8 @@ step "metadata agreement with exiftool on real files (Pillow's test images, from
 corpus="${TROVE_CORPUS:-$HOME/.cache/trove/corpus}"
 scripts/corpus.sh "$corpus"
 scripts/metadata_agreement.py "$corpus" --trove "$TROVE_BIN" \
-  --min catalogued=99 --min capture_exif=94 --min make=95 --min model=100 \
-  --min orientation=91 --min size=95
+  --min catalogued=99 --min capture=91 --min capture_exif=94 --min capture_offset=96 \
+  --min make=95 --min model=100 --min lens=75 --min orientation=96 --min size=95
 
 step "Debian package (tauri build --bundles deb, from the debug build)"
 (cd src-tauri && ../ui/node_modules/.bin/tauri build --debug --bundles deb --ci)

@@ -66,6 +66,8 @@ impl Curation {
             label: m.color_label.as_deref().and_then(|l| l.parse().ok()),
             title: m.title.clone(),
             caption: m.description.clone(),
+            creator: m.raw["xmp"]["creator"].as_str().map(str::to_owned),
+            rights: m.raw["xmp"]["rights"].as_str().map(str::to_owned),
             ..Curation::default()
         };
         let strings = |key: &str| -> Vec<String> {

@@ -254,6 +254,10 @@ pub enum CaptureSource {
     ExifOriginal,
     /// EXIF CreateDate / DateTimeDigitized.
     ExifCreate,
+    /// A date in the file's XMP (exif:DateTimeOriginal,
+    /// photoshop:DateCreated, xmp:CreateDate), when EXIF has none: what
+    /// Photoshop, scanners and Lightroom exports carry.
+    Xmp,
     /// A container's creation time (QuickTime, Matroska...).
     Container,
     /// The file's modification time: a guess, shown as such.
@@ -265,6 +269,7 @@ impl CaptureSource {
         match self {
             CaptureSource::ExifOriginal => "exif_original",
             CaptureSource::ExifCreate => "exif_create",
+            CaptureSource::Xmp => "xmp",
             CaptureSource::Container => "container",
             CaptureSource::FileMtime => "file_mtime",
         }
@@ -277,6 +282,7 @@ impl FromStr for CaptureSource {
         [
             CaptureSource::ExifOriginal,
             CaptureSource::ExifCreate,
+            CaptureSource::Xmp,
             CaptureSource::Container,
             CaptureSource::FileMtime,
         ]

@@ -194,22 +194,6 @@ fn describe(
     } else {
         None
     };
-    let orientation = exif.as_ref().and_then(|e| e.metadata.orientation);
-    let dims = if detected.kind == AssetKind::Image {
-        trove_media::image_dimensions(head, orientation).or_else(|| {
-            let e = exif.as_ref()?;
-            Some((e.pixel_width?, e.pixel_height?))
-        })
-    } else {
-        None
-    };
-    let capture = exif.as_ref().and_then(|e| e.capture).or_else(|| {
-        Some(CaptureTime {
-            unix_ms: stat.mtime_ns.div_euclid(1_000_000),
-            offset_minutes: None,
-            source: CaptureSource::FileMtime,
-        })
-    });
     // XMP (ratings, labels, titles, keywords) rides in images, PDFs and
     // videos alike as a plain-text packet near the start of the file.
     let embedded = match detected.kind {
@@ -224,6 +208,32 @@ fn describe(
         (None, Some(s)) => Some(s.clone()),
         (Some(e), Some(s)) => Some(s.clone().or(e)),
     };
+    let orientation = exif
+        .as_ref()
+        .and_then(|e| e.metadata.orientation)
+        .or_else(|| xmp.as_ref().and_then(|x| x.orientation));
+    let dims = if detected.kind == AssetKind::Image {
+        trove_media::image_dimensions(head, orientation).or_else(|| {
+            let e = exif.as_ref()?;
+            Some((e.pixel_width?, e.pixel_height?))
+        })
+    } else {
+        None
+    };
+    // EXIF's date first; then the XMP's (Photoshop output, scans and
+    // exports often carry the date only there), as exiftool ranks them;
+    // the file's modification time is the last guess.
+    let capture = exif
+        .as_ref()
+        .and_then(|e| e.capture)
+        .or_else(|| xmp.as_ref().and_then(trove_media::XmpSummary::capture))
+        .or_else(|| {
+            Some(CaptureTime {
+                unix_ms: stat.mtime_ns.div_euclid(1_000_000),
+                offset_minutes: None,
+                source: CaptureSource::FileMtime,
+            })
+        });
     let metadata = exif.map(|e| e.metadata);
     let metadata = match (metadata, xmp) {
         (m, None) => m,
