@@ -60,6 +60,7 @@ const HINTS: &[(&str, &str)] = &[
     // Curation.
     ("curation_invalid", ""),
     ("system_folder", ""),
+    ("bad_log_filter", ""),
     ("target_overlaps", ""),
     ("album_not_found", "the sidebar lists the albums"),
     ("album_refused", ""),

@@ -36,6 +36,15 @@ pub fn library_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("trove-library"))
 }
 
+/// The log's filter: `RUST_LOG` when set, else each stage at info.
+#[allow(clippy::disallowed_methods)] // front end: the person's choice of log detail
+pub fn log_filter() -> String {
+    std::env::var("RUST_LOG")
+        .ok()
+        .filter(|f| !f.trim().is_empty())
+        .unwrap_or_else(|| trove_core::logs::DEFAULT_FILTER.to_owned())
+}
+
 /// Who signs comments made in the app: the login name (`USER`, or
 /// `USERNAME` on Windows), else "me".
 #[allow(clippy::disallowed_methods)] // front end: the person's name for comments
@@ -87,6 +96,7 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
         .invoke_handler(tauri::generate_handler![
             commands::library::library_info,
             commands::library::media_base,
+            commands::library::open_log_folder,
             commands::playback::playback_support,
             commands::playback::open_original,
             commands::assets::list_assets,
@@ -254,6 +264,13 @@ pub fn run() {
                 }
             };
             app.state::<AppState>().set(lib.clone());
+            // The log (the sidebar's "Open log folder" shows it).
+            if let Err(e) = trove_core::logs::start_logging(&dir, "trove-desktop", &log_filter()) {
+                #[allow(clippy::print_stderr)]
+                {
+                    eprintln!("trove: no log file: {e}");
+                }
+            }
             match media::MediaServer::start(lib.clone()) {
                 Ok(server) => app.state::<AppState>().set_media_base(server.base),
                 // Without it images still show; the viewer says video can't play.

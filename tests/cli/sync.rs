@@ -22,6 +22,7 @@ pub(crate) fn command(lib: &Path, secret: &str, args: &[&str]) -> Command {
         .arg(lib)
         .args(args)
         .env_remove("TROVE_LIBRARY")
+        .env_remove("RUST_LOG")
         .env_remove("AWS_PROFILE")
         .env_remove("AWS_CA_BUNDLE")
         .env_remove("AWS_ENDPOINT_URL")
@@ -276,6 +277,33 @@ fn sync_verifies_every_object_and_a_rename_sends_only_the_manifest() {
     assert_eq!(mended["uploaded"], 1, "{mended}");
     bytes[mid] ^= 0xff;
     assert_eq!(rclone_cat(&prefix, &proxy_key), bytes);
+
+    // The log says what each stage did and how long it took, and holds no
+    // secret: no key, no signed URL.
+    let log_dir = lib.join("logs");
+    let log: String = std::fs::read_dir(&log_dir)
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    for stage in [
+        "scan finished",
+        "sync finished",
+        "fixity check finished",
+        "object damaged",
+    ] {
+        assert!(log.contains(stage), "no {stage:?} in the log:\n{log}");
+    }
+    assert!(log.contains(&format!("key={proxy_key}")), "the damaged object is named");
+    for secret in [SECRET_KEY, "X-Amz-Signature", "X-Amz-Credential", "Authorization"] {
+        assert!(!log.contains(secret), "{secret:?} in the log");
+    }
+    let shown = trove_s3(&lib, SECRET_KEY, &["log", "-n", "3"]);
+    let shown = String::from_utf8_lossy(&shown.stdout).to_string();
+    assert!(
+        shown.starts_with(log_dir.to_str().unwrap()),
+        "trove log names the file: {shown}"
+    );
+    assert_eq!(shown.lines().count(), 4, "the path and 3 lines: {shown}");
 
     // An edit: the new content goes up as a new object; the old one stays.
     let old = std::fs::read(tmp.path().join("photos/trip/IMG_0.jpg")).unwrap();

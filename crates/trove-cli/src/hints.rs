@@ -63,6 +63,7 @@ const HINTS: &[(&str, &str)] = &[
     // Curation.
     ("curation_invalid", ""),
     ("system_folder", ""),
+    ("bad_log_filter", ""),
     ("target_overlaps", ""),
     ("album_not_found", "`trove album list` shows every album and folder"),
     ("album_refused", ""),

@@ -100,6 +100,24 @@ fn describe_kinds(kinds: FolderKinds) -> &'static str {
     }
 }
 
+/// `trove log`: the newest log file's path, then its last lines.
+pub fn log(dir: &Path, lines: usize, path_only: bool) -> Result<u8, CoreError> {
+    let Some(path) = trove_core::logs::newest_log(dir)? else {
+        output::note(&format!(
+            "no log yet in {}; every command that opens the library writes one",
+            trove_core::logs::log_dir(dir).display()
+        ));
+        return Ok(EXIT_OK);
+    };
+    output::line(&path.display().to_string());
+    if !path_only {
+        for l in trove_core::logs::tail(&path, lines)? {
+            output::line(&l);
+        }
+    }
+    Ok(EXIT_OK)
+}
+
 /// `trove watch`.
 pub fn watch(dir: &Path, poll: bool, mut workers: WorkerOptions, threads: usize) -> Result<u8, CoreError> {
     let lib = open_writer(dir, false)?;

@@ -45,6 +45,13 @@ struct Cli {
     /// Threads for reading and hashing files, and workers making thumbnails and previews (default: all cores).
     #[arg(long, global = true, value_name = "N")]
     threads: Option<usize>,
+    /// Log more (each job and object) to the library's log; RUST_LOG, when
+    /// set, decides instead (`trove log` shows the log).
+    #[arg(short, long, global = true)]
+    verbose: bool,
+    /// The log's filter, from RUST_LOG (e.g. `trove_core=debug`).
+    #[arg(long, global = true, env = "RUST_LOG", hide = true, value_name = "FILTER")]
+    log_filter: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -189,6 +196,15 @@ enum Command {
         root: String,
         #[arg(value_name = "POLICY", value_parser = sync_cmd::parse_policy)]
         policy: trove_core::SyncPolicy,
+    },
+    /// Where the library's log is, and its last lines.
+    Log {
+        /// How many lines to show.
+        #[arg(long, short = 'n', default_value_t = 40, value_name = "N")]
+        lines: usize,
+        /// Print only the log file's path.
+        #[arg(long)]
+        path: bool,
     },
     /// Which of a folder's files become assets: media (photos, videos,
     /// sound and PDFs, the default), documents (also text, office files,
@@ -355,6 +371,12 @@ fn keep_freed_memory() {
 fn main() -> ExitCode {
     keep_freed_memory();
     let cli = Cli::parse();
+    let filter = match &cli.log_filter {
+        Some(f) if !f.trim().is_empty() => f.clone(),
+        _ if cli.verbose => trove_core::logs::VERBOSE_FILTER.to_owned(),
+        _ => trove_core::logs::DEFAULT_FILTER.to_owned(),
+    };
+    let _ = LOG_FILTER.set(filter);
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
@@ -379,15 +401,32 @@ pub(crate) fn cores() -> usize {
 }
 
 fn open_writer(dir: &std::path::Path, create: bool) -> Result<Library, CoreError> {
-    Library::open(dir, OpenOptions::write().create(create))
+    let lib = Library::open(dir, OpenOptions::write().create(create))?;
+    start_log(dir)?;
+    Ok(lib)
 }
 
 /// Readers do not take the lock, so they work while `trove watch` runs.
 fn open_reader(dir: &std::path::Path) -> Result<Library, CoreError> {
-    match Library::open(dir, OpenOptions::read_only()) {
+    let lib = match Library::open(dir, OpenOptions::read_only()) {
         Err(e) if e.code() == "catalog_needs_upgrade" => open_writer(dir, false),
         other => other,
-    }
+    }?;
+    start_log(dir)?;
+    Ok(lib)
+}
+
+/// The log filter: RUST_LOG when set, else `-v`'s or the default.
+static LOG_FILTER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Starts the library's log once a library is open (so a mistyped
+/// --library never creates a folder for its log).
+fn start_log(dir: &std::path::Path) -> Result<(), CoreError> {
+    let filter = LOG_FILTER
+        .get()
+        .map_or(trove_core::logs::DEFAULT_FILTER, String::as_str);
+    trove_core::logs::start_logging(dir, "trove", filter)?;
+    Ok(())
 }
 
 fn parse_kinds(s: &str) -> Result<trove_core::types::FolderKinds, String> {
@@ -521,6 +560,7 @@ fn run(cli: Cli) -> Result<u8, CoreError> {
         Command::Upload(args) => sync_cmd::upload(&dir, args),
         Command::Share(args) => share_cmd::share(&dir, args),
         Command::Policy { root, policy } => sync_cmd::policy(&dir, &root, policy),
+        Command::Log { lines, path } => library_cmd::log(&dir, lines, path),
         Command::Kinds { root, kinds, json } => library_cmd::kinds(&dir, &root, kinds, json, &scans_only),
         Command::Sync {
             concurrency,

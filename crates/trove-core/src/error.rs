@@ -84,6 +84,11 @@ pub enum CoreError {
     /// The whole disk or one of the operating system's folders.
     #[error("{} is the whole disk or a system folder; add the folders that hold your files", path.display())]
     SystemFolder { path: PathBuf },
+    /// A log filter (`RUST_LOG`) that is not one.
+    #[error(
+        "the log filter {filter:?} is not valid ({detail}); use a level such as info or debug, or directives like trove_core=debug"
+    )]
+    BadLogFilter { filter: String, detail: String },
     /// An album that does not exist, by the name or id given.
     #[error("no album {key:?}")]
     AlbumNotFound { key: String },
@@ -164,6 +169,7 @@ impl CoreError {
             CoreError::CurationInvalid(_) => "curation_invalid",
             CoreError::AlbumNotFound { .. } => "album_not_found",
             CoreError::SystemFolder { .. } => "system_folder",
+            CoreError::BadLogFilter { .. } => "bad_log_filter",
             CoreError::TargetOverlaps { .. } => "target_overlaps",
             CoreError::AlbumRefused { .. } => "album_refused",
             CoreError::Sidecar { .. } => "sidecar_refused",
@@ -240,6 +246,7 @@ impl CoreError {
                 | CoreError::CurationInvalid(_)
                 | CoreError::AlbumNotFound { .. }
                 | CoreError::SystemFolder { .. }
+                | CoreError::BadLogFilter { .. }
                 | CoreError::TargetOverlaps { .. }
                 | CoreError::AlbumRefused { .. }
                 | CoreError::NothingSelected { .. }
@@ -358,6 +365,10 @@ mod tests {
             CoreError::NothingSelected { selection: s() },
             CoreError::AlbumNotFound { key: s() },
             CoreError::SystemFolder { path: p() },
+            CoreError::BadLogFilter {
+                filter: s(),
+                detail: s(),
+            },
             CoreError::TargetOverlaps {
                 target: p(),
                 what: "x",
@@ -411,6 +422,7 @@ mod tests {
             CoreError::NothingSelected { .. } => "NothingSelected",
             CoreError::AlbumNotFound { .. } => "AlbumNotFound",
             CoreError::SystemFolder { .. } => "SystemFolder",
+            CoreError::BadLogFilter { .. } => "BadLogFilter",
             CoreError::TargetOverlaps { .. } => "TargetOverlaps",
             CoreError::AlbumRefused { .. } => "AlbumRefused",
             CoreError::Sidecar { .. } => "Sidecar",

@@ -48,6 +48,7 @@ mod events;
 mod fsmeta;
 mod jobs;
 mod library;
+pub mod logs;
 mod model;
 mod proxies;
 mod roots;

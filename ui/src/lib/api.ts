@@ -459,6 +459,11 @@ export function removeRoot(rootId: number): Promise<RemovedRootDto> {
   return call<RemovedRootDto>("remove_root", { rootId });
 }
 
+/** Opens the library's log folder in the file manager; resolves to its path. */
+export function openLogFolder(): Promise<string> {
+  return call<string>("open_log_folder");
+}
+
 /** Which of a folder's files become assets; the folder is rescanned. */
 export function setRootKinds(rootId: number, kinds: "media" | "documents" | "all"): Promise<RootDto> {
   return call<RootDto>("set_root_kinds", { rootId, kinds });

@@ -250,6 +250,7 @@ impl Library {
                 job_id: job.id,
                 kind: job.kind.clone(),
             });
+            let job_started = std::time::Instant::now();
             let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| self.run_job(&job, opts, sink, cancel)))
                 .unwrap_or_else(|panic| {
                     let msg = panic
@@ -266,6 +267,13 @@ impl Library {
             let now = self.now_ms();
             match outcome {
                 Ok(()) => {
+                    tracing::debug!(
+                        job = job.id,
+                        kind = %job.kind,
+                        payload = %job.payload,
+                        ms = job_started.elapsed().as_millis() as u64,
+                        "job done"
+                    );
                     cat.complete_job(job.id, self.owner(), now)?;
                     lock(summary).done += 1;
                     sink.emit(Event::JobFinished {
@@ -279,6 +287,15 @@ impl Library {
                 Err(f) => {
                     let outcome = cat.fail_job(job.id, self.owner(), now, &f.message, f.permanent)?;
                     let will_retry = matches!(outcome, FailOutcome::RetryAt(_));
+                    tracing::warn!(
+                        job = job.id,
+                        kind = %job.kind,
+                        payload = %job.payload,
+                        ms = job_started.elapsed().as_millis() as u64,
+                        error = %f.message,
+                        will_retry,
+                        "job failed"
+                    );
                     if will_retry {
                         lock(summary).retried += 1;
                     } else {

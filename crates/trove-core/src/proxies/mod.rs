@@ -554,6 +554,7 @@ impl Library {
     /// The `make_proxies` job.
     pub(crate) fn make_proxies(&self, asset: &str) -> std::result::Result<(), JobFailure> {
         self.with_source(asset, |src| {
+            let started = std::time::Instant::now();
             let result = match src.detail.asset.kind {
                 AssetKind::Image => self.image_proxies(&src),
                 AssetKind::Video => self.video_proxies(&src),
@@ -561,6 +562,12 @@ impl Library {
                 AssetKind::Document => self.document_proxies(&src),
                 AssetKind::Other => Ok(Made::default()),
             };
+            let ms = started.elapsed().as_millis() as u64;
+            match &result {
+                Ok(made) => tracing::debug!(asset, kind = %src.detail.asset.kind, ms, files = made.files.len(), problem = ?made.problem.as_ref().map(MediaError::code), "proxies made"),
+                Err(Failure::Media(e)) => tracing::info!(asset, path = %src.path.display(), ms, error = %e, "proxies could not be made"),
+                Err(Failure::Job(_)) => {}
+            }
             match result {
                 Ok(made) => self.record(&src, made, true),
                 Err(Failure::Media(e)) => self.proxy_failed(src.detail.asset.row_id, &e, src.path),

@@ -346,6 +346,7 @@ pub(crate) fn scan(
     plan.problems = disc.problems;
 
     // 3 + 4. Read and apply.
+    let discover_ms = discover_started.elapsed().as_millis() as u64;
     apply::run(lib, &mut cat, root, plan, params, sink, cancel, &mut report)?;
 
     if scope == ScanScope::Full {
@@ -355,6 +356,22 @@ pub(crate) fn scan(
         b.commit()?;
     }
     report.elapsed_ms = started.elapsed().as_millis() as u64;
+    tracing::info!(
+        root = %root.path.display(),
+        files = report.files_seen,
+        new = report.new_assets,
+        duplicates = report.duplicates,
+        changed = report.changed,
+        moved = report.moved,
+        missing = report.missing,
+        left_out = report.left_out,
+        problems = report.problems,
+        mb_read = report.bytes_read / 1_000_000,
+        discover_ms,
+        read_and_apply_ms = report.elapsed_ms.saturating_sub(discover_ms),
+        ms = report.elapsed_ms,
+        "scan finished"
+    );
     sink.emit(Event::ScanFinished(report.clone()));
     Ok(report)
 }

@@ -96,6 +96,7 @@ impl Library {
     /// nothing changed. Writers only.
     pub fn update_search_index(&self, sink: &dyn EventSink) -> Result<IndexReport> {
         self.require_writer("updating the search index")?;
+        let started = Instant::now();
         let index = self.search_index(sink)?;
         let mut seq = index.committed_seq().unwrap_or(0);
         // The common case (nothing new, e.g. every keystroke of a search)
@@ -136,6 +137,14 @@ impl Library {
         if seq != report.seq {
             index.commit(seq).map_err(|e| search_error(index.path(), e))?;
             report.seq = seq;
+        }
+        if report.indexed + report.removed > 0 {
+            tracing::info!(
+                indexed = report.indexed,
+                removed = report.removed,
+                ms = started.elapsed().as_millis() as u64,
+                "search index updated"
+            );
         }
         Ok(report)
     }

@@ -855,6 +855,7 @@ pub(crate) fn drive(
                         };
                         match result {
                             Ok((size, md5)) => {
+                                tracing::debug!(key = %obj.key, bytes = size, "object sent and verified");
                                 records.push(Record::Verified { id, size, md5 });
                                 stats.uploaded += 1;
                                 stats.uploaded_bytes += size;

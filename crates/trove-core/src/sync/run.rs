@@ -197,6 +197,20 @@ impl Library {
         report.failed.extend(stats.failed);
         report.pending = self.catalog().sync_counts(target.id)?.pending;
         report.seconds = started.elapsed().as_secs_f64();
+        tracing::info!(
+            url = %report.target,
+            uploaded = report.uploaded,
+            mb = report.uploaded_bytes / 1_000_000,
+            parts_reused = report.parts_reused,
+            failed = report.failed.len(),
+            pending = report.pending,
+            network_pauses = report.network_pauses,
+            seconds = report.seconds,
+            "sync finished"
+        );
+        for (key, why) in report.failed.iter().take(100) {
+            tracing::warn!(key = %key, error = %why, "object not sent");
+        }
         sink.emit(Event::SyncProgress(stats.progress));
         result.map(|()| report)
     }

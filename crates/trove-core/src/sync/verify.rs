@@ -70,6 +70,7 @@ impl Library {
         cancel: &Cancel,
     ) -> Result<VerifyReport> {
         self.require_writer("verifying the target")?;
+        let started = std::time::Instant::now();
         let target = self.target()?;
         let rt = runtime(2)?;
         let store = rt.block_on(Library::open_store(&target, credentials, Duration::from_secs(60)))?;
@@ -147,6 +148,23 @@ impl Library {
                 }
             }
             batch.commit()?;
+        }
+        tracing::info!(
+            url = %report.target,
+            checked = report.checked,
+            mb = report.checked_bytes / 1_000_000,
+            ok = report.ok,
+            damaged = report.damaged.len(),
+            missing = report.missing.len(),
+            errors = report.errors.len(),
+            seconds = started.elapsed().as_secs_f64(),
+            "fixity check finished"
+        );
+        for (key, why) in &report.damaged {
+            tracing::warn!(key = %key, problem = %why, "object damaged; queued to be sent again");
+        }
+        for key in &report.missing {
+            tracing::warn!(key = %key, "object missing from the target; queued to be sent again");
         }
         Ok(report)
     }
