@@ -300,6 +300,7 @@ const CODES: &[&str] = &[
     "curation_invalid",
     "album_not_found",
     "system_folder",
+    "bad_log_filter",
     "target_overlaps",
     "album_refused",
     "sidecar_refused",
