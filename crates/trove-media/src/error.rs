@@ -43,6 +43,7 @@ pub enum MediaError {
 fn package_of(tool: &str) -> &'static str {
     match tool {
         "pdfinfo" | "pdftoppm" => "poppler-utils",
+        "vips" | "vipsheader" => "libvips-tools",
         _ => "ffmpeg",
     }
 }

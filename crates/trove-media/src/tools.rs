@@ -1,4 +1,4 @@
-//! External tools (ffprobe, ffmpeg, pdfinfo, pdftoppm) run as
+//! External tools (ffprobe, ffmpeg, pdfinfo, pdftoppm, vips) run as
 //! subprocesses: at low CPU priority, under an address-space limit, with a
 //! timeout, and with their output capped, so a hostile file can make a tool
 //! fail but never hang or exhaust the machine.
@@ -23,6 +23,9 @@ pub struct Tools {
     pub ffprobe: PathBuf,
     pub pdfinfo: PathBuf,
     pub pdftoppm: PathBuf,
+    /// libvips's tools, for images the built-in decoders refuse.
+    pub vips: PathBuf,
+    pub vipsheader: PathBuf,
     /// Niceness given to every tool (0-19): proxies are background work.
     pub niceness: i32,
     /// Address-space limit of every tool, in bytes.
@@ -36,6 +39,8 @@ impl Default for Tools {
             ffprobe: "ffprobe".into(),
             pdfinfo: "pdfinfo".into(),
             pdftoppm: "pdftoppm".into(),
+            vips: "vips".into(),
+            vipsheader: "vipsheader".into(),
             niceness: 10,
             max_memory: 4 << 30,
         }
@@ -62,6 +67,8 @@ impl Tools {
             ffprobe: dir.join("ffprobe"),
             pdfinfo: dir.join("pdfinfo"),
             pdftoppm: dir.join("pdftoppm"),
+            vips: dir.join("vips"),
+            vipsheader: dir.join("vipsheader"),
             ..Tools::default()
         }
     }
@@ -80,6 +87,14 @@ impl Tools {
 
     pub(crate) fn pdftoppm(&self, timeout: Duration, max_stdout: usize) -> Run<'_> {
         self.run("pdftoppm", &self.pdftoppm, timeout, max_stdout)
+    }
+
+    pub(crate) fn vips(&self, timeout: Duration, max_stdout: usize) -> Run<'_> {
+        self.run("vips", &self.vips, timeout, max_stdout)
+    }
+
+    pub(crate) fn vipsheader(&self, timeout: Duration, max_stdout: usize) -> Run<'_> {
+        self.run("vipsheader", &self.vipsheader, timeout, max_stdout)
     }
 
     fn run<'a>(&'a self, tool: &'static str, program: &'a Path, timeout: Duration, max_stdout: usize) -> Run<'a> {

@@ -21,32 +21,59 @@ type Produced = Result<Made, Failure>;
 impl Library {
     pub(super) fn image_proxies(&self, src: &Source<'_>) -> Produced {
         let a = &src.detail.asset;
-        if a.size > MAX_ORIGINAL_BYTES {
-            return Err(MediaError::OverMemoryLimit {
+        let orientation = src.detail.metadata.as_ref().and_then(|m| m.orientation);
+        let spec = ProxySpec::default();
+        let own = if a.size > MAX_ORIGINAL_BYTES {
+            Err(MediaError::OverMemoryLimit {
                 detail: format!(
-                    "the file is {} bytes; Trove makes proxies of originals up to {} bytes",
+                    "the file is {} bytes; Trove decodes originals up to {} bytes itself",
                     a.size, MAX_ORIGINAL_BYTES
                 ),
+            })
+        } else {
+            let bytes = std::fs::read(src.path)
+                .map_err(|e| JobFailure::retryable(format!("reading {}: {e}", src.path.display())))?;
+            if blake3::hash(&bytes).as_bytes() != &a.blake3.0 {
+                return Err(changed(src.path).into());
             }
-            .into());
-        }
-        let bytes = std::fs::read(src.path)
-            .map_err(|e| JobFailure::retryable(format!("reading {}: {e}", src.path.display())))?;
-        if blake3::hash(&bytes).as_bytes() != &a.blake3.0 {
-            return Err(changed(src.path).into());
-        }
-        let orientation = src.detail.metadata.as_ref().and_then(|m| m.orientation);
-        // A RAW file shows through the largest JPEG its camera embedded,
-        // turned by the RAW's own orientation.
-        let pixels = match a.mime.as_deref() {
-            Some(mime) if trove_media::is_raw_mime(mime) => {
-                let j = trove_media::raw_preview(&bytes)?;
-                &bytes[j.offset..j.offset + j.len]
+            // A RAW file shows through the largest JPEG its camera
+            // embedded, turned by the RAW's own orientation.
+            match a.mime.as_deref() {
+                Some(mime) if trove_media::is_raw_mime(mime) => trove_media::raw_preview(&bytes)
+                    .and_then(|j| trove_media::image_proxies(&bytes[j.offset..j.offset + j.len], orientation, &spec)),
+                _ => trove_media::image_proxies(&bytes, orientation, &spec),
             }
-            _ => &bytes[..],
         };
         let mut made = Made::default();
-        made.image(trove_media::image_proxies(pixels, orientation, &ProxySpec::default())?);
+        match own {
+            Ok(p) => made.image(p),
+            // What the fast decoders refuse, libvips may read (in a process
+            // of its own, shrinking while it decodes); when it cannot
+            // either, the first decoder's reason stands.
+            Err(e) if trove_media::vips_may_read(&e) => {
+                let v = trove_media::vips_preview(self.tools(), src.path, spec.preview_long).map_err(|ve| {
+                    tracing::debug!(path = %src.path.display(), error = %ve, "libvips could not read it either");
+                    e.clone()
+                })?;
+                let mut p = trove_media::image_proxies(&v.jpeg, orientation, &spec)?;
+                p.source_width = v.width;
+                p.source_height = v.height;
+                if a.width.is_none() || a.height.is_none() {
+                    let (w, h) = match orientation {
+                        Some(5..=8) => (v.height, v.width),
+                        _ => (v.width, v.height),
+                    };
+                    made.facts = Some(Facts {
+                        width: Some(w),
+                        height: Some(h),
+                        ..Facts::default()
+                    });
+                }
+                tracing::info!(path = %src.path.display(), reason = %e, "shown through libvips");
+                made.image(p);
+            }
+            Err(e) => return Err(e.into()),
+        }
         Ok(made)
     }
 

@@ -308,3 +308,62 @@ fn the_full_size_cache_keeps_only_the_most_recent_renders() {
     assert!(err.to_string().contains("changed since it was catalogued"), "{err}");
     assert!(!cached.exists());
 }
+
+/// Runs a libvips tool (Debian's libvips-tools, which scripts/deps.sh
+/// installs) to make a test file.
+fn vips(args: &[&str]) {
+    let out = std::process::Command::new("vips")
+        .args(args)
+        .output()
+        .expect("vips (scripts/deps.sh installs libvips-tools)");
+    assert!(
+        out.status.success(),
+        "vips {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// What Trove's own decoders refuse, libvips reads: a FITS image (no
+/// decoder in Trove), a PNG whose data checksum is wrong, and a JPEG over
+/// the pixel limit (vips shrinks it while decoding). Each gets its three
+/// proxies and its true size, and no error.
+#[test]
+fn images_the_fast_decoders_refuse_are_shown_through_libvips() {
+    let env = Env::new();
+    vips(&["black", env.path("nebula.fits").to_str().unwrap(), "96", "64"]);
+    // 20,000 x 15,000 = 300 megapixels, over the 250 MP limit.
+    vips(&[
+        "black",
+        &format!("{}[Q=50]", env.path("huge-scan.jpg").display()),
+        "20000",
+        "15000",
+    ]);
+    let mut png = trove_testkit::png_bytes(64, 48, [10, 200, 30], 0);
+    let idat = png.windows(4).position(|w| w == b"IDAT").unwrap();
+    let len = u32::from_be_bytes(png[idat - 4..idat].try_into().unwrap()) as usize;
+    let crc = idat + 4 + len;
+    png[crc..crc + 4].copy_from_slice(b"\xde\xad\xbe\xef");
+    std::fs::write(env.path("bad-crc.png"), &png).unwrap();
+    env.scan();
+    let summary = run(&env);
+    assert_eq!((summary.done, summary.failed), (3, 0), "{summary:?}");
+    for (name, size) in [
+        ("nebula.fits", (96, 64)),
+        ("huge-scan.jpg", (20_000, 15_000)),
+        ("bad-crc.png", (64, 48)),
+    ] {
+        let d = env.asset_at(name);
+        assert_eq!(d.proxy_error, None, "{name}");
+        assert_eq!((d.asset.width, d.asset.height), (Some(size.0), Some(size.1)), "{name}");
+        let variants: Vec<&str> = d.derivatives.iter().map(|x| x.variant.as_str()).collect();
+        assert_eq!(variants, ["thumb", "thumb@2x", "preview"], "{name}");
+        let preview = d.derivatives.iter().find(|x| x.variant == "preview").unwrap();
+        assert!(
+            preview.width.unwrap().max(preview.height.unwrap()) <= 2048,
+            "{name}: {preview:?}"
+        );
+    }
+    let preview = env.asset_at("huge-scan.jpg");
+    let preview = preview.derivatives.iter().find(|x| x.variant == "preview").unwrap();
+    assert_eq!((preview.width, preview.height), (Some(2048), Some(1536)));
+}
