@@ -40,6 +40,8 @@ scripts/corpus.sh "$corpus"
 scripts/metadata_agreement.py "$corpus" --trove "$TROVE_BIN" \
   --min catalogued=99 --min capture=91 --min capture_exif=94 --min capture_offset=96 \
   --min make=95 --min model=100 --min lens=75 --min orientation=96 --min size=95
+# Every file of the corpus that vipsthumbnail thumbnails, Trove thumbnails.
+scripts/thumbnail_parity.py "$corpus/pillow" --trove "$TROVE_BIN"
 
 step "Debian package (tauri build --bundles deb, from the debug build)"
 (cd src-tauri && ../ui/node_modules/.bin/tauri build --debug --bundles deb --ci)

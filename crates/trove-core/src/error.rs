@@ -446,7 +446,7 @@ mod tests {
         let all: Vec<&str> = CoreError::codes().collect();
         let samples = samples();
         let variants: std::collections::BTreeSet<&str> = samples.iter().map(variant).collect();
-        assert_eq!(variants.len(), 37, "one sample per variant: {variants:?}");
+        assert_eq!(variants.len(), 38, "one sample per variant: {variants:?}");
         for e in &samples {
             assert!(
                 all.contains(&e.code()),

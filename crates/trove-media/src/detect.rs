@@ -53,7 +53,11 @@ pub fn detect(path: &Path, head: &[u8]) -> Detected {
             mime: Some(mime.to_owned()),
         };
     }
-    match ext.as_deref().and_then(extension_hint) {
+    match ext
+        .as_deref()
+        .and_then(extension_hint)
+        .filter(|(_, mime)| plausible(mime, head))
+    {
         Some((kind, mime)) => Detected {
             kind,
             mime: Some(mime.to_owned()),
@@ -66,10 +70,16 @@ pub fn detect(path: &Path, head: &[u8]) -> Detected {
 }
 
 /// Image formats `infer` does not know, by their signatures: BigTIFF,
-/// Netpbm, PCX, a bare JPEG 2000 codestream, Windows cursors, QOI and
-/// FITS (scientific and astronomy images).
+/// Netpbm, PCX and DCX, a bare JPEG 2000 codestream, Windows cursors, QOI,
+/// FITS (scientific and astronomy images), DDS textures, SGI and Sun
+/// raster images, and XPM. (libvips reads those Trove's decoders do not.)
 fn image_signature(head: &[u8]) -> Option<&'static str> {
     Some(match head {
+        [b'D', b'D', b'S', b' ', ..] => "image/vnd-ms.dds",
+        [0x01, 0xDA, 0 | 1, 1 | 2, ..] => "image/x-sgi",
+        [0x59, 0xA6, 0x6A, 0x95, ..] => "image/x-sun-raster",
+        [0xB1, 0x68, 0xDE, 0x3A, ..] => "image/x-dcx",
+        _ if head.starts_with(b"/* XPM */") => "image/x-xpixmap",
         [b'I', b'I', 43, 0, 8, 0, 0, 0, ..] | [b'M', b'M', 0, 43, 0, 8, 0, 0, ..] => "image/tiff",
         [b'P', b'1'..=b'7', ws, ..] if ws.is_ascii_whitespace() => "image/x-portable-anymap",
         [b'P', b'F' | b'f', ws, ..] if ws.is_ascii_whitespace() => "image/x-portable-floatmap",
@@ -80,6 +90,18 @@ fn image_signature(head: &[u8]) -> Option<&'static str> {
         _ if head.starts_with(b"SIMPLE  =") => "image/fits",
         _ => return None,
     })
+}
+
+/// Whether the head fits the format an extension names, for the formats
+/// whose extension alone is too weak: a Targa header (colour map type 0
+/// or 1, a known image type), X bitmap source, a DIB's header size.
+fn plausible(mime: &str, head: &[u8]) -> bool {
+    match mime {
+        "image/x-tga" => matches!(head, [_, 0 | 1, 1 | 2 | 3 | 9 | 10 | 11, ..]),
+        "image/x-xbitmap" => head.starts_with(b"#define"),
+        "image/bmp" => matches!(head, [12 | 40 | 52 | 56 | 64 | 108 | 124, 0, 0, 0, ..]),
+        _ => true,
+    }
 }
 
 fn is_iso_bmff(head: &[u8]) -> bool {
@@ -105,6 +127,12 @@ fn raw_mime(ext: &str) -> Option<&'static str> {
 /// Formats without a signature `infer` knows.
 fn extension_hint(ext: &str) -> Option<(AssetKind, &'static str)> {
     Some(match ext {
+        // Targa has no magic at its start; the extension with a plausible
+        // header (checked in `detect`) names it.
+        "tga" | "icb" | "vda" | "vst" => (AssetKind::Image, "image/x-tga"),
+        "xbm" => (AssetKind::Image, "image/x-xbitmap"),
+        // A BMP without its file header.
+        "dib" => (AssetKind::Image, "image/bmp"),
         "txt" => (AssetKind::Document, "text/plain"),
         "md" => (AssetKind::Document, "text/markdown"),
         "csv" => (AssetKind::Document, "text/csv"),
@@ -144,12 +172,28 @@ mod tests {
             (b"\xff\x4f\xff\x51\0\x2f", "image/x-jp2-codestream"),
             (b"qoif\0\0\0\x40", "image/qoi"),
             (b"SIMPLE  =                    T", "image/fits"),
+            (b"DDS |\0\0\0", "image/vnd-ms.dds"),
+            (b"\x01\xda\x01\x01\0\x03", "image/x-sgi"),
+            (b"\x59\xa6\x6a\x95\0\0", "image/x-sun-raster"),
+            (b"/* XPM */\nstatic char", "image/x-xpixmap"),
         ] {
             let d = detect(Path::new("x"), head);
             assert_eq!((d.kind, d.mime.as_deref()), (AssetKind::Image, Some(mime)), "{head:?}");
         }
         // Text that merely starts with a P is not Netpbm.
         assert_eq!(detect(Path::new("x.txt"), b"Packing list").kind, AssetKind::Document);
+        // Targa by its extension and a plausible header; text named .tga is not.
+        let tga = detect(Path::new("la.tga"), b"\0\0\x03\0\0\0\0\0\0\0\0\0\x40\0\x40\0\x08\0");
+        assert_eq!((tga.kind, tga.mime.as_deref()), (AssetKind::Image, Some("image/x-tga")));
+        assert_eq!(detect(Path::new("notes.tga"), b"hello world").kind, AssetKind::Other);
+        assert_eq!(
+            detect(Path::new("hopper.xbm"), b"#define hopper_width 128").kind,
+            AssetKind::Image
+        );
+        assert_eq!(
+            detect(Path::new("clip.dib"), b"\x28\0\0\0\x40\0").kind,
+            AssetKind::Image
+        );
     }
 
     #[test]
