@@ -587,6 +587,39 @@ fn sync_plans_only_what_changed_since_the_last_plan() {
     assert_plan(&replanned, 5, true);
 }
 
+/// A folder whose policy is none sends nothing of itself: not its files,
+/// and not its paths or its name in the manifest of an asset another
+/// folder sends.
+#[test]
+fn a_folder_that_sends_nothing_is_not_named_in_any_manifest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let FolderSetup { lib, photos, backup } = FolderSetup::new(tmp.path(), |photos| {
+        random_file(&photos.join("shared.bin"), 10_000, 501);
+    });
+    let private = tmp.path().join("private-diary");
+    std::fs::create_dir_all(&private).unwrap();
+    std::fs::copy(photos.join("shared.bin"), private.join("secret-name.bin")).unwrap();
+    random_file(&private.join("only-private.bin"), 10_000, 502);
+    ok(&trove_s3(
+        &lib,
+        SECRET_KEY,
+        &["add", private.to_str().unwrap(), "--kinds", "all", "--json"],
+    ));
+    let policy = trove_s3(&lib, SECRET_KEY, &["policy", private.to_str().unwrap(), "none"]);
+    assert!(policy.status.success(), "{}", stderr(&policy));
+    let report = ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
+    assert_eq!(report["uploaded"], 2, "shared.bin and its manifest only: {report}");
+    let shared = std::fs::read(photos.join("shared.bin")).unwrap();
+    let manifest = original_key(&shared, "bin")
+        .replace("originals/", "manifests/")
+        .replace(".bin", ".json");
+    let m = std::fs::read_to_string(backup.join(manifest)).unwrap();
+    assert!(m.contains("shared.bin"), "{m}");
+    assert!(!m.contains("secret-name") && !m.contains("private-diary"), "{m}");
+    let only = std::fs::read(private.join("only-private.bin")).unwrap();
+    assert!(!backup.join(original_key(&only, "bin")).exists());
+}
+
 /// An edited file's earlier content stays in the target: forever by
 /// default, and with `--keep-replaced-days N` until N days after the edit,
 /// once the new content is verified. Nothing else is touched.

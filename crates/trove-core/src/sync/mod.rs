@@ -419,11 +419,19 @@ pub(crate) fn asset_plan(
     if asset.status != trove_catalog::AssetStatus::Present {
         return Ok(None);
     }
-    let files = cat.files_of_asset(row)?;
+    let policy_of = |f: &trove_catalog::FileRecord| policies.get(&f.root_id).copied().unwrap_or(SyncPolicy::All);
+    // A folder that sends nothing sends nothing of itself either: its
+    // copies of an asset another folder sends are not named in the
+    // manifest (their paths may say what the person keeps private).
+    let files: Vec<trove_catalog::FileRecord> = cat
+        .files_of_asset(row)?
+        .into_iter()
+        .filter(|f| policy_of(f) != SyncPolicy::None)
+        .collect();
     let policy = files
         .iter()
         .filter(|f| f.present)
-        .map(|f| policies.get(&f.root_id).copied().unwrap_or(SyncPolicy::All))
+        .map(policy_of)
         .max()
         .unwrap_or(SyncPolicy::None);
     if policy == SyncPolicy::None {
