@@ -69,6 +69,109 @@ fn library(tmp: &Path, seed: u32, video: bool, sync: bool) -> PathBuf {
     lib
 }
 
+/// exiftool's reading of a file (every group, numbers as numbers).
+fn exiftool(path: &Path) -> serde_json::Value {
+    let out = Command::new("exiftool")
+        .args(["-j", "-G1", "-a", "-n"])
+        .arg(path)
+        .output()
+        .expect("exiftool (scripts/deps.sh installs libimage-exiftool-perl)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()[0].clone()
+}
+
+/// A video a phone made (location, make and model in its atoms) shared
+/// without originals plays from a copy that says nothing of where or with
+/// what it was shot, checked with exiftool and ffprobe on the bytes the
+/// link gives; shared as an original, it is the file's exact bytes.
+#[test]
+fn a_video_shared_without_originals_carries_no_location_or_camera() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lib = tmp.path().join("lib");
+    let photos = tmp.path().join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    let clip = photos.join("IMG_4411.mp4");
+    write_video(
+        &clip,
+        &VideoSpec {
+            location: Some("+64.1400-021.9400/"),
+            make: Some("Apple"),
+            model: Some("iPhone 15 Pro"),
+            creation_time: Some("2024-06-01T12:00:00Z"),
+            ..VideoSpec::default()
+        },
+    );
+    let original = std::fs::read(&clip).unwrap();
+    let said = exiftool(&clip).to_string();
+    assert!(
+        said.contains("iPhone 15 Pro") && said.contains("64.14"),
+        "the test file has them: {said}"
+    );
+    ok(&share_cmd(&lib, &["add", photos.to_str().unwrap(), "--json"]));
+    ok(&share_cmd(&lib, &["proxies", "--json"]));
+    let server = S3Server::shared();
+    ok(&share_cmd(
+        &lib,
+        &[
+            "target",
+            "set",
+            &format!("s3://{BUCKET}"),
+            "--endpoint",
+            &server.endpoint,
+            "--json",
+        ],
+    ));
+
+    let v = ok(&share_cmd(&lib, &["share", clip.to_str().unwrap(), "--json"]));
+    let (code, _, body) = get(&links(&v).remove(0));
+    assert_eq!(code, 200);
+    let shared = tmp.path().join("shared.mp4");
+    std::fs::write(&shared, &body).unwrap();
+    let said = exiftool(&shared);
+    let text = said.to_string();
+    for secret in ["iPhone", "Apple\"", "64.14", "21.94", "2024"] {
+        assert!(!text.contains(secret), "{secret} in the shared copy: {said}");
+    }
+    assert!(said.get("Composite:GPSPosition").is_none(), "{said}");
+    // Still the same video: ffprobe finds its streams and duration.
+    let probe = Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-show_entries",
+            "stream=codec_type:format=duration:format_tags",
+            "-of",
+            "json",
+        ])
+        .arg(&shared)
+        .output()
+        .unwrap();
+    let probe: serde_json::Value = serde_json::from_slice(&probe.stdout).unwrap();
+    let kinds: Vec<&str> = probe["streams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["codec_type"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["video", "audio"], "{probe}");
+    assert!(probe["format"]["tags"].get("location").is_none(), "{probe}");
+    assert!(
+        !tmp.path()
+            .join("lib/proxies/.tmp")
+            .read_dir()
+            .is_ok_and(|mut d| d.next().is_some()),
+        "the stripped copy is removed once it is placed"
+    );
+
+    // Asked for originals: the file as it is, location included.
+    let v = ok(&share_cmd(
+        &lib,
+        &["share", clip.to_str().unwrap(), "--originals", "--json"],
+    ));
+    let (_, _, body) = get(&links(&v).remove(0));
+    assert_eq!(body, original);
+}
+
 /// GET with curl: (status, headers, body).
 fn get(url: &str) -> (u16, String, Vec<u8>) {
     let dir = tempfile::tempdir().unwrap();

@@ -30,8 +30,8 @@ pub use raw::{EmbeddedJpeg, is_raw_mime, raw_preview};
 pub use tools::Tools;
 pub use video::{
     AudioStream, AvProbe, ScrubStrip, SubtitleStream, VideoStream, closed_captions_vtt, has_closed_captions,
-    is_web_playable, parse_probe, poster_frame, probe_av, scrub_strip, shot_changes, subtitles_vtt, transcode_audio,
-    transcode_video, vtt_text,
+    is_web_playable, parse_probe, poster_frame, probe_av, scrub_strip, shot_changes, strip_av_metadata, subtitles_vtt,
+    transcode_audio, transcode_video, vtt_text,
 };
 
 pub use detect::{Detected, detect};

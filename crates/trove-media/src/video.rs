@@ -798,6 +798,49 @@ pub fn transcode_video(
 }
 
 /// Makes a playable AAC (M4A) proxy of an audio file at `out`.
+/// A copy of a video or a song without what it says about the person: no
+/// location (QuickTime's ISO 6709 atoms, Apple's keys), camera, dates,
+/// chapters, tags or telemetry tracks (a GoPro's GPS stream is a data
+/// track). The streams are copied as they are (no re-encoding): it plays
+/// exactly as the original. `out` takes the original's extension, which
+/// picks the container.
+pub fn strip_av_metadata(tools: &Tools, path: &Path, out: &Path) -> Result<(), MediaError> {
+    let run = tools.ffmpeg(Duration::from_secs(600), 1 << 20);
+    run.exec([
+        OsStr::new("-hide_banner"),
+        OsStr::new("-nostdin"),
+        OsStr::new("-loglevel"),
+        OsStr::new("error"),
+        OsStr::new("-y"),
+        OsStr::new("-i"),
+        path.as_os_str(),
+        OsStr::new("-map"),
+        OsStr::new("0:v?"),
+        OsStr::new("-map"),
+        OsStr::new("0:a?"),
+        OsStr::new("-map"),
+        OsStr::new("0:s?"),
+        OsStr::new("-dn"),
+        OsStr::new("-c"),
+        OsStr::new("copy"),
+        OsStr::new("-map_metadata"),
+        OsStr::new("-1"),
+        OsStr::new("-map_metadata:s"),
+        OsStr::new("-1"),
+        OsStr::new("-map_chapters"),
+        OsStr::new("-1"),
+        OsStr::new("-fflags"),
+        OsStr::new("+bitexact"),
+        OsStr::new("-flags:v"),
+        OsStr::new("+bitexact"),
+        OsStr::new("-flags:a"),
+        OsStr::new("+bitexact"),
+        out.as_os_str(),
+    ])
+    .map_err(|e| as_corrupt(e, "media"))?;
+    Ok(())
+}
+
 pub fn transcode_audio(tools: &Tools, path: &Path, probe: &AvProbe, out: &Path) -> Result<(), MediaError> {
     if probe.audio.is_none() {
         return Err(MediaError::Absent { what: "audio stream" });

@@ -251,7 +251,7 @@ impl Library {
     }
 
     /// A fresh path in the proxy temp folder (created on demand).
-    fn proxy_temp_path(&self, ext: &str) -> std::io::Result<PathBuf> {
+    pub(crate) fn proxy_temp_path(&self, ext: &str) -> std::io::Result<PathBuf> {
         let dir = self.proxy_tmp_dir();
         std::fs::create_dir_all(&dir)?;
         Ok(dir.join(format!("{}.{ext}", uuid::Uuid::new_v4().simple())))

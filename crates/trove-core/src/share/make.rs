@@ -83,7 +83,13 @@ impl Library {
         }
         let placed = (|| -> Result<()> {
             for p in &planned {
-                rt.block_on(place_object(&stores.main, p))?;
+                let result = rt.block_on(place_object(&stores.main, p));
+                if p.temporary
+                    && let Some(copy) = &p.local
+                {
+                    let _ = std::fs::remove_file(copy);
+                }
+                result?;
                 let mut cat = self.catalog();
                 let mut batch = cat.batch(self.now_ms())?;
                 batch.add_share_item(&id, &p.item)?;

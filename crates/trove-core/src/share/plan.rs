@@ -42,6 +42,9 @@ pub(super) struct Planned {
     pub(super) synced_key: Option<String>,
     /// Its local file (uploaded when not synced).
     pub(super) local: Option<PathBuf>,
+    /// `local` is a copy made for this share (metadata stripped), removed
+    /// once it is placed.
+    pub(super) temporary: bool,
 }
 
 pub(super) fn selection_ids(selection: &[AssetDetail]) -> Vec<(i64, AssetId)> {
@@ -188,6 +191,7 @@ impl Library {
                 },
                 synced_key: verified.contains(&synced).then_some(synced),
                 local,
+                temporary: false,
             });
         };
         let proxy = |variant: &str| d.derivatives.iter().find(|x| x.variant == variant);
@@ -253,7 +257,48 @@ impl Library {
                     why: "its file is missing and it is not in the bucket",
                 });
             }
-            push(role, original_name, synced, original_local, d.asset.size, name.clone());
+            if opts.originals {
+                push(role, original_name, synced, original_local, d.asset.size, name.clone());
+            } else {
+                // Played as the original, but not the original: the same
+                // streams without location, camera, dates and tags (the
+                // person did not share originals).
+                let Some(local) = original_local else {
+                    return Err(CoreError::NothingToShare {
+                        name,
+                        why: "its file is missing, and a video or a song is shared from it with its location and camera details removed",
+                    });
+                };
+                let ext = if ext.is_empty() { "mp4".to_owned() } else { ext.clone() };
+                let copy = self
+                    .proxy_temp_path(&ext)
+                    .map_err(|e| CoreError::io("make a copy to share", self.proxies_dir(), e))?;
+                trove_media::strip_av_metadata(self.tools(), &local, &copy).map_err(|e| CoreError::NothingToShare {
+                    name: name.clone(),
+                    why: match e {
+                        trove_media::MediaError::ToolMissing { .. } => {
+                            "ffmpeg, which removes its location before it is shared, is not installed"
+                        }
+                        _ => "its location and camera details could not be removed (ffmpeg failed on it)",
+                    },
+                })?;
+                let size = std::fs::metadata(&copy)
+                    .map_err(|e| CoreError::io("read the copy to share", &copy, e))?
+                    .len();
+                out.push(Planned {
+                    item: ShareItem {
+                        key: format!("{prefix}/{original_name}"),
+                        position: pos as i64,
+                        asset_row: Some(d.asset.row_id),
+                        role: role.to_owned(),
+                        name: Some(name.clone()),
+                        size,
+                    },
+                    synced_key: None,
+                    local: Some(copy),
+                    temporary: true,
+                });
+            }
         }
         Ok(out)
     }
