@@ -82,6 +82,7 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
         .register_asynchronous_uri_scheme_protocol(thumbs::SCHEME, |ctx, request, responder| {
             let app = ctx.app_handle().clone();
             let path = request.uri().path().to_owned();
+            let head = request.method() == tauri::http::Method::HEAD;
             let range = request
                 .headers()
                 .get(tauri::http::header::RANGE)
@@ -90,7 +91,7 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
             // File reads stay off the web view's thread.
             tauri::async_runtime::spawn_blocking(move || {
                 let lib = app.state::<AppState>().lib().ok();
-                responder.respond(thumbs::respond(lib.as_deref(), &path, range.as_deref()));
+                responder.respond(thumbs::respond_to(lib.as_deref(), &path, range.as_deref(), head));
             });
         })
         .invoke_handler(tauri::generate_handler![

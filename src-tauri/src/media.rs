@@ -84,12 +84,29 @@ fn answer(lib: &Library, token: &str, host: &str, request: &tiny_http::Request) 
         .iter()
         .find(|h| h.field.equiv("Range"))
         .map(|h| h.value.as_str().to_owned());
-    let (parts, body) = thumbs::respond(Some(lib), rest, range.as_deref()).into_parts();
-    let mut out = Response::from_data(body).with_status_code(parts.status.as_u16());
-    for (name, value) in &parts.headers {
-        if let Ok(h) = Header::from_bytes(name.as_str().as_bytes(), value.as_bytes()) {
-            out.add_header(h);
-        }
-    }
-    out
+    let head = *request.method() == Method::Head;
+    let (parts, body) = thumbs::respond_to(Some(lib), rest, range.as_deref(), head).into_parts();
+    // The length a GET sends: for a HEAD, the header says it and no body
+    // goes out (tiny_http sends none for HEAD).
+    let length = parts
+        .headers
+        .get(tauri::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(body.len());
+    let headers: Vec<Header> = parts
+        .headers
+        .iter()
+        .filter(|(name, _)| *name != tauri::http::header::CONTENT_LENGTH)
+        .filter_map(|(name, value)| Header::from_bytes(name.as_str().as_bytes(), value.as_bytes()).ok())
+        .collect();
+    Response::new(
+        tiny_http::StatusCode(parts.status.as_u16()),
+        headers,
+        std::io::Cursor::new(body),
+        Some(length),
+        None,
+    )
+    // Always a Content-Length (players seek by it), never chunked.
+    .with_chunked_threshold(usize::MAX)
 }

@@ -28,6 +28,12 @@ pub const FULL: &str = "full";
 /// in a long video never reads gigabytes into memory.
 const MAX_RANGE: u64 = 16 << 20;
 
+/// The largest file answered whole to a request without a range (images,
+/// proxies, a PDF page). A larger one (a long video's original) is answered
+/// with its first [`MAX_RANGE`] bytes as a 206, from which players go on
+/// with ranges: no request reads more than that into memory.
+const MAX_WHOLE: u64 = 64 << 20;
+
 /// `<asset-uuid>/<variant>` from a request path (percent-encoded or not).
 pub fn parse(path: &str) -> Option<(AssetId, String)> {
     let decoded = percent_encoding::percent_decode_str(path).decode_utf8().ok()?;
@@ -63,7 +69,7 @@ fn plain(status: StatusCode, text: &str) -> Response<Vec<u8>> {
 
 /// A single `bytes=START-END`, `bytes=START-` or `bytes=-SUFFIX` range
 /// within `len` bytes, as (first, last) inclusive; `None` when absent or
-/// not satisfiable (the whole file is then served).
+/// not satisfiable.
 fn byte_range(header: Option<&str>, len: u64) -> Option<(u64, u64)> {
     let spec = header?.trim().strip_prefix("bytes=")?;
     if spec.contains(',') || len == 0 {
@@ -81,11 +87,17 @@ fn byte_range(header: Option<&str>, len: u64) -> Option<(u64, u64)> {
     (first <= last && first < len).then_some((first, last))
 }
 
-/// The answer to one request: the proxy's bytes (or the asked range of
-/// them, so video can seek without reading the whole file), 404 when the
-/// asset has no such proxy yet, 400 for anything that is not
-/// `<uuid>/<variant>`.
+/// The answer to a GET: the proxy's bytes (or the asked range of them, so
+/// video can seek without reading the whole file), 404 when the asset has
+/// no such proxy yet, 400 for anything that is not `<uuid>/<variant>`.
 pub fn respond(lib: Option<&Library>, path: &str, range: Option<&str>) -> Response<Vec<u8>> {
+    respond_to(lib, path, range, false)
+}
+
+/// The answer to a GET, or to a HEAD (`head`): the same status and
+/// headers, a `Content-Length` of what the GET would send, and no body
+/// (nothing is read). An unsatisfiable range is a 416.
+pub fn respond_to(lib: Option<&Library>, path: &str, range: Option<&str>, head: bool) -> Response<Vec<u8>> {
     let Some((id, variant)) = parse(path) else {
         return plain(StatusCode::BAD_REQUEST, "ask for <asset id>/<variant>");
     };
@@ -119,29 +131,41 @@ pub fn respond(lib: Option<&Library>, path: &str, range: Option<&str>) -> Respon
         // A regenerated proxy gets the same URL; an hour keeps scrolling
         // back cheap without serving stale images long.
         .header(header::CACHE_CONTROL, "private, max-age=3600");
-    match byte_range(range, len) {
+    // A single byte range it cannot satisfy (past the end, reversed) is a
+    // 416; other forms (several ranges, another unit) are ignored, as HTTP
+    // allows, and answered like a request without one.
+    let single_bytes = range.is_some_and(|r| r.trim().starts_with("bytes=") && !r.contains(','));
+    let part = match byte_range(range, len) {
+        Some(r) => Some(r),
+        None if single_bytes => {
+            return builder
+                .status(StatusCode::RANGE_NOT_SATISFIABLE)
+                .header(header::CONTENT_RANGE, format!("bytes */{len}"))
+                .body(Vec::new())
+                .unwrap_or_default();
+        }
+        // Too large to answer whole: its start, as a range.
+        None if len > MAX_WHOLE => Some((0, len - 1)),
+        None => None,
+    };
+    let (status, first, count, builder) = match part {
         Some((first, last)) => {
             let last = last.min(first + MAX_RANGE - 1);
-            use std::io::{Read as _, Seek as _};
-            let mut body = vec![0u8; (last - first + 1) as usize];
-            if f.seek(std::io::SeekFrom::Start(first)).is_err() || f.read_exact(&mut body).is_err() {
-                return gone();
-            }
-            builder
-                .status(StatusCode::PARTIAL_CONTENT)
-                .header(header::CONTENT_RANGE, format!("bytes {first}-{last}/{len}"))
-                .body(body)
-                .unwrap_or_default()
+            let builder = builder.header(header::CONTENT_RANGE, format!("bytes {first}-{last}/{len}"));
+            (StatusCode::PARTIAL_CONTENT, first, last - first + 1, builder)
         }
-        None => {
-            let mut body = Vec::with_capacity(len as usize);
-            use std::io::Read as _;
-            if f.read_to_end(&mut body).is_err() {
-                return gone();
-            }
-            builder.status(StatusCode::OK).body(body).unwrap_or_default()
-        }
+        None => (StatusCode::OK, 0, len, builder),
+    };
+    let builder = builder.status(status).header(header::CONTENT_LENGTH, count);
+    if head {
+        return builder.body(Vec::new()).unwrap_or_default();
     }
+    use std::io::{Read as _, Seek as _};
+    let mut body = vec![0u8; count as usize];
+    if f.seek(std::io::SeekFrom::Start(first)).is_err() || f.read_exact(&mut body).is_err() {
+        return gone();
+    }
+    builder.body(body).unwrap_or_default()
 }
 
 #[cfg(test)]
