@@ -23,6 +23,10 @@ pub const KEYS_INCOMPLETE: &str = "keys_incomplete";
 pub const SHARE_PAGE_SIZE: &str = "share_page_size";
 /// A folder's sync policy that is not one.
 pub const BAD_POLICY: &str = "bad_policy";
+/// A plain-HTTP endpoint on another machine, not confirmed.
+pub const PLAIN_HTTP: &str = "plain_http";
+/// Keys in the keychain given for another endpoint than the target's.
+pub const KEYS_FOR_ANOTHER_ENDPOINT: &str = "keys_for_another_endpoint";
 /// A folder's kinds setting that is not one.
 pub const BAD_KINDS: &str = "bad_kinds";
 /// A verification sample out of range.
@@ -77,6 +81,8 @@ pub const ALL: &[&str] = &[
     SHARE_PAGE_SIZE,
     BAD_POLICY,
     BAD_KINDS,
+    PLAIN_HTTP,
+    KEYS_FOR_ANOTHER_ENDPOINT,
     BAD_SAMPLE,
     REQUEST_INVALID,
     INTERNAL,

@@ -17,6 +17,15 @@ pub const SERVICE: &str = "app.trove.desktop";
 struct Stored {
     access_key: String,
     secret_key: String,
+    /// The endpoint the keys were given for (`None`: the provider's own,
+    /// AWS). Keys are only ever sent there: a changed endpoint (a typo, or
+    /// a page that changed the target) makes them unusable until the
+    /// person gives them again. Entries written before this was kept have
+    /// no binding (`bound` false) until they are next saved.
+    #[serde(default)]
+    endpoint: Option<String>,
+    #[serde(default)]
+    bound: bool,
 }
 
 fn entry(target_url: &str) -> Result<keyring::Entry, keyring::Error> {
@@ -43,11 +52,14 @@ pub fn probe() -> Result<(), ErrorDto> {
     }
 }
 
-/// Stores the keys of a target in the keychain.
-pub fn save(target_url: &str, access_key: &str, secret_key: &str) -> Result<(), ErrorDto> {
+/// Stores the keys of a target in the keychain, bound to the endpoint
+/// they are for.
+pub fn save(target_url: &str, endpoint: Option<&str>, access_key: &str, secret_key: &str) -> Result<(), ErrorDto> {
     let value = serde_json::to_string(&Stored {
         access_key: access_key.to_owned(),
         secret_key: secret_key.to_owned(),
+        endpoint: endpoint.map(str::to_owned),
+        bound: true,
     })
     .map_err(|e| ErrorDto::new(codes::INTERNAL, e.to_string()))?;
     entry(target_url)
@@ -61,6 +73,35 @@ pub fn forget(target_url: &str) -> Result<(), ErrorDto> {
         Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
         Err(e) => Err(unavailable(&e)),
     }
+}
+
+/// The endpoint the keychain's keys of `target_url` are bound to:
+/// `None` when there are no keys there (or no keychain, or keys saved
+/// before endpoints were kept), `Some(None)` for the provider's own.
+pub fn bound_endpoint(target_url: &str) -> Option<Option<String>> {
+    probe().ok()?;
+    let value = entry(target_url).and_then(|e| e.get_password()).ok()?;
+    let s: Stored = serde_json::from_str(&value).ok()?;
+    s.bound.then_some(s.endpoint)
+}
+
+/// Whether `endpoint` sends keys and originals unencrypted to another
+/// machine: plain `http://` to anything but this computer.
+pub fn is_plain_http_elsewhere(endpoint: &str) -> bool {
+    let Some(rest) = endpoint
+        .trim()
+        .to_ascii_lowercase()
+        .strip_prefix("http://")
+        .map(str::to_owned)
+    else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or("").to_owned(),
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h).to_owned(),
+    };
+    !(host == "localhost" || host == "::1" || host.starts_with("127."))
 }
 
 /// The credentials of a target and where they came from ("keychain" or
@@ -90,6 +131,18 @@ pub fn load(target: &Target) -> Result<(CredentialSource, &'static str), ErrorDt
                     ),
                 )
             })?;
+            if s.bound && s.endpoint != target.settings.endpoint {
+                let name = |e: &Option<String>| e.clone().unwrap_or_else(|| "the provider's own endpoint".into());
+                return Err(ErrorDto::new(
+                    codes::KEYS_FOR_ANOTHER_ENDPOINT,
+                    format!(
+                        "the keys of {} were given for {}, and the target now points at {}; give the keys again so they go only where you say",
+                        target.settings.url,
+                        name(&s.endpoint),
+                        name(&target.settings.endpoint)
+                    ),
+                ));
+            }
             Ok((
                 CredentialSource::Static {
                     access_key: s.access_key,
@@ -101,5 +154,31 @@ pub fn load(target: &Target) -> Result<(CredentialSource, &'static str), ErrorDt
         }
         Err(keyring::Error::NoEntry) => Ok(environment()),
         Err(e) => Err(unavailable(&e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_plain_http_elsewhere;
+
+    #[test]
+    fn plain_http_counts_only_when_it_leaves_this_computer() {
+        for local in [
+            "http://127.0.0.1:9000",
+            "http://localhost:9000/",
+            "http://[::1]:9000",
+            "HTTP://127.0.0.2",
+        ] {
+            assert!(!is_plain_http_elsewhere(local), "{local}");
+        }
+        for remote in [
+            "http://192.0.2.7:9000",
+            "http://nas.local",
+            "http://minio.example.com/x",
+            "http://[2001:db8::1]:9000",
+        ] {
+            assert!(is_plain_http_elsewhere(remote), "{remote}");
+        }
+        assert!(!is_plain_http_elsewhere("https://s3.example.com"));
     }
 }

@@ -575,6 +575,21 @@ fn a_target_with_keys_in_the_keychain_syncs_shares_and_revokes() {
         !settings.to_string().contains(SECRET_KEY),
         "the secret never reaches the page"
     );
+    // The keys are bound to the endpoint: pointing the target elsewhere
+    // without giving them again is refused, and nothing changes.
+    let elsewhere = json!({ "url": url, "endpoint": "https://other-host.example", "region": null, "accessKey": null, "secretKey": null });
+    let err = invoke(&app, "set_sync_target", elsewhere).unwrap_err();
+    assert_eq!(err["code"], "keys_for_another_endpoint", "{err}");
+    assert_eq!(
+        invoke(&app, "sync_settings", json!({})).unwrap()["endpoint"],
+        server.endpoint.as_str()
+    );
+    // Plain HTTP to another machine needs the person's confirmation.
+    let plain = json!({ "url": url, "endpoint": "http://192.0.2.7:9000", "region": null, "accessKey": ACCESS_KEY, "secretKey": SECRET_KEY });
+    assert_eq!(
+        invoke(&app, "set_sync_target", plain).unwrap_err()["code"],
+        "plain_http"
+    );
 
     // A sync stopped at once ends cancelled, with everything still pending;
     // nothing else of its kind runs meanwhile.

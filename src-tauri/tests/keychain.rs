@@ -23,7 +23,7 @@ fn keys_are_kept_in_the_keychain_and_forgotten() {
         },
         ..Target::default()
     };
-    credentials::save(&url, "AKIAEXAMPLE", "s3cr3t/with+chars").unwrap();
+    credentials::save(&url, None, "AKIAEXAMPLE", "s3cr3t/with+chars").unwrap();
     let (source, from) = credentials::load(&target).unwrap();
     assert_eq!(from, "keychain");
     match source {
@@ -35,6 +35,18 @@ fn keys_are_kept_in_the_keychain_and_forgotten() {
         }
         other => panic!("expected keys from the keychain, got {other:?}"),
     }
+    // Bound to the endpoint they were given for: the target pointing
+    // elsewhere cannot use them.
+    let moved = Target {
+        settings: trove_core::TargetSettings {
+            url: url.clone(),
+            endpoint: Some("https://other-host.example".into()),
+            ..Default::default()
+        },
+        ..Target::default()
+    };
+    assert_eq!(credentials::load(&moved).unwrap_err().code, "keys_for_another_endpoint");
+    assert_eq!(credentials::bound_endpoint(&url), Some(None));
     // Nothing about the secret in its Debug form (logs).
     assert!(!format!("{:?}", credentials::load(&target).unwrap().0).contains("s3cr3t"));
     credentials::forget(&url).unwrap();

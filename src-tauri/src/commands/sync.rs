@@ -79,6 +79,7 @@ pub async fn set_sync_target(
     secret_key: Option<String>,
     forget_keys: Option<bool>,
     keep_replaced_days: Option<u32>,
+    allow_plain_http: Option<bool>,
 ) -> Result<SyncSettingsDto, ErrorDto> {
     let lib = state.lib()?;
     if !lib.is_writer() {
@@ -111,10 +112,32 @@ pub async fn set_sync_target(
             keep_replaced_days,
             ..base
         };
+        if let Some(e) = &settings.endpoint
+            && credentials::is_plain_http_elsewhere(e)
+            && allow_plain_http != Some(true)
+        {
+            return Err(ErrorDto::new(
+                codes::PLAIN_HTTP,
+                format!(
+                    "{e} is plain HTTP to another machine: your keys' signatures and your originals would cross the network unencrypted; use https://, or confirm that this network is yours"
+                ),
+            ));
+        }
         if let (Some(a), Some(s)) = (&access_key, &secret_key) {
-            credentials::save(&normalized, a, s)?;
+            credentials::save(&normalized, settings.endpoint.as_deref(), a, s)?;
         } else if forget_keys == Some(true) {
             credentials::forget(&normalized)?;
+        } else if let Some(bound) = credentials::bound_endpoint(&normalized)
+            && bound != settings.endpoint
+        {
+            return Err(ErrorDto::new(
+                codes::KEYS_FOR_ANOTHER_ENDPOINT,
+                format!(
+                    "the endpoint changed from {} to {}: give the keys again (or forget them), so that they are only ever sent to the host you name",
+                    bound.as_deref().unwrap_or("the provider's own"),
+                    settings.endpoint.as_deref().unwrap_or("the provider's own")
+                ),
+            ));
         }
         lib.set_target(&settings)?;
         Ok(())

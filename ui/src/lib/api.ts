@@ -184,6 +184,8 @@ export function setSyncTarget(target: {
   forgetKeys?: boolean;
   /** Days an edited file's earlier version stays; null keeps it forever. */
   keepReplacedDays?: number | null;
+  /** The person confirmed a plain-HTTP endpoint on another machine. */
+  allowPlainHttp?: boolean;
 }): Promise<SyncSettingsDto> {
   return call<SyncSettingsDto>("set_sync_target", target);
 }
