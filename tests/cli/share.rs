@@ -15,7 +15,7 @@ use trove_testkit::s3::{BUCKET, S3Server, SECRET_KEY, SHARE_ACCESS_KEY, SHARE_SE
 use trove_testkit::{VideoSpec, write_jpeg, write_video};
 
 use super::sync::{command, ok};
-use super::{stderr, walk};
+use super::{stderr, stdout_json, walk};
 
 /// Runs trove with the main key and the sharing key in the environment.
 fn share_cmd(lib: &Path, args: &[&str]) -> Output {
@@ -707,6 +707,51 @@ fn an_upload_request_receives_into_its_prefix_only_and_imports_verified() {
     ));
     assert_eq!(r["imported"].as_array().unwrap().len(), 0);
     assert_eq!(r["already"], 1);
+
+    // A second request takes at most 2 files: the third is refused at
+    // import with why, and stays in the bucket until the request is
+    // revoked, which deletes it; a revoked request imports nothing.
+    let v = ok(&share_cmd(
+        &lib,
+        &["share", "request", "--max-files", "2", "--max-size", "200K", "--json"],
+    ));
+    let capped = v["share"]["id"].as_str().unwrap().to_owned();
+    let (_, _, html) = get(&links(&v).remove(0));
+    let data = page_data(&String::from_utf8(html).unwrap());
+    assert_eq!(data["max_files"], 2, "the page says the limits: {data}");
+    let prefix = data["key_prefix"].as_str().unwrap().to_owned();
+    for i in 1..=3 {
+        let (code, body) = post(&data, "image/", &format!("{prefix}{i}-photo.jpg"), "image/jpeg", &sent);
+        assert!((200..300).contains(&code), "{code}: {body}");
+    }
+    let inbox2 = tmp.path().join("inbox2");
+    let out = share_cmd(
+        &lib,
+        &["share", "incoming", &capped, "--to", inbox2.to_str().unwrap(), "--json"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a refused file is a partial failure: {}",
+        stderr(&out)
+    );
+    let r = stdout_json(&out);
+    assert_eq!(r["imported"].as_array().unwrap().len(), 2, "{r}");
+    let refused = r["refused"].as_array().unwrap();
+    assert_eq!(refused.len(), 1, "{r}");
+    assert!(refused[0].to_string().contains("at most 2 files"), "{r}");
+    assert_eq!(bucket_keys(&format!("incoming/{capped}/")).len(), 3);
+    ok(&share_cmd(&lib, &["share", "revoke", &capped, "--json"]));
+    assert!(
+        bucket_keys(&format!("incoming/{capped}/")).is_empty(),
+        "revoking deletes what strangers sent"
+    );
+    let out = share_cmd(
+        &lib,
+        &["share", "incoming", &capped, "--to", inbox2.to_str().unwrap(), "--json"],
+    );
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("revoked"), "{}", stderr(&out));
 }
 
 #[test]

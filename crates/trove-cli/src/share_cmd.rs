@@ -137,6 +137,12 @@ pub enum ShareAction {
         /// Largest accepted file, e.g. 500M or 2G.
         #[arg(long, default_value = "2G", value_name = "SIZE", value_parser = crate::sync_cmd::parse_rate)]
         max_size: u64,
+        /// The most files taken in from the request (more are refused at import).
+        #[arg(long, default_value_t = 500, value_name = "N")]
+        max_files: u64,
+        /// The most bytes taken in from the request in all, e.g. 20G.
+        #[arg(long, default_value = "20G", value_name = "SIZE", value_parser = crate::sync_cmd::parse_rate)]
+        max_total: u64,
         /// Accepted types (Content-Type prefixes), comma-separated.
         #[arg(long, default_value = "image/,video/,audio/,application/pdf", value_delimiter = ',')]
         accept: Vec<String>,
@@ -319,6 +325,8 @@ pub fn share(dir: &Path, args: ShareArgs) -> Result<u8, CoreError> {
         ShareAction::Request {
             expires,
             max_size,
+            max_files,
+            max_total,
             accept,
             title,
             message,
@@ -327,6 +335,8 @@ pub fn share(dir: &Path, args: ShareArgs) -> Result<u8, CoreError> {
             let opts = RequestOptions {
                 expires: trove_core::parse_expiry(&expires)?,
                 max_size,
+                max_files,
+                max_total,
                 accept: accept
                     .into_iter()
                     .map(|a| a.trim().to_owned())

@@ -177,6 +177,8 @@ pub async fn request_files(
             accept,
             title: nonempty(title),
             message: nonempty(message),
+            // The defaults' caps on files and bytes in all.
+            ..RequestOptions::default()
         };
         let out = lib.request_files(&share_credentials(&lib)?, &opts)?;
         Ok(ShareLinksDto {

@@ -26,6 +26,11 @@ pub struct RequestOptions {
     pub expires: Duration,
     /// Largest file accepted, in bytes.
     pub max_size: u64,
+    /// The most files, and bytes in all, imported from the request: a
+    /// stranger with the link cannot fill the library (what is over is
+    /// refused at import, with why, and left in the bucket).
+    pub max_files: u64,
+    pub max_total: u64,
     /// Accepted `Content-Type` prefixes, e.g. `image/`, `video/`.
     pub accept: Vec<String>,
     pub title: Option<String>,
@@ -37,6 +42,8 @@ impl Default for RequestOptions {
         RequestOptions {
             expires: super::DEFAULT_SHARE_EXPIRY,
             max_size: 2 << 30,
+            max_files: 500,
+            max_total: 20 << 30,
             accept: ["image/", "video/", "audio/", "application/pdf"]
                 .map(String::from)
                 .to_vec(),
@@ -74,6 +81,12 @@ impl Library {
                 why: "name at least one accepted type, e.g. image/",
             });
         }
+        if opts.max_files == 0 || opts.max_total == 0 {
+            return Err(CoreError::RequestInvalid {
+                asked: format!("{} files, {} bytes in all", opts.max_files, opts.max_total),
+                why: "a request must take at least one file and one byte",
+            });
+        }
         if opts.max_size == 0 {
             return Err(CoreError::RequestInvalid {
                 asked: "max size 0".into(),
@@ -92,7 +105,13 @@ impl Library {
             kind: ShareKind::Request,
             title: opts.title.clone().filter(|t| !t.trim().is_empty()),
             message: opts.message.clone().filter(|t| !t.trim().is_empty()),
-            options: serde_json::json!({ "max_size": opts.max_size, "accept": opts.accept }).to_string(),
+            options: serde_json::json!({
+                "max_size": opts.max_size,
+                "max_files": opts.max_files,
+                "max_total": opts.max_total,
+                "accept": opts.accept,
+            })
+            .to_string(),
             share_key: stores.share_key,
             created_at: now,
             expires_at: now + expires.as_millis() as i64,
@@ -136,6 +155,8 @@ impl Library {
             "message": record.message,
             "expires": page::rfc3339(record.expires_at),
             "max_size": opts.max_size,
+            "max_files": opts.max_files,
+            "max_total": opts.max_total,
             "accept": opts.accept,
             "action": action,
             "key_prefix": key_prefix,
@@ -208,8 +229,19 @@ impl Library {
                 state: "not an upload request",
             });
         }
+        // Revoked: what arrived was deleted with it, and nothing is taken
+        // in from it any more.
+        if record.revoked_at.is_some() {
+            return Err(CoreError::ShareNotLive {
+                id: id.to_owned(),
+                state: "revoked",
+            });
+        }
         let options: serde_json::Value = serde_json::from_str(&record.options).unwrap_or_default();
         let max_size = options["max_size"].as_u64().unwrap_or(u64::MAX);
+        // Requests made before the caps existed have none.
+        let max_files = options["max_files"].as_u64().unwrap_or(u64::MAX);
+        let max_total = options["max_total"].as_u64().unwrap_or(u64::MAX);
         let target = self.target_of(&record)?;
         let known: std::collections::HashMap<String, ShareItem> = self
             .catalog()
@@ -233,6 +265,11 @@ impl Library {
         }
         let mut report = IncomingReport::default();
         let mut arrived: Vec<(ShareItem, PathBuf)> = Vec::new();
+        // What the request has taken in so far, in earlier runs included.
+        let mut taken_files = known.len() as u64;
+        let mut taken_bytes: u64 = known.values().map(|i| i.size).sum();
+        // Oldest first (the names start with the page's upload time).
+        objects.sort_by(|a, b| a.key.cmp(&b.key));
         for object in objects {
             if cancel.is_cancelled() {
                 report.cancelled = true;
@@ -255,6 +292,23 @@ impl Library {
                 report.refused.push((
                     object.key.clone(),
                     format!("{} bytes is over the request's limit", object.size),
+                ));
+                continue;
+            }
+            if taken_files >= max_files {
+                report.refused.push((
+                    object.key.clone(),
+                    format!("the request takes at most {max_files} files, and has them"),
+                ));
+                continue;
+            }
+            if taken_bytes.saturating_add(object.size) > max_total {
+                report.refused.push((
+                    object.key.clone(),
+                    format!(
+                        "{} bytes more would take the request over its {max_total} bytes in all",
+                        object.size
+                    ),
                 ));
                 continue;
             }
@@ -307,6 +361,8 @@ impl Library {
                 batch.commit()?;
             }
             report.bytes += fetched.size;
+            taken_files += 1;
+            taken_bytes += fetched.size;
             arrived.push((item, dest));
         }
         if arrived.is_empty() {

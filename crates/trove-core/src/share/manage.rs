@@ -136,7 +136,15 @@ impl Library {
             batch.mark_share_revoked(id)?;
             batch.commit()?;
         }
-        let report = self.clean_share(creds, &record)?;
+        let mut report = self.clean_share(creds, &record)?;
+        // A revoked upload request: what strangers sent goes too (an
+        // expired one keeps it until imported or revoked).
+        if record.kind == ShareKind::Request {
+            let target = self.target_of(&record)?;
+            let rt = runtime(2)?;
+            let store = rt.block_on(Library::open_store(&target, &creds.main, Duration::from_secs(60)))?;
+            report.deleted += rt.block_on(delete_prefix(&store, &format!("incoming/{id}/")))?;
+        }
         Ok(report)
     }
 
