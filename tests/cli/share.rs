@@ -289,7 +289,7 @@ fn a_link_gives_the_exact_bytes_until_it_expires_and_refuses_tampering() {
 
     let v = ok(&share_cmd(
         &lib,
-        &["share", &id, "--originals", "--expires", "3d", "--json"],
+        &["share", &id, "--originals", "--names", "--expires", "3d", "--json"],
     ));
     assert_eq!(v["share"]["signed_with"], "share key");
     let url = links(&v).remove(0);
@@ -840,13 +840,45 @@ fn an_album_is_shared_as_a_page_by_its_name() {
     let (code, _, html) = get(&links(&v).remove(0));
     assert_eq!(code, 200);
     let html = String::from_utf8(html).unwrap();
-    assert!(
-        html.contains("IMG_0.jpg") && html.contains("IMG_2.jpg"),
-        "both photos on the page"
-    );
-    assert!(!html.contains("IMG_1.jpg"), "and not the one outside the album");
+    let names: Vec<String> = page_data(&html)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(names, ["Photo 1", "Photo 2"], "file names are not shared unless asked");
+    assert!(!html.contains("IMG_"), "no file name anywhere on the page");
     assert!(
         html.contains("Puffins at the cliff"),
         "the person's caption is on the page"
+    );
+
+    // Asked for names, without captions and capture times.
+    let v = ok(&share_cmd(
+        &lib,
+        &[
+            "share",
+            "album:\"Iceland 2024\"",
+            "--page",
+            "--names",
+            "--no-captions",
+            "--no-times",
+            "--expires",
+            "1h",
+            "--json",
+        ],
+    ));
+    let (_, _, html) = get(&links(&v).remove(0));
+    let html = String::from_utf8(html).unwrap();
+    assert!(
+        html.contains("IMG_0.jpg") && html.contains("IMG_2.jpg"),
+        "both photos on the page, by name"
+    );
+    assert!(!html.contains("IMG_1.jpg"), "and not the one outside the album");
+    assert!(!html.contains("Puffins at the cliff"), "no captions");
+    let data = page_data(&html);
+    assert!(
+        data["items"].as_array().unwrap().iter().all(|i| i["taken"].is_null()),
+        "no capture times: {data}"
     );
 }

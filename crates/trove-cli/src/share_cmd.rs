@@ -92,9 +92,19 @@ pub struct NewShare {
     /// A message shown on the page.
     #[arg(long, value_name = "TEXT")]
     pub message: Option<String>,
-    /// Leave camera, exposure, dates and captions off the page.
+    /// Leave camera, exposure, size and duration off the page.
     #[arg(long)]
     pub no_metadata: bool,
+    /// Show the files' names on the page and in download names (off by
+    /// default: items are "Photo 1", "Video 2"...).
+    #[arg(long)]
+    pub names: bool,
+    /// Leave captions and titles off the page.
+    #[arg(long)]
+    pub no_captions: bool,
+    /// Leave capture times off the page.
+    #[arg(long)]
+    pub no_times: bool,
     /// Show GPS coordinates on the page (off by default).
     #[arg(long)]
     pub gps: bool,
@@ -255,6 +265,9 @@ pub fn share(dir: &Path, args: ShareArgs) -> Result<u8, CoreError> {
             page: n.page,
             metadata: !n.no_metadata,
             gps: n.gps,
+            names: n.names,
+            captions: !n.no_captions,
+            times: !n.no_times,
             title: n.title,
             message: n.message,
         };

@@ -34,17 +34,18 @@ pub async fn share_asset(
     id: String,
     expires_hours: u32,
     originals: bool,
+    show: Option<PageShowDto>,
 ) -> Result<ShareLinksDto, ErrorDto> {
     let id: trove_core::types::AssetId = id
         .parse()
         .map_err(|_| ErrorDto::new(codes::BAD_ID, format!("{id:?} is not an asset id")))?;
     let lib = state.lib()?;
     blocking(move || {
-        let opts = ShareOptions {
+        let opts = show.unwrap_or_default().apply(ShareOptions {
             expires: trove_core::parse_expiry(&format!("{expires_hours}h"))?,
             originals,
             ..ShareOptions::default()
-        };
+        });
         let out = lib.share(&share_credentials(&lib)?, &[id.to_string()], &opts)?;
         Ok(ShareLinksDto {
             share: ShareDto::from(&out.share),
@@ -77,6 +78,7 @@ pub async fn share_page(
     title: Option<String>,
     expires_hours: u32,
     originals: bool,
+    show: Option<PageShowDto>,
 ) -> Result<ShareLinksDto, ErrorDto> {
     if ids.is_empty() || ids.len() > trove_core::MAX_SHARE_ASSETS {
         return Err(ErrorDto::new(
@@ -93,13 +95,13 @@ pub async fn share_page(
     }
     let lib = state.lib()?;
     blocking(move || {
-        let opts = ShareOptions {
+        let opts = show.unwrap_or_default().apply(ShareOptions {
             expires: trove_core::parse_expiry(&format!("{expires_hours}h"))?,
             originals,
             page: true,
             title,
             ..ShareOptions::default()
-        };
+        });
         let out = lib.share(&share_credentials(&lib)?, &parsed, &opts)?;
         Ok(ShareLinksDto {
             share: ShareDto::from(&out.share),
@@ -236,4 +238,28 @@ pub async fn import_incoming<R: Runtime>(
         Ok(IncomingDto::new(&report, &to))
     })
     .await
+}
+
+/// What a share shows, as the share dialog chose; what it leaves out
+/// takes the defaults (no names; captions and capture times shown).
+#[derive(Debug, Clone, Copy, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PageShowDto {
+    /// The files' names (on the page and as download names).
+    pub names: Option<bool>,
+    /// Captions and titles.
+    pub captions: Option<bool>,
+    /// Capture times.
+    pub times: Option<bool>,
+}
+
+impl PageShowDto {
+    fn apply(self, opts: ShareOptions) -> ShareOptions {
+        ShareOptions {
+            names: self.names.unwrap_or(opts.names),
+            captions: self.captions.unwrap_or(opts.captions),
+            times: self.times.unwrap_or(opts.times),
+            ..opts
+        }
+    }
 }

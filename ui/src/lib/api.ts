@@ -196,8 +196,20 @@ export function syncNow(): Promise<void> {
 }
 
 /** A signed link to one asset, valid for `expiresHours` (at most 168). */
-export function shareAsset(id: string, expiresHours: number, originals: boolean): Promise<ShareLinksDto> {
-  return call<ShareLinksDto>("share_asset", { id, expiresHours, originals });
+/** What a share shows besides the pictures; unset: no names, captions and times shown. */
+export interface ShareShow {
+  names?: boolean;
+  captions?: boolean;
+  times?: boolean;
+}
+
+export function shareAsset(
+  id: string,
+  expiresHours: number,
+  originals: boolean,
+  show: ShareShow = {},
+): Promise<ShareLinksDto> {
+  return call<ShareLinksDto>("share_asset", { id, expiresHours, originals, show });
 }
 
 /** Shares a selection as one page in the bucket. */
@@ -206,8 +218,9 @@ export function sharePage(
   title: string | null,
   expiresHours: number,
   originals: boolean,
+  show: ShareShow = {},
 ): Promise<ShareLinksDto> {
-  return call<ShareLinksDto>("share_page", { ids, title, expiresHours, originals });
+  return call<ShareLinksDto>("share_page", { ids, title, expiresHours, originals, show });
 }
 
 /** Every share, newest first. */

@@ -56,6 +56,9 @@ impl Library {
                 "originals": opts.originals,
                 "metadata": opts.metadata,
                 "gps": opts.gps && opts.metadata,
+                "names": opts.names,
+                "captions": opts.captions,
+                "times": opts.times,
             })
             .to_string(),
             share_key: false,
@@ -181,8 +184,7 @@ impl Library {
                 pos,
                 d,
                 urls,
-                options["metadata"].as_bool().unwrap_or(true),
-                options["gps"].as_bool().unwrap_or(false),
+                &page::PageChoices::from_options(&options),
             ));
         }
         let html = page::render_share_page(record, &entries, &page_url)?;

@@ -56,10 +56,18 @@ pub struct ShareOptions {
     pub originals: bool,
     /// A page for the whole selection (else one link per asset).
     pub page: bool,
-    /// Show camera, exposure, capture time and captions on the page.
+    /// Show camera, exposure, size and duration on the page.
     pub metadata: bool,
     /// Show GPS coordinates (only with `metadata`).
     pub gps: bool,
+    /// Show the files' names on the page and in download names (off by
+    /// default: a name often says more than the person meant to share;
+    /// items are then "Photo 1", "Video 2"...).
+    pub names: bool,
+    /// Show captions and titles on the page.
+    pub captions: bool,
+    /// Show capture times on the page.
+    pub times: bool,
     pub title: Option<String>,
     pub message: Option<String>,
 }
@@ -72,6 +80,9 @@ impl Default for ShareOptions {
             page: false,
             metadata: true,
             gps: false,
+            names: false,
+            captions: true,
+            times: true,
             title: None,
             message: None,
         }

@@ -20,6 +20,43 @@ const REQUEST_HTML: &str = include_str!("page/request.html");
 const REQUEST_CSS: &str = include_str!("page/request.css");
 const REQUEST_JS: &str = include_str!("page/request.js");
 
+/// What a share page shows of each item, as the person chose.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PageChoices {
+    pub(crate) names: bool,
+    pub(crate) captions: bool,
+    pub(crate) times: bool,
+    pub(crate) metadata: bool,
+    pub(crate) gps: bool,
+}
+
+impl PageChoices {
+    /// From a share's recorded options. Shares made before names and
+    /// captions were choices showed both: their pages stay as published.
+    pub(crate) fn from_options(options: &serde_json::Value) -> PageChoices {
+        let metadata = options["metadata"].as_bool().unwrap_or(true);
+        PageChoices {
+            names: options["names"].as_bool().unwrap_or(true),
+            captions: options["captions"].as_bool().unwrap_or(metadata),
+            times: options["times"].as_bool().unwrap_or(metadata),
+            metadata,
+            gps: options["gps"].as_bool().unwrap_or(false),
+        }
+    }
+}
+
+/// What an item is called when its file name is not shown: "Photo 3".
+pub(crate) fn neutral_name(kind: AssetKind, pos: i64) -> String {
+    let noun = match kind {
+        AssetKind::Image => "Photo",
+        AssetKind::Video => "Video",
+        AssetKind::Audio => "Sound",
+        AssetKind::Document => "Document",
+        AssetKind::Other => "File",
+    };
+    format!("{noun} {pos}")
+}
+
 /// One item of a share page, as its data JSON has it.
 pub(crate) struct PageItem(serde_json::Value);
 
@@ -30,17 +67,19 @@ impl PageItem {
         pos: i64,
         d: &AssetDetail,
         urls: BTreeMap<String, (String, u64)>,
-        with_metadata: bool,
-        with_gps: bool,
+        choices: &PageChoices,
     ) -> PageItem {
-        let name = d
-            .files
-            .iter()
-            .find(|f| f.record.present)
-            .or(d.files.first())
-            .and_then(|f| f.path.file_name())
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| d.asset.id.to_string());
+        let name = if choices.names {
+            d.files
+                .iter()
+                .find(|f| f.record.present)
+                .or(d.files.first())
+                .and_then(|f| f.path.file_name())
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| neutral_name(d.asset.kind, pos))
+        } else {
+            neutral_name(d.asset.kind, pos)
+        };
         let kind = match d.asset.kind {
             AssetKind::Image => "image",
             AssetKind::Video => "video",
@@ -50,20 +89,30 @@ impl PageItem {
         };
         let url = |role: &str| urls.get(role).map(|(u, _)| u.clone());
         let mut meta = serde_json::Map::new();
-        let mut caption = None;
-        let mut taken = None;
-        if with_metadata {
-            taken = d.asset.capture.as_ref().map(|c| rfc3339(c.unix_ms));
-            // What the person wrote comes first; the file's own texts after.
+        let taken = if choices.times {
+            d.asset.capture.as_ref().map(|c| rfc3339(c.unix_ms))
+        } else {
+            None
+        };
+        // What the person wrote comes first; the file's own texts after.
+        let caption = if choices.captions {
             let c = &d.curation;
-            caption = c.caption.clone().or_else(|| c.title.clone());
+            c.caption.clone().or_else(|| c.title.clone()).or_else(|| {
+                d.metadata
+                    .as_ref()
+                    .and_then(|m| m.description.clone().or_else(|| m.title.clone()))
+            })
+        } else {
+            None
+        };
+        if choices.metadata {
+            let c = &d.curation;
             for (k, v) in [("Creator", &c.creator), ("Copyright", &c.rights)] {
                 if let Some(v) = v.as_ref().filter(|v| !v.trim().is_empty()) {
                     meta.insert(k.to_owned(), v.clone().into());
                 }
             }
             if let Some(m) = &d.metadata {
-                caption = caption.or_else(|| m.description.clone()).or_else(|| m.title.clone());
                 let mut put = |k: &str, v: Option<String>| {
                     if let Some(v) = v.filter(|v| !v.trim().is_empty()) {
                         meta.insert(k.to_owned(), v.into());
@@ -84,7 +133,9 @@ impl PageItem {
                 put("Exposure", Some(exposure));
                 put("Artist", m.artist.clone().or_else(|| m.author.clone()));
                 put("Album", m.album.clone());
-                if with_gps && let Some(g) = m.gps {
+                if choices.gps
+                    && let Some(g) = m.gps
+                {
                     put("Location", Some(format!("{:.5}, {:.5}", g.lat, g.lon)));
                 }
             }

@@ -171,6 +171,21 @@ impl Library {
         let ext = file
             .map(|f| crate::sync::clean_ext(&f.record.rel_path))
             .unwrap_or_default();
+        // What a download is called: the file's name, or (names not
+        // shared) "Photo-3.jpg".
+        let (dl_name, dl_stem) = if opts.names {
+            (name.clone(), stem.clone())
+        } else {
+            let n = super::page::neutral_name(d.asset.kind, pos as i64).replace(' ', "-");
+            (
+                if ext.is_empty() {
+                    n.clone()
+                } else {
+                    format!("{n}.{ext}")
+                },
+                n,
+            )
+        };
         let verified: std::collections::HashSet<String> = self
             .asset_sync_state(d.asset.row_id)?
             .into_iter()
@@ -213,7 +228,7 @@ impl Library {
                 proxy_key(&hex, &x.variant, &x.format),
                 Some(self.dir().join(&x.path)),
                 x.size,
-                format!("{stem}.{}", x.format),
+                format!("{dl_stem}.{}", x.format),
             );
         };
         if opts.page {
@@ -258,7 +273,14 @@ impl Library {
                 });
             }
             if opts.originals {
-                push(role, original_name, synced, original_local, d.asset.size, name.clone());
+                push(
+                    role,
+                    original_name,
+                    synced,
+                    original_local,
+                    d.asset.size,
+                    dl_name.clone(),
+                );
             } else {
                 // Played as the original, but not the original: the same
                 // streams without location, camera, dates and tags (the
@@ -291,7 +313,7 @@ impl Library {
                         position: pos as i64,
                         asset_row: Some(d.asset.row_id),
                         role: role.to_owned(),
-                        name: Some(name.clone()),
+                        name: Some(dl_name.clone()),
                         size,
                     },
                     synced_key: None,
