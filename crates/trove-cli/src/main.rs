@@ -420,13 +420,21 @@ fn open_reader(dir: &std::path::Path) -> Result<Library, CoreError> {
 static LOG_FILTER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
 /// Starts the library's log once a library is open (so a mistyped
-/// --library never creates a folder for its log).
+/// --library never creates a folder for its log). A bad filter is the
+/// person's mistake and stops the command; a log that cannot be written (a
+/// library on a read-only disk) is said once and the command goes on.
 fn start_log(dir: &std::path::Path) -> Result<(), CoreError> {
     let filter = LOG_FILTER
         .get()
         .map_or(trove_core::logs::DEFAULT_FILTER, String::as_str);
-    trove_core::logs::start_logging(dir, "trove", filter)?;
-    Ok(())
+    match trove_core::logs::start_logging(dir, "trove", filter) {
+        Ok(_) => Ok(()),
+        Err(e @ CoreError::BadLogFilter { .. }) => Err(e),
+        Err(e) => {
+            output::note(&format!("warning: no log this time: {e}"));
+            Ok(())
+        }
+    }
 }
 
 fn parse_kinds(s: &str) -> Result<trove_core::types::FolderKinds, String> {
