@@ -104,6 +104,10 @@ pub struct SubtitleStream {
 }
 
 /// How long ffprobe may take on one file.
+/// The first arguments of every quiet ffmpeg run: no banner, no reading
+/// from the terminal, errors only.
+const QUIET: [&str; 4] = ["-hide_banner", "-nostdin", "-loglevel", "error"];
+
 const PROBE_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long one frame grab may take.
 const FRAME_TIMEOUT: Duration = Duration::from_secs(60);
@@ -544,7 +548,7 @@ fn to_webvtt(
     map: &str,
     what: &'static str,
 ) -> Result<String, MediaError> {
-    let quiet = ["-hide_banner", "-nostdin", "-loglevel", "error"].map(OsStr::new);
+    let quiet = QUIET.map(OsStr::new);
     let output = ["-map", map, "-c:s", "webvtt", "-f", "webvtt", "pipe:1"].map(OsStr::new);
     let out = run
         .exec(quiet.iter().chain(input).chain(output.iter()))
@@ -806,14 +810,8 @@ pub fn transcode_video(
 /// picks the container.
 pub fn strip_av_metadata(tools: &Tools, path: &Path, out: &Path) -> Result<(), MediaError> {
     let run = tools.ffmpeg(Duration::from_secs(600), 1 << 20);
-    run.exec([
-        OsStr::new("-hide_banner"),
-        OsStr::new("-nostdin"),
-        OsStr::new("-loglevel"),
-        OsStr::new("error"),
-        OsStr::new("-y"),
-        OsStr::new("-i"),
-        path.as_os_str(),
+    let input = [OsStr::new("-y"), OsStr::new("-i"), path.as_os_str()];
+    let streams = [
         OsStr::new("-map"),
         OsStr::new("0:v?"),
         OsStr::new("-map"),
@@ -836,8 +834,9 @@ pub fn strip_av_metadata(tools: &Tools, path: &Path, out: &Path) -> Result<(), M
         OsStr::new("-flags:a"),
         OsStr::new("+bitexact"),
         out.as_os_str(),
-    ])
-    .map_err(|e| as_corrupt(e, "media"))?;
+    ];
+    run.exec(QUIET.map(OsStr::new).into_iter().chain(input).chain(streams))
+        .map_err(|e| as_corrupt(e, "media"))?;
     Ok(())
 }
 
@@ -847,14 +846,8 @@ pub fn transcode_audio(tools: &Tools, path: &Path, probe: &AvProbe, out: &Path) 
     }
     let secs = probe.duration_ms.map(|d| d as f64 / 1000.0).unwrap_or(3600.0);
     let run = tools.ffmpeg(Duration::from_secs(120 + secs as u64), 1 << 20);
-    run.exec([
-        OsStr::new("-hide_banner"),
-        OsStr::new("-nostdin"),
-        OsStr::new("-loglevel"),
-        OsStr::new("error"),
-        OsStr::new("-y"),
-        OsStr::new("-i"),
-        path.as_os_str(),
+    let input = [OsStr::new("-y"), OsStr::new("-i"), path.as_os_str()];
+    let output = [
         OsStr::new("-map"),
         OsStr::new("0:a:0"),
         OsStr::new("-vn"),
@@ -867,8 +860,9 @@ pub fn transcode_audio(tools: &Tools, path: &Path, probe: &AvProbe, out: &Path) 
         OsStr::new("-f"),
         OsStr::new("ipod"),
         out.as_os_str(),
-    ])
-    .map_err(|e| as_corrupt(e, "audio"))?;
+    ];
+    run.exec(QUIET.map(OsStr::new).into_iter().chain(input).chain(output))
+        .map_err(|e| as_corrupt(e, "audio"))?;
     Ok(())
 }
 

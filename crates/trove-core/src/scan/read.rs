@@ -115,6 +115,9 @@ fn read_once(
     // How much of the start to keep: the first read decides (more for a
     // TIFF whose directory lies at its end, say).
     let mut head_len = trove_media::HEAD_LEN;
+    // What the file is, from its head: decided once, here, for both the
+    // folder's setting and the description.
+    let mut detected: Option<trove_media::Detected> = None;
     let left_out = BUF.with(|buf| -> std::io::Result<bool> {
         let mut buf = buf.borrow_mut();
         loop {
@@ -140,6 +143,7 @@ fn read_once(
                 if !kinds.admits(d.kind, d.mime.as_deref()) {
                     return Ok(true);
                 }
+                detected = Some(d);
             }
             b3.update(chunk);
             md5.update(chunk);
@@ -158,7 +162,14 @@ fn read_once(
     let md5: [u8; 16] = md5.finalize().into();
     Ok(Some(ReadOutcome::Read {
         stat: after,
-        content: Box::new(describe(rel, &head, blake3, md5, &after, sidecar)),
+        content: Box::new(describe(
+            detected.unwrap_or_else(|| trove_media::detect(rel, &head)),
+            &head,
+            blake3,
+            md5,
+            &after,
+            sidecar,
+        )),
     }))
 }
 
@@ -181,14 +192,13 @@ fn open_nonblocking(path: &Path) -> std::io::Result<File> {
 
 /// Turns the head of a file into the catalog's description of its content.
 fn describe(
-    rel: &Path,
+    detected: trove_media::Detected,
     head: &[u8],
     blake3: ContentHash,
     md5: [u8; 16],
     stat: &FileStat,
     sidecar: Option<&trove_media::XmpSummary>,
 ) -> AssetContent {
-    let detected = trove_media::detect(rel, head);
     let exif = if detected.kind == AssetKind::Image {
         trove_media::probe_exif(head).ok()
     } else {

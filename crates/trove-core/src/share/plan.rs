@@ -194,7 +194,15 @@ impl Library {
             .collect();
         let prefix = format!("share/{id}/{pos}");
         let mut out = Vec::new();
-        let mut push = |role: &str, key_name: String, synced: String, local: Option<PathBuf>, size: u64, dl: String| {
+        // `synced`: where the object may be in the bucket (copied from there
+        // when verified); `temporary`: `local` is a copy made for the share.
+        let mut push = |role: &str,
+                        key_name: String,
+                        synced: Option<String>,
+                        local: Option<PathBuf>,
+                        size: u64,
+                        dl: String,
+                        temporary: bool| {
             out.push(Planned {
                 item: ShareItem {
                     key: format!("{prefix}/{key_name}"),
@@ -204,9 +212,9 @@ impl Library {
                     name: Some(dl),
                     size,
                 },
-                synced_key: verified.contains(&synced).then_some(synced),
+                synced_key: synced.filter(|s| verified.contains(s)),
                 local,
-                temporary: false,
+                temporary,
             });
         };
         let proxy = |variant: &str| d.derivatives.iter().find(|x| x.variant == variant);
@@ -225,10 +233,11 @@ impl Library {
             push(
                 role,
                 key_name,
-                proxy_key(&hex, &x.variant, &x.format),
+                Some(proxy_key(&hex, &x.variant, &x.format)),
                 Some(self.dir().join(&x.path)),
                 x.size,
                 format!("{dl_stem}.{}", x.format),
+                false,
             );
         };
         if opts.page {
@@ -276,10 +285,11 @@ impl Library {
                 push(
                     role,
                     original_name,
-                    synced,
+                    Some(synced),
                     original_local,
                     d.asset.size,
                     dl_name.clone(),
+                    false,
                 );
             } else {
                 // Played as the original, but not the original: the same
@@ -307,19 +317,7 @@ impl Library {
                 let size = std::fs::metadata(&copy)
                     .map_err(|e| CoreError::io("read the copy to share", &copy, e))?
                     .len();
-                out.push(Planned {
-                    item: ShareItem {
-                        key: format!("{prefix}/{original_name}"),
-                        position: pos as i64,
-                        asset_row: Some(d.asset.row_id),
-                        role: role.to_owned(),
-                        name: Some(dl_name.clone()),
-                        size,
-                    },
-                    synced_key: None,
-                    local: Some(copy),
-                    temporary: true,
-                });
+                push(role, original_name, None, Some(copy), size, dl_name.clone(), true);
             }
         }
         Ok(out)
