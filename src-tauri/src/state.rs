@@ -1,5 +1,6 @@
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::time::Duration;
 
 use trove_core::{Cancel, Library};
 
@@ -19,6 +20,37 @@ pub struct AppState {
     media_base: OnceLock<String>,
     operations: Arc<Operations>,
     open_error: OnceLock<ErrorDto>,
+    first_page: Arc<FirstPage>,
+}
+
+/// Whether the grid's first page has been served: the start-up scan, the
+/// watcher's set-up and the job workers wait for it (a few seconds at
+/// most), so that on two cores the launch is not a race between walking
+/// 100,000 files and showing the first screen.
+#[derive(Debug, Default)]
+pub struct FirstPage {
+    served: Mutex<bool>,
+    cond: Condvar,
+}
+
+impl FirstPage {
+    /// The first page is out.
+    pub fn served(&self) {
+        let mut served = self.served.lock().unwrap_or_else(|p| p.into_inner());
+        if !*served {
+            *served = true;
+            self.cond.notify_all();
+        }
+    }
+
+    /// Waits until the first page is out, or `at_most` has passed.
+    pub fn wait(&self, at_most: Duration) {
+        let served = self.served.lock().unwrap_or_else(|p| p.into_inner());
+        let _ = self
+            .cond
+            .wait_timeout_while(served, at_most, |served| !*served)
+            .map_err(|p| p.into_inner());
+    }
 }
 
 impl std::fmt::Debug for AppState {
@@ -70,6 +102,11 @@ impl AppState {
     /// instead of the app failing to start.
     pub fn set_open_error(&self, error: ErrorDto) {
         let _ = self.open_error.set(error);
+    }
+
+    /// The grid's first page: served, and waited for by background work.
+    pub fn first_page(&self) -> &Arc<FirstPage> {
+        &self.first_page
     }
 
     /// Long work the page started and can stop.

@@ -178,6 +178,17 @@ fn albums_comments_and_the_keyword_tree_from_the_command_line() {
         .collect();
     assert_eq!(tree, ["Places", "Places|Iceland", "Places|Iceland|Reykjavik"]);
     assert_eq!(names(&lib, "keyword:places/iceland"), ["a.jpg"]);
+    // A rename is a step of the history: undo puts the old name back, on
+    // the asset and in search.
+    let out = ok(&["undo", "--json"]);
+    assert_eq!(
+        stdout_json(&out)["summary"],
+        "keyword Places|Island renamed to Places|Iceland"
+    );
+    assert_eq!(names(&lib, "keyword:places/island"), ["a.jpg"]);
+    assert!(names(&lib, "keyword:places/iceland").is_empty());
+    ok(&["redo"]);
+    assert_eq!(names(&lib, "keyword:places/iceland"), ["a.jpg"]);
 
     for args in [
         vec!["album", "rm", "Trips"],

@@ -26,6 +26,16 @@ const FILE_ORIGIN: &str = "the file's XMP";
 /// change older than it was taken in ("later wins").
 const LATER_ORIGIN: &str = "Trove: edited after the file changed";
 
+/// Edits always kept in the history, however old.
+pub const KEEP_EDITS: i64 = 1_000;
+/// Edits younger than this many days are kept.
+pub const KEEP_EDITS_DAYS: i64 = 90;
+/// The most asset entries (an edit of 100,000 assets is 100,000) the
+/// history keeps beyond its newest [`KEEP_EDITS_ALWAYS`] edits.
+pub const MAX_HISTORY_ASSETS: i64 = 5_000_000;
+/// Edits kept whatever their size.
+pub const KEEP_EDITS_ALWAYS: i64 = 20;
+
 /// What a person has set on an asset.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Curation {
@@ -168,6 +178,18 @@ pub enum CurationChange {
         author: String,
         text: String,
     },
+    /// Renames or moves a keyword in the tree, on every asset carrying it
+    /// (made by `Batch::rename_keyword`, not on a selection).
+    KeywordRename {
+        from: KeywordPath,
+        to: KeywordPath,
+    },
+    /// Merges a keyword into another, on every asset carrying it (made by
+    /// `Batch::merge_keyword`, not on a selection).
+    KeywordMerge {
+        from: KeywordPath,
+        into: KeywordPath,
+    },
 }
 
 impl CurationChange {
@@ -218,6 +240,13 @@ impl CurationChange {
                 }
                 Ok(CurationChange::Comment { author, text })
             }
+            CurationChange::KeywordRename { from, .. } | CurationChange::KeywordMerge { from, .. } => {
+                Err(CurationValueError::new(
+                    "change",
+                    &format!("a rename or merge of {from}"),
+                    "a change to a selection of assets (rename and merge keywords in the keyword tree)",
+                ))
+            }
             other => Ok(other),
         }
     }
@@ -241,6 +270,8 @@ impl CurationChange {
             CurationChange::AlbumAdd { album } => format!("added to album {album}"),
             CurationChange::AlbumRemove { album } => format!("removed from album {album}"),
             CurationChange::Comment { .. } => "comment added".to_owned(),
+            CurationChange::KeywordRename { from, to } => format!("keyword {from} renamed to {to}"),
+            CurationChange::KeywordMerge { from, into } => format!("keyword {from} merged into {into}"),
         }
     }
 
@@ -254,7 +285,9 @@ impl CurationChange {
             CurationChange::Keywords { .. }
             | CurationChange::AlbumAdd { .. }
             | CurationChange::AlbumRemove { .. }
-            | CurationChange::Comment { .. } => return None,
+            | CurationChange::Comment { .. }
+            | CurationChange::KeywordRename { .. }
+            | CurationChange::KeywordMerge { .. } => return None,
         })
     }
 }
@@ -323,7 +356,7 @@ fn edit_record((id, at, change, summary, count, state): (i64, i64, String, Strin
 }
 
 /// The event detail that names an edit.
-fn edit_detail(edit: i64) -> String {
+pub(crate) fn edit_detail(edit: i64) -> String {
     serde_json::json!({ "edit": edit }).to_string()
 }
 
@@ -358,6 +391,15 @@ impl Batch<'_> {
     /// as one edit: the values it replaces are kept for undo, the redo
     /// history is dropped, and one `assets_edited` event names the edit.
     pub fn edit(&mut self, assets: &[AssetRowId], change: &CurationChange) -> Result<EditRecord> {
+        if let CurationChange::KeywordRename { .. } | CurationChange::KeywordMerge { .. } = change {
+            return Err(CatalogError::BadValue {
+                what: "edit change",
+                value: format!(
+                    "{} (a keyword tree change, made with rename_keyword or merge_keyword)",
+                    change.summary()
+                ),
+            });
+        }
         self.edit_from(assets, change, None)
     }
 
@@ -626,6 +668,7 @@ impl Batch<'_> {
         self.apply(id, change, keyword_ids.as_ref())?;
         self.mark_edit_sidecars(id)?;
         self.log(event_kind::ASSETS_EDITED, None, None, None, Some(&edit_detail(id)))?;
+        self.prune_edit_history()?;
         Ok(EditRecord {
             id,
             at: self.now(),
@@ -634,6 +677,109 @@ impl Batch<'_> {
             asset_count: count.max(0) as u64,
             state: EditState::Done,
         })
+    }
+
+    /// Renames or moves a keyword (`Places|Iceland` to `Travel|Iceland`):
+    /// every asset that carries it, or one below it, carries the new path.
+    /// Refused when the new path exists (merge it instead) or lies below
+    /// the keyword itself. One edit in the undo history.
+    pub fn rename_keyword(&mut self, from: &KeywordPath, to: &KeywordPath) -> Result<EditRecord> {
+        self.tree_edit(CurationChange::KeywordRename {
+            from: from.clone(),
+            to: to.clone(),
+        })
+    }
+
+    /// Merges `from` (and the keywords below it) into `into`: every asset
+    /// that carried `from` carries `into`; `from`'s children move under
+    /// `into`, merging with children of the same name; `from` is gone. One
+    /// edit in the undo history.
+    pub fn merge_keyword(&mut self, from: &KeywordPath, into: &KeywordPath) -> Result<EditRecord> {
+        self.tree_edit(CurationChange::KeywordMerge {
+            from: from.clone(),
+            into: into.clone(),
+        })
+    }
+
+    /// A rename or merge as a new edit: the redo history is dropped, the
+    /// change is made and recorded, its assets' sidecars are marked.
+    fn tree_edit(&mut self, change: CurationChange) -> Result<EditRecord> {
+        // Refused before anything is written.
+        match &change {
+            CurationChange::KeywordRename { from, to } => {
+                self.check_rename(from, to)?;
+            }
+            CurationChange::KeywordMerge { from, into } => {
+                self.check_merge(from, into)?;
+            }
+            _ => {}
+        }
+        self.tx()
+            .execute("UPDATE edits SET state = 'dropped' WHERE state = 'undone'", [])
+            .ctx("drop redo history")?;
+        let change_json = serde_json::to_string(&change).map_err(|e| CatalogError::BadValue {
+            what: "edit change",
+            value: e.to_string(),
+        })?;
+        let summary = change.summary();
+        self.tx()
+            .execute(
+                "INSERT INTO edits (at, change, summary, asset_count) VALUES (?1, ?2, ?3, 0)",
+                params![self.now(), change_json, summary],
+            )
+            .ctx("record edit")?;
+        let id = self.tx().last_insert_rowid();
+        let count = self.apply_tree_change(id, &change)?;
+        self.mark_edit_sidecars(id)?;
+        self.log(event_kind::ASSETS_EDITED, None, None, None, Some(&edit_detail(id)))?;
+        self.prune_edit_history()?;
+        Ok(EditRecord {
+            id,
+            at: self.now(),
+            change,
+            summary,
+            asset_count: count,
+            state: EditState::Done,
+        })
+    }
+
+    /// Makes a rename or merge under edit `edit` (new, or redone).
+    fn apply_tree_change(&mut self, edit: i64, change: &CurationChange) -> Result<u64> {
+        match change {
+            CurationChange::KeywordRename { from, to } => self.run_rename(edit, from, to),
+            CurationChange::KeywordMerge { from, into } => self.run_merge(edit, from, into),
+            other => Err(CatalogError::BadValue {
+                what: "keyword tree change",
+                value: other.summary(),
+            }),
+        }
+    }
+
+    /// Keeps the history bounded: edits beyond the newest
+    /// [`KEEP_EDITS`] that are older than [`KEEP_EDITS_DAYS`] days go, and
+    /// so do the oldest edits (beyond the newest [`KEEP_EDITS_ALWAYS`])
+    /// while the history holds more than [`MAX_HISTORY_ASSETS`] asset
+    /// entries, so that a year of culling does not grow the catalog
+    /// without end. What the edits did stays; only undo of them goes.
+    pub(crate) fn prune_edit_history(&mut self) -> Result<()> {
+        let cutoff = self.now() - KEEP_EDITS_DAYS * 24 * 3600 * 1000;
+        self.tx()
+            .execute(
+                "DELETE FROM edits WHERE at < ?1 AND id < (SELECT min(id) FROM (SELECT id FROM edits ORDER BY id DESC LIMIT ?2))",
+                params![cutoff, KEEP_EDITS],
+            )
+            .ctx("prune edit history")?;
+        self.tx()
+            .execute(
+                "DELETE FROM edits WHERE id IN (
+                     SELECT id FROM (SELECT id, row_number() OVER newest AS n,
+                                            sum(asset_count) OVER newest AS entries
+                                     FROM edits WINDOW newest AS (ORDER BY id DESC))
+                     WHERE n > ?1 AND entries > ?2)",
+                params![KEEP_EDITS_ALWAYS, MAX_HISTORY_ASSETS],
+            )
+            .ctx("prune edit history")?;
+        Ok(())
     }
 
     /// Undoes the newest edit that is done: every asset it touched gets
@@ -669,6 +815,13 @@ impl Batch<'_> {
                 self.undo_album_membership(id, album)?;
             }
             None if matches!(record.change, CurationChange::Comment { .. }) => self.undo_comment(id)?,
+            None if matches!(
+                record.change,
+                CurationChange::KeywordRename { .. } | CurationChange::KeywordMerge { .. }
+            ) =>
+            {
+                self.undo_tree_change(id, &record.change.summary())?;
+            }
             None => {
                 let touched = keyword_ids.unwrap_or_else(|| "[]".into());
                 self.tx()
@@ -788,7 +941,9 @@ impl Batch<'_> {
                 CurationChange::Keywords { .. }
                 | CurationChange::AlbumAdd { .. }
                 | CurationChange::AlbumRemove { .. }
-                | CurationChange::Comment { .. } => unreachable!("only field changes have a column"),
+                | CurationChange::Comment { .. }
+                | CurationChange::KeywordRename { .. }
+                | CurationChange::KeywordMerge { .. } => unreachable!("only field changes have a column"),
             };
             self.tx()
                 .execute(
@@ -805,6 +960,9 @@ impl Batch<'_> {
             CurationChange::AlbumAdd { album } => return self.apply_album_add(id, *album),
             CurationChange::AlbumRemove { album } => return self.apply_album_remove(id, *album),
             CurationChange::Comment { author, text } => return self.apply_comment(id, author, text),
+            CurationChange::KeywordRename { .. } | CurationChange::KeywordMerge { .. } => {
+                return self.apply_tree_change(id, change).map(drop);
+            }
             _ => {}
         }
         let (add, remove) = keywords.cloned().unwrap_or_default();

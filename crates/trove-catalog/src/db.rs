@@ -26,6 +26,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0015_sidecar_writes.sql"),
     include_str!("migrations/0016_edit_origin.sql"),
     include_str!("migrations/0017_folder_kinds.sql"),
+    include_str!("migrations/0018_keyword_tree_edits.sql"),
 ];
 
 /// The schema version this build writes.

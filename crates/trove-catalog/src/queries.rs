@@ -365,19 +365,43 @@ impl Catalog {
     }
 
     pub fn counts(&self) -> Result<CatalogCounts> {
-        let (assets, present, missing, offline, bytes): (i64, i64, i64, i64, i64) = self
-            .conn
-            .query_row(
-                "SELECT count(*),
-                        coalesce(sum(status = 'present'), 0),
-                        coalesce(sum(status = 'missing'), 0),
-                        coalesce(sum(status = 'offline'), 0),
-                        coalesce(sum(size), 0)
-                 FROM assets",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-            )
-            .ctx("count assets")?;
+        // One pass over the assets for every count (the desktop asks on
+        // each refresh; two passes took 70-100 ms at 100,000 assets).
+        let (mut assets, mut present, mut missing, mut offline, mut bytes) = (0i64, 0i64, 0i64, 0i64, 0i64);
+        let mut by_kind = Vec::new();
+        {
+            let mut stmt = self
+                .conn
+                .prepare_cached(
+                    "SELECT kind, count(*), sum(status = 'present'), sum(status = 'missing'),
+                            sum(status = 'offline'), coalesce(sum(size), 0)
+                     FROM assets GROUP BY kind ORDER BY kind",
+                )
+                .ctx("count assets")?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, i64>(3)?,
+                        r.get::<_, i64>(4)?,
+                        r.get::<_, i64>(5)?,
+                    ))
+                })
+                .ctx("count assets")?;
+            for row in rows {
+                let (kind, n, p, m, o, b) = row.ctx("count assets")?;
+                assets += n;
+                present += p;
+                missing += m;
+                offline += o;
+                bytes = bytes.saturating_add(b);
+                if let Ok(k) = AssetKind::from_str(&kind) {
+                    by_kind.push((k, n.max(0) as u64));
+                }
+            }
+        }
         let files: i64 = self
             .conn
             .query_row("SELECT count(*) FROM files", [], |r| r.get(0))
@@ -386,16 +410,6 @@ impl Catalog {
             .conn
             .query_row("SELECT count(*) FROM scan_problems", [], |r| r.get(0))
             .ctx("count scan problems")?;
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT kind, count(*) FROM assets GROUP BY kind ORDER BY kind")
-            .ctx("count kinds")?;
-        let by_kind = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
-            .ctx("count kinds")?
-            .filter_map(|r| r.ok())
-            .filter_map(|(k, n)| AssetKind::from_str(&k).ok().map(|k| (k, n as u64)))
-            .collect();
         Ok(CatalogCounts {
             assets: assets as u64,
             present: present as u64,

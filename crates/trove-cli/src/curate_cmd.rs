@@ -288,12 +288,22 @@ pub fn keywords(dir: &Path, action: Option<KeywordsAction>) -> Result<u8, CoreEr
             }
         }
         KeywordsAction::Rename { from, to } => {
-            open_writer(dir, false)?.rename_keyword(&from.parse()?, &to.parse()?)?;
-            output::line(&format!("renamed {from} to {to} on every asset"));
+            let lib = open_writer(dir, false)?;
+            let record = lib.rename_keyword(&from.parse()?, &to.parse()?, &Reporter::new(false).lines_only())?;
+            output::line(&format!(
+                "renamed {from} to {to} on {} assets; undo it with `trove undo`",
+                record.asset_count
+            ));
+            return write_sidecars_now(&lib);
         }
         KeywordsAction::Merge { from, into } => {
-            open_writer(dir, false)?.merge_keyword(&from.parse()?, &into.parse()?)?;
-            output::line(&format!("merged {from} into {into} on every asset"));
+            let lib = open_writer(dir, false)?;
+            let record = lib.merge_keyword(&from.parse()?, &into.parse()?, &Reporter::new(false).lines_only())?;
+            output::line(&format!(
+                "merged {from} into {into} on {} assets; undo it with `trove undo`",
+                record.asset_count
+            ));
+            return write_sidecars_now(&lib);
         }
     }
     Ok(EXIT_OK)

@@ -118,7 +118,12 @@ impl Library {
         let record = {
             let mut cat = self.catalog();
             let mut b = cat.batch(self.now_ms())?;
-            let record = step(&mut b)?;
+            let record = step(&mut b).map_err(|e| match e {
+                CatalogError::BadValue { what: "keyword", value } => {
+                    CoreError::CurationInvalid(CurationValueError::new("keyword tree", "now", &value))
+                }
+                other => other.into(),
+            })?;
             b.commit()?;
             record
         };
@@ -149,24 +154,36 @@ impl Library {
         Ok(self.catalog().keyword_tree()?)
     }
 
-    /// Renames or moves a keyword on every asset that carries it.
-    pub fn rename_keyword(&self, from: &KeywordPath, to: &KeywordPath) -> Result<()> {
-        self.require_writer("renaming a keyword")?;
-        let mut cat = self.catalog();
-        let mut b = cat.batch(self.now_ms())?;
-        b.rename_keyword(from, to).map_err(|e| keyword_error(from, e))?;
-        b.commit()?;
-        Ok(())
+    /// Renames or moves a keyword on every asset that carries it, as one
+    /// edit that [`Library::undo`] takes back.
+    pub fn rename_keyword(&self, from: &KeywordPath, to: &KeywordPath, sink: &dyn EventSink) -> Result<EditRecord> {
+        self.keyword_tree_edit("renaming a keyword", from, sink, |b| b.rename_keyword(from, to))
     }
 
-    /// Merges a keyword (and those below it) into another on every asset.
-    pub fn merge_keyword(&self, from: &KeywordPath, into: &KeywordPath) -> Result<()> {
-        self.require_writer("merging keywords")?;
-        let mut cat = self.catalog();
-        let mut b = cat.batch(self.now_ms())?;
-        b.merge_keyword(from, into).map_err(|e| keyword_error(from, e))?;
-        b.commit()?;
-        Ok(())
+    /// Merges a keyword (and those below it) into another on every asset,
+    /// as one edit that [`Library::undo`] takes back.
+    pub fn merge_keyword(&self, from: &KeywordPath, into: &KeywordPath, sink: &dyn EventSink) -> Result<EditRecord> {
+        self.keyword_tree_edit("merging keywords", from, sink, |b| b.merge_keyword(from, into))
+    }
+
+    fn keyword_tree_edit(
+        &self,
+        op: &'static str,
+        keyword: &KeywordPath,
+        sink: &dyn EventSink,
+        change: impl FnOnce(&mut trove_catalog::Batch<'_>) -> trove_catalog::Result<EditRecord>,
+    ) -> Result<EditRecord> {
+        self.require_writer(op)?;
+        let record = {
+            let mut cat = self.catalog();
+            let mut b = cat.batch(self.now_ms())?;
+            let record = change(&mut b).map_err(|e| keyword_error(keyword, e))?;
+            b.commit()?;
+            record
+        };
+        sink.emit(Event::Edited(record.clone()));
+        self.queue_sidecar_writes()?;
+        Ok(record)
     }
 
     /// Every asset a search finds, up to [`MAX_EDIT_ASSETS`].

@@ -23,10 +23,13 @@ pub async fn list_assets(
     check_limit(limit, MAX_PAGE, "assets")?;
     let folder = check_folder(root_id, folder)?;
     let lib = state.lib()?;
+    let first_page = state.first_page().clone();
     blocking(move || {
         if let Some(id) = root_id {
             check_root(&lib, id)?;
         }
+        // Whatever the outcome, the page has asked: background work may go.
+        let _served = Served(&first_page);
         let filter = AssetFilter {
             offset,
             limit: Some(limit),
@@ -43,6 +46,15 @@ pub async fn list_assets(
         })
     })
     .await
+}
+
+/// Tells background work that the first page is out when dropped.
+struct Served<'a>(&'a crate::state::FirstPage);
+
+impl Drop for Served<'_> {
+    fn drop(&mut self) {
+        self.0.served();
+    }
 }
 
 /// The timeline's sections for the same listing as `list_assets` (same

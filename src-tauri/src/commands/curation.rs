@@ -187,30 +187,34 @@ pub async fn keyword_tree(state: State<'_, AppState>) -> Result<Vec<KeywordDto>,
     .await
 }
 
-/// Renames or moves a keyword on every asset that carries it.
+/// Renames or moves a keyword on every asset that carries it; one step of
+/// undo.
 #[tauri::command]
-pub async fn rename_keyword(state: State<'_, AppState>, from: String, to: String) -> Result<(), ErrorDto> {
+pub async fn rename_keyword(state: State<'_, AppState>, from: String, to: String) -> Result<EditDto, ErrorDto> {
     let lib = state.lib()?;
+    let sink = page_sink(&state);
     blocking(move || {
         let (from, to) = (
             from.parse().map_err(CoreError::from)?,
             to.parse().map_err(CoreError::from)?,
         );
-        Ok(lib.rename_keyword(&from, &to)?)
+        Ok(EditDto::from(&lib.rename_keyword(&from, &to, &sink)?))
     })
     .await
 }
 
-/// Merges a keyword (and those below it) into another on every asset.
+/// Merges a keyword (and those below it) into another on every asset; one
+/// step of undo.
 #[tauri::command]
-pub async fn merge_keyword(state: State<'_, AppState>, from: String, into: String) -> Result<(), ErrorDto> {
+pub async fn merge_keyword(state: State<'_, AppState>, from: String, into: String) -> Result<EditDto, ErrorDto> {
     let lib = state.lib()?;
+    let sink = page_sink(&state);
     blocking(move || {
         let (from, into) = (
             from.parse().map_err(CoreError::from)?,
             into.parse().map_err(CoreError::from)?,
         );
-        Ok(lib.merge_keyword(&from, &into)?)
+        Ok(EditDto::from(&lib.merge_keyword(&from, &into, &sink)?))
     })
     .await
 }

@@ -390,13 +390,13 @@ export function keywordTree(): Promise<KeywordDto[]> {
 }
 
 /** Renames or moves a keyword (paths `A|B`) on every asset that carries it. */
-export function renameKeyword(from: string, to: string): Promise<void> {
-  return call<void>("rename_keyword", { from, to });
+export function renameKeyword(from: string, to: string): Promise<EditDto> {
+  return call<EditDto>("rename_keyword", { from, to });
 }
 
 /** Merges a keyword (and those below it) into another on every asset. */
-export function mergeKeyword(from: string, into: string): Promise<void> {
-  return call<void>("merge_keyword", { from, into });
+export function mergeKeyword(from: string, into: string): Promise<EditDto> {
+  return call<EditDto>("merge_keyword", { from, into });
 }
 
 /** Whether XMP sidecars are written: "write" or "off". */

@@ -407,6 +407,9 @@ fn keyword_renames_and_merges_apply_to_every_asset_and_old_edits_still_undo() {
         },
     );
     let mut b = cat.batch(8).unwrap();
+    for row in &rows {
+        b.sidecar_written(*row).unwrap();
+    }
     assert!(
         b.rename_keyword(&kw("Places|Island"), &kw("Travel|Iceland")).is_err(),
         "exists: merge instead"
@@ -415,38 +418,170 @@ fn keyword_renames_and_merges_apply_to_every_asset_and_old_edits_still_undo() {
         b.rename_keyword(&kw("Places"), &kw("Places|Sub")).is_err(),
         "not below itself"
     );
-    b.rename_keyword(&kw("Places|Island"), &kw("Places|Iceland")).unwrap();
-    b.merge_keyword(&kw("Places|Iceland"), &kw("Travel|Iceland")).unwrap();
+    let renamed = b.rename_keyword(&kw("Places|Island"), &kw("Places|Iceland")).unwrap();
+    assert_eq!(renamed.asset_count, 1);
+    let merged = b.merge_keyword(&kw("Places|Iceland"), &kw("Travel|Iceland")).unwrap();
+    assert_eq!(merged.summary, "keyword Places|Iceland merged into Travel|Iceland");
     b.commit().unwrap();
-    assert_eq!(
-        cat.curation(rows[0]).unwrap().keywords,
-        [kw("Travel|Iceland|Reykjavik")]
-    );
-    assert_eq!(
-        cat.curation(rows[1]).unwrap().keywords,
-        [kw("Travel|Iceland"), kw("Travel|Iceland|Vik")]
-    );
-    let tree: Vec<String> = cat.keyword_tree().unwrap().iter().map(|k| k.path.to_string()).collect();
-    assert_eq!(
-        tree,
-        [
-            "Places",
-            "Travel",
-            "Travel|Iceland",
-            "Travel|Iceland|Reykjavik",
-            "Travel|Iceland|Vik"
-        ]
-    );
-    let events = cat.events_after(cat.last_event_id().unwrap() - 1, 10).unwrap();
+    let after_merge = |cat: &Catalog| {
+        assert_eq!(
+            cat.curation(rows[0]).unwrap().keywords,
+            [kw("Travel|Iceland|Reykjavik")]
+        );
+        assert_eq!(
+            cat.curation(rows[1]).unwrap().keywords,
+            [kw("Travel|Iceland"), kw("Travel|Iceland|Vik")]
+        );
+        let tree: Vec<String> = cat.keyword_tree().unwrap().iter().map(|k| k.path.to_string()).collect();
+        assert_eq!(
+            tree,
+            [
+                "Places",
+                "Travel",
+                "Travel|Iceland",
+                "Travel|Iceland|Reykjavik",
+                "Travel|Iceland|Vik"
+            ]
+        );
+    };
+    after_merge(&cat);
+    let events = cat.events_after(cat.last_event_id().unwrap() - 2, 10).unwrap();
     assert_eq!(
         cat.touched_assets(&events).unwrap().len(),
         2,
         "the merge names both assets"
     );
+    assert_eq!(
+        cat.dirty_sidecars(0, 10).unwrap(),
+        [rows[0]],
+        "the renamed asset's sidecar is to be written again; the other's keywords did not change"
+    );
 
-    // Undoing the edits made before the merge works on what is left.
+    // Both are steps of the history: undo puts the tree back as it was.
+    assert_eq!(
+        undo(&mut cat).as_deref(),
+        Some("keyword Places|Iceland merged into Travel|Iceland")
+    );
+    assert_eq!(
+        cat.curation(rows[0]).unwrap().keywords,
+        [kw("Places|Iceland|Reykjavik")]
+    );
+    assert_eq!(
+        cat.curation(rows[1]).unwrap().keywords,
+        [kw("Travel|Iceland"), kw("Travel|Iceland|Vik")]
+    );
+    assert_eq!(
+        undo(&mut cat).as_deref(),
+        Some("keyword Places|Island renamed to Places|Iceland")
+    );
+    assert_eq!(cat.curation(rows[0]).unwrap().keywords, [kw("Places|Island|Reykjavik")]);
+    // Redo makes them again.
+    redo(&mut cat);
+    redo(&mut cat);
+    after_merge(&cat);
+
+    // Then the edits made before them.
+    undo(&mut cat);
+    undo(&mut cat);
     undo(&mut cat);
     assert!(cat.curation(rows[1]).unwrap().keywords.is_empty());
     undo(&mut cat);
     assert!(cat.curation(rows[0]).unwrap().keywords.is_empty());
+}
+
+#[test]
+fn undoing_a_merge_when_its_keyword_was_made_again_puts_it_back_or_says_why_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cat = open(dir.path());
+    let rows = assets(&mut cat, 2, |_| None);
+    let tag = |cat: &mut Catalog, row: i64, k: &str| {
+        edit(
+            cat,
+            &[row],
+            CurationChange::Keywords {
+                add: vec![kw(k)],
+                remove: vec![],
+            },
+        )
+    };
+    tag(&mut cat, rows[0], "Old|Child");
+    tag(&mut cat, rows[1], "New");
+    let mut b = cat.batch(8).unwrap();
+    b.merge_keyword(&kw("Old"), &kw("New")).unwrap();
+    b.commit().unwrap();
+    assert_eq!(cat.curation(rows[0]).unwrap().keywords, [kw("New|Child")]);
+
+    // A later edit makes "Old" again and is undone: the keyword row stays,
+    // unused, and is no reason to refuse the merge's undo.
+    tag(&mut cat, rows[1], "Old");
+    undo(&mut cat);
+    assert_eq!(undo(&mut cat).as_deref(), Some("keyword Old merged into New"));
+    assert_eq!(cat.curation(rows[0]).unwrap().keywords, [kw("Old|Child")]);
+    assert_eq!(cat.curation(rows[1]).unwrap().keywords, [kw("New")]);
+    redo(&mut cat);
+    assert_eq!(cat.curation(rows[0]).unwrap().keywords, [kw("New|Child")]);
+
+    // An "Old" that an asset carries, which the history cannot take away:
+    // a third asset's file says "Old", and its first edit (a rating)
+    // seeds its curation from the file. Undoing the rating keeps the
+    // seeded keyword, so the merge's undo has to refuse, saying why, and
+    // change nothing.
+    let mut b = cat.batch(9).unwrap();
+    let root = b.add_root(Path::new("/s"), Some(1), false).unwrap().0;
+    let mut c: AssetContent = content(0);
+    c.blake3 = trove_types::ContentHash([0x77; 32]);
+    c.metadata = Some(Metadata {
+        raw: serde_json::json!({ "xmp": { "keywords": ["Old"] } }),
+        ..Metadata::default()
+    });
+    let (third, _) = b.insert_asset(&c).unwrap();
+    b.insert_file(third, root.id, Path::new("x.jpg"), &stat(9)).unwrap();
+    b.commit().unwrap();
+    edit(&mut cat, &[third], CurationChange::Rating { rating: 2 });
+    undo(&mut cat);
+    assert_eq!(cat.curation(third).unwrap().keywords, [kw("Old")]);
+    let mut b = cat.batch(10).unwrap();
+    let err = b.undo_edit().unwrap_err().to_string();
+    drop(b);
+    assert!(err.contains("Old") && err.contains("rename it first"), "{err}");
+    assert_eq!(cat.curation(rows[0]).unwrap().keywords, [kw("New|Child")]);
+}
+
+#[test]
+fn the_history_keeps_the_newest_thousand_edits_and_drops_older_ones_after_ninety_days() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cat = open(dir.path());
+    let rows = assets(&mut cat, 1, |_| None);
+    let day = 24 * 3600 * 1000;
+    for i in 0..1_010u32 {
+        let mut b = cat.batch(i64::from(i)).unwrap();
+        b.edit(
+            &rows,
+            &CurationChange::Rating {
+                rating: (i % 4 + 1) as u8,
+            },
+        )
+        .unwrap();
+        b.commit().unwrap();
+    }
+    assert_eq!(
+        cat.edit_history(2_000).unwrap().len(),
+        1_010,
+        "all younger than 90 days"
+    );
+    let mut b = cat.batch(91 * day).unwrap();
+    b.edit(&rows, &CurationChange::Rating { rating: 5 }).unwrap();
+    b.commit().unwrap();
+    let history = cat.edit_history(2_000).unwrap();
+    assert_eq!(history.len(), 1_000);
+    assert_eq!(history[0].at, 91 * day, "newest first");
+    // Undo still walks what is kept, and stops where the history ends.
+    let mut undone = 0;
+    while undo(&mut cat).is_some() {
+        undone += 1;
+    }
+    assert_eq!(undone, 1_000);
+    // 1,011 edits, the oldest 11 gone: the oldest kept (the 12th) put back
+    // what the 11th set.
+    assert_eq!(cat.curation(rows[0]).unwrap().rating, 10 % 4 + 1);
 }
