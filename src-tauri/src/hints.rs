@@ -72,6 +72,8 @@ const HINTS: &[(&str, &str)] = &[
         "nothing_selected",
         "select assets in the grid, or search for them, and try again",
     ),
+    ("library_exists", "pick a new, empty folder"),
+    ("no_snapshot", "check the bucket's address and endpoint"),
     (
         "share_needs_bucket",
         "set an S3-compatible bucket as the target with Sync…",

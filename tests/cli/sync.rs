@@ -1150,3 +1150,152 @@ fn a_dead_network_pauses_the_queue_and_it_resumes_when_the_network_is_back() {
         30
     );
 }
+
+/// The bucket alone brings a library back: each sync stores a verified,
+/// compressed catalog snapshot under catalog/; after the laptop is "lost"
+/// (library and photos gone), `trove recover` builds a new library from
+/// the bucket with the same assets, curation and thumbnails, and `trove
+/// restore` brings the originals back byte for byte.
+#[test]
+fn a_library_is_recovered_from_the_bucket_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let prefix = synced_library(tmp.path());
+    let server = S3Server::shared();
+    let lib = tmp.path().join("lib");
+    let photos = tmp.path().join("photos");
+    let img = std::fs::read(photos.join("trip/IMG_1.jpg")).unwrap();
+    ok(&trove_s3(
+        &lib,
+        SECRET_KEY,
+        &["rate", photos.join("trip/IMG_1.jpg").to_str().unwrap(), "4", "--json"],
+    ));
+    let first = ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
+    let snapshot = first["snapshot"]["key"].as_str().expect("a snapshot key").to_owned();
+    assert!(
+        snapshot.starts_with("catalog/") && snapshot.ends_with("Z.db.zst"),
+        "{first}"
+    );
+    assert!(rclone_keys(&prefix).contains(&snapshot));
+    // What is stored is a zstd frame of a SQLite database (read back with
+    // another client, decompressed with the zstd tool when it is there).
+    let stored = rclone_cat(&prefix, &snapshot);
+    assert_eq!(stored.len() as u64, first["snapshot"]["size"].as_u64().unwrap());
+    assert_eq!(&stored[..4], &[0x28, 0xb5, 0x2f, 0xfd], "zstd magic");
+    // A second sync stores a newer one; both are kept (the newest ten are).
+    std::thread::sleep(Duration::from_millis(5));
+    let second = ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
+    assert_eq!(second["uploaded"], 0, "{second}");
+    let newest = second["snapshot"]["key"].as_str().unwrap().to_owned();
+    assert!(newest > snapshot);
+    let snapshots: Vec<String> = rclone_keys(&prefix)
+        .into_iter()
+        .filter(|k| k.starts_with("catalog/"))
+        .collect();
+    assert_eq!(snapshots, [snapshot.clone(), newest.clone()]);
+
+    // The laptop is lost.
+    let before = ok(&trove_s3(&lib, SECRET_KEY, &["ls", "--json"]));
+    std::fs::rename(&lib, tmp.path().join("lost-lib")).unwrap();
+    std::fs::rename(&photos, tmp.path().join("lost-photos")).unwrap();
+
+    let new_lib = tmp.path().join("recovered");
+    let from = format!("s3://{BUCKET}/{prefix}");
+    let recovered = ok(&trove_s3(
+        &new_lib,
+        SECRET_KEY,
+        &["recover", "--from", &from, "--endpoint", &server.endpoint, "--json"],
+    ));
+    assert_eq!(recovered["snapshot"]["key"], newest.as_str(), "{recovered}");
+    assert_eq!(recovered["assets"], 4, "{recovered}");
+    assert_eq!(recovered["originals_in_target"], 4, "{recovered}");
+    assert!(recovered["proxies_fetched"].as_u64().unwrap() >= 3, "{recovered}");
+    assert_eq!(recovered["proxies_missing"], serde_json::json!([]), "{recovered}");
+    let after = ok(&trove_s3(&new_lib, SECRET_KEY, &["ls", "--json"]));
+    assert_eq!(after, before, "the same assets, ids and all");
+    let found = ok(&trove_s3(&new_lib, SECRET_KEY, &["search", "rating:4", "--json"]));
+    assert_eq!(found["assets"][0]["name"], "IMG_1.jpg", "{found}");
+    // The grid's thumbnails are there and are the ones the bucket holds.
+    let thumbs: Vec<_> = walk(&new_lib)
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains("thumb"))
+        .collect();
+    assert!(thumbs.len() >= 3, "{thumbs:?}");
+
+    // Recovering over a library is refused; a time before any snapshot
+    // finds none.
+    let again = trove_s3(
+        &new_lib,
+        SECRET_KEY,
+        &["recover", "--from", &from, "--endpoint", &server.endpoint],
+    );
+    assert_eq!(again.status.code(), Some(2), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("already holds a Trove library"),
+        "{}",
+        stderr(&again)
+    );
+    let early = trove_s3(
+        &tmp.path().join("early"),
+        SECRET_KEY,
+        &[
+            "recover",
+            "--from",
+            &from,
+            "--endpoint",
+            &server.endpoint,
+            "--at",
+            "2000-01-01",
+        ],
+    );
+    assert_eq!(early.status.code(), Some(2), "{}", stderr(&early));
+    assert!(stderr(&early).contains("no catalog snapshot"), "{}", stderr(&early));
+    // The older snapshot, by time.
+    let at = ok(&trove_s3(
+        &tmp.path().join("older"),
+        SECRET_KEY,
+        &[
+            "recover",
+            "--from",
+            &from,
+            "--endpoint",
+            &server.endpoint,
+            "--proxies",
+            "none",
+            "--json",
+            "--at",
+            &snapshot_time_rfc3339(&snapshot),
+        ],
+    ));
+    assert_eq!(at["snapshot"]["key"], snapshot.as_str(), "{at}");
+    assert_eq!(at["proxies_fetched"], 0, "{at}");
+
+    // Originals come back from the bucket, verified, byte for byte.
+    let out_dir = tmp.path().join("restored");
+    let restored = ok(&trove_s3(
+        &new_lib,
+        SECRET_KEY,
+        &[
+            "restore",
+            photos.to_str().unwrap(),
+            "--to",
+            out_dir.to_str().unwrap(),
+            "--json",
+        ],
+    ));
+    assert_eq!(restored["restored"].as_array().unwrap().len(), 4, "{restored}");
+    assert_eq!(std::fs::read(out_dir.join("trip/IMG_1.jpg")).unwrap(), img);
+}
+
+/// `catalog/20261207T052436.123Z.db.zst` as `2026-12-07T05:24:36.123Z`.
+fn snapshot_time_rfc3339(key: &str) -> String {
+    let s = key.trim_start_matches("catalog/").trim_end_matches(".db.zst");
+    format!(
+        "{}-{}-{}T{}:{}:{}",
+        &s[..4],
+        &s[4..6],
+        &s[6..8],
+        &s[9..11],
+        &s[11..13],
+        &s[13..]
+    )
+}

@@ -275,6 +275,27 @@ impl Catalog {
         Ok(())
     }
 
+    /// Writes a consistent copy of the catalog to `dest` (which must not
+    /// exist): SQLite's `VACUUM INTO` reads one snapshot of the database,
+    /// so writers may go on meanwhile. The copy is checked whole
+    /// (`integrity_check`) and flushed to disk before this returns; a copy
+    /// that does not check out is removed.
+    pub fn snapshot_to(&self, dest: &Path) -> Result<()> {
+        self.conn
+            .execute("VACUUM INTO ?1", [dest.to_string_lossy().as_ref()])
+            .ctx("snapshot")?;
+        if let Err(e) = check_file(dest) {
+            let _ = std::fs::remove_file(dest);
+            return Err(e);
+        }
+        std::fs::File::open(dest)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| CatalogError::Open {
+                path: dest.to_owned(),
+                source: rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
+            })
+    }
+
     /// Sets how much of the database this connection keeps in its own page
     /// cache, in KiB (32,000 by default). Pages it drops are read again from
     /// the operating system's file cache.
@@ -349,4 +370,32 @@ impl Catalog {
             .ctx("write setting")?;
         Ok(())
     }
+}
+
+/// Checks that `path` is a whole SQLite database holding a Trove catalog
+/// (a snapshot fetched from a bucket, before it becomes a library's
+/// catalog): `integrity_check` passes and its application id is Trove's.
+pub fn check_file(path: &Path) -> Result<()> {
+    let conn =
+        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|source| CatalogError::Open {
+            path: path.to_owned(),
+            source,
+        })?;
+    let corrupt = |detail: String| CatalogError::Corrupt {
+        path: path.to_owned(),
+        detail,
+    };
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .map_err(|e| corrupt(e.to_string()))?;
+    if check != "ok" {
+        return Err(corrupt(format!("integrity check: {check}")));
+    }
+    let app: i64 = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .map_err(|e| corrupt(e.to_string()))?;
+    if app != APPLICATION_ID {
+        return Err(corrupt(format!("application id {app:#x}, not Trove's")));
+    }
+    Ok(())
 }

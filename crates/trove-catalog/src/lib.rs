@@ -29,7 +29,7 @@ mod upload_state;
 pub use albums::{AlbumKind, AlbumRecord, Comment};
 pub use batch::{Batch, event_kind};
 pub use curation::{Curation, CurationChange, EditRecord, EditState, MAX_TEXT_BYTES, TextField};
-pub use db::{Catalog, SCHEMA_VERSION};
+pub use db::{Catalog, SCHEMA_VERSION, check_file};
 pub use derivatives::Derivative;
 pub use error::{CatalogError, Result};
 pub use jobs::{FailOutcome, Job, JobCounts, JobState, NewJob, STOPPED_WHILE_WORKING};

@@ -75,6 +75,11 @@ const HINTS: &[(&str, &str)] = &[
         "nothing_selected",
         "`trove search QUERY` shows what a query finds; `trove ls` lists assets and their ids",
     ),
+    ("library_exists", "give --library a new, empty folder"),
+    (
+        "no_snapshot",
+        "check the URL, --endpoint and --at; `trove sync` from the library stores one",
+    ),
     (
         "share_needs_bucket",
         "set a bucket with `trove target set s3://BUCKET/PREFIX`",

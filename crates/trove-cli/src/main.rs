@@ -251,6 +251,10 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Build a library in --library (a new folder) from a target alone:
+    /// its newest catalog snapshot, with the grid's thumbnails. Then
+    /// `trove restore` brings back the originals.
+    Recover(sync_cmd::RecoverArgs),
     /// Download originals back from the target, verified: one asset (id or
     /// path) or every asset of a watched folder.
     Restore {
@@ -580,6 +584,7 @@ fn run(cli: Cli) -> Result<u8, CoreError> {
         Command::Verify { sample, json } => sync_cmd::verify(&dir, sample, json),
         Command::Reconcile { json } => sync_cmd::reconcile(&dir, json),
         Command::Restore { what, to, json } => sync_cmd::restore(&dir, &what, to, json),
+        Command::Recover(args) => sync_cmd::recover(&dir, args),
         Command::Rate(args) => curate_cmd::run(&dir, "rate", args),
         Command::Flag(args) => curate_cmd::run(&dir, "flag", args),
         Command::Label(args) => curate_cmd::run(&dir, "label", args),

@@ -226,6 +226,9 @@ pub fn sync(
             "network_pauses": report.network_pauses,
             "pending": report.pending,
             "failed": report.failed.iter().map(|(k, e)| json!({"key": k, "error": e})).collect::<Vec<_>>(),
+            "snapshot": report.snapshot.as_ref().map(|s| json!({"key": s.key, "size": s.size})),
+            "snapshots_pruned": report.snapshots_pruned,
+            "snapshot_error": report.snapshot_error,
             "seconds": report.seconds,
         }));
     } else {
@@ -247,12 +250,23 @@ pub fn sync(
         for (key, error) in &report.failed {
             output::note(&format!("  failed: {key}: {error}"));
         }
+        match (&report.snapshot, &report.snapshot_error) {
+            (Some(s), _) => output::note(&format!(
+                "  catalog snapshot {} ({}) stored and verified",
+                s.key,
+                output::bytes(s.size)
+            )),
+            (None, Some(e)) => output::note(&format!("  warning: no catalog snapshot stored: {e}")),
+            (None, None) => {}
+        }
     }
-    Ok(if report.failed.is_empty() && report.pending == 0 {
-        EXIT_OK
-    } else {
-        EXIT_SOME_FAILED
-    })
+    Ok(
+        if report.failed.is_empty() && report.pending == 0 && report.snapshot_error.is_none() {
+            EXIT_OK
+        } else {
+            EXIT_SOME_FAILED
+        },
+    )
 }
 
 pub fn verify(dir: &Path, sample: Option<f64>, json: bool) -> Result<u8, CoreError> {
@@ -577,4 +591,122 @@ pub fn object_lines(objects: &[trove_core::SyncObject]) -> Vec<String> {
         lines.push(line);
     }
     lines
+}
+
+/// Which proxies `trove recover` fetches.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ProxiesArg {
+    None,
+    Thumbnails,
+    All,
+}
+
+/// `--at`: `2026-12-07T05:24:36Z` (RFC 3339), or a day `2026-12-07` (its
+/// end, UTC), as Unix milliseconds.
+pub fn parse_at(s: &str) -> Result<i64, String> {
+    use time::format_description::well_known::Rfc3339;
+    let t = match time::OffsetDateTime::parse(s, &Rfc3339) {
+        Ok(t) => t,
+        Err(_) => {
+            let fmt = time::macros::format_description!("[year]-[month]-[day]");
+            let day = time::Date::parse(s, &fmt)
+                .map_err(|_| format!("{s:?} is not a time: give 2026-12-07T05:24:36Z or a day 2026-12-07"))?;
+            day.with_hms_milli(23, 59, 59, 999)
+                .map_err(|e| e.to_string())?
+                .assume_utc()
+        }
+    };
+    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).map_err(|e| e.to_string())
+}
+
+/// `trove recover --from URL`: a new library in `dir` from the target's
+/// newest catalog snapshot (or the newest at or before `at_ms`).
+pub fn recover(dir: &Path, args: RecoverArgs) -> Result<u8, CoreError> {
+    let RecoverArgs {
+        from,
+        endpoint,
+        region,
+        profile,
+        at,
+        proxies,
+        json,
+    } = args;
+    let req = trove_core::RecoverRequest {
+        target: TargetSettings {
+            url: from,
+            endpoint,
+            region,
+            profile: profile.clone(),
+            ..TargetSettings::default()
+        },
+        at_ms: at,
+        proxies: match proxies {
+            ProxiesArg::None => trove_core::RecoverProxies::None,
+            ProxiesArg::Thumbnails => trove_core::RecoverProxies::Thumbnails,
+            ProxiesArg::All => trove_core::RecoverProxies::All,
+        },
+        request_timeout: std::time::Duration::from_secs(60),
+    };
+    let (lib, report) = trove_core::Library::recover(
+        dir,
+        &req,
+        &CredentialSource::AwsChain { profile },
+        trove_core::OpenOptions::write(),
+    )?;
+    drop(lib);
+    crate::start_log(dir)?;
+    if json {
+        output::json(&json!({
+            "library": report.library,
+            "snapshot": {"key": report.snapshot.key, "size": report.snapshot.size, "at_ms": report.snapshot.at_ms},
+            "assets": report.assets,
+            "proxies_fetched": report.proxies_fetched,
+            "proxies_missing": report.proxies_missing,
+            "originals_in_target": report.originals_in_target,
+        }));
+    } else {
+        output::note(&format!(
+            "recovered {} asset(s) into {} from {} ({} proxies fetched{}); `trove restore FOLDER --to DIR` brings back the {} original(s) stored in the target",
+            report.assets,
+            report.library.display(),
+            report.snapshot.key,
+            report.proxies_fetched,
+            if report.proxies_missing.is_empty() {
+                String::new()
+            } else {
+                format!(", {} missing in the target", report.proxies_missing.len())
+            },
+            report.originals_in_target,
+        ));
+    }
+    Ok(if report.proxies_missing.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_SOME_FAILED
+    })
+}
+
+/// `trove recover`'s flags.
+#[derive(Debug, clap::Args)]
+pub struct RecoverArgs {
+    /// The target the library synced to: s3://BUCKET/PREFIX or file:///PATH.
+    #[arg(long, value_name = "URL")]
+    pub from: String,
+    /// S3-compatible endpoint (MinIO, Garage, R2...).
+    #[arg(long, env = "AWS_ENDPOINT_URL", value_name = "URL")]
+    pub endpoint: Option<String>,
+    #[arg(long, env = "AWS_REGION", value_name = "REGION")]
+    pub region: Option<String>,
+    /// AWS profile to take credentials from.
+    #[arg(long, env = "AWS_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
+    /// The newest snapshot taken at or before this time (2026-12-07T05:24:36Z,
+    /// or a day); default: the newest.
+    #[arg(long, value_name = "TIME", value_parser = parse_at)]
+    pub at: Option<i64>,
+    /// Proxies to fetch now, so the library browses at once.
+    #[arg(long, value_enum, default_value = "thumbnails")]
+    pub proxies: ProxiesArg,
+    #[arg(long)]
+    pub json: bool,
 }

@@ -103,6 +103,14 @@ pub enum CoreError {
     /// An edit's selection that names no asset.
     #[error("the selection {selection} names no asset; nothing was changed")]
     NothingSelected { selection: String },
+    /// `recover` into a folder that already holds a library.
+    #[error("{} already holds a Trove library; recover into a new, empty folder", path.display())]
+    LibraryExists { path: PathBuf },
+    /// The target holds no catalog snapshot (at or before the time asked).
+    #[error(
+        "{target} holds no catalog snapshot to recover from ({found} in all; snapshots are stored after each sync)"
+    )]
+    NoSnapshot { target: String, found: usize },
     #[error("the target {target} is a folder, which cannot make links; share from an S3-compatible bucket")]
     ShareNeedsBucket { target: String },
     #[error("this share was signed with the sharing key, which was not given")]
@@ -174,6 +182,8 @@ impl CoreError {
             CoreError::AlbumRefused { .. } => "album_refused",
             CoreError::Sidecar { .. } => "sidecar_refused",
             CoreError::NothingSelected { .. } => "nothing_selected",
+            CoreError::LibraryExists { .. } => "library_exists",
+            CoreError::NoSnapshot { .. } => "no_snapshot",
             CoreError::ShareNeedsBucket { .. } => "share_needs_bucket",
             CoreError::ShareKeyNeeded => "share_key_needed",
             CoreError::ShareTooBig { .. } => "share_too_big",
@@ -250,6 +260,8 @@ impl CoreError {
                 | CoreError::TargetOverlaps { .. }
                 | CoreError::AlbumRefused { .. }
                 | CoreError::NothingSelected { .. }
+                | CoreError::LibraryExists { .. }
+                | CoreError::NoSnapshot { .. }
                 | CoreError::ShareNeedsBucket { .. }
                 | CoreError::ShareKeyNeeded
                 | CoreError::ShareTooBig { .. }
@@ -298,6 +310,8 @@ const CODES: &[&str] = &[
     "share_expiry_invalid",
     "request_invalid",
     "curation_invalid",
+    "library_exists",
+    "no_snapshot",
     "album_not_found",
     "system_folder",
     "bad_log_filter",
@@ -364,6 +378,8 @@ mod tests {
             CoreError::RequestInvalid { asked: s(), why: "x" },
             CoreError::CurationInvalid(trove_types::CurationValueError::new("rating", "9", "0 to 5 stars")),
             CoreError::NothingSelected { selection: s() },
+            CoreError::LibraryExists { path: p() },
+            CoreError::NoSnapshot { target: s(), found: 0 },
             CoreError::AlbumNotFound { key: s() },
             CoreError::SystemFolder { path: p() },
             CoreError::BadLogFilter {
@@ -421,6 +437,8 @@ mod tests {
             CoreError::RequestInvalid { .. } => "RequestInvalid",
             CoreError::CurationInvalid(_) => "CurationInvalid",
             CoreError::NothingSelected { .. } => "NothingSelected",
+            CoreError::LibraryExists { .. } => "LibraryExists",
+            CoreError::NoSnapshot { .. } => "NoSnapshot",
             CoreError::AlbumNotFound { .. } => "AlbumNotFound",
             CoreError::SystemFolder { .. } => "SystemFolder",
             CoreError::BadLogFilter { .. } => "BadLogFilter",
@@ -446,7 +464,7 @@ mod tests {
         let all: Vec<&str> = CoreError::codes().collect();
         let samples = samples();
         let variants: std::collections::BTreeSet<&str> = samples.iter().map(variant).collect();
-        assert_eq!(variants.len(), 38, "one sample per variant: {variants:?}");
+        assert_eq!(variants.len(), 40, "one sample per variant: {variants:?}");
         for e in &samples {
             assert!(
                 all.contains(&e.code()),

@@ -84,8 +84,9 @@ pub use share::{
 };
 pub use sidecars::{SidecarMode, SidecarNaming, SidecarReport, sidecar_fields};
 pub use sync::{
-    CredentialSource, PlanReport, ReconcileReport, RestoreReport, SyncOptions, SyncReport, SyncStatus, Target,
-    TargetSettings, UploadReport, UploadRequest, VerifyReport, upload,
+    CredentialSource, PlanReport, ReconcileReport, RecoverProxies, RecoverReport, RecoverRequest, RestoreReport,
+    SNAPSHOT_PREFIX, SnapshotInfo, SyncOptions, SyncReport, SyncStatus, Target, TargetSettings, UploadReport,
+    UploadRequest, VerifyReport, upload,
 };
 pub use trove_catalog::ShareKind;
 pub use trove_catalog::{ObjectRole, ObjectState, RemovedRoot, SyncCounts, SyncObject, SyncPolicy};

@@ -21,8 +21,10 @@
 
 pub(crate) mod engine;
 mod manifest;
+mod recover;
 mod restore;
 mod run;
+mod snapshot;
 mod upload;
 mod verify;
 
@@ -36,8 +38,10 @@ use trove_store::{AnyStore, FolderStore, S3Options, S3Store, TargetUrl};
 use crate::error::{CoreError, Result};
 use crate::library::Library;
 
+pub use recover::{RecoverProxies, RecoverReport, RecoverRequest};
 pub use restore::RestoreReport;
 pub use run::{SyncOptions, SyncReport};
+pub use snapshot::{SNAPSHOT_PREFIX, SnapshotInfo};
 pub use trove_store::CredentialSource;
 pub use upload::{UploadReport, UploadRequest, upload};
 pub use verify::{ReconcileReport, VerifyReport};

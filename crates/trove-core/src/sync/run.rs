@@ -39,6 +39,12 @@ pub struct SyncReport {
     /// Objects of edited assets' earlier content deleted from the target,
     /// as its retention (`keep_replaced_days`) says.
     pub replaced_deleted: u64,
+    /// The catalog snapshot stored after the objects, and how many older
+    /// ones were pruned.
+    pub snapshot: Option<super::SnapshotInfo>,
+    pub snapshots_pruned: u64,
+    /// Why no snapshot was stored, when the objects went but it failed.
+    pub snapshot_error: Option<String>,
     pub seconds: f64,
 }
 
@@ -185,6 +191,18 @@ impl Library {
         let result = result.and_then(|()| {
             if let Some(days) = target.settings.keep_replaced_days {
                 report.replaced_deleted = rt.block_on(self.delete_replaced(&store, target.id, days))?;
+            }
+            // The catalog goes last, so that it names what was just sent.
+            // Its failure is reported, not fatal: the objects are safe.
+            match rt.block_on(self.send_snapshot(&store)) {
+                Ok((info, pruned)) => {
+                    report.snapshot = Some(info);
+                    report.snapshots_pruned = pruned;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "catalog snapshot not stored");
+                    report.snapshot_error = Some(e.to_string());
+                }
             }
             Ok(())
         });
