@@ -1299,3 +1299,47 @@ fn snapshot_time_rfc3339(key: &str) -> String {
         &s[13..]
     )
 }
+
+/// A bucket with SSE-KMS (or a server with its own ETag scheme): no ETag is
+/// an MD5, while the SHA-256 checksum echo stays right. Every object is
+/// still verified (by the echo, or by reading it back), none is deleted or
+/// sent twice, and the originals in the bucket are the files.
+#[test]
+fn a_bucket_whose_etags_are_not_md5s_verifies_every_object_and_deletes_none() {
+    use trove_testkit::fault::FaultProxy;
+    let tmp = tempfile::tempdir().unwrap();
+    let prefix = synced_library(tmp.path());
+    let lib = tmp.path().join("lib");
+    let server = S3Server::shared();
+    let proxy = FaultProxy::start(server.port);
+    proxy.rewrite_etags(true);
+    set_s3_target(&lib, &prefix, &proxy.endpoint());
+    let report = ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
+    assert_eq!(report["failed"], serde_json::json!([]), "{report}");
+    assert_eq!(report["pending"], 0, "{report}");
+    assert!(report["snapshot"]["key"].is_string(), "{report}");
+    assert!(proxy.etags_rewritten() > 0, "the proxy rewrote no ETag");
+    let keys = rclone_keys(&prefix);
+    let stored = keys.iter().filter(|k| !k.starts_with("catalog/")).count();
+    assert_eq!(
+        report["uploaded"].as_u64().unwrap() as usize,
+        stored,
+        "each object sent once, none deleted: {report} {keys:?}"
+    );
+    assert_eq!(
+        keys.iter().filter(|k| k.starts_with("originals/")).count(),
+        4,
+        "{keys:?}"
+    );
+    let clip = std::fs::read(tmp.path().join("photos/clip.bin")).unwrap();
+    assert_eq!(
+        rclone_cat(&prefix, &original_key(&clip, "bin")),
+        clip,
+        "the multipart original"
+    );
+    // Fixity through the same bucket: every object checks out.
+    let verify = ok(&trove_s3(&lib, SECRET_KEY, &["verify", "--json"]));
+    assert_eq!(verify["damaged"], serde_json::json!([]), "{verify}");
+    let again = ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
+    assert_eq!(again["uploaded"], 0, "{again}");
+}

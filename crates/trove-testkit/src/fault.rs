@@ -4,7 +4,8 @@
 //! S3-compatible server with the real one behind it: one that ignores
 //! `x-amz-checksum-sha256` (the header is hidden from the answers), and one
 //! that refuses it as Backblaze B2 does (such requests are answered with
-//! B2's 400 and never reach the server).
+//! B2's 400 and never reach the server); and a bucket whose ETags are not
+//! MD5s (SSE-KMS), with the checksum echo right.
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -35,6 +36,10 @@ struct Faults {
     hide_checksums: std::sync::atomic::AtomicBool,
     /// While set, requests carrying `x-amz-checksum-sha256` are refused.
     refuse_checksums: std::sync::atomic::AtomicBool,
+    /// While set, answers carry ETags that are not the MD5 of the object.
+    rewrite_etags: std::sync::atomic::AtomicBool,
+    /// ETags rewritten so far.
+    etags_rewritten: AtomicU64,
     /// Requests refused so far.
     refused: AtomicU64,
 }
@@ -87,6 +92,22 @@ impl FaultProxy {
         self.faults.refuse_checksums.store(refuse, Ordering::SeqCst);
     }
 
+    /// Makes the server's answers on new connections look like those of a
+    /// bucket with SSE-KMS or SSE-C encryption, or a server that computes
+    /// ETags its own way: every ETag (headers of PUT, HEAD, GET and part
+    /// uploads, and the XML of listings and completed uploads) has each of
+    /// its 32 hex digits changed, so it is no longer the MD5 of the bytes,
+    /// while `x-amz-checksum-sha256` echoes stay right. Byte-level, like
+    /// [`FaultProxy::hide_checksums`].
+    pub fn rewrite_etags(&self, rewrite: bool) {
+        self.faults.rewrite_etags.store(rewrite, Ordering::SeqCst);
+    }
+
+    /// ETags rewritten so far by [`FaultProxy::rewrite_etags`].
+    pub fn etags_rewritten(&self) -> u64 {
+        self.faults.etags_rewritten.load(Ordering::SeqCst)
+    }
+
     /// Requests refused so far by [`FaultProxy::refuse_checksums`].
     pub fn refused(&self) -> u64 {
         self.faults.refused.load(Ordering::SeqCst)
@@ -108,11 +129,16 @@ fn take(counter: &AtomicU64) -> bool {
         .is_ok()
 }
 
-/// Copies `from` to `to`, replacing every `needle` (ASCII, any case) with
-/// `with` (the same length), also where a read splits it. A tail that could
-/// start a needle waits for the next read, at most 20 ms.
-fn copy_renaming(from: &mut TcpStream, to: &mut TcpStream, needle: &[u8], with: &[u8]) -> std::io::Result<()> {
-    assert_eq!(needle.len(), with.len());
+/// Copies `from` to `to`, letting `fix` rewrite (in place, the same
+/// length) any window of `width` bytes it recognises, also where a read
+/// splits it. A tail that could start a window waits for the next read, at
+/// most 20 ms.
+fn copy_fixing(
+    from: &mut TcpStream,
+    to: &mut TcpStream,
+    width: usize,
+    fix: impl Fn(&mut [u8]) -> bool,
+) -> std::io::Result<()> {
     from.set_read_timeout(Some(Duration::from_millis(20)))?;
     let mut pending: Vec<u8> = Vec::new();
     let mut buf = vec![0u8; 16 * 1024];
@@ -123,20 +149,23 @@ fn copy_renaming(from: &mut TcpStream, to: &mut TcpStream, needle: &[u8], with: 
             Err(e) => return Err(e),
         };
         pending.extend_from_slice(&buf[..n]);
+        let ended = n == 0 && !quiet;
+        // When everything pending goes out now, the last windows are
+        // shorter than `width`: `fix` sees them too.
+        let flush = ended || quiet;
         let mut i = 0;
-        while i + needle.len() <= pending.len() {
-            if pending[i..i + needle.len()].eq_ignore_ascii_case(needle) {
-                pending[i..i + needle.len()].copy_from_slice(with);
-                i += needle.len();
+        while i < pending.len() && (flush || i + width <= pending.len()) {
+            let end = (i + width).min(pending.len());
+            if fix(&mut pending[i..end]) {
+                i = end;
             } else {
                 i += 1;
             }
         }
-        let ended = n == 0 && !quiet;
-        let ready = if ended || quiet {
+        let ready = if flush {
             pending.len()
         } else {
-            pending.len().saturating_sub(needle.len() - 1)
+            pending.len().saturating_sub(width - 1)
         };
         to.write_all(&pending[..ready])?;
         pending.drain(..ready);
@@ -144,6 +173,52 @@ fn copy_renaming(from: &mut TcpStream, to: &mut TcpStream, needle: &[u8], with: 
             return Ok(());
         }
     }
+}
+
+/// Copies `from` to `to`, replacing every `needle` (ASCII, any case) with
+/// `with` (the same length).
+fn copy_renaming(from: &mut TcpStream, to: &mut TcpStream, needle: &[u8], with: &[u8]) -> std::io::Result<()> {
+    assert_eq!(needle.len(), with.len());
+    copy_fixing(from, to, needle.len(), |w| {
+        let hit = w.eq_ignore_ascii_case(needle);
+        if hit {
+            w.copy_from_slice(with);
+        }
+        hit
+    })
+}
+
+/// What comes right before an ETag's 32 hex digits: a header, or the XML
+/// of a listing, a completed multipart upload or the request completing
+/// one (quoted or not).
+const ETAG_MARKS: [&[u8]; 5] = [b"etag: \"", b"etag:\"", b"<etag>\"", b"<etag>&quot;", b"<etag>"];
+const ETAG_WIDTH: usize = 12 + 32;
+
+/// Shifts each hex digit of an ETag that follows one of [`ETAG_MARKS`] at
+/// the start of `w` one step up (`up`: the server's answers) or back down
+/// (the client's requests, which quote the ETags they were given).
+fn shift_etag(w: &mut [u8], up: bool) -> bool {
+    for mark in ETAG_MARKS {
+        if w.len() < mark.len() + 32 || !w[..mark.len()].eq_ignore_ascii_case(mark) {
+            continue;
+        }
+        let digits = &mut w[mark.len()..mark.len() + 32];
+        if !digits.iter().all(u8::is_ascii_hexdigit) {
+            continue;
+        }
+        for d in digits.iter_mut() {
+            *d = match (d.to_ascii_lowercase(), up) {
+                (b'9', true) => b'a',
+                (b'f', true) => b'0',
+                (b'a', false) => b'9',
+                (b'0', false) => b'f',
+                (c, true) => c + 1,
+                (c, false) => c - 1,
+            };
+        }
+        return true;
+    }
+    false
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -213,7 +288,7 @@ fn forward_refusing(
     }
 }
 
-fn serve(client: TcpStream, upstream: u16, faults: &Faults) {
+fn serve(client: TcpStream, upstream: u16, faults: &Arc<Faults>) {
     if faults.down.load(Ordering::SeqCst) {
         let _ = client.shutdown(Shutdown::Both);
         return;
@@ -225,8 +300,17 @@ fn serve(client: TcpStream, upstream: u16, faults: &Faults) {
     let (mut s_read, mut c_write) = (server, client);
     // Server to client: a plain copy, or one that renames a header.
     let hide = faults.hide_checksums.load(Ordering::SeqCst);
+    let etags = faults.rewrite_etags.load(Ordering::SeqCst).then(|| faults.clone());
     let back = std::thread::spawn(move || {
-        if hide {
+        if let Some(f) = etags {
+            let _ = copy_fixing(&mut s_read, &mut c_write, ETAG_WIDTH, |w| {
+                let hit = shift_etag(w, true);
+                if hit {
+                    f.etags_rewritten.fetch_add(1, Ordering::SeqCst);
+                }
+                hit
+            });
+        } else if hide {
             let _ = copy_renaming(
                 &mut s_read,
                 &mut c_write,
@@ -238,6 +322,14 @@ fn serve(client: TcpStream, upstream: u16, faults: &Faults) {
         }
         let _ = c_write.shutdown(Shutdown::Both);
     });
+    if faults.rewrite_etags.load(Ordering::SeqCst) {
+        // The client quotes back the ETags it was given (completing a
+        // multipart upload): the server gets its own.
+        let _ = copy_fixing(&mut c_read, &mut s_write, ETAG_WIDTH, |w| shift_etag(w, false));
+        let _ = s_write.shutdown(Shutdown::Both);
+        let _ = back.join();
+        return;
+    }
     if faults.refuse_checksums.load(Ordering::SeqCst) {
         let mut reply = c_read.try_clone().unwrap();
         let _ = forward_refusing(

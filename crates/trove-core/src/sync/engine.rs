@@ -510,23 +510,24 @@ async fn send_small(
     let etag_check = !ctx.opts.head_after_put && etag_is_md5 && put.etag.is_some();
     match md5 {
         None => {}
-        Some(md5) if etag_check && put.etag_md5() != Some(md5) => {
-            let _ = ctx.store.delete(&obj.key).await;
-            return Err(SendError::Verify(format!(
-                "{}: the server's ETag {:?} is not the MD5 sent",
-                obj.key, put.etag
-            )));
-        }
-        Some(_) if etag_check => {}
+        Some(md5) if etag_check && put.etag_md5() == Some(md5) => {}
+        // The server checked our SHA-256 before it kept the bytes: its ETag
+        // is simply not an MD5 (SSE-KMS, SSE-C, its own scheme).
+        Some(_) if confirmed && !ctx.opts.head_after_put => {}
+        // Otherwise what it holds decides (read back where the ETag is not
+        // the MD5), never the ETag alone.
         Some(_) => verify_stored(ctx, &obj.key, size, md5, None).await?,
     }
     Ok((size, md5))
 }
 
 /// Reads back what the target holds under `key` and compares it with what
-/// was sent: size, and the ETag (S3: the MD5 of a single-part upload, or the
-/// multipart ETag computed from our part MD5s), or, where the store has no
-/// such ETag, the MD5 of the bytes read back. A mismatch deletes the object.
+/// was sent: its size, and its ETag where that is the MD5 of a single-part
+/// upload or the multipart ETag computed from our part MD5s. An ETag that
+/// is neither (SSE-KMS or SSE-C encryption, a server with its own scheme)
+/// proves nothing either way: the bytes are then read back and their MD5
+/// compared, as for a store without ETags. Only bytes that differ delete
+/// the object; an ETag alone never does.
 async fn verify_stored(
     ctx: &Ctx,
     key: &str,
@@ -544,30 +545,35 @@ async fn verify_stored(
             SendError::Store(e)
         }
     };
-    let problem = if ctx.store.features().etag_is_md5 {
+    let mut read_back = !ctx.store.features().etag_is_md5;
+    let mut problem = None;
+    if !read_back {
         let head = ctx.store.head(key).await.map_err(gone)?;
         let expected_etag = match part_md5s {
             Some(parts) => multipart_etag(parts),
             None => md5.map(hex::encode).unwrap_or_default(),
         };
         if head.size != size {
-            Some(format!("{key}: the target holds {} bytes, {size} were sent", head.size))
+            problem = Some(format!("{key}: the target holds {} bytes, {size} were sent", head.size));
         } else if head.etag.as_deref() != Some(expected_etag.as_str()) {
-            Some(format!(
-                "{key}: the target's ETag {:?} is not the expected {expected_etag}",
-                head.etag
-            ))
-        } else {
-            None
+            read_back = true;
         }
-    } else {
+    }
+    if read_back && problem.is_none() {
+        let Some(md5) = md5 else {
+            // Nothing to compare the bytes with (the bulk uploader's
+            // multipart upload, which skips the whole-file MD5): kept, not
+            // counted as verified.
+            return Err(SendError::Verify(format!(
+                "{key}: the target's ETag is not an MD5 and no whole-object MD5 was computed to read it back with; \
+                 the object is kept"
+            )));
+        };
         let fetched = ctx.store.read_hashes(key).await.map_err(gone)?;
-        if fetched.size != size || Some(fetched.md5) != md5 {
-            Some(format!("{key}: the bytes read back differ from those sent"))
-        } else {
-            None
+        if fetched.size != size || fetched.md5 != md5 {
+            problem = Some(format!("{key}: the bytes read back differ from those sent"));
         }
-    };
+    }
     match problem {
         None => Ok(()),
         Some(p) => {
