@@ -262,6 +262,59 @@ fn sync_verifies_every_object_and_a_rename_sends_only_the_manifest() {
     let clean = ok(&trove_s3(&lib, SECRET_KEY, &["verify", "--json"]));
     assert_eq!(clean["damaged"].as_array().unwrap().len(), 0, "{clean}");
 
+    // The audit trail holds all of it for this photo's original: its
+    // upload, checks, the failed check, the repair and the restores, in
+    // order, with its checksums; as PREMIS events too.
+    let trail = ok(&trove_s3(
+        &lib,
+        SECRET_KEY,
+        &[
+            "audit",
+            "--asset",
+            tmp.path().join("photos/moved/renamed.jpg").to_str().unwrap(),
+            "--json",
+        ],
+    ));
+    let rows: Vec<(String, bool)> = trail
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["key"] == img_key.as_str())
+        .map(|r| (r["event"].as_str().unwrap().to_owned(), r["success"].as_bool().unwrap()))
+        .collect();
+    let events: Vec<(&str, bool)> = rows.iter().map(|(e, s)| (e.as_str(), *s)).collect();
+    assert_eq!(events.first(), Some(&("upload", true)), "{trail}");
+    let failed_check = events
+        .iter()
+        .position(|e| *e == ("fixity_check", false))
+        .expect("the failed check");
+    assert_eq!(events[failed_check + 1], ("repair", true), "{trail}");
+    assert_eq!(events.last(), Some(&("fixity_check", true)), "{trail}");
+    assert_eq!(events.iter().filter(|e| e.0 == "restore").count(), 1, "{trail}");
+    let upload = trail
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == img_key.as_str())
+        .unwrap();
+    assert_eq!(upload["blake3"], blake3::hash(&img).to_hex().as_str(), "{upload}");
+    assert_eq!(upload["trigger"], "sync");
+    let premis = trove_s3(&lib, SECRET_KEY, &["audit", "--premis"]);
+    assert!(premis.status.success(), "{}", stderr(&premis));
+    let events: Vec<serde_json::Value> = String::from_utf8_lossy(&premis.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(events.len() > 10);
+    assert!(events.iter().any(
+        |e| e["eventType"]["label"] == "fixity check" && e["eventOutcomeInformation"]["eventOutcome"] == "failure"
+    ));
+    assert!(
+        events
+            .iter()
+            .all(|e| e["eventDateTime"].as_str().unwrap().ends_with('Z'))
+    );
+
     // A proxy changed in place, same size: only its MD5, kept by sync even
     // where the server's SHA-256 confirmation verified the upload, tells.
     let proxy_key = keys.iter().find(|k| k.starts_with("proxies/")).unwrap().clone();
@@ -1284,6 +1337,19 @@ fn a_library_is_recovered_from_the_bucket_alone() {
     ));
     assert_eq!(restored["restored"].as_array().unwrap().len(), 4, "{restored}");
     assert_eq!(std::fs::read(out_dir.join("trip/IMG_1.jpg")).unwrap(), img);
+
+    // The trail came with the catalog, and goes on: the uploads of the
+    // lost library, the recovery, then the restores.
+    let trail = ok(&trove_s3(&new_lib, SECRET_KEY, &["audit", "--json"]));
+    let events: Vec<&str> = trail
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["event"].as_str().unwrap())
+        .collect();
+    let recovery = events.iter().position(|e| *e == "recovery").expect("a recovery row");
+    assert!(events[..recovery].contains(&"upload"), "{events:?}");
+    assert_eq!(events[recovery + 1..], ["restore"; 4], "{events:?}");
 }
 
 /// `catalog/20261207T052436.123Z.db.zst` as `2026-12-07T05:24:36.123Z`.

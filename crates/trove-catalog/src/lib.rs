@@ -10,6 +10,7 @@
 //! milliseconds so callers (and tests) own the clock.
 
 mod albums;
+mod audit;
 mod batch;
 mod curation;
 mod db;
@@ -27,6 +28,7 @@ mod sync;
 mod upload_state;
 
 pub use albums::{AlbumKind, AlbumRecord, Comment};
+pub use audit::{AuditEvent, AuditRecord, NewAudit};
 pub use batch::{Batch, event_kind};
 pub use curation::{Curation, CurationChange, EditRecord, EditState, MAX_TEXT_BYTES, TextField};
 pub use db::{Catalog, SCHEMA_VERSION, check_file};

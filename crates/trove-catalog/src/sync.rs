@@ -4,6 +4,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
+use crate::audit::AuditEvent;
 use crate::batch::Batch;
 use crate::db::Catalog;
 use crate::error::{CatalogError, Result, SqlContext};
@@ -434,6 +435,18 @@ impl Batch<'_> {
     /// known before) as stored.
     pub fn mark_sync_verified(&mut self, id: i64, size: u64, md5: Option<[u8; 16]>) -> Result<()> {
         let now = self.now();
+        // Sent again after a fixity check found it missing or damaged: a
+        // repair in the trail.
+        let repair: bool = self
+            .tx()
+            .prepare_cached(
+                "SELECT coalesce(last_error LIKE 'verify\\_%' ESCAPE '\\', 0) FROM sync_objects WHERE id = ?1",
+            )
+            .ctx("mark synced")?
+            .query_row([id], |r| r.get(0))
+            .optional()
+            .ctx("mark synced")?
+            .unwrap_or(false);
         self.tx()
             .prepare_cached(
                 "UPDATE sync_objects SET state = 'verified', size = ?2, md5 = COALESCE(?3, md5), upload_id = NULL,
@@ -444,7 +457,8 @@ impl Batch<'_> {
             .execute(params![id, to_i64(size), md5.as_ref().map(|m| &m[..]), now])
             .ctx("mark synced")?;
         self.clear_parts(id, "mark synced")?;
-        Ok(())
+        let event = if repair { AuditEvent::Repair } else { AuditEvent::Upload };
+        self.audit_object(id, event, true, None, "sync")
     }
 
     /// An attempt failed. `permanent` (or `max_attempts` reached) marks the
@@ -460,6 +474,19 @@ impl Batch<'_> {
             .ctx("record sync failure")?
             .execute(params![id, error, now, permanent, max_attempts])
             .ctx("record sync failure")?;
+        // A failure that gives up on the object goes to the trail (the
+        // attempts that will be retried do not).
+        let failed: bool = self
+            .tx()
+            .prepare_cached("SELECT state = 'failed' FROM sync_objects WHERE id = ?1")
+            .ctx("record sync failure")?
+            .query_row([id], |r| r.get(0))
+            .optional()
+            .ctx("record sync failure")?
+            .unwrap_or(false);
+        if failed {
+            self.audit_object(id, AuditEvent::Upload, false, Some(error), "sync")?;
+        }
         Ok(())
     }
 
@@ -477,6 +504,9 @@ impl Batch<'_> {
             .execute(params![id, reason, now])
             .ctx("requeue sync")?;
         self.clear_parts(id, "requeue sync")?;
+        if reason.starts_with("verify_") {
+            self.audit_object(id, AuditEvent::FixityCheck, false, Some(reason), "verify")?;
+        }
         Ok(())
     }
 
@@ -502,7 +532,7 @@ impl Batch<'_> {
             .ctx("record fixity check")?
             .execute(params![id, now])
             .ctx("record fixity check")?;
-        Ok(())
+        self.audit_object(id, AuditEvent::FixityCheck, true, None, "verify")
     }
 
     /// Remembers a multipart upload started for the object (parts follow).

@@ -251,6 +251,21 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The audit trail: every upload, repair, fixity check, deletion,
+    /// restore and recovery, oldest first.
+    Audit {
+        /// Only from this time on (2026-12-07T05:24:36Z, or a day).
+        #[arg(long, value_name = "TIME", value_parser = sync_cmd::parse_since)]
+        since: Option<i64>,
+        /// Only about this asset (id or path).
+        #[arg(long, value_name = "ASSET")]
+        asset: Option<String>,
+        #[arg(long, conflicts_with = "premis")]
+        json: bool,
+        /// PREMIS events as JSON lines (for digital-preservation tools).
+        #[arg(long)]
+        premis: bool,
+    },
     /// Build a library in --library (a new folder) from a target alone:
     /// its newest catalog snapshot, with the grid's thumbnails. Then
     /// `trove restore` brings back the originals.
@@ -585,6 +600,12 @@ fn run(cli: Cli) -> Result<u8, CoreError> {
         Command::Reconcile { json } => sync_cmd::reconcile(&dir, json),
         Command::Restore { what, to, json } => sync_cmd::restore(&dir, &what, to, json),
         Command::Recover(args) => sync_cmd::recover(&dir, args),
+        Command::Audit {
+            since,
+            asset,
+            json,
+            premis,
+        } => sync_cmd::audit(&dir, since, asset.as_deref(), json, premis),
         Command::Rate(args) => curate_cmd::run(&dir, "rate", args),
         Command::Flag(args) => curate_cmd::run(&dir, "flag", args),
         Command::Label(args) => curate_cmd::run(&dir, "label", args),

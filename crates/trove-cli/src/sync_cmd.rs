@@ -354,7 +354,13 @@ pub fn reconcile(dir: &Path, json: bool) -> Result<u8, CoreError> {
 }
 
 pub fn restore(dir: &Path, what: &str, to: Option<PathBuf>, json: bool) -> Result<u8, CoreError> {
-    let lib = open_reader(dir)?;
+    // The writer records each restore in the audit trail; while another
+    // process holds it (`trove watch`, the desktop), restore still works
+    // and the log says the trail missed it.
+    let lib = match open_writer(dir, false) {
+        Err(CoreError::Locked { .. }) => open_reader(dir)?,
+        other => other?,
+    };
     let target = lib.target()?;
     let report = lib.restore(&credentials(&target), what, to.as_deref())?;
     if json {
@@ -617,6 +623,56 @@ pub fn parse_at(s: &str) -> Result<i64, String> {
         }
     };
     i64::try_from(t.unix_timestamp_nanos() / 1_000_000).map_err(|e| e.to_string())
+}
+
+/// `--since`: like `--at`, but a day means its start.
+pub fn parse_since(s: &str) -> Result<i64, String> {
+    let end = parse_at(s)?;
+    Ok(if s.len() == 10 {
+        end - (24 * 3600 * 1000 - 1)
+    } else {
+        end
+    })
+}
+
+/// `trove audit`: the trail, oldest first, as lines, JSON or PREMIS JSON
+/// lines.
+pub fn audit(dir: &Path, since: Option<i64>, asset: Option<&str>, json: bool, premis: bool) -> Result<u8, CoreError> {
+    let lib = open_reader(dir)?;
+    let asset = asset.map(|a| lib.resolve_asset(a)).transpose()?;
+    let mut all = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = lib.audit_trail(after, since, asset, trove_core::MAX_AUDIT_PAGE)?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        if premis {
+            for r in &page {
+                output::line(&trove_core::premis_event(r).to_string());
+            }
+        } else if json {
+            all.extend(page);
+        } else {
+            for r in &page {
+                let when = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(r.at) * 1_000_000)
+                    .ok()
+                    .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+                    .unwrap_or_default();
+                output::line(&format!(
+                    "{when}  {:<12} {:<7} {}{}{}",
+                    r.event.as_str(),
+                    if r.success { "ok" } else { "FAILED" },
+                    r.key.as_deref().unwrap_or("-"),
+                    r.detail.as_deref().map(|d| format!("  ({d})")).unwrap_or_default(),
+                    format!("  [{}]", r.trigger),
+                ));
+            }
+        }
+    }
+    if json {
+        output::json(&serde_json::to_value(&all).unwrap_or_default());
+    }
+    Ok(EXIT_OK)
 }
 
 /// `trove recover --from URL`: a new library in `dir` from the target's

@@ -84,12 +84,14 @@ pub use share::{
 };
 pub use sidecars::{SidecarMode, SidecarNaming, SidecarReport, sidecar_fields};
 pub use sync::{
-    CredentialSource, PlanReport, ReconcileReport, RecoverProxies, RecoverReport, RecoverRequest, RestoreReport,
-    SNAPSHOT_PREFIX, SnapshotInfo, SyncOptions, SyncReport, SyncStatus, Target, TargetSettings, UploadReport,
-    UploadRequest, VerifyReport, upload,
+    CredentialSource, MAX_AUDIT_PAGE, PlanReport, ReconcileReport, RecoverProxies, RecoverReport, RecoverRequest,
+    RestoreReport, SNAPSHOT_PREFIX, SnapshotInfo, SyncOptions, SyncReport, SyncStatus, Target, TargetSettings,
+    UploadReport, UploadRequest, VerifyReport, premis_event, upload,
 };
 pub use trove_catalog::ShareKind;
-pub use trove_catalog::{ObjectRole, ObjectState, RemovedRoot, SyncCounts, SyncObject, SyncPolicy};
+pub use trove_catalog::{
+    AuditEvent, AuditRecord, ObjectRole, ObjectState, RemovedRoot, SyncCounts, SyncObject, SyncPolicy,
+};
 pub use trove_search::{FacetCount, Sort};
 pub use trove_store::TargetUrl;
 pub use watch::WatchOptions;

@@ -181,3 +181,48 @@ fn read_only_catalog_refuses_writes_and_old_schemas() {
     let ro = Catalog::open_read_only(&path).unwrap();
     assert!(ro.set_setting("a", "b").is_err());
 }
+
+/// The audit trail keeps what was written: rows are appended and read back
+/// in order, and SQLite itself refuses to change or delete one.
+#[test]
+fn the_audit_trail_is_append_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cat = super::open(dir.path());
+    let mut b = cat.batch(1_000).unwrap();
+    for (i, event) in [
+        trove_catalog::AuditEvent::Upload,
+        trove_catalog::AuditEvent::FixityCheck,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        b.audit(&trove_catalog::NewAudit {
+            event,
+            success: i == 0,
+            target: Some("s3://b/p"),
+            key: Some("originals/ab/ab.jpg"),
+            asset: Some("0b2d3c1e-0000-4000-8000-000000000001"),
+            md5: Some([7; 16]),
+            blake3: None,
+            size: Some(10),
+            detail: None,
+            trigger: "test",
+        })
+        .unwrap();
+    }
+    b.commit().unwrap();
+    let rows = cat.audit_trail(0, None, None, 10).unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].event, trove_catalog::AuditEvent::Upload);
+    assert_eq!(rows[0].md5.as_deref(), Some("07070707070707070707070707070707"));
+    assert_eq!(rows[0].blake3, None, "no checksum is no value, not an empty one");
+    assert!(!rows[1].success);
+    let other = cat.audit_trail(0, None, Some("another"), 10).unwrap();
+    assert!(other.is_empty());
+    let conn = Connection::open(dir.path().join("catalog.db")).unwrap();
+    for sql in ["UPDATE audit SET outcome = 'success'", "DELETE FROM audit"] {
+        let err = conn.execute(sql, []).unwrap_err().to_string();
+        assert!(err.contains("append-only"), "{sql}: {err}");
+    }
+    assert_eq!(cat.audit_trail(0, None, None, 10).unwrap(), rows);
+}

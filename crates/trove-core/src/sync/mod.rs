@@ -19,6 +19,7 @@
 //! [`run`](run::run_sync) sends pending rows, many at once, and marks each
 //! verified only after its size and checksum were read back.
 
+mod audit;
 pub(crate) mod engine;
 mod manifest;
 mod recover;
@@ -38,6 +39,7 @@ use trove_store::{AnyStore, FolderStore, S3Options, S3Store, TargetUrl};
 use crate::error::{CoreError, Result};
 use crate::library::Library;
 
+pub use audit::{MAX_AUDIT_PAGE, premis_event};
 pub use recover::{RecoverProxies, RecoverReport, RecoverRequest};
 pub use restore::RestoreReport;
 pub use run::{SyncOptions, SyncReport};

@@ -109,6 +109,18 @@ impl Library {
         let _ = std::fs::remove_file(&partial);
         result?;
         let lib = Library::open(dir, opts)?;
+        lib.audit_target(&trove_catalog::NewAudit {
+            event: trove_catalog::AuditEvent::Recovery,
+            success: true,
+            target: Some(&req.target.url),
+            key: Some(&chosen.key),
+            asset: None,
+            md5: None,
+            blake3: None,
+            size: Some(chosen.size),
+            detail: Some("library recovered from this catalog snapshot"),
+            trigger: "recover",
+        })?;
         let mut report = RecoverReport {
             library: lib.dir().to_owned(),
             snapshot: chosen,

@@ -130,6 +130,18 @@ impl Library {
                     return Err(CoreError::io("move into place", &dest, e));
                 }
             }
+            self.audit_target(&trove_catalog::NewAudit {
+                event: trove_catalog::AuditEvent::Restore,
+                success: true,
+                target: Some(&target.settings.url),
+                key: Some(&object.key),
+                asset: Some(&asset.id.to_string()),
+                md5: Some(fetched.md5),
+                blake3: Some(fetched.blake3),
+                size: Some(fetched.size),
+                detail: Some(&format!("restored to {}", dest.display())),
+                trigger: "restore",
+            })?;
             report.bytes += fetched.size;
             report.restored.push(dest);
         }

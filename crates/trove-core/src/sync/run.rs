@@ -194,7 +194,7 @@ impl Library {
             }
             // The catalog goes last, so that it names what was just sent.
             // Its failure is reported, not fatal: the objects are safe.
-            match rt.block_on(self.send_snapshot(&store)) {
+            match rt.block_on(self.send_snapshot(&store, &target.settings.url)) {
                 Ok((info, pruned)) => {
                     report.snapshot = Some(info);
                     report.snapshots_pruned = pruned;
@@ -260,6 +260,13 @@ impl Library {
             let mut cat = self.catalog();
             let mut batch = cat.batch(self.now_ms())?;
             for id in &gone {
+                batch.audit_object(
+                    *id,
+                    trove_catalog::AuditEvent::Deletion,
+                    true,
+                    Some("an edited file's earlier version, past the target's retention"),
+                    "retention",
+                )?;
                 batch.forget_sync_object(*id)?;
             }
             batch.commit()?;

@@ -159,6 +159,27 @@ pub(crate) fn decompress(from: &Path, to: &Path, key: &str) -> Result<()> {
         .map_err(|e| CoreError::io("write the catalog", to, e))
 }
 
+impl Library {
+    /// Appends one row to the audit trail, in its own transaction.
+    pub(crate) fn audit_target(&self, row: &trove_catalog::NewAudit<'_>) -> Result<()> {
+        if !self.is_writer() {
+            // A reader (a restore while another process holds the library)
+            // cannot append; the log keeps what the trail missed.
+            tracing::warn!(
+                event = row.event.as_str(),
+                key = row.key.unwrap_or(""),
+                "not in the audit trail: the library is open read-only"
+            );
+            return Ok(());
+        }
+        let mut cat = self.catalog();
+        let mut b = cat.batch(self.now_ms())?;
+        b.audit(row)?;
+        b.commit()?;
+        Ok(())
+    }
+}
+
 /// Removes its files when dropped.
 struct TempFiles(Vec<PathBuf>);
 
@@ -174,7 +195,7 @@ impl Library {
     /// Takes a snapshot of the catalog, sends it to `store` verified, then
     /// prunes older ones. Returns the snapshot sent and how many were
     /// pruned.
-    pub(crate) async fn send_snapshot(&self, store: &AnyStore) -> Result<(SnapshotInfo, u64)> {
+    pub(crate) async fn send_snapshot(&self, store: &AnyStore, target_url: &str) -> Result<(SnapshotInfo, u64)> {
         let dir = self.dir().join("tmp");
         std::fs::create_dir_all(&dir).map_err(|e| CoreError::io("create folder", &dir, e))?;
         let id = uuid::Uuid::new_v4();
@@ -206,17 +227,44 @@ impl Library {
             path: zst.clone(),
             expect_md5: None,
         };
-        send_one(store.clone(), obj, source)
-            .await
-            .map_err(|detail| CoreError::Damaged {
-                key: key.clone(),
-                detail: format!("the catalog snapshot was not stored: {detail}"),
-            })?;
+        let sent = send_one(store.clone(), obj, source).await;
+        let detail = match &sent {
+            Ok(_) => "catalog snapshot".to_owned(),
+            Err(e) => format!("catalog snapshot: {e}"),
+        };
+        self.audit_target(&trove_catalog::NewAudit {
+            event: trove_catalog::AuditEvent::Upload,
+            success: sent.is_ok(),
+            target: Some(target_url),
+            key: Some(&key),
+            asset: None,
+            md5: None,
+            blake3: None,
+            size: Some(size),
+            detail: Some(&detail),
+            trigger: "snapshot",
+        })?;
+        sent.map_err(|detail| CoreError::Damaged {
+            key: key.clone(),
+            detail: format!("the catalog snapshot was not stored: {detail}"),
+        })?;
         let snapshots = list_snapshots(store).await?;
         let mut pruned = 0;
         for old in to_prune(&snapshots, at_ms) {
             if old != key {
                 store.delete(&old).await?;
+                self.audit_target(&trove_catalog::NewAudit {
+                    event: trove_catalog::AuditEvent::Deletion,
+                    success: true,
+                    target: Some(target_url),
+                    key: Some(&old),
+                    asset: None,
+                    md5: None,
+                    blake3: None,
+                    size: None,
+                    detail: Some("an older catalog snapshot, past the snapshot retention"),
+                    trigger: "retention",
+                })?;
                 pruned += 1;
             }
         }
