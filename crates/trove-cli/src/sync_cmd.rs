@@ -659,12 +659,12 @@ pub fn audit(dir: &Path, since: Option<i64>, asset: Option<&str>, json: bool, pr
                     .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
                     .unwrap_or_default();
                 output::line(&format!(
-                    "{when}  {:<12} {:<7} {}{}{}",
+                    "{when}  {:<12} {:<7} {}{}  [{}]",
                     r.event.as_str(),
                     if r.success { "ok" } else { "FAILED" },
                     r.key.as_deref().unwrap_or("-"),
                     r.detail.as_deref().map(|d| format!("  ({d})")).unwrap_or_default(),
-                    format!("  [{}]", r.trigger),
+                    r.trigger,
                 ));
             }
         }
