@@ -1409,3 +1409,45 @@ fn a_bucket_whose_etags_are_not_md5s_verifies_every_object_and_deletes_none() {
     let again = ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
     assert_eq!(again["uploaded"], 0, "{again}");
 }
+
+/// The fixity cycle: `trove verify --cycle DAYS` reads back the share of
+/// the objects checked longest ago, so that run once a day every object is
+/// read back within the cycle; each check is in the audit trail.
+#[test]
+fn a_fixity_cycle_reads_every_object_back_within_its_days() {
+    let tmp = tempfile::tempdir().unwrap();
+    synced_library(tmp.path());
+    let lib = tmp.path().join("lib");
+    ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
+    let status = ok(&trove_s3(&lib, SECRET_KEY, &["status", "--json"]));
+    let total = status["sync"]["verified"].as_u64().expect("verified count");
+    assert!(total >= 12, "{status}");
+    let share = total.div_ceil(4);
+    let checks = |lib: &Path| -> std::collections::BTreeMap<String, u32> {
+        let trail = ok(&trove_s3(lib, SECRET_KEY, &["audit", "--json"]));
+        let mut n = std::collections::BTreeMap::new();
+        for r in trail.as_array().unwrap() {
+            if r["event"] == "fixity_check" && r["success"] == true {
+                *n.entry(r["key"].as_str().unwrap().to_owned()).or_insert(0) += 1;
+            }
+        }
+        n
+    };
+    let first = ok(&trove_s3(&lib, SECRET_KEY, &["verify", "--cycle", "4", "--json"]));
+    assert_eq!(first["checked"].as_u64(), Some(share), "{first}");
+    assert_eq!(checks(&lib).len() as u64, share);
+    for _ in 1..4 {
+        let day = ok(&trove_s3(&lib, SECRET_KEY, &["verify", "--cycle", "4", "--json"]));
+        assert_eq!(day["checked"].as_u64(), Some(share), "{day}");
+    }
+    let checked = checks(&lib);
+    assert_eq!(
+        checked.len() as u64,
+        total,
+        "every object once in four days: {checked:?}"
+    );
+    assert!(checked.values().all(|n| (1..=2).contains(n)), "{checked:?}");
+    // --cycle and --sample are one or the other.
+    let both = trove_s3(&lib, SECRET_KEY, &["verify", "--cycle", "4", "--sample", "5"]);
+    assert_eq!(both.status.code(), Some(2));
+}

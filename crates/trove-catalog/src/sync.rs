@@ -606,6 +606,27 @@ impl Catalog {
 
     /// Up to `limit` rows of the target in `state` (any state for `None`),
     /// with ids above `after`, in id order.
+    /// The verified objects of a target whose last check (or upload) is
+    /// oldest, never checked first: the fixity cycle's share. At most
+    /// `limit`, and also every one last checked before `overdue_before`.
+    pub fn sync_objects_to_check(&self, target: i64, limit: u32, overdue_before: i64) -> Result<Vec<SyncObject>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {OBJECT_COLUMNS} FROM sync_objects
+                 WHERE target_id = ?1 AND state = 'verified'
+                 ORDER BY coalesce(checked_at, verified_at, 0), id
+                 LIMIT max(?2, (SELECT count(*) FROM sync_objects
+                               WHERE target_id = ?1 AND state = 'verified'
+                                 AND coalesce(checked_at, verified_at, 0) < ?3))"
+            ))
+            .ctx("list objects to check")?;
+        let rows = stmt
+            .query_map(params![target, limit, overdue_before], object_from_row)
+            .ctx("list objects to check")?;
+        rows.collect::<rusqlite::Result<_>>().ctx("list objects to check")
+    }
+
     pub fn sync_objects(
         &self,
         target: i64,

@@ -242,6 +242,11 @@ enum Command {
         /// Check about this percentage of the objects, chosen at random.
         #[arg(long, value_name = "PCT", value_parser = sync_cmd::parse_percent)]
         sample: Option<f64>,
+        /// Check today's share of a fixity cycle of DAYS days (90 when not
+        /// given): the objects checked longest ago, so that run daily every
+        /// object is read back within the cycle.
+        #[arg(long, value_name = "DAYS", num_args = 0..=1, default_missing_value = "90", conflicts_with = "sample")]
+        cycle: Option<u32>,
         #[arg(long)]
         json: bool,
     },
@@ -596,7 +601,7 @@ fn run(cli: Cli) -> Result<u8, CoreError> {
             timeout,
             json,
         } => sync_cmd::sync(&dir, concurrency, bwlimit, retry_failed, timeout, json),
-        Command::Verify { sample, json } => sync_cmd::verify(&dir, sample, json),
+        Command::Verify { sample, cycle, json } => sync_cmd::verify(&dir, sample, cycle, json),
         Command::Reconcile { json } => sync_cmd::reconcile(&dir, json),
         Command::Restore { what, to, json } => sync_cmd::restore(&dir, &what, to, json),
         Command::Recover(args) => sync_cmd::recover(&dir, args),

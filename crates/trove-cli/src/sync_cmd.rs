@@ -269,10 +269,13 @@ pub fn sync(
     )
 }
 
-pub fn verify(dir: &Path, sample: Option<f64>, json: bool) -> Result<u8, CoreError> {
+pub fn verify(dir: &Path, sample: Option<f64>, cycle: Option<u32>, json: bool) -> Result<u8, CoreError> {
     let lib = open_writer(dir, false)?;
     let target = lib.target()?;
-    let report = lib.verify_target(&credentials(&target), sample, 16, &ctrl_c())?;
+    let report = match cycle {
+        Some(days) => lib.verify_cycle(&credentials(&target), days, 16, &ctrl_c())?,
+        None => lib.verify_target(&credentials(&target), sample, 16, &ctrl_c())?,
+    };
     if json {
         output::json(&json!({
             "target": report.target,

@@ -103,51 +103,7 @@ impl Library {
                     }
                 })
                 .collect();
-            let results = rt.block_on(read_all(&store, chosen, concurrency));
-            let mut cat = self.catalog();
-            let mut batch = cat.batch(self.now_ms())?;
-            for (obj, result) in results {
-                match result {
-                    Ok(Read::Unreadable(e)) => {
-                        let p = format!(
-                            "the target holds it but cannot read it back ({})",
-                            unreadable_detail(&e)
-                        );
-                        batch.mark_sync_pending(obj.id, &format!("verify_unreadable: {p}"))?;
-                        report.damaged.push((obj.key, p));
-                    }
-                    Ok(Read::Fetched(fetched)) => {
-                        report.checked += 1;
-                        report.checked_bytes += fetched.size;
-                        let problem = if fetched.size != obj.size {
-                            Some(format!("{} bytes stored, {} expected", fetched.size, obj.size))
-                        } else if obj.md5.is_some_and(|m| m != fetched.md5) {
-                            Some("MD5 differs".to_owned())
-                        } else if expected_blake3(&obj).is_some_and(|b| b != hex::encode(fetched.blake3)) {
-                            Some("BLAKE3 differs".to_owned())
-                        } else {
-                            None
-                        };
-                        match problem {
-                            None => {
-                                report.ok += 1;
-                                batch.mark_sync_checked(obj.id)?;
-                            }
-                            Some(p) => {
-                                batch.mark_sync_pending(obj.id, &format!("verify_mismatch: {p}"))?;
-                                report.damaged.push((obj.key, p));
-                            }
-                        }
-                    }
-                    Err(e) if e.is_not_found() => {
-                        batch.mark_sync_pending(obj.id, "verify_missing: not in the target")?;
-                        report.missing.push(obj.key);
-                    }
-                    Err(e) if e.stops_everything() => return Err(e.into()),
-                    Err(e) => report.errors.push((obj.key, e.to_string())),
-                }
-            }
-            batch.commit()?;
+            self.check_objects(&rt, &store, chosen, concurrency, &mut report)?;
         }
         tracing::info!(
             url = %report.target,
@@ -166,6 +122,109 @@ impl Library {
         for key in &report.missing {
             tracing::warn!(key = %key, "object missing from the target; queued to be sent again");
         }
+        Ok(report)
+    }
+
+    /// Reads `chosen` back and records each result (checked, or queued to
+    /// be sent again), in one transaction.
+    fn check_objects(
+        &self,
+        rt: &tokio::runtime::Runtime,
+        store: &AnyStore,
+        chosen: Vec<SyncObject>,
+        concurrency: usize,
+        report: &mut VerifyReport,
+    ) -> Result<()> {
+        let results = rt.block_on(read_all(store, chosen, concurrency));
+        let mut cat = self.catalog();
+        let mut batch = cat.batch(self.now_ms())?;
+        for (obj, result) in results {
+            match result {
+                Ok(Read::Unreadable(e)) => {
+                    let p = format!(
+                        "the target holds it but cannot read it back ({})",
+                        unreadable_detail(&e)
+                    );
+                    batch.mark_sync_pending(obj.id, &format!("verify_unreadable: {p}"))?;
+                    report.damaged.push((obj.key, p));
+                }
+                Ok(Read::Fetched(fetched)) => {
+                    report.checked += 1;
+                    report.checked_bytes += fetched.size;
+                    let problem = if fetched.size != obj.size {
+                        Some(format!("{} bytes stored, {} expected", fetched.size, obj.size))
+                    } else if obj.md5.is_some_and(|m| m != fetched.md5) {
+                        Some("MD5 differs".to_owned())
+                    } else if expected_blake3(&obj).is_some_and(|b| b != hex::encode(fetched.blake3)) {
+                        Some("BLAKE3 differs".to_owned())
+                    } else {
+                        None
+                    };
+                    match problem {
+                        None => {
+                            report.ok += 1;
+                            batch.mark_sync_checked(obj.id)?;
+                        }
+                        Some(p) => {
+                            batch.mark_sync_pending(obj.id, &format!("verify_mismatch: {p}"))?;
+                            report.damaged.push((obj.key, p));
+                        }
+                    }
+                }
+                Err(e) if e.is_not_found() => {
+                    batch.mark_sync_pending(obj.id, "verify_missing: not in the target")?;
+                    report.missing.push(obj.key);
+                }
+                Err(e) if e.stops_everything() => return Err(e.into()),
+                Err(e) => report.errors.push((obj.key, e.to_string())),
+            }
+        }
+        batch.commit()?;
+        Ok(())
+    }
+
+    /// The fixity cycle: reads back today's share of the target's objects,
+    /// those checked longest ago, so that every object is read back at
+    /// least once every `cycle_days` days (the share is the objects over
+    /// the days, and any already overdue). `trove verify --cycle` runs it.
+    pub fn verify_cycle(
+        &self,
+        credentials: &CredentialSource,
+        cycle_days: u32,
+        concurrency: usize,
+        cancel: &Cancel,
+    ) -> Result<VerifyReport> {
+        self.require_writer("verifying the target")?;
+        let started = std::time::Instant::now();
+        let target = self.target()?;
+        let rt = runtime(2)?;
+        let store = rt.block_on(Library::open_store(&target, credentials, Duration::from_secs(60)))?;
+        rt.block_on(store.check())?;
+        let mut report = VerifyReport {
+            target: target.settings.url.clone(),
+            ..Default::default()
+        };
+        let days = cycle_days.max(1);
+        let total = self.catalog().sync_counts(target.id)?.verified;
+        let share = total.div_ceil(u64::from(days)).min(u64::from(u32::MAX)) as u32;
+        let overdue_before = self.now_ms() - i64::from(days) * 24 * 3600 * 1000;
+        let due = self.catalog().sync_objects_to_check(target.id, share, overdue_before)?;
+        for chunk in due.chunks(256) {
+            if cancel.is_cancelled() {
+                return Err(CoreError::Cancelled);
+            }
+            self.check_objects(&rt, &store, chunk.to_vec(), concurrency, &mut report)?;
+        }
+        tracing::info!(
+            url = %report.target,
+            cycle_days = days,
+            share,
+            checked = report.checked,
+            damaged = report.damaged.len(),
+            missing = report.missing.len(),
+            seconds = started.elapsed().as_secs_f64(),
+            "fixity cycle's share checked"
+        );
         Ok(report)
     }
 
