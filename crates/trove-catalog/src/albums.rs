@@ -99,10 +99,16 @@ impl Batch<'_> {
             self.require_folder(p)?;
         }
         self.require_free_name(parent, name, None)?;
+        // Never the id of a deleted album that the history still names
+        // (SQLite would hand out the highest id again): an undo of that
+        // deletion, or of an edit into it, must find it free and never
+        // touch another album.
         self.tx()
             .execute(
-                "INSERT INTO albums (parent_id, name, kind, query, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+                "INSERT INTO albums (id, parent_id, name, kind, query, created_at, updated_at)
+                 VALUES (max(coalesce((SELECT max(id) FROM albums), 0),
+                             coalesce((SELECT max(json_extract(change, '$.album')) FROM edits), 0)) + 1,
+                         ?1, ?2, ?3, ?4, ?5, ?5)",
                 params![parent, name, kind.as_str(), query, self.now()],
             )
             .ctx("create album")?;
@@ -146,9 +152,15 @@ impl Batch<'_> {
         self.log_album_and_below(album)
     }
 
-    /// Deletes an album (its assets stay in the library) or an empty
-    /// folder.
-    pub fn delete_album(&mut self, album: i64) -> Result<()> {
+    /// The name of an album that can be deleted (an album, a smart album,
+    /// or an empty folder); refused, naming why, before anything is written.
+    pub(crate) fn check_album_deletable(&self, album: i64) -> Result<String> {
+        let name: String = self
+            .tx()
+            .query_row("SELECT name FROM albums WHERE id = ?1", [album], |r| r.get(0))
+            .optional()
+            .ctx("delete album")?
+            .ok_or_else(|| not_found(album))?;
         let children: i64 = self
             .tx()
             .query_row("SELECT count(*) FROM albums WHERE parent_id = ?1", [album], |r| {
@@ -161,20 +173,120 @@ impl Batch<'_> {
                 value: "it still holds albums; move or delete them first".into(),
             });
         }
-        // The event goes first: the index reads the members once more and
-        // finds them without this album.
-        let members: Vec<i64> = self.album_rows(album)?;
-        let n = self
+        Ok(name)
+    }
+
+    /// Deletes an album (its assets stay in the library) or an empty folder
+    /// under edit `edit`: the album's row is kept in `edits.tree` and each
+    /// member's place in `edit_assets`, for undo. Returns how many members.
+    pub(crate) fn apply_album_delete(&mut self, edit: i64, album: i64) -> Result<u64> {
+        self.check_album_deletable(album)?;
+        let row: serde_json::Value = self
             .tx()
+            .query_row(
+                "SELECT json_object('id', id, 'parent_id', parent_id, 'name', name, 'kind', kind, 'query', query,
+                                    'cover_id', cover_id, 'created_at', created_at, 'updated_at', updated_at)
+                 FROM albums WHERE id = ?1",
+                [album],
+                |r| r.get::<_, String>(0),
+            )
+            .ctx("delete album")
+            .and_then(|j| {
+                serde_json::from_str(&j).map_err(|e| CatalogError::BadValue {
+                    what: "album",
+                    value: e.to_string(),
+                })
+            })?;
+        self.tx()
+            .execute(
+                "INSERT INTO edit_assets (edit_id, asset_id, before)
+                 SELECT ?1, asset_id, json_object('album', position, 'added_at', added_at)
+                 FROM album_assets WHERE album_id = ?2",
+                params![edit, album],
+            )
+            .ctx("record edit")?;
+        let members: Vec<i64> = self.album_rows(album)?;
+        self.tx()
+            .execute(
+                "UPDATE edits SET tree = ?2, asset_count = ?3 WHERE id = ?1",
+                params![edit, row.to_string(), members.len() as i64],
+            )
+            .ctx("record edit")?;
+        self.tx()
             .execute("DELETE FROM albums WHERE id = ?1", [album])
             .ctx("delete album")?;
-        if n == 0 {
-            return Err(not_found(album));
+        // The search index reads the members again and finds them without
+        // this album.
+        for row in &members {
+            self.log(event_kind::METADATA_CHANGED, Some(*row), None, None, None)?;
         }
-        for row in members {
-            self.log(event_kind::METADATA_CHANGED, Some(row), None, None, None)?;
+        Ok(members.len() as u64)
+    }
+
+    /// Takes back an album's deletion under edit `edit`: the album comes
+    /// back with its id, name, place, cover and members in their order.
+    /// Refused, naming why, when another album now has its name there or
+    /// its folder is gone.
+    pub(crate) fn undo_album_delete(&mut self, edit: i64) -> Result<()> {
+        let json: Option<String> = self
+            .tx()
+            .query_row("SELECT tree FROM edits WHERE id = ?1", [edit], |r| r.get(0))
+            .ctx("read edit")?;
+        let row: serde_json::Value = json
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(|e| CatalogError::BadValue {
+                what: "edits.tree",
+                value: e.to_string(),
+            })?
+            .unwrap_or_default();
+        let (Some(id), Some(name)) = (row["id"].as_i64(), row["name"].as_str()) else {
+            return Err(CatalogError::BadValue {
+                what: "edits.tree",
+                value: format!("no album in {row}"),
+            });
+        };
+        let parent = row["parent_id"].as_i64();
+        if let Some(p) = parent {
+            let exists: bool = self
+                .tx()
+                .query_row("SELECT EXISTS (SELECT 1 FROM albums WHERE id = ?1)", [p], |r| r.get(0))
+                .ctx("undo album deletion")?;
+            if !exists {
+                return Err(CatalogError::BadValue {
+                    what: "album folder",
+                    value: format!("the folder {name} was in, to undo its deletion (make the folder again)"),
+                });
+            }
         }
-        Ok(())
+        self.require_free_name(parent, name, None)?;
+        self.tx()
+            .execute(
+                "INSERT INTO albums (id, parent_id, name, kind, query, cover_id, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, (SELECT id FROM assets WHERE id = ?6), ?7, ?8)",
+                params![
+                    id,
+                    parent,
+                    name,
+                    row["kind"].as_str().unwrap_or("album"),
+                    row["query"].as_str(),
+                    row["cover_id"].as_i64(),
+                    row["created_at"].as_i64().unwrap_or(0),
+                    row["updated_at"].as_i64().unwrap_or(0),
+                ],
+            )
+            .ctx("undo album deletion")?;
+        self.tx()
+            .execute(
+                "INSERT OR IGNORE INTO album_assets (album_id, asset_id, position, added_at)
+                 SELECT ?2, ea.asset_id, json_extract(ea.before, '$.album'), json_extract(ea.before, '$.added_at')
+                 FROM edit_assets ea JOIN assets a ON a.id = ea.asset_id
+                 WHERE ea.edit_id = ?1",
+                params![edit, id],
+            )
+            .ctx("undo album deletion")?;
+        self.log(event_kind::ALBUM_CHANGED, None, None, None, Some(&album_detail(id)))
     }
 
     /// Sets (or clears) an album's cover.

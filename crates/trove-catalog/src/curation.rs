@@ -190,6 +190,12 @@ pub enum CurationChange {
         from: KeywordPath,
         into: KeywordPath,
     },
+    /// Deletes an album or an empty album folder (made by
+    /// `Batch::delete_album`, not on a selection); its assets stay.
+    AlbumDelete {
+        album: i64,
+        name: String,
+    },
 }
 
 impl CurationChange {
@@ -247,6 +253,11 @@ impl CurationChange {
                     "a change to a selection of assets (rename and merge keywords in the keyword tree)",
                 ))
             }
+            CurationChange::AlbumDelete { name, .. } => Err(CurationValueError::new(
+                "change",
+                &format!("deleting the album {name}"),
+                "a change to a selection of assets (delete albums in the album list)",
+            )),
             other => Ok(other),
         }
     }
@@ -272,6 +283,7 @@ impl CurationChange {
             CurationChange::Comment { .. } => "comment added".to_owned(),
             CurationChange::KeywordRename { from, to } => format!("keyword {from} renamed to {to}"),
             CurationChange::KeywordMerge { from, into } => format!("keyword {from} merged into {into}"),
+            CurationChange::AlbumDelete { name, .. } => format!("album {name} deleted"),
         }
     }
 
@@ -287,7 +299,8 @@ impl CurationChange {
             | CurationChange::AlbumRemove { .. }
             | CurationChange::Comment { .. }
             | CurationChange::KeywordRename { .. }
-            | CurationChange::KeywordMerge { .. } => return None,
+            | CurationChange::KeywordMerge { .. }
+            | CurationChange::AlbumDelete { .. } => return None,
         })
     }
 }
@@ -391,7 +404,10 @@ impl Batch<'_> {
     /// as one edit: the values it replaces are kept for undo, the redo
     /// history is dropped, and one `assets_edited` event names the edit.
     pub fn edit(&mut self, assets: &[AssetRowId], change: &CurationChange) -> Result<EditRecord> {
-        if let CurationChange::KeywordRename { .. } | CurationChange::KeywordMerge { .. } = change {
+        if let CurationChange::KeywordRename { .. }
+        | CurationChange::KeywordMerge { .. }
+        | CurationChange::AlbumDelete { .. } = change
+        {
             return Err(CatalogError::BadValue {
                 what: "edit change",
                 value: format!(
@@ -743,11 +759,19 @@ impl Batch<'_> {
         })
     }
 
+    /// Deletes an album or an empty album folder (its assets stay) as one
+    /// edit in the undo history.
+    pub fn delete_album(&mut self, album: i64) -> Result<EditRecord> {
+        let name = self.check_album_deletable(album)?;
+        self.tree_edit(CurationChange::AlbumDelete { album, name })
+    }
+
     /// Makes a rename or merge under edit `edit` (new, or redone).
     fn apply_tree_change(&mut self, edit: i64, change: &CurationChange) -> Result<u64> {
         match change {
             CurationChange::KeywordRename { from, to } => self.run_rename(edit, from, to),
             CurationChange::KeywordMerge { from, into } => self.run_merge(edit, from, into),
+            CurationChange::AlbumDelete { album, .. } => self.apply_album_delete(edit, *album),
             other => Err(CatalogError::BadValue {
                 what: "keyword tree change",
                 value: other.summary(),
@@ -822,6 +846,7 @@ impl Batch<'_> {
             {
                 self.undo_tree_change(id, &record.change.summary())?;
             }
+            None if matches!(record.change, CurationChange::AlbumDelete { .. }) => self.undo_album_delete(id)?,
             None => {
                 let touched = keyword_ids.unwrap_or_else(|| "[]".into());
                 self.tx()
@@ -943,7 +968,8 @@ impl Batch<'_> {
                 | CurationChange::AlbumRemove { .. }
                 | CurationChange::Comment { .. }
                 | CurationChange::KeywordRename { .. }
-                | CurationChange::KeywordMerge { .. } => unreachable!("only field changes have a column"),
+                | CurationChange::KeywordMerge { .. }
+                | CurationChange::AlbumDelete { .. } => unreachable!("only field changes have a column"),
             };
             self.tx()
                 .execute(
@@ -963,6 +989,7 @@ impl Batch<'_> {
             CurationChange::KeywordRename { .. } | CurationChange::KeywordMerge { .. } => {
                 return self.apply_tree_change(id, change).map(drop);
             }
+            CurationChange::AlbumDelete { album, .. } => return self.apply_album_delete(id, *album).map(drop),
             _ => {}
         }
         let (add, remove) = keywords.cloned().unwrap_or_default();

@@ -152,8 +152,10 @@ pub fn album(dir: &Path, action: AlbumAction) -> Result<u8, CoreError> {
             output::line(&format!("moved to {}", a.path));
         }
         AlbumAction::Rm { album } => {
-            open_writer(dir, false)?.delete_album(&album)?;
-            output::line(&format!("deleted {album} (its assets stay in the library)"));
+            open_writer(dir, false)?.delete_album(&album, &trove_core::NoEvents)?;
+            output::line(&format!(
+                "deleted {album} (its assets stay in the library); undo it with `trove undo`"
+            ));
         }
         AlbumAction::Add {
             album,

@@ -3,11 +3,11 @@
 //! them out are edits (`Library::edit` with `CurationChange::AlbumAdd` and
 //! `AlbumRemove`), undone like any other.
 
-use trove_catalog::{AlbumKind, AlbumRecord, CatalogError};
+use trove_catalog::{AlbumKind, AlbumRecord, CatalogError, EditRecord};
 use trove_types::AssetId;
 
 use crate::error::{CoreError, Result};
-use crate::events::EventSink;
+use crate::events::{Event, EventSink};
 use crate::library::Library;
 use crate::model::AssetSummary;
 use crate::search::SearchQuery;
@@ -118,15 +118,19 @@ impl Library {
     }
 
     /// Deletes an album (its assets stay in the library) or an empty
-    /// folder.
-    pub fn delete_album(&self, key: &str) -> Result<()> {
+    /// folder, as one edit that [`Library::undo`] takes back.
+    pub fn delete_album(&self, key: &str, sink: &dyn EventSink) -> Result<EditRecord> {
         self.require_writer("deleting an album")?;
         let album = self.album(key)?;
-        let mut cat = self.catalog();
-        let mut b = cat.batch(self.now_ms())?;
-        b.delete_album(album.id).map_err(|e| album_error(key, e))?;
-        b.commit()?;
-        Ok(())
+        let record = {
+            let mut cat = self.catalog();
+            let mut b = cat.batch(self.now_ms())?;
+            let record = b.delete_album(album.id).map_err(|e| album_error(key, e))?;
+            b.commit()?;
+            record
+        };
+        sink.emit(Event::Edited(record.clone()));
+        Ok(record)
     }
 
     /// Sets or clears an album's cover.

@@ -129,11 +129,13 @@ pub async fn rename_album(
     .await
 }
 
-/// Deletes an album (its assets stay in the library) or an empty folder.
+/// Deletes an album (its assets stay in the library) or an empty folder;
+/// one step of undo.
 #[tauri::command]
-pub async fn delete_album(state: State<'_, AppState>, album: String) -> Result<(), ErrorDto> {
+pub async fn delete_album(state: State<'_, AppState>, album: String) -> Result<EditDto, ErrorDto> {
     let lib = state.lib()?;
-    blocking(move || Ok(lib.delete_album(&album)?)).await
+    let sink = page_sink(&state);
+    blocking(move || Ok(EditDto::from(&lib.delete_album(&album, &sink)?))).await
 }
 
 /// An album's assets in its hand-made order (a smart album's: what it

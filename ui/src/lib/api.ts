@@ -365,8 +365,8 @@ export function renameAlbum(
 }
 
 /** Deletes an album (its assets stay in the library) or an empty folder. */
-export function deleteAlbum(album: string): Promise<void> {
-  return call<void>("delete_album", { album });
+export function deleteAlbum(album: string): Promise<EditDto> {
+  return call<EditDto>("delete_album", { album });
 }
 
 /** An album's assets in its hand-made order (a smart album's: what it finds now). */

@@ -353,12 +353,36 @@ fn albums_keep_a_hand_made_order_and_undo_puts_assets_back_where_they_were() {
     // assets stay.
     let mut b = cat.batch(7).unwrap();
     assert!(b.delete_album(trips).is_err());
-    b.delete_album(iceland).unwrap();
+    let deleted = b.delete_album(iceland).unwrap();
     b.commit().unwrap();
+    assert_eq!(deleted.asset_count, 2);
     assert!(cat.curation(rows[2]).unwrap().albums.is_empty());
     assert!(cat.asset_by_row(rows[2]).is_ok());
-    // Undoing an add into a deleted album has nothing to put back.
-    undo(&mut cat);
+    let named = |cat: &Catalog| -> Vec<String> { cat.albums().unwrap().into_iter().map(|a| a.name).collect() };
+    let before_delete = named(&cat);
+
+    // The deletion is a step of the history: undo brings the album back,
+    // with its id, place and members in their order; redo deletes it again.
+    assert!(undo(&mut cat).unwrap().contains("deleted"));
+    assert!(named(&cat).contains(&"Iceland 2024".to_owned()));
+    assert_eq!(cat.album_asset_rows(iceland).unwrap(), [rows[2], rows[0]]);
+    redo(&mut cat);
+    assert_eq!(named(&cat), before_delete);
+    // Another album of that name in its place: undo says why and changes
+    // nothing.
+    let mut b = cat.batch(8).unwrap();
+    let other = b
+        .create_album("Iceland 2024", Some(trips), AlbumKind::Album, None)
+        .unwrap();
+    b.commit().unwrap();
+    let mut b = cat.batch(9).unwrap();
+    assert!(b.undo_edit().is_err());
+    drop(b);
+    let mut b = cat.batch(10).unwrap();
+    b.rename_album(other, "Iceland 2025", Some(trips)).unwrap();
+    b.commit().unwrap();
+    assert!(undo(&mut cat).unwrap().contains("deleted"));
+    assert_eq!(cat.album_asset_rows(iceland).unwrap(), [rows[2], rows[0]]);
 }
 
 #[test]

@@ -278,6 +278,6 @@ fn albums_are_searchable_by_name_and_smart_albums_follow_new_assets() {
         )
         .unwrap_err();
     assert_eq!(e.code(), "album_not_found", "{e}");
-    let e = lib.delete_album("Trips").unwrap_err();
+    let e = lib.delete_album("Trips", &NoEvents).unwrap_err();
     assert_eq!(e.code(), "album_refused", "a folder that holds an album: {e}");
 }
