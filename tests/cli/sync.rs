@@ -1451,3 +1451,46 @@ fn a_fixity_cycle_reads_every_object_back_within_its_days() {
     let both = trove_s3(&lib, SECRET_KEY, &["verify", "--cycle", "4", "--sample", "5"]);
     assert_eq!(both.status.code(), Some(2));
 }
+
+/// `trove watch` runs the fixity cycle's share by itself, once a day: the
+/// trail shows the day's checks soon after it starts, and a second start
+/// the same day checks nothing more.
+#[test]
+fn trove_watch_runs_the_days_fixity_share_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    synced_library(tmp.path());
+    let lib = tmp.path().join("lib");
+    ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
+    let checks = |lib: &Path| -> usize {
+        let trail = ok(&trove_s3(lib, SECRET_KEY, &["audit", "--json"]));
+        trail
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["event"] == "fixity_check")
+            .count()
+    };
+    assert_eq!(checks(&lib), 0);
+    let total = ok(&trove_s3(&lib, SECRET_KEY, &["status", "--json"]))["sync"]["verified"]
+        .as_u64()
+        .unwrap() as usize;
+    let watch_for = |until: &dyn Fn() -> bool, at_most: Duration| {
+        let mut child = command(&lib, SECRET_KEY, &["watch", "--fixity-cycle", "3"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        while !until() && start.elapsed() < at_most {
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        std::thread::sleep(Duration::from_secs(2));
+        child.kill().unwrap();
+        child.wait().unwrap();
+    };
+    watch_for(&|| checks(&lib) > 0, Duration::from_secs(60));
+    assert_eq!(checks(&lib), total.div_ceil(3), "today's share of a 3-day cycle");
+    // Its first look comes as it starts: 6 s is plenty.
+    watch_for(&|| false, Duration::from_secs(6));
+    assert_eq!(checks(&lib), total.div_ceil(3), "once a day");
+}

@@ -119,7 +119,13 @@ pub fn log(dir: &Path, lines: usize, path_only: bool) -> Result<u8, CoreError> {
 }
 
 /// `trove watch`.
-pub fn watch(dir: &Path, poll: bool, mut workers: WorkerOptions, threads: usize) -> Result<u8, CoreError> {
+pub fn watch(
+    dir: &Path,
+    poll: bool,
+    mut workers: WorkerOptions,
+    threads: usize,
+    fixity_cycle: u32,
+) -> Result<u8, CoreError> {
     let lib = open_writer(dir, false)?;
     let cancel = ctrl_c();
     let reporter = Reporter::new(false).lines_only();
@@ -132,6 +138,35 @@ pub fn watch(dir: &Path, poll: bool, mut workers: WorkerOptions, threads: usize)
     output::note(&format!("watching {} folder(s); Ctrl-C to stop", lib.roots()?.len()));
     std::thread::scope(|s| -> Result<(), CoreError> {
         let job_thread = s.spawn(|| lib.run_jobs(&workers, &reporter, &cancel));
+        // The fixity cycle: today's share, once a day, checked every minute.
+        s.spawn(|| {
+            while !cancel.is_cancelled() {
+                let credentials = match lib.target() {
+                    Ok(t) => Some(trove_core::CredentialSource::AwsChain {
+                        profile: t.settings.profile.clone(),
+                    }),
+                    Err(_) => None,
+                };
+                if let Some(c) = credentials {
+                    match lib.fixity_cycle_if_due(&c, fixity_cycle, &cancel) {
+                        Ok(Some(r)) => output::note(&format!(
+                            "fixity cycle: {} object(s) read back, {} damaged, {} missing",
+                            r.checked,
+                            r.damaged.len(),
+                            r.missing.len()
+                        )),
+                        Ok(None) => {}
+                        Err(e) => output::note(&format!("warning: the fixity cycle did not run: {e}")),
+                    }
+                }
+                for _ in 0..60 {
+                    if cancel.is_cancelled() {
+                        break;
+                    }
+                    std::thread::sleep(std::time::Duration::from_secs(1));
+                }
+            }
+        });
         let watched = lib.watch(&opts, &reporter, &cancel);
         cancel.cancel();
         let jobs = job_thread.join().unwrap_or(Ok(Default::default()));

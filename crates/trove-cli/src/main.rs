@@ -85,6 +85,10 @@ enum Command {
         /// Poll instead of using change notifications.
         #[arg(long)]
         poll: bool,
+        /// Read back each day the share of the target's objects that
+        /// verifies every one within this many days (0: never).
+        #[arg(long, value_name = "DAYS", default_value_t = 90)]
+        fixity_cycle: u32,
     },
     /// Stop watching a folder (by id or path). Nothing on disk is touched;
     /// assets found only there are kept, shown as missing, and come back
@@ -546,7 +550,7 @@ fn run(cli: Cli) -> Result<u8, CoreError> {
             json,
             &[job_kind::MAKE_PROXIES, job_kind::MAKE_PLAYABLE],
         ),
-        Command::Watch { poll } => library_cmd::watch(&dir, poll, workers, threads),
+        Command::Watch { poll, fixity_cycle } => library_cmd::watch(&dir, poll, workers, threads, fixity_cycle),
         Command::Remove { root, json } => library_cmd::remove(&dir, &root, json),
         Command::Roots { json } => library_cmd::roots(&dir, json),
         Command::Search {

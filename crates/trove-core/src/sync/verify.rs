@@ -228,6 +228,33 @@ impl Library {
         Ok(report)
     }
 
+    /// Runs the fixity cycle's share for today if it has not run today
+    /// (UTC) and a target is set: what `trove watch` and the running app
+    /// call now and then. `None` when there was nothing to do.
+    pub fn fixity_cycle_if_due(
+        &self,
+        credentials: &CredentialSource,
+        cycle_days: u32,
+        cancel: &Cancel,
+    ) -> Result<Option<VerifyReport>> {
+        const LAST_DAY: &str = "fixity.last_cycle_day";
+        if cycle_days == 0 || !self.is_writer() {
+            return Ok(None);
+        }
+        match self.target() {
+            Ok(_) => {}
+            Err(CoreError::NoTarget) => return Ok(None),
+            Err(e) => return Err(e),
+        }
+        let today = yyyymmdd(self.now_ms());
+        if self.catalog().setting(LAST_DAY)?.as_deref() == Some(today.as_str()) {
+            return Ok(None);
+        }
+        let report = self.verify_cycle(credentials, cycle_days, 8, cancel)?;
+        self.catalog().set_setting(LAST_DAY, &today)?;
+        Ok(Some(report))
+    }
+
     /// Lists the target and compares it with the catalog; writes
     /// `inventory/YYYYMMDD.txt` (key, size, ETag per line) into the target.
     pub fn reconcile_target(&self, credentials: &CredentialSource) -> Result<ReconcileReport> {
