@@ -1403,9 +1403,13 @@ fn a_bucket_whose_etags_are_not_md5s_verifies_every_object_and_deletes_none() {
         clip,
         "the multipart original"
     );
-    // Fixity through the same bucket: every object checks out.
+    // Fixity through the same bucket: every object checks out, and
+    // reconcile (which lists ETags) finds no drift.
     let verify = ok(&trove_s3(&lib, SECRET_KEY, &["verify", "--json"]));
     assert_eq!(verify["damaged"], serde_json::json!([]), "{verify}");
+    let rec = ok(&trove_s3(&lib, SECRET_KEY, &["reconcile", "--json"]));
+    assert_eq!(rec["drift"], serde_json::json!([]), "{rec}");
+    assert_eq!(rec["missing"], serde_json::json!([]), "{rec}");
     let again = ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
     assert_eq!(again["uploaded"], 0, "{again}");
 }
