@@ -116,8 +116,9 @@ pub struct ListPage {
 pub struct PartInfo {
     /// 1-based.
     pub number: u32,
-    /// The part's ETag without quotes (its hex MD5 on every server we know,
-    /// checked by the caller against the MD5 it sent).
+    /// The part's ETag without quotes: its hex MD5 on most servers, but not
+    /// with SSE-KMS or SSE-C, so it proves nothing alone (the server checks
+    /// the Content-MD5 sent with the part).
     pub etag: String,
     pub size: u64,
 }
