@@ -380,6 +380,26 @@ fn is_raw(rel: &Path) -> bool {
         .is_some_and(|e| RAW.iter().any(|r| e.eq_ignore_ascii_case(r)))
 }
 
+/// Whether `path` is a RAW file and no other RAW file of its name whose
+/// file name sorts first sits beside it (`IMG_1.CR2` before `IMG_1.NEF`):
+/// then Lightroom's `photo.xmp` is its, and other RAWs of the name get the
+/// full form, so two RAWs never share one sidecar.
+fn first_raw_of_name(path: &Path) -> bool {
+    let (Some(dir), Some(stem), Some(name)) = (path.parent(), path.file_stem(), path.file_name()) else {
+        return false;
+    };
+    if !is_raw(path) {
+        return false;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return true;
+    };
+    !entries.flatten().any(|e| {
+        let p = e.path();
+        p != path && p.file_stem() == Some(stem) && is_raw(&p) && e.file_name() < *name
+    })
+}
+
 /// Whether another file (not a sidecar) shares `path`'s name in its folder.
 fn has_namesake(path: &Path) -> bool {
     let (Some(dir), Some(stem)) = (path.parent(), path.file_stem()) else {
@@ -418,16 +438,19 @@ fn plan_one(
     let base = root.join(f.rel_path.with_extension("xmp"));
     // `photo.jpg.xmp` is always this file's own. `photo.xmp` is too,
     // unless another file of that name sits beside it (a RAW and a JPEG of
-    // one shot): then, as Lightroom has it, it belongs to the RAW, and the
-    // JPEG gets `photo.jpg.xmp`.
-    let mine = |p: &Path| is_full_form(p, f) || is_raw(&f.rel_path) || !has_namesake(&root.join(&f.rel_path));
+    // one shot): then, as Lightroom has it, it belongs to the RAW (the
+    // first by name of several RAWs), and the others get `photo.jpg.xmp`,
+    // even while `photo.xmp` does not exist yet.
+    let abs = root.join(&f.rel_path);
+    let owns_base = first_raw_of_name(&abs) || !has_namesake(&abs);
+    let mine = |p: &Path| is_full_form(p, f) || owns_base;
     let existing = crate::scan::sidecar::candidates(&f.rel_path)
         .into_iter()
         .map(|rel| root.join(rel))
         .find(|p| p.is_file() && mine(p));
     let path = match (&existing, naming) {
         (Some(p), _) => p.clone(),
-        (None, SidecarNaming::Base) if !base.exists() => base,
+        (None, SidecarNaming::Base) if owns_base && !base.exists() => base,
         // Base naming with `photo.xmp` taken by another file: the full name.
         (None, _) => full,
     };

@@ -404,3 +404,48 @@ fn a_raw_and_a_jpeg_of_one_name_each_keep_their_own_sidecar() {
         "the other file got its own"
     );
 }
+
+/// Two RAWs and a JPEG of one name, none with a sidecar yet, with
+/// Lightroom's naming: `photo.xmp` goes to the first RAW by name, and the
+/// other RAW and the JPEG get sidecars of their own, whatever order they
+/// are written in. No file's stars end up in another's sidecar.
+#[test]
+fn two_raws_of_one_name_never_share_a_sidecar() {
+    let env = Env::new();
+    let preview = jpeg_bytes(32, 24, [200, 10, 10], 8, None);
+    let other_preview = jpeg_bytes(32, 24, [10, 200, 10], 8, None);
+    // The JPEG first, so it is catalogued (and written) before the RAWs.
+    std::fs::write(env.path("IMG_1.jpg"), jpeg_bytes(32, 24, [10, 10, 200], 9, None)).unwrap();
+    std::fs::write(env.path("IMG_1.NEF"), trove_testkit::raw_tiff(1, &preview, &preview)).unwrap();
+    std::fs::write(
+        env.path("IMG_1.CR2"),
+        trove_testkit::raw_tiff(2, &other_preview, &other_preview),
+    )
+    .unwrap();
+    for name in ["IMG_1.jpg", "IMG_1.NEF", "IMG_1.CR2"] {
+        set_age(&env.path(name), 7200);
+    }
+    env.scan();
+    env.lib
+        .set_sidecar_settings(SidecarMode::Write, SidecarNaming::Base)
+        .unwrap();
+    for (name, stars) in [("IMG_1.jpg", 1), ("IMG_1.NEF", 3), ("IMG_1.CR2", 5)] {
+        let id = env.asset_at(name).asset.id;
+        env.lib
+            .edit(
+                &Selection::Ids(vec![id]),
+                CurationChange::Rating { rating: stars },
+                &NoEvents,
+            )
+            .unwrap();
+    }
+    let report = env.lib.write_dirty_sidecars(&Cancel::new()).unwrap();
+    assert_eq!((report.written, report.failed), (3, 0), "{report:?}");
+    assert_eq!(
+        exiftool(&env.path("IMG_1.xmp"))["Rating"],
+        5,
+        "the first RAW by name owns photo.xmp"
+    );
+    assert_eq!(exiftool(&env.path("IMG_1.NEF.xmp"))["Rating"], 3);
+    assert_eq!(exiftool(&env.path("IMG_1.jpg.xmp"))["Rating"], 1);
+}
