@@ -228,19 +228,7 @@ impl Batch<'_> {
     /// Refused, naming why, when another album now has its name there or
     /// its folder is gone.
     pub(crate) fn undo_album_delete(&mut self, edit: i64) -> Result<()> {
-        let json: Option<String> = self
-            .tx()
-            .query_row("SELECT tree FROM edits WHERE id = ?1", [edit], |r| r.get(0))
-            .ctx("read edit")?;
-        let row: serde_json::Value = json
-            .as_deref()
-            .map(serde_json::from_str)
-            .transpose()
-            .map_err(|e| CatalogError::BadValue {
-                what: "edits.tree",
-                value: e.to_string(),
-            })?
-            .unwrap_or_default();
+        let row: serde_json::Value = self.edit_tree(edit)?;
         let (Some(id), Some(name)) = (row["id"].as_i64(), row["name"].as_str()) else {
             return Err(CatalogError::BadValue {
                 what: "edits.tree",

@@ -63,7 +63,33 @@ pub mod event_kind {
     pub const KEYWORD_CHANGED: &str = "keyword_changed";
 }
 
+/// `value` as JSON for a catalog column (`what` names it in the error).
+pub(crate) fn to_json<T: serde::Serialize>(what: &'static str, value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| CatalogError::BadValue {
+        what,
+        value: e.to_string(),
+    })
+}
+
 impl<'c> Batch<'c> {
+    /// What a structural edit (a keyword rename or merge, an album's
+    /// deletion) kept in `edits.tree` for its undo; the default when it
+    /// kept nothing.
+    pub(crate) fn edit_tree<T: serde::de::DeserializeOwned + Default>(&self, edit: i64) -> Result<T> {
+        let json: Option<String> = self
+            .tx()
+            .query_row("SELECT tree FROM edits WHERE id = ?1", [edit], |r| r.get(0))
+            .ctx("read edit")?;
+        json.as_deref()
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(|e| CatalogError::BadValue {
+                what: "edits.tree",
+                value: e.to_string(),
+            })
+            .map(Option::unwrap_or_default)
+    }
+
     pub(crate) fn tx(&self) -> &Transaction<'c> {
         &self.tx
     }

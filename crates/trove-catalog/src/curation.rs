@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use trove_types::{ColorLabel, CurationValueError, Flag, KeywordPath, Metadata};
 
 use crate::albums::Comment;
-use crate::batch::{Batch, event_kind};
+use crate::batch::{Batch, event_kind, to_json};
 use crate::db::Catalog;
 use crate::error::{CatalogError, Result, SqlContext};
 use crate::keywords::{find_keyword, keywords_in};
@@ -640,10 +640,7 @@ impl Batch<'_> {
             .ctx("count selection")?;
         self.seed_curation()?;
         let keyword_ids = self.resolve_keywords(change)?;
-        let change_json = serde_json::to_string(change).map_err(|e| CatalogError::BadValue {
-            what: "edit change",
-            value: e.to_string(),
-        })?;
+        let change_json = to_json("edits.change", change)?;
         let touched = keyword_ids.as_ref().map(|(a, r)| {
             let all: BTreeSet<i64> = a.iter().chain(r).copied().collect();
             serde_json::to_string(&all).unwrap_or_else(|_| "[]".into())
@@ -682,15 +679,21 @@ impl Batch<'_> {
             .ctx("record edit")?;
         let id = self.tx().last_insert_rowid();
         self.apply(id, change, keyword_ids.as_ref())?;
+        self.finish_edit(id, change.clone(), summary, count.max(0) as u64)
+    }
+
+    /// The end of every new edit once it is applied: its assets' sidecars
+    /// are marked, one event names it, the history is pruned.
+    fn finish_edit(&mut self, id: i64, change: CurationChange, summary: String, count: u64) -> Result<EditRecord> {
         self.mark_edit_sidecars(id)?;
         self.log(event_kind::ASSETS_EDITED, None, None, None, Some(&edit_detail(id)))?;
         self.prune_edit_history()?;
         Ok(EditRecord {
             id,
             at: self.now(),
-            change: change.clone(),
+            change,
             summary,
-            asset_count: count.max(0) as u64,
+            asset_count: count,
             state: EditState::Done,
         })
     }
@@ -717,8 +720,9 @@ impl Batch<'_> {
         })
     }
 
-    /// A rename or merge as a new edit: the redo history is dropped, the
-    /// change is made and recorded, its assets' sidecars are marked.
+    /// A structural change (a keyword rename or merge, an album's
+    /// deletion) as a new edit: the redo history is dropped, the change is
+    /// made and recorded, its assets' sidecars are marked.
     fn tree_edit(&mut self, change: CurationChange) -> Result<EditRecord> {
         // Refused before anything is written.
         match &change {
@@ -733,10 +737,7 @@ impl Batch<'_> {
         self.tx()
             .execute("UPDATE edits SET state = 'dropped' WHERE state = 'undone'", [])
             .ctx("drop redo history")?;
-        let change_json = serde_json::to_string(&change).map_err(|e| CatalogError::BadValue {
-            what: "edit change",
-            value: e.to_string(),
-        })?;
+        let change_json = to_json("edits.change", &change)?;
         let summary = change.summary();
         self.tx()
             .execute(
@@ -746,17 +747,7 @@ impl Batch<'_> {
             .ctx("record edit")?;
         let id = self.tx().last_insert_rowid();
         let count = self.apply_tree_change(id, &change)?;
-        self.mark_edit_sidecars(id)?;
-        self.log(event_kind::ASSETS_EDITED, None, None, None, Some(&edit_detail(id)))?;
-        self.prune_edit_history()?;
-        Ok(EditRecord {
-            id,
-            at: self.now(),
-            change,
-            summary,
-            asset_count: count,
-            state: EditState::Done,
-        })
+        self.finish_edit(id, change, summary, count)
     }
 
     /// Deletes an album or an empty album folder (its assets stay) as one

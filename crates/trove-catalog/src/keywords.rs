@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use trove_types::KeywordPath;
 
-use crate::batch::{Batch, event_kind};
+use crate::batch::{Batch, event_kind, to_json};
 use crate::db::Catalog;
 use crate::error::{CatalogError, Result, SqlContext};
 use crate::model::AssetRowId;
@@ -165,17 +165,11 @@ impl Batch<'_> {
                 .prepare_cached("INSERT INTO edit_assets (edit_id, asset_id, before) VALUES (?1, ?2, ?3)")
                 .ctx("record edit")?;
             for (asset, l) in links {
-                let before = serde_json::to_string(l).map_err(|e| CatalogError::BadValue {
-                    what: "edit change",
-                    value: e.to_string(),
-                })?;
+                let before = to_json("edit_assets.before", l)?;
                 insert.execute(params![edit, asset, before]).ctx("record edit")?;
             }
         }
-        let tree = serde_json::to_string(journal).map_err(|e| CatalogError::BadValue {
-            what: "edit change",
-            value: e.to_string(),
-        })?;
+        let tree = to_json("edits.tree", journal)?;
         self.tx()
             .execute(
                 "UPDATE edits SET tree = ?2, asset_count = ?3 WHERE id = ?1",
@@ -199,37 +193,11 @@ impl Batch<'_> {
     /// changed so that this cannot be done (a keyword of the same name was
     /// made where one has to come back).
     pub(crate) fn undo_tree_change(&mut self, edit: i64, summary: &str) -> Result<()> {
-        let json: Option<String> = self
-            .tx()
-            .query_row("SELECT tree FROM edits WHERE id = ?1", [edit], |r| r.get(0))
-            .ctx("read edit")?;
-        let journal: TreeJournal = json
-            .as_deref()
-            .map(serde_json::from_str)
-            .transpose()
-            .map_err(|e| CatalogError::BadValue {
-                what: "edits.tree",
-                value: e.to_string(),
-            })?
-            .unwrap_or_default();
-        let blocked = |what: String| CatalogError::BadValue {
-            what: "keyword",
-            value: format!("a tree where {what}, to undo \"{summary}\""),
-        };
+        let journal: TreeJournal = self.edit_tree(edit)?;
+        // Deleted keywords come back (parents first), then moved ones go
+        // back where they were.
         for k in journal.deleted.iter().rev() {
-            if let Some(parent) = k.parent
-                && !self.keyword_exists(parent)?
-            {
-                return Err(blocked(format!("the parent of {} still exists", k.name)));
-            }
-            if let Some(other) = child(self.tx(), k.parent, &k.name)?
-                && !self.drop_if_unused(other)?
-            {
-                return Err(blocked(format!(
-                    "no other keyword is named {} (rename it first)",
-                    k.name
-                )));
-            }
+            self.make_room(k, summary)?;
             self.tx()
                 .execute(
                     "INSERT INTO keywords (id, parent_id, name, created_at) VALUES (?1, ?2, ?3, ?4)",
@@ -238,20 +206,7 @@ impl Batch<'_> {
                 .ctx("undo keyword change")?;
         }
         for k in journal.moved.iter().rev() {
-            if let Some(parent) = k.parent
-                && !self.keyword_exists(parent)?
-            {
-                return Err(blocked(format!("the old parent of {} still exists", k.name)));
-            }
-            if let Some(other) = child(self.tx(), k.parent, &k.name)?
-                && other != k.id
-                && !self.drop_if_unused(other)?
-            {
-                return Err(blocked(format!(
-                    "no other keyword is named {} (rename it first)",
-                    k.name
-                )));
-            }
+            self.make_room(k, summary)?;
             self.tx()
                 .execute(
                     "UPDATE keywords SET parent_id = ?2, name = ?3 WHERE id = ?1",
@@ -281,6 +236,31 @@ impl Batch<'_> {
         let keyword = journal.moved.first().or(journal.deleted.last()).map(|k| k.id);
         if let Some(k) = keyword {
             self.log(event_kind::KEYWORD_CHANGED, None, None, None, Some(&keyword_detail(k)))?;
+        }
+        Ok(())
+    }
+
+    /// Checks that keyword `k` can take its old place again: its parent
+    /// exists, and no other keyword holds its name there (one nothing uses
+    /// is removed). Refused with why, to undo `summary`.
+    fn make_room(&mut self, k: &KeywordRow, summary: &str) -> Result<()> {
+        let blocked = |what: String| CatalogError::BadValue {
+            what: "keyword",
+            value: format!("a tree where {what}, to undo \"{summary}\""),
+        };
+        if let Some(parent) = k.parent
+            && !self.keyword_exists(parent)?
+        {
+            return Err(blocked(format!("the parent {} was under still exists", k.name)));
+        }
+        if let Some(other) = child(self.tx(), k.parent, &k.name)?
+            && other != k.id
+            && !self.drop_if_unused(other)?
+        {
+            return Err(blocked(format!(
+                "no other keyword is named {} (rename it first)",
+                k.name
+            )));
         }
         Ok(())
     }

@@ -7,6 +7,7 @@
 //! cannot be written is reported on its asset and tried again later; the
 //! catalog keeps the values.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -182,6 +183,7 @@ impl Library {
         let roots = self.catalog().all_roots()?;
         // What each asset's sidecars become, or why they cannot.
         let mut planned: Vec<(i64, Result<Vec<Planned>>)> = Vec::with_capacity(rows.len());
+        let folders = FolderNames::default();
         for &row in rows {
             let plan = (|| -> Result<Vec<Planned>> {
                 let (curation, files, metadata) = {
@@ -199,7 +201,7 @@ impl Library {
                     let Some(root) = roots.iter().find(|r| r.id == f.root_id) else {
                         continue;
                     };
-                    out.push(plan_one(&root.path, f, naming, &fields, metadata.as_ref())?);
+                    out.push(plan_one(&folders, &root.path, f, naming, &fields, metadata.as_ref())?);
                 }
                 Ok(out)
             })();
@@ -380,38 +382,55 @@ fn is_raw(rel: &Path) -> bool {
         .is_some_and(|e| RAW.iter().any(|r| e.eq_ignore_ascii_case(r)))
 }
 
-/// Whether `path` is a RAW file and no other RAW file of its name whose
-/// file name sorts first sits beside it (`IMG_1.CR2` before `IMG_1.NEF`):
-/// then Lightroom's `photo.xmp` is its, and other RAWs of the name get the
-/// full form, so two RAWs never share one sidecar.
-fn first_raw_of_name(path: &Path) -> bool {
-    let (Some(dir), Some(stem), Some(name)) = (path.parent(), path.file_stem(), path.file_name()) else {
-        return false;
-    };
-    if !is_raw(path) {
-        return false;
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return true;
-    };
-    !entries.flatten().any(|e| {
-        let p = e.path();
-        p != path && p.file_stem() == Some(stem) && is_raw(&p) && e.file_name() < *name
-    })
-}
+/// The file names of folders, each read once per write step: deciding who
+/// owns `photo.xmp` looks at a file's namesakes, and a folder of 10,000
+/// photos read once per photo would make writing their sidecars quadratic.
+#[derive(Default)]
+struct FolderNames(std::cell::RefCell<HashMap<PathBuf, std::rc::Rc<[std::ffi::OsString]>>>);
 
-/// Whether another file (not a sidecar) shares `path`'s name in its folder.
-fn has_namesake(path: &Path) -> bool {
-    let (Some(dir), Some(stem)) = (path.parent(), path.file_stem()) else {
-        return false;
-    };
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return false;
-    };
-    entries.flatten().any(|e| {
-        let p = e.path();
-        p != path && p.file_stem() == Some(stem) && !p.extension().is_some_and(|x| x.eq_ignore_ascii_case("xmp"))
-    })
+impl FolderNames {
+    /// The names in `dir` (none when it cannot be read).
+    fn of(&self, dir: &Path) -> std::rc::Rc<[std::ffi::OsString]> {
+        self.0
+            .borrow_mut()
+            .entry(dir.to_owned())
+            .or_insert_with(|| {
+                std::fs::read_dir(dir)
+                    .map(|entries| entries.flatten().map(|e| e.file_name()).collect())
+                    .unwrap_or_default()
+            })
+            .clone()
+    }
+
+    /// The other files (not sidecars) that share `path`'s name in its
+    /// folder.
+    fn namesakes(&self, path: &Path) -> Vec<std::ffi::OsString> {
+        let (Some(dir), Some(stem), Some(name)) = (path.parent(), path.file_stem(), path.file_name()) else {
+            return Vec::new();
+        };
+        self.of(dir)
+            .iter()
+            .filter(|n| {
+                let p = Path::new(n);
+                n.as_os_str() != name
+                    && p.file_stem() == Some(stem)
+                    && !p.extension().is_some_and(|x| x.eq_ignore_ascii_case("xmp"))
+            })
+            .cloned()
+            .collect()
+    }
+
+    /// Whether Lightroom's `photo.xmp` is `path`'s: it has no namesake, or
+    /// it is a RAW and no other RAW of its name sorts before it
+    /// (`IMG_1.CR2` before `IMG_1.NEF`), so two files never share one.
+    fn owns_base(&self, path: &Path) -> bool {
+        let namesakes = self.namesakes(path);
+        namesakes.is_empty()
+            || (is_raw(path)
+                && path
+                    .file_name()
+                    .is_some_and(|me| !namesakes.iter().any(|n| is_raw(Path::new(n)) && n.as_os_str() < me)))
+    }
 }
 
 /// Whether `p` is the `photo.jpg.xmp` form (any case of `.xmp`) of `f`.
@@ -426,6 +445,7 @@ fn is_full_form(p: &Path, f: &FileRecord) -> bool {
 /// Plans the sidecar of one file: the existing one updated, or a new one
 /// named by `naming`. Nothing is written yet.
 fn plan_one(
+    folders: &FolderNames,
     root: &Path,
     f: &FileRecord,
     naming: SidecarNaming,
@@ -442,15 +462,15 @@ fn plan_one(
     // first by name of several RAWs), and the others get `photo.jpg.xmp`,
     // even while `photo.xmp` does not exist yet.
     let abs = root.join(&f.rel_path);
-    let owns_base = first_raw_of_name(&abs) || !has_namesake(&abs);
-    let mine = |p: &Path| is_full_form(p, f) || owns_base;
+    let owns_base = || folders.owns_base(&abs);
+    let mine = |p: &Path| is_full_form(p, f) || owns_base();
     let existing = crate::scan::sidecar::candidates(&f.rel_path)
         .into_iter()
         .map(|rel| root.join(rel))
         .find(|p| p.is_file() && mine(p));
     let path = match (&existing, naming) {
         (Some(p), _) => p.clone(),
-        (None, SidecarNaming::Base) if owns_base && !base.exists() => base,
+        (None, SidecarNaming::Base) if !base.exists() && owns_base() => base,
         // Base naming with `photo.xmp` taken by another file: the full name.
         (None, _) => full,
     };

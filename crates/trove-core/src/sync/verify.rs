@@ -69,16 +69,8 @@ impl Library {
         concurrency: usize,
         cancel: &Cancel,
     ) -> Result<VerifyReport> {
-        self.require_writer("verifying the target")?;
         let started = std::time::Instant::now();
-        let target = self.target()?;
-        let rt = runtime(2)?;
-        let store = rt.block_on(Library::open_store(&target, credentials, Duration::from_secs(60)))?;
-        rt.block_on(store.check())?;
-        let mut report = VerifyReport {
-            target: target.settings.url.clone(),
-            ..Default::default()
-        };
+        let (target, rt, store, mut report) = self.start_verify(credentials)?;
         let mut seed = (self.now_ms() as u64) ^ 0x9e37_79b9_7f4a_7c15;
         let mut after = 0;
         loop {
@@ -123,6 +115,24 @@ impl Library {
             tracing::warn!(key = %key, "object missing from the target; queued to be sent again");
         }
         Ok(report)
+    }
+
+    /// What every fixity run starts with: the writer, the target answering,
+    /// an empty report.
+    fn start_verify(
+        &self,
+        credentials: &CredentialSource,
+    ) -> Result<(super::Target, tokio::runtime::Runtime, AnyStore, VerifyReport)> {
+        self.require_writer("verifying the target")?;
+        let target = self.target()?;
+        let rt = runtime(2)?;
+        let store = rt.block_on(Library::open_store(&target, credentials, Duration::from_secs(60)))?;
+        rt.block_on(store.check())?;
+        let report = VerifyReport {
+            target: target.settings.url.clone(),
+            ..Default::default()
+        };
+        Ok((target, rt, store, report))
     }
 
     /// Reads `chosen` back and records each result (checked, or queued to
@@ -194,16 +204,8 @@ impl Library {
         concurrency: usize,
         cancel: &Cancel,
     ) -> Result<VerifyReport> {
-        self.require_writer("verifying the target")?;
         let started = std::time::Instant::now();
-        let target = self.target()?;
-        let rt = runtime(2)?;
-        let store = rt.block_on(Library::open_store(&target, credentials, Duration::from_secs(60)))?;
-        rt.block_on(store.check())?;
-        let mut report = VerifyReport {
-            target: target.settings.url.clone(),
-            ..Default::default()
-        };
+        let (target, rt, store, mut report) = self.start_verify(credentials)?;
         let days = cycle_days.max(1);
         let total = self.catalog().sync_counts(target.id)?.verified;
         let share = total.div_ceil(u64::from(days)).min(u64::from(u32::MAX)) as u32;
