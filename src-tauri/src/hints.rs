@@ -23,6 +23,7 @@ const HINTS: &[(&str, &str)] = &[
     ),
     ("no_library", ""),
     ("io_error", ""),
+    ("disk_full", "Trove carries on by itself once there is room"),
     ("not_a_folder", ""),
     ("root_inside_library", ""),
     (

@@ -5,6 +5,7 @@
 mod commands;
 mod crash;
 mod curate;
+mod memory;
 mod share;
 mod sync;
 

@@ -882,3 +882,94 @@ fn an_album_is_shared_as_a_page_by_its_name() {
         "no capture times: {data}"
     );
 }
+
+/// What must never leave the keychain or the environment: after a sync, a
+/// share and a failed sync with a wrong key, the secret keys appear in
+/// nothing Trove wrote or said (the catalog and everything else in the
+/// library folder, its log at the most verbose level, the manifests, share
+/// pages and catalog snapshots in the bucket, every command's output), and
+/// the log holds no signed URL.
+#[test]
+fn no_secret_reaches_the_catalog_the_log_the_bucket_or_a_message() {
+    const WRONG_SECRET: &str = "wrongSecretKeyThatIsNeverToBeWritten0123";
+    let started = Instant::now();
+    let tmp = tempfile::tempdir().unwrap();
+    let lib = library(tmp.path(), 41, false, false);
+    let server = S3Server::shared();
+    let mut said: Vec<u8> = Vec::new();
+    let mut run = |secret: &str, args: &[&str]| -> Output {
+        let out = command(&lib, secret, args)
+            .env("TROVE_SHARE_ACCESS_KEY_ID", SHARE_ACCESS_KEY)
+            .env("TROVE_SHARE_SECRET_ACCESS_KEY", SHARE_SECRET_KEY)
+            .env_remove("TROVE_SHARE_PROFILE")
+            // Everything, including the AWS SDK's own tracing.
+            .env("RUST_LOG", "trace")
+            .output()
+            .unwrap();
+        said.extend_from_slice(&out.stdout);
+        said.extend_from_slice(&out.stderr);
+        out
+    };
+    ok(&run(SECRET_KEY, &["sync", "--json"]));
+    let id = asset_id(&lib, "IMG_2.jpg");
+    let shared = ok(&run(
+        SECRET_KEY,
+        &["share", &id, "--names", "--expires", "1d", "--json"],
+    ));
+    assert!(!links(&shared).is_empty());
+    let failed = run(WRONG_SECRET, &["sync", "--json"]);
+    assert!(!failed.status.success(), "a wrong key must fail");
+    let failed = run(WRONG_SECRET, &["verify", "--json"]);
+    assert!(!failed.status.success(), "a wrong key must fail");
+
+    let needles = [SECRET_KEY, SHARE_SECRET_KEY, WRONG_SECRET];
+    let mut haystacks: Vec<(String, Vec<u8>)> = vec![("the commands' output".into(), said)];
+    let mut logs = 0;
+    for file in walk(&lib) {
+        let name = file.to_string_lossy().into_owned();
+        if name.contains("log") {
+            logs += 1;
+            let text = std::fs::read_to_string(&file).unwrap_or_default();
+            assert!(!text.contains("X-Amz-Signature="), "{name} holds a signed URL");
+        }
+        haystacks.push((name, std::fs::read(&file).unwrap()));
+    }
+    assert!(logs > 0, "the library keeps a log: {:?}", walk(&lib));
+    // What this test wrote (tests share the bucket: objects written since
+    // it started, which may include other tests', which must be clean too).
+    let since = format!("{}s", started.elapsed().as_secs() + 5);
+    let keys: Vec<String> = ["manifests/", "share/", "catalog/"]
+        .iter()
+        .flat_map(|p| {
+            let out = server
+                .rclone()
+                .args(["lsf", "-R", "--files-only", "--max-age", &since])
+                .arg(format!("s3:{BUCKET}/{p}"))
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .map(|k| format!("{p}{k}"))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(keys.iter().any(|k| k.starts_with("manifests/")), "{keys:?}");
+    assert!(keys.iter().any(|k| k.starts_with("share/")), "{keys:?}");
+    assert!(keys.iter().any(|k| k.starts_with("catalog/")), "{keys:?}");
+    for key in keys {
+        let mut bytes = server.read_object(&key);
+        if key.ends_with(".zst") {
+            bytes = zstd::decode_all(&bytes[..]).unwrap();
+        }
+        haystacks.push((key, bytes));
+    }
+    for (name, bytes) in &haystacks {
+        for needle in needles {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                "a secret key is in {name}"
+            );
+        }
+    }
+}

@@ -34,6 +34,11 @@ pub enum CatalogError {
     },
     #[error("the catalog is busy (another Trove process holds a write lock) during {op}; try again")]
     Busy { op: &'static str },
+    /// SQLite found no room for the write (SQLITE_FULL: the disk holding
+    /// the catalog is full). The catalog is intact: the transaction was
+    /// rolled back, and the same write succeeds once there is space.
+    #[error("the disk holding the catalog is full ({op} could not be written); free some space on it")]
+    Full { op: &'static str },
     #[error("catalog {op} failed: {source}")]
     Sql {
         op: &'static str,
@@ -53,7 +58,12 @@ impl CatalogError {
 
     /// True when trying the same call again later may succeed.
     pub fn is_retryable(&self) -> bool {
-        matches!(self, CatalogError::Busy { .. })
+        matches!(self, CatalogError::Busy { .. } | CatalogError::Full { .. })
+    }
+
+    /// True when the disk holding the catalog is full.
+    pub fn is_disk_full(&self) -> bool {
+        matches!(self, CatalogError::Full { .. })
     }
 }
 
@@ -70,6 +80,7 @@ impl<T> SqlContext<T> for rusqlite::Result<T> {
             Some(rusqlite::ErrorCode::DatabaseBusy) | Some(rusqlite::ErrorCode::DatabaseLocked) => {
                 CatalogError::Busy { op }
             }
+            Some(rusqlite::ErrorCode::DiskFull) => CatalogError::Full { op },
             _ => CatalogError::Sql { op, source },
         })
     }

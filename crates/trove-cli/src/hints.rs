@@ -26,6 +26,10 @@ const HINTS: &[(&str, &str)] = &[
         "create one with `trove init`, or give another with --library",
     ),
     ("io_error", ""),
+    (
+        "disk_full",
+        "run the command again once there is room: it carries on where it stopped (`trove watch` waits for space by itself)",
+    ),
     ("not_a_folder", ""),
     ("root_inside_library", ""),
     (

@@ -45,6 +45,12 @@ struct Cli {
     /// Threads for reading and hashing files, and workers making thumbnails and previews (default: all cores).
     #[arg(long, global = true, value_name = "N")]
     threads: Option<usize>,
+    /// Memory the image decodes in flight may hold together, in MB: large
+    /// images (scans, panoramas) decode one after the other within it.
+    #[arg(long, global = true, env = "TROVE_DECODE_MEMORY_MB", value_name = "MB",
+          default_value_t = trove_core::DEFAULT_DECODE_MEMORY_MB,
+          value_parser = clap::value_parser!(u64).range(64..))]
+    decode_memory: u64,
     /// Log more (each job and object) to the library's log; RUST_LOG, when
     /// set, decides instead (`trove log` shows the log).
     #[arg(short, long, global = true)]
@@ -428,8 +434,15 @@ pub(crate) fn cores() -> usize {
     std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
 }
 
+/// `--decode-memory`, set once at the start.
+static DECODE_MEMORY_MB: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+
 fn open_writer(dir: &std::path::Path, create: bool) -> Result<Library, CoreError> {
-    let lib = Library::open(dir, OpenOptions::write().create(create))?;
+    let budget = DECODE_MEMORY_MB
+        .get()
+        .copied()
+        .unwrap_or(trove_core::DEFAULT_DECODE_MEMORY_MB);
+    let lib = Library::open(dir, OpenOptions::write().create(create).decode_memory_mb(budget))?;
     start_log(dir)?;
     Ok(lib)
 }
@@ -518,6 +531,7 @@ fn fault_abort_job() -> Option<&'static str> {
 fn run(cli: Cli) -> Result<u8, CoreError> {
     let dir = cli.library.clone().unwrap_or_else(default_library);
     let threads = cli.threads.unwrap_or_else(cores).max(1);
+    let _ = DECODE_MEMORY_MB.set(cli.decode_memory);
     let workers = WorkerOptions {
         abort_on_job: fault_abort_job(),
         ..WorkerOptions::for_cores(threads)

@@ -200,6 +200,8 @@ impl EventSink for Reporter {
                 }
             }
             Event::Warning { message } => self.print(&st, &format!("warning: {message}")),
+            Event::JobsPaused { reason } => self.print(&st, &format!("jobs paused until there is space: {reason}")),
+            Event::JobsResumed => self.print(&st, "space is back; jobs resumed"),
             Event::SearchIndexRebuilt { reason, moved_to } => {
                 let msg = format!(
                     "warning: the search index could not be used ({reason}); it was moved to {} and is rebuilt from the catalog",

@@ -25,6 +25,10 @@ pub enum CoreError {
         #[source]
         source: std::io::Error,
     },
+    /// A write found no room (ENOSPC, or a quota). Nothing half-written is
+    /// kept; the same work succeeds once there is space.
+    #[error("{op} {}: the disk is full; free some space on it", path.display())]
+    DiskFull { op: &'static str, path: PathBuf },
     #[error("{} is not a folder; add a folder that holds your photos and videos", path.display())]
     NotAFolder { path: PathBuf },
     #[error("{} is inside the library folder {}; Trove cannot watch its own data", path.display(), library.display())]
@@ -152,12 +156,14 @@ impl CoreError {
                 CatalogError::NeedsUpgrade { .. } => "catalog_needs_upgrade",
                 CatalogError::Corrupt { .. } => "catalog_corrupt",
                 CatalogError::Busy { .. } => "catalog_busy",
+                CatalogError::Full { .. } => "disk_full",
                 CatalogError::NotFound { .. } => "not_found",
                 _ => "catalog_error",
             },
             CoreError::Locked { .. } => "library_locked",
             CoreError::NoLibrary { .. } => "no_library",
             CoreError::Io { .. } => "io_error",
+            CoreError::DiskFull { .. } => "disk_full",
             CoreError::NotAFolder { .. } => "not_a_folder",
             CoreError::RootInsideLibrary { .. } => "root_inside_library",
             CoreError::LibraryInsideRoot { .. } => "library_inside_root",
@@ -167,8 +173,10 @@ impl CoreError {
             CoreError::ReadOnly { .. } => "read_only",
             CoreError::Cancelled => "cancelled",
             CoreError::Watch { .. } => "watch_failed",
+            CoreError::Search { source, .. } if source.is_disk_full() => "disk_full",
             CoreError::Search { source, .. } => source.code(),
             CoreError::NoTarget => "no_target",
+            CoreError::Store(e) if e.is_local_disk_full() => "disk_full",
             CoreError::Store(e) => e.code(),
             CoreError::RestoreConflict { .. } => "restore_conflict",
             CoreError::Damaged { .. } => "target_damaged",
@@ -273,16 +281,41 @@ impl CoreError {
         ) || matches!(self, CoreError::Search { source, .. } if source.is_user_error())
     }
 
+    /// A failed file-system operation; a full disk (or quota) is
+    /// [`CoreError::DiskFull`], so callers can wait for space.
     pub(crate) fn io(op: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        if is_no_space(&source) {
+            return CoreError::DiskFull { op, path: path.into() };
+        }
         CoreError::Io {
             op,
             path: path.into(),
             source,
         }
     }
+
+    /// True when a disk Trove writes to is full: the work waits for space
+    /// rather than failing for good.
+    pub fn is_disk_full(&self) -> bool {
+        match self {
+            CoreError::DiskFull { .. } => true,
+            CoreError::Catalog(c) => c.is_disk_full(),
+            CoreError::Search { source, .. } => source.is_disk_full(),
+            CoreError::Store(e) => e.is_local_disk_full(),
+            _ => false,
+        }
+    }
 }
 
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;
+
+/// ENOSPC or EDQUOT: the disk (or the person's quota on it) is full.
+pub(crate) fn is_no_space(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+    )
+}
 
 /// The core's own codes (see [`CoreError::codes`] for all).
 const CODES: &[&str] = &[
@@ -295,6 +328,7 @@ const CODES: &[&str] = &[
     "library_locked",
     "no_library",
     "io_error",
+    "disk_full",
     "not_a_folder",
     "root_inside_library",
     "library_inside_root",
@@ -355,6 +389,7 @@ mod tests {
             CoreError::Locked { path: p(), pid: s() },
             CoreError::NoLibrary { path: p() },
             CoreError::io("read", p(), io()),
+            CoreError::io("write", p(), std::io::Error::from(std::io::ErrorKind::StorageFull)),
             CoreError::NotAFolder { path: p() },
             CoreError::RootInsideLibrary {
                 path: p(),
@@ -420,6 +455,7 @@ mod tests {
             CoreError::Locked { .. } => "Locked",
             CoreError::NoLibrary { .. } => "NoLibrary",
             CoreError::Io { .. } => "Io",
+            CoreError::DiskFull { .. } => "DiskFull",
             CoreError::NotAFolder { .. } => "NotAFolder",
             CoreError::RootInsideLibrary { .. } => "RootInsideLibrary",
             CoreError::LibraryInsideRoot { .. } => "LibraryInsideRoot",
@@ -464,7 +500,7 @@ mod tests {
         let all: Vec<&str> = CoreError::codes().collect();
         let samples = samples();
         let variants: std::collections::BTreeSet<&str> = samples.iter().map(variant).collect();
-        assert_eq!(variants.len(), 40, "one sample per variant: {variants:?}");
+        assert_eq!(variants.len(), 41, "one sample per variant: {variants:?}");
         for e in &samples {
             assert!(
                 all.contains(&e.code()),

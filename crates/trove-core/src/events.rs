@@ -98,6 +98,14 @@ pub enum Event {
         error: String,
         will_retry: bool,
     },
+    /// The library's disk is full: the workers take no job until there is
+    /// space again (they try again with a growing back-off). No job is
+    /// failed or counted for it.
+    JobsPaused {
+        reason: String,
+    },
+    /// Space came back and a job went through: the workers run again.
+    JobsResumed,
     /// The search index could not be used; it was moved aside and rebuilt
     /// from the catalog.
     SearchIndexRebuilt {

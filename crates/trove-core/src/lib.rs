@@ -66,7 +66,7 @@ pub use curation::{MAX_EDIT_ASSETS, Selection};
 pub use error::{CoreError, Result};
 pub use events::{Event, EventSink, NoEvents, ScanPhase, ScanProgress, Sink, SyncProgress};
 pub use jobs::{ALL_KINDS, JobRunSummary, WorkerOptions, kind as job_kind};
-pub use library::{Access, CATALOG_FILE, LOCK_FILE, Library, OpenOptions};
+pub use library::{Access, CATALOG_FILE, DEFAULT_DECODE_MEMORY_MB, LOCK_FILE, Library, OpenOptions};
 pub use model::{
     AddRootOptions, AssetDetail, AssetFilter, AssetSummary, DuplicateSet, FileInfo, FolderInfo, LibraryStatus,
     ProblemInfo, RootInfo, TimelineDay,

@@ -37,7 +37,14 @@ pub struct OpenOptions {
     /// SQLite's setting for the catalog, 32 MB). A front end that mostly
     /// reads through it (the desktop's listing) can keep less.
     pub catalog_cache_mb: Option<u32>,
+    /// The memory the image decodes in flight may hold together, in MB
+    /// (see `proxies::budget`); a larger image decodes alone.
+    pub decode_memory_mb: u64,
 }
+
+/// The default decode budget: one 250-megapixel PNG (about 1.5 GB while
+/// it decodes) at a time, or many camera files at once.
+pub const DEFAULT_DECODE_MEMORY_MB: u64 = 2048;
 
 impl OpenOptions {
     pub fn write() -> Self {
@@ -47,6 +54,7 @@ impl OpenOptions {
             clock: Arc::new(SystemClock),
             tools: trove_media::Tools::default(),
             catalog_cache_mb: None,
+            decode_memory_mb: DEFAULT_DECODE_MEMORY_MB,
         }
     }
 
@@ -64,6 +72,11 @@ impl OpenOptions {
 
     pub fn catalog_cache_mb(mut self, mb: u32) -> Self {
         self.catalog_cache_mb = Some(mb);
+        self
+    }
+
+    pub fn decode_memory_mb(mut self, mb: u64) -> Self {
+        self.decode_memory_mb = mb;
         self
     }
 
@@ -104,6 +117,8 @@ pub struct Library {
     scans_running: std::sync::atomic::AtomicUsize,
     /// Held while one full-size render runs (see `Library::full_image`).
     full_render: Mutex<()>,
+    /// What the image decodes in flight may hold together.
+    decode_budget: crate::proxies::budget::DecodeBudget,
 }
 
 /// Counts a scan as running for as long as it lives.
@@ -156,6 +171,7 @@ impl Library {
             search: Mutex::new(None),
             scans_running: Default::default(),
             full_render: Mutex::new(()),
+            decode_budget: crate::proxies::budget::DecodeBudget::new(opts.decode_memory_mb.saturating_mul(1 << 20)),
         };
         if lib.is_writer() {
             lib.sweep_proxy_temps()?;
@@ -208,6 +224,10 @@ impl Library {
     /// Whether the job workers are paused.
     pub fn jobs_paused(&self) -> bool {
         self.jobs_paused.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    pub(crate) fn decode_budget(&self) -> &crate::proxies::budget::DecodeBudget {
+        &self.decode_budget
     }
 
     /// The lock that serializes scans of one root.

@@ -34,6 +34,11 @@ pub enum MediaError {
     /// An external tool failed for a reason other than the file's content.
     #[error("{tool} failed: {detail}")]
     ToolFailed { tool: &'static str, detail: String },
+    /// An external tool stopped because the disk it writes to is full
+    /// (ENOSPC or a quota): the file is fine, and the same work succeeds
+    /// once there is space.
+    #[error("{tool} could not write its output: the disk is full ({detail})")]
+    DiskFull { tool: &'static str, detail: String },
     /// An external tool ran past its time limit and was stopped.
     #[error("{tool} was stopped after {seconds} s; the file may be damaged or very long")]
     Timeout { tool: &'static str, seconds: u64 },
@@ -59,6 +64,7 @@ impl MediaError {
             MediaError::TooLarge { .. } | MediaError::OverMemoryLimit { .. } => "too_large",
             MediaError::ToolMissing { .. } => "tool_missing",
             MediaError::ToolFailed { .. } => "tool_failed",
+            MediaError::DiskFull { .. } => "disk_full",
             MediaError::Timeout { .. } => "timeout",
         }
     }

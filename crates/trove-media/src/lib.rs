@@ -37,7 +37,9 @@ pub use video::{
 pub use detect::{Detected, detect};
 pub use error::MediaError;
 pub use exif_probe::{ExifSummary, probe_exif};
-pub use proxies::{FullImage, ImageProxies, Proxy, ProxySpec, Variant, full_size_jpeg, image_proxies, orient};
+pub use proxies::{
+    FullImage, ImageProxies, Proxy, ProxySpec, Variant, decode_memory, full_size_jpeg, image_proxies, orient,
+};
 pub use vips::{VipsPreview, vips_may_read, vips_preview};
 pub use xmp::{XmpSummary, find_xmp_packet, parse_xmp, probe_xmp};
 pub use xmp_write::{MAX_SIDECAR_BYTES, SidecarFields, update_sidecar};

@@ -251,7 +251,7 @@ fn decode(bytes: &[u8], spec: &ProxySpec) -> Result<Decoded, MediaError> {
 /// libjpeg-turbo at the smallest DCT scale that keeps the decoded image
 /// `DECODE_MARGIN` times the largest output (or the full size, if smaller).
 fn decode_jpeg_scaled(bytes: &[u8], spec: &ProxySpec) -> Result<Decoded, MediaError> {
-    use turbojpeg::{Colorspace, Decompressor, Image, PixelFormat, ScalingFactor};
+    use turbojpeg::{Colorspace, Decompressor, Image, PixelFormat};
     let corrupt = |e: turbojpeg::Error| MediaError::Corrupt {
         format: "JPEG",
         detail: e.to_string(),
@@ -271,30 +271,7 @@ fn decode_jpeg_scaled(bytes: &[u8], spec: &ProxySpec) -> Result<Decoded, MediaEr
     };
     too_large(header.width as u64, header.height as u64, spec)?;
     let cmyk = matches!(header.colorspace, Colorspace::CMYK | Colorspace::YCCK);
-    // Decode at the smallest DCT scale that is still DECODE_MARGIN times the
-    // largest output: the preview's long side, or the 2x thumbnail's short
-    // side.
-    let (side, want) = if spec.preview {
-        let long = header.width.max(header.height);
-        (
-            long,
-            ((spec.preview_long as f64 * spec.decode_margin) as usize).min(long),
-        )
-    } else {
-        let short = header.width.min(header.height);
-        let biggest = if spec.thumb2x {
-            2 * spec.thumb_short
-        } else {
-            spec.thumb_short
-        };
-        (short, ((f64::from(biggest) * spec.decode_margin) as usize).min(short))
-    };
-    // libjpeg-turbo's IDCT scales by any n/8: the scaled decode can stop
-    // right at the margin (3/4 of a 6000 px original for a 2048 preview).
-    let factor = (1..8)
-        .map(|n| ScalingFactor::new(n, 8))
-        .find(|f| f.scale(side) >= want)
-        .unwrap_or(ScalingFactor::ONE);
+    let factor = jpeg_scale(header.width, header.height, spec);
     d.set_scaling_factor(factor).map_err(corrupt)?;
     let scaled = header.scaled(factor);
     let channels = if cmyk { 4 } else { 3 };
@@ -333,6 +310,68 @@ fn decode_jpeg_scaled(bytes: &[u8], spec: &ProxySpec) -> Result<Decoded, MediaEr
         icc,
         warning,
     })
+}
+
+/// The smallest DCT scale that keeps the decode `DECODE_MARGIN` times the
+/// largest output: the preview's long side, or the 2x thumbnail's short
+/// side. libjpeg-turbo's IDCT scales by any n/8, so the scaled decode can
+/// stop right at the margin (3/4 of a 6000 px original for a 2048 preview).
+fn jpeg_scale(width: usize, height: usize, spec: &ProxySpec) -> turbojpeg::ScalingFactor {
+    use turbojpeg::ScalingFactor;
+    let (side, want) = if spec.preview {
+        let long = width.max(height);
+        (
+            long,
+            ((spec.preview_long as f64 * spec.decode_margin) as usize).min(long),
+        )
+    } else {
+        let short = width.min(height);
+        let biggest = if spec.thumb2x {
+            2 * spec.thumb_short
+        } else {
+            spec.thumb_short
+        };
+        (short, ((f64::from(biggest) * spec.decode_margin) as usize).min(short))
+    };
+    (1..8)
+        .map(|n| ScalingFactor::new(n, 8))
+        .find(|f| f.scale(side) >= want)
+        .unwrap_or(ScalingFactor::ONE)
+}
+
+/// About how many bytes decoding `bytes` for `spec` holds at its peak
+/// (the decoded pixels and the copies made of them before the shrink),
+/// read from the header alone. Callers keep the decodes in flight within a
+/// memory budget with it; 0 when the header cannot be read (such a file
+/// fails early, before it allocates).
+pub fn decode_memory(bytes: &[u8], spec: &ProxySpec) -> u64 {
+    let pixels = |w: u64, h: u64| w.saturating_mul(h);
+    if bytes.starts_with(b"\xff\xd8\xff")
+        && let Ok(h) = turbojpeg::Decompressor::new().and_then(|mut d| d.read_header(bytes))
+    {
+        let scaled = h.scaled(jpeg_scale(h.width, h.height, spec));
+        let cmyk = matches!(h.colorspace, turbojpeg::Colorspace::CMYK | turbojpeg::Colorspace::YCCK);
+        // CMYK decodes to 4 bytes a pixel, then converts to a 3-byte copy.
+        let per_pixel = if cmyk { 7 } else { 3 };
+        return pixels(scaled.width as u64, scaled.height as u64).saturating_mul(per_pixel);
+    }
+    let Ok(size) = imagesize::blob_size(bytes) else {
+        return 0;
+    };
+    let n = pixels(size.width as u64, size.height as u64);
+    if crate::heif::is_heif(bytes) {
+        // libheif's planes, then the interleaved RGB copy.
+        return n.saturating_mul(3 + 3);
+    }
+    // The decoder's own buffer (as many bytes a pixel as the file's colour
+    // type; 16-bit RGBA at most), then the 8-bit RGB copy that is shrunk.
+    let decoded = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .ok()
+        .and_then(|r| r.into_decoder().ok())
+        .map(|d| image::ImageDecoder::total_bytes(&d))
+        .unwrap_or(n.saturating_mul(8));
+    decoded.saturating_add(n.saturating_mul(3))
 }
 
 /// libjpeg's warnings (`JWRN_*` in its `jerror.h`): the file is damaged but

@@ -181,6 +181,12 @@ impl Run<'_> {
             }
         };
         if !status.success() {
+            if says_disk_full(&err) {
+                return Err(MediaError::DiskFull {
+                    tool: self.tool,
+                    detail: last_lines(&err),
+                });
+            }
             return Err(MediaError::ToolFailed {
                 tool: self.tool,
                 detail: last_lines(&err),
@@ -188,6 +194,12 @@ impl Run<'_> {
         }
         Ok(Output { stdout, stderr: err })
     }
+}
+
+/// A tool's stderr that reports a full disk (ENOSPC or EDQUOT, as
+/// `strerror` words them), so the failure is the disk's, not the file's.
+fn says_disk_full(text: &str) -> bool {
+    text.contains("No space left on device") || text.contains("Disk quota exceeded")
 }
 
 /// Lowers the child's priority and caps its address space. Done from the
@@ -324,6 +336,16 @@ mod tests {
             .exec(["-c", "100000", "/dev/zero"])
             .unwrap_err();
         assert_eq!(err.code(), "tool_failed", "{err}");
+    }
+
+    #[test]
+    fn a_tool_that_finds_the_disk_full_says_so_and_blames_no_file() {
+        // /dev/full answers every write with ENOSPC, as a full disk does.
+        let err = run(&Tools::default(), "dd", 10_000, 1024)
+            .exec(["if=/dev/zero", "of=/dev/full", "bs=1k", "count=1"])
+            .unwrap_err();
+        assert_eq!(err.code(), "disk_full", "{err}");
+        assert!(err.to_string().contains("disk is full"), "{err}");
     }
 
     #[test]

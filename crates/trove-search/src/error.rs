@@ -101,6 +101,30 @@ impl SearchError {
         }
     }
 
+    /// True when a write failed because the disk holding the index is full
+    /// (ENOSPC or a quota): the update can be tried again once there is
+    /// room. Tantivy wraps the `io::Error` at various depths, and its
+    /// indexing threads report theirs as text, so both are looked at.
+    pub fn is_disk_full(&self) -> bool {
+        let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(self);
+        while let Some(e) = cur {
+            if let Some(io) = e.downcast_ref::<std::io::Error>()
+                && matches!(
+                    io.kind(),
+                    std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+                )
+            {
+                return true;
+            }
+            let text = e.to_string();
+            if text.contains("No space left on device") || text.contains("Disk quota exceeded") {
+                return true;
+            }
+            cur = e.source();
+        }
+        false
+    }
+
     /// True when the error is about the query the user typed (show it to
     /// them and let them fix it), false for internal failures.
     pub fn is_user_error(&self) -> bool {

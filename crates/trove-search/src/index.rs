@@ -144,8 +144,11 @@ pub struct SearchResults {
 }
 
 struct Writer {
-    /// `None` when the index was opened read-only.
+    /// `None` when the index was opened read-only, or after a failed write
+    /// discarded the writer (the next write makes a fresh one).
     writer: Option<IndexWriter>,
+    /// Opened with the writer lock.
+    writable: bool,
     committed_seq: Option<u64>,
 }
 
@@ -158,6 +161,7 @@ struct Writer {
 /// [`commit`]: Index::commit
 pub struct Index {
     path: PathBuf,
+    index: tantivy::Index,
     fields: Fields,
     reader: IndexReader,
     writer: Mutex<Writer>,
@@ -233,16 +237,7 @@ impl Index {
                 (index, reader, None, OpenReport::Created)
             }
         };
-        let mut writer = index
-            .writer_with_num_threads(1, WRITER_MEMORY_BYTES)
-            .map_err(|e| match e {
-                TantivyError::LockFailure(..) => SearchError::Locked { path: dir.to_owned() },
-                source => SearchError::Open {
-                    path: dir.to_owned(),
-                    source,
-                },
-            })?;
-        writer.set_merge_policy(Box::new(CappedMergePolicy::new(MAX_MERGED_DOCS)));
+        let mut writer = new_writer(&index, dir)?;
         if report != OpenReport::Opened {
             // Record the schema version at once, so a new index is never
             // mistaken for a foreign one.
@@ -253,10 +248,12 @@ impl Index {
         }
         let index = Index {
             path: dir.to_owned(),
+            index,
             fields,
             reader,
             writer: Mutex::new(Writer {
                 writer: Some(writer),
+                writable: true,
                 committed_seq: seq,
             }),
             columns: ColumnCache::default(),
@@ -283,7 +280,7 @@ impl Index {
                 detail: "reading it failed unexpectedly".to_owned(),
             }))
         });
-        let (_, reader, seq) = match opened {
+        let (index, reader, seq) = match opened {
             Ok(o) => o,
             Err(Failure::Broken(reason)) => return Err(unusable(reason.to_string())),
             Err(Failure::Fatal(source)) => {
@@ -295,10 +292,12 @@ impl Index {
         };
         Ok(Index {
             path: dir.to_owned(),
+            index,
             fields,
             reader,
             writer: Mutex::new(Writer {
                 writer: None,
+                writable: false,
                 committed_seq: seq,
             }),
             columns: ColumnCache::default(),
@@ -307,7 +306,7 @@ impl Index {
 
     /// Whether this handle can write (it was opened with the writer lock).
     pub fn is_writable(&self) -> bool {
-        self.writer().writer.is_some()
+        self.writer().writable
     }
 
     /// The folder the index lives in.
@@ -321,6 +320,41 @@ impl Index {
         self.writer.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Runs `f` on the writer, making a fresh one first when a failure
+    /// discarded the last. A failed write (a full disk, an indexing thread
+    /// that died) can leave Tantivy's writer unusable for good, so it is
+    /// dropped: what was not committed is lost with it, and the caller
+    /// starts again from [`Index::committed_seq`].
+    fn write<T>(&self, f: impl FnOnce(&mut IndexWriter) -> tantivy::Result<T>) -> Result<T, SearchError> {
+        self.write_with(&mut self.writer(), f)
+    }
+
+    fn write_with<T>(
+        &self,
+        w: &mut Writer,
+        f: impl FnOnce(&mut IndexWriter) -> tantivy::Result<T>,
+    ) -> Result<T, SearchError> {
+        if !w.writable {
+            return Err(self.read_only());
+        }
+        let mut writer = match w.writer.take() {
+            Some(writer) => writer,
+            None => new_writer(&self.index, &self.path)?,
+        };
+        let result = f(&mut writer);
+        match result {
+            Ok(v) => {
+                w.writer = Some(writer);
+                Ok(v)
+            }
+            Err(e) => {
+                // Dropping joins its threads and releases the lock.
+                drop(writer);
+                Err(e.into())
+            }
+        }
+    }
+
     fn read_only(&self) -> SearchError {
         SearchError::ReadOnly {
             path: self.path.clone(),
@@ -330,34 +364,29 @@ impl Index {
     /// Adds assets, replacing any indexed under the same `id`. Not visible
     /// until [`Index::commit`].
     pub fn upsert<'a>(&self, docs: impl IntoIterator<Item = &'a AssetDoc>) -> Result<(), SearchError> {
-        let w = self.writer();
-        let writer = w.writer.as_ref().ok_or_else(|| self.read_only())?;
-        for doc in docs {
-            writer.delete_term(Term::from_field_i64(self.fields.id, doc.id));
-            writer.add_document(doc.to_document(&self.fields))?;
-        }
-        Ok(())
+        self.write(|writer| {
+            for doc in docs {
+                writer.delete_term(Term::from_field_i64(self.fields.id, doc.id));
+                writer.add_document(doc.to_document(&self.fields))?;
+            }
+            Ok(())
+        })
     }
 
     /// Removes assets by catalog id. Not visible until [`Index::commit`].
     pub fn delete(&self, ids: impl IntoIterator<Item = i64>) -> Result<(), SearchError> {
-        let w = self.writer();
-        let writer = w.writer.as_ref().ok_or_else(|| self.read_only())?;
-        for id in ids {
-            writer.delete_term(Term::from_field_i64(self.fields.id, id));
-        }
-        Ok(())
+        self.write(|writer| {
+            for id in ids {
+                writer.delete_term(Term::from_field_i64(self.fields.id, id));
+            }
+            Ok(())
+        })
     }
 
     /// Removes every asset, and any uncommitted change, for a full rebuild:
     /// `clear`, `upsert` everything, then `commit`.
     pub fn clear(&self) -> Result<(), SearchError> {
-        let w = self.writer();
-        w.writer
-            .as_ref()
-            .ok_or_else(|| self.read_only())?
-            .delete_all_documents()?;
-        Ok(())
+        self.write(|writer| writer.delete_all_documents().map(drop))
     }
 
     /// Makes the changes so far durable and visible to searches, recording
@@ -365,10 +394,11 @@ impl Index {
     /// Cheap enough to call every few seconds.
     pub fn commit(&self, seq: u64) -> Result<(), SearchError> {
         let mut w = self.writer();
-        let writer = w.writer.as_mut().ok_or_else(|| self.read_only())?;
-        let mut prepared = writer.prepare_commit()?;
-        prepared.set_payload(&payload(Some(seq)));
-        prepared.commit()?;
+        self.write_with(&mut w, |writer| {
+            let mut prepared = writer.prepare_commit()?;
+            prepared.set_payload(&payload(Some(seq)));
+            prepared.commit()
+        })?;
         w.committed_seq = Some(seq);
         drop(w);
         self.reader.reload()?;
@@ -508,6 +538,21 @@ fn hits(searcher: &Searcher, found: Found) -> Result<Vec<Hit>, SearchError> {
         });
     }
     Ok(out)
+}
+
+/// The index's one writer (it takes the index's writer lock).
+fn new_writer(index: &tantivy::Index, dir: &Path) -> Result<IndexWriter, SearchError> {
+    let writer = index
+        .writer_with_num_threads(1, WRITER_MEMORY_BYTES)
+        .map_err(|e| match e {
+            TantivyError::LockFailure(..) => SearchError::Locked { path: dir.to_owned() },
+            source => SearchError::Open {
+                path: dir.to_owned(),
+                source,
+            },
+        })?;
+    writer.set_merge_policy(Box::new(CappedMergePolicy::new(MAX_MERGED_DOCS)));
+    Ok(writer)
 }
 
 fn create(dir: &Path, schema: Schema) -> Result<(tantivy::Index, IndexReader), SearchError> {

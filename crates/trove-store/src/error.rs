@@ -130,6 +130,15 @@ impl StoreError {
         }
     }
 
+    /// A local disk Trove writes to (a download's destination) is full.
+    /// (A full folder target is [`StoreError::Full`].)
+    pub fn is_local_disk_full(&self) -> bool {
+        matches!(self, StoreError::Io { source, .. } if matches!(
+            source.kind(),
+            std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+        ))
+    }
+
     /// Errors that no retry of any object will fix and that should stop a
     /// whole sync: wrong credentials, missing bucket, full bucket, denied.
     pub fn stops_everything(&self) -> bool {

@@ -3,6 +3,7 @@
 //! EXIF is written by kamadak-exif's (experimental) writer.
 #![allow(clippy::unwrap_used)] // test code: a failed fixture should stop the test
 
+pub mod disk;
 pub mod fault;
 pub mod s3;
 

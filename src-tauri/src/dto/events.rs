@@ -136,6 +136,11 @@ pub enum EventDto {
         reason: String,
     },
     SyncResumed,
+    /// The library's disk is full; jobs wait for space.
+    JobsPaused {
+        reason: String,
+    },
+    JobsResumed,
     /// A sync run ended: `error` says why when it stopped early.
     SyncFinished {
         #[ts(type = "number")]
@@ -210,6 +215,8 @@ impl EventDto {
             },
             Event::SyncPaused { reason } => EventDto::SyncPaused { reason: reason.clone() },
             Event::SyncResumed => EventDto::SyncResumed,
+            Event::JobsPaused { reason } => EventDto::JobsPaused { reason: reason.clone() },
+            Event::JobsResumed => EventDto::JobsResumed,
             Event::JobFinished { job_id, kind }
                 if kind == trove_core::job_kind::MAKE_PROXIES || kind == trove_core::job_kind::MAKE_PLAYABLE =>
             {

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use trove_catalog::{Catalog, FailOutcome, Job, JobCounts, NewJob};
+use trove_catalog::{Catalog, CatalogError, FailOutcome, Job, JobCounts, NewJob};
 
 use crate::cancel::Cancel;
 use crate::error::{CoreError, Result};
@@ -23,10 +23,12 @@ use crate::scan::{ScanParams, ScanScope};
 pub(crate) mod failure;
 pub mod kind;
 pub(crate) mod signal;
+mod space;
 
 use failure::JobFailure;
 pub use kind::ALL_KINDS;
 use kind::TOOL_KINDS;
+use space::SpaceWait;
 
 /// How often running workers bring the search index up to date.
 const SEARCH_INDEX_PERIOD: Duration = Duration::from_secs(2);
@@ -133,6 +135,7 @@ impl Library {
         let summary = Mutex::new(JobRunSummary::default());
         let lease_ms = opts.lease.as_millis() as i64;
         let stop_heartbeat = Cancel::new();
+        let space = SpaceWait::default();
         let lanes = opts.lanes();
         std::thread::scope(|s| -> Result<()> {
             // One heartbeat for every job in flight.
@@ -161,12 +164,13 @@ impl Library {
             // The search index follows the catalog every couple of seconds
             // (a commit per batch of changes, never per asset).
             let ix_stop = stop_heartbeat.clone();
+            let ix_space = &space;
             s.spawn(move || {
                 let mut last = std::time::Instant::now();
                 while !ix_stop.is_cancelled() {
                     std::thread::sleep(Duration::from_millis(100));
-                    if last.elapsed() >= SEARCH_INDEX_PERIOD && self.scans_running() == 0 {
-                        self.index_quietly(sink);
+                    if last.elapsed() >= SEARCH_INDEX_PERIOD && self.scans_running() == 0 && ix_space.may_go().is_ok() {
+                        self.index_quietly(sink, Some(ix_space));
                         last = std::time::Instant::now();
                     }
                 }
@@ -175,12 +179,19 @@ impl Library {
             for (n, kinds) in &lanes {
                 for _ in 0..*n {
                     let cat = self.connect()?;
-                    let in_flight = in_flight.clone();
                     let summary = &summary;
                     let kinds: &[&str] = kinds;
-                    handles.push(s.spawn(move || {
-                        self.worker_loop(cat, opts, kinds, lease_ms, &in_flight, summary, sink, cancel)
-                    }));
+                    let run = Run {
+                        opts,
+                        kinds,
+                        lease_ms,
+                        in_flight: &in_flight,
+                        summary,
+                        space: &space,
+                        sink,
+                        cancel,
+                    };
+                    handles.push(s.spawn(move || self.worker_loop(cat, run)));
                 }
             }
             let mut first_err = None;
@@ -194,34 +205,86 @@ impl Library {
             stop_heartbeat.cancel();
             first_err.map_or(Ok(()), Err)
         })?;
-        self.index_quietly(sink);
+        if !space.is_paused() {
+            self.index_quietly(sink, None);
+        }
         Ok(summary.into_inner().unwrap_or_else(|p| p.into_inner()))
     }
 
     /// Updates the search index; a failure is reported, not fatal to the
     /// jobs (the index is derived data and catches up on the next run).
-    fn index_quietly(&self, sink: &dyn EventSink) {
+    /// A full disk pauses the run's work like a job's would.
+    fn index_quietly(&self, sink: &dyn EventSink, space: Option<&SpaceWait>) {
         match self.update_search_index(sink) {
-            Ok(r) if r.indexed + r.removed > 0 => sink.emit(Event::SearchIndexed(r)),
-            Ok(_) => {}
+            Ok(r) => {
+                if space.is_some_and(SpaceWait::ok) {
+                    sink.emit(Event::JobsResumed);
+                }
+                if r.indexed + r.removed > 0 {
+                    sink.emit(Event::SearchIndexed(r));
+                }
+            }
+            Err(e) if e.is_disk_full() && space.is_some() => {
+                if space.is_some_and(SpaceWait::full) {
+                    tracing::warn!(error = %e, "the disk is full; jobs wait for space");
+                    sink.emit(Event::JobsPaused {
+                        reason: format!("the search index could not be updated: {e}"),
+                    });
+                }
+            }
             Err(e) => sink.emit(Event::Warning {
                 message: format!("the search index could not be updated: {e}"),
             }),
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn worker_loop(
-        &self,
-        cat: Catalog,
-        opts: &WorkerOptions,
-        kinds: &[&str],
-        lease_ms: i64,
-        in_flight: &Mutex<HashSet<i64>>,
-        summary: &Mutex<JobRunSummary>,
-        sink: &dyn EventSink,
-        cancel: &Cancel,
-    ) -> Result<()> {
+    /// A catalog error of the worker loop itself (claiming, recording a
+    /// result). A one-shot run stops with it (a full disk as
+    /// [`CoreError::DiskFull`] naming the library); a running app's
+    /// workers never end for it: they wait for space, or back off and try
+    /// again, so one bad moment does not stop the work for good.
+    fn worker_trouble(&self, e: CatalogError, run: &Run<'_>, backoff: &mut Duration) -> Result<()> {
+        if e.is_disk_full() {
+            if run.space.full() {
+                tracing::warn!(error = %e, "the disk is full; jobs wait for space");
+                run.sink.emit(Event::JobsPaused { reason: e.to_string() });
+            }
+            if run.opts.stop_when_idle {
+                return Err(self.disk_full());
+            }
+            return Ok(());
+        }
+        if run.opts.stop_when_idle {
+            return Err(e.into());
+        }
+        tracing::warn!(error = %e, retry_in_ms = backoff.as_millis() as u64, "a worker could not use the catalog");
+        run.sink.emit(Event::Warning {
+            message: format!("a job worker could not use the catalog ({e}); it tries again"),
+        });
+        self.job_signal().wait(*backoff);
+        *backoff = (*backoff * 2).min(Duration::from_secs(30));
+        Ok(())
+    }
+
+    fn disk_full(&self) -> CoreError {
+        CoreError::DiskFull {
+            op: "writing to the library at",
+            path: self.dir().to_owned(),
+        }
+    }
+
+    fn worker_loop(&self, cat: Catalog, run: Run<'_>) -> Result<()> {
+        let Run {
+            opts,
+            kinds,
+            lease_ms,
+            in_flight,
+            summary,
+            space,
+            sink,
+            cancel,
+        } = run;
+        let mut backoff = Duration::from_secs(1);
         while !cancel.is_cancelled() {
             if self.jobs_paused() {
                 // A run that stops when idle takes nothing now, so it is done.
@@ -231,14 +294,33 @@ impl Library {
                 self.job_signal().wait(Duration::from_millis(200));
                 continue;
             }
-            let Some(job) = cat.claim_job(kinds, self.owner(), self.now_ms(), lease_ms)? else {
-                // Idle once no job of the whole run is left: a running job
-                // of another lane can still queue work for this one.
-                if opts.stop_when_idle && cat.pending_jobs(opts.kinds)? == 0 {
+            if let Err(wait) = space.may_go() {
+                // The worker that found the disk full reports it.
+                if opts.stop_when_idle {
                     return Ok(());
                 }
-                self.job_signal().wait(Duration::from_millis(200));
+                self.job_signal().wait(wait.min(Duration::from_millis(200)));
                 continue;
+            }
+            let job = match cat.claim_job(kinds, self.owner(), self.now_ms(), lease_ms) {
+                Ok(Some(job)) => job,
+                Ok(None) => {
+                    // Idle once no job of the whole run is left: a running job
+                    // of another lane can still queue work for this one.
+                    if opts.stop_when_idle {
+                        match cat.pending_jobs(opts.kinds) {
+                            Ok(0) => return Ok(()),
+                            Ok(_) => {}
+                            Err(e) => self.worker_trouble(e, &run, &mut backoff)?,
+                        }
+                    }
+                    self.job_signal().wait(Duration::from_millis(200));
+                    continue;
+                }
+                Err(e) => {
+                    self.worker_trouble(e, &run, &mut backoff)?;
+                    continue;
+                }
             };
             if let Some(text) = opts.abort_on_job
                 && job.dedup_key.contains(text)
@@ -258,14 +340,13 @@ impl Library {
                         .map(|s| (*s).to_owned())
                         .or_else(|| panic.downcast_ref::<String>().cloned())
                         .unwrap_or_else(|| "unknown panic".into());
-                    Err(JobFailure {
-                        message: format!("internal error (a bug in Trove; please report it): {msg}"),
-                        permanent: true,
-                    })
+                    Err(JobFailure::permanent(format!(
+                        "internal error (a bug in Trove; please report it): {msg}"
+                    )))
                 });
             lock(in_flight).remove(&job.id);
             let now = self.now_ms();
-            match outcome {
+            let recorded = match outcome {
                 Ok(()) => {
                     tracing::debug!(
                         job = job.id,
@@ -274,40 +355,63 @@ impl Library {
                         ms = job_started.elapsed().as_millis() as u64,
                         "job done"
                     );
-                    cat.complete_job(job.id, self.owner(), now)?;
-                    lock(summary).done += 1;
-                    sink.emit(Event::JobFinished {
-                        job_id: job.id,
-                        kind: job.kind.clone(),
-                    });
+                    cat.complete_job(job.id, self.owner(), now).map(|()| {
+                        lock(summary).done += 1;
+                        if space.ok() {
+                            tracing::info!("space is back; jobs resumed");
+                            sink.emit(Event::JobsResumed);
+                        }
+                        sink.emit(Event::JobFinished {
+                            job_id: job.id,
+                            kind: job.kind.clone(),
+                        });
+                    })
                 }
-                Err(_) if cancel.is_cancelled() => {
-                    cat.release_job(job.id, self.owner(), now)?;
-                }
-                Err(f) => {
-                    let outcome = cat.fail_job(job.id, self.owner(), now, &f.message, f.permanent)?;
-                    let will_retry = matches!(outcome, FailOutcome::RetryAt(_));
-                    tracing::warn!(
-                        job = job.id,
-                        kind = %job.kind,
-                        payload = %job.payload,
-                        ms = job_started.elapsed().as_millis() as u64,
-                        error = %f.message,
-                        will_retry,
-                        "job failed"
-                    );
-                    if will_retry {
-                        lock(summary).retried += 1;
-                    } else {
-                        lock(summary).failed += 1;
+                Err(_) if cancel.is_cancelled() => cat.release_job(job.id, self.owner(), now),
+                Err(f) if f.disk_full => {
+                    // Nothing is wrong with the job: back to the queue,
+                    // no attempt counted, and the run waits for space.
+                    tracing::warn!(job = job.id, kind = %job.kind, error = %f.message, "the disk is full");
+                    let released = cat.release_job(job.id, self.owner(), now);
+                    if space.full() {
+                        sink.emit(Event::JobsPaused { reason: f.message });
                     }
-                    sink.emit(Event::JobFailed {
-                        job_id: job.id,
-                        kind: job.kind.clone(),
-                        error: f.message,
-                        will_retry,
-                    });
+                    if opts.stop_when_idle {
+                        return Err(self.disk_full());
+                    }
+                    released
                 }
+                Err(f) => cat
+                    .fail_job(job.id, self.owner(), now, &f.message, f.permanent)
+                    .map(|outcome| {
+                        let will_retry = matches!(outcome, FailOutcome::RetryAt(_));
+                        tracing::warn!(
+                            job = job.id,
+                            kind = %job.kind,
+                            payload = %job.payload,
+                            ms = job_started.elapsed().as_millis() as u64,
+                            error = %f.message,
+                            will_retry,
+                            "job failed"
+                        );
+                        if will_retry {
+                            lock(summary).retried += 1;
+                        } else {
+                            lock(summary).failed += 1;
+                        }
+                        sink.emit(Event::JobFailed {
+                            job_id: job.id,
+                            kind: job.kind.clone(),
+                            error: f.message,
+                            will_retry,
+                        });
+                    }),
+            };
+            match recorded {
+                Ok(()) => backoff = Duration::from_secs(1),
+                // The job stays leased to this process until the lease
+                // runs out (or the next start), then runs again.
+                Err(e) => self.worker_trouble(e, &run, &mut backoff)?,
             }
         }
         Ok(())
@@ -322,10 +426,8 @@ impl Library {
     ) -> Result<(), JobFailure> {
         match job.kind.as_str() {
             kind::SCAN_ROOT => {
-                let p: ScanRootPayload = serde_json::from_value(job.payload.clone()).map_err(|e| JobFailure {
-                    message: format!("bad scan job payload {}: {e}", job.payload),
-                    permanent: true,
-                })?;
+                let p: ScanRootPayload = serde_json::from_value(job.payload.clone())
+                    .map_err(|e| JobFailure::permanent(format!("bad scan job payload {}: {e}", job.payload)))?;
                 let root = match self.catalog().root(p.root_id) {
                     Ok(root) => root,
                     // The folder was removed after the scan was queued.
@@ -345,10 +447,9 @@ impl Library {
                 Ok(())
             }
             kind::MAKE_PROXIES | kind::MAKE_PLAYABLE => {
-                let asset = job.payload["asset"].as_str().ok_or_else(|| JobFailure {
-                    message: format!("bad proxy job payload {}", job.payload),
-                    permanent: true,
-                })?;
+                let asset = job.payload["asset"]
+                    .as_str()
+                    .ok_or_else(|| JobFailure::permanent(format!("bad proxy job payload {}", job.payload)))?;
                 if job.kind == kind::MAKE_PROXIES {
                     self.make_proxies(asset)
                 } else {
@@ -360,19 +461,31 @@ impl Library {
                 if report.failed > 0 {
                     // Tried again later (with the queue's back-off); the
                     // reasons are on the assets.
-                    return Err(JobFailure {
-                        message: format!("{} asset(s) whose sidecars could not be written", report.failed),
-                        permanent: false,
-                    });
+                    return Err(JobFailure::retryable(format!(
+                        "{} asset(s) whose sidecars could not be written",
+                        report.failed
+                    )));
                 }
                 Ok(())
             }
-            other => Err(JobFailure {
-                message: format!("unknown job kind {other:?} (made by a newer Trove?)"),
-                permanent: true,
-            }),
+            other => Err(JobFailure::permanent(format!(
+                "unknown job kind {other:?} (made by a newer Trove?)"
+            ))),
         }
     }
+}
+
+/// What every worker of one run shares.
+#[derive(Clone, Copy)]
+struct Run<'a> {
+    opts: &'a WorkerOptions,
+    kinds: &'a [&'a str],
+    lease_ms: i64,
+    in_flight: &'a Mutex<HashSet<i64>>,
+    summary: &'a Mutex<JobRunSummary>,
+    space: &'a SpaceWait,
+    sink: &'a dyn EventSink,
+    cancel: &'a Cancel,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

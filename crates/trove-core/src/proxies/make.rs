@@ -18,6 +18,18 @@ const SHOT_THRESHOLD: f64 = 0.3;
 
 type Produced = Result<Made, Failure>;
 
+/// The first MiB of a file: enough for an image's header (its size and
+/// colour type), read before the budget is taken. A file that cannot be
+/// read gives nothing here; the full read reports why.
+fn read_head(path: &std::path::Path) -> Vec<u8> {
+    use std::io::Read;
+    let mut head = Vec::new();
+    if let Ok(f) = std::fs::File::open(path) {
+        let _ = f.take(1 << 20).read_to_end(&mut head);
+    }
+    head
+}
+
 impl Library {
     pub(super) fn image_proxies(&self, src: &Source<'_>) -> Produced {
         let a = &src.detail.asset;
@@ -31,18 +43,35 @@ impl Library {
                 ),
             })
         } else {
-            let bytes = std::fs::read(src.path)
-                .map_err(|e| JobFailure::retryable(format!("reading {}: {e}", src.path.display())))?;
+            let raw = a.mime.as_deref().is_some_and(trove_media::is_raw_mime);
+            // The file and its decode come out of the decode budget: first
+            // as the header says (before the file is read), then, if the
+            // whole file says more, again for that.
+            let cost = |pixels: &[u8]| a.size.saturating_add(trove_media::decode_memory(pixels, &spec));
+            let guess = if raw { a.size } else { cost(&read_head(src.path)) };
+            let mut decoding = self.decode_budget().take(guess);
+            let bytes =
+                std::fs::read(src.path).map_err(|e| JobFailure::io(format!("reading {}", src.path.display()), &e))?;
             if blake3::hash(&bytes).as_bytes() != &a.blake3.0 {
                 return Err(changed(src.path).into());
             }
             // A RAW file shows through the largest JPEG its camera
             // embedded, turned by the RAW's own orientation.
-            match a.mime.as_deref() {
-                Some(mime) if trove_media::is_raw_mime(mime) => trove_media::raw_preview(&bytes)
-                    .and_then(|j| trove_media::image_proxies(&bytes[j.offset..j.offset + j.len], orientation, &spec)),
-                _ => trove_media::image_proxies(&bytes, orientation, &spec),
-            }
+            let pixels = if raw {
+                trove_media::raw_preview(&bytes).map(|j| &bytes[j.offset..j.offset + j.len])
+            } else {
+                Ok(&bytes[..])
+            };
+            pixels.and_then(|pixels| {
+                let needed = cost(pixels);
+                if needed > guess {
+                    drop(decoding);
+                    decoding = self.decode_budget().take(needed);
+                }
+                let made = trove_media::image_proxies(pixels, orientation, &spec);
+                drop(decoding);
+                made
+            })
         };
         let mut made = Made::default();
         match own {
@@ -215,7 +244,7 @@ impl Library {
             };
             let tmp = self
                 .proxy_temp_path(ext)
-                .map_err(|e| JobFailure::retryable(format!("creating a temporary proxy file: {e}")))?;
+                .map_err(|e| JobFailure::io("creating a temporary proxy file".into(), &e))?;
             let result = if probe.video.is_some() {
                 trove_media::transcode_video(tools, src.path, &probe, PLAYABLE_SHORT_SIDE, &tmp)
             } else {

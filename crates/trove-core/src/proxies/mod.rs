@@ -17,6 +17,7 @@
 //! `proxies/.tmp/` and renamed into place, and `.tmp/` is emptied when a
 //! writer opens the library, so a crash leaves no half-written proxy.
 
+pub(crate) mod budget;
 mod make;
 
 use std::path::{Path, PathBuf};
@@ -512,6 +513,14 @@ impl Library {
                 }
                 _ => &bytes[..],
             };
+            let full_spec = trove_media::ProxySpec {
+                preview_long: u32::MAX,
+                max_pixels: FULL_MAX_PIXELS,
+                ..trove_media::ProxySpec::default()
+            };
+            let _decoding = self
+                .decode_budget()
+                .take(trove_media::decode_memory(pixels, &full_spec).saturating_add(bytes.len() as u64));
             let full = trove_media::full_size_jpeg(pixels, orientation, FULL_MAX_PIXELS, FULL_QUALITY)
                 .map_err(|e| failed(e.to_string()))?;
             drop(bytes);
@@ -570,6 +579,7 @@ impl Library {
             }
             match result {
                 Ok(made) => self.record(&src, made, true),
+                Err(Failure::Media(e)) if e.code() == "disk_full" => Err(tool_disk_full(src.path, &e)),
                 Err(Failure::Media(e)) => self.proxy_failed(src.detail.asset.row_id, &e, src.path),
                 Err(Failure::Job(f)) => Err(f),
             }
@@ -580,6 +590,7 @@ impl Library {
     pub(crate) fn make_playable(&self, asset: &str) -> std::result::Result<(), JobFailure> {
         self.with_source(asset, |src| match self.playable_proxies(&src) {
             Ok(made) => self.record(&src, made, false),
+            Err(Failure::Media(e)) if e.code() == "disk_full" => Err(tool_disk_full(src.path, &e)),
             Err(Failure::Media(e)) => Err(JobFailure::permanent(format!(
                 "{}: {}: {e}",
                 src.path.display(),
@@ -613,7 +624,7 @@ impl Library {
         // catalogues the new content and queues its own proxies.
         if detail.asset.kind != AssetKind::Image {
             let meta = std::fs::metadata(&file.path)
-                .map_err(|e| JobFailure::retryable(format!("reading {}: {e}", file.path.display())))?;
+                .map_err(|e| JobFailure::io(format!("reading {}", file.path.display()), &e))?;
             let stat = crate::fsmeta::file_stat(&meta);
             if stat.size != file.record.size || stat.mtime_ns != file.record.mtime_ns {
                 return Err(JobFailure::retryable(format!(
@@ -637,8 +648,7 @@ impl Library {
         let rel_dir = proxy_rel_dir(&hex);
         let dir = self.dir().join(&rel_dir);
         if !made.files.is_empty() {
-            std::fs::create_dir_all(&dir)
-                .map_err(|e| JobFailure::retryable(format!("creating {}: {e}", dir.display())))?;
+            std::fs::create_dir_all(&dir).map_err(|e| JobFailure::io(format!("creating {}", dir.display()), &e))?;
         }
         let mut rows = Vec::with_capacity(made.files.len());
         for f in made.files {
@@ -647,7 +657,10 @@ impl Library {
             let size = match f.body {
                 Body::Bytes(bytes) => {
                     self.write_atomically(&dest, &bytes).map_err(|e| {
-                        JobFailure::retryable(format!("writing a proxy of {}: {e}", src.path.display()))
+                        JobFailure::io(
+                            format!("writing a proxy of {} to {}", src.path.display(), dest.display()),
+                            &e,
+                        )
                     })?;
                     bytes.len() as u64
                 }
@@ -655,7 +668,7 @@ impl Library {
                     let size = std::fs::metadata(&tmp).map(|m| m.len()).unwrap_or(0);
                     std::fs::rename(&tmp, &dest).map_err(|e| {
                         let _ = std::fs::remove_file(&tmp);
-                        JobFailure::retryable(format!("moving a proxy of {} into place: {e}", src.path.display()))
+                        JobFailure::io(format!("moving a proxy of {} into place", src.path.display()), &e)
                     })?;
                     size
                 }
@@ -753,6 +766,12 @@ impl From<JobFailure> for Failure {
     fn from(e: JobFailure) -> Self {
         Failure::Job(e)
     }
+}
+
+/// A tool (ffmpeg) stopped for lack of space: the file is fine, so
+/// nothing is recorded on the asset and the job waits for space.
+fn tool_disk_full(path: &Path, e: &MediaError) -> JobFailure {
+    JobFailure::disk_full(format!("making the proxies of {}: {e}", path.display()))
 }
 
 fn changed(path: &Path) -> JobFailure {

@@ -4,6 +4,7 @@
 mod av;
 mod bad_input;
 mod curation;
+mod disk_full;
 mod import;
 mod jobs;
 mod lock;

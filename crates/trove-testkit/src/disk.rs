@@ -1,0 +1,78 @@
+//! A small disk of its own for tests of a full disk: a tmpfs of a set size
+//! mounted for the test (Linux, root), filled to the last byte and freed
+//! again at will.
+
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A mounted tmpfs; unmounted when dropped.
+#[derive(Debug)]
+pub struct SmallDisk {
+    path: PathBuf,
+}
+
+impl SmallDisk {
+    /// Mounts a tmpfs of `bytes` at `path` (made if missing). `Err` says why
+    /// this machine cannot (mounting needs root, or CAP_SYS_ADMIN in a
+    /// container); the caller decides whether that skips its test.
+    pub fn mount(path: &Path, bytes: u64) -> Result<SmallDisk, String> {
+        std::fs::create_dir_all(path).map_err(|e| format!("creating {}: {e}", path.display()))?;
+        let out = Command::new("mount")
+            .args(["-t", "tmpfs", "-o"])
+            .arg(format!("size={bytes},mode=0755"))
+            .arg("trove-test")
+            .arg(path)
+            .output()
+            .map_err(|e| format!("running mount: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "mount -t tmpfs failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+        Ok(SmallDisk { path: path.to_owned() })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn filler(&self) -> PathBuf {
+        self.path.join("filler")
+    }
+
+    /// Fills the disk to the last byte (a file of its own, written until
+    /// the disk answers "no space left on device").
+    pub fn fill(&self) {
+        let mut f = File::options().create(true).append(true).open(self.filler()).unwrap();
+        for chunk in [1 << 20, 4096, 1] {
+            let buf = vec![0x5a_u8; chunk];
+            loop {
+                match f.write_all(&buf) {
+                    Ok(()) => {}
+                    Err(e) if e.raw_os_error() == Some(28) => break, // ENOSPC
+                    Err(e) => panic!("filling {}: {e}", self.path.display()),
+                }
+            }
+        }
+        let _ = f.sync_all();
+    }
+
+    /// Frees what [`fill`](Self::fill) took.
+    pub fn free(&self) {
+        match std::fs::remove_file(self.filler()) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => panic!("freeing {}: {e}", self.path.display()),
+        }
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        // Lazily, so a file a test left open does not keep it mounted.
+        let _ = Command::new("umount").arg("-l").arg(&self.path).status();
+    }
+}
