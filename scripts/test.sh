@@ -43,6 +43,10 @@ scripts/metadata_agreement.py "$corpus" --trove "$TROVE_BIN" \
 # Every file of the corpus that vipsthumbnail thumbnails, Trove thumbnails.
 scripts/thumbnail_parity.py "$corpus/pillow" --trove "$TROVE_BIN"
 
+step "mutation fuzzing: real files mutated, fed to every parser (bounded, from a fixed seed)"
+# No panic, hang or unbounded memory on any input (tests/fuzz/main.rs).
+TROVE_FUZZ_CORPUS="$corpus/pillow" cargo test --workspace --test fuzz -- --ignored --nocapture
+
 step "Debian package (tauri build --bundles deb, from the debug build)"
 (cd src-tauri && ../ui/node_modules/.bin/tauri build --debug --bundles deb --ci)
 

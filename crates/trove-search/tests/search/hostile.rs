@@ -125,3 +125,121 @@ fn random_bytes_never_panic() {
         }
     }
 }
+
+/// Real queries (every form QUERY.md documents) mutated by proptest:
+/// characters replaced, inserted and removed, syntax spliced in, pieces
+/// repeated. Every mutant ends quickly (`timed`) with results or an error
+/// about the query, never a panic. From a fixed seed, so every run tries
+/// the same queries; a failure prints the smallest query that fails.
+#[test]
+fn mutated_real_queries_never_panic_or_hang() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
+
+    const REAL: &[&str] = &[
+        "beach sunset",
+        "beach AND sunset OR lake",
+        "beach -dog NOT cat",
+        "(beach OR lake) sunset",
+        "name:holiday folder:2023 path:a/b title:sunset",
+        "camera:\"X100V\" camera:canon lens:35mm",
+        "kind:video ext:cr2 mime:image/jpeg",
+        "taken:2023-06..2023-08 taken:2023.. taken:<2020 taken:2023-06-14",
+        "rating:>=4 rating:2..4 rating:-1",
+        "iso:>3200 width:>=4000 height:<1080 focal:24..70 aperture:<=2.8",
+        "tag:family/kids album:\"Iceland 2024\" label:red flag:pick",
+        "keyword:Places/Iceland caption:puffins creator:ana",
+        "has:comment missing:true near:64.14,-21.94,5km",
+    ];
+    const SYNTAX: &[&str] = &[
+        "(",
+        ")",
+        "\"",
+        "-",
+        ":",
+        "..",
+        ">=",
+        "<",
+        "OR ",
+        "AND ",
+        "NOT ",
+        "*",
+        ",",
+        "/",
+        " ",
+        "\\",
+        "\u{0}",
+        "é",
+        "taken:",
+        "near:",
+        "rating:",
+        "99999999999999999999",
+        "-0",
+        "1e309",
+        "NaN",
+        "km",
+        "m",
+    ];
+    #[derive(Debug, Clone)]
+    enum Edit {
+        Replace(usize, char),
+        Insert(usize, usize),
+        Remove(usize, usize),
+        Repeat(usize, usize, u8),
+    }
+    let edit = prop_oneof![
+        (any::<usize>(), any::<char>()).prop_map(|(p, c)| Edit::Replace(p, c)),
+        (any::<usize>(), 0..SYNTAX.len()).prop_map(|(p, s)| Edit::Insert(p, s)),
+        (any::<usize>(), 1usize..8).prop_map(|(p, n)| Edit::Remove(p, n)),
+        (any::<usize>(), 1usize..12, 2u8..40).prop_map(|(p, n, k)| Edit::Repeat(p, n, k)),
+    ];
+    let apply = |seed: &str, edits: &[Edit]| -> String {
+        let mut q: Vec<char> = seed.chars().collect();
+        for e in edits {
+            let at = |p: usize| p % (q.len() + 1);
+            match *e {
+                Edit::Replace(p, c) if !q.is_empty() => {
+                    let i = p % q.len();
+                    q[i] = c;
+                }
+                Edit::Insert(p, s) => {
+                    let i = at(p);
+                    q.splice(i..i, SYNTAX[s].chars());
+                }
+                Edit::Remove(p, n) if !q.is_empty() => {
+                    let i = p % q.len();
+                    q.drain(i..(i + n).min(q.len()));
+                }
+                Edit::Repeat(p, n, k) if !q.is_empty() => {
+                    let i = p % q.len();
+                    let piece: Vec<char> = q[i..(i + n).min(q.len())].to_vec();
+                    for _ in 0..k {
+                        q.splice(i..i, piece.iter().copied());
+                    }
+                }
+                _ => {}
+            }
+        }
+        q.into_iter().collect()
+    };
+    let lib = library();
+    let config = Config {
+        cases: 20_000,
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let mut runner = TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]));
+    let strategy = (0..REAL.len(), prop::collection::vec(edit, 1..6));
+    let result = runner.run(&strategy, |(i, edits)| {
+        let query = apply(REAL[i], &edits);
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| timed(&lib, &query)));
+        match outcome {
+            Err(_) => Err(TestCaseError::fail(format!("panicked on {query:?}"))),
+            Ok(Err(e)) if !e.is_user_error() => Err(TestCaseError::fail(format!("{query:?}: {e}"))),
+            Ok(_) => Ok(()),
+        }
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
