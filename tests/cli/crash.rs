@@ -167,3 +167,203 @@ fn a_job_that_kills_the_process_every_time_ends_failed_and_the_rest_is_done() {
         "the other photo got its thumbnails"
     );
 }
+
+/// Every file under `root` by relative path, with its BLAKE3.
+fn hash_tree(root: &Path) -> std::collections::BTreeMap<String, String> {
+    super::walk(root)
+        .into_iter()
+        .map(|p| {
+            let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+            (rel, blake3::hash(&std::fs::read(&p).unwrap()).to_hex().to_string())
+        })
+        .collect()
+}
+
+fn integrity_ok(lib: &Path) {
+    let conn = rusqlite::Connection::open(lib.join("catalog.db")).unwrap();
+    let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(check, "ok");
+}
+
+/// Photos for round `round` of the kill test: unique, real JPEGs.
+fn write_photos(dir: &Path, round: u32, n: u32) {
+    for i in 0..n {
+        let k = round * 1000 + i;
+        let c = (k * 37 % 256) as u8;
+        trove_testkit::write_jpeg(
+            &dir.join(format!("r{round}/IMG_{i:04}.jpg")),
+            320,
+            240,
+            [c, 255 - c, (k % 7 * 30) as u8],
+            k * 7919 + 1,
+            None,
+        );
+    }
+}
+
+/// `kill -9` at 100 random moments across an import of 10,000 files,
+/// the thumbnails of its photos and a sync of them to S3 (then more rounds
+/// of new files, scanned, thumbnailed and synced, until 100 kills have
+/// landed): after every kill the catalog passes `PRAGMA integrity_check`;
+/// at the end every rerun completes, the originals are byte-identical
+/// (hashed before and after, nothing added beside them), every file is
+/// catalogued and searchable, every photo has its thumbnails, and every
+/// object in the bucket verifies.
+#[test]
+fn kill_9_at_random_points_of_import_thumbnails_and_sync_loses_nothing() {
+    use super::sync::{command, ok, set_s3_target, unique_prefix};
+    use trove_testkit::Rng;
+    use trove_testkit::s3::{S3Server, SECRET_KEY};
+
+    const KILLS: u32 = 100;
+    let tmp = tempfile::tempdir().unwrap();
+    let lib = tmp.path().join("lib");
+    let data = tmp.path().join("data");
+    let photos = tmp.path().join("photos");
+    write_tree(
+        &data.join("r0"),
+        TreeSpec {
+            files: 9_800,
+            files_per_dir: 250,
+            size_scale: 0.02,
+            seed: 11,
+        },
+    );
+    write_photos(&photos, 0, 200);
+    let (mut files, mut jpegs) = (10_000, 200);
+
+    // Two folders: the data folder is catalogued but not synced (policy
+    // none), so the sync sends the photos, their proxies and manifests.
+    let server = S3Server::shared();
+    assert!(command(&lib, SECRET_KEY, &["init"]).output().unwrap().status.success());
+    set_s3_target(&lib, &unique_prefix("kill9", tmp.path()), &server.endpoint);
+    let add_data = ["add", data.to_str().unwrap(), "--kinds", "all", "--json"];
+    let add_photos = ["add", photos.to_str().unwrap(), "--json"];
+    let policy = ["policy", data.to_str().unwrap(), "none"];
+    let first: [(&str, &[&str]); 5] = [
+        ("import", &add_data),
+        ("policy", &policy),
+        ("import", &add_photos),
+        ("thumbs", &["thumbs", "--json"]),
+        ("sync", &["sync", "--json"]),
+    ];
+    let later: [(&str, &[&str]); 3] = [
+        ("import", &["scan", "--json"]),
+        ("thumbs", &["thumbs", "--json"]),
+        ("sync", &["sync", "--json"]),
+    ];
+
+    let mut rng = Rng::new(0x9_1113);
+    let mut kills: std::collections::BTreeMap<&str, u32> = Default::default();
+    let mut total = 0;
+    let mut round = 0u32;
+    let mut before = (hash_tree(&data), hash_tree(&photos));
+    while total < KILLS {
+        if round > 0 {
+            // More work for the next kills: new files in both folders.
+            write_tree(
+                &data.join(format!("r{round}")),
+                TreeSpec {
+                    files: 500,
+                    files_per_dir: 250,
+                    size_scale: 0.02,
+                    seed: 11 + u64::from(round),
+                },
+            );
+            write_photos(&photos, round, 20);
+            (files, jpegs) = (files + 520, jpegs + 20);
+            before = (hash_tree(&data), hash_tree(&photos));
+        }
+        let phases: &[(&str, &[&str])] = if round == 0 { &first } else { &later };
+        for (what, args) in phases {
+            // A run lives a random while before its kill, up to 15 kills
+            // a phase; then it runs to its end.
+            let mut here = 0;
+            loop {
+                let mut child = command(&lib, SECRET_KEY, args)
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null())
+                    .spawn()
+                    .unwrap();
+                let kill_at = (*what != "policy" && here < 15 && total < KILLS)
+                    .then(|| Instant::now() + Duration::from_millis(30 + rng.below(600)));
+                let status = loop {
+                    if let Some(status) = child.try_wait().unwrap() {
+                        break Some(status);
+                    }
+                    if kill_at.is_some_and(|t| Instant::now() >= t) {
+                        child.kill().unwrap(); // SIGKILL
+                        child.wait().unwrap();
+                        break None;
+                    }
+                    std::thread::sleep(Duration::from_millis(5));
+                };
+                integrity_ok(&lib);
+                match status {
+                    Some(status) => {
+                        assert!(status.success(), "{args:?} failed after {kills:?} kills");
+                        break;
+                    }
+                    None => {
+                        here += 1;
+                        total += 1;
+                        *kills.entry(what).or_default() += 1;
+                    }
+                }
+            }
+        }
+        round += 1;
+        assert!(round < 40, "100 kills did not land in 40 rounds: {kills:?}");
+    }
+    eprintln!("kill -9 points over {round} round(s): {kills:?}");
+    assert!(
+        ["import", "thumbs", "sync"]
+            .iter()
+            .all(|k| kills.get(k).is_some_and(|n| *n >= 3)),
+        "kills landed in every phase: {kills:?}"
+    );
+
+    // Every rerun completes (nothing left to do), and all is there.
+    for args in [&["scan", "--json"][..], &["thumbs", "--json"], &["sync", "--json"]] {
+        ok(&command(&lib, SECRET_KEY, args).output().unwrap());
+    }
+    integrity_ok(&lib);
+    assert!(
+        (hash_tree(&data), hash_tree(&photos)) == before,
+        "the originals changed, or files appeared beside them, after {total} kills"
+    );
+    let conn = rusqlite::Connection::open(lib.join("catalog.db")).unwrap();
+    let catalogued: i64 = conn
+        .query_row("SELECT count(*) FROM files WHERE present = 1", [], |r| r.get(0))
+        .unwrap();
+    let by_root: Vec<(i64, i64, i64)> = conn
+        .prepare("SELECT root_id, present, count(*) FROM files GROUP BY 1, 2")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(catalogued, files, "files by root and presence: {by_root:?}");
+    let thumbs: i64 = conn
+        .query_row(
+            "SELECT count(DISTINCT asset_id) FROM derivatives WHERE variant = 'thumb'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    // Photos of equal content are one asset.
+    let distinct: std::collections::BTreeSet<&String> = before.1.values().collect();
+    assert_eq!(thumbs, distinct.len() as i64, "{jpegs} photos");
+    let found = ok(&command(&lib, SECRET_KEY, &["search", "", "--limit", "0", "--json"])
+        .output()
+        .unwrap());
+    let assets: i64 = conn.query_row("SELECT count(*) FROM assets", [], |r| r.get(0)).unwrap();
+    assert_eq!(found["total"], assets, "every asset is searchable");
+    let verify = ok(&command(&lib, SECRET_KEY, &["verify", "--json"]).output().unwrap());
+    assert!(
+        verify["checked"].as_u64().unwrap() >= 2 * distinct.len() as u64,
+        "{verify}"
+    );
+    assert_eq!(verify["ok"], verify["checked"], "{verify}");
+    assert!(verify["damaged"].as_array().is_none_or(Vec::is_empty), "{verify}");
+}

@@ -52,12 +52,12 @@ fn random_file(path: &Path, len: usize, seed: u64) {
 }
 
 /// A prefix of the test bucket that no other test uses.
-fn unique_prefix(kind: &str, tmp: &Path) -> String {
+pub(crate) fn unique_prefix(kind: &str, tmp: &Path) -> String {
     format!("{kind}/{}", tmp.file_name().unwrap().to_string_lossy().to_lowercase())
 }
 
 /// `trove target set s3://BUCKET/<prefix> --endpoint <endpoint>`.
-fn set_s3_target(lib: &Path, prefix: &str, endpoint: &str) {
+pub(crate) fn set_s3_target(lib: &Path, prefix: &str, endpoint: &str) {
     ok(&trove_s3(
         lib,
         SECRET_KEY,

@@ -127,7 +127,12 @@ pub enum FailOutcome {
     GaveUp,
 }
 
-const ENQUEUE_SQL: &str = "INSERT INTO jobs (kind, payload, dedup_key, priority, max_attempts, created_at, updated_at)
+/// Inserts a job, or queues the job of the same key again; `$keep` decides
+/// which finished jobs stay as they are.
+macro_rules! enqueue_sql {
+    ($keep:literal) => {
+        concat!(
+            "INSERT INTO jobs (kind, payload, dedup_key, priority, max_attempts, created_at, updated_at)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
      ON CONFLICT (dedup_key) DO UPDATE SET
         kind = excluded.kind, payload = excluded.payload,
@@ -139,14 +144,29 @@ const ENQUEUE_SQL: &str = "INSERT INTO jobs (kind, payload, dedup_key, priority,
         last_error = CASE WHEN jobs.state IN ('queued', 'running') THEN jobs.last_error ELSE NULL END,
         finished_at = CASE WHEN jobs.state IN ('queued', 'running') THEN jobs.finished_at ELSE NULL END,
         updated_at = excluded.updated_at
-     -- A job the process died on every time stays failed until a person
-     -- retries it (`retry_failed_jobs`): queueing it again would be a loop.
-     WHERE NOT (jobs.state = 'failed' AND jobs.last_error LIKE 'the process stopped while working on this%')
-     RETURNING id";
+     ",
+            $keep,
+            " RETURNING id"
+        )
+    };
+}
+
+/// A job the process died on every time stays failed until a person
+/// retries it (`retry_failed_jobs`): queueing it again would be a loop.
+const ENQUEUE_SQL: &str = enqueue_sql!(
+    "WHERE NOT (jobs.state = 'failed' AND jobs.last_error LIKE 'the process stopped while working on this%')"
+);
+/// What a person asks for by name (a scan of a folder) is queued again
+/// even after the process died on it.
+const ENQUEUE_AGAIN_SQL: &str = enqueue_sql!("");
 
 fn enqueue_on(conn: &rusqlite::Connection, job: &NewJob, now: i64) -> Result<i64> {
+    enqueue_with(conn, ENQUEUE_SQL, job, now)
+}
+
+fn enqueue_with(conn: &rusqlite::Connection, sql: &str, job: &NewJob, now: i64) -> Result<i64> {
     let id: Option<i64> = conn
-        .prepare_cached(ENQUEUE_SQL)
+        .prepare_cached(sql)
         .ctx("enqueue job")?
         .query_row(
             params![
@@ -173,6 +193,24 @@ fn enqueue_on(conn: &rusqlite::Connection, job: &NewJob, now: i64) -> Result<i64
 }
 
 impl crate::Batch<'_> {
+    /// Records that the running job `id` made progress (committed work in
+    /// this transaction): the times its process died on it before are
+    /// forgiven, so only deaths in a row without progress count toward its
+    /// attempts. A long scan killed again and again from outside (a person,
+    /// a power cut) goes on where it was; one that dies on the same file
+    /// every time still ends failed.
+    pub fn job_progressed(&mut self, id: i64, owner: &str) -> Result<()> {
+        self.tx()
+            .prepare_cached(
+                "UPDATE jobs SET attempts = 1
+                 WHERE id = ?1 AND lease_owner = ?2 AND state = 'running' AND attempts > 1",
+            )
+            .ctx("record job progress")?
+            .execute(params![id, owner])
+            .ctx("record job progress")?;
+        Ok(())
+    }
+
     /// Enqueues a job in the same transaction as the change that needs it,
     /// so a crash never leaves the change without its follow-up work.
     pub fn enqueue(&mut self, job: &NewJob) -> Result<i64> {
@@ -188,6 +226,13 @@ impl Catalog {
     /// Enqueues a job, or returns the id of the live job with the same key.
     pub fn enqueue(&self, job: &NewJob, now: i64) -> Result<i64> {
         enqueue_on(&self.conn, job, now)
+    }
+
+    /// Enqueues a job a person asked for: as [`Catalog::enqueue`], and a
+    /// job of the same key that was given up because the process died on
+    /// it is queued again too (the person's request is the retry).
+    pub fn enqueue_requested(&self, job: &NewJob, now: i64) -> Result<i64> {
+        enqueue_with(&self.conn, ENQUEUE_AGAIN_SQL, job, now)
     }
 
     /// Leases the next runnable job of one of `kinds` to `owner` until

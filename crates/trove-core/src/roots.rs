@@ -161,7 +161,17 @@ impl Library {
     ) -> Result<ScanReport> {
         self.require_writer("scanning")?;
         let root = self.catalog().root(root_id)?;
-        crate::scan::scan(self, &root, scope, ScanParams { threads: read_threads }, sink, cancel)
+        crate::scan::scan(
+            self,
+            &root,
+            scope,
+            ScanParams {
+                threads: read_threads,
+                job: None,
+            },
+            sink,
+            cancel,
+        )
     }
 }
 

@@ -78,6 +78,7 @@ impl Library {
         let mut last_root_check = Instant::now() - opts.root_check_interval;
         let params = ScanParams {
             threads: opts.read_threads,
+            job: None,
         };
         let result = (|| {
             while !cancel.is_cancelled() {
@@ -145,6 +146,7 @@ impl Library {
         let roots = self.catalog().roots()?;
         let params = ScanParams {
             threads: opts.read_threads,
+            job: None,
         };
         // A removed folder is no longer watched.
         watched.retain(|id, _| roots.iter().any(|r| r.id == *id));

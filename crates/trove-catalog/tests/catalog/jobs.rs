@@ -219,3 +219,40 @@ fn a_job_that_killed_the_process_stays_failed_until_retried() {
     assert_eq!(cat.retry_failed_jobs(Some(id), 14).unwrap(), 1);
     assert_eq!(cat.job(id).unwrap().state, JobState::Queued);
 }
+
+/// A job that makes progress before each death (a long scan killed again
+/// and again from outside) is never given up: progress forgives the deaths
+/// before it, so only deaths in a row without progress count. And a job a
+/// person asks for by name is queued again even after it was given up.
+#[test]
+fn progress_forgives_earlier_deaths_and_a_request_revives_a_given_up_job() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cat = open(dir.path());
+    let id = cat.enqueue(&job("long scan"), 0).unwrap(); // max_attempts 3
+    for start in 1..=10 {
+        let owner = format!("p{start}");
+        cat.release_stale_leases(&owner, start).unwrap();
+        let j = cat
+            .claim_job(&["scan_root"], &owner, start, 3_600_000)
+            .unwrap()
+            .unwrap();
+        assert_eq!(j.id, id, "start {start}: still runnable");
+        assert!(j.attempts <= 2, "start {start}: {} attempts", j.attempts);
+        let mut b = cat.batch(start).unwrap();
+        b.job_progressed(id, &owner).unwrap();
+        b.commit().unwrap();
+    }
+    // Without progress, three deaths in a row give it up as before ...
+    for start in 11..=14 {
+        let owner = format!("p{start}");
+        cat.release_stale_leases(&owner, start).unwrap();
+        let _ = cat.claim_job(&["scan_root"], &owner, start, 3_600_000).unwrap();
+    }
+    assert_eq!(cat.job(id).unwrap().state, JobState::Failed);
+    assert_eq!(cat.enqueue(&job("long scan"), 20).unwrap(), id);
+    assert_eq!(cat.job(id).unwrap().state, JobState::Failed);
+    // ... until a person asks for it again.
+    assert_eq!(cat.enqueue_requested(&job("long scan"), 21).unwrap(), id);
+    let j = cat.job(id).unwrap();
+    assert_eq!((j.state, j.attempts), (JobState::Queued, 0));
+}

@@ -120,7 +120,13 @@ impl Library {
             priority: 10,
             max_attempts: 3,
         };
-        let id = self.catalog().enqueue(&job, self.now_ms())?;
+        // Asked for by a person (or a front end on their behalf): queued
+        // even if an earlier scan of the root was given up when the
+        // process died on it. A scan reads files through pure-Rust parsers
+        // only (fuzzed: crates/trove-media/tests/fuzz), commits as it goes
+        // and forgives earlier deaths when it makes progress, so a scan
+        // cannot turn into a crash loop the way a decoder's job could.
+        let id = self.catalog().enqueue_requested(&job, self.now_ms())?;
         self.job_signal().notify();
         Ok(id)
     }
@@ -440,6 +446,7 @@ impl Library {
                     ScanScope::Full,
                     ScanParams {
                         threads: opts.read_threads,
+                        job: Some(job.id),
                     },
                     sink,
                     cancel,

@@ -44,6 +44,10 @@ struct Writer<'a> {
     /// Gone records by asset, for moves detected by content.
     gone_by_asset: HashMap<AssetRowId, Vec<FileRecord>>,
     touched: HashSet<AssetRowId>,
+    /// The job this scan runs as, and this process's lease name.
+    job: Option<(i64, &'a str)>,
+    /// The batch being written changes the catalog.
+    dirty: bool,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -62,6 +66,8 @@ pub(crate) fn run(
         sink,
         gone_by_asset: HashMap::new(),
         touched: HashSet::new(),
+        job: params.job.map(|id| (id, lib.owner())),
+        dirty: false,
     };
     for rec in plan.gone {
         w.gone_by_asset.entry(rec.asset_row_id).or_default().push(rec);
@@ -70,6 +76,10 @@ pub(crate) fn run(
     // Everything known without reading files, in one transaction.
     {
         let mut b = cat.batch(lib.now_ms())?;
+        w.dirty = !(plan.returned.is_empty()
+            && plan.inode_moves.is_empty()
+            && plan.problems.is_empty()
+            && plan.problem_records.is_empty());
         for (rec, found) in &plan.returned {
             b.update_file_stat(rec.id, &found.stat)?;
             b.log(
@@ -245,6 +255,7 @@ pub(crate) fn run(
             None,
         )?;
         w.touched.insert(rec.asset_row_id);
+        w.dirty = true;
         report.missing += 1;
         if i % BATCH_ROWS == BATCH_ROWS - 1 {
             w.flush(b)?;
@@ -259,6 +270,11 @@ impl Writer<'_> {
     fn flush(&mut self, mut b: Batch<'_>) -> Result<()> {
         for asset in self.touched.drain() {
             b.refresh_asset_status(asset)?;
+        }
+        if std::mem::take(&mut self.dirty)
+            && let Some((id, owner)) = self.job
+        {
+            b.job_progressed(id, owner)?;
         }
         b.commit()?;
         Ok(())
@@ -292,6 +308,7 @@ impl Writer<'_> {
         outcome: ReadOutcome,
         report: &mut ScanReport,
     ) -> Result<()> {
+        self.dirty = true;
         match (target, outcome) {
             (Target::New(_), ReadOutcome::Vanished) => {}
             (_, ReadOutcome::LeftOut) => report.left_out += 1,

@@ -55,6 +55,9 @@ pub enum ScanScope {
 pub(crate) struct ScanParams {
     /// Threads that read files.
     pub threads: usize,
+    /// The job the scan runs as, if any: each batch that changes the
+    /// catalog records its progress (see `Batch::job_progressed`).
+    pub job: Option<i64>,
 }
 
 /// A file that must be read.
