@@ -289,6 +289,35 @@ test("import, browse, view, sync, share, search, timeline and remove a folder", 
       const pageLink = made.value;
       const pageHtml = await (await fetch(pageLink)).text();
       assert.match(pageHtml, /<title>Three from the trip<\/title>/);
+      // What the page shows is the dialog's choice: by default no file
+      // names (Photo 1, 2, 3) but dates; with names on and dates off, the
+      // next page shows the names and no dates.
+      const pageData = (html) => JSON.parse(html.split('id="trove-data">')[1].split("</script>")[0]);
+      const byDefault = pageData(pageHtml).items;
+      assert.equal(byDefault.length, 3);
+      assert.ok(
+        byDefault.every((i) => !/IMG_/.test(i.name)),
+        `names are off by default: ${byDefault.map((i) => i.name)}`,
+      );
+      assert.ok(byDefault.some((i) => i.taken), "dates are on by default");
+      assert.equal(await session.exec("return document.querySelector('[data-testid=share-names]').checked"), false);
+      await session.click("[data-testid=share-names]");
+      await session.click("[data-testid=share-times]");
+      await session.click("[data-testid=share-selection]");
+      const chosenLink = await session.waitFor(
+        "the second page link",
+        async () =>
+          session.exec(
+            `const i = document.querySelector('[data-testid=selection-link]'); return i && i.value && i.value !== ${JSON.stringify(pageLink)} ? i.value : false`,
+          ),
+        90_000,
+      );
+      const chosen = pageData(await (await fetch(chosenLink)).text()).items;
+      assert.ok(
+        chosen.every((i) => /^IMG_20\d\d\.png$/.test(i.name)),
+        `names on: ${chosen.map((i) => i.name)}`,
+      );
+      assert.ok(chosen.every((i) => i.taken == null), "dates off");
       // A rubber band from empty space across the first two cells selects them.
       const band = await session.exec(`
         const grid = document.querySelector('[data-testid=asset-grid]');
