@@ -1498,3 +1498,65 @@ fn trove_watch_runs_the_days_fixity_share_once() {
     watch_for(&|| false, Duration::from_secs(6));
     assert_eq!(checks(&lib), total.div_ceil(3), "once a day");
 }
+
+/// A restore onto a full disk stops with an error that says the disk is
+/// full and what to do, leaves nothing half-written, and completes once
+/// there is room (a small tmpfs made for the test).
+#[test]
+fn a_restore_onto_a_full_disk_says_so_leaves_nothing_half_written_and_completes_later() {
+    let tmp = tempfile::tempdir().unwrap();
+    let FolderSetup { lib, photos, .. } = FolderSetup::new(tmp.path(), |photos| {
+        random_file(&photos.join("big.bin"), 3_000_000, 21);
+        random_file(&photos.join("small.bin"), 20_000, 22);
+    });
+    ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
+    let disk = trove_testkit::disk::SmallDisk::mount(&tmp.path().join("disk"), 1 << 20)
+        .unwrap_or_else(|why| panic!("this test mounts a small disk of its own (a tmpfs; it needs root): {why}"));
+    let dest = disk.path().join("restored");
+    let restore = || {
+        trove_s3(
+            &lib,
+            SECRET_KEY,
+            &[
+                "restore",
+                photos.to_str().unwrap(),
+                "--to",
+                dest.to_str().unwrap(),
+                "--json",
+            ],
+        )
+    };
+    let out = restore();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("No space left on device") && err.contains("run the command again once there is room"),
+        "{err}"
+    );
+    for f in walk(&dest) {
+        let name = f.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            !name.contains("trove-restore"),
+            "a partial download was left: {}",
+            f.display()
+        );
+        assert_eq!(
+            std::fs::read(&f).unwrap(),
+            std::fs::read(photos.join(&name)).unwrap(),
+            "{name}"
+        );
+    }
+    disk.resize(16 << 20);
+    let done = ok(&restore());
+    assert_eq!(
+        done["restored"].as_array().unwrap().len() + done["already_there"].as_u64().unwrap() as usize,
+        2,
+        "{done}"
+    );
+    for name in ["big.bin", "small.bin"] {
+        assert_eq!(
+            std::fs::read(dest.join(name)).unwrap(),
+            std::fs::read(photos.join(name)).unwrap()
+        );
+    }
+}

@@ -35,6 +35,21 @@ impl SmallDisk {
         Ok(SmallDisk { path: path.to_owned() })
     }
 
+    /// Gives the disk a new size (more room, as when a person frees space).
+    pub fn resize(&self, bytes: u64) {
+        let out = Command::new("mount")
+            .args(["-o"])
+            .arg(format!("remount,size={bytes}"))
+            .arg(&self.path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "remount: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }
