@@ -1560,3 +1560,152 @@ fn a_restore_onto_a_full_disk_says_so_leaves_nothing_half_written_and_completes_
         );
     }
 }
+
+/// Starts a multipart upload under `key` and leaves it unfinished (as a
+/// client that died would), signed with curl's SigV4.
+fn start_orphaned_upload(prefix: &str, key: &str) -> String {
+    let server = S3Server::shared();
+    let out = Command::new("curl")
+        .args([
+            "-sS",
+            "--fail-with-body",
+            "-X",
+            "POST",
+            "--aws-sigv4",
+            "aws:amz:us-east-1:s3",
+            "--user",
+        ])
+        .arg(format!("{ACCESS_KEY}:{SECRET_KEY}"))
+        .args([
+            "-H",
+            "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        ])
+        .arg(format!("{}/{BUCKET}/{prefix}/{key}?uploads=", server.endpoint))
+        .output()
+        .unwrap();
+    let body = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{body} {}", String::from_utf8_lossy(&out.stderr));
+    let start = body.find("<UploadId>").expect("an upload id") + "<UploadId>".len();
+    body[start..start + body[start..].find("</UploadId>").unwrap()].to_owned()
+}
+
+/// Every way the bucket can part from the catalog (an object missing, one
+/// of another size, one of the same size with other bytes, one the
+/// catalog does not know, an upload left unfinished) is found by
+/// `reconcile`; `--repair` sends the first three again at once (repairs in
+/// the audit trail); extras go only with `--delete-extra` and a
+/// confirmation (`--yes` when there is no terminal), each deletion in the
+/// trail; afterwards the bucket matches the catalog and verifies.
+#[test]
+fn reconcile_finds_each_failure_repairs_it_and_deletes_extras_only_when_confirmed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lib = tmp.path().join("lib");
+    let photos = tmp.path().join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    let names = ["a.bin", "b.bin", "c.bin", "d.bin"];
+    for (i, n) in names.iter().enumerate() {
+        random_file(&photos.join(n), 50_000 + i * 1000, 300 + i as u64);
+    }
+    let bytes: Vec<Vec<u8>> = names.iter().map(|n| std::fs::read(photos.join(n)).unwrap()).collect();
+    let keys: Vec<String> = bytes.iter().map(|b| original_key(b, "bin")).collect();
+    ok(&trove_s3(
+        &lib,
+        SECRET_KEY,
+        &["add", photos.to_str().unwrap(), "--kinds", "all", "--json"],
+    ));
+    let prefix = unique_prefix("reconcile", tmp.path());
+    set_s3_target(&lib, &prefix, &S3Server::shared().endpoint);
+    ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
+
+    // The damage, done by another client.
+    let out = S3Server::shared()
+        .rclone()
+        .args(["deletefile", &format!("s3:{BUCKET}/{prefix}/{}", keys[0])])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    rclone_put(&prefix, &keys[1], b"shorter");
+    let mut flipped = bytes[2].clone();
+    flipped[100] ^= 0xff;
+    rclone_put(&prefix, &keys[2], &flipped);
+    let extra = "originals/ff/not-from-this-library.bin";
+    rclone_put(&prefix, extra, b"someone else's");
+    let orphan_key = "originals/ee/left-unfinished.bin";
+    let orphan_id = start_orphaned_upload(&prefix, orphan_key);
+
+    let out = trove_s3(&lib, SECRET_KEY, &["reconcile", "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let rec = stdout_json(&out);
+    assert_eq!(rec["missing"], serde_json::json!([keys[0]]), "{rec}");
+    let drifted: Vec<&str> = rec["drift"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(drifted.len(), 2, "{rec}");
+    assert!(
+        drifted.contains(&keys[1].as_str()) && drifted.contains(&keys[2].as_str()),
+        "{rec}"
+    );
+    assert_eq!(rec["extra"], serde_json::json!([extra]), "{rec}");
+    assert_eq!(
+        rec["orphaned_uploads"],
+        serde_json::json!([{"key": orphan_key, "upload_id": orphan_id}]),
+        "{rec}"
+    );
+
+    // No terminal and no --yes: refused, nothing deleted.
+    let out = trove_s3(&lib, SECRET_KEY, &["reconcile", "--delete-extra", "--json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--yes"), "{}", stderr(&out));
+    assert_eq!(rclone_cat(&prefix, extra), b"someone else's");
+
+    // --repair sends the three again, verified.
+    let rep = ok(&trove_s3(&lib, SECRET_KEY, &["reconcile", "--repair", "--json"]));
+    assert_eq!(rep["repaired"], 3, "{rep}");
+    for (key, b) in keys.iter().zip(&bytes) {
+        assert_eq!(&rclone_cat(&prefix, key), b, "{key}");
+    }
+
+    // Confirmed: the extra object goes and the upload is aborted.
+    let del = ok(&trove_s3(
+        &lib,
+        SECRET_KEY,
+        &["reconcile", "--delete-extra", "--yes", "--json"],
+    ));
+    assert_eq!(
+        (del["deleted"].as_u64(), del["aborted_uploads"].as_u64()),
+        (Some(1), Some(1)),
+        "{del}"
+    );
+    assert!(
+        !rclone_keys(&format!("{prefix}/originals/"))
+            .iter()
+            .any(|k| k.contains("not-from-this-library"))
+    );
+    let clean = ok(&trove_s3(&lib, SECRET_KEY, &["reconcile", "--json"]));
+    for field in ["missing", "extra", "drift", "orphaned_uploads"] {
+        assert_eq!(clean[field].as_array().unwrap().len(), 0, "{field}: {clean}");
+    }
+    let verify = ok(&trove_s3(&lib, SECRET_KEY, &["verify", "--json"]));
+    assert_eq!(verify["ok"], verify["checked"], "{verify}");
+
+    // The trail: three repairs and one deletion, each with its key.
+    let trail = ok(&trove_s3(&lib, SECRET_KEY, &["audit", "--json"]));
+    let events: Vec<(String, String)> = trail
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["event"].as_str().unwrap().to_owned(),
+                e["key"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    for key in &keys[..3] {
+        assert!(events.contains(&("repair".into(), key.clone())), "{key}: {events:?}");
+    }
+    assert!(events.contains(&("deletion".into(), extra.into())), "{events:?}");
+}

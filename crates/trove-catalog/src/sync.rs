@@ -435,12 +435,13 @@ impl Batch<'_> {
     /// known before) as stored.
     pub fn mark_sync_verified(&mut self, id: i64, size: u64, md5: Option<[u8; 16]>) -> Result<()> {
         let now = self.now();
-        // Sent again after a fixity check found it missing or damaged: a
-        // repair in the trail.
+        // Sent again after a fixity check or a reconcile found it missing
+        // or damaged: a repair in the trail.
         let repair: bool = self
             .tx()
             .prepare_cached(
-                "SELECT coalesce(last_error LIKE 'verify\\_%' ESCAPE '\\', 0) FROM sync_objects WHERE id = ?1",
+                "SELECT coalesce(last_error LIKE 'verify\\_%' ESCAPE '\\' OR last_error LIKE 'reconcile\\_%' ESCAPE '\\', 0)
+                 FROM sync_objects WHERE id = ?1",
             )
             .ctx("mark synced")?
             .query_row([id], |r| r.get(0))

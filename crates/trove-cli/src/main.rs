@@ -263,6 +263,17 @@ enum Command {
     /// List the target, compare it with the catalog, and write today's
     /// inventory file into it.
     Reconcile {
+        /// Then send again what is missing or drifted, at once (a sync).
+        #[arg(long)]
+        repair: bool,
+        /// Then delete the objects the catalog does not know and abort
+        /// unfinished uploads no sync tracks, after asking (they may belong
+        /// to another library syncing to the same place).
+        #[arg(long)]
+        delete_extra: bool,
+        /// Do not ask before deleting (scripts).
+        #[arg(long, requires = "delete_extra")]
+        yes: bool,
         #[arg(long)]
         json: bool,
     },
@@ -620,7 +631,12 @@ fn run(cli: Cli) -> Result<u8, CoreError> {
             json,
         } => sync_cmd::sync(&dir, concurrency, bwlimit, retry_failed, timeout, json),
         Command::Verify { sample, cycle, json } => sync_cmd::verify(&dir, sample, cycle, json),
-        Command::Reconcile { json } => sync_cmd::reconcile(&dir, json),
+        Command::Reconcile {
+            repair,
+            delete_extra,
+            yes,
+            json,
+        } => sync_cmd::reconcile(&dir, repair, delete_extra, yes, json),
         Command::Restore { what, to, json } => sync_cmd::restore(&dir, &what, to, json),
         Command::Recover(args) => sync_cmd::recover(&dir, args),
         Command::Audit {

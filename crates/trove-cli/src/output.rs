@@ -18,6 +18,20 @@ pub fn note(s: &str) {
     eprintln!("{s}");
 }
 
+/// Asks a yes/no question on the terminal: true only for the exact
+/// `word` typed back. `None` when standard input is not a terminal (a
+/// script must say `--yes`).
+pub fn confirm(question: &str, word: &str) -> Option<bool> {
+    use std::io::{BufRead, IsTerminal};
+    if !std::io::stdin().is_terminal() {
+        return None;
+    }
+    eprint!("{question} Type `{word}` to go on: ");
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer).ok()?;
+    Some(answer.trim() == word)
+}
+
 /// The error, and on a line of its own what to do about it here.
 pub fn error(e: &CoreError) {
     eprintln!("error: {e}");

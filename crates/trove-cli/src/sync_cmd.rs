@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 use trove_core::{CoreError, CredentialSource, Event, SyncOptions, SyncPolicy, SyncStatus, Target, TargetSettings};
 
-use crate::{EXIT_OK, EXIT_SOME_FAILED, ctrl_c, open_reader, open_writer, output};
+use crate::{EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, ctrl_c, open_reader, open_writer, output};
 
 #[derive(Debug, Subcommand)]
 pub enum TargetAction {
@@ -316,27 +316,20 @@ pub fn verify(dir: &Path, sample: Option<f64>, cycle: Option<u32>, json: bool) -
     )
 }
 
-pub fn reconcile(dir: &Path, json: bool) -> Result<u8, CoreError> {
+pub fn reconcile(dir: &Path, repair: bool, delete_extra: bool, yes: bool, json: bool) -> Result<u8, CoreError> {
     let lib = open_writer(dir, false)?;
     let target = lib.target()?;
-    let report = lib.reconcile_target(&credentials(&target))?;
-    if json {
-        output::json(&json!({
-            "target": report.target,
-            "listed": report.listed,
-            "missing": report.missing,
-            "extra": report.extra,
-            "drift": report.drift.iter().map(|(k, d)| json!({"key": k, "detail": d})).collect::<Vec<_>>(),
-            "inventory": report.inventory_key,
-        }));
-    } else {
+    let creds = credentials(&target);
+    let report = lib.reconcile_target(&creds)?;
+    if !json {
         output::note(&format!(
-            "{}: {} object(s) listed; {} missing, {} extra, {} drifted; inventory written to {}",
+            "{}: {} object(s) listed; {} missing, {} extra, {} drifted, {} unfinished upload(s) no sync tracks; inventory written to {}",
             report.target,
             report.listed,
             report.missing.len(),
             report.extra.len(),
             report.drift.len(),
+            report.orphaned_uploads.len(),
             report.inventory_key
         ));
         for k in &report.missing {
@@ -348,12 +341,82 @@ pub fn reconcile(dir: &Path, json: bool) -> Result<u8, CoreError> {
         for k in &report.extra {
             output::note(&format!("  extra: {k}"));
         }
+        for (k, id) in &report.orphaned_uploads {
+            output::note(&format!("  unfinished upload: {k} ({id})"));
+        }
     }
-    Ok(if report.missing.is_empty() && report.drift.is_empty() {
-        EXIT_OK
+    // Extras go only when asked for, and confirmed.
+    let mut deleted = (0, 0);
+    let to_delete = report.extra.len() + report.orphaned_uploads.len();
+    if delete_extra && to_delete > 0 {
+        let confirmed = yes
+            || match output::confirm(
+                &format!(
+                    "Delete {} object(s) and abort {} unfinished upload(s) in {} that this library's catalog does not know? They may belong to another library that syncs to the same place.",
+                    report.extra.len(),
+                    report.orphaned_uploads.len(),
+                    report.target
+                ),
+                "delete",
+            ) {
+                Some(answer) => answer,
+                None => {
+                    output::note("deleting needs a confirmation: run it in a terminal, or add --yes");
+                    return Ok(EXIT_USAGE);
+                }
+            };
+        if confirmed {
+            deleted = lib.delete_extra_objects(&creds, &report.extra, &report.orphaned_uploads)?;
+        } else if !json {
+            output::note("nothing deleted");
+        }
+    }
+    // What is missing or drifted is queued (by this reconcile or an
+    // earlier one); a repair sends it now, with a sync.
+    let repaired = if repair {
+        let cancel = ctrl_c();
+        let bar = progress_bar(json);
+        let sink = sync_sink(&bar);
+        let opts = SyncOptions {
+            threads: crate::cores(),
+            ..SyncOptions::default()
+        };
+        let sent = lib.sync(&creds, &opts, &sink, &cancel);
+        bar.finish_and_clear();
+        Some(sent?)
     } else {
-        EXIT_SOME_FAILED
-    })
+        None
+    };
+    let unrepaired = repaired
+        .as_ref()
+        .map_or(report.missing.len() + report.drift.len(), |r| {
+            r.failed.len() + r.pending as usize
+        });
+    if json {
+        output::json(&json!({
+            "target": report.target,
+            "listed": report.listed,
+            "missing": report.missing,
+            "extra": report.extra,
+            "drift": report.drift.iter().map(|(k, d)| json!({"key": k, "detail": d})).collect::<Vec<_>>(),
+            "orphaned_uploads": report.orphaned_uploads.iter().map(|(k, id)| json!({"key": k, "upload_id": id})).collect::<Vec<_>>(),
+            "inventory": report.inventory_key,
+            "repaired": repaired.as_ref().map(|r| r.uploaded),
+            "deleted": deleted.0,
+            "aborted_uploads": deleted.1,
+        }));
+    } else {
+        if let Some(r) = &repaired {
+            output::note(&format!("repair: {} object(s) sent again and verified", r.uploaded));
+        }
+        if deleted != (0, 0) {
+            output::note(&format!(
+                "deleted {} object(s), aborted {} upload(s) (in the audit trail)",
+                deleted.0, deleted.1
+            ));
+        }
+    }
+    Ok(if unrepaired == 0 { EXIT_OK } else { EXIT_SOME_FAILED })
 }
 
 pub fn restore(dir: &Path, what: &str, to: Option<PathBuf>, json: bool) -> Result<u8, CoreError> {

@@ -46,6 +46,10 @@ pub struct ReconcileReport {
     pub extra: Vec<String>,
     /// Size or checksum differs from the catalog (queued again).
     pub drift: Vec<(String, String)>,
+    /// Multipart uploads under Trove's key spaces that were started and
+    /// never finished, and that no sync of this library tracks: the key and
+    /// the upload id (their parts cost storage until aborted).
+    pub orphaned_uploads: Vec<(String, String)>,
     /// The inventory file written, e.g. `inventory/20261121.txt`.
     pub inventory_key: String,
 }
@@ -350,6 +354,16 @@ impl Library {
         let mut extra: Vec<String> = listed.into_keys().collect();
         extra.sort();
         report.extra = extra;
+        let tracked: std::collections::HashSet<String> =
+            self.catalog().sync_upload_ids(target.id)?.into_iter().collect();
+        for prefix in ["originals/", "proxies/", "manifests/"] {
+            for u in rt.block_on(super::run::listed_uploads(&store, prefix))? {
+                if !tracked.contains(&u.upload_id) {
+                    report.orphaned_uploads.push((u.key, u.upload_id));
+                }
+            }
+        }
+        report.orphaned_uploads.sort();
         lines.sort();
         let mut body = lines.join("\n");
         body.push('\n');
@@ -365,6 +379,66 @@ impl Library {
             },
         ))?;
         Ok(report)
+    }
+}
+
+impl Library {
+    /// Deletes objects a reconcile found in the target but not in the
+    /// catalog, and aborts the unfinished uploads it found no sync tracks,
+    /// each recorded in the audit trail. Each key is checked again first:
+    /// only keys under Trove's key spaces (`originals/`, `proxies/`,
+    /// `manifests/`) that the catalog does not know now are touched. Such
+    /// objects may belong to another library that syncs to the same place:
+    /// front ends ask the person before they call this.
+    pub fn delete_extra_objects(
+        &self,
+        credentials: &CredentialSource,
+        extra: &[String],
+        orphaned_uploads: &[(String, String)],
+    ) -> Result<(u64, u64)> {
+        self.require_writer("deleting objects from the target")?;
+        let target = self.target()?;
+        let rt = runtime(2)?;
+        let store = rt.block_on(Library::open_store(&target, credentials, Duration::from_secs(60)))?;
+        let ours = |key: &str| {
+            ["originals/", "proxies/", "manifests/"]
+                .iter()
+                .any(|p| key.starts_with(p))
+        };
+        let (mut deleted, mut aborted) = (0, 0);
+        for key in extra {
+            if !ours(key) || self.catalog().sync_object_by_key(target.id, key)?.is_some() {
+                continue;
+            }
+            let result = rt.block_on(store.delete(key));
+            self.audit_target(&trove_catalog::NewAudit {
+                event: trove_catalog::AuditEvent::Deletion,
+                success: result.is_ok(),
+                target: Some(&target.settings.url),
+                key: Some(key),
+                asset: None,
+                md5: None,
+                blake3: None,
+                size: None,
+                detail: Some(match &result {
+                    Ok(()) => "in the target but unknown to the catalog",
+                    Err(_) => "could not be deleted",
+                }),
+                trigger: "reconcile --delete-extra",
+            })?;
+            result?;
+            deleted += 1;
+        }
+        let tracked: std::collections::HashSet<String> =
+            self.catalog().sync_upload_ids(target.id)?.into_iter().collect();
+        for (key, upload_id) in orphaned_uploads {
+            if !ours(key) || tracked.contains(upload_id) {
+                continue;
+            }
+            rt.block_on(store.abort_multipart(key, upload_id))?;
+            aborted += 1;
+        }
+        Ok((deleted, aborted))
     }
 }
 
