@@ -1709,3 +1709,50 @@ fn reconcile_finds_each_failure_repairs_it_and_deletes_extras_only_when_confirme
     }
     assert!(events.contains(&("deletion".into(), extra.into())), "{events:?}");
 }
+
+/// A long sync stores catalog snapshots while it runs (here every second
+/// of a sync slowed to about five), each a whole catalog that passes
+/// SQLite's integrity check, besides the one at the end.
+#[test]
+fn a_long_sync_stores_catalog_snapshots_while_it_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lib = tmp.path().join("lib");
+    let photos = tmp.path().join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    for i in 0..3u64 {
+        random_file(&photos.join(format!("scan{i}.bin")), 1_000_000, 700 + i);
+    }
+    ok(&trove_s3(
+        &lib,
+        SECRET_KEY,
+        &["add", photos.to_str().unwrap(), "--kinds", "all", "--json"],
+    ));
+    let prefix = unique_prefix("snapshots", tmp.path());
+    set_s3_target(&lib, &prefix, &S3Server::shared().endpoint);
+    let report = ok(&trove_s3(
+        &lib,
+        SECRET_KEY,
+        &["sync", "--bwlimit", "600K", "--snapshot-every", "1s", "--json"],
+    ));
+    let during = report["snapshots_during"].as_u64().unwrap();
+    assert!(during >= 2, "{report}");
+    let keys = rclone_keys(&format!("{prefix}/catalog/"));
+    assert!(keys.len() as u64 > during, "{keys:?} {report}");
+    for k in &keys {
+        let db = zstd::decode_all(&rclone_cat(&prefix, &format!("catalog/{k}"))[..]).unwrap();
+        let path = tmp.path().join("snapshot.db");
+        std::fs::write(&path, db).unwrap();
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+        assert_eq!(check, "ok", "{k}");
+        let assets: i64 = conn.query_row("SELECT count(*) FROM assets", [], |r| r.get(0)).unwrap();
+        assert_eq!(assets, 3, "{k}");
+        drop(conn);
+        std::fs::remove_file(&path).unwrap();
+    }
+    // The default: a snapshot every 15 minutes, none in a short sync.
+    let again = ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
+    assert_eq!(again["snapshots_during"], 0, "{again}");
+    let out = trove_s3(&lib, SECRET_KEY, &["sync", "--snapshot-every", "soon"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}

@@ -243,6 +243,10 @@ enum Command {
         /// request is cut and retried.
         #[arg(long, default_value_t = 60, value_name = "SECS")]
         timeout: u64,
+        /// While it runs, also store a catalog snapshot this often (e.g.
+        /// 15m, 1h, 30s; 0 for only the one at the end).
+        #[arg(long, default_value = "15m", value_name = "EVERY", value_parser = sync_cmd::parse_every)]
+        snapshot_every: sync_cmd::Every,
         #[arg(long)]
         json: bool,
     },
@@ -628,8 +632,19 @@ fn run(cli: Cli) -> Result<u8, CoreError> {
             bwlimit,
             retry_failed,
             timeout,
+            snapshot_every,
             json,
-        } => sync_cmd::sync(&dir, concurrency, bwlimit, retry_failed, timeout, json),
+        } => sync_cmd::sync(
+            &dir,
+            sync_cmd::SyncArgs {
+                concurrency,
+                bwlimit,
+                retry_failed,
+                timeout,
+                snapshot_every: snapshot_every.0,
+            },
+            json,
+        ),
         Command::Verify { sample, cycle, json } => sync_cmd::verify(&dir, sample, cycle, json),
         Command::Reconcile {
             repair,

@@ -170,14 +170,48 @@ pub fn parse_rate(s: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("{s:?} is not a rate; use e.g. 10M (bytes per second), 512k or 1G"))
 }
 
-pub fn sync(
-    dir: &Path,
-    concurrency: usize,
-    bwlimit: Option<u64>,
-    retry_failed: bool,
-    timeout: u64,
-    json: bool,
-) -> Result<u8, CoreError> {
+/// How often something happens; `None` for never (`0`).
+#[derive(Debug, Clone, Copy)]
+pub struct Every(pub Option<std::time::Duration>);
+
+/// `15m`, `1h`, `30s`, or `0`.
+pub fn parse_every(s: &str) -> Result<Every, String> {
+    let t = s.trim();
+    if t == "0" {
+        return Ok(Every(None));
+    }
+    let (num, unit) = t.split_at(t.len().saturating_sub(1));
+    let secs = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        _ => return Err(format!("{s:?} is not a period; use e.g. 15m, 1h, 30s, or 0 for never")),
+    };
+    num.parse::<u64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .map(|n| Every(Some(std::time::Duration::from_secs(n * secs))))
+        .ok_or_else(|| format!("{s:?} is not a period; use e.g. 15m, 1h, 30s, or 0 for never"))
+}
+
+/// `trove sync`'s settings.
+#[derive(Debug, Clone, Copy)]
+pub struct SyncArgs {
+    pub concurrency: usize,
+    pub bwlimit: Option<u64>,
+    pub retry_failed: bool,
+    pub timeout: u64,
+    pub snapshot_every: Option<std::time::Duration>,
+}
+
+pub fn sync(dir: &Path, args: SyncArgs, json: bool) -> Result<u8, CoreError> {
+    let SyncArgs {
+        concurrency,
+        bwlimit,
+        retry_failed,
+        timeout,
+        snapshot_every,
+    } = args;
     let lib = open_writer(dir, false)?;
     let target = lib.target()?;
     if retry_failed {
@@ -191,6 +225,7 @@ pub fn sync(
         bandwidth_limit: bwlimit,
         threads: crate::cores(),
         request_timeout: std::time::Duration::from_secs(timeout.max(1)),
+        snapshot_every,
         ..SyncOptions::default()
     };
     let report = lib.sync(&credentials(&target), &opts, &sink, &cancel);
@@ -227,6 +262,7 @@ pub fn sync(
             "pending": report.pending,
             "failed": report.failed.iter().map(|(k, e)| json!({"key": k, "error": e})).collect::<Vec<_>>(),
             "snapshot": report.snapshot.as_ref().map(|s| json!({"key": s.key, "size": s.size})),
+            "snapshots_during": report.snapshots_during,
             "snapshots_pruned": report.snapshots_pruned,
             "snapshot_error": report.snapshot_error,
             "seconds": report.seconds,

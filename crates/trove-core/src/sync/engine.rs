@@ -113,7 +113,14 @@ pub struct SyncOptions {
     /// bytes it stored (as rclone does). Multipart uploads are always read
     /// back with a HEAD; folder targets always by reading the bytes.
     pub head_after_put: bool,
+    /// While a sync runs, a catalog snapshot goes to the target this often
+    /// (besides the one at the end), so that a long first sync of a large
+    /// library is recoverable before it ends; `None`: only at the end.
+    pub snapshot_every: Option<Duration>,
 }
+
+/// How often a running sync stores a catalog snapshot by default.
+pub const SNAPSHOT_EVERY: Duration = Duration::from_secs(15 * 60);
 
 impl Default for SyncOptions {
     fn default() -> Self {
@@ -129,6 +136,7 @@ impl Default for SyncOptions {
             threads: 2,
             request_timeout: Duration::from_secs(60),
             head_after_put: true,
+            snapshot_every: Some(SNAPSHOT_EVERY),
         }
     }
 }

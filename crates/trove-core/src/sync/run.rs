@@ -42,6 +42,8 @@ pub struct SyncReport {
     /// The catalog snapshot stored after the objects, and how many older
     /// ones were pruned.
     pub snapshot: Option<super::SnapshotInfo>,
+    /// Snapshots stored while the sync ran (`SyncOptions::snapshot_every`).
+    pub snapshots_during: u64,
     pub snapshots_pruned: u64,
     /// Why no snapshot was stored, when the objects went but it failed.
     pub snapshot_error: Option<String>,
@@ -186,7 +188,37 @@ impl Library {
             max_attempts: opts.max_attempts,
             failed: Vec::new(),
         };
-        let result = drive(&rt, &ctx, &rx, &mut queue, &mut stats, sink, cancel);
+        let stop_snapshots = Cancel::new();
+        let snapshots_during = std::sync::atomic::AtomicU64::new(0);
+        let result = std::thread::scope(|s| {
+            if let Some(every) = opts.snapshot_every {
+                let (stop, store, url, rt, count) =
+                    (&stop_snapshots, &store, &target.settings.url, &rt, &snapshots_during);
+                s.spawn(move || {
+                    let mut last = Instant::now();
+                    while !stop.is_cancelled() {
+                        std::thread::sleep(Duration::from_millis(100));
+                        if last.elapsed() < every {
+                            continue;
+                        }
+                        // Not fatal: the objects are safe, and the next
+                        // snapshot (or the one at the end) follows.
+                        match rt.block_on(self.send_snapshot(store, url)) {
+                            Ok((info, _)) => {
+                                tracing::info!(key = %info.key, "catalog snapshot stored while syncing");
+                                count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                            }
+                            Err(e) => tracing::warn!(error = %e, "catalog snapshot not stored while syncing"),
+                        }
+                        last = Instant::now();
+                    }
+                });
+            }
+            let r = drive(&rt, &ctx, &rx, &mut queue, &mut stats, sink, cancel);
+            stop_snapshots.cancel();
+            r
+        });
+        report.snapshots_during = snapshots_during.into_inner();
         drop(ctx);
         let result = result.and_then(|()| {
             if let Some(days) = target.settings.keep_replaced_days {
