@@ -15,6 +15,7 @@ mod error;
 mod exif_probe;
 mod heif;
 mod icc;
+mod iptc;
 mod pdf;
 mod proxies;
 mod raw;
@@ -37,6 +38,7 @@ pub use video::{
 pub use detect::{Detected, detect};
 pub use error::MediaError;
 pub use exif_probe::{ExifSummary, probe_exif};
+pub use iptc::probe_iptc;
 pub use proxies::{
     FullImage, ImageProxies, Proxy, ProxySpec, Variant, decode_memory, full_size_jpeg, image_proxies, orient,
 };

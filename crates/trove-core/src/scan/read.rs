@@ -212,6 +212,19 @@ fn describe(
         }
         _ => None,
     };
+    // IPTC-IIM, the older block (captions, keywords, credits, place) that
+    // Photoshop and newsroom tools still write beside XMP: it fills what
+    // the XMP leaves out, as the Metadata Working Group's guidance ranks
+    // them.
+    let iptc = match detected.kind {
+        AssetKind::Image => trove_media::probe_iptc(head),
+        _ => None,
+    };
+    let embedded = match (embedded, iptc) {
+        (x, None) => x,
+        (None, Some(i)) => Some(i),
+        (Some(x), Some(i)) => Some(x.or(i)),
+    };
     // The sidecar is what editors write: its fields win, field by field.
     let xmp = match (embedded, sidecar.filter(|s| !s.is_empty())) {
         (e, None) => e,

@@ -185,3 +185,53 @@ fn another_tools_sidecar_edit_wins_field_by_field_and_undo_brings_back_what_it_r
     let keywords: Vec<String> = c.keywords.iter().map(ToString::to_string).collect();
     assert_eq!(keywords, ["Birds|Puffin", "Places|Iceland"]);
 }
+
+/// A photo whose caption, keywords and place are only in its IPTC-IIM
+/// block (as older Photoshop and newsroom tools write them, here by
+/// exiftool) gets them; an embedded XMP value wins where both have one.
+#[test]
+fn iptc_fills_what_the_xmp_leaves_out() {
+    let env = Env::new();
+    let embedded = xmp_packet(3, "", "XMP title", &[], &[]);
+    std::fs::write(
+        env.path("scan.jpg"),
+        insert_xmp(&jpeg_bytes(32, 24, [90, 90, 20], 3, None), &embedded),
+    )
+    .unwrap();
+    let out = std::process::Command::new("exiftool")
+        .args([
+            "-overwrite_original",
+            "-codedcharacterset=utf8",
+            "-IPTC:ObjectName=IPTC title",
+            "-IPTC:Keywords=Iceland",
+            "-IPTC:Keywords=Lundi",
+            "-IPTC:Caption-Abstract=Two puffins",
+            "-IPTC:City=Reykjavík",
+        ])
+        .arg(env.path("scan.jpg"))
+        .output()
+        .expect("exiftool runs (scripts/deps.sh installs libimage-exiftool-perl)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    set_age(&env, "scan.jpg", 3600);
+    env.scan();
+    let d = env.asset_at("scan.jpg");
+    let m = d.metadata.unwrap();
+    assert_eq!(m.title.as_deref(), Some("XMP title"), "XMP wins where both say");
+    assert_eq!(m.description.as_deref(), Some("Two puffins"));
+    assert_eq!(m.raw["xmp"]["keywords"], serde_json::json!(["Iceland", "Lundi"]));
+    assert_eq!(m.raw["xmp"]["city"], "Reykjavík");
+    let keywords: Vec<String> = d.curation.keywords.iter().map(ToString::to_string).collect();
+    assert_eq!(keywords, ["Iceland", "Lundi"]);
+    let found = env
+        .lib
+        .search(
+            &trove_core::SearchQuery {
+                text: "tag:lundi".into(),
+                limit: 10,
+                ..Default::default()
+            },
+            &NoEvents,
+        )
+        .unwrap();
+    assert_eq!(found.total, 1);
+}

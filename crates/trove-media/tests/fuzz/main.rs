@@ -1,7 +1,7 @@
 //! A mutation fuzzer on stable Rust: real files (generated here, made by
 //! the standard tools, and, with `TROVE_FUZZ_CORPUS`, Pillow's test images)
 //! mutated by proptest and fed to every parser that reads bytes from
-//! outside: EXIF, XMP, the image decoders (JPEG, PNG, TIFF, WebP, GIF, BMP,
+//! outside: EXIF, XMP, IPTC-IIM, the image decoders (JPEG, PNG, TIFF, WebP, GIF, BMP,
 //! HEIC through libheif, RAW previews), header probes, ffprobe's JSON,
 //! pdfinfo's text and audio tags.
 //!
@@ -445,6 +445,17 @@ fn targets(tmp: &Path) -> Vec<Target> {
             seeds: metadata.clone(),
             parse: Box::new(|b| {
                 let _ = trove_media::probe_exif(b);
+            }),
+        },
+        Target {
+            name: "iptc",
+            cases: 20000,
+            seeds: vec![
+                std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/media/files/pillow-iptc.jpg")).unwrap(),
+                jpeg.clone(),
+            ],
+            parse: Box::new(|b| {
+                let _ = trove_media::probe_iptc(b);
             }),
         },
         Target {

@@ -544,3 +544,81 @@ fn a_jpeg_with_extraneous_bytes_before_a_marker_gives_its_image_with_a_warning()
             .is_none()
     );
 }
+
+/// exiftool's reading of a file's IPTC (JSON, values as text).
+fn exiftool_iptc(path: &std::path::Path) -> serde_json::Value {
+    let out = std::process::Command::new("exiftool")
+        .args(["-j", "-IPTC:all", "-charset", "iptc=utf8"])
+        .arg(path)
+        .output()
+        .expect("exiftool runs (scripts/deps.sh installs libimage-exiftool-perl)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()[0].clone()
+}
+
+fn as_text(v: &serde_json::Value) -> String {
+    v.as_str().map_or_else(|| v.to_string(), str::to_owned)
+}
+
+/// IPTC-IIM as a real photo tool wrote it (Pillow's test image) and as
+/// exiftool writes it: Trove reads what exiftool reads.
+#[test]
+fn iptc_agrees_with_exiftool_on_real_and_exiftool_written_files() {
+    let real = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/media/files/pillow-iptc.jpg");
+    let x = trove_media::probe_iptc(&std::fs::read(&real).unwrap()).unwrap();
+    let e = exiftool_iptc(&real);
+    assert_eq!(x.city.as_deref(), e["City"].as_str());
+    assert_eq!(x.country.as_deref(), e["Country-PrimaryLocationName"].as_str());
+    let keywords: Vec<String> = e["Keywords"].as_array().unwrap().iter().map(as_text).collect();
+    assert_eq!(x.keywords, keywords);
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("written.jpg");
+    std::fs::write(&path, encode(&quadrants(64, 48), ImageFormat::Jpeg)).unwrap();
+    let out = std::process::Command::new("exiftool")
+        .args([
+            "-overwrite_original",
+            "-codedcharacterset=utf8",
+            "-IPTC:ObjectName=Puffins",
+            "-IPTC:Keywords=Iceland",
+            "-IPTC:Keywords=Lundi",
+            "-IPTC:By-line=Ann Ösp",
+            "-IPTC:CopyrightNotice=© Ann",
+            "-IPTC:City=Reykjavík",
+            "-IPTC:Province-State=Höfuðborgarsvæðið",
+            "-IPTC:Country-PrimaryLocationName=Iceland",
+            "-IPTC:Headline=Birds",
+            "-IPTC:SpecialInstructions=Credit required",
+            "-IPTC:Caption-Abstract=Two puffins on a cliff",
+            "-IPTC:DateCreated=2019:07:14",
+            "-IPTC:TimeCreated=18:22:05+02:00",
+        ])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let x = trove_media::probe_iptc(&std::fs::read(&path).unwrap()).unwrap();
+    let e = exiftool_iptc(&path);
+    for (ours, theirs) in [
+        (&x.title, "ObjectName"),
+        (&x.creator, "By-line"),
+        (&x.rights, "CopyrightNotice"),
+        (&x.city, "City"),
+        (&x.state, "Province-State"),
+        (&x.country, "Country-PrimaryLocationName"),
+        (&x.headline, "Headline"),
+        (&x.instructions, "SpecialInstructions"),
+        (&x.description, "Caption-Abstract"),
+    ] {
+        assert_eq!(ours.as_deref(), e[theirs].as_str(), "{theirs}");
+    }
+    let keywords: Vec<String> = e["Keywords"].as_array().unwrap().iter().map(as_text).collect();
+    assert_eq!(x.keywords, keywords);
+    assert_eq!(
+        x.date_taken.as_deref(),
+        Some("2019-07-14T18:22:05+02:00"),
+        "exiftool: {} {}",
+        e["DateCreated"],
+        e["TimeCreated"]
+    );
+}
