@@ -52,10 +52,11 @@ fn jpeg_app13(bytes: &[u8]) -> Option<Vec<u8>> {
         }
         let start = i + 4;
         let end = (i + 2 + len).min(bytes.len());
-        if marker == 0xED && start <= end {
-            if let Some(body) = bytes[start..end].strip_prefix(PHOTOSHOP) {
-                out.extend_from_slice(body);
-            }
+        if marker == 0xED
+            && start <= end
+            && let Some(body) = bytes[start..end].strip_prefix(PHOTOSHOP)
+        {
+            out.extend_from_slice(body);
         }
         i += 2 + len;
     }
