@@ -141,14 +141,33 @@ fn summarize(exif: &Exif) -> ExifSummary {
 }
 
 fn field(exif: &Exif, tag: Tag) -> Option<&exif::Field> {
-    exif.get_field(tag, In::PRIMARY)
+    exif.get_field(tag, In::PRIMARY).or_else(|| {
+        // An entry some writer put in the other IFD of the primary image
+        // (a LensModel in IFD0, as Nikon's D800 writes it): found by its
+        // number there, as exiftool finds it. GPS numbers overlap others,
+        // so GPS entries are looked up only where they belong.
+        if tag.context() == exif::Context::Gps {
+            return None;
+        }
+        exif.fields().find(|f| {
+            f.ifd_num == In::PRIMARY
+                && f.tag.number() == tag.number()
+                && matches!(f.tag.context(), exif::Context::Tiff | exif::Context::Exif)
+        })
+    })
 }
 
 fn text(exif: &Exif, tag: Tag) -> Option<String> {
     match &field(exif, tag)?.value {
         Value::Ascii(parts) => {
             let joined: Vec<u8> = parts.first()?.clone();
-            let s = String::from_utf8_lossy(&joined)
+            // Not UTF-8: Latin-1, as older cameras and scanners write it,
+            // without control characters.
+            let s = String::from_utf8(joined)
+                .unwrap_or_else(|e| e.into_bytes().iter().map(|b| char::from(*b)).collect())
+                .chars()
+                .filter(|c| !c.is_control() || *c == '\0')
+                .collect::<String>()
                 .trim_matches(|c: char| c == '\0' || c.is_whitespace())
                 .to_owned();
             (!s.is_empty()).then_some(s)
@@ -158,7 +177,14 @@ fn text(exif: &Exif, tag: Tag) -> Option<String> {
 }
 
 fn uint(exif: &Exif, tag: Tag) -> Option<u32> {
-    field(exif, tag)?.value.get_uint(0)
+    let value = &field(exif, tag)?.value;
+    // Signed types for unsigned tags (gThumb writes Orientation as SLONG):
+    // read as exiftool reads them, when not negative.
+    value.get_uint(0).or_else(|| match value {
+        Value::SLong(v) => v.first().and_then(|n| u32::try_from(*n).ok()),
+        Value::SShort(v) => v.first().and_then(|n| u32::try_from(*n).ok()),
+        _ => None,
+    })
 }
 
 fn rational(exif: &Exif, tag: Tag) -> Option<f64> {
@@ -271,6 +297,31 @@ mod tests {
         t.extend_from_slice(&0u32.to_be_bytes());
         t.extend_from_slice(b"Canon\0");
         t
+    }
+
+    /// Entries as odd writers leave them: Orientation as SLONG (gThumb),
+    /// LensModel in IFD0 (Nikon D800), a Make in Latin-1 (old scanners).
+    #[test]
+    fn signed_orientation_lens_in_ifd0_and_latin1_text_are_read() {
+        let mut t = b"II*\0\x08\0\0\0".to_vec();
+        t.extend_from_slice(&3u16.to_le_bytes());
+        let data_at: u32 = 8 + 2 + 3 * 12 + 4;
+        let entry = |t: &mut Vec<u8>, tag: u16, typ: u16, count: u32, value: [u8; 4]| {
+            t.extend_from_slice(&tag.to_le_bytes());
+            t.extend_from_slice(&typ.to_le_bytes());
+            t.extend_from_slice(&count.to_le_bytes());
+            t.extend_from_slice(&value);
+        };
+        entry(&mut t, 0x010F, 2, 7, data_at.to_le_bytes());
+        entry(&mut t, 0x0112, 9, 1, 6i32.to_le_bytes());
+        entry(&mut t, 0xA434, 2, 8, (data_at + 8).to_le_bytes());
+        t.extend_from_slice(&0u32.to_le_bytes());
+        t.extend_from_slice(b"Nikon\xe9\0\0");
+        t.extend_from_slice(b"24-70mm\0");
+        let m = probe_exif(&t).unwrap().metadata;
+        assert_eq!(m.orientation, Some(6));
+        assert_eq!(m.lens.as_deref(), Some("24-70mm"));
+        assert_eq!(m.camera_make.as_deref(), Some("Nikoné"));
     }
 
     /// A WebP whose EXIF chunk starts with JPEG's `Exif\0\0`, as Pillow's
