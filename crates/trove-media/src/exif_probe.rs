@@ -37,7 +37,15 @@ pub fn probe_exif(bytes: &[u8]) -> Result<ExifSummary, MediaError> {
         // writers (older libwebp tools, some phones) put JPEG's `Exif\0\0`
         // before it, which kamadak-exif refuses as a bad byte order.
         Some(chunk) => reader.read_raw(chunk.strip_prefix(b"Exif\0\0").unwrap_or(chunk).to_vec()),
-        None => reader.read_from_container(&mut Cursor::new(bytes)),
+        None => match reader.read_from_container(&mut Cursor::new(bytes)) {
+            // ImageMagick keeps a PNG's EXIF as hex in a text chunk (the
+            // convention before PNG had `eXIf`).
+            Err(exif::Error::NotFound(w)) => match png_text_exif(bytes) {
+                Some(raw) => reader.read_raw(raw),
+                None => Err(exif::Error::NotFound(w)),
+            },
+            other => other,
+        },
     };
     let exif = read
         .or_else(|e| e.distill_partial_result(|errors| dropped = errors.len()))
@@ -73,6 +81,62 @@ fn webp_exif_chunk(bytes: &[u8]) -> Option<&[u8]> {
         }
         // Chunks are padded to an even length.
         at = data.checked_add(len)?.checked_add(len & 1)?;
+    }
+    None
+}
+
+/// The EXIF block ImageMagick writes into a PNG as a `Raw profile type
+/// exif` (or `APP1`) text chunk, `tEXt` or zlib-compressed `zTXt`: a blank
+/// line, the profile's name, its length in bytes, then the bytes in hex.
+fn png_text_exif(bytes: &[u8]) -> Option<Vec<u8>> {
+    use std::io::Read;
+    const MAX_PROFILE: u64 = 1 << 20;
+    if !bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return None;
+    }
+    let mut at = 8usize;
+    while at + 8 <= bytes.len() {
+        let len = u32::from_be_bytes(bytes[at..at + 4].try_into().ok()?) as usize;
+        let kind = &bytes[at + 4..at + 8];
+        let data = bytes.get(at + 8..(at + 8).checked_add(len)?)?;
+        at = (at + 12).checked_add(len)?;
+        if kind != b"tEXt" && kind != b"zTXt" {
+            continue;
+        }
+        let Some(nul) = data.iter().position(|b| *b == 0) else {
+            continue;
+        };
+        let keyword = &data[..nul];
+        if !keyword.eq_ignore_ascii_case(b"Raw profile type exif")
+            && !keyword.eq_ignore_ascii_case(b"Raw profile type APP1")
+        {
+            continue;
+        }
+        let text: Vec<u8> = if kind == b"zTXt" {
+            let mut out = Vec::new();
+            let compressed = data.get(nul + 2..)?;
+            flate2::read::ZlibDecoder::new(compressed)
+                .take(MAX_PROFILE * 3)
+                .read_to_end(&mut out)
+                .ok()?;
+            out
+        } else {
+            data[nul + 1..].to_vec()
+        };
+        let text = String::from_utf8_lossy(&text);
+        let mut lines = text.split('\n').map(str::trim).filter(|l| !l.is_empty());
+        let _name = lines.next()?;
+        let size: usize = lines.next()?.parse().ok().filter(|n| (*n as u64) <= MAX_PROFILE)?;
+        let hex: Vec<u8> = lines
+            .flat_map(str::bytes)
+            .filter(|b| !b.is_ascii_whitespace())
+            .collect();
+        let mut raw = vec![0u8; size];
+        hex::decode_to_slice(hex.get(..size * 2)?, &mut raw).ok()?;
+        return Some(match raw.strip_prefix(b"Exif\0\0") {
+            Some(tiff) => tiff.to_vec(),
+            None => raw,
+        });
     }
     None
 }
@@ -322,6 +386,48 @@ mod tests {
         assert_eq!(m.orientation, Some(6));
         assert_eq!(m.lens.as_deref(), Some("24-70mm"));
         assert_eq!(m.camera_make.as_deref(), Some("Nikoné"));
+    }
+
+    /// A PNG whose EXIF ImageMagick kept as hex in a `tEXt` or `zTXt`
+    /// chunk, as Pillow's `exif_imagemagick.png` has it.
+    #[test]
+    fn imagemagick_png_text_chunk_exif_is_read() {
+        use std::io::Write;
+        let mut profile = b"Exif\0\0".to_vec();
+        profile.extend(tiff_with_a_broken_entry());
+        let hex_lines: Vec<String> = hex::encode(&profile)
+            .as_bytes()
+            .chunks(72)
+            .map(|c| String::from_utf8(c.to_vec()).unwrap())
+            .collect();
+        let text = format!("\nexif\n{:8}\n{}\n", profile.len(), hex_lines.join("\n"));
+        let chunk = |kind: &[u8], data: &[u8]| {
+            let mut c = (data.len() as u32).to_be_bytes().to_vec();
+            c.extend_from_slice(kind);
+            c.extend_from_slice(data);
+            c.extend_from_slice(&[0; 4]); // CRC: not checked here
+            c
+        };
+        let mut ztxt = b"Raw profile type exif\0\0".to_vec();
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        z.write_all(text.as_bytes()).unwrap();
+        ztxt.extend(z.finish().unwrap());
+        let mut text_chunk = b"Raw profile type exif\0".to_vec();
+        text_chunk.extend_from_slice(text.as_bytes());
+        for (kind, data) in [(&b"tEXt"[..], text_chunk), (&b"zTXt"[..], ztxt)] {
+            let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+            png.extend(chunk(b"IHDR", &[0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0]));
+            png.extend(chunk(kind, &data));
+            png.extend(chunk(b"IEND", &[]));
+            let m = probe_exif(&png).unwrap().metadata;
+            assert_eq!(
+                m.camera_make.as_deref(),
+                Some("Canon"),
+                "{:?}",
+                std::str::from_utf8(kind)
+            );
+            assert_eq!(m.orientation, Some(6));
+        }
     }
 
     /// A WebP whose EXIF chunk starts with JPEG's `Exif\0\0`, as Pillow's
