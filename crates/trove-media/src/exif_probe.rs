@@ -37,7 +37,11 @@ pub fn probe_exif(bytes: &[u8]) -> Result<ExifSummary, MediaError> {
         // writers (older libwebp tools, some phones) put JPEG's `Exif\0\0`
         // before it, which kamadak-exif refuses as a bad byte order.
         Some(chunk) => reader.read_raw(chunk.strip_prefix(b"Exif\0\0").unwrap_or(chunk).to_vec()),
-        None => match reader.read_from_container(&mut Cursor::new(bytes)) {
+        None => match match ifd_pointers_typed_ifd(bytes) {
+            // Read from a copy whose pointers say LONG (see below).
+            Some(patched) => reader.read_raw(patched),
+            None => reader.read_from_container(&mut Cursor::new(bytes)),
+        } {
             // ImageMagick keeps a PNG's EXIF as hex in a text chunk (the
             // convention before PNG had `eXIf`).
             Err(exif::Error::NotFound(w)) => match png_text_exif(bytes) {
@@ -83,6 +87,49 @@ fn webp_exif_chunk(bytes: &[u8]) -> Option<&[u8]> {
         at = data.checked_add(len)?.checked_add(len & 1)?;
     }
     None
+}
+
+/// A TIFF whose IFD0 points to its Exif, GPS or Interoperability IFD with
+/// an entry of type IFD (13) rather than LONG (FLIR's cameras, and others
+/// following TIFF's later spelling), which kamadak-exif skips with all
+/// that the IFD holds: a copy with those entries' type set to LONG, the
+/// same four bytes. `None` for anything else.
+fn ifd_pointers_typed_ifd(bytes: &[u8]) -> Option<Vec<u8>> {
+    let big = match bytes.get(..4)? {
+        b"MM\0*" => true,
+        b"II*\0" => false,
+        _ => return None,
+    };
+    let u16_at = |b: &[u8], at: usize| -> Option<u16> {
+        let v: [u8; 2] = b.get(at..at + 2)?.try_into().ok()?;
+        Some(if big {
+            u16::from_be_bytes(v)
+        } else {
+            u16::from_le_bytes(v)
+        })
+    };
+    let ifd0 = {
+        let v: [u8; 4] = bytes.get(4..8)?.try_into().ok()?;
+        (if big {
+            u32::from_be_bytes(v)
+        } else {
+            u32::from_le_bytes(v)
+        }) as usize
+    };
+    let count = usize::from(u16_at(bytes, ifd0)?);
+    let typed_ifd: Vec<usize> = (0..count)
+        .map(|i| ifd0 + 2 + i * 12)
+        .filter(|&e| matches!(u16_at(bytes, e), Some(0x8769 | 0x8825 | 0xA005)) && u16_at(bytes, e + 2) == Some(13))
+        .collect();
+    if typed_ifd.is_empty() {
+        return None;
+    }
+    let mut patched = bytes.to_vec();
+    let long: [u8; 2] = if big { 4u16.to_be_bytes() } else { 4u16.to_le_bytes() };
+    for e in typed_ifd {
+        patched[e + 2..e + 4].copy_from_slice(&long);
+    }
+    Some(patched)
 }
 
 /// The EXIF block ImageMagick writes into a PNG as a `Raw profile type
@@ -386,6 +433,33 @@ mod tests {
         assert_eq!(m.orientation, Some(6));
         assert_eq!(m.lens.as_deref(), Some("24-70mm"));
         assert_eq!(m.camera_make.as_deref(), Some("Nikoné"));
+    }
+
+    /// A TIFF whose Exif and GPS pointers are typed IFD (13), as FLIR's
+    /// cameras write them (Pillow's `ifd_tag_type.tiff`): their dates and
+    /// position are read.
+    #[test]
+    fn ifd_pointers_of_type_ifd_are_followed() {
+        let mut t = b"II*\0\x08\0\0\0".to_vec();
+        let entry = |t: &mut Vec<u8>, tag: u16, typ: u16, count: u32, value: u32| {
+            t.extend_from_slice(&tag.to_le_bytes());
+            t.extend_from_slice(&typ.to_le_bytes());
+            t.extend_from_slice(&count.to_le_bytes());
+            t.extend_from_slice(&value.to_le_bytes());
+        };
+        // IFD0 at 8: one entry, the Exif pointer typed IFD, to 26.
+        t.extend_from_slice(&1u16.to_le_bytes());
+        entry(&mut t, 0x8769, 13, 1, 26);
+        t.extend_from_slice(&0u32.to_le_bytes());
+        assert_eq!(t.len(), 26);
+        // The Exif IFD: DateTimeOriginal, its 20 bytes after the IFD.
+        t.extend_from_slice(&1u16.to_le_bytes());
+        entry(&mut t, 0x9003, 2, 20, 26 + 2 + 12 + 4);
+        t.extend_from_slice(&0u32.to_le_bytes());
+        t.extend_from_slice(b"2021:05:06 07:08:09\0");
+        let s = probe_exif(&t).unwrap();
+        let capture = s.capture.expect("the date in the Exif IFD");
+        assert_eq!(capture.unix_ms, 1_620_284_889_000);
     }
 
     /// A PNG whose EXIF ImageMagick kept as hex in a `tEXt` or `zTXt`
