@@ -105,7 +105,7 @@ fn jpeg_frame_header_within(bytes: &[u8], limit: usize) -> bool {
 
 /// Pixel size read from an image header, with EXIF orientation applied.
 pub fn image_dimensions(head: &[u8], orientation: Option<u8>) -> Option<(u32, u32)> {
-    let (w, h) = match bmp_size(head) {
+    let (w, h) = match bmp_size(head).or_else(|| jpeg2000_size(head)) {
         Some(size) => size,
         None => {
             let size = imagesize::blob_size(head).ok()?;
@@ -120,6 +120,46 @@ pub fn image_dimensions(head: &[u8], orientation: Option<u8>) -> Option<(u32, u3
         Some(5..=8) => (h, w),
         _ => (w, h),
     })
+}
+
+/// A JPEG 2000 image's pixel size, which `imagesize` does not read: from
+/// the `ihdr` box inside the `jp2h` header of a JP2/JPX file, or from the
+/// SIZ marker of a bare codestream (`.j2k`, `.j2c`).
+fn jpeg2000_size(head: &[u8]) -> Option<(u32, u32)> {
+    let be32 = |b: &[u8], at: usize| -> Option<u32> { Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?)) };
+    // A bare codestream: SOC, then SIZ (Lsiz, Rsiz, Xsiz, Ysiz, XOsiz, YOsiz).
+    if head.starts_with(&[0xFF, 0x4F, 0xFF, 0x51]) {
+        let (x, y, xo, yo) = (be32(head, 8)?, be32(head, 12)?, be32(head, 16)?, be32(head, 20)?);
+        return Some((x.checked_sub(xo)?, y.checked_sub(yo)?));
+    }
+    if !head.starts_with(b"\0\0\0\x0cjP  \r\n\x87\n") {
+        return None;
+    }
+    // Boxes: a 32-bit length (1: a 64-bit one follows; 0: to the end),
+    // a type, the payload. `ihdr` (height, width) sits inside `jp2h`.
+    let find = |data: &[u8], want: &[u8; 4]| -> Option<(usize, usize)> {
+        let mut at = 0usize;
+        while at + 8 <= data.len() {
+            let len = be32(data, at)? as usize;
+            let (start, len) = match len {
+                1 => {
+                    let long = u64::from_be_bytes(data.get(at + 8..at + 16)?.try_into().ok()?);
+                    (at + 16, usize::try_from(long).ok()?.checked_sub(16)?)
+                }
+                0 => (at + 8, data.len() - at - 8),
+                n => (at + 8, n.checked_sub(8)?),
+            };
+            if &data[at + 4..at + 8] == want {
+                return Some((start, len.min(data.len().saturating_sub(start))));
+            }
+            at = start.checked_add(len)?;
+        }
+        None
+    };
+    let (h_at, h_len) = find(head, b"jp2h")?;
+    let header = &head[h_at..h_at + h_len];
+    let (i_at, _) = find(header, b"ihdr")?;
+    Some((be32(header, i_at + 4)?, be32(header, i_at)?))
 }
 
 /// A BMP's pixel size, read here because the header has two layouts that
@@ -143,6 +183,29 @@ fn bmp_size(head: &[u8]) -> Option<(u32, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn jpeg2000_sizes_come_from_ihdr_and_siz() {
+        let mut jp2 = b"\0\0\0\x0cjP  \r\n\x87\n".to_vec();
+        jp2.extend_from_slice(b"\0\0\0\x14ftypjp2 \0\0\0\0jp2 ");
+        let mut ihdr = b"\0\0\0\x16ihdr".to_vec();
+        ihdr.extend_from_slice(&480u32.to_be_bytes()); // height
+        ihdr.extend_from_slice(&640u32.to_be_bytes()); // width
+        ihdr.extend_from_slice(&[0, 3, 7, 7, 0, 0]);
+        jp2.extend_from_slice(&((8 + ihdr.len()) as u32).to_be_bytes());
+        jp2.extend_from_slice(b"jp2h");
+        jp2.extend_from_slice(&ihdr);
+        assert_eq!(image_dimensions(&jp2, None), Some((640, 480)));
+        assert_eq!(image_dimensions(&jp2, Some(6)), Some((480, 640)));
+        let mut j2k = vec![0xFF, 0x4F, 0xFF, 0x51, 0, 41, 0, 0];
+        for v in [1000u32, 800, 10, 20] {
+            j2k.extend_from_slice(&v.to_be_bytes());
+        }
+        assert_eq!(image_dimensions(&j2k, None), Some((990, 780)));
+        for cut in 0..jp2.len() {
+            let _ = image_dimensions(&jp2[..cut], None);
+        }
+    }
 
     #[test]
     fn top_down_and_os2_bitmaps_have_their_real_size() {
