@@ -267,7 +267,11 @@ impl Library {
         run.sink.emit(Event::Warning {
             message: format!("a job worker could not use the catalog ({e}); it tries again"),
         });
-        self.job_signal().wait(*backoff);
+        // In short steps, so that stopping is prompt.
+        let until = std::time::Instant::now() + *backoff;
+        while !run.cancel.is_cancelled() && std::time::Instant::now() < until {
+            self.job_signal().wait(Duration::from_millis(200));
+        }
         *backoff = (*backoff * 2).min(Duration::from_secs(30));
         Ok(())
     }
@@ -383,6 +387,10 @@ impl Library {
                         sink.emit(Event::JobsPaused { reason: f.message });
                     }
                     if opts.stop_when_idle {
+                        if let Err(e) = released {
+                            // Left leased: the next start returns it.
+                            tracing::warn!(job = job.id, error = %e, "the job could not be put back in the queue");
+                        }
                         return Err(self.disk_full());
                     }
                     released
