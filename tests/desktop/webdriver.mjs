@@ -140,7 +140,9 @@ export async function startDriver(port, env) {
     detached: true,
   });
   const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
+  // Up to 30 s: once, in a full run, it took more than 10.
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
     if (driver.exitCode !== null) throw new Error(`tauri-driver exited with ${driver.exitCode}`);
     try {
       await fetch(base + "/status", { signal: AbortSignal.timeout(1000) });
@@ -149,7 +151,10 @@ export async function startDriver(port, env) {
       await sleep(100);
     }
   }
-  throw new Error("tauri-driver did not start");
+  // A driver left running would keep the test process (and the run)
+  // alive forever: it goes before the error does.
+  await stopDriver(driver);
+  throw new Error("tauri-driver did not start within 30 s");
 }
 
 /// Stops tauri-driver with SIGTERM (SIGKILL would orphan WebKitWebDriver).
