@@ -5,7 +5,27 @@
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
+
+/// The output of `id FLAG` (`-u`, `-g`).
+fn id(flag: &str) -> String {
+    Command::new("id")
+        .arg(flag)
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default()
+}
+
+/// Runs a mount command as it is, or, for a user other than root, through
+/// `sudo -n` when that fails (the test command installs its packages with
+/// sudo when not run as root).
+fn privileged(program: &str, args: &[String]) -> std::io::Result<Output> {
+    let out = Command::new(program).args(args).output()?;
+    if out.status.success() || id("-u") == "0" {
+        return Ok(out);
+    }
+    Command::new("sudo").arg("-n").arg(program).args(args).output()
+}
 
 /// A mounted tmpfs; unmounted when dropped.
 #[derive(Debug)]
@@ -19,13 +39,16 @@ impl SmallDisk {
     /// container); the caller decides whether that skips its test.
     pub fn mount(path: &Path, bytes: u64) -> Result<SmallDisk, String> {
         std::fs::create_dir_all(path).map_err(|e| format!("creating {}: {e}", path.display()))?;
-        let out = Command::new("mount")
-            .args(["-t", "tmpfs", "-o"])
-            .arg(format!("size={bytes},mode=0755"))
-            .arg("trove-test")
-            .arg(path)
-            .output()
-            .map_err(|e| format!("running mount: {e}"))?;
+        // Owned by whoever runs the test, so it can write there.
+        let args = [
+            "-t".to_owned(),
+            "tmpfs".to_owned(),
+            "-o".to_owned(),
+            format!("size={bytes},mode=0755,uid={},gid={}", id("-u"), id("-g")),
+            "trove-test".to_owned(),
+            path.to_string_lossy().into_owned(),
+        ];
+        let out = privileged("mount", &args).map_err(|e| format!("running mount: {e}"))?;
         if !out.status.success() {
             return Err(format!(
                 "mount -t tmpfs failed: {}",
@@ -37,12 +60,12 @@ impl SmallDisk {
 
     /// Gives the disk a new size (more room, as when a person frees space).
     pub fn resize(&self, bytes: u64) {
-        let out = Command::new("mount")
-            .args(["-o"])
-            .arg(format!("remount,size={bytes}"))
-            .arg(&self.path)
-            .output()
-            .unwrap();
+        let args = [
+            "-o".to_owned(),
+            format!("remount,size={bytes}"),
+            self.path.to_string_lossy().into_owned(),
+        ];
+        let out = privileged("mount", &args).unwrap();
         assert!(
             out.status.success(),
             "remount: {}",
@@ -88,6 +111,6 @@ impl SmallDisk {
 impl Drop for SmallDisk {
     fn drop(&mut self) {
         // Lazily, so a file a test left open does not keep it mounted.
-        let _ = Command::new("umount").arg("-l").arg(&self.path).status();
+        let _ = privileged("umount", &["-l".to_owned(), self.path.to_string_lossy().into_owned()]);
     }
 }
