@@ -217,9 +217,6 @@ pub fn sync(dir: &Path, args: SyncArgs, json: bool) -> Result<u8, CoreError> {
     if retry_failed {
         lib.retry_failed_sync()?;
     }
-    let cancel = ctrl_c();
-    let bar = progress_bar(json);
-    let sink = sync_sink(&bar);
     let opts = SyncOptions {
         concurrency: concurrency.max(1),
         bandwidth_limit: bwlimit,
@@ -228,9 +225,7 @@ pub fn sync(dir: &Path, args: SyncArgs, json: bool) -> Result<u8, CoreError> {
         snapshot_every,
         ..SyncOptions::default()
     };
-    let report = lib.sync(&credentials(&target), &opts, &sink, &cancel);
-    bar.finish_and_clear();
-    let report = report?;
+    let report = run_sync(&lib, &target, &opts, json)?;
     // The clean-up of expired shares rides along with every sync; a
     // failure there does not fail the sync.
     let shares = trove_core::ShareCredentials {
@@ -303,6 +298,21 @@ pub fn sync(dir: &Path, args: SyncArgs, json: bool) -> Result<u8, CoreError> {
             EXIT_SOME_FAILED
         },
     )
+}
+
+/// A sync with its progress bar (none with `--json`), stoppable by Ctrl-C.
+fn run_sync(
+    lib: &trove_core::Library,
+    target: &Target,
+    opts: &SyncOptions,
+    json: bool,
+) -> Result<trove_core::SyncReport, CoreError> {
+    let cancel = ctrl_c();
+    let bar = progress_bar(json);
+    let sink = sync_sink(&bar);
+    let report = lib.sync(&credentials(target), opts, &sink, &cancel);
+    bar.finish_and_clear();
+    report
 }
 
 pub fn verify(dir: &Path, sample: Option<f64>, cycle: Option<u32>, json: bool) -> Result<u8, CoreError> {
@@ -410,16 +420,11 @@ pub fn reconcile(dir: &Path, repair: bool, delete_extra: bool, yes: bool, json: 
     // What is missing or drifted is queued (by this reconcile or an
     // earlier one); a repair sends it now, with a sync.
     let repaired = if repair {
-        let cancel = ctrl_c();
-        let bar = progress_bar(json);
-        let sink = sync_sink(&bar);
         let opts = SyncOptions {
             threads: crate::cores(),
             ..SyncOptions::default()
         };
-        let sent = lib.sync(&creds, &opts, &sink, &cancel);
-        bar.finish_and_clear();
-        Some(sent?)
+        Some(run_sync(&lib, &target, &opts, json)?)
     } else {
         None
     };

@@ -284,7 +284,7 @@ impl CoreError {
     /// A failed file-system operation; a full disk (or quota) is
     /// [`CoreError::DiskFull`], so callers can wait for space.
     pub(crate) fn io(op: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        if is_no_space(&source) {
+        if trove_types::is_no_space(&source) {
             return CoreError::DiskFull { op, path: path.into() };
         }
         CoreError::Io {
@@ -308,14 +308,6 @@ impl CoreError {
 }
 
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;
-
-/// ENOSPC or EDQUOT: the disk (or the person's quota on it) is full.
-pub(crate) fn is_no_space(e: &std::io::Error) -> bool {
-    matches!(
-        e.kind(),
-        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
-    )
-}
 
 /// The core's own codes (see [`CoreError::codes`] for all).
 const CODES: &[&str] = &[

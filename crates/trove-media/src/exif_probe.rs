@@ -410,6 +410,14 @@ mod tests {
         t
     }
 
+    /// One little-endian IFD entry.
+    fn le_entry(t: &mut Vec<u8>, tag: u16, typ: u16, count: u32, value: [u8; 4]) {
+        t.extend_from_slice(&tag.to_le_bytes());
+        t.extend_from_slice(&typ.to_le_bytes());
+        t.extend_from_slice(&count.to_le_bytes());
+        t.extend_from_slice(&value);
+    }
+
     /// Entries as odd writers leave them: Orientation as SLONG (gThumb),
     /// LensModel in IFD0 (Nikon D800), a Make in Latin-1 (old scanners).
     #[test]
@@ -417,15 +425,9 @@ mod tests {
         let mut t = b"II*\0\x08\0\0\0".to_vec();
         t.extend_from_slice(&3u16.to_le_bytes());
         let data_at: u32 = 8 + 2 + 3 * 12 + 4;
-        let entry = |t: &mut Vec<u8>, tag: u16, typ: u16, count: u32, value: [u8; 4]| {
-            t.extend_from_slice(&tag.to_le_bytes());
-            t.extend_from_slice(&typ.to_le_bytes());
-            t.extend_from_slice(&count.to_le_bytes());
-            t.extend_from_slice(&value);
-        };
-        entry(&mut t, 0x010F, 2, 7, data_at.to_le_bytes());
-        entry(&mut t, 0x0112, 9, 1, 6i32.to_le_bytes());
-        entry(&mut t, 0xA434, 2, 8, (data_at + 8).to_le_bytes());
+        le_entry(&mut t, 0x010F, 2, 7, data_at.to_le_bytes());
+        le_entry(&mut t, 0x0112, 9, 1, 6i32.to_le_bytes());
+        le_entry(&mut t, 0xA434, 2, 8, (data_at + 8).to_le_bytes());
         t.extend_from_slice(&0u32.to_le_bytes());
         t.extend_from_slice(b"Nikon\xe9\0\0");
         t.extend_from_slice(b"24-70mm\0");
@@ -441,20 +443,14 @@ mod tests {
     #[test]
     fn ifd_pointers_of_type_ifd_are_followed() {
         let mut t = b"II*\0\x08\0\0\0".to_vec();
-        let entry = |t: &mut Vec<u8>, tag: u16, typ: u16, count: u32, value: u32| {
-            t.extend_from_slice(&tag.to_le_bytes());
-            t.extend_from_slice(&typ.to_le_bytes());
-            t.extend_from_slice(&count.to_le_bytes());
-            t.extend_from_slice(&value.to_le_bytes());
-        };
         // IFD0 at 8: one entry, the Exif pointer typed IFD, to 26.
         t.extend_from_slice(&1u16.to_le_bytes());
-        entry(&mut t, 0x8769, 13, 1, 26);
+        le_entry(&mut t, 0x8769, 13, 1, 26u32.to_le_bytes());
         t.extend_from_slice(&0u32.to_le_bytes());
         assert_eq!(t.len(), 26);
         // The Exif IFD: DateTimeOriginal, its 20 bytes after the IFD.
         t.extend_from_slice(&1u16.to_le_bytes());
-        entry(&mut t, 0x9003, 2, 20, 26 + 2 + 12 + 4);
+        le_entry(&mut t, 0x9003, 2, 20, (26u32 + 2 + 12 + 4).to_le_bytes());
         t.extend_from_slice(&0u32.to_le_bytes());
         t.extend_from_slice(b"2021:05:06 07:08:09\0");
         let s = probe_exif(&t).unwrap();

@@ -40,7 +40,8 @@ pub use error::MediaError;
 pub use exif_probe::{ExifSummary, probe_exif};
 pub use iptc::probe_iptc;
 pub use proxies::{
-    FullImage, ImageProxies, Proxy, ProxySpec, Variant, decode_memory, full_size_jpeg, image_proxies, orient,
+    FullImage, ImageProxies, Proxy, ProxySpec, Variant, decode_memory, full_size_jpeg, full_size_spec, image_proxies,
+    orient,
 };
 pub use vips::{VipsPreview, vips_may_read, vips_preview};
 pub use xmp::{XmpSummary, find_xmp_packet, parse_xmp, probe_xmp};

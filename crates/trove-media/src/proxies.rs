@@ -181,15 +181,7 @@ pub fn full_size_jpeg(
     quality: u8,
 ) -> Result<FullImage, MediaError> {
     let orientation = upright(bytes, orientation);
-    // A preview as large as the image: JPEGs decode at full scale.
-    let spec = ProxySpec {
-        preview_long: u32::MAX,
-        max_pixels,
-        quality,
-        preview: true,
-        ..ProxySpec::default()
-    };
-    let decoded = guarded_decode(bytes, &spec)?;
+    let decoded = guarded_decode(bytes, &full_size_spec(max_pixels, quality))?;
     let mut img = orient(decoded.image, orientation);
     if let Some(t) = decoded.icc.as_deref().and_then(crate::icc::to_srgb) {
         t.apply(&mut img);
@@ -199,6 +191,18 @@ pub fn full_size_jpeg(
         height: img.height(),
         jpeg: encode_jpeg(&img, quality)?,
     })
+}
+
+/// What [`full_size_jpeg`] decodes with (for [`decode_memory`] too): a
+/// preview as large as the image, so JPEGs decode at full scale.
+pub fn full_size_spec(max_pixels: u64, quality: u8) -> ProxySpec {
+    ProxySpec {
+        preview_long: u32::MAX,
+        max_pixels,
+        quality,
+        preview: true,
+        ..ProxySpec::default()
+    }
 }
 
 /// The EXIF orientation to apply: `given`, else the image's own, else 1.

@@ -181,7 +181,7 @@ impl Run<'_> {
             }
         };
         if !status.success() {
-            if says_disk_full(&err) {
+            if trove_types::says_no_space(&err) {
                 return Err(MediaError::DiskFull {
                     tool: self.tool,
                     detail: last_lines(&err),
@@ -194,12 +194,6 @@ impl Run<'_> {
         }
         Ok(Output { stdout, stderr: err })
     }
-}
-
-/// A tool's stderr that reports a full disk (ENOSPC or EDQUOT, as
-/// `strerror` words them), so the failure is the disk's, not the file's.
-fn says_disk_full(text: &str) -> bool {
-    text.contains("No space left on device") || text.contains("Disk quota exceeded")
 }
 
 /// Lowers the child's priority and caps its address space. Done from the

@@ -108,16 +108,9 @@ impl SearchError {
     pub fn is_disk_full(&self) -> bool {
         let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(self);
         while let Some(e) = cur {
-            if let Some(io) = e.downcast_ref::<std::io::Error>()
-                && matches!(
-                    io.kind(),
-                    std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
-                )
+            if e.downcast_ref::<std::io::Error>().is_some_and(trove_types::is_no_space)
+                || trove_types::says_no_space(&e.to_string())
             {
-                return true;
-            }
-            let text = e.to_string();
-            if text.contains("No space left on device") || text.contains("Disk quota exceeded") {
                 return true;
             }
             cur = e.source();

@@ -133,6 +133,8 @@ impl StoreError {
     /// A local disk Trove writes to (a download's destination) is full.
     /// (A full folder target is [`StoreError::Full`].)
     pub fn is_local_disk_full(&self) -> bool {
+        // As `trove_types::is_no_space` has it (this crate depends on no
+        // other of Trove's).
         matches!(self, StoreError::Io { source, .. } if matches!(
             source.kind(),
             std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded

@@ -15,6 +15,23 @@ mod metadata;
 pub use curation::{ColorLabel, CurationValueError, Flag, KeywordPath};
 pub use metadata::{GeoPoint, Metadata};
 
+/// A write that found no room: ENOSPC, or EDQUOT (the person's quota on
+/// the disk). Every crate tells a full disk from other failures this one
+/// way, so the same condition gets the same `disk_full` everywhere.
+pub fn is_no_space(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+    )
+}
+
+/// The same in words, as `strerror` gives them in a tool's standard error
+/// (ffmpeg, pdftoppm) or a library's message that carries no `io::Error`
+/// (Tantivy's indexing threads).
+pub fn says_no_space(text: &str) -> bool {
+    text.contains("No space left on device") || text.contains("Disk quota exceeded")
+}
+
 /// The stable identity of an asset. It survives renames, moves and edits.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]

@@ -1,6 +1,6 @@
 //! Why a job attempt failed, and whether trying again can help.
 
-use crate::error::{CoreError, is_no_space};
+use crate::error::CoreError;
 
 /// Why a job attempt failed.
 #[derive(Debug)]
@@ -34,7 +34,7 @@ impl JobFailure {
     /// A failed file-system operation: `what` says which (it names the
     /// file); a full disk is told apart.
     pub(crate) fn io(what: String, e: &std::io::Error) -> Self {
-        if is_no_space(e) {
+        if trove_types::is_no_space(e) {
             Self::disk_full(format!("{what}: the disk is full"))
         } else {
             Self::retryable(format!("{what}: {e}"))

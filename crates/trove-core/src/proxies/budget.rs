@@ -5,7 +5,9 @@
 //! that is shrunk). Each decode first takes what it will hold (estimated
 //! from the file's header by `trove_media::decode_memory`) from this
 //! budget and waits while the decodes in flight leave too little; one
-//! larger than the whole budget waits until it runs alone. So the decodes
+//! larger than the whole budget waits until it runs alone. Decodes are let
+//! in the order they asked (a large one is not overtaken for ever by
+//! small ones that would fit beside the others). So the decodes
 //! of a run stay within the budget however many workers there are, at the
 //! cost of running the large ones one after the other.
 
@@ -14,8 +16,16 @@ use std::sync::{Condvar, Mutex};
 #[derive(Debug)]
 pub(crate) struct DecodeBudget {
     limit: u64,
-    used: Mutex<u64>,
+    state: Mutex<State>,
     freed: Condvar,
+}
+
+/// Bytes held, and the tickets of the queue of decodes waiting.
+#[derive(Debug, Default)]
+struct State {
+    used: u64,
+    next_ticket: u64,
+    serving: u64,
 }
 
 /// Bytes held by one decode, given back when dropped.
@@ -29,7 +39,7 @@ impl DecodeBudget {
     pub(crate) fn new(limit: u64) -> Self {
         DecodeBudget {
             limit: limit.max(1),
-            used: Mutex::new(0),
+            state: Mutex::new(State::default()),
             freed: Condvar::new(),
         }
     }
@@ -37,19 +47,24 @@ impl DecodeBudget {
     /// Waits until `bytes` fit beside the decodes in flight.
     pub(crate) fn take(&self, bytes: u64) -> Permit<'_> {
         let bytes = bytes.min(self.limit);
-        let mut used = self.used.lock().unwrap_or_else(|p| p.into_inner());
-        while *used + bytes > self.limit {
-            used = self.freed.wait(used).unwrap_or_else(|p| p.into_inner());
+        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let ticket = st.next_ticket;
+        st.next_ticket += 1;
+        while st.serving != ticket || st.used + bytes > self.limit {
+            st = self.freed.wait(st).unwrap_or_else(|p| p.into_inner());
         }
-        *used += bytes;
+        st.used += bytes;
+        st.serving += 1;
+        // The next in the queue may fit beside this one.
+        self.freed.notify_all();
         Permit { budget: self, bytes }
     }
 }
 
 impl Drop for Permit<'_> {
     fn drop(&mut self) {
-        let mut used = self.budget.used.lock().unwrap_or_else(|p| p.into_inner());
-        *used -= self.bytes;
+        let mut st = self.budget.state.lock().unwrap_or_else(|p| p.into_inner());
+        st.used -= self.bytes;
         self.budget.freed.notify_all();
     }
 }
@@ -78,6 +93,31 @@ mod tests {
             }
         });
         assert!(peak.load(Ordering::SeqCst) <= 100, "{peak:?}");
-        assert_eq!(*budget.used.lock().unwrap(), 0);
+        assert_eq!(budget.state.lock().unwrap().used, 0);
+    }
+
+    #[test]
+    fn a_large_decode_waiting_is_not_overtaken_by_small_ones_that_would_fit() {
+        let budget = DecodeBudget::new(100);
+        let order = Mutex::new(Vec::new());
+        let first = budget.take(60);
+        std::thread::scope(|s| {
+            let (budget, order) = (&budget, &order);
+            s.spawn(move || {
+                let _p = budget.take(100);
+                order.lock().unwrap().push("large");
+                std::thread::sleep(Duration::from_millis(50));
+            });
+            std::thread::sleep(Duration::from_millis(50));
+            s.spawn(move || {
+                // 30 fits beside the 60 held, but the large one asked first.
+                let _p = budget.take(30);
+                order.lock().unwrap().push("small");
+            });
+            std::thread::sleep(Duration::from_millis(50));
+            assert!(order.lock().unwrap().is_empty(), "nothing overtook the queue");
+            drop(first);
+        });
+        assert_eq!(*order.lock().unwrap(), ["large", "small"]);
     }
 }

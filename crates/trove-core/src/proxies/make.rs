@@ -1,6 +1,8 @@
 //! One producer per kind of asset: what `make_proxies` and `make_playable`
 //! make, as a [`Made`] for `record` to write.
 
+use std::io::Read;
+
 use trove_media::{MediaError, ProxySpec};
 use trove_types::Metadata;
 
@@ -17,18 +19,6 @@ const PLAYABLE_SHORT_SIDE: u32 = 720;
 const SHOT_THRESHOLD: f64 = 0.3;
 
 type Produced = Result<Made, Failure>;
-
-/// The first MiB of a file: enough for an image's header (its size and
-/// colour type), read before the budget is taken. A file that cannot be
-/// read gives nothing here; the full read reports why.
-fn read_head(path: &std::path::Path) -> Vec<u8> {
-    use std::io::Read;
-    let mut head = Vec::new();
-    if let Ok(f) = std::fs::File::open(path) {
-        let _ = f.take(1 << 20).read_to_end(&mut head);
-    }
-    head
-}
 
 impl Library {
     pub(super) fn image_proxies(&self, src: &Source<'_>) -> Produced {
@@ -48,10 +38,16 @@ impl Library {
             // as the header says (before the file is read), then, if the
             // whole file says more, again for that.
             let cost = |pixels: &[u8]| a.size.saturating_add(trove_media::decode_memory(pixels, &spec));
-            let guess = if raw { a.size } else { cost(&read_head(src.path)) };
+            // One read: its first MiB (enough for an image's size and
+            // colour type) before the budget is taken, the rest after.
+            let reading = |e: std::io::Error| JobFailure::io(format!("reading {}", src.path.display()), &e);
+            let mut file = std::fs::File::open(src.path).map_err(reading)?;
+            let mut bytes = Vec::with_capacity(1 << 20);
+            (&mut file).take(1 << 20).read_to_end(&mut bytes).map_err(reading)?;
+            let guess = if raw { a.size } else { cost(&bytes) };
             let mut decoding = self.decode_budget().take(guess);
-            let bytes =
-                std::fs::read(src.path).map_err(|e| JobFailure::io(format!("reading {}", src.path.display()), &e))?;
+            bytes.reserve(usize::try_from(a.size).unwrap_or(0).saturating_sub(bytes.len()));
+            file.read_to_end(&mut bytes).map_err(reading)?;
             if blake3::hash(&bytes).as_bytes() != &a.blake3.0 {
                 return Err(changed(src.path).into());
             }

@@ -513,11 +513,7 @@ impl Library {
                 }
                 _ => &bytes[..],
             };
-            let full_spec = trove_media::ProxySpec {
-                preview_long: u32::MAX,
-                max_pixels: FULL_MAX_PIXELS,
-                ..trove_media::ProxySpec::default()
-            };
+            let full_spec = trove_media::full_size_spec(FULL_MAX_PIXELS, FULL_QUALITY);
             let _decoding = self
                 .decode_budget()
                 .take(trove_media::decode_memory(pixels, &full_spec).saturating_add(bytes.len() as u64));
