@@ -1756,3 +1756,247 @@ fn a_long_sync_stores_catalog_snapshots_while_it_runs() {
     let out = trove_s3(&lib, SECRET_KEY, &["sync", "--snapshot-every", "soon"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
+
+/// Deletes `key` with rclone: another client (or a mishap) changing the
+/// bucket.
+fn rclone_delete(prefix: &str, key: &str) {
+    let out = S3Server::shared()
+        .rclone()
+        .args(["deletefile", &format!("s3:{BUCKET}/{prefix}/{key}")])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// `trove ls --json` as id -> (name, status), for comparing libraries.
+fn assets_by_id(lib: &Path) -> std::collections::BTreeMap<String, (String, String)> {
+    ok(&trove_s3(lib, SECRET_KEY, &["ls", "--json"]))
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["id"].as_str().unwrap().to_owned(),
+                (
+                    a["name"].as_str().unwrap().to_owned(),
+                    a["status"].as_str().unwrap().to_owned(),
+                ),
+            )
+        })
+        .collect()
+}
+
+/// The bucket's manifests rebuild what its snapshots do not hold: a
+/// snapshot older than the newest manifests gets the assets added, moved
+/// and curated after it; without any snapshot the manifests alone give the
+/// library back (same ids, names, curation, albums, thumbnails), and
+/// `trove restore` brings every original back under its relative path.
+/// An original the bucket lacks is listed, never invented; a manifest
+/// naming a path outside its folder is refused by name.
+#[test]
+fn a_library_is_recovered_from_manifests_alone_and_on_top_of_an_older_snapshot() {
+    let tmp = tempfile::tempdir().unwrap();
+    let prefix = synced_library(tmp.path());
+    let server = S3Server::shared();
+    let lib = tmp.path().join("lib");
+    let photos = tmp.path().join("photos");
+    let p = |rel: &str| photos.join(rel).to_str().unwrap().to_owned();
+    ok(&trove_s3(
+        &lib,
+        SECRET_KEY,
+        &["rate", &p("trip/IMG_1.jpg"), "4", "--json"],
+    ));
+    let first = ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
+    let older = first["snapshot"]["key"].as_str().unwrap().to_owned();
+
+    // After that snapshot: a new photo, a move, a rating, keywords and an
+    // album. The next sync sends their manifests, and its snapshot is lost.
+    std::thread::sleep(Duration::from_millis(20));
+    write_jpeg(&photos.join("trip/IMG_9.jpg"), 200, 150, [10, 200, 30], 9, None);
+    std::fs::create_dir_all(photos.join("moved")).unwrap();
+    std::fs::rename(photos.join("trip/IMG_0.jpg"), photos.join("moved/IMG_0.jpg")).unwrap();
+    ok(&trove_s3(&lib, SECRET_KEY, &["scan", "--json"]));
+    ok(&trove_s3(&lib, SECRET_KEY, &["thumbs", "--json"]));
+    ok(&trove_s3(
+        &lib,
+        SECRET_KEY,
+        &["rate", &p("trip/IMG_2.jpg"), "5", "--json"],
+    ));
+    ok(&trove_s3(
+        &lib,
+        SECRET_KEY,
+        &["tag", &p("trip/IMG_9.jpg"), "+Places/Iceland", "--json"],
+    ));
+    for args in [
+        vec!["album", "create", "Trips", "--folder"],
+        vec!["album", "create", "Iceland", "--in", "Trips"],
+        vec!["album", "add", "Trips/Iceland", &p("trip/IMG_9.jpg")],
+    ] {
+        let out = trove_s3(&lib, SECRET_KEY, &args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    }
+    let second = ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
+    rclone_delete(&prefix, second["snapshot"]["key"].as_str().unwrap());
+    let before = assets_by_id(&lib);
+    assert_eq!(before.len(), 5);
+    let originals: Vec<(String, Vec<u8>)> = [
+        "trip/IMG_1.jpg",
+        "trip/IMG_2.jpg",
+        "trip/IMG_9.jpg",
+        "moved/IMG_0.jpg",
+        "clip.bin",
+    ]
+    .iter()
+    .map(|rel| (rel.to_string(), std::fs::read(photos.join(rel)).unwrap()))
+    .collect();
+
+    // The laptop is lost.
+    std::fs::rename(&lib, tmp.path().join("lost-lib")).unwrap();
+    std::fs::rename(&photos, tmp.path().join("lost-photos")).unwrap();
+    let from = format!("s3://{BUCKET}/{prefix}");
+    let recover = |into: &Path| {
+        trove_s3(
+            into,
+            SECRET_KEY,
+            &[
+                "recover",
+                "--from",
+                &from,
+                "--endpoint",
+                &server.endpoint,
+                "--folders-in",
+                tmp.path().to_str().unwrap(),
+                "--json",
+            ],
+        )
+    };
+
+    // An older snapshot, and the newer manifests on top of it.
+    let on_top = tmp.path().join("on-top");
+    let report = ok(&recover(&on_top));
+    assert_eq!(report["snapshot"]["key"], older.as_str(), "{report}");
+    assert_eq!(report["assets"], 5, "{report}");
+    assert_eq!(report["assets_from_manifests"], 1, "{report}");
+    assert!(report["manifests_applied"].as_u64().unwrap() >= 4, "{report}");
+    assert_eq!(report["originals_missing"], serde_json::json!([]), "{report}");
+    assert_eq!(assets_by_id(&on_top), before, "the same assets, ids and names");
+    let search = |lib: &Path, q: &str| -> Vec<String> {
+        let found = ok(&trove_s3(lib, SECRET_KEY, &["search", q, "--json"]));
+        let mut names: Vec<String> = found["assets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["name"].as_str().unwrap().to_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(search(&on_top, "rating:5"), ["IMG_2.jpg"]);
+    assert_eq!(search(&on_top, "rating:4"), ["IMG_1.jpg"]);
+    assert_eq!(search(&on_top, "keyword:Places/Iceland"), ["IMG_9.jpg"]);
+    let moved = ok(&trove_s3(
+        &on_top,
+        SECRET_KEY,
+        &["info", &p("moved/IMG_0.jpg"), "--json"],
+    ));
+    assert_eq!(
+        moved["files"].as_array().unwrap().len(),
+        1,
+        "a move, not a copy: {moved}"
+    );
+
+    // No snapshot at all: the manifests alone.
+    for key in rclone_keys(&prefix).iter().filter(|k| k.starts_with("catalog/")) {
+        rclone_delete(&prefix, key);
+    }
+    let alone = tmp.path().join("from-manifests");
+    let report = ok(&recover(&alone));
+    assert_eq!(report["snapshot"], serde_json::Value::Null, "{report}");
+    assert_eq!(report["assets_from_manifests"], 5, "{report}");
+    assert_eq!(report["originals_in_target"], 5, "{report}");
+    assert!(report["proxies_fetched"].as_u64().unwrap() >= 4, "{report}");
+    assert_eq!(report["proxies_missing"], serde_json::json!([]), "{report}");
+    assert_eq!(assets_by_id(&alone), before);
+    assert_eq!(search(&alone, "rating:4"), ["IMG_1.jpg"]);
+    assert_eq!(search(&alone, "keyword:Places/Iceland"), ["IMG_9.jpg"]);
+    let albums = ok(&trove_s3(&alone, SECRET_KEY, &["album", "list", "--json"]));
+    assert!(albums.to_string().contains("Trips/Iceland"), "{albums}");
+    let thumbs = walk(&alone)
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains("thumb"))
+        .count();
+    assert!(thumbs >= 4, "{thumbs}");
+    // A second sync of the recovered library sends nothing but the
+    // manifests whose folder ids changed.
+    let resync = ok(&trove_s3(&alone, SECRET_KEY, &["sync", "--json"]));
+    assert_eq!(resync["failed"].as_array().unwrap().len(), 0, "{resync}");
+    let sent_keys = resync.to_string();
+    assert!(!sent_keys.contains("originals/"), "no original is sent again: {resync}");
+
+    // The originals come back, verified, under their relative paths.
+    let out_dir = tmp.path().join("restored");
+    let restored = ok(&trove_s3(
+        &alone,
+        SECRET_KEY,
+        &[
+            "restore",
+            photos.to_str().unwrap(),
+            "--to",
+            out_dir.to_str().unwrap(),
+            "--json",
+        ],
+    ));
+    assert_eq!(restored["restored"].as_array().unwrap().len(), 5, "{restored}");
+    for (rel, bytes) in &originals {
+        assert_eq!(&std::fs::read(out_dir.join(rel)).unwrap(), bytes, "{rel}");
+    }
+    let trail = ok(&trove_s3(&alone, SECRET_KEY, &["audit", "--json"]));
+    let events: Vec<&str> = trail
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["event"].as_str().unwrap())
+        .collect();
+    let recovery = events.iter().position(|e| *e == "recovery").expect("a recovery row");
+    assert!(
+        !events[..recovery].contains(&"upload"),
+        "recovered objects are not uploads: {events:?}"
+    );
+
+    // An original the bucket lost is listed, never invented; a hostile
+    // manifest is refused by name and writes nothing.
+    let lost = original_key(&originals[2].1, "jpg");
+    rclone_delete(&prefix, &lost);
+    let hex = "ab".repeat(32);
+    let hostile = format!(
+        r#"{{"trove_manifest":2,"id":"6f1c7c1e-58c5-4a52-8f4e-2f0a3f7c9b11","blake3":"{hex}","size":1,"kind":"image",
+        "files":[{{"root":{{"id":1,"name":"photos"}},"path":"../../escaped.jpg","size":1,"mtime_ns":0,"present":true}}]}}"#
+    );
+    rclone_put(&prefix, &format!("manifests/ab/{hex}.json"), hostile.as_bytes());
+    let third = tmp.path().join("third");
+    let out = recover(&third);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report = stdout_json(&out);
+    assert_eq!(report["originals_missing"], serde_json::json!([lost]), "{report}");
+    let refused = report["manifests_unreadable"].as_array().unwrap();
+    assert_eq!(refused.len(), 1, "{report}");
+    assert!(
+        refused[0]["error"].as_str().unwrap().contains("not inside its folder"),
+        "{report}"
+    );
+    assert_eq!(report["assets"], 5, "{report}");
+    let restored = trove_s3(
+        &third,
+        SECRET_KEY,
+        &[
+            "restore",
+            photos.to_str().unwrap(),
+            "--to",
+            tmp.path().join("again").to_str().unwrap(),
+            "--json",
+        ],
+    );
+    let restored = stdout_json(&restored);
+    assert_eq!(restored["not_synced"].as_array().unwrap().len(), 1, "{restored}");
+    assert!(!tmp.path().join("escaped.jpg").exists());
+}

@@ -229,6 +229,12 @@ impl Batch<'_> {
     /// Creates an asset for new content and returns its row id.
     pub fn insert_asset(&mut self, content: &AssetContent) -> Result<(AssetRowId, AssetId)> {
         let id = AssetId::new_random();
+        Ok((self.insert_asset_with_id(id, content)?, id))
+    }
+
+    /// [`Batch::insert_asset`] under a UUID the caller chose (a recovered
+    /// asset keeps its own).
+    pub(crate) fn insert_asset_with_id(&mut self, id: AssetId, content: &AssetContent) -> Result<AssetRowId> {
         self.tx
             .prepare_cached(
                 "INSERT INTO assets (uuid, blake3, md5, size, kind, mime, capture_ms, capture_offset,
@@ -247,7 +253,7 @@ impl Batch<'_> {
         if let Some(meta) = &content.metadata {
             self.put_metadata(row, meta)?;
         }
-        Ok((row, id))
+        Ok(row)
     }
 
     /// Replaces an asset's content facts after its file was edited. The

@@ -21,6 +21,7 @@ mod keywords;
 mod model;
 pub mod paths;
 mod queries;
+mod recovery;
 mod rows;
 mod shares;
 mod sidecar_writes;
@@ -37,6 +38,7 @@ pub use error::{CatalogError, Result};
 pub use jobs::{FailOutcome, Job, JobCounts, JobState, NewJob, STOPPED_WHILE_WORKING};
 pub use keywords::KeywordNode;
 pub use model::*;
+pub use recovery::{RecoveredAs, RecoveredAsset, RecoveredFile};
 pub use shares::{ShareItem, ShareKind, ShareRecord};
 pub use sidecar_writes::SidecarCounts;
 pub use sync::{

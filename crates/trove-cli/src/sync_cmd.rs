@@ -792,8 +792,18 @@ pub fn recover(dir: &Path, args: RecoverArgs) -> Result<u8, CoreError> {
         profile,
         at,
         proxies,
+        folders_in,
         json,
     } = args;
+    // Folders only manifests name go beside the library by default.
+    let folders_in = match folders_in {
+        Some(d) => d,
+        None => std::path::absolute(dir)
+            .unwrap_or_else(|_| dir.to_path_buf())
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| dir.to_path_buf()),
+    };
     let req = trove_core::RecoverRequest {
         target: TargetSettings {
             url: from,
@@ -809,6 +819,7 @@ pub fn recover(dir: &Path, args: RecoverArgs) -> Result<u8, CoreError> {
             ProxiesArg::All => trove_core::RecoverProxies::All,
         },
         request_timeout: std::time::Duration::from_secs(60),
+        folders_in,
     };
     let (lib, report) = trove_core::Library::recover(
         dir,
@@ -818,21 +829,37 @@ pub fn recover(dir: &Path, args: RecoverArgs) -> Result<u8, CoreError> {
     )?;
     drop(lib);
     crate::start_log(dir)?;
+    let snapshot = report
+        .snapshot
+        .as_ref()
+        .map(|s| json!({"key": s.key, "size": s.size, "at_ms": s.at_ms}));
+    let unreadable: Vec<_> = report
+        .manifests_unreadable
+        .iter()
+        .map(|(key, why)| json!({"key": key, "error": why}))
+        .collect();
     if json {
         output::json(&json!({
             "library": report.library,
-            "snapshot": {"key": report.snapshot.key, "size": report.snapshot.size, "at_ms": report.snapshot.at_ms},
+            "snapshot": snapshot,
             "assets": report.assets,
+            "manifests_applied": report.manifests_applied,
+            "assets_from_manifests": report.assets_from_manifests,
+            "manifests_unreadable": unreadable,
             "proxies_fetched": report.proxies_fetched,
             "proxies_missing": report.proxies_missing,
             "originals_in_target": report.originals_in_target,
+            "originals_missing": report.originals_missing,
         }));
     } else {
+        let source = match &report.snapshot {
+            Some(s) => format!("{} and {} newer manifest(s)", s.key, report.manifests_applied),
+            None => format!("{} manifest(s), no catalog snapshot", report.manifests_applied),
+        };
         output::note(&format!(
-            "recovered {} asset(s) into {} from {} ({} proxies fetched{}); `trove restore FOLDER --to DIR` brings back the {} original(s) stored in the target",
+            "recovered {} asset(s) into {} from {source} ({} proxies fetched{}); `trove restore FOLDER --to DIR` brings back the {} original(s) stored in the target",
             report.assets,
             report.library.display(),
-            report.snapshot.key,
             report.proxies_fetched,
             if report.proxies_missing.is_empty() {
                 String::new()
@@ -841,12 +868,17 @@ pub fn recover(dir: &Path, args: RecoverArgs) -> Result<u8, CoreError> {
             },
             report.originals_in_target,
         ));
+        for key in &report.originals_missing {
+            output::note(&format!("missing in the target: original {key}"));
+        }
+        for (key, why) in &report.manifests_unreadable {
+            output::note(&format!("not recovered: {key}: {why}"));
+        }
     }
-    Ok(if report.proxies_missing.is_empty() {
-        EXIT_OK
-    } else {
-        EXIT_SOME_FAILED
-    })
+    let complete = report.proxies_missing.is_empty()
+        && report.originals_missing.is_empty()
+        && report.manifests_unreadable.is_empty();
+    Ok(if complete { EXIT_OK } else { EXIT_SOME_FAILED })
 }
 
 /// `trove recover`'s flags.
@@ -870,6 +902,11 @@ pub struct RecoverArgs {
     /// Proxies to fetch now, so the library browses at once.
     #[arg(long, value_enum, default_value = "thumbnails")]
     pub proxies: ProxiesArg,
+    /// Where the folders go when only manifests name them (no snapshot, or
+    /// folders added after it): DIR/<folder name>. Default: the folder
+    /// that holds the library.
+    #[arg(long, value_name = "DIR")]
+    pub folders_in: Option<PathBuf>,
     #[arg(long)]
     pub json: bool,
 }

@@ -74,6 +74,9 @@ impl ObjectStore for AnyStore {
     async fn read_hashes(&self, key: &str) -> Result<Fetched> {
         delegate!(self, s => s.read_hashes(key).await)
     }
+    async fn get_bytes(&self, key: &str, limit: u64) -> Result<(Vec<u8>, Fetched)> {
+        delegate!(self, s => s.get_bytes(key, limit).await)
+    }
     async fn list(&self, prefix: &str, next: Option<String>) -> Result<ListPage> {
         delegate!(self, s => s.list(prefix, next).await)
     }

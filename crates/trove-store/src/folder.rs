@@ -512,6 +512,29 @@ impl ObjectStore for FolderStore {
         .await
     }
 
+    async fn get_bytes(&self, key: &str, limit: u64) -> Result<(Vec<u8>, Fetched)> {
+        let key = key.to_owned();
+        self.blocking(move |s| {
+            let path = s.path_of(&key)?;
+            s.ensure_root()?;
+            let mut bytes = Vec::new();
+            File::open(&path)
+                .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
+                .map_err(|e| s.io_err("read", &key, &path, e))?;
+            if bytes.len() as u64 > limit {
+                return Err(StoreError::ChecksumMismatch {
+                    store: s.describe(),
+                    key,
+                    detail: format!("larger than the {limit} bytes expected"),
+                });
+            }
+            let mut hasher = StreamHasher::default();
+            hasher.update(&bytes);
+            Ok((bytes, hasher.finish()))
+        })
+        .await
+    }
+
     async fn list(&self, prefix: &str, next: Option<String>) -> Result<ListPage> {
         let prefix = prefix.to_owned();
         self.blocking(move |s| s.list_sync(&prefix, next.as_deref())).await

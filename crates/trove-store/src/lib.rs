@@ -269,6 +269,12 @@ pub trait ObjectStore: Send + Sync + 'static {
     /// Reads `key` and hashes it without keeping the bytes (fixity check).
     fn read_hashes(&self, key: &str) -> impl Future<Output = Result<Fetched>> + Send;
 
+    /// Reads a small object (a manifest) into memory, hashed. More than
+    /// `limit` bytes is an error (`ChecksumMismatch`: not what was listed),
+    /// so a hostile or broken server cannot make the caller hold a huge
+    /// body.
+    fn get_bytes(&self, key: &str, limit: u64) -> impl Future<Output = Result<(Vec<u8>, Fetched)>> + Send;
+
     /// Up to about 1,000 objects under `prefix`, from the position `next`
     /// of a previous page. Every key comes exactly once; the order is the
     /// server's (S3 and the folder store: byte order; SeaweedFS lists

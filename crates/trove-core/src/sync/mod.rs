@@ -22,6 +22,7 @@
 mod audit;
 pub(crate) mod engine;
 mod manifest;
+mod rebuild;
 mod recover;
 mod restore;
 mod run;

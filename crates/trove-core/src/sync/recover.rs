@@ -1,16 +1,24 @@
 //! `trove recover`: a library from the bucket alone. The newest catalog
 //! snapshot (or the newest taken at or before a chosen time) is fetched,
 //! checked (zstd's frame checksum, then SQLite's integrity check) and
-//! becomes the new library's catalog; the proxies the snapshot names as
-//! stored can be fetched too, so the library browses at once. Originals
-//! stay in the bucket until `trove restore` brings them back, verified.
+//! becomes the new library's catalog; the manifests written after it are
+//! applied on top (an asset added, moved or curated since). Without any
+//! snapshot the catalog is rebuilt from the manifests alone. The proxies
+//! the catalog names as stored can be fetched too, so the library browses
+//! at once. Originals stay in the bucket until `trove restore` brings them
+//! back, verified.
+//!
+//! A recovery that stops halfway (a kill, a dead network) is resumed by
+//! running it again: the catalog remembers it is being recovered, and
+//! applying a manifest twice writes the same record.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use trove_catalog::{ObjectRole, ObjectState, TargetRecord, TargetSettings};
+use trove_catalog::{Catalog, ObjectRole, ObjectState, TargetRecord, TargetSettings};
 use trove_store::ObjectStore;
 
+use super::rebuild::{is_manifest_key, list_all, stored_sizes};
 use super::snapshot::{SnapshotInfo, decompress, list_snapshots};
 use super::{CredentialSource, runtime};
 use crate::error::{CoreError, Result};
@@ -38,16 +46,38 @@ pub struct RecoverRequest {
     pub at_ms: Option<i64>,
     pub proxies: RecoverProxies,
     pub request_timeout: Duration,
+    /// Where the folders go when only manifests name them (they hold each
+    /// folder's name, never its path on the lost machine): `DIR/<name>`.
+    /// A snapshot keeps the folders' own paths.
+    pub folders_in: PathBuf,
 }
+
+/// The catalog setting that marks a recovery in progress (the target's
+/// URL): running `recover` again resumes it.
+const RECOVERING: &str = "recovering_from";
+/// Manifests written up to this long before a snapshot's time are applied
+/// on top of it too: the time in its key is the app's clock, a manifest's
+/// is the server's. Applying one the snapshot has already is harmless.
+const CLOCK_SLACK_MS: i64 = 15 * 60 * 1000;
 
 /// What `recover` did.
 #[derive(Debug, Clone)]
 pub struct RecoverReport {
     pub library: PathBuf,
-    /// The snapshot the catalog came from.
-    pub snapshot: SnapshotInfo,
+    /// The snapshot the catalog came from; `None`: rebuilt from manifests
+    /// alone.
+    pub snapshot: Option<SnapshotInfo>,
     /// Assets in the recovered catalog.
     pub assets: u64,
+    /// Manifests applied (written after the snapshot, or all of them).
+    pub manifests_applied: u64,
+    /// Of those, assets the snapshot did not have.
+    pub assets_from_manifests: u64,
+    /// Manifests that could not be read or used: key and why.
+    pub manifests_unreadable: Vec<(String, String)>,
+    /// Originals the catalog or a manifest names that the target lacks
+    /// (listed, never invented).
+    pub originals_missing: Vec<String>,
     /// Proxies fetched and checked.
     pub proxies_fetched: u64,
     /// Proxies the catalog lists as stored that the target lacked or
@@ -59,8 +89,9 @@ pub struct RecoverReport {
 }
 
 impl Library {
-    /// Builds a library in `dir` (which must not hold one) from a
-    /// snapshot in the target, and opens it for writing.
+    /// Builds a library in `dir` (which must not hold one, unless it is a
+    /// recovery from the same target that stopped halfway) from the target
+    /// alone, and opens it for writing.
     pub fn recover(
         dir: &Path,
         req: &RecoverRequest,
@@ -68,11 +99,10 @@ impl Library {
         opts: OpenOptions,
     ) -> Result<(Library, RecoverReport)> {
         let catalog_path = dir.join(CATALOG_FILE);
-        if catalog_path.exists() {
+        let resuming = catalog_path.exists();
+        if resuming && recovering_from(&catalog_path).as_deref() != Some(req.target.url.as_str()) {
             return Err(CoreError::LibraryExists { path: dir.to_owned() });
         }
-        let tmp = dir.join("tmp");
-        std::fs::create_dir_all(&tmp).map_err(|e| CoreError::io("create folder", &tmp, e))?;
         let rt = runtime(2)?;
         let target = TargetRecord {
             id: 0,
@@ -86,55 +116,89 @@ impl Library {
             .iter()
             .rev()
             .find(|s| req.at_ms.is_none_or(|at| s.at_ms <= at))
-            .cloned()
-            .ok_or_else(|| CoreError::NoSnapshot {
+            .cloned();
+        let since = chosen.as_ref().map(|s| s.at_ms - CLOCK_SLACK_MS);
+        let manifests: Vec<_> = rt
+            .block_on(list_all(&store, "manifests/"))?
+            .into_iter()
+            .filter(|o| is_manifest_key(&o.key))
+            .filter(|o| match o.last_modified_ms {
+                // A store that keeps no times: every manifest may be newer.
+                None => true,
+                Some(t) => since.is_none_or(|s| t > s) && req.at_ms.is_none_or(|at| t <= at),
+            })
+            .collect();
+        if chosen.is_none() && manifests.is_empty() {
+            return Err(CoreError::NoSnapshot {
                 target: req.target.url.clone(),
                 found: snapshots.len(),
-            })?;
-        let zst = tmp.join(format!("recover-{}.db.zst", uuid::Uuid::new_v4()));
-        let partial = tmp.join(format!("recover-{}.db", uuid::Uuid::new_v4()));
-        let fetched = rt.block_on(store.get_to_file(&chosen.key, &zst));
-        let result = fetched.map_err(CoreError::from).and_then(|f| {
-            if f.size != chosen.size {
-                return Err(CoreError::Damaged {
-                    key: chosen.key.clone(),
-                    detail: format!("{} bytes read, {} listed", f.size, chosen.size),
-                });
+            });
+        }
+        let tmp = dir.join("tmp");
+        std::fs::create_dir_all(&tmp).map_err(|e| CoreError::io("create folder", &tmp, e))?;
+        if !resuming {
+            match &chosen {
+                Some(snapshot) => rt.block_on(place_snapshot(&store, snapshot, &tmp, &catalog_path))?,
+                None => drop(Catalog::open(&catalog_path)?),
             }
-            decompress(&zst, &partial, &chosen.key)?;
-            trove_catalog::check_file(&partial)?;
-            std::fs::rename(&partial, &catalog_path).map_err(|e| CoreError::io("place the catalog", &catalog_path, e))
-        });
-        let _ = std::fs::remove_file(&zst);
-        let _ = std::fs::remove_file(&partial);
-        result?;
-        let lib = Library::open(dir, opts)?;
-        lib.audit_target(&trove_catalog::NewAudit {
-            event: trove_catalog::AuditEvent::Recovery,
-            success: true,
-            target: Some(&req.target.url),
-            key: Some(&chosen.key),
-            asset: None,
-            md5: None,
-            blake3: None,
-            size: Some(chosen.size),
-            detail: Some("library recovered from this catalog snapshot"),
-            trigger: "recover",
-        })?;
+            // Marked before the library opens: a recovery killed from here
+            // on is resumed by running it again.
+            Catalog::open(&catalog_path)?.set_setting(RECOVERING, &req.target.url)?;
+        }
+        let lib = Library::open(dir, OpenOptions { create: true, ..opts })?;
+        if lib.target().is_err() {
+            lib.set_target(&req.target)?;
+        }
+        let stored = rt.block_on(stored_sizes(&store))?;
+        let applied = rt.block_on(lib.apply_manifests(&store, &manifests, &stored, &req.folders_in))?;
         let mut report = RecoverReport {
             library: lib.dir().to_owned(),
             snapshot: chosen,
-            assets: lib.catalog().counts()?.assets,
+            assets: 0,
+            manifests_applied: applied.new + applied.updated,
+            assets_from_manifests: applied.new,
+            manifests_unreadable: applied.unreadable,
+            originals_missing: applied.originals_missing,
             proxies_fetched: 0,
             proxies_missing: Vec::new(),
             originals_in_target: 0,
         };
-        rt.block_on(lib.fetch_stored(&store, req.proxies, &mut report))?;
+        rt.block_on(lib.fetch_stored(&store, &stored, req.proxies, &mut report))?;
+        report.assets = lib.catalog().counts()?.assets;
+        let detail = match &report.snapshot {
+            Some(_) => format!(
+                "library recovered from this catalog snapshot and {} newer manifest(s)",
+                report.manifests_applied
+            ),
+            None => format!(
+                "library recovered from {} manifest(s) (no catalog snapshot{})",
+                report.manifests_applied,
+                if snapshots.is_empty() {
+                    ""
+                } else {
+                    " at or before the time asked"
+                }
+            ),
+        };
+        lib.audit_target(&trove_catalog::NewAudit {
+            event: trove_catalog::AuditEvent::Recovery,
+            success: report.originals_missing.is_empty() && report.manifests_unreadable.is_empty(),
+            target: Some(&req.target.url),
+            key: report.snapshot.as_ref().map(|s| s.key.as_str()),
+            asset: None,
+            md5: None,
+            blake3: None,
+            size: report.snapshot.as_ref().map(|s| s.size),
+            detail: Some(&detail),
+            trigger: "recover",
+        })?;
+        lib.catalog().set_setting(RECOVERING, "")?;
         tracing::info!(
-            snapshot = %report.snapshot.key,
+            snapshot = ?report.snapshot.as_ref().map(|s| &s.key),
+            manifests = report.manifests_applied,
             assets = report.assets,
             proxies = report.proxies_fetched,
-            missing = report.proxies_missing.len(),
+            missing = report.proxies_missing.len() + report.originals_missing.len(),
             "library recovered"
         );
         Ok((lib, report))
@@ -146,6 +210,7 @@ impl Library {
     async fn fetch_stored(
         &self,
         store: &trove_store::AnyStore,
+        stored: &std::collections::HashMap<String, u64>,
         which: RecoverProxies,
         report: &mut RecoverReport,
     ) -> Result<()> {
@@ -163,7 +228,25 @@ impl Library {
             after = last.id;
             for obj in page {
                 match obj.role {
-                    ObjectRole::Original => report.originals_in_target += 1,
+                    ObjectRole::Original => {
+                        if stored.get(&obj.key) == Some(&obj.size) {
+                            report.originals_in_target += 1;
+                        } else {
+                            // Not synced after all: restore lists it as
+                            // such, and a sync sends it again once the file
+                            // is back (a repair in the trail).
+                            let mut cat = self.catalog();
+                            let mut b = cat.batch(self.now_ms())?;
+                            b.mark_sync_pending(
+                                obj.id,
+                                "reconcile_missing: not in the target when the library was recovered",
+                            )?;
+                            b.commit()?;
+                            if !report.originals_missing.contains(&obj.key) {
+                                report.originals_missing.push(obj.key.clone());
+                            }
+                        }
+                    }
                     ObjectRole::Proxy => {
                         let (Some(asset), Some(variant)) = (obj.asset_row, obj.variant.as_deref()) else {
                             continue;
@@ -181,6 +264,15 @@ impl Library {
                             continue;
                         };
                         let dest = self.dir().join(&d.path);
+                        if std::fs::metadata(&dest).is_ok_and(|m| m.len() == d.size) {
+                            // Fetched by a recovery that stopped halfway.
+                            report.proxies_fetched += 1;
+                            continue;
+                        }
+                        if stored.get(&obj.key) != Some(&obj.size) {
+                            report.proxies_missing.push(obj.key.clone());
+                            continue;
+                        }
                         match self.fetch_checked(store, &obj.key, obj.md5, &dest).await {
                             Ok(()) => report.proxies_fetched += 1,
                             Err(e) => {
@@ -220,4 +312,36 @@ impl Library {
         }
         result
     }
+}
+
+/// The target a catalog is being recovered from, if a recovery into it
+/// stopped halfway.
+fn recovering_from(catalog: &Path) -> Option<String> {
+    Catalog::open_read_only(catalog)
+        .ok()?
+        .setting(RECOVERING)
+        .ok()
+        .flatten()
+        .filter(|s| !s.is_empty())
+}
+
+/// Fetches a snapshot, checks it whole and makes it the catalog at `dest`.
+async fn place_snapshot(store: &trove_store::AnyStore, chosen: &SnapshotInfo, tmp: &Path, dest: &Path) -> Result<()> {
+    let zst = tmp.join(format!("recover-{}.db.zst", uuid::Uuid::new_v4()));
+    let partial = tmp.join(format!("recover-{}.db", uuid::Uuid::new_v4()));
+    let fetched = store.get_to_file(&chosen.key, &zst).await;
+    let result = fetched.map_err(CoreError::from).and_then(|f| {
+        if f.size != chosen.size {
+            return Err(CoreError::Damaged {
+                key: chosen.key.clone(),
+                detail: format!("{} bytes read, {} listed", f.size, chosen.size),
+            });
+        }
+        decompress(&zst, &partial, &chosen.key)?;
+        trove_catalog::check_file(&partial)?;
+        std::fs::rename(&partial, dest).map_err(|e| CoreError::io("place the catalog", dest, e))
+    });
+    let _ = std::fs::remove_file(&zst);
+    let _ = std::fs::remove_file(&partial);
+    result
 }

@@ -285,7 +285,7 @@ impl S3Store {
         }
     }
 
-    async fn read_into(&self, key: &str, mut sink: Option<&mut tokio::fs::File>, dest: &Path) -> Result<Fetched> {
+    async fn read_into(&self, key: &str, mut sink: Sink<'_>, dest: &Path) -> Result<Fetched> {
         let full = self.full_key(key)?;
         let out = self
             .client
@@ -307,10 +307,22 @@ impl S3Store {
             })?;
             let Some(chunk) = chunk else { break };
             hasher.update(&chunk);
-            if let Some(f) = sink.as_deref_mut() {
-                f.write_all(&chunk)
+            match &mut sink {
+                Sink::None => {}
+                Sink::File(f) => f
+                    .write_all(&chunk)
                     .await
-                    .map_err(|e| StoreError::io("write", dest, e))?;
+                    .map_err(|e| StoreError::io("write", dest, e))?,
+                Sink::Memory(buf, limit) => {
+                    if (buf.len() + chunk.len()) as u64 > *limit {
+                        return Err(StoreError::ChecksumMismatch {
+                            store: self.inner.describe.clone(),
+                            key: key.to_owned(),
+                            detail: format!("larger than the {limit} bytes expected"),
+                        });
+                    }
+                    buf.extend_from_slice(&chunk);
+                }
             }
         }
         let fetched = hasher.finish();
@@ -327,6 +339,15 @@ impl S3Store {
         }
         Ok(fetched)
     }
+}
+
+/// Where a download's bytes go.
+enum Sink<'a> {
+    /// Nowhere: only hashed (fixity check).
+    None,
+    File(&'a mut tokio::fs::File),
+    /// Into memory, at most this many bytes.
+    Memory(&'a mut Vec<u8>, u64),
 }
 
 /// User metadata as the SDK takes it (`None` when there is none).
@@ -646,14 +667,22 @@ impl ObjectStore for S3Store {
         let mut file = tokio::fs::File::create(dest)
             .await
             .map_err(|e| StoreError::io("create", dest, e))?;
-        let fetched = self.read_into(key, Some(&mut file), dest).await?;
+        let fetched = self.read_into(key, Sink::File(&mut file), dest).await?;
         file.flush().await.map_err(|e| StoreError::io("write", dest, e))?;
         file.sync_all().await.map_err(|e| StoreError::io("sync", dest, e))?;
         Ok(fetched)
     }
 
     async fn read_hashes(&self, key: &str) -> Result<Fetched> {
-        self.read_into(key, None, Path::new("")).await
+        self.read_into(key, Sink::None, Path::new("")).await
+    }
+
+    async fn get_bytes(&self, key: &str, limit: u64) -> Result<(Vec<u8>, Fetched)> {
+        let mut buf = Vec::new();
+        let fetched = self
+            .read_into(key, Sink::Memory(&mut buf, limit), Path::new(""))
+            .await?;
+        Ok((buf, fetched))
     }
 
     async fn list(&self, prefix: &str, next: Option<String>) -> Result<ListPage> {
