@@ -1933,6 +1933,52 @@ fn a_library_is_recovered_from_manifests_alone_and_on_top_of_an_older_snapshot()
     let sent_keys = resync.to_string();
     assert!(!sent_keys.contains("originals/"), "no original is sent again: {resync}");
 
+    // Killed at any point, a recovery run again resumes (or starts over,
+    // if nothing was written yet) and ends with the same library.
+    let recover_args = [
+        "recover",
+        "--from",
+        &from,
+        "--endpoint",
+        &server.endpoint,
+        "--folders-in",
+        tmp.path().to_str().unwrap(),
+        "--json",
+    ];
+    let mut resumed = 0;
+    let started = Instant::now();
+    ok(&trove_s3(&tmp.path().join("timed"), SECRET_KEY, &recover_args));
+    let whole = started.elapsed().as_millis() as u64;
+    for (i, delay_ms) in [10u64, 25, 40, 55, 70, 85, 95]
+        .map(|pc| whole * pc / 100)
+        .into_iter()
+        .enumerate()
+    {
+        let into = tmp.path().join(format!("killed-{i}"));
+        let mut child = command(&into, SECRET_KEY, &recover_args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let finished = child.try_wait().unwrap().is_some_and(|s| s.success());
+        child.kill().ok();
+        child.wait().unwrap();
+        if finished {
+            continue;
+        }
+        resumed += u32::from(into.join("catalog.db").exists());
+        let again = ok(&trove_s3(&into, SECRET_KEY, &recover_args));
+        assert_eq!(again["assets"], 5, "after a kill at {delay_ms} ms: {again}");
+        assert_eq!(assets_by_id(&into), before, "after a kill at {delay_ms} ms");
+        assert_eq!(search(&into, "rating:4"), ["IMG_1.jpg"]);
+        // Done: a third run is a recovery over a library, refused.
+        let third = trove_s3(&into, SECRET_KEY, &recover_args);
+        assert_eq!(third.status.code(), Some(2), "{}", stderr(&third));
+    }
+    eprintln!("recoveries killed halfway and resumed: {resumed} (a whole one takes {whole} ms)");
+    assert!(resumed >= 1, "no kill landed inside a recovery ({whole} ms)");
+
     // The originals come back, verified, under their relative paths.
     let out_dir = tmp.path().join("restored");
     let restored = ok(&trove_s3(
