@@ -58,7 +58,7 @@ pub(crate) fn unique_prefix(kind: &str, tmp: &Path) -> String {
 
 /// `trove target set s3://BUCKET/<prefix> --endpoint <endpoint>`.
 pub(crate) fn set_s3_target(lib: &Path, prefix: &str, endpoint: &str) {
-    ok(&trove_s3(
+    let set = ok(&trove_s3(
         lib,
         SECRET_KEY,
         &[
@@ -70,6 +70,13 @@ pub(crate) fn set_s3_target(lib: &Path, prefix: &str, endpoint: &str) {
             "--json",
         ],
     ));
+    // A new target gets the catalog at once.
+    assert!(
+        set["snapshot"]["key"]
+            .as_str()
+            .is_some_and(|k| k.starts_with("catalog/")),
+        "{set}"
+    );
 }
 
 /// The key under which sync keeps an original with these bytes.
@@ -406,6 +413,29 @@ fn wrong_secret_stops_with_a_clear_error_and_loses_nothing() {
     let err = stderr(&out);
     assert!(err.contains("no credentials found"), "{err}");
     assert!(err.contains("AWS_ACCESS_KEY_ID"), "{err}");
+    // Setting the target again with the wrong key: the target is set, and
+    // the catalog snapshot that goes at once says why it could not.
+    let target = ok(&trove_s3(&lib, SECRET_KEY, &["target", "show", "--json"]));
+    let set = ok(&trove_s3(
+        &lib,
+        "wrong-secret-key",
+        &[
+            "target",
+            "set",
+            target["url"].as_str().unwrap(),
+            "--endpoint",
+            target["endpoint"].as_str().unwrap(),
+            "--json",
+        ],
+    ));
+    assert_eq!(set["snapshot"], serde_json::Value::Null, "{set}");
+    assert!(
+        set["snapshot_error"]
+            .as_str()
+            .unwrap()
+            .contains("credentials were refused"),
+        "{set}"
+    );
     // With the right key everything goes up.
     let report = ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
     assert_eq!(report["pending"], 0, "{report}");
@@ -1244,7 +1274,10 @@ fn a_library_is_recovered_from_the_bucket_alone() {
         .into_iter()
         .filter(|k| k.starts_with("catalog/"))
         .collect();
-    assert_eq!(snapshots, [snapshot.clone(), newest.clone()]);
+    // The first went when the target was set.
+    assert_eq!(snapshots.len(), 3, "{snapshots:?}");
+    assert!(snapshots[0] < snapshot, "{snapshots:?}");
+    assert_eq!(snapshots[1..], [snapshot.clone(), newest.clone()]);
 
     // The laptop is lost.
     let before = ok(&trove_s3(&lib, SECRET_KEY, &["ls", "--json"]));
@@ -1967,8 +2000,17 @@ fn a_library_is_recovered_from_manifests_alone_and_on_top_of_an_older_snapshot()
         if finished {
             continue;
         }
-        resumed += u32::from(into.join("catalog.db").exists());
-        let again = ok(&trove_s3(&into, SECRET_KEY, &recover_args));
+        let had_catalog = into.join("catalog.db").exists();
+        let again = trove_s3(&into, SECRET_KEY, &recover_args);
+        if again.status.code() == Some(2) {
+            // Killed after it had ended (while exiting): a whole library,
+            // which another recovery must not touch.
+            assert!(stderr(&again).contains("already holds"), "{}", stderr(&again));
+            assert_eq!(assets_by_id(&into), before, "after a kill at {delay_ms} ms");
+            continue;
+        }
+        let again = ok(&again);
+        resumed += u32::from(had_catalog);
         assert_eq!(again["assets"], 5, "after a kill at {delay_ms} ms: {again}");
         assert_eq!(assets_by_id(&into), before, "after a kill at {delay_ms} ms");
         assert_eq!(search(&into, "rating:4"), ["IMG_1.jpg"]);

@@ -44,6 +44,11 @@ pub enum TargetAction {
         /// ones are verified). Without it they are kept forever.
         #[arg(long, value_name = "DAYS")]
         keep_replaced_days: Option<u32>,
+        /// Do not store a catalog snapshot in the target now (by default
+        /// one goes at once, so the bucket can bring the library back
+        /// before the first sync ends).
+        #[arg(long)]
+        no_snapshot: bool,
         #[arg(long)]
         json: bool,
     },
@@ -87,6 +92,7 @@ pub fn target(dir: &Path, action: TargetAction) -> Result<u8, CoreError> {
             profile,
             path_style,
             keep_replaced_days,
+            no_snapshot,
             json,
         } => {
             let lib = open_writer(dir, false)?;
@@ -98,16 +104,39 @@ pub fn target(dir: &Path, action: TargetAction) -> Result<u8, CoreError> {
                 storage_class_originals: storage_class,
                 storage_class_proxies: proxy_storage_class,
                 sse,
-                profile,
+                profile: profile.clone(),
                 keep_replaced_days,
             })?;
+            // The catalog goes at once: the bucket can bring the library
+            // back from now on. Not storing it is said, not fatal (the
+            // next sync stores one).
+            let snapshot = if no_snapshot {
+                None
+            } else {
+                Some(lib.snapshot_now(&CredentialSource::AwsChain { profile }))
+            };
             if json {
-                output::json(&target_json(&t));
+                let mut v = target_json(&t);
+                v["snapshot"] = match &snapshot {
+                    Some(Ok(s)) => json!({"key": s.key, "size": s.size}),
+                    _ => serde_json::Value::Null,
+                };
+                if let Some(Err(e)) = &snapshot {
+                    v["snapshot_error"] = json!(e.to_string());
+                }
+                output::json(&v);
             } else {
                 output::note(&format!(
                     "target set to {}; run `trove sync` to send the library",
                     t.settings.url
                 ));
+                match &snapshot {
+                    Some(Ok(s)) => output::note(&format!("catalog snapshot stored: {}", s.key)),
+                    Some(Err(e)) => output::note(&format!(
+                        "the catalog snapshot could not be stored ({e}); `trove sync` stores one"
+                    )),
+                    None => {}
+                }
             }
         }
         TargetAction::Show { json } => {

@@ -139,7 +139,30 @@ pub async fn set_sync_target(
                 ),
             ));
         }
+        let is_new = lib.target().map_or(true, |t| t.settings.url != settings.url);
         lib.set_target(&settings)?;
+        if is_new {
+            // A new target gets the catalog at once (in the background:
+            // the dialog does not wait for the network). A failure is only
+            // logged; the first sync stores one and reports its own.
+            let lib = lib.clone();
+            let spawned = std::thread::Builder::new()
+                .name("trove-snapshot".into())
+                .spawn(move || {
+                    let stored = lib
+                        .target()
+                        .map_err(ErrorDto::from)
+                        .and_then(|t| credentials::load(&t))
+                        .and_then(|(creds, _)| lib.snapshot_now(&creds).map_err(ErrorDto::from));
+                    match stored {
+                        Ok(s) => tracing::info!(key = %s.key, "first catalog snapshot stored"),
+                        Err(e) => tracing::warn!(error = %e.message, "first catalog snapshot not stored"),
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::warn!(error = %e, "first catalog snapshot not started");
+            }
+        }
         Ok(())
     })
     .await?;

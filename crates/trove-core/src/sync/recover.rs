@@ -137,13 +137,25 @@ impl Library {
         let tmp = dir.join("tmp");
         std::fs::create_dir_all(&tmp).map_err(|e| CoreError::io("create folder", &tmp, e))?;
         if !resuming {
-            match &chosen {
-                Some(snapshot) => rt.block_on(place_snapshot(&store, snapshot, &tmp, &catalog_path))?,
-                None => drop(Catalog::open(&catalog_path)?),
+            // The catalog is made (or fetched) beside, marked as being
+            // recovered, and only then moved into place: a recovery killed
+            // at any point either left no catalog or one it resumes.
+            let partial = tmp.join(format!("recover-{}.db", uuid::Uuid::new_v4()));
+            let made = match &chosen {
+                Some(snapshot) => rt.block_on(fetch_snapshot(&store, snapshot, &tmp, &partial)),
+                None => Ok(()),
             }
-            // Marked before the library opens: a recovery killed from here
-            // on is resumed by running it again.
-            Catalog::open(&catalog_path)?.set_setting(RECOVERING, &req.target.url)?;
+            .and_then(|()| {
+                Catalog::open(&partial)?.set_setting(RECOVERING, &req.target.url)?;
+                std::fs::rename(&partial, &catalog_path)
+                    .map_err(|e| CoreError::io("place the catalog", &catalog_path, e))
+            });
+            if made.is_err() {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", partial.display()));
+                }
+            }
+            made?;
         }
         let lib = Library::open(dir, OpenOptions { create: true, ..opts })?;
         if lib.target().is_err() {
@@ -325,10 +337,9 @@ fn recovering_from(catalog: &Path) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
-/// Fetches a snapshot, checks it whole and makes it the catalog at `dest`.
-async fn place_snapshot(store: &trove_store::AnyStore, chosen: &SnapshotInfo, tmp: &Path, dest: &Path) -> Result<()> {
+/// Fetches a snapshot into `dest` and checks it whole.
+async fn fetch_snapshot(store: &trove_store::AnyStore, chosen: &SnapshotInfo, tmp: &Path, dest: &Path) -> Result<()> {
     let zst = tmp.join(format!("recover-{}.db.zst", uuid::Uuid::new_v4()));
-    let partial = tmp.join(format!("recover-{}.db", uuid::Uuid::new_v4()));
     let fetched = store.get_to_file(&chosen.key, &zst).await;
     let result = fetched.map_err(CoreError::from).and_then(|f| {
         if f.size != chosen.size {
@@ -337,11 +348,9 @@ async fn place_snapshot(store: &trove_store::AnyStore, chosen: &SnapshotInfo, tm
                 detail: format!("{} bytes read, {} listed", f.size, chosen.size),
             });
         }
-        decompress(&zst, &partial, &chosen.key)?;
-        trove_catalog::check_file(&partial)?;
-        std::fs::rename(&partial, dest).map_err(|e| CoreError::io("place the catalog", dest, e))
+        decompress(&zst, dest, &chosen.key)?;
+        Ok(trove_catalog::check_file(dest)?)
     });
     let _ = std::fs::remove_file(&zst);
-    let _ = std::fs::remove_file(&partial);
     result
 }

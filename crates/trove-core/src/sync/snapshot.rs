@@ -192,6 +192,24 @@ impl Drop for TempFiles {
 }
 
 impl Library {
+    /// Stores a catalog snapshot in the library's target now, verified. A
+    /// newly set target gets one at once, so the bucket can bring the
+    /// library back (its folders, curation and settings) before the first
+    /// sync has ended.
+    pub fn snapshot_now(&self, credentials: &super::CredentialSource) -> Result<SnapshotInfo> {
+        self.require_writer("storing a catalog snapshot")?;
+        let target = self.target()?;
+        let rt = super::runtime(1)?;
+        let store = rt.block_on(Library::open_store(
+            &target,
+            credentials,
+            std::time::Duration::from_secs(60),
+        ))?;
+        rt.block_on(store.check())?;
+        let (info, _) = rt.block_on(self.send_snapshot(&store, &target.settings.url))?;
+        Ok(info)
+    }
+
     /// Takes a snapshot of the catalog, sends it to `store` verified, then
     /// prunes older ones. Returns the snapshot sent and how many were
     /// pruned.
