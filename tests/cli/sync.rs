@@ -2088,3 +2088,81 @@ fn a_library_is_recovered_from_manifests_alone_and_on_top_of_an_older_snapshot()
     assert_eq!(restored["not_synced"].as_array().unwrap().len(), 1, "{restored}");
     assert!(!tmp.path().join("escaped.jpg").exists());
 }
+
+/// Storage classes and server-side encryption reach the server, checked on
+/// the requests themselves at a proxy: every upload of an original (a
+/// single PUT, or the start of a multipart upload) asks for the originals'
+/// class, every proxy and manifest for theirs, and each asks for the
+/// encryption set. Parts carry neither (S3 takes them from the start).
+#[test]
+fn storage_classes_and_encryption_are_asked_for_on_every_upload() {
+    use trove_testkit::fault::FaultProxy;
+    let tmp = tempfile::tempdir().unwrap();
+    let prefix = synced_library(tmp.path());
+    let lib = tmp.path().join("lib");
+    let server = S3Server::shared();
+    let proxy = FaultProxy::start(server.port);
+    proxy.record_requests(true);
+    ok(&trove_s3(
+        &lib,
+        SECRET_KEY,
+        &[
+            "target",
+            "set",
+            &format!("s3://{BUCKET}/{prefix}"),
+            "--endpoint",
+            &proxy.endpoint(),
+            "--storage-class",
+            "STANDARD_IA",
+            "--proxy-storage-class",
+            "ONEZONE_IA",
+            "--sse",
+            "AES256",
+            "--json",
+        ],
+    ));
+    let report = ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
+    assert_eq!(report["failed"], serde_json::json!([]), "{report}");
+    assert_eq!(report["pending"], 0, "{report}");
+    let requests = proxy.requests();
+    let uploads = |part: &str| -> Vec<&String> {
+        requests
+            .iter()
+            .filter(|r| {
+                let line = r.lines().next().unwrap_or("");
+                line.contains(part)
+                    && (line.starts_with("PUT ") || line.starts_with("POST "))
+                    && !line.contains("partNumber=")
+                    && !line.contains("uploadId=")
+            })
+            .collect()
+    };
+    let has = |r: &str, header: &str| r.lines().any(|l| l.eq_ignore_ascii_case(header));
+    let originals = uploads("/originals/");
+    assert_eq!(
+        originals.len(),
+        4,
+        "three photos and the start of one multipart upload: {originals:#?}"
+    );
+    for r in &originals {
+        assert!(has(r, "x-amz-storage-class: STANDARD_IA"), "{r}");
+        assert!(has(r, "x-amz-server-side-encryption: AES256"), "{r}");
+    }
+    let others: Vec<_> = uploads("/proxies/").into_iter().chain(uploads("/manifests/")).collect();
+    assert!(others.len() >= 7, "{others:#?}");
+    for r in &others {
+        assert!(has(r, "x-amz-storage-class: ONEZONE_IA"), "{r}");
+        assert!(has(r, "x-amz-server-side-encryption: AES256"), "{r}");
+    }
+    let snapshots = uploads("/catalog/");
+    assert!(!snapshots.is_empty(), "{requests:#?}");
+    for r in &snapshots {
+        assert!(has(r, "x-amz-server-side-encryption: AES256"), "{r}");
+    }
+    // The parts of the multipart original ask for nothing of their own.
+    let parts: Vec<_> = requests.iter().filter(|r| r.contains("partNumber=")).collect();
+    assert!(!parts.is_empty());
+    for r in parts {
+        assert!(!r.contains("x-amz-storage-class"), "{r}");
+    }
+}

@@ -42,6 +42,10 @@ struct Faults {
     etags_rewritten: AtomicU64,
     /// Requests refused so far.
     refused: AtomicU64,
+    /// While set, the head of every request (its line and headers) is
+    /// kept, for tests that check what the client asked for.
+    record: std::sync::atomic::AtomicBool,
+    recorded: std::sync::Mutex<Vec<String>>,
 }
 
 impl FaultProxy {
@@ -116,6 +120,18 @@ impl FaultProxy {
     /// Connections damaged so far.
     pub fn damaged(&self) -> u64 {
         self.faults.done.load(Ordering::SeqCst)
+    }
+
+    /// Keeps the head of each request from now on (connections opened
+    /// while it is set).
+    pub fn record_requests(&self, record: bool) {
+        self.faults.record.store(record, Ordering::SeqCst);
+    }
+
+    /// The heads of the requests recorded so far (request line, then
+    /// headers with lower-case names), oldest first.
+    pub fn requests(&self) -> Vec<String> {
+        self.faults.recorded.lock().unwrap().clone()
     }
 
     pub fn endpoint(&self) -> String {
@@ -237,14 +253,30 @@ fn content_length(head: &[u8]) -> usize {
         .unwrap_or(0)
 }
 
-/// Forwards whole requests one at a time; one whose head has `header` is
-/// answered with Backblaze B2's refusal instead, and the connection ends.
-fn forward_refusing(
+/// A request head as recorded: the request line, then each header with
+/// its name in lower case.
+fn head_text(head: &[u8]) -> String {
+    String::from_utf8_lossy(head)
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.is_empty())
+        .map(|(i, l)| match l.split_once(':') {
+            Some((name, value)) if i > 0 => format!("{}: {}", name.trim().to_ascii_lowercase(), value.trim()),
+            _ => l.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Forwards whole requests one at a time, recording each head when the
+/// faults say so; with `header`, one whose head has it is answered with
+/// Backblaze B2's refusal instead, and the connection ends.
+fn forward_requests(
     from: &mut TcpStream,
     to: &mut TcpStream,
     reply: &mut TcpStream,
-    header: &[u8],
-    refused: &AtomicU64,
+    header: Option<&[u8]>,
+    faults: &Faults,
 ) -> std::io::Result<()> {
     let mut buf = Vec::new();
     let mut chunk = vec![0u8; 16 * 1024];
@@ -268,8 +300,13 @@ fn forward_refusing(
                 return Ok(());
             }
         }
-        if find(&buf[..head_end], header).is_some() {
-            refused.fetch_add(1, Ordering::SeqCst);
+        if faults.record.load(Ordering::SeqCst) {
+            faults.recorded.lock().unwrap().push(head_text(&buf[..head_end]));
+        }
+        if let Some(header) = header
+            && find(&buf[..head_end], header).is_some()
+        {
+            faults.refused.fetch_add(1, Ordering::SeqCst);
             let body = format!(
                 "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Error><Code>InvalidArgument</Code>\
                  <Message>Unsupported header '{}' received for this API call.</Message></Error>",
@@ -330,14 +367,15 @@ fn serve(client: TcpStream, upstream: u16, faults: &Arc<Faults>) {
         let _ = back.join();
         return;
     }
-    if faults.refuse_checksums.load(Ordering::SeqCst) {
+    let refuse = faults.refuse_checksums.load(Ordering::SeqCst);
+    if refuse || faults.record.load(Ordering::SeqCst) {
         let mut reply = c_read.try_clone().unwrap();
-        let _ = forward_refusing(
+        let _ = forward_requests(
             &mut c_read,
             &mut s_write,
             &mut reply,
-            b"x-amz-checksum-sha256",
-            &faults.refused,
+            refuse.then_some(b"x-amz-checksum-sha256".as_slice()),
+            faults,
         );
         let _ = c_read.shutdown(Shutdown::Both);
         let _ = s_write.shutdown(Shutdown::Both);
