@@ -2166,3 +2166,91 @@ fn storage_classes_and_encryption_are_asked_for_on_every_upload() {
         assert!(!r.contains("x-amz-storage-class"), "{r}");
     }
 }
+
+/// The ranged reads (`range:` headers) the proxy has seen.
+fn ranged_reads(proxy: &trove_testkit::fault::FaultProxy) -> usize {
+    proxy
+        .requests()
+        .iter()
+        .filter(|r| r.lines().any(|l| l.starts_with("range: bytes=")))
+        .count()
+}
+
+/// A large original is read back in ranged chunks (one GET each, counted
+/// at a proxy) and each chunk's BLAKE3 chaining value is saved: a check
+/// killed halfway goes on from its last chunk and ends with the object
+/// verified; a byte rotten inside one chunk is found; a bandwidth cap
+/// holds.
+#[test]
+fn a_large_original_is_checked_in_ranged_chunks_and_a_stopped_check_resumes() {
+    use trove_testkit::fault::FaultProxy;
+    let tmp = tempfile::tempdir().unwrap();
+    let server = S3Server::start();
+    let (lib, photos) = synced_pair(tmp.path(), &server, "ranged", 21);
+    let proxy = FaultProxy::start(server.port);
+    proxy.record_requests(true);
+    set_s3_target(&lib, "ranged", &proxy.endpoint());
+    let chunked = ["verify", "--chunk-kib", "1024", "--json"];
+
+    // 17 MiB in 1 MiB chunks: 17 ranged reads.
+    let v = ok(&trove_s3(&lib, SECRET_KEY, &chunked));
+    assert_eq!((v["ok"].as_u64(), v["resumed"].as_u64()), (Some(4), Some(0)), "{v}");
+    assert_eq!(ranged_reads(&proxy), 17);
+
+    // Slowed to 4 MB/s and killed after 2.5 s: some chunks are saved, and
+    // the next check reads only the rest.
+    let mut child = command(&lib, SECRET_KEY, &[&chunked[..], &["--bandwidth", "4"]].concat())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(2500));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let before = ranged_reads(&proxy) - 17;
+    assert!((2..17).contains(&before), "{before} chunks read before the kill");
+    let v = ok(&trove_s3(&lib, SECRET_KEY, &chunked));
+    assert_eq!((v["ok"].as_u64(), v["resumed"].as_u64()), (Some(4), Some(1)), "{v}");
+    let rest = ranged_reads(&proxy) - 17 - before;
+    assert!(rest < 17 && rest + before >= 17, "{before} then {rest} chunks");
+
+    // The cap: a check of everything at 10 MB/s takes at least its bytes'
+    // worth of seconds.
+    let started = Instant::now();
+    let v = ok(&trove_s3(&lib, SECRET_KEY, &["verify", "--bandwidth", "10", "--json"]));
+    let floor = v["checked_bytes"].as_f64().unwrap() / 10e6;
+    assert!(floor > 1.5, "{v}");
+    assert!(
+        started.elapsed().as_secs_f64() >= floor * 0.95,
+        "{:?} for {floor} s",
+        started.elapsed()
+    );
+
+    // A byte rotten in the 13th chunk: found by the chunked check, sent
+    // again by the next sync, and whole after.
+    let large = std::fs::read(photos.join("large.bin")).unwrap();
+    let mid = 12 << 20;
+    rot_on_server_disk(&server.data_dir(), &large[mid..mid + 64]);
+    let out = trove_s3(&lib, SECRET_KEY, &chunked);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let v = stdout_json(&out);
+    assert_eq!(v["damaged"][0]["key"], original_key(&large, "bin").as_str(), "{v}");
+    let mended = ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
+    assert_eq!(mended["uploaded"], 1, "{mended}");
+    let v = ok(&trove_s3(&lib, SECRET_KEY, &chunked));
+    assert_eq!(v["ok"], 4, "{v}");
+    let trail = ok(&trove_s3(&lib, SECRET_KEY, &["audit", "--json"]));
+    let key = original_key(&large, "bin");
+    let events: Vec<(String, bool)> = trail
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["key"] == key.as_str())
+        .map(|r| (r["event"].as_str().unwrap().to_owned(), r["success"].as_bool().unwrap()))
+        .collect();
+    assert!(events.contains(&("repair".to_owned(), true)), "{events:?}");
+    assert!(
+        events.iter().filter(|e| e.0 == "fixity_check").count() >= 4,
+        "{events:?}"
+    );
+}

@@ -28,6 +28,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0017_folder_kinds.sql"),
     include_str!("migrations/0018_keyword_tree_edits.sql"),
     include_str!("migrations/0019_audit.sql"),
+    include_str!("migrations/0020_fixity_progress.sql"),
 ];
 
 /// The schema version this build writes.

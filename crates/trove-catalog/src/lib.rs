@@ -16,6 +16,7 @@ mod curation;
 mod db;
 mod derivatives;
 mod error;
+mod fixity;
 mod jobs;
 mod keywords;
 mod model;
@@ -35,6 +36,7 @@ pub use curation::{Curation, CurationChange, EditRecord, EditState, MAX_TEXT_BYT
 pub use db::{Catalog, SCHEMA_VERSION, check_file};
 pub use derivatives::Derivative;
 pub use error::{CatalogError, Result};
+pub use fixity::FixityProgress;
 pub use jobs::{FailOutcome, Job, JobCounts, JobState, NewJob, STOPPED_WHILE_WORKING};
 pub use keywords::KeywordNode;
 pub use model::*;

@@ -125,6 +125,7 @@ pub fn watch(
     mut workers: WorkerOptions,
     threads: usize,
     fixity_cycle: u32,
+    fixity: &trove_core::FixityOptions,
 ) -> Result<u8, CoreError> {
     let lib = open_writer(dir, false)?;
     let cancel = ctrl_c();
@@ -148,7 +149,7 @@ pub fn watch(
                     Err(_) => None,
                 };
                 if let Some(c) = credentials {
-                    match lib.fixity_cycle_if_due(&c, fixity_cycle, &cancel) {
+                    match lib.fixity_cycle_if_due(&c, fixity_cycle, fixity, &cancel) {
                         Ok(Some(r)) => output::note(&format!(
                             "fixity cycle: {} object(s) read back, {} damaged, {} missing",
                             r.checked,

@@ -95,6 +95,10 @@ enum Command {
         /// verifies every one within this many days (0: never).
         #[arg(long, value_name = "DAYS", default_value_t = 90)]
         fixity_cycle: u32,
+        /// Read the fixity cycle's objects back at most this fast, in MB/s
+        /// (default: as fast as the network goes).
+        #[arg(long, value_name = "MB_PER_S")]
+        fixity_bandwidth: Option<f64>,
     },
     /// Stop watching a folder (by id or path). Nothing on disk is touched;
     /// assets found only there are kept, shown as missing, and come back
@@ -261,6 +265,15 @@ enum Command {
         /// object is read back within the cycle.
         #[arg(long, value_name = "DAYS", num_args = 0..=1, default_missing_value = "90", conflicts_with = "sample")]
         cycle: Option<u32>,
+        /// Read back at most this fast, in MB/s (default: as fast as the
+        /// network goes).
+        #[arg(long, value_name = "MB_PER_S")]
+        bandwidth: Option<f64>,
+        /// Originals larger than two chunks are read in ranged chunks of
+        /// this many KiB (16384 by default; rounded up to a power of two),
+        /// and an interrupted check resumes from its last chunk.
+        #[arg(long, value_name = "KIB", hide = true)]
+        chunk_kib: Option<u64>,
         #[arg(long)]
         json: bool,
     },
@@ -579,7 +592,18 @@ fn run(cli: Cli) -> Result<u8, CoreError> {
             json,
             &[job_kind::MAKE_PROXIES, job_kind::MAKE_PLAYABLE],
         ),
-        Command::Watch { poll, fixity_cycle } => library_cmd::watch(&dir, poll, workers, threads, fixity_cycle),
+        Command::Watch {
+            poll,
+            fixity_cycle,
+            fixity_bandwidth,
+        } => library_cmd::watch(
+            &dir,
+            poll,
+            workers,
+            threads,
+            fixity_cycle,
+            &sync_cmd::fixity_options(fixity_bandwidth, None),
+        ),
         Command::Remove { root, json } => library_cmd::remove(&dir, &root, json),
         Command::Roots { json } => library_cmd::roots(&dir, json),
         Command::Search {
@@ -645,7 +669,19 @@ fn run(cli: Cli) -> Result<u8, CoreError> {
             },
             json,
         ),
-        Command::Verify { sample, cycle, json } => sync_cmd::verify(&dir, sample, cycle, json),
+        Command::Verify {
+            sample,
+            cycle,
+            bandwidth,
+            chunk_kib,
+            json,
+        } => sync_cmd::verify(
+            &dir,
+            sample,
+            cycle,
+            &sync_cmd::fixity_options(bandwidth, chunk_kib),
+            json,
+        ),
         Command::Reconcile {
             repair,
             delete_extra,

@@ -344,12 +344,28 @@ fn run_sync(
     report
 }
 
-pub fn verify(dir: &Path, sample: Option<f64>, cycle: Option<u32>, json: bool) -> Result<u8, CoreError> {
+/// How `verify` and `watch` read objects back.
+pub fn fixity_options(bandwidth_mb: Option<f64>, chunk_kib: Option<u64>) -> trove_core::FixityOptions {
+    let defaults = trove_core::FixityOptions::default();
+    trove_core::FixityOptions {
+        concurrency: 16,
+        max_bytes_per_s: bandwidth_mb.filter(|b| *b > 0.0).map(|b| (b * 1_000_000.0) as u64),
+        chunk_bytes: chunk_kib.map_or(defaults.chunk_bytes, |k| k.saturating_mul(1024)),
+    }
+}
+
+pub fn verify(
+    dir: &Path,
+    sample: Option<f64>,
+    cycle: Option<u32>,
+    fixity: &trove_core::FixityOptions,
+    json: bool,
+) -> Result<u8, CoreError> {
     let lib = open_writer(dir, false)?;
     let target = lib.target()?;
     let report = match cycle {
-        Some(days) => lib.verify_cycle(&credentials(&target), days, 16, &ctrl_c())?,
-        None => lib.verify_target(&credentials(&target), sample, 16, &ctrl_c())?,
+        Some(days) => lib.verify_cycle(&credentials(&target), days, fixity, &ctrl_c())?,
+        None => lib.verify_target(&credentials(&target), sample, fixity, &ctrl_c())?,
     };
     if json {
         output::json(&json!({
@@ -360,6 +376,7 @@ pub fn verify(dir: &Path, sample: Option<f64>, cycle: Option<u32>, json: bool) -
             "damaged": report.damaged.iter().map(|(k, d)| json!({"key": k, "detail": d})).collect::<Vec<_>>(),
             "missing": report.missing,
             "errors": report.errors.iter().map(|(k, e)| json!({"key": k, "error": e})).collect::<Vec<_>>(),
+            "resumed": report.resumed,
         }));
     } else {
         output::note(&format!(

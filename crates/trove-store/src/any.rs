@@ -77,6 +77,9 @@ impl ObjectStore for AnyStore {
     async fn get_bytes(&self, key: &str, limit: u64) -> Result<(Vec<u8>, Fetched)> {
         delegate!(self, s => s.get_bytes(key, limit).await)
     }
+    async fn get_range(&self, key: &str, start: u64, len: u64) -> Result<Vec<u8>> {
+        delegate!(self, s => s.get_range(key, start, len).await)
+    }
     async fn list(&self, prefix: &str, next: Option<String>) -> Result<ListPage> {
         delegate!(self, s => s.list(prefix, next).await)
     }

@@ -535,6 +535,31 @@ impl ObjectStore for FolderStore {
         .await
     }
 
+    async fn get_range(&self, key: &str, start: u64, len: u64) -> Result<Vec<u8>> {
+        let key = key.to_owned();
+        self.blocking(move |s| {
+            use std::io::Seek as _;
+            let path = s.path_of(&key)?;
+            s.ensure_root()?;
+            let mut f = File::open(&path).map_err(|e| s.io_err("read", &key, &path, e))?;
+            f.seek(io::SeekFrom::Start(start))
+                .map_err(|e| s.io_err("read", &key, &path, e))?;
+            let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+            f.take(len)
+                .read_to_end(&mut bytes)
+                .map_err(|e| s.io_err("read", &key, &path, e))?;
+            if (bytes.len() as u64) < len {
+                return Err(StoreError::ChecksumMismatch {
+                    store: s.describe(),
+                    key,
+                    detail: format!("{} bytes from {start}, {len} expected", bytes.len()),
+                });
+            }
+            Ok(bytes)
+        })
+        .await
+    }
+
     async fn list(&self, prefix: &str, next: Option<String>) -> Result<ListPage> {
         let prefix = prefix.to_owned();
         self.blocking(move |s| s.list_sync(&prefix, next.as_deref())).await

@@ -275,6 +275,11 @@ pub trait ObjectStore: Send + Sync + 'static {
     /// body.
     fn get_bytes(&self, key: &str, limit: u64) -> impl Future<Output = Result<(Vec<u8>, Fetched)>> + Send;
 
+    /// Reads `len` bytes of `key` from `start` (a ranged GET): a chunk of a
+    /// large object's fixity check. Fewer bytes than asked (the object is
+    /// shorter, or the body ended early) is an error.
+    fn get_range(&self, key: &str, start: u64, len: u64) -> impl Future<Output = Result<Vec<u8>>> + Send;
+
     /// Up to about 1,000 objects under `prefix`, from the position `next`
     /// of a previous page. Every key comes exactly once; the order is the
     /// server's (S3 and the folder store: byte order; SeaweedFS lists

@@ -280,7 +280,12 @@ pub async fn verify_now(state: State<'_, AppState>, sample_percent: Option<f64>)
         })?;
     blocking(move || {
         let (creds, _) = credentials::load(&lib.target()?)?;
-        let report = lib.verify_target(&creds, sample_percent, 8, running.cancel())?;
+        let report = lib.verify_target(
+            &creds,
+            sample_percent,
+            &trove_core::FixityOptions::default(),
+            running.cancel(),
+        )?;
         Ok(VerifyDto::from(&report))
     })
     .await

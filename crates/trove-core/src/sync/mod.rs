@@ -22,6 +22,7 @@
 mod audit;
 pub(crate) mod engine;
 mod manifest;
+mod ranged;
 mod rebuild;
 mod recover;
 mod restore;
@@ -41,6 +42,7 @@ use crate::error::{CoreError, Result};
 use crate::library::Library;
 
 pub use audit::{MAX_AUDIT_PAGE, premis_event};
+pub use ranged::FixityOptions;
 pub use recover::{RecoverProxies, RecoverReport, RecoverRequest};
 pub use restore::RestoreReport;
 pub use run::{SyncOptions, SyncReport};

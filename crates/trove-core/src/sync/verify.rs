@@ -11,6 +11,7 @@ use tokio::task::JoinSet;
 use trove_catalog::{ObjectRole, ObjectState, SyncObject};
 use trove_store::{AnyStore, BodySums, ObjectStore, StoreError};
 
+use super::ranged::{FixityOptions, Pacer, chunk_value, root_hash};
 use super::{CredentialSource, runtime};
 use crate::cancel::Cancel;
 use crate::error::{CoreError, Result};
@@ -30,8 +31,11 @@ pub struct VerifyReport {
     pub damaged: Vec<(String, String)>,
     /// Objects the target no longer has; queued to be sent again.
     pub missing: Vec<String>,
-    /// Objects that could not be read (network...), left as they are.
+    /// Objects that could not be read (network...), left as they are (a
+    /// large one's check resumes from its last chunk next time).
     pub errors: Vec<(String, String)>,
+    /// Large objects whose check went on from where an earlier one stopped.
+    pub resumed: u64,
 }
 
 /// What a reconcile found.
@@ -70,11 +74,12 @@ impl Library {
         &self,
         credentials: &CredentialSource,
         sample_percent: Option<f64>,
-        concurrency: usize,
+        opts: &FixityOptions,
         cancel: &Cancel,
     ) -> Result<VerifyReport> {
         let started = std::time::Instant::now();
         let (target, rt, store, mut report) = self.start_verify(credentials)?;
+        let mut pacer = Pacer::new(opts.max_bytes_per_s);
         let mut seed = (self.now_ms() as u64) ^ 0x9e37_79b9_7f4a_7c15;
         let mut after = 0;
         loop {
@@ -99,7 +104,7 @@ impl Library {
                     }
                 })
                 .collect();
-            self.check_objects(&rt, &store, chosen, concurrency, &mut report)?;
+            self.check_objects(&rt, &store, chosen, opts, &mut pacer, cancel, &mut report)?;
         }
         tracing::info!(
             url = %report.target,
@@ -141,15 +146,78 @@ impl Library {
 
     /// Reads `chosen` back and records each result (checked, or queued to
     /// be sent again), in one transaction.
+    #[allow(clippy::too_many_arguments)]
     fn check_objects(
         &self,
         rt: &tokio::runtime::Runtime,
         store: &AnyStore,
         chosen: Vec<SyncObject>,
-        concurrency: usize,
+        opts: &FixityOptions,
+        pacer: &mut Pacer,
+        cancel: &Cancel,
         report: &mut VerifyReport,
     ) -> Result<()> {
-        let results = rt.block_on(read_all(store, chosen, concurrency));
+        // Large originals one at a time, in resumable ranged chunks; the
+        // rest whole, many at once.
+        let (large, small): (Vec<SyncObject>, Vec<SyncObject>) = chosen
+            .into_iter()
+            .partition(|o| opts.ranged(o.size) && expected_blake3(o).is_some());
+        self.check_whole(rt, store, small, opts, pacer, cancel, report)?;
+        for obj in large {
+            if cancel.is_cancelled() {
+                return Err(CoreError::Cancelled);
+            }
+            self.check_ranged(rt, store, obj, opts, pacer, cancel, report)?;
+        }
+        Ok(())
+    }
+
+    /// Reads objects back whole and records each result (checked, or
+    /// queued to be sent again), in one transaction.
+    #[allow(clippy::too_many_arguments)]
+    fn check_whole(
+        &self,
+        rt: &tokio::runtime::Runtime,
+        store: &AnyStore,
+        chosen: Vec<SyncObject>,
+        opts: &FixityOptions,
+        pacer: &mut Pacer,
+        cancel: &Cancel,
+        report: &mut VerifyReport,
+    ) -> Result<()> {
+        // Under a cap, a batch is no larger than a few seconds' worth.
+        let mut rest = chosen;
+        while !rest.is_empty() {
+            let take = match opts.max_bytes_per_s {
+                None => rest.len(),
+                Some(cap) => {
+                    let mut bytes = 0;
+                    rest.iter()
+                        .take_while(|o| {
+                            bytes += o.size;
+                            bytes <= cap.saturating_mul(4)
+                        })
+                        .count()
+                        .max(1)
+                }
+            };
+            let batch: Vec<SyncObject> = rest.drain(..take).collect();
+            let read: u64 = self.record_whole(rt.block_on(read_all(store, batch, opts.concurrency)), report)?;
+            pacer.read(read, cancel);
+            if cancel.is_cancelled() {
+                return Err(CoreError::Cancelled);
+            }
+        }
+        Ok(())
+    }
+
+    /// Records what reading objects whole found; returns the bytes read.
+    fn record_whole(
+        &self,
+        results: Vec<(SyncObject, trove_store::Result<Read>)>,
+        report: &mut VerifyReport,
+    ) -> Result<u64> {
+        let mut read = 0;
         let mut cat = self.catalog();
         let mut batch = cat.batch(self.now_ms())?;
         for (obj, result) in results {
@@ -165,6 +233,7 @@ impl Library {
                 Ok(Read::Fetched(fetched)) => {
                     report.checked += 1;
                     report.checked_bytes += fetched.size;
+                    read += fetched.size;
                     let problem = if fetched.size != obj.size {
                         Some(format!("{} bytes stored, {} expected", fetched.size, obj.size))
                     } else if obj.md5.is_some_and(|m| m != fetched.md5) {
@@ -194,6 +263,131 @@ impl Library {
             }
         }
         batch.commit()?;
+        Ok(read)
+    }
+
+    /// Checks one large original chunk by chunk (a ranged read each),
+    /// saving each chunk's BLAKE3 chaining value, so that a check stopped
+    /// halfway goes on from its last chunk.
+    #[allow(clippy::too_many_arguments)]
+    fn check_ranged(
+        &self,
+        rt: &tokio::runtime::Runtime,
+        store: &AnyStore,
+        obj: SyncObject,
+        opts: &FixityOptions,
+        pacer: &mut Pacer,
+        cancel: &Cancel,
+        report: &mut VerifyReport,
+    ) -> Result<()> {
+        let chunk = opts.chunk();
+        let Some(want) = expected_blake3(&obj).map(str::to_owned) else {
+            return Ok(());
+        };
+        let record = |outcome: std::result::Result<(), String>, missing: bool| -> Result<()> {
+            let mut cat = self.catalog();
+            let mut b = cat.batch(self.now_ms())?;
+            b.clear_fixity_progress(obj.id)?;
+            match outcome {
+                Ok(()) => b.mark_sync_checked(obj.id)?,
+                Err(p) if missing => b.mark_sync_pending(obj.id, &format!("verify_missing: {p}"))?,
+                Err(p) => b.mark_sync_pending(obj.id, &format!("verify_mismatch: {p}"))?,
+            }
+            b.commit()?;
+            Ok(())
+        };
+        // The size first: a shorter or longer copy is damaged, whatever
+        // its chunks say.
+        match rt.block_on(store.head(&obj.key)) {
+            Ok(info) if info.size != obj.size => {
+                let p = format!("{} bytes stored, {} expected", info.size, obj.size);
+                record(Err(p.clone()), false)?;
+                report.checked += 1;
+                report.damaged.push((obj.key, p));
+                return Ok(());
+            }
+            Ok(_) => {}
+            Err(e) if e.is_not_found() => {
+                record(Err("not in the target".into()), true)?;
+                report.missing.push(obj.key);
+                return Ok(());
+            }
+            Err(e) if e.stops_everything() => return Err(e.into()),
+            Err(e) => {
+                report.errors.push((obj.key, e.to_string()));
+                return Ok(());
+            }
+        }
+        let total = obj.size.div_ceil(chunk);
+        let mut progress = self
+            .catalog()
+            .fixity_progress(obj.id)?
+            .filter(|p| p.chunk_bytes == chunk && p.verified_at == obj.verified_at && p.chunks.len() as u64 <= total)
+            .unwrap_or(trove_catalog::FixityProgress {
+                chunk_bytes: chunk,
+                chunks: Vec::new(),
+                verified_at: obj.verified_at,
+            });
+        if !progress.chunks.is_empty() {
+            report.resumed += 1;
+            tracing::info!(key = %obj.key, chunk = progress.chunks.len(), of = total, "fixity check resumed");
+        }
+        while (progress.chunks.len() as u64) < total {
+            if cancel.is_cancelled() {
+                return Err(CoreError::Cancelled);
+            }
+            let start = progress.chunks.len() as u64 * chunk;
+            let len = chunk.min(obj.size - start);
+            let mut got = rt.block_on(store.get_range(&obj.key, start, len));
+            if got.as_ref().is_err_and(StoreError::may_be_damaged_copy) {
+                // Once more, as a whole read is: a passing failure gets its
+                // bytes from the second read.
+                got = rt.block_on(store.get_range(&obj.key, start, len));
+            }
+            match got {
+                Ok(bytes) => {
+                    progress.chunks.push(chunk_value(&bytes, start));
+                    report.checked_bytes += len;
+                    let mut cat = self.catalog();
+                    let mut b = cat.batch(self.now_ms())?;
+                    b.save_fixity_progress(obj.id, &progress)?;
+                    b.commit()?;
+                    drop(cat);
+                    pacer.read(len, cancel);
+                }
+                Err(e) if e.is_not_found() => {
+                    record(Err("not in the target".into()), true)?;
+                    report.missing.push(obj.key);
+                    return Ok(());
+                }
+                Err(e) if e.may_be_damaged_copy() => {
+                    let p = format!(
+                        "the target holds it but cannot read bytes {start}-{} back ({})",
+                        start + len - 1,
+                        unreadable_detail(&e)
+                    );
+                    record(Err(p.clone()), false)?;
+                    report.checked += 1;
+                    report.damaged.push((obj.key, p));
+                    return Ok(());
+                }
+                Err(e) if e.stops_everything() => return Err(e.into()),
+                // Left as it is; the next check goes on from this chunk.
+                Err(e) => {
+                    report.errors.push((obj.key, e.to_string()));
+                    return Ok(());
+                }
+            }
+        }
+        report.checked += 1;
+        if hex::encode(root_hash(&progress.chunks)) == want {
+            record(Ok(()), false)?;
+            report.ok += 1;
+        } else {
+            let p = "BLAKE3 differs".to_owned();
+            record(Err(p.clone()), false)?;
+            report.damaged.push((obj.key, p));
+        }
         Ok(())
     }
 
@@ -205,11 +399,12 @@ impl Library {
         &self,
         credentials: &CredentialSource,
         cycle_days: u32,
-        concurrency: usize,
+        opts: &FixityOptions,
         cancel: &Cancel,
     ) -> Result<VerifyReport> {
         let started = std::time::Instant::now();
         let (target, rt, store, mut report) = self.start_verify(credentials)?;
+        let mut pacer = Pacer::new(opts.max_bytes_per_s);
         let days = cycle_days.max(1);
         let total = self.catalog().sync_counts(target.id)?.verified;
         let share = total.div_ceil(u64::from(days)).min(u64::from(u32::MAX)) as u32;
@@ -219,7 +414,7 @@ impl Library {
             if cancel.is_cancelled() {
                 return Err(CoreError::Cancelled);
             }
-            self.check_objects(&rt, &store, chunk.to_vec(), concurrency, &mut report)?;
+            self.check_objects(&rt, &store, chunk.to_vec(), opts, &mut pacer, cancel, &mut report)?;
         }
         tracing::info!(
             url = %report.target,
@@ -241,6 +436,7 @@ impl Library {
         &self,
         credentials: &CredentialSource,
         cycle_days: u32,
+        opts: &FixityOptions,
         cancel: &Cancel,
     ) -> Result<Option<VerifyReport>> {
         const LAST_DAY: &str = "fixity.last_cycle_day";
@@ -256,7 +452,7 @@ impl Library {
         if self.catalog().setting(LAST_DAY)?.as_deref() == Some(today.as_str()) {
             return Ok(None);
         }
-        let report = self.verify_cycle(credentials, cycle_days, 8, cancel)?;
+        let report = self.verify_cycle(credentials, cycle_days, opts, cancel)?;
         self.catalog().set_setting(LAST_DAY, &today)?;
         Ok(Some(report))
     }

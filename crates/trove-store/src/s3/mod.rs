@@ -677,6 +677,41 @@ impl ObjectStore for S3Store {
         self.read_into(key, Sink::None, Path::new("")).await
     }
 
+    async fn get_range(&self, key: &str, start: u64, len: u64) -> Result<Vec<u8>> {
+        if len == 0 {
+            return Ok(Vec::new());
+        }
+        let full = self.full_key(key)?;
+        let out = self
+            .client
+            .get_object()
+            .bucket(&self.inner.bucket)
+            .key(&full)
+            .range(format!("bytes={start}-{}", start + len - 1))
+            .send()
+            .await
+            .map_err(|e| self.error("download", key, e))?;
+        let mut body = out.body;
+        let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+        while let Some(chunk) = body.try_next().await.map_err(|e| StoreError::Network {
+            store: self.inner.describe.clone(),
+            op: "download",
+            key: key.to_owned(),
+            detail: DisplayErrorContext(&e).to_string(),
+        })? {
+            bytes.extend_from_slice(&chunk);
+        }
+        if bytes.len() as u64 != len {
+            return Err(StoreError::Network {
+                store: self.inner.describe.clone(),
+                op: "download",
+                key: key.to_owned(),
+                detail: format!("{} bytes from {start}, {len} asked", bytes.len()),
+            });
+        }
+        Ok(bytes)
+    }
+
     async fn get_bytes(&self, key: &str, limit: u64) -> Result<(Vec<u8>, Fetched)> {
         let mut buf = Vec::new();
         let fetched = self
