@@ -33,6 +33,8 @@ const COMMANDS: &[&str] = &[
     "import_incoming",
     "set_root_policy",
     "verify_now",
+    "audit_history",
+    "export_audit",
     "cancel_operation",
     "set_jobs_paused",
     "retry_jobs",

@@ -121,6 +121,8 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
             commands::share::import_incoming,
             commands::sync::set_root_policy,
             commands::sync::verify_now,
+            commands::sync::audit_history,
+            commands::sync::export_audit,
             commands::sync::cancel_operation,
             commands::jobs::set_jobs_paused,
             commands::jobs::retry_jobs,
@@ -189,6 +191,12 @@ pub fn start_background<R: Runtime>(app: tauri::AppHandle<R>, lib: Arc<Library>,
             }
         });
     }
+    {
+        let (lib, sink, cancel) = (lib.clone(), sink.clone(), cancel.clone());
+        let _ = std::thread::Builder::new()
+            .name("trove-fixity".into())
+            .spawn(move || daily_fixity(&lib, sink.as_ref(), &cancel));
+    }
     let _ = std::thread::Builder::new().name("trove-watch".into()).spawn(move || {
         first_page.wait(BACKGROUND_WAITS_AT_MOST);
         let opts = WatchOptions {
@@ -202,6 +210,55 @@ pub fn start_background<R: Runtime>(app: tauri::AppHandle<R>, lib: Arc<Library>,
         }
     });
 }
+
+/// The fixity cycle, as `trove watch` runs it: each minute (the first a
+/// minute after start), if today's share of the target's objects has not
+/// been read back yet, it is now (a cycle of [`FIXITY_CYCLE_DAYS`]). What
+/// it finds damaged or missing is said, and queued to be sent again.
+fn daily_fixity(lib: &Library, sink: &dyn EventSink, cancel: &Cancel) {
+    // After a failure (no network, keys refused) the next try is an hour
+    // on, so the warning is not repeated every minute.
+    let mut pause = 60;
+    loop {
+        for _ in 0..pause {
+            if cancel.is_cancelled() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_secs(1));
+        }
+        let Ok(target) = lib.target() else { continue };
+        let Ok((creds, _)) = credentials::load(&target) else {
+            continue;
+        };
+        pause = 60;
+        match lib.fixity_cycle_if_due(
+            &creds,
+            FIXITY_CYCLE_DAYS,
+            &trove_core::FixityOptions::default(),
+            cancel,
+        ) {
+            Ok(Some(r)) if !r.damaged.is_empty() || !r.missing.is_empty() => sink.emit(Event::Warning {
+                message: format!(
+                    "the daily fixity check read {} object(s) back: {} damaged, {} missing in {}; they will be sent again at the next sync",
+                    r.checked,
+                    r.damaged.len(),
+                    r.missing.len(),
+                    r.target
+                ),
+            }),
+            Ok(_) | Err(CoreError::Cancelled) => {}
+            Err(e) => {
+                pause = 3600;
+                sink.emit(Event::Warning {
+                    message: format!("the daily fixity check did not run (trying again in an hour): {e}"),
+                });
+            }
+        }
+    }
+}
+
+/// Every stored object is read back within this many days.
+const FIXITY_CYCLE_DAYS: u32 = 90;
 
 /// Threads for blocking work (catalog reads, thumbnail files): bounded, so
 /// scrolling through thousands of thumbnails does not grow hundreds of

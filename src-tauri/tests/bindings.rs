@@ -51,6 +51,7 @@ fn generated() -> Vec<(String, String)> {
         one::<PlaybackDto>(),
         one::<MissingElementDto>(),
         one::<VerifyDto>(),
+        one::<AuditDto>(),
         one::<Operation>(),
     ]
 }

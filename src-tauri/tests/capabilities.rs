@@ -53,14 +53,9 @@ fn only_the_main_window_reaches_the_commands_and_nothing_outside_the_capability_
     let refused = invoke(&main, "https://evil.example/", "library_info", json!({})).unwrap_err();
     assert!(refused.to_string().contains("not allowed"), "{refused}");
     // Plugin and core commands the screens do not use: refused, even in
-    // the main window (only the folder picker and event listening are
-    // granted).
-    for cmd in [
-        "plugin:dialog|save",
-        "plugin:dialog|message",
-        "plugin:window|close",
-        "plugin:webview|print",
-    ] {
+    // the main window (only the folder picker, the save dialog of the
+    // history's export and event listening are granted).
+    for cmd in ["plugin:dialog|message", "plugin:window|close", "plugin:webview|print"] {
         let refused = invoke(&main, local, cmd, json!({})).unwrap_err();
         assert!(refused.to_string().contains("not allowed"), "{cmd}: {refused}");
     }

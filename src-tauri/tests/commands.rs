@@ -685,6 +685,40 @@ fn a_target_with_keys_in_the_keychain_syncs_shares_and_revokes() {
         invoke(&app, "verify_now", json!({ "samplePercent": 0 })).unwrap_err()["code"],
         "bad_sample"
     );
+    // The history: newest first (the check on top, the uploads below), a
+    // page at a time, no failure; exported as PREMIS events, oldest first.
+    let history = invoke(&app, "audit_history", json!({ "before": null, "failuresOnly": false })).unwrap();
+    let rows = history.as_array().unwrap();
+    assert_eq!(rows[0]["event"], "fixity_check", "{history}");
+    assert_eq!(rows[0]["success"], true, "{history}");
+    assert!(rows.iter().any(|r| r["event"] == "upload"), "{history}");
+    assert!(rows.windows(2).all(|w| w[0]["id"].as_i64() > w[1]["id"].as_i64()));
+    let older = invoke(
+        &app,
+        "audit_history",
+        json!({ "before": rows[0]["id"], "failuresOnly": false }),
+    )
+    .unwrap();
+    assert_eq!(older.as_array().unwrap().len(), rows.len() - 1);
+    assert_eq!(
+        invoke(&app, "audit_history", json!({ "before": null, "failuresOnly": true })).unwrap(),
+        json!([])
+    );
+    let out = app.photos.parent().unwrap().join("history.jsonl");
+    let n = invoke(&app, "export_audit", json!({ "path": out })).unwrap();
+    let lines: Vec<Value> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(n.as_u64(), Some(rows.len() as u64));
+    assert_eq!(lines.len(), rows.len());
+    assert_eq!(lines[0]["eventType"]["trove"], "upload", "{}", lines[0]);
+    assert_eq!(lines[lines.len() - 1]["eventType"]["trove"], "fixity_check");
+    assert_eq!(
+        invoke(&app, "export_audit", json!({ "path": "history.jsonl" })).unwrap_err()["code"],
+        "bad_path"
+    );
     // Per-folder policy.
     invoke(
         &app,

@@ -233,6 +233,19 @@ test("import, browse, view, sync, share, search, timeline and remove a folder", 
       assert.equal(verifiedText[0], "0", verifiedText[1]);
       assert.match(verifiedText[1], /read back: [\d,]+ intact\./);
       assert.equal((await session.findAll("[data-testid=root-policy-select]")).length, 1);
+      // The History: the check just made on top (one row per object read
+      // back), the uploads below it; no problem recorded.
+      await session.click("[data-testid=history] summary");
+      const history = await session.waitFor("the history", async () =>
+        session.exec(
+          "const rows = [...document.querySelectorAll('[data-testid=history-row]')]; return rows.length > 0 ? rows.map((r) => [r.dataset.event, r.dataset.success]) : false",
+        ),
+      );
+      assert.equal(history[0][0], "fixity_check", JSON.stringify(history));
+      assert.ok(history.some(([event]) => event === "upload"), JSON.stringify(history));
+      assert.ok(history.every(([, success]) => success === "true"), JSON.stringify(history));
+      await session.click("[data-testid=history-failures]");
+      await session.waitFor("no problem in the history", async () => (await session.findAll("[data-testid=history-empty]")).length === 1);
       writeFileSync(join(artifacts, "desktop-sync.png"), await session.screenshot());
       await session.exec("window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))");
       await session.waitFor("the sync panel to close", async () => (await session.findAll("[data-testid=sync-panel]")).length === 0);

@@ -189,25 +189,47 @@ impl Catalog {
             )
             .ctx("read the audit trail")?;
         let rows = stmt
-            .query_map(params![after_id, since_ms, asset, limit], |r| {
-                let event: String = r.get(2)?;
-                let outcome: String = r.get(3)?;
-                Ok(AuditRecord {
-                    id: r.get(0)?,
-                    at: r.get(1)?,
-                    event: AuditEvent::parse(&event).unwrap_or(AuditEvent::Upload),
-                    success: outcome == "success",
-                    target: r.get(4)?,
-                    key: r.get(5)?,
-                    asset: r.get(6)?,
-                    md5: r.get(7)?,
-                    blake3: r.get(8)?,
-                    size: r.get::<_, Option<i64>>(9)?.map(|s| s.max(0) as u64),
-                    detail: r.get(10)?,
-                    trigger: r.get(11)?,
-                })
-            })
+            .query_map(params![after_id, since_ms, asset, limit], audit_row)
             .ctx("read the audit trail")?;
         rows.collect::<rusqlite::Result<_>>().ctx("read the audit trail")
     }
+
+    /// The newest rows of the trail before row `before_id` (all when
+    /// `None`), newest first; only failures when `failures_only`: what a
+    /// History view pages through.
+    pub fn audit_newest(&self, before_id: Option<i64>, failures_only: bool, limit: u32) -> Result<Vec<AuditRecord>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, at, event, outcome, target, object_key, asset, md5, blake3, size, detail, trigger
+                 FROM audit
+                 WHERE (?1 IS NULL OR id < ?1) AND (NOT ?2 OR outcome = 'failure')
+                 ORDER BY id DESC LIMIT ?3",
+            )
+            .ctx("read the audit trail")?;
+        let rows = stmt
+            .query_map(params![before_id, failures_only, limit], audit_row)
+            .ctx("read the audit trail")?;
+        rows.collect::<rusqlite::Result<_>>().ctx("read the audit trail")
+    }
+}
+
+fn audit_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRecord> {
+    let event: String = r.get(2)?;
+    let outcome: String = r.get(3)?;
+    Ok(AuditRecord {
+        id: r.get(0)?,
+        at: r.get(1)?,
+        // The table's CHECK allows only the events `parse` knows.
+        event: AuditEvent::parse(&event).unwrap_or(AuditEvent::Upload),
+        success: outcome == "success",
+        target: r.get(4)?,
+        key: r.get(5)?,
+        asset: r.get(6)?,
+        md5: r.get(7)?,
+        blake3: r.get(8)?,
+        size: r.get::<_, Option<i64>>(9)?.map(|s| s.max(0) as u64),
+        detail: r.get(10)?,
+        trigger: r.get(11)?,
+    })
 }

@@ -286,7 +286,12 @@ impl Catalog {
         self.conn
             .execute("VACUUM INTO ?1", [dest.to_string_lossy().as_ref()])
             .ctx("snapshot")?;
-        if let Err(e) = check_file(dest) {
+        // `quick_check`, not `integrity_check`: VACUUM INTO writes every
+        // index anew from its table, so the two cannot disagree in the
+        // copy; what remains to check is the file's pages and records
+        // (2.1 s against 0.7 s on a 100,000-asset catalog). A recovery
+        // checks the downloaded copy in full.
+        if let Err(e) = check_file_with(dest, "quick_check") {
             let _ = std::fs::remove_file(dest);
             return Err(e);
         }
@@ -378,6 +383,11 @@ impl Catalog {
 /// (a snapshot fetched from a bucket, before it becomes a library's
 /// catalog): `integrity_check` passes and its application id is Trove's.
 pub fn check_file(path: &Path) -> Result<()> {
+    check_file_with(path, "integrity_check")
+}
+
+/// [`check_file`] with the given check pragma.
+fn check_file_with(path: &Path, pragma: &str) -> Result<()> {
     let conn =
         Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|source| CatalogError::Open {
             path: path.to_owned(),
@@ -388,10 +398,10 @@ pub fn check_file(path: &Path) -> Result<()> {
         detail,
     };
     let check: String = conn
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .query_row(&format!("PRAGMA {pragma}"), [], |r| r.get(0))
         .map_err(|e| corrupt(e.to_string()))?;
     if check != "ok" {
-        return Err(corrupt(format!("integrity check: {check}")));
+        return Err(corrupt(format!("{}: {check}", pragma.replace('_', " "))));
     }
     let app: i64 = conn
         .query_row("PRAGMA application_id", [], |r| r.get(0))

@@ -83,7 +83,22 @@ impl Batch<'_> {
         let row = outcome.row();
         self.recover_files(row, &a.files)?;
         for d in &a.derivatives {
-            self.put_derivative(row, d)?;
+            // One the catalog has already (a snapshot) keeps its record:
+            // its time is part of what sync compares.
+            let same: bool = self
+                .tx()
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM derivatives WHERE asset_id = ?1 AND variant = ?2 AND format = ?3
+                                                       AND size = ?4 AND generator = ?5)",
+                )
+                .ctx("read proxies")?
+                .query_row(params![row, d.variant, d.format, d.size as i64, d.generator], |r| {
+                    r.get(0)
+                })
+                .ctx("read proxies")?;
+            if !same {
+                self.put_derivative(row, d)?;
+            }
         }
         if let Some(g) = a.derivatives.iter().map(|d| d.generator).max() {
             self.mark_proxies_done(row, g, &a.content.blake3)?;
@@ -305,12 +320,13 @@ impl Batch<'_> {
 }
 
 impl Batch<'_> {
-    /// The id of the target's object at `key`, if the catalog has one.
-    pub fn sync_object_id(&self, target: i64, key: &str) -> Result<Option<i64>> {
+    /// The id of the target's object at `key` and whether it is verified,
+    /// if the catalog has one.
+    pub fn sync_object_state(&self, target: i64, key: &str) -> Result<Option<(i64, bool)>> {
         self.tx()
-            .prepare_cached("SELECT id FROM sync_objects WHERE target_id = ?1 AND key = ?2")
+            .prepare_cached("SELECT id, state = 'verified' FROM sync_objects WHERE target_id = ?1 AND key = ?2")
             .ctx("read sync object")?
-            .query_row(params![target, key], |r| r.get(0))
+            .query_row(params![target, key], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()
             .ctx("read sync object")
     }

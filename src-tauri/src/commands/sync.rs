@@ -8,7 +8,7 @@ use super::{blocking, check_root};
 use crate::AppState;
 use crate::codes;
 use crate::credentials;
-use crate::dto::{ErrorDto, EventDto, Operation, RootPolicyDto, SyncSettingsDto, VerifyDto};
+use crate::dto::{AuditDto, ErrorDto, EventDto, Operation, RootPolicyDto, SyncSettingsDto, VerifyDto};
 
 /// The target, where its credentials come from, and its counts.
 #[tauri::command]
@@ -255,6 +255,43 @@ pub async fn set_root_policy(state: State<'_, AppState>, root_id: i64, policy: S
         Ok(lib.set_sync_policy(&root_id.to_string(), parsed)?)
     })
     .await
+}
+
+/// Rows of the audit trail, newest first: the page before row `before`
+/// (the newest page without it), only failures when asked.
+#[tauri::command]
+pub async fn audit_history(
+    state: State<'_, AppState>,
+    before: Option<i64>,
+    failures_only: bool,
+) -> Result<Vec<AuditDto>, ErrorDto> {
+    let lib = state.lib()?;
+    blocking(move || {
+        Ok(lib
+            .audit_newest(before, failures_only, HISTORY_PAGE)?
+            .iter()
+            .map(AuditDto::from)
+            .collect())
+    })
+    .await
+}
+
+/// Rows of the History view a page.
+const HISTORY_PAGE: u32 = 200;
+
+/// Writes the whole audit trail as PREMIS events (JSON lines) to `path`,
+/// a file the person chose in the save dialog; returns how many.
+#[tauri::command]
+pub async fn export_audit(state: State<'_, AppState>, path: String) -> Result<u64, ErrorDto> {
+    let lib = state.lib()?;
+    let path = std::path::PathBuf::from(path);
+    if !path.is_absolute() || path.file_name().is_none() {
+        return Err(ErrorDto::new(
+            codes::BAD_PATH,
+            format!("{} is not a file to write; choose one in the dialog", path.display()),
+        ));
+    }
+    blocking(move || Ok(lib.export_premis(&path)?)).await
 }
 
 /// The fixity check: reads objects back from the target and compares their

@@ -70,6 +70,44 @@ impl From<&trove_core::VerifyReport> for VerifyDto {
     }
 }
 
+/// One row of the audit trail, for the History view.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AuditDto {
+    #[ts(type = "number")]
+    pub id: i64,
+    /// Unix milliseconds.
+    #[ts(type = "number")]
+    pub at: i64,
+    /// upload, repair, fixity_check, deletion, restore or recovery.
+    pub event: String,
+    pub success: bool,
+    /// The object's key in the target.
+    pub key: Option<String>,
+    /// The asset's id.
+    pub asset: Option<String>,
+    #[ts(type = "number | null")]
+    pub size: Option<u64>,
+    pub detail: Option<String>,
+    /// What set it off (sync, verify, reconcile, restore, recover...).
+    pub trigger: String,
+}
+
+impl From<&trove_core::AuditRecord> for AuditDto {
+    fn from(r: &trove_core::AuditRecord) -> Self {
+        AuditDto {
+            id: r.id,
+            at: r.at,
+            event: r.event.as_str().to_owned(),
+            success: r.success,
+            key: r.key.clone(),
+            asset: r.asset.clone(),
+            size: r.size,
+            detail: r.detail.clone(),
+            trigger: r.trigger.clone(),
+        }
+    }
+}
+
 /// Long work the page can stop with `cancel_operation`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, TS)]
 #[serde(rename_all = "snake_case")]

@@ -4,12 +4,13 @@
 
 import { convertFileSrc, invoke, isTauri } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
-import { open } from "@tauri-apps/plugin-dialog";
+import { open, save } from "@tauri-apps/plugin-dialog";
 
 import type { AlbumDto } from "./bindings/AlbumDto";
 import type { AssetDetailDto } from "./bindings/AssetDetailDto";
 import type { AssetDto } from "./bindings/AssetDto";
 import type { AssetPageDto } from "./bindings/AssetPageDto";
+import type { AuditDto } from "./bindings/AuditDto";
 import type { ChangeDto } from "./bindings/ChangeDto";
 import type { EditDto } from "./bindings/EditDto";
 import type { ErrorDto } from "./bindings/ErrorDto";
@@ -268,6 +269,34 @@ export function setRootPolicy(rootId: number, policy: "all" | "proxies" | "none"
 /** Reads objects back from the target and compares hashes (all, or a sample). */
 export function verifyNow(samplePercent: number | null): Promise<VerifyDto> {
   return call<VerifyDto>("verify_now", { samplePercent });
+}
+
+/**
+ * The audit trail, newest first: the page before row `before` (the newest
+ * page when null), only failures when asked.
+ */
+export function auditHistory(before: number | null, failuresOnly: boolean): Promise<AuditDto[]> {
+  return call<AuditDto[]>("audit_history", { before, failuresOnly });
+}
+
+/**
+ * Asks where to save the history, then writes it there as PREMIS events
+ * (JSON lines); the number written, or null when the person cancelled.
+ */
+export async function exportHistory(): Promise<number | null> {
+  if (!hasBackend()) throw NO_BACKEND;
+  let path: string | null;
+  try {
+    path = await save({
+      title: "Export the history for preservation tools",
+      defaultPath: "trove-history.premis.jsonl",
+      filters: [{ name: "PREMIS events (JSON lines)", extensions: ["jsonl"] }],
+    });
+  } catch (error) {
+    throw toErrorDto(error);
+  }
+  if (!path) return null;
+  return call<number>("export_audit", { path });
 }
 
 /**

@@ -30,6 +30,55 @@ impl Library {
     }
 }
 
+impl Library {
+    /// The newest rows of the trail before row `before_id`, newest first
+    /// (only failures when asked): a History view's pages.
+    pub fn audit_newest(&self, before_id: Option<i64>, failures_only: bool, limit: u32) -> Result<Vec<AuditRecord>> {
+        Ok(self
+            .catalog()
+            .audit_newest(before_id, failures_only, limit.min(MAX_AUDIT_PAGE))?)
+    }
+
+    /// Writes the whole trail, oldest first, as PREMIS events (one JSON
+    /// object a line) to the file `dest`, through a temporary file beside
+    /// it (never half a file, never another file replaced halfway);
+    /// returns how many.
+    pub fn export_premis(&self, dest: &std::path::Path) -> Result<u64> {
+        use std::io::Write as _;
+        let parent = dest
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."));
+        let tmp = parent.join(format!(".trove-history-{}.jsonl", uuid::Uuid::new_v4().simple()));
+        let err = |e| crate::error::CoreError::io("write the history", dest, e);
+        let written = (|| {
+            let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(err)?);
+            let mut after = 0;
+            let mut n = 0;
+            loop {
+                let page = self.audit_trail(after, None, None, MAX_AUDIT_PAGE)?;
+                let Some(last) = page.last() else { break };
+                after = last.id;
+                for r in &page {
+                    serde_json::to_writer(&mut out, &premis_event(r)).map_err(|e| err(e.into()))?;
+                    out.write_all(b"\n").map_err(err)?;
+                    n += 1;
+                }
+            }
+            out.into_inner()
+                .map_err(|e| err(e.into_error()))?
+                .sync_all()
+                .map_err(err)?;
+            std::fs::rename(&tmp, dest).map_err(err)?;
+            Ok(n)
+        })();
+        if written.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        written
+    }
+}
+
 /// One row as a PREMIS 3 event (in JSON, with PREMIS's semantic unit
 /// names): its identifier, type (label and Library of Congress URI), time,
 /// outcome, detail, the objects it concerns (the asset's UUID, the object's

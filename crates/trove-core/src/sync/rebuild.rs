@@ -342,7 +342,9 @@ impl Library {
                 if o.role == ObjectRole::Original && !found {
                     applied.originals_missing.push(o.key.clone());
                 }
-                if found && let Some(id) = b.sync_object_id(target, &o.key)? {
+                // A snapshot's verified object keeps its record (and the
+                // time of its last fixity check).
+                if found && let Some((id, false)) = b.sync_object_state(target, &o.key)? {
                     b.mark_sync_found(id, o.size, o.md5)?;
                 }
             }

@@ -57,7 +57,9 @@ pub struct RecoverRequest {
 const RECOVERING: &str = "recovering_from";
 /// Manifests written up to this long before a snapshot's time are applied
 /// on top of it too: the time in its key is the app's clock, a manifest's
-/// is the server's. Applying one the snapshot has already is harmless.
+/// is the server's, and S3 refuses requests signed more than 15 minutes
+/// off its own clock, so no two clocks that synced differ by more. Applying
+/// one the snapshot has already writes the same record.
 const CLOCK_SLACK_MS: i64 = 15 * 60 * 1000;
 
 /// What `recover` did.
