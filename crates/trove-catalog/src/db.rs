@@ -279,28 +279,16 @@ impl Catalog {
 
     /// Writes a consistent copy of the catalog to `dest` (which must not
     /// exist): SQLite's `VACUUM INTO` reads one snapshot of the database,
-    /// so writers may go on meanwhile. The copy is checked whole
-    /// (`integrity_check`) and flushed to disk before this returns; a copy
-    /// that does not check out is removed.
+    /// so writers may go on meanwhile. The caller checks the copy
+    /// ([`check_snapshot`], which it may run beside other work on it). It
+    /// is not flushed to disk: it is a temporary file that the caller
+    /// compresses and sends (a crash loses only the temporary file; 0.3 s
+    /// of 2.2 s at 100,000 assets went to the flush).
     pub fn snapshot_to(&self, dest: &Path) -> Result<()> {
         self.conn
             .execute("VACUUM INTO ?1", [dest.to_string_lossy().as_ref()])
             .ctx("snapshot")?;
-        // `quick_check`, not `integrity_check`: VACUUM INTO writes every
-        // index anew from its table, so the two cannot disagree in the
-        // copy; what remains to check is the file's pages and records
-        // (2.1 s against 0.7 s on a 100,000-asset catalog). A recovery
-        // checks the downloaded copy in full.
-        if let Err(e) = check_file_with(dest, "quick_check") {
-            let _ = std::fs::remove_file(dest);
-            return Err(e);
-        }
-        std::fs::File::open(dest)
-            .and_then(|f| f.sync_all())
-            .map_err(|e| CatalogError::Open {
-                path: dest.to_owned(),
-                source: rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
-            })
+        Ok(())
     }
 
     /// Sets how much of the database this connection keeps in its own page
@@ -384,6 +372,15 @@ impl Catalog {
 /// catalog): `integrity_check` passes and its application id is Trove's.
 pub fn check_file(path: &Path) -> Result<()> {
     check_file_with(path, "integrity_check")
+}
+
+/// Checks a copy [`Catalog::snapshot_to`] wrote: `quick_check`, not
+/// `integrity_check`, because VACUUM INTO writes every index anew from its
+/// table, so the two cannot disagree in the copy; what remains to check is
+/// the file's pages and records (0.7 s against 2.1 s on a 100,000-asset
+/// catalog). A recovery checks the downloaded copy in full.
+pub fn check_snapshot(path: &Path) -> Result<()> {
+    check_file_with(path, "quick_check")
 }
 
 /// [`check_file`] with the given check pragma.

@@ -33,7 +33,7 @@ pub use albums::{AlbumKind, AlbumRecord, Comment};
 pub use audit::{AuditEvent, AuditRecord, NewAudit};
 pub use batch::{Batch, event_kind};
 pub use curation::{Curation, CurationChange, EditRecord, EditState, MAX_TEXT_BYTES, TextField};
-pub use db::{Catalog, SCHEMA_VERSION, check_file};
+pub use db::{Catalog, SCHEMA_VERSION, check_file, check_snapshot};
 pub use derivatives::Derivative;
 pub use error::{CatalogError, Result};
 pub use fixity::FixityProgress;
