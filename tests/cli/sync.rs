@@ -2254,3 +2254,56 @@ fn a_large_original_is_checked_in_ranged_chunks_and_a_stopped_check_resumes() {
         "{events:?}"
     );
 }
+
+/// Content addresses are shared: an edited file's earlier content that
+/// came back as another asset is still needed, so the retention keeps it
+/// (edit a to b, add a copy of the old a elsewhere, keep replaced 0 days,
+/// sync: originals/<a> stays, verified). In both orders: the copy added in
+/// the same sync as the edit, and after it.
+#[test]
+fn shared_content_is_never_deleted_while_an_asset_still_needs_it() {
+    for copy_later in [false, true] {
+        let tmp = tempfile::tempdir().unwrap();
+        let FolderSetup { lib, photos, backup } = FolderSetup::new(tmp.path(), |photos| {
+            random_file(&photos.join("a.bin"), 20_000, 501);
+        });
+        let url = format!("file://{}", backup.display());
+        ok(&trove_s3(
+            &lib,
+            SECRET_KEY,
+            &["target", "set", &url, "--keep-replaced-days", "0", "--json"],
+        ));
+        let sync = || ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
+        assert_eq!(sync()["uploaded"], 2);
+        let old = std::fs::read(photos.join("a.bin")).unwrap();
+        random_file(&photos.join("a.bin"), 20_000, 502);
+        let copy = || {
+            std::fs::create_dir_all(photos.join("elsewhere")).unwrap();
+            std::fs::write(photos.join("elsewhere/a-before.bin"), &old).unwrap();
+        };
+        if !copy_later {
+            copy();
+        }
+        ok(&trove_s3(&lib, SECRET_KEY, &["scan", "--json"]));
+        let first = sync();
+        if copy_later {
+            // The edit alone: the earlier content goes at once.
+            assert_eq!(first["replaced_deleted"], 2, "{first}");
+            copy();
+            ok(&trove_s3(&lib, SECRET_KEY, &["scan", "--json"]));
+            let second = sync();
+            assert_eq!(second["uploaded"], 2, "sent again for the copy: {second}");
+        } else {
+            assert_eq!(first["replaced_deleted"], 0, "{first}");
+        }
+        let again = sync();
+        assert_eq!(again["replaced_deleted"], 0, "{again}");
+        assert!(
+            backup.join(original_key(&old, "bin")).is_file(),
+            "copy_later={copy_later}: the old content, needed by the copy, is gone"
+        );
+        let verify = ok(&trove_s3(&lib, SECRET_KEY, &["verify", "--json"]));
+        assert_eq!(verify["ok"], 4, "copy_later={copy_later}: {verify}");
+        assert_eq!(verify["missing"], serde_json::json!([]), "{verify}");
+    }
+}

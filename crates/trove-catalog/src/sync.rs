@@ -313,13 +313,18 @@ impl Batch<'_> {
             .ctx("plan sync")?;
         match existing {
             Some((id, fp)) if fp == o.fingerprint => {
-                // Wanted again (the content came back): no longer replaced.
+                // Wanted again (the content came back, maybe as another
+                // asset): no longer replaced, and it belongs to the asset
+                // that wants it now, so that an edit of the asset that had
+                // it before cannot mark it replaced again. Keys hold the
+                // content's hash, so one asset at most wants a key.
                 self.tx()
                     .prepare_cached(
-                        "UPDATE sync_objects SET replaced_at = NULL WHERE id = ?1 AND replaced_at IS NOT NULL",
+                        "UPDATE sync_objects SET replaced_at = NULL, asset_id = ?2
+                         WHERE id = ?1 AND (replaced_at IS NOT NULL OR asset_id IS NOT ?2)",
                     )
                     .ctx("plan sync")?
-                    .execute([id])
+                    .execute(params![id, o.asset_row])
                     .ctx("plan sync")?;
                 Ok(false)
             }

@@ -71,6 +71,17 @@ pub(crate) fn manifest_key(blake3_hex: &str) -> String {
     format!("manifests/{}/{blake3_hex}.json", &blake3_hex[..2])
 }
 
+/// The content hash a key of ours names (`originals/ab/<hex>.ext`,
+/// `proxies/ab/<hex>/...`, `manifests/ab/<hex>.json`).
+pub(crate) fn key_content_hash(key: &str) -> Option<trove_types::ContentHash> {
+    let rest = ["originals/", "proxies/", "manifests/"]
+        .iter()
+        .find_map(|p| key.strip_prefix(p))?;
+    let hex = rest.get(3..67)?;
+    let bytes: [u8; 32] = hex::decode(hex).ok()?.try_into().ok()?;
+    Some(trove_types::ContentHash(bytes))
+}
+
 /// A lower-case extension safe for a key: ASCII alphanumerics, at most 10.
 pub(crate) fn clean_ext(name: &Path) -> String {
     name.extension()
@@ -566,6 +577,18 @@ mod tests {
         assert_eq!(original_key(&hex, ""), format!("originals/ab/{hex}"));
         assert_eq!(proxy_key(&hex, "thumb", "jpg"), format!("proxies/ab/{hex}/thumb.jpg"));
         assert_eq!(manifest_key(&hex), format!("manifests/ab/{hex}.json"));
+        for key in [
+            original_key(&hex, "jpg"),
+            proxy_key(&hex, "thumb", "webp"),
+            manifest_key(&hex),
+        ] {
+            assert_eq!(
+                key_content_hash(&key).map(|h| h.to_hex().to_string()),
+                Some(hex.to_string()),
+                "{key}"
+            );
+        }
+        assert_eq!(key_content_hash("catalog/20261207T000000.000Z.db.zst"), None);
         assert_eq!(clean_ext(Path::new("a/IMG_1.CR2")), "cr2");
         assert_eq!(clean_ext(Path::new("a/weird.j p g")), "");
     }

@@ -5,7 +5,7 @@ use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use trove_catalog::{ObjectRole, ObjectState, SyncObject, SyncPolicy};
+use trove_catalog::{ObjectRole, ObjectState, PlannedObject, SyncObject, SyncPolicy};
 use trove_store::{AnyStore, ObjectStore};
 
 use super::engine::{Ctx, Queue, Record, Sendable, Stats, drive};
@@ -277,6 +277,26 @@ impl Library {
             if due.is_empty() {
                 return Ok(deleted);
             }
+            // Content addresses are shared: an object is deleted only if
+            // no asset's current plan names its key (an edited file's old
+            // content may have come back as another asset). One still
+            // wanted is planned again, which takes it back.
+            let (due, wanted) = self.still_wanted(due)?;
+            if !wanted.is_empty() {
+                let mut cat = self.catalog();
+                let mut batch = cat.batch(self.now_ms())?;
+                for o in &wanted {
+                    batch.plan_sync_object(target, o)?;
+                }
+                batch.commit()?;
+                tracing::info!(
+                    kept = wanted.len(),
+                    "replaced objects another asset still needs are kept"
+                );
+            }
+            if due.is_empty() {
+                continue;
+            }
             let mut gone = Vec::with_capacity(due.len());
             let mut failure = None;
             for obj in due {
@@ -307,6 +327,33 @@ impl Library {
                 return Err(e.into());
             }
         }
+    }
+
+    /// Splits replaced objects into those no asset wants now and the
+    /// planned objects of those an asset's current plan names.
+    fn still_wanted(&self, due: Vec<SyncObject>) -> Result<(Vec<SyncObject>, Vec<PlannedObject>)> {
+        let cat = self.catalog();
+        let roots = cat.all_roots()?;
+        let policies = cat.root_sync_policies()?.into_iter().collect();
+        let mut free = Vec::with_capacity(due.len());
+        let mut wanted = Vec::new();
+        for obj in due {
+            let hash = super::key_content_hash(&obj.key);
+            let row = match hash {
+                Some(h) => cat.asset_by_hash(&h)?.map(|a| a.row_id),
+                None => None,
+            };
+            let planned = match row {
+                Some(row) => asset_plan(&cat, row, &roots, &policies)?
+                    .and_then(|p| p.objects.into_iter().find(|o| o.key == obj.key)),
+                None => None,
+            };
+            match planned {
+                Some(o) => wanted.push(o),
+                None => free.push(obj),
+            }
+        }
+        Ok((free, wanted))
     }
 
     /// Aborts unfinished multipart uploads under our key spaces that the
