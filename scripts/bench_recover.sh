@@ -3,7 +3,7 @@
 # library of N small files (trove-make-tree), syncs it to a target, then
 # times a catalog snapshot (`trove target set` stores one), a recovery from
 # the snapshot (+ newer manifests), the first search in the recovered
-# library, and, on a folder target, a recovery from the manifests alone.
+# library, and a recovery from the manifests alone (--manifests-only).
 # Needs release builds:
 #   cargo build --release -p trove-cli -p trove-testkit
 #   scripts/bench_recover.sh 100000 [folder|s3] [WORK_DIR]
@@ -60,12 +60,9 @@ for i in 1 2 3; do
 done
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print("  assets", r["assets"], "manifests applied", r["manifests_applied"], "originals in target", r["originals_in_target"], "missing", len(r["originals_missing"]))' "$work/recover-1.json"
 
-if [ "$kind" = folder ]; then
-  rm -rf "$work/backup/catalog"
-  for i in 1 2 3; do
-    rm -rf "$work/from-manifests-$i"
-    timed "recover from the manifests alone (run $i)" \
-      "$bin/trove" --library "$work/from-manifests-$i" recover --from "$url" --proxies none --json > "$work/manifests-$i.json"
-  done
-  python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print("  assets", r["assets"], "from manifests", r["assets_from_manifests"], "unreadable", len(r["manifests_unreadable"]))' "$work/manifests-1.json"
-fi
+for i in 1 2 3; do
+  rm -rf "$work/from-manifests-$i"
+  timed "recover from the manifests alone (run $i)" \
+    "$bin/trove" --library "$work/from-manifests-$i" recover --from "$url" "${endpoint_args[@]}" --manifests-only --proxies none --json > "$work/manifests-$i.json"
+done
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print("  assets", r["assets"], "from manifests", r["assets_from_manifests"], "unreadable", len(r["manifests_unreadable"]))' "$work/manifests-1.json"

@@ -839,6 +839,7 @@ pub fn recover(dir: &Path, args: RecoverArgs) -> Result<u8, CoreError> {
         at,
         proxies,
         folders_in,
+        manifests_only,
         json,
     } = args;
     // Folders only manifests name go beside the library by default.
@@ -866,6 +867,7 @@ pub fn recover(dir: &Path, args: RecoverArgs) -> Result<u8, CoreError> {
         },
         request_timeout: std::time::Duration::from_secs(60),
         folders_in,
+        manifests_only,
     };
     let (lib, report) = trove_core::Library::recover(
         dir,
@@ -953,6 +955,10 @@ pub struct RecoverArgs {
     /// that holds the library.
     #[arg(long, value_name = "DIR")]
     pub folders_in: Option<PathBuf>,
+    /// Rebuild from the manifests alone, whatever catalog snapshots the
+    /// target holds.
+    #[arg(long)]
+    pub manifests_only: bool,
     #[arg(long)]
     pub json: bool,
 }

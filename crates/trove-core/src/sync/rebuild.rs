@@ -213,8 +213,8 @@ fn recovered_asset(
     })
 }
 
-/// A manifest's bytes and BLAKE3, or why it could not be read.
-type Fetched = std::result::Result<(Vec<u8>, [u8; 32]), String>;
+/// A manifest's bytes and hashes, or why it could not be read.
+type Fetched = std::result::Result<(Vec<u8>, trove_store::Fetched), String>;
 
 /// Reads `objects` (manifests), [`FETCH_AT_ONCE`] at a time, in the order
 /// given.
@@ -231,7 +231,6 @@ async fn fetch_manifests(store: &AnyStore, objects: &[ObjectInfo]) -> Vec<(Strin
                 store
                     .get_bytes(&key, MAX_MANIFEST_BYTES)
                     .await
-                    .map(|(bytes, f)| (bytes, f.blake3))
                     .map_err(|e| e.to_string())
             };
             (i, got)
@@ -250,6 +249,28 @@ async fn fetch_manifests(store: &AnyStore, objects: &[ObjectInfo]) -> Vec<(Strin
 }
 
 impl Library {
+    /// The MD5 the catalog recorded for each manifest it holds as stored
+    /// in its target, by key.
+    pub(crate) fn manifest_md5s(&self) -> Result<HashMap<String, [u8; 16]>> {
+        let target = self.target()?;
+        let mut out = HashMap::new();
+        let mut after = 0;
+        loop {
+            let page =
+                self.catalog()
+                    .sync_objects(target.id, Some(trove_catalog::ObjectState::Verified), after, 5000)?;
+            let Some(last) = page.last() else {
+                return Ok(out);
+            };
+            after = last.id;
+            out.extend(
+                page.into_iter()
+                    .filter(|o| o.role == ObjectRole::Manifest)
+                    .filter_map(|o| Some((o.key, o.md5?))),
+            );
+        }
+    }
+
     /// Reads the manifests `keys` from the target and writes the records
     /// they describe; the objects each names are marked synced when
     /// `stored` (the target's listing) holds them with the right size.
@@ -270,9 +291,9 @@ impl Library {
         for chunk in keys.chunks(PER_BATCH) {
             let fetched = fetch_manifests(store, chunk).await;
             let now = self.now_ms();
-            // key, row, the manifest's BLAKE3 (to tell whether the one the
-            // catalog would write now is the stored one).
-            let mut written: Vec<(String, i64, [u8; 32])> = Vec::new();
+            // key, row, the stored manifest's hashes (to tell whether the
+            // one the catalog would write now is the stored one).
+            let mut written: Vec<(String, i64, trove_store::Fetched)> = Vec::new();
             {
                 let mut cat = self.catalog();
                 let mut b = cat.batch(now)?;
@@ -317,7 +338,7 @@ impl Library {
     fn mark_recovered_objects(
         &self,
         target: i64,
-        written: &[(String, i64, [u8; 32])],
+        written: &[(String, i64, trove_store::Fetched)],
         stored: &HashMap<String, u64>,
         applied: &mut Applied,
     ) -> Result<()> {
@@ -325,14 +346,14 @@ impl Library {
         let roots = cat.all_roots()?;
         let policies = cat.root_sync_policies()?.into_iter().collect();
         let mut plans = Vec::with_capacity(written.len());
-        for (_, row, manifest_hash) in written {
+        for (_, row, manifest) in written {
             if let Some(plan) = asset_plan(&cat, *row, &roots, &policies)? {
-                plans.push((plan, *manifest_hash));
+                plans.push((plan, manifest));
             }
         }
         let mut b = cat.batch(self.now_ms())?;
-        for (plan, manifest_hash) in plans {
-            let manifest_same = *blake3::hash(&plan.manifest).as_bytes() == manifest_hash;
+        for (plan, manifest) in plans {
+            let manifest_same = *blake3::hash(&plan.manifest).as_bytes() == manifest.blake3;
             for o in &plan.objects {
                 b.plan_sync_object(target, o)?;
                 let found = match o.role {
@@ -345,7 +366,11 @@ impl Library {
                 // A snapshot's verified object keeps its record (and the
                 // time of its last fixity check).
                 if found && let Some((id, false)) = b.sync_object_state(target, &o.key)? {
-                    b.mark_sync_found(id, o.size, o.md5)?;
+                    let md5 = match o.role {
+                        ObjectRole::Manifest => Some(manifest.md5),
+                        _ => o.md5,
+                    };
+                    b.mark_sync_found(id, o.size, md5)?;
                 }
             }
         }

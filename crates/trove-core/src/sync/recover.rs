@@ -50,6 +50,9 @@ pub struct RecoverRequest {
     /// folder's name, never its path on the lost machine): `DIR/<name>`.
     /// A snapshot keeps the folders' own paths.
     pub folders_in: PathBuf,
+    /// Rebuild from the manifests alone, whatever snapshots the target
+    /// holds (when they cannot be trusted, or to compare).
+    pub manifests_only: bool,
 }
 
 /// The catalog setting that marks a recovery in progress (the target's
@@ -117,20 +120,19 @@ impl Library {
         let chosen = snapshots
             .iter()
             .rev()
-            .find(|s| req.at_ms.is_none_or(|at| s.at_ms <= at))
+            .find(|s| !req.manifests_only && req.at_ms.is_none_or(|at| s.at_ms <= at))
             .cloned();
         let since = chosen.as_ref().map(|s| s.at_ms - CLOCK_SLACK_MS);
-        let manifests: Vec<_> = rt
+        let listed: Vec<_> = rt
             .block_on(list_all(&store, "manifests/"))?
             .into_iter()
             .filter(|o| is_manifest_key(&o.key))
-            .filter(|o| match o.last_modified_ms {
-                // A store that keeps no times: every manifest may be newer.
-                None => true,
-                Some(t) => since.is_none_or(|s| t > s) && req.at_ms.is_none_or(|at| t <= at),
+            .filter(|o| match (o.last_modified_ms, req.at_ms) {
+                (Some(t), Some(at)) => t <= at,
+                _ => true,
             })
             .collect();
-        if chosen.is_none() && manifests.is_empty() {
+        if chosen.is_none() && listed.is_empty() {
             return Err(CoreError::NoSnapshot {
                 target: req.target.url.clone(),
                 found: snapshots.len(),
@@ -163,6 +165,23 @@ impl Library {
         if lib.target().is_err() {
             lib.set_target(&req.target)?;
         }
+        // The manifests to apply: those the catalog does not hold as they
+        // are stored (the ETag of a manifest, sent in one part, is its MD5,
+        // which the catalog recorded when it sent it, or when a recovery
+        // applied it); where either is unknown (a server whose ETags are
+        // not MD5s, a folder target), those the target dated after the
+        // snapshot.
+        let known = lib.manifest_md5s()?;
+        let manifests: Vec<_> = listed
+            .into_iter()
+            .filter(|o| match (o.etag_md5(), known.get(&o.key)) {
+                (Some(stored), Some(recorded)) => stored != *recorded,
+                _ => match (since, o.last_modified_ms) {
+                    (Some(s), Some(t)) => t > s,
+                    _ => true,
+                },
+            })
+            .collect();
         let stored = rt.block_on(stored_sizes(&store))?;
         let applied = rt.block_on(lib.apply_manifests(&store, &manifests, &stored, &req.folders_in))?;
         let mut report = RecoverReport {
