@@ -1665,6 +1665,9 @@ fn reconcile_finds_each_failure_repairs_it_and_deletes_extras_only_when_confirme
     rclone_put(&prefix, extra, b"someone else's");
     let orphan_key = "originals/ee/left-unfinished.bin";
     let orphan_id = start_orphaned_upload(&prefix, orphan_key);
+    // A catalog snapshot killed while it went up leaves its parts too.
+    let snapshot_orphan = "catalog/20260101T000000.000Z.db.zst";
+    let snapshot_orphan_id = start_orphaned_upload(&prefix, snapshot_orphan);
 
     let out = trove_s3(&lib, SECRET_KEY, &["reconcile", "--json"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
@@ -1684,7 +1687,10 @@ fn reconcile_finds_each_failure_repairs_it_and_deletes_extras_only_when_confirme
     assert_eq!(rec["extra"], serde_json::json!([extra]), "{rec}");
     assert_eq!(
         rec["orphaned_uploads"],
-        serde_json::json!([{"key": orphan_key, "upload_id": orphan_id}]),
+        serde_json::json!([
+            {"key": snapshot_orphan, "upload_id": snapshot_orphan_id},
+            {"key": orphan_key, "upload_id": orphan_id},
+        ]),
         "{rec}"
     );
 
@@ -1709,7 +1715,7 @@ fn reconcile_finds_each_failure_repairs_it_and_deletes_extras_only_when_confirme
     ));
     assert_eq!(
         (del["deleted"].as_u64(), del["aborted_uploads"].as_u64()),
-        (Some(1), Some(1)),
+        (Some(1), Some(2)),
         "{del}"
     );
     assert!(

@@ -378,6 +378,17 @@ impl Library {
                 }
             }
         }
+        // A catalog snapshot's upload is never recorded (it is sent whole
+        // each time, under a new key): one unfinished an hour after it
+        // began was killed, by this library or another syncing here.
+        let hour_ago = self.now_ms() - 3600 * 1000;
+        for upload in listed_uploads(store, super::SNAPSHOT_PREFIX).await? {
+            let snapshot = super::snapshot::snapshot_time(&upload.key).is_some();
+            if snapshot && upload.initiated_ms.is_some_and(|t| t < hour_ago) {
+                store.abort_multipart(&upload.key, &upload.upload_id).await?;
+                aborted += 1;
+            }
+        }
         Ok(aborted)
     }
 

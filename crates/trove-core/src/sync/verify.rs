@@ -552,7 +552,9 @@ impl Library {
         report.extra = extra;
         let tracked: std::collections::HashSet<String> =
             self.catalog().sync_upload_ids(target.id)?.into_iter().collect();
-        for prefix in ["originals/", "proxies/", "manifests/"] {
+        // Catalog snapshots too: one killed while it went up leaves its
+        // parts behind.
+        for prefix in ["originals/", "proxies/", "manifests/", super::SNAPSHOT_PREFIX] {
             for u in rt.block_on(super::run::listed_uploads(&store, prefix))? {
                 if !tracked.contains(&u.upload_id) {
                     report.orphaned_uploads.push((u.key, u.upload_id));
@@ -597,7 +599,7 @@ impl Library {
         let rt = runtime(2)?;
         let store = rt.block_on(Library::open_store(&target, credentials, Duration::from_secs(60)))?;
         let ours = |key: &str| {
-            ["originals/", "proxies/", "manifests/"]
+            ["originals/", "proxies/", "manifests/", super::SNAPSHOT_PREFIX]
                 .iter()
                 .any(|p| key.starts_with(p))
         };
