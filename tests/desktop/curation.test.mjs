@@ -191,11 +191,18 @@ test("rate, flag and label with keys, search by them, tag, and undo", { timeout:
       session.exec("const c = document.querySelector('[data-testid=sidecars-write]'); return !!c && !c.disabled"),
     );
     await session.click("[data-testid=sidecars-write]");
+    // The setting reached the library (a lost click fails here, by name,
+    // rather than as a missing file).
+    await session.waitFor("the library to write sidecars", async () =>
+      session.execAsync(
+        "window.__TAURI_INTERNALS__.invoke('sidecar_status').then((s) => done(s.mode === 'write'), () => done(false))",
+      ),
+    );
     const rel = await session.execAsync(
       `window.__TAURI_INTERNALS__.invoke('asset_detail', { id: ${JSON.stringify(id)} }).then((d) => done(d.files[0].rel_path), (e) => done(String(e)))`,
     );
     const sidecar = join(photos, `${rel}.xmp`);
-    await session.waitFor("the sidecar written beside the original", async () => existsSync(sidecar), 30_000);
+    await session.waitFor("the sidecar written beside the original", async () => existsSync(sidecar), 60_000);
     const read = spawnSync("exiftool", ["-j", "-XMP:all", sidecar], { encoding: "utf8" });
     assert.equal(read.status, 0, read.stderr);
     const x = JSON.parse(read.stdout)[0];
