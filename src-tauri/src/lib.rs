@@ -5,6 +5,7 @@ pub mod codes;
 pub mod commands;
 pub mod credentials;
 pub mod dto;
+pub mod fetcher;
 pub mod folder_key;
 pub mod hints;
 pub mod media;
@@ -90,8 +91,18 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
                 .map(str::to_owned);
             // File reads stay off the web view's thread.
             tauri::async_runtime::spawn_blocking(move || {
-                let lib = app.state::<AppState>().lib().ok();
-                responder.respond(thumbs::respond_to(lib.as_deref(), &path, range.as_deref(), head));
+                let state = app.state::<AppState>();
+                let lib = state.lib().ok();
+                let response = thumbs::respond_to(lib.as_deref(), &path, range.as_deref(), head);
+                // A proxy a recovered library has not fetched yet: asked
+                // for now, the page hears when it is here.
+                if response.status() == tauri::http::StatusCode::NOT_FOUND
+                    && let (Some(lib), Some((id, variant)), Some(fetcher)) =
+                        (lib.as_deref(), thumbs::parse(&path), state.fetcher())
+                {
+                    fetcher.want(lib, id, &variant);
+                }
+                responder.respond(response);
             });
         })
         .invoke_handler(tauri::generate_handler![
@@ -374,6 +385,8 @@ pub fn run() {
                 // A closed window simply does not hear it.
                 let _ = handle.emit(EVENT_CHANNEL, dto);
             }));
+            let state = app.state::<AppState>();
+            state.set_fetcher(fetcher::ProxyFetcher::start(lib.clone(), state.emitter()));
             start_background(app.handle().clone(), lib, cancel);
             Ok(())
         }

@@ -21,6 +21,7 @@ pub struct AppState {
     operations: Arc<Operations>,
     open_error: OnceLock<ErrorDto>,
     first_page: Arc<FirstPage>,
+    fetcher: OnceLock<Arc<crate::fetcher::ProxyFetcher>>,
 }
 
 /// Whether the grid's first page has been served: the start-up scan, the
@@ -85,6 +86,16 @@ impl AppState {
     /// an emitter is set).
     pub fn emitter(&self) -> Emitter {
         self.emitter.get().cloned().unwrap_or_else(|| Arc::new(|_| {}))
+    }
+
+    /// Sets the queue of proxies fetched from the target on demand.
+    pub fn set_fetcher(&self, fetcher: Arc<crate::fetcher::ProxyFetcher>) {
+        let _ = self.fetcher.set(fetcher);
+    }
+
+    /// The queue of proxies fetched on demand, once the library is open.
+    pub fn fetcher(&self) -> Option<Arc<crate::fetcher::ProxyFetcher>> {
+        self.fetcher.get().cloned()
     }
 
     /// Records where the loopback media server listens.

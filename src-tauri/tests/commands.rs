@@ -919,3 +919,89 @@ fn a_target_with_keys_in_the_keychain_syncs_shares_and_revokes() {
 
     trove_desktop::credentials::forget(&url).unwrap();
 }
+
+/// A library recovered without its proxies fetches each from the target
+/// the first time the page asks for it: the `thumb:` answer is a 404 at
+/// once, the proxy is queued (once), fetched with the keychain's keys and
+/// checked, a `proxies_made` event follows, and the next answer is the
+/// proxy, byte for byte the one the lost library made.
+#[test]
+fn a_recovered_librarys_thumbnails_are_fetched_from_the_target_when_first_shown() {
+    use trove_core::{AssetFilter, CredentialSource, RecoverProxies, RecoverRequest, SyncOptions, TargetSettings};
+    use trove_testkit::s3::{ACCESS_KEY, BUCKET, S3Server, SECRET_KEY};
+    let app = app();
+    invoke(&app, "add_root", json!({ "path": app.photos.to_str().unwrap() })).unwrap();
+    run_jobs(&app);
+    let server = S3Server::shared();
+    let settings = TargetSettings {
+        url: format!("s3://{BUCKET}/on-demand-{}", std::process::id()),
+        endpoint: Some(server.endpoint.clone()),
+        ..TargetSettings::default()
+    };
+    let creds = CredentialSource::Static {
+        access_key: ACCESS_KEY.into(),
+        secret_key: SECRET_KEY.into(),
+        session_token: None,
+    };
+    app.lib.set_target(&settings).unwrap();
+    let sent = app
+        .lib
+        .sync(
+            &creds,
+            &SyncOptions::default(),
+            &trove_core::NoEvents,
+            &trove_core::Cancel::new(),
+        )
+        .unwrap();
+    assert_eq!(sent.pending, 0, "{sent:?}");
+
+    let tmp = tempfile::tempdir().unwrap();
+    let (recovered, report) = Library::recover(
+        &tmp.path().join("lib"),
+        &RecoverRequest {
+            target: settings.clone(),
+            at_ms: None,
+            proxies: RecoverProxies::None,
+            request_timeout: std::time::Duration::from_secs(60),
+            folders_in: tmp.path().to_owned(),
+            manifests_only: false,
+        },
+        &creds,
+        OpenOptions::write(),
+    )
+    .unwrap();
+    assert_eq!(report.proxies_fetched, 0);
+    let lib = Arc::new(recovered);
+    let asset = lib.assets(&AssetFilter::default()).unwrap()[0].id;
+    let path = format!("{asset}/thumb");
+    assert_eq!(trove_desktop::thumbs::respond(Some(&lib), &path, None).status(), 404);
+    assert!(lib.proxy_stored_elsewhere(asset, "thumb").unwrap());
+
+    // The keys the person gave for this target, in the keychain.
+    trove_desktop::credentials::save(&settings.url, settings.endpoint.as_deref(), ACCESS_KEY, SECRET_KEY).unwrap();
+    let events: Arc<std::sync::Mutex<Vec<Value>>> = Arc::default();
+    let fetcher = {
+        let events = events.clone();
+        trove_desktop::fetcher::ProxyFetcher::start(
+            lib.clone(),
+            Arc::new(move |dto| events.lock().unwrap().push(serde_json::to_value(dto).unwrap())),
+        )
+    };
+    assert!(fetcher.want(&lib, asset, "thumb"));
+    assert!(!fetcher.want(&lib, asset, "thumb"), "asked once");
+    let started = std::time::Instant::now();
+    while !events.lock().unwrap().iter().any(|e| e["type"] == "proxies_made") {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "no proxy fetched: {:?}",
+            events.lock().unwrap()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let answer = trove_desktop::thumbs::respond(Some(&lib), &path, None);
+    assert_eq!(answer.status(), 200);
+    let made = app.lib.proxy_file(asset, "thumb").unwrap().unwrap();
+    assert_eq!(answer.body(), &std::fs::read(made.path).unwrap());
+    assert!(!lib.proxy_stored_elsewhere(asset, "thumb").unwrap());
+    assert!(!fetcher.want(&lib, asset, "thumb"), "here now: nothing to fetch");
+}

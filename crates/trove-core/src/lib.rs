@@ -84,9 +84,9 @@ pub use share::{
 };
 pub use sidecars::{SidecarMode, SidecarNaming, SidecarReport, sidecar_fields};
 pub use sync::{
-    CredentialSource, FixityOptions, MAX_AUDIT_PAGE, PlanReport, ReconcileReport, RecoverProxies, RecoverReport,
-    RecoverRequest, RestoreReport, SNAPSHOT_PREFIX, SnapshotInfo, SyncOptions, SyncReport, SyncStatus, Target,
-    TargetSettings, UploadReport, UploadRequest, VerifyReport, premis_event, upload,
+    CredentialSource, FetchReport, FixityOptions, MAX_AUDIT_PAGE, PlanReport, ReconcileReport, RecoverProxies,
+    RecoverReport, RecoverRequest, RestoreReport, SNAPSHOT_PREFIX, SnapshotInfo, SyncOptions, SyncReport, SyncStatus,
+    Target, TargetSettings, UploadReport, UploadRequest, VerifyReport, premis_event, upload,
 };
 pub use trove_catalog::ShareKind;
 pub use trove_catalog::{

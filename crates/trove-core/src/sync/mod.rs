@@ -21,6 +21,7 @@
 
 mod audit;
 pub(crate) mod engine;
+mod fetch;
 mod manifest;
 mod ranged;
 mod rebuild;
@@ -42,6 +43,7 @@ use crate::error::{CoreError, Result};
 use crate::library::Library;
 
 pub use audit::{MAX_AUDIT_PAGE, premis_event};
+pub use fetch::FetchReport;
 pub use ranged::FixityOptions;
 pub use recover::{RecoverProxies, RecoverReport, RecoverRequest};
 pub use restore::RestoreReport;

@@ -322,7 +322,7 @@ impl Library {
 
     /// Downloads `key` to `dest` through a temporary file beside it,
     /// checking its MD5 when one was recorded.
-    async fn fetch_checked(
+    pub(super) async fn fetch_checked(
         &self,
         store: &trove_store::AnyStore,
         key: &str,
