@@ -15,7 +15,10 @@ use trove_core::types::AssetId;
 
 use crate::credentials;
 use crate::dto::EventDto;
-use crate::state::Emitter;
+
+/// Where the queue's events go (the app state's emitter; the same type,
+/// named here so that this module does not name the state's).
+pub type Emitter = Arc<dyn Fn(EventDto) + Send + Sync>;
 
 /// The most assets one fetch takes (a screenful of thumbnails).
 const BATCH: usize = 64;

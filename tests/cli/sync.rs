@@ -2337,3 +2337,69 @@ fn shared_content_is_never_deleted_while_an_asset_still_needs_it() {
         assert_eq!(verify["missing"], serde_json::json!([]), "{verify}");
     }
 }
+
+/// Two folders with the same name (on two disks, say) stay two folders
+/// when only the manifests name them: each comes back under its own name
+/// in --folders-in, and each restores its own file.
+#[test]
+fn folders_with_the_same_name_stay_apart_in_a_recovery_from_manifests() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lib = tmp.path().join("lib");
+    let (a, b) = (tmp.path().join("a/photos"), tmp.path().join("b/photos"));
+    std::fs::create_dir_all(&a).unwrap();
+    std::fs::create_dir_all(&b).unwrap();
+    random_file(&a.join("one.bin"), 10_000, 801);
+    random_file(&b.join("two.bin"), 10_000, 802);
+    for dir in [&a, &b] {
+        ok(&trove_s3(
+            &lib,
+            SECRET_KEY,
+            &["add", dir.to_str().unwrap(), "--kinds", "all", "--json"],
+        ));
+    }
+    let prefix = unique_prefix("same-name", tmp.path());
+    let server = S3Server::shared();
+    set_s3_target(&lib, &prefix, &server.endpoint);
+    ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
+    let out = tmp.path().join("out");
+    let rec = tmp.path().join("rec");
+    let report = ok(&trove_s3(
+        &rec,
+        SECRET_KEY,
+        &[
+            "recover",
+            "--from",
+            &format!("s3://{BUCKET}/{prefix}"),
+            "--endpoint",
+            &server.endpoint,
+            "--folders-in",
+            out.to_str().unwrap(),
+            "--manifests-only",
+            "--json",
+        ],
+    ));
+    assert_eq!(report["assets"], 2, "{report}");
+    let mut restored = Vec::new();
+    for name in ["photos", "photos (2)"] {
+        let to = tmp.path().join(format!("restored-{}", restored.len()));
+        let r = ok(&trove_s3(
+            &rec,
+            SECRET_KEY,
+            &[
+                "restore",
+                out.join(name).to_str().unwrap(),
+                "--to",
+                to.to_str().unwrap(),
+                "--json",
+            ],
+        ));
+        assert_eq!(r["restored"].as_array().unwrap().len(), 1, "{name}: {r}");
+        restored.push(r["restored"][0].as_str().unwrap().to_owned());
+    }
+    restored.sort();
+    assert!(
+        restored[0].ends_with("one.bin") || restored[1].ends_with("one.bin"),
+        "{restored:?}"
+    );
+    assert!(restored.iter().any(|p| p.ends_with("two.bin")), "{restored:?}");
+}

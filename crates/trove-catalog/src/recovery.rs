@@ -331,3 +331,19 @@ impl Batch<'_> {
             .ctx("read sync object")
     }
 }
+
+impl Batch<'_> {
+    /// Writes a library setting inside the transaction (a recovery's
+    /// record of the folders it made commits with them).
+    pub fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
+        self.tx()
+            .prepare_cached(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+            .ctx("write setting")?
+            .execute([key, value])
+            .ctx("write setting")?;
+        Ok(())
+    }
+}

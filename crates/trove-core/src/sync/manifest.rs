@@ -150,7 +150,7 @@ fn yes() -> bool {
 
 /// A file's folder: by id and name (version 2), or by its absolute path
 /// (version 1).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 pub(crate) enum StoredRoot {
     Named { id: i64, name: Option<String> },

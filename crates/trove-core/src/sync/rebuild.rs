@@ -79,14 +79,43 @@ pub(crate) struct Applied {
 }
 
 /// The folders recovered assets live in, matched to the catalog's when it
-/// has them (a snapshot) and made under `base` when it does not.
+/// has them (a snapshot: the same ids, the same names) and made under
+/// `base` when it does not. The folders a recovery made are remembered
+/// (the setting [`MADE_FOLDERS`], written with them), so that a resumed
+/// recovery finds them by what the manifests say, never by their own ids,
+/// which may be another stored folder's.
 struct Folders<'a> {
     base: &'a Path,
+    /// The catalog's folders that this recovery did not make.
     known: Vec<Root>,
+    /// Every folder path in the catalog (a new one must not take one).
+    paths: Vec<PathBuf>,
     made: HashMap<StoredRoot, RootId>,
 }
 
-impl Folders<'_> {
+/// The setting that lists the folders a recovery made: JSON pairs of the
+/// manifests' folder and the catalog's id.
+const MADE_FOLDERS: &str = "recovery.made_folders";
+
+impl<'a> Folders<'a> {
+    fn new(lib: &Library, base: &'a Path) -> Result<Folders<'a>> {
+        let cat = lib.catalog();
+        let made: Vec<(StoredRoot, RootId)> = cat
+            .setting(MADE_FOLDERS)?
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default();
+        let roots = cat.all_roots()?;
+        Ok(Folders {
+            base,
+            paths: roots.iter().map(|r| r.path.clone()).collect(),
+            known: roots
+                .into_iter()
+                .filter(|r| !made.iter().any(|(_, id)| *id == r.id))
+                .collect(),
+            made: made.into_iter().collect(),
+        })
+    }
+
     fn root_for(&mut self, b: &mut Batch<'_>, stored: &StoredRoot) -> Result<RootId> {
         if let Some(id) = self.made.get(stored) {
             return Ok(*id);
@@ -111,15 +140,17 @@ impl Folders<'_> {
             });
         let mut path = self.base.join(&clean);
         let mut n = 2;
-        while self.known.iter().any(|r| r.path == path) {
+        while self.paths.contains(&path) {
             path = self.base.join(format!("{clean} ({n})"));
             n += 1;
         }
         // Online, as a snapshot's folders are: the next scan of a folder
         // that is not there (yet) marks it offline, and its files stay.
         let (root, _) = b.add_root(&path, None, false)?;
-        self.known.push(root.clone());
+        self.paths.push(path);
         self.made.insert(stored.clone(), root.id);
+        let pairs: Vec<(&StoredRoot, &RootId)> = self.made.iter().collect();
+        b.set_setting(MADE_FOLDERS, &serde_json::to_string(&pairs).unwrap_or_default())?;
         Ok(root.id)
     }
 }
@@ -283,11 +314,7 @@ impl Library {
     ) -> Result<Applied> {
         let target = self.target()?;
         let mut applied = Applied::default();
-        let mut folders = Folders {
-            base: folders_in,
-            known: self.catalog().all_roots()?,
-            made: HashMap::new(),
-        };
+        let mut folders = Folders::new(self, folders_in)?;
         for chunk in keys.chunks(PER_BATCH) {
             let fetched = fetch_manifests(store, chunk).await;
             let now = self.now_ms();
