@@ -575,6 +575,42 @@ fn a_target_with_keys_in_the_keychain_syncs_shares_and_revokes() {
         !settings.to_string().contains(SECRET_KEY),
         "the secret never reaches the page"
     );
+    // Storage classes and encryption: set, kept when the form leaves them
+    // out, back to the bucket's default when empty; an archive tier that
+    // needs a restore before a read, or a mode Trove cannot ask for, is
+    // refused and nothing changes.
+    let with = |extra: Value| {
+        let mut args = json!({ "url": url, "endpoint": server.endpoint, "region": null, "accessKey": null, "secretKey": null, "keepReplacedDays": 30 });
+        args.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        invoke(&app, "set_sync_target", args)
+    };
+    let stored = with(json!({ "storageClass": "STANDARD_IA", "proxyStorageClass": "", "sse": "AES256" })).unwrap();
+    assert_eq!(
+        (&stored["storage_class"], &stored["proxy_storage_class"], &stored["sse"]),
+        (&json!("STANDARD_IA"), &Value::Null, &json!("AES256")),
+        "{stored}"
+    );
+    let kept = with(json!({})).unwrap();
+    assert_eq!(
+        (&kept["storage_class"], &kept["sse"]),
+        (&json!("STANDARD_IA"), &json!("AES256"))
+    );
+    for bad in [
+        json!({ "storageClass": "DEEP_ARCHIVE" }),
+        json!({ "proxyStorageClass": "standard ia" }),
+        json!({ "sse": "SSE-C" }),
+    ] {
+        assert_eq!(with(bad.clone()).unwrap_err()["code"], "bad_storage_setting", "{bad}");
+    }
+    assert_eq!(
+        invoke(&app, "sync_settings", json!({})).unwrap()["storage_class"],
+        "STANDARD_IA"
+    );
+    let cleared = with(json!({ "storageClass": "", "sse": "" })).unwrap();
+    assert_eq!(
+        (&cleared["storage_class"], &cleared["sse"]),
+        (&Value::Null, &Value::Null)
+    );
     // The keys are bound to the endpoint: pointing the target elsewhere
     // without giving them again is refused, and nothing changes.
     let elsewhere = json!({ "url": url, "endpoint": "https://other-host.example", "region": null, "accessKey": null, "secretKey": null });

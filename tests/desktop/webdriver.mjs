@@ -43,6 +43,11 @@ export class Session {
 
   async click(css) {
     const el = await this.find(css);
+    // WebKitWebDriver does not scroll an element inside a scrolled box (a
+    // long dialog) into view before it clicks: that is done here, as a
+    // person would scroll to it, to the middle (clear of the notices at the
+    // window's foot, which would take the click).
+    await this.exec("arguments[0].scrollIntoView({ block: 'center' })", [{ [ELEMENT]: el }]);
     await this.cmd("POST", `/element/${el}/click`, {});
   }
 

@@ -112,7 +112,7 @@ pub enum CoreError {
     LibraryExists { path: PathBuf },
     /// The target holds no catalog snapshot (at or before the time asked).
     #[error(
-        "{target} holds no catalog snapshot and no asset manifest to recover from ({found} snapshot(s) in all; with --at only those at or before that time count; each sync stores both)"
+        "{target} holds no catalog snapshot and no asset manifest to recover from ({found} snapshot(s) in all; when a time is asked, only those taken at or before it count; each sync stores both)"
     )]
     NoSnapshot { target: String, found: usize },
     #[error("the target {target} is a folder, which cannot make links; share from an S3-compatible bucket")]

@@ -28,6 +28,14 @@ pub struct SyncSettingsDto {
     /// Days an edited file's earlier version stays in the target once the
     /// new one is verified; null keeps it forever.
     pub keep_replaced_days: Option<u32>,
+    /// Storage class of originals (STANDARD_IA...); null: the bucket's
+    /// default.
+    pub storage_class: Option<String>,
+    /// Storage class of proxies and manifests; null: the bucket's default.
+    pub proxy_storage_class: Option<String>,
+    /// Server-side encryption asked for: AES256 or aws:kms; null: the
+    /// bucket's default.
+    pub sse: Option<String>,
     /// What each watched folder sends.
     pub policies: Vec<RootPolicyDto>,
 }

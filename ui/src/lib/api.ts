@@ -187,6 +187,12 @@ export function setSyncTarget(target: {
   keepReplacedDays?: number | null;
   /** The person confirmed a plain-HTTP endpoint on another machine. */
   allowPlainHttp?: boolean;
+  /** Storage class of originals; "" for the bucket's default; absent keeps it. */
+  storageClass?: string;
+  /** Storage class of proxies and manifests, the same way. */
+  proxyStorageClass?: string;
+  /** "AES256", "aws:kms" or "" for the bucket's default; absent keeps it. */
+  sse?: string;
 }): Promise<SyncSettingsDto> {
   return call<SyncSettingsDto>("set_sync_target", target);
 }

@@ -28,6 +28,20 @@ keychain_error: string | null, verified: number, pending: number, failed: number
  */
 keep_replaced_days: number | null, 
 /**
+ * Storage class of originals (STANDARD_IA...); null: the bucket's
+ * default.
+ */
+storage_class: string | null, 
+/**
+ * Storage class of proxies and manifests; null: the bucket's default.
+ */
+proxy_storage_class: string | null, 
+/**
+ * Server-side encryption asked for: AES256 or aws:kms; null: the
+ * bucket's default.
+ */
+sse: string | null, 
+/**
  * What each watched folder sends.
  */
 policies: Array<RootPolicyDto>, };
