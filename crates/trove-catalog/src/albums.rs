@@ -313,17 +313,7 @@ impl Batch<'_> {
             });
         }
         let target = match before {
-            None => {
-                let last: Option<f64> = self
-                    .tx()
-                    .query_row(
-                        "SELECT max(position) FROM album_assets WHERE album_id = ?1",
-                        [album],
-                        |r| r.get(0),
-                    )
-                    .ctx("read album order")?;
-                last.unwrap_or(0.0) + POSITION_STEP
-            }
+            None => self.album_end(album)? + POSITION_STEP,
             Some(b) => {
                 let at = position_of(self, b)?.ok_or_else(|| CatalogError::NotFound {
                     what: "asset in album",
@@ -374,6 +364,36 @@ impl Batch<'_> {
     pub(crate) fn apply_album_add(&mut self, edit: i64, album: i64) -> Result<()> {
         self.require_kind(album, AlbumKind::Album)?;
         self.record_album_places(edit, album)?;
+        let end = self.album_end(album)?;
+        self.tx()
+            .execute(
+                "INSERT OR IGNORE INTO album_assets (album_id, asset_id, position, added_at)
+                 SELECT ?1, asset_id, ?2 + ?3 * (row_number() OVER (ORDER BY ord, asset_id)), ?4
+                 FROM temp.edit_sel",
+                params![album, end, POSITION_STEP, self.now()],
+            )
+            .ctx("add to album")?;
+        Ok(())
+    }
+
+    /// Puts one asset at the end of an album (a recovered membership);
+    /// nothing if it is in it already.
+    pub(crate) fn append_to_album(&mut self, album: i64, asset: AssetRowId) -> Result<()> {
+        let at = self.album_end(album)? + POSITION_STEP;
+        let now = self.now();
+        self.tx()
+            .execute(
+                "INSERT OR IGNORE INTO album_assets (album_id, asset_id, position, added_at)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![album, asset, at, now],
+            )
+            .ctx("add to album")?;
+        Ok(())
+    }
+
+    /// The position of an album's last asset (0 for an empty album): new
+    /// ones go after it.
+    fn album_end(&self, album: i64) -> Result<f64> {
         let last: Option<f64> = self
             .tx()
             .query_row(
@@ -381,16 +401,8 @@ impl Batch<'_> {
                 [album],
                 |r| r.get(0),
             )
-            .ctx("add to album")?;
-        self.tx()
-            .execute(
-                "INSERT OR IGNORE INTO album_assets (album_id, asset_id, position, added_at)
-                 SELECT ?1, asset_id, ?2 + ?3 * (row_number() OVER (ORDER BY ord, asset_id)), ?4
-                 FROM temp.edit_sel",
-                params![album, last.unwrap_or(0.0), POSITION_STEP, self.now()],
-            )
-            .ctx("add to album")?;
-        Ok(())
+            .ctx("read album order")?;
+        Ok(last.unwrap_or(0.0))
     }
 
     /// Edit `edit` takes the selected assets out of `album`, remembering

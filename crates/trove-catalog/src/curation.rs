@@ -1100,14 +1100,7 @@ impl Batch<'_> {
                     self.now()
                 ])
                 .ctx("seed curation")?;
-            for k in &c.keywords {
-                let kid = self.keyword_id(k, &mut cache)?;
-                self.tx()
-                    .prepare_cached("INSERT OR IGNORE INTO asset_keywords (asset_id, keyword_id) VALUES (?1, ?2)")
-                    .ctx("seed keywords")?
-                    .execute([asset, kid])
-                    .ctx("seed keywords")?;
-            }
+            self.add_asset_keywords(asset, &c.keywords, &mut cache)?;
         }
         Ok(())
     }

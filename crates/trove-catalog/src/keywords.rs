@@ -33,6 +33,25 @@ impl Batch<'_> {
         self.ensure_keyword(path, cache, None)
     }
 
+    /// Gives an asset these keywords (made as needed), besides those it
+    /// has.
+    pub(crate) fn add_asset_keywords(
+        &mut self,
+        asset: AssetRowId,
+        keywords: &[KeywordPath],
+        cache: &mut HashMap<KeywordPath, i64>,
+    ) -> Result<()> {
+        for k in keywords {
+            let kid = self.keyword_id(k, cache)?;
+            self.tx()
+                .prepare_cached("INSERT OR IGNORE INTO asset_keywords (asset_id, keyword_id) VALUES (?1, ?2)")
+                .ctx("add keywords")?
+                .execute([asset, kid])
+                .ctx("add keywords")?;
+        }
+        Ok(())
+    }
+
     /// [`Batch::keyword_id`], telling `created` the ids of the keywords it
     /// made, parents first.
     fn ensure_keyword(

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use rusqlite::{OptionalExtension, params};
-use trove_types::{AssetId, ColorLabel, Flag, KeywordPath};
+use trove_types::{AssetId, ColorLabel, Flag};
 
 use crate::batch::{Batch, event_kind};
 use crate::curation::Curation;
@@ -223,34 +223,11 @@ impl Batch<'_> {
         self.tx()
             .execute("DELETE FROM asset_keywords WHERE asset_id = ?1", [row])
             .ctx("recover keywords")?;
-        let mut cache: HashMap<KeywordPath, i64> = HashMap::new();
-        for k in &c.keywords {
-            let kid = self.keyword_id(k, &mut cache)?;
-            self.tx()
-                .prepare_cached("INSERT OR IGNORE INTO asset_keywords (asset_id, keyword_id) VALUES (?1, ?2)")
-                .ctx("recover keywords")?
-                .execute([row, kid])
-                .ctx("recover keywords")?;
-        }
+        self.add_asset_keywords(row, &c.keywords, &mut HashMap::new())?;
         for path in &c.albums {
-            let Some(album) = self.album_at_path(path)? else {
-                continue;
-            };
-            let last: Option<f64> = self
-                .tx()
-                .query_row(
-                    "SELECT max(position) FROM album_assets WHERE album_id = ?1",
-                    [album],
-                    |r| r.get(0),
-                )
-                .ctx("recover albums")?;
-            self.tx()
-                .execute(
-                    "INSERT OR IGNORE INTO album_assets (album_id, asset_id, position, added_at)
-                     VALUES (?1, ?2, ?3, ?4)",
-                    params![album, row, last.unwrap_or(0.0) + 1024.0, now],
-                )
-                .ctx("recover albums")?;
+            if let Some(album) = self.album_at_path(path)? {
+                self.append_to_album(album, row)?;
+            }
         }
         for comment in &c.comments {
             self.tx()

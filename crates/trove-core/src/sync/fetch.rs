@@ -40,7 +40,10 @@ impl Library {
         let Some(d) = cat.derivatives(row)?.into_iter().find(|d| d.variant == variant) else {
             return Ok(false);
         };
-        if std::fs::metadata(self.dir().join(&d.path)).is_ok_and(|m| m.len() == d.size) {
+        let Some(dest) = self.proxy_dest(&d) else {
+            return Ok(false);
+        };
+        if std::fs::metadata(dest).is_ok_and(|m| m.len() == d.size) {
             return Ok(false);
         }
         Ok(cat.sync_objects_of_asset(target.id, row)?.iter().any(|o| {
@@ -81,11 +84,7 @@ impl Library {
                     let Some(d) = derivatives.iter().find(|d| d.variant == variant) else {
                         continue;
                     };
-                    // Only into the library's own proxy folder.
-                    if !d.path.starts_with("proxies/") || d.path.contains("..") {
-                        continue;
-                    }
-                    let dest = self.dir().join(&d.path);
+                    let Some(dest) = self.proxy_dest(d) else { continue };
                     if std::fs::metadata(&dest).is_ok_and(|m| m.len() == d.size) {
                         continue;
                     }
@@ -116,8 +115,56 @@ impl Library {
     }
 }
 
+impl Library {
+    /// Where a fetched proxy goes: its recorded path, if that is a plain
+    /// path inside the library's proxy folder (a catalog that came from a
+    /// bucket's snapshot is not trusted to name any other place).
+    pub(super) fn proxy_dest(&self, d: &trove_catalog::Derivative) -> Option<std::path::PathBuf> {
+        let rel = std::path::Path::new(&d.path);
+        let plain = rel.components().all(|c| matches!(c, std::path::Component::Normal(_)));
+        (plain && rel.starts_with("proxies")).then(|| self.dir().join(rel))
+    }
+}
+
 /// Errors that would fail every other fetch the same way (keys refused, no
 /// bucket): the caller hears them once instead of once per proxy.
 fn is_fatal(e: &CoreError) -> bool {
     matches!(e, CoreError::Store(s) if s.stops_everything())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::library::{Library, OpenOptions};
+
+    /// A recorded proxy path is written to only inside the proxy folder.
+    #[test]
+    fn proxies_are_fetched_only_into_the_proxy_folder() {
+        let tmp = tempfile::tempdir().unwrap();
+        let lib = Library::open(tmp.path(), OpenOptions::write().create(true)).unwrap();
+        let d = |path: &str| trove_catalog::Derivative {
+            variant: "thumb".into(),
+            path: path.into(),
+            size: 1,
+            width: None,
+            height: None,
+            format: "webp".into(),
+            generator: 1,
+            source_blake3: trove_types::ContentHash([0; 32]),
+            created_at: 0,
+        };
+        assert_eq!(
+            lib.proxy_dest(&d("proxies/ab/x/thumb.webp")),
+            Some(lib.dir().join("proxies/ab/x/thumb.webp"))
+        );
+        for bad in [
+            "proxies/../../etc/x",
+            "/etc/passwd",
+            "catalog.db",
+            "tmp/x",
+            "./proxies/x",
+            "",
+        ] {
+            assert_eq!(lib.proxy_dest(&d(bad)), None, "{bad}");
+        }
+    }
 }

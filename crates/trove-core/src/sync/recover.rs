@@ -296,7 +296,10 @@ impl Library {
                         let Some(d) = derivatives.iter().find(|d| d.variant == variant) else {
                             continue;
                         };
-                        let dest = self.dir().join(&d.path);
+                        let Some(dest) = self.proxy_dest(d) else {
+                            report.proxies_missing.push(obj.key.clone());
+                            continue;
+                        };
                         if std::fs::metadata(&dest).is_ok_and(|m| m.len() == d.size) {
                             // Fetched by a recovery that stopped halfway.
                             report.proxies_fetched += 1;

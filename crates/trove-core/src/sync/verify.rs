@@ -79,7 +79,13 @@ impl Library {
     ) -> Result<VerifyReport> {
         let started = std::time::Instant::now();
         let (target, rt, store, mut report) = self.start_verify(credentials)?;
-        let mut pacer = Pacer::new(opts.max_bytes_per_s);
+        let mut reader = Reader {
+            rt: &rt,
+            store: &store,
+            opts,
+            cancel,
+            pacer: Pacer::new(opts.max_bytes_per_s),
+        };
         let mut seed = (self.now_ms() as u64) ^ 0x9e37_79b9_7f4a_7c15;
         let mut after = 0;
         loop {
@@ -104,7 +110,7 @@ impl Library {
                     }
                 })
                 .collect();
-            self.check_objects(&rt, &store, chosen, opts, &mut pacer, cancel, &mut report)?;
+            self.check_objects(&mut reader, chosen, &mut report)?;
         }
         tracing::info!(
             url = %report.target,
@@ -145,50 +151,30 @@ impl Library {
     }
 
     /// Reads `chosen` back and records each result (checked, or queued to
-    /// be sent again), in one transaction.
-    #[allow(clippy::too_many_arguments)]
-    fn check_objects(
-        &self,
-        rt: &tokio::runtime::Runtime,
-        store: &AnyStore,
-        chosen: Vec<SyncObject>,
-        opts: &FixityOptions,
-        pacer: &mut Pacer,
-        cancel: &Cancel,
-        report: &mut VerifyReport,
-    ) -> Result<()> {
+    /// be sent again).
+    fn check_objects(&self, r: &mut Reader<'_>, chosen: Vec<SyncObject>, report: &mut VerifyReport) -> Result<()> {
         // Large originals one at a time, in resumable ranged chunks; the
         // rest whole, many at once.
         let (large, small): (Vec<SyncObject>, Vec<SyncObject>) = chosen
             .into_iter()
-            .partition(|o| opts.ranged(o.size) && expected_blake3(o).is_some());
-        self.check_whole(rt, store, small, opts, pacer, cancel, report)?;
+            .partition(|o| r.opts.ranged(o.size) && expected_blake3(o).is_some());
+        self.check_whole(r, small, report)?;
         for obj in large {
-            if cancel.is_cancelled() {
+            if r.cancel.is_cancelled() {
                 return Err(CoreError::Cancelled);
             }
-            self.check_ranged(rt, store, obj, opts, pacer, cancel, report)?;
+            self.check_ranged(r, obj, report)?;
         }
         Ok(())
     }
 
     /// Reads objects back whole and records each result (checked, or
     /// queued to be sent again), in one transaction.
-    #[allow(clippy::too_many_arguments)]
-    fn check_whole(
-        &self,
-        rt: &tokio::runtime::Runtime,
-        store: &AnyStore,
-        chosen: Vec<SyncObject>,
-        opts: &FixityOptions,
-        pacer: &mut Pacer,
-        cancel: &Cancel,
-        report: &mut VerifyReport,
-    ) -> Result<()> {
+    fn check_whole(&self, r: &mut Reader<'_>, chosen: Vec<SyncObject>, report: &mut VerifyReport) -> Result<()> {
         // Under a cap, a batch is no larger than a few seconds' worth.
         let mut rest = chosen;
         while !rest.is_empty() {
-            let take = match opts.max_bytes_per_s {
+            let take = match r.opts.max_bytes_per_s {
                 None => rest.len(),
                 Some(cap) => {
                     let mut bytes = 0;
@@ -202,9 +188,9 @@ impl Library {
                 }
             };
             let batch: Vec<SyncObject> = rest.drain(..take).collect();
-            let read: u64 = self.record_whole(rt.block_on(read_all(store, batch, opts.concurrency)), report)?;
-            pacer.read(read, cancel);
-            if cancel.is_cancelled() {
+            let read: u64 = self.record_whole(r.rt.block_on(read_all(r.store, batch, r.opts.concurrency)), report)?;
+            r.pacer.read(read, r.cancel);
+            if r.cancel.is_cancelled() {
                 return Err(CoreError::Cancelled);
             }
         }
@@ -269,18 +255,8 @@ impl Library {
     /// Checks one large original chunk by chunk (a ranged read each),
     /// saving each chunk's BLAKE3 chaining value, so that a check stopped
     /// halfway goes on from its last chunk.
-    #[allow(clippy::too_many_arguments)]
-    fn check_ranged(
-        &self,
-        rt: &tokio::runtime::Runtime,
-        store: &AnyStore,
-        obj: SyncObject,
-        opts: &FixityOptions,
-        pacer: &mut Pacer,
-        cancel: &Cancel,
-        report: &mut VerifyReport,
-    ) -> Result<()> {
-        let chunk = opts.chunk();
+    fn check_ranged(&self, r: &mut Reader<'_>, obj: SyncObject, report: &mut VerifyReport) -> Result<()> {
+        let chunk = r.opts.chunk();
         let Some(want) = expected_blake3(&obj).map(str::to_owned) else {
             return Ok(());
         };
@@ -298,7 +274,7 @@ impl Library {
         };
         // The size first: a shorter or longer copy is damaged, whatever
         // its chunks say.
-        match rt.block_on(store.head(&obj.key)) {
+        match r.rt.block_on(r.store.head(&obj.key)) {
             Ok(info) if info.size != obj.size => {
                 let p = format!("{} bytes stored, {} expected", info.size, obj.size);
                 record(Err(p.clone()), false)?;
@@ -333,16 +309,16 @@ impl Library {
             tracing::info!(key = %obj.key, chunk = progress.chunks.len(), of = total, "fixity check resumed");
         }
         while (progress.chunks.len() as u64) < total {
-            if cancel.is_cancelled() {
+            if r.cancel.is_cancelled() {
                 return Err(CoreError::Cancelled);
             }
             let start = progress.chunks.len() as u64 * chunk;
             let len = chunk.min(obj.size - start);
-            let mut got = rt.block_on(store.get_range(&obj.key, start, len));
+            let mut got = r.rt.block_on(r.store.get_range(&obj.key, start, len));
             if got.as_ref().is_err_and(StoreError::may_be_damaged_copy) {
                 // Once more, as a whole read is: a passing failure gets its
                 // bytes from the second read.
-                got = rt.block_on(store.get_range(&obj.key, start, len));
+                got = r.rt.block_on(r.store.get_range(&obj.key, start, len));
             }
             match got {
                 Ok(bytes) => {
@@ -353,7 +329,7 @@ impl Library {
                     b.save_fixity_progress(obj.id, &progress)?;
                     b.commit()?;
                     drop(cat);
-                    pacer.read(len, cancel);
+                    r.pacer.read(len, r.cancel);
                 }
                 Err(e) if e.is_not_found() => {
                     record(Err("not in the target".into()), true)?;
@@ -404,7 +380,13 @@ impl Library {
     ) -> Result<VerifyReport> {
         let started = std::time::Instant::now();
         let (target, rt, store, mut report) = self.start_verify(credentials)?;
-        let mut pacer = Pacer::new(opts.max_bytes_per_s);
+        let mut reader = Reader {
+            rt: &rt,
+            store: &store,
+            opts,
+            cancel,
+            pacer: Pacer::new(opts.max_bytes_per_s),
+        };
         let days = cycle_days.max(1);
         let total = self.catalog().sync_counts(target.id)?.verified;
         let share = total.div_ceil(u64::from(days)).min(u64::from(u32::MAX)) as u32;
@@ -414,7 +396,7 @@ impl Library {
             if cancel.is_cancelled() {
                 return Err(CoreError::Cancelled);
             }
-            self.check_objects(&rt, &store, chunk.to_vec(), opts, &mut pacer, cancel, &mut report)?;
+            self.check_objects(&mut reader, chunk.to_vec(), &mut report)?;
         }
         tracing::info!(
             url = %report.target,
@@ -638,6 +620,16 @@ impl Library {
         }
         Ok((deleted, aborted))
     }
+}
+
+/// What a fixity run reads with: the target, how (chunks, concurrency,
+/// the bandwidth cap's pace) and when to stop.
+struct Reader<'a> {
+    rt: &'a tokio::runtime::Runtime,
+    store: &'a AnyStore,
+    opts: &'a FixityOptions,
+    cancel: &'a Cancel,
+    pacer: Pacer,
 }
 
 /// What reading one stored object back gave.

@@ -285,19 +285,36 @@ impl S3Store {
         }
     }
 
-    async fn read_into(&self, key: &str, mut sink: Sink<'_>, dest: &Path) -> Result<Fetched> {
+    async fn read_into(&self, key: &str, sink: Sink<'_>, dest: &Path) -> Result<Fetched> {
+        let mut hasher = StreamHasher::default();
+        self.read_body(key, None, sink, dest, Some(&mut hasher)).await?;
+        Ok(hasher.finish())
+    }
+
+    /// Reads the object (or `range`: first byte, length) into `sink`,
+    /// hashing it when given a hasher; returns the bytes read. A body that
+    /// ends before its Content-Length is an error.
+    async fn read_body(
+        &self,
+        key: &str,
+        range: Option<(u64, u64)>,
+        mut sink: Sink<'_>,
+        dest: &Path,
+        mut hasher: Option<&mut StreamHasher>,
+    ) -> Result<u64> {
         let full = self.full_key(key)?;
         let out = self
             .client
             .get_object()
             .bucket(&self.inner.bucket)
             .key(&full)
+            .set_range(range.map(|(start, len)| format!("bytes={start}-{}", start + len.max(1) - 1)))
             .send()
             .await
             .map_err(|e| self.error("download", key, e))?;
         let expected = out.content_length();
         let mut body = out.body;
-        let mut hasher = StreamHasher::default();
+        let mut size = 0u64;
         loop {
             let chunk = body.try_next().await.map_err(|e| StoreError::Network {
                 store: self.inner.describe.clone(),
@@ -306,7 +323,10 @@ impl S3Store {
                 detail: DisplayErrorContext(&e).to_string(),
             })?;
             let Some(chunk) = chunk else { break };
-            hasher.update(&chunk);
+            size += chunk.len() as u64;
+            if let Some(h) = hasher.as_deref_mut() {
+                h.update(&chunk);
+            }
             match &mut sink {
                 Sink::None => {}
                 Sink::File(f) => f
@@ -325,19 +345,18 @@ impl S3Store {
                 }
             }
         }
-        let fetched = hasher.finish();
         if let Some(len) = expected
             && len >= 0
-            && len as u64 != fetched.size
+            && len as u64 != size
         {
             return Err(StoreError::Network {
                 store: self.inner.describe.clone(),
                 op: "download",
                 key: key.to_owned(),
-                detail: format!("the body ended after {} of {len} bytes", fetched.size),
+                detail: format!("the body ended after {size} of {len} bytes"),
             });
         }
-        Ok(fetched)
+        Ok(size)
     }
 }
 
@@ -681,32 +700,23 @@ impl ObjectStore for S3Store {
         if len == 0 {
             return Ok(Vec::new());
         }
-        let full = self.full_key(key)?;
-        let out = self
-            .client
-            .get_object()
-            .bucket(&self.inner.bucket)
-            .key(&full)
-            .range(format!("bytes={start}-{}", start + len - 1))
-            .send()
-            .await
-            .map_err(|e| self.error("download", key, e))?;
-        let mut body = out.body;
         let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
-        while let Some(chunk) = body.try_next().await.map_err(|e| StoreError::Network {
-            store: self.inner.describe.clone(),
-            op: "download",
-            key: key.to_owned(),
-            detail: DisplayErrorContext(&e).to_string(),
-        })? {
-            bytes.extend_from_slice(&chunk);
-        }
-        if bytes.len() as u64 != len {
+        // Not hashed here: the caller hashes the chunk its own way.
+        let read = self
+            .read_body(
+                key,
+                Some((start, len)),
+                Sink::Memory(&mut bytes, len),
+                Path::new(""),
+                None,
+            )
+            .await?;
+        if read != len {
             return Err(StoreError::Network {
                 store: self.inner.describe.clone(),
                 op: "download",
                 key: key.to_owned(),
-                detail: format!("{} bytes from {start}, {len} asked", bytes.len()),
+                detail: format!("{read} bytes from {start}, {len} asked"),
             });
         }
         Ok(bytes)
