@@ -97,7 +97,26 @@ export class Session {
         // No screenshot: the message below still says what failed.
       }
     }
-    throw new Error(`timed out waiting for ${what} (last: ${last})`);
+    // And what it said: the notices, and the viewer's asset and panel when
+    // one is open (a flaky wait then says which half went wrong).
+    let page = "";
+    try {
+      page = await this.exec(
+        `const notices = Array.from(document.querySelectorAll('[data-testid=notice-message]')).map(n => n.textContent.trim());
+         const v = document.querySelector('[data-testid=viewer]');
+         const out = ['notices: ' + JSON.stringify(notices)];
+         if (v) {
+           const name = v.querySelector('[data-testid=viewer-name]');
+           const panel = v.querySelector('[data-testid=viewer-panel]');
+           out.push('viewer: ' + (name ? name.textContent : '?') + ' at ' + v.dataset.index);
+           out.push('panel: ' + (panel ? panel.textContent.replace(/\\s+/g, ' ').slice(0, 600) : '(none)'));
+         }
+         return out.join('; ');`,
+      );
+    } catch (e) {
+      page = `(page not read: ${e})`;
+    }
+    throw new Error(`timed out waiting for ${what} (last: ${last}; ${page})`);
   }
 
   end() {
