@@ -109,3 +109,64 @@ fn concurrent_large_decodes_stay_within_the_memory_budget() {
         "peak RSS {peak_mb} MB: the decodes were not kept within the budget"
     );
 }
+
+/// A 40,000 x 40,000 scan (1.6 gigapixels: 4.8 GB as 8-bit RGB) gets its
+/// thumbnails the way vipsthumbnail makes them, shrunk while it decodes,
+/// in strips: the peak RSS of `trove thumbs` (which the kernel counts over
+/// its libvips child too) stays a small fraction of the bitmap, and the
+/// asset keeps its true size instead of a `too_large` error.
+#[test]
+fn a_forty_thousand_pixel_square_scan_gets_thumbnails_in_bounded_memory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scans = tmp.path().join("scans");
+    std::fs::create_dir_all(&scans).unwrap();
+    let out = Command::new("vips")
+        .args(["black", "wall.png", "40000", "40000", "--bands", "3"])
+        .current_dir(&scans)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "vips: {}", String::from_utf8_lossy(&out.stderr));
+    let lib = tmp.path().join("lib");
+    let out = trove(&lib, &["add", scans.to_str().unwrap(), "--json"]);
+    assert!(out.status.success(), "{}", super::stderr(&out));
+
+    let log = tmp.path().join("thumbs.log");
+    let (code, peak_mb) = run_measured(
+        Command::new(trove_bin())
+            .arg("--library")
+            .arg(&lib)
+            .args(["thumbs", "--json"])
+            .env_remove("TROVE_LIBRARY")
+            .env_remove("TROVE_DECODE_MEMORY_MB"),
+        &log,
+    );
+    assert_eq!(code, 0, "{}", std::fs::read_to_string(&log).unwrap());
+    let cat = rusqlite::Connection::open(lib.join("catalog.db")).unwrap();
+    let (w, h): (i64, i64) = cat
+        .query_row("SELECT width, height FROM assets", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    assert_eq!((w, h), (40_000, 40_000));
+    let mut sizes: Vec<(String, i64, i64)> = cat
+        .prepare("SELECT variant, width, height FROM derivatives ORDER BY variant")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    sizes.sort();
+    assert_eq!(
+        sizes,
+        [
+            ("preview".to_owned(), 2048, 2048),
+            ("thumb".to_owned(), 256, 256),
+            ("thumb@2x".to_owned(), 512, 512)
+        ]
+    );
+    // Measured: about 240 MB (vipsthumbnail alone: 237 MB); the bitmap
+    // whole would be 4.8 GB.
+    eprintln!("peak RSS of `trove thumbs` on a 40,000 x 40,000 PNG: {peak_mb} MB");
+    assert!(
+        peak_mb < 600,
+        "peak RSS {peak_mb} MB: the scan was not shrunk while decoding"
+    );
+}

@@ -434,6 +434,18 @@ fn decode_generic(bytes: &[u8], spec: &ProxySpec) -> Result<Decoded, MediaError>
     limits.max_alloc = Some(spec.max_pixels.saturating_mul(8));
     r.limits(limits);
     let mut decoder = r.into_decoder().map_err(image_error)?;
+    // The image crate turns a CMYK TIFF's inks into RGB by the plain
+    // formula, whatever its profile says (a press profile moves colours by
+    // 30 levels and more); libvips converts through the profile, or its
+    // own CMYK profile when the file has none, so such files go to it.
+    if matches!(
+        image::ImageDecoder::original_color_type(&decoder),
+        image::ExtendedColorType::Cmyk8 | image::ExtendedColorType::Cmyk16
+    ) {
+        return Err(MediaError::Unsupported {
+            detail: "CMYK TIFF: converted to RGB through its colour profile by libvips".into(),
+        });
+    }
     let icc = image::ImageDecoder::icc_profile(&mut decoder).ok().flatten();
     let img = DynamicImage::from_decoder(decoder).map_err(image_error)?;
     Ok(Decoded {

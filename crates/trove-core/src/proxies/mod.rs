@@ -514,14 +514,24 @@ impl Library {
                 _ => &bytes[..],
             };
             let full_spec = trove_media::full_size_spec(FULL_MAX_PIXELS, FULL_QUALITY);
-            let _decoding = self
+            let decoding = self
                 .decode_budget()
                 .take(trove_media::decode_memory(pixels, &full_spec).saturating_add(bytes.len() as u64));
-            let full = trove_media::full_size_jpeg(pixels, orientation, FULL_MAX_PIXELS, FULL_QUALITY)
-                .map_err(|e| failed(e.to_string()))?;
+            let jpeg = match trove_media::full_size_jpeg(pixels, orientation, FULL_MAX_PIXELS, FULL_QUALITY) {
+                Ok(full) => full.jpeg,
+                // What the fast decoders refuse (PSD, CMYK TIFF, FITS, a
+                // scan over the pixel limit...), libvips renders, as it
+                // made the proxies: at full size up to the pixel limit.
+                Err(e) if trove_media::vips_may_read(&e) => {
+                    drop(decoding);
+                    self.full_through_vips(&source, &detail, orientation)
+                        .map_err(|ve| failed(format!("{e}; libvips could not read it either: {ve}")))?
+                }
+                Err(e) => return Err(failed(e.to_string())),
+            };
             drop(bytes);
             std::fs::create_dir_all(&dir).map_err(|e| CoreError::io("create proxy folder", &dir, e))?;
-            self.write_atomically(&path, &full.jpeg)
+            self.write_atomically(&path, &jpeg)
                 .map_err(|e| CoreError::io("write full-size image", &path, e))?;
             prune_full_cache(&dir, FULL_CACHE_KEEP);
         }
@@ -531,6 +541,37 @@ impl Library {
             mime: "image/jpeg",
             size,
         }))
+    }
+
+    /// A full-size JPEG of `source` made by libvips: its catalogued size
+    /// (as shown), or as near as the pixel limit allows, upright.
+    fn full_through_vips(
+        &self,
+        source: &Path,
+        detail: &AssetDetail,
+        orientation: Option<u8>,
+    ) -> std::result::Result<Vec<u8>, MediaError> {
+        let (w, h) = (
+            u64::from(detail.asset.width.unwrap_or(0)),
+            u64::from(detail.asset.height.unwrap_or(0)),
+        );
+        let long = w.max(h).max(1);
+        let pixels = w.saturating_mul(h).max(1);
+        let long_side = if pixels <= FULL_MAX_PIXELS {
+            long
+        } else {
+            (long as f64 * (FULL_MAX_PIXELS as f64 / pixels as f64).sqrt()) as u64
+        };
+        let long_side = u32::try_from(long_side).unwrap_or(u32::MAX);
+        let v = trove_media::vips_preview(self.tools(), source, long_side)?;
+        match orientation {
+            // vips gives the pixels as stored: turned here when they must be.
+            Some(2..=8) => {
+                let _decoding = self.decode_budget().take(u64::from(v.width) * u64::from(v.height) * 6);
+                Ok(trove_media::full_size_jpeg(&v.jpeg, orientation, FULL_MAX_PIXELS, FULL_QUALITY)?.jpeg)
+            }
+            _ => Ok(v.jpeg),
+        }
     }
 
     fn detail_of(&self, asset: AssetId) -> Result<Option<AssetDetail>> {

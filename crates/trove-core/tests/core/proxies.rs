@@ -367,3 +367,108 @@ fn images_the_fast_decoders_refuse_are_shown_through_libvips() {
     let preview = preview.derivatives.iter().find(|x| x.variant == "preview").unwrap();
     assert_eq!((preview.width, preview.height), (Some(2048), Some(1536)));
 }
+
+/// The mean colour of the middle of the preview Trove made of `name`.
+fn preview_colour(env: &Env, name: &str) -> [u8; 3] {
+    let d = env.asset_at(name);
+    let preview = d.derivatives.iter().find(|x| x.variant == "preview").unwrap();
+    let img = image::open(env.lib.dir().join(&preview.path)).unwrap().to_rgb8();
+    let (w, h) = img.dimensions();
+    let mut sum = [0u64; 3];
+    let mut n = 0;
+    for y in h / 4..h * 3 / 4 {
+        for x in w / 4..w * 3 / 4 {
+            for (s, v) in sum.iter_mut().zip(img.get_pixel(x, y).0) {
+                *s += u64::from(v);
+            }
+            n += 1;
+        }
+    }
+    sum.map(|s| (s / n) as u8)
+}
+
+/// The layouts photographers' scanners and editors write that libvips
+/// reads (the tolerance list): 16-bit, float (linear light, as
+/// HDR merges write), CMYK with its profile, tiled, JPEG-compressed and
+/// BigTIFF; a Photoshop file's composite; BMP in the OS/2, Windows 3 and
+/// V5 layouts. Each, made by libvips (through ImageMagick for PSD and BMP)
+/// from one brick-red picture, gets its three proxies at its true size, in
+/// that red: the conversion to sRGB happened, not only a decode.
+#[test]
+fn tiff_psd_and_bmp_variants_get_proxies_in_their_true_colours() {
+    let env = Env::new();
+    let red = [200u8, 60, 30];
+    let src = env.path("src.png");
+    image::RgbImage::from_pixel(96, 64, image::Rgb(red)).save(&src).unwrap();
+    let src = src.to_str().unwrap().to_owned();
+    let out = |name: &str| env.path(name).to_str().unwrap().to_owned();
+    vips(&["colourspace", &src, &out("deep-16bit.tif"), "rgb16"]);
+    vips(&["colourspace", &src, &out("hdr-float.tif"), "scrgb"]);
+    vips(&["icc_export", &src, &out("press-cmyk.tif"), "--output-profile", "cmyk"]);
+    vips(&[
+        "tiffsave",
+        &src,
+        &out("tiled.tif"),
+        "--tile",
+        "--tile-width",
+        "32",
+        "--tile-height",
+        "32",
+    ]);
+    vips(&[
+        "tiffsave",
+        &src,
+        &out("jpeg-in.tif"),
+        "--compression",
+        "jpeg",
+        "--Q",
+        "95",
+    ]);
+    vips(&["tiffsave", &src, &out("big.tif"), "--bigtiff"]);
+    vips(&["magicksave", &src, &out("layered.psd"), "--format", "PSD"]);
+    for format in ["BMP2", "BMP3", "BMP"] {
+        vips(&[
+            "magicksave",
+            &src,
+            &out(&format!("{}.bmp", format.to_lowercase())),
+            "--format",
+            format,
+        ]);
+    }
+    std::fs::remove_file(&src).unwrap();
+    let names = [
+        "deep-16bit.tif",
+        "hdr-float.tif",
+        "press-cmyk.tif",
+        "tiled.tif",
+        "jpeg-in.tif",
+        "big.tif",
+        "layered.psd",
+        "bmp2.bmp",
+        "bmp3.bmp",
+        "bmp.bmp",
+    ];
+    env.scan();
+    let summary = run(&env);
+    assert_eq!((summary.done, summary.failed), (names.len() as u64, 0), "{summary:?}");
+    for name in names {
+        let d = env.asset_at(name);
+        assert_eq!(d.proxy_error, None, "{name}");
+        assert_eq!((d.asset.width, d.asset.height), (Some(96), Some(64)), "{name}");
+        let variants: Vec<&str> = d.derivatives.iter().map(|x| x.variant.as_str()).collect();
+        assert_eq!(variants, ["thumb", "thumb@2x", "preview"], "{name}");
+        let shown = preview_colour(&env, name);
+        // CMYK goes through a profile and back, JPEG through a lossy
+        // code: a few levels either way, never a channel swapped or a
+        // colour space left unconverted (those are off by 50 and more).
+        let off = shown.iter().zip(red).map(|(&a, b)| a.abs_diff(b)).max().unwrap();
+        assert!(off <= 16, "{name}: shown as {shown:?}, made as {red:?}");
+        // Zoomed to 100 %, the same: at its own size, in its colours.
+        let full = env.lib.full_image(d.asset.id).unwrap().unwrap();
+        let full = image::open(&full.path).unwrap().to_rgb8();
+        assert_eq!(full.dimensions(), (96, 64), "{name}");
+        let px = full.get_pixel(48, 32).0;
+        let off = px.iter().zip(red).map(|(&a, b)| a.abs_diff(b)).max().unwrap();
+        assert!(off <= 16, "{name} at full size: {px:?}, made as {red:?}");
+    }
+}
