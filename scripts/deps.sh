@@ -18,7 +18,7 @@ if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
 # gstreamer1.0-tools (gst-inspect-1.0) runs that check; libgstreamer1.0-dev
 # lets the app read GStreamer's registry itself.
 gst_pkgs=(gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-libav gstreamer1.0-plugins-bad gstreamer1.0-tools libgstreamer1.0-dev)
-run_pkgs=(libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev librsvg2-dev cmake nasm ffmpeg poppler-utils libvips-tools libheif-dev libdbus-1-dev "${gst_pkgs[@]}")
+run_pkgs=(libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev librsvg2-dev cmake nasm ffmpeg poppler-utils libvips-tools libraw-bin libheif-dev libdbus-1-dev "${gst_pkgs[@]}")
 test_pkgs=(xvfb xauth webkit2gtk-driver xdotool python3-gi gir1.2-gtk-3.0 util-linux libheif-examples python3-venv rclone chromium curl gnome-keyring dbus liblcms2-utils libgs-common libimage-exiftool-perl)
 
 pkgs=("${run_pkgs[@]}")

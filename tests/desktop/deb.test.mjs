@@ -25,7 +25,7 @@ test("the .deb declares its dependencies, installs the app and its menu entry, a
     .filter((l) => l.trim() && !l.trim().startsWith("#"))
     .map((l) => l.split("|")[1].trim());
   assert.ok(gstreamer.includes("gstreamer1.0-plugins-bad"), `the list names plugins-bad: ${gstreamer}`);
-  for (const need of ["libwebkit2gtk-4.1-0", "ffmpeg", "poppler-utils", "libvips-tools", "libheif1", ...gstreamer]) {
+  for (const need of ["libwebkit2gtk-4.1-0", "ffmpeg", "poppler-utils", "libvips-tools", "libraw-bin", "libheif1", ...gstreamer]) {
     assert.ok(depends.includes(need), `Depends names ${need}: ${depends.join(", ")}`);
   }
 

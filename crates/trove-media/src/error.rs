@@ -49,6 +49,7 @@ fn package_of(tool: &str) -> &'static str {
     match tool {
         "pdfinfo" | "pdftoppm" => "poppler-utils",
         "vips" | "vipsheader" => "libvips-tools",
+        "dcraw_emu" => "libraw-bin",
         _ => "ffmpeg",
     }
 }

@@ -16,6 +16,7 @@ mod exif_probe;
 mod heif;
 mod icc;
 mod iptc;
+mod libraw;
 mod pdf;
 mod proxies;
 mod raw;
@@ -39,6 +40,7 @@ pub use detect::{Detected, detect};
 pub use error::MediaError;
 pub use exif_probe::{ExifSummary, probe_exif};
 pub use iptc::probe_iptc;
+pub use libraw::{MIN_RAW_PREVIEW_SIDE, raw_develop};
 pub use proxies::{
     FullImage, ImageProxies, Proxy, ProxySpec, Variant, decode_memory, full_size_jpeg, full_size_spec, image_proxies,
     orient,

@@ -26,6 +26,8 @@ pub struct Tools {
     /// libvips's tools, for images the built-in decoders refuse.
     pub vips: PathBuf,
     pub vipsheader: PathBuf,
+    /// LibRaw's developer, for RAW files without a usable embedded preview.
+    pub dcraw_emu: PathBuf,
     /// Niceness given to every tool (0-19): proxies are background work.
     pub niceness: i32,
     /// Address-space limit of every tool, in bytes.
@@ -41,6 +43,7 @@ impl Default for Tools {
             pdftoppm: "pdftoppm".into(),
             vips: "vips".into(),
             vipsheader: "vipsheader".into(),
+            dcraw_emu: "dcraw_emu".into(),
             niceness: 10,
             max_memory: 4 << 30,
         }
@@ -69,6 +72,7 @@ impl Tools {
             pdftoppm: dir.join("pdftoppm"),
             vips: dir.join("vips"),
             vipsheader: dir.join("vipsheader"),
+            dcraw_emu: dir.join("dcraw_emu"),
             ..Tools::default()
         }
     }
@@ -95,6 +99,10 @@ impl Tools {
 
     pub(crate) fn vipsheader(&self, timeout: Duration, max_stdout: usize) -> Run<'_> {
         self.run("vipsheader", &self.vipsheader, timeout, max_stdout)
+    }
+
+    pub(crate) fn dcraw_emu(&self, timeout: Duration, max_stdout: usize) -> Run<'_> {
+        self.run("dcraw_emu", &self.dcraw_emu, timeout, max_stdout)
     }
 
     fn run<'a>(&'a self, tool: &'static str, program: &'a Path, timeout: Duration, max_stdout: usize) -> Run<'a> {

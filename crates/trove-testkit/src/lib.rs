@@ -716,3 +716,123 @@ pub fn raw_tiff(orientation: u16, thumb_jpeg: &[u8], preview_jpeg: &[u8]) -> Vec
     out.extend_from_slice(preview_jpeg);
     out
 }
+
+/// What a [`dng_bytes`] file shows.
+#[derive(Debug, Clone, Copy)]
+pub struct DngSpec<'a> {
+    pub width: u32,
+    pub height: u32,
+    /// Linear camera RGB (0..1) of the left half and of the right half.
+    pub left: [f32; 3],
+    pub right: [f32; 3],
+    pub orientation: u16,
+    /// A JPEG stored after the sensor data, as the small preview some
+    /// converters keep (found by its markers, as Trove finds previews).
+    pub preview: Option<&'a [u8]>,
+}
+
+/// A DNG without an embedded preview, as some converters, scientific and
+/// old cameras write them: IFD0 is the raw image itself, 16-bit samples
+/// through an RGGB colour filter (uncompressed, white at 4095), with the
+/// colour matrix of a camera whose sensor sees linear sRGB (D65), so that
+/// a correct development shows `left` and `right` in sRGB. LibRaw and
+/// exiftool read it; libvips sees only a grey one-band mosaic.
+pub fn dng_bytes(spec: &DngSpec<'_>) -> Vec<u8> {
+    const BYTE: u16 = 1;
+    const ASCII: u16 = 2;
+    const SHORT: u16 = 3;
+    const LONG: u16 = 4;
+    const RATIONAL: u16 = 5;
+    const SRATIONAL: u16 = 10;
+    const WHITE: f32 = 4095.0;
+    let (w, h) = (spec.width, spec.height);
+    let mut pixels = Vec::with_capacity((w * h * 2) as usize);
+    for y in 0..h {
+        for x in 0..w {
+            // R G / G B.
+            let channel = [[0, 1], [1, 2]][(y % 2) as usize][(x % 2) as usize];
+            let colour = if x < w / 2 { spec.left } else { spec.right };
+            let v = (colour[channel].clamp(0.0, 1.0) * WHITE).round() as u16;
+            pixels.extend_from_slice(&v.to_le_bytes());
+        }
+    }
+    // XYZ (D65) to linear sRGB: the sensor "is" sRGB.
+    let matrix = [
+        3.2406f64, -1.5372, -0.4986, -0.9689, 1.8758, 0.0415, 0.0557, -0.2040, 1.0570,
+    ];
+    let le16 = |v: &[u16]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
+    let le32 = |v: &[u32]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
+    let srational: Vec<u8> = matrix
+        .iter()
+        .flat_map(|&m| {
+            let n = (m * 10_000.0).round() as i32;
+            [n.to_le_bytes(), 10_000i32.to_le_bytes()].concat()
+        })
+        .collect();
+    // (tag, type, count, value bytes), in tag order; the strip offset is
+    // filled in once the layout is known.
+    let mut entries: Vec<(u16, u16, u32, Vec<u8>)> = vec![
+        (254, LONG, 1, le32(&[0])),
+        (256, LONG, 1, le32(&[w])),
+        (257, LONG, 1, le32(&[h])),
+        (258, SHORT, 1, le16(&[16])),
+        (259, SHORT, 1, le16(&[1])),
+        (262, SHORT, 1, le16(&[32803])),
+        (271, ASCII, 6, b"Trove\0".to_vec()),
+        (272, ASCII, 9, b"Test DNG\0".to_vec()),
+        (273, LONG, 1, le32(&[0])),
+        (274, SHORT, 1, le16(&[spec.orientation])),
+        (277, SHORT, 1, le16(&[1])),
+        (278, LONG, 1, le32(&[h])),
+        (279, LONG, 1, le32(&[pixels.len() as u32])),
+        (284, SHORT, 1, le16(&[1])),
+        (33421, SHORT, 2, le16(&[2, 2])),
+        (33422, BYTE, 4, vec![0, 1, 1, 2]),
+        (50706, BYTE, 4, vec![1, 4, 0, 0]),
+        (50708, ASCII, 15, b"Trove Test DNG\0".to_vec()),
+        (50717, LONG, 1, le32(&[WHITE as u32])),
+        (50721, SRATIONAL, 9, srational),
+        (50728, RATIONAL, 3, le32(&[1, 1, 1, 1, 1, 1])),
+        (50778, SHORT, 1, le16(&[21])),
+    ];
+    let ifd_len = 2 + entries.len() * 12 + 4;
+    let extra_len: usize = entries
+        .iter()
+        .filter(|e| e.3.len() > 4)
+        .map(|e| e.3.len() + e.3.len() % 2)
+        .sum();
+    let strip_at = (8 + ifd_len + extra_len) as u32;
+    if let Some(e) = entries.iter_mut().find(|e| e.0 == 273) {
+        e.3 = le32(&[strip_at]);
+    }
+    let mut out = b"II*\0".to_vec();
+    out.extend_from_slice(&8u32.to_le_bytes());
+    out.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+    let mut extra = Vec::new();
+    let mut extra_at = (8 + ifd_len) as u32;
+    for (tag, typ, count, value) in &entries {
+        out.extend_from_slice(&tag.to_le_bytes());
+        out.extend_from_slice(&typ.to_le_bytes());
+        out.extend_from_slice(&count.to_le_bytes());
+        if value.len() <= 4 {
+            let mut v = value.clone();
+            v.resize(4, 0);
+            out.extend_from_slice(&v);
+        } else {
+            out.extend_from_slice(&extra_at.to_le_bytes());
+            extra.extend_from_slice(value);
+            if value.len() % 2 == 1 {
+                extra.push(0);
+            }
+            extra_at += (value.len() + value.len() % 2) as u32;
+        }
+    }
+    out.extend_from_slice(&0u32.to_le_bytes());
+    out.extend_from_slice(&extra);
+    assert_eq!(out.len() as u32, strip_at);
+    out.extend_from_slice(&pixels);
+    if let Some(p) = spec.preview {
+        out.extend_from_slice(p);
+    }
+    out
+}

@@ -25,6 +25,7 @@ impl Library {
         let a = &src.detail.asset;
         let orientation = src.detail.metadata.as_ref().and_then(|m| m.orientation);
         let spec = ProxySpec::default();
+        let raw = a.mime.as_deref().is_some_and(trove_media::is_raw_mime);
         let own = if a.size > MAX_ORIGINAL_BYTES {
             Err(MediaError::OverMemoryLimit {
                 detail: format!(
@@ -33,7 +34,6 @@ impl Library {
                 ),
             })
         } else {
-            let raw = a.mime.as_deref().is_some_and(trove_media::is_raw_mime);
             // The file and its decode come out of the decode budget: first
             // as the header says (before the file is read), then, if the
             // whole file says more, again for that.
@@ -52,11 +52,28 @@ impl Library {
                 return Err(changed(src.path).into());
             }
             // A RAW file shows through the largest JPEG its camera
-            // embedded, turned by the RAW's own orientation.
-            let pixels = if raw {
-                trove_media::raw_preview(&bytes).map(|j| &bytes[j.offset..j.offset + j.len])
-            } else {
-                Ok(&bytes[..])
+            // embedded, turned by the RAW's own orientation; one without a
+            // preview big enough for the proxies is developed by LibRaw
+            // (a small preview still beats none when LibRaw cannot).
+            let developed;
+            let pixels = match raw.then(|| trove_media::raw_preview(&bytes)) {
+                None => Ok(&bytes[..]),
+                Some(Ok(j)) if j.width.max(j.height) >= trove_media::MIN_RAW_PREVIEW_SIDE => {
+                    Ok(&bytes[j.offset..j.offset + j.len])
+                }
+                Some(embedded) => match trove_media::raw_develop(self.tools(), src.path, true) {
+                    Ok(tiff) => {
+                        developed = tiff;
+                        Ok(&developed[..])
+                    }
+                    Err(e) => match embedded {
+                        Ok(j) => {
+                            tracing::info!(path = %src.path.display(), error = %e, "LibRaw could not develop it: its small preview is shown");
+                            Ok(&bytes[j.offset..j.offset + j.len])
+                        }
+                        Err(_) => Err(e),
+                    },
+                },
             };
             pixels.and_then(|pixels| {
                 let needed = cost(pixels);
@@ -75,7 +92,9 @@ impl Library {
             // What the fast decoders refuse, libvips may read (in a process
             // of its own, shrinking while it decodes); when it cannot
             // either, the first decoder's reason stands.
-            Err(e) if trove_media::vips_may_read(&e) => {
+            // Not a RAW file: libvips has no RAW loader here, and reads a
+            // DNG's sensor data as a grey mosaic.
+            Err(e) if !raw && trove_media::vips_may_read(&e) => {
                 let v = trove_media::vips_preview(self.tools(), src.path, spec.preview_long).map_err(|ve| {
                     tracing::debug!(path = %src.path.display(), error = %ve, "libvips could not read it either");
                     e.clone()

@@ -506,12 +506,26 @@ impl Library {
                 ));
             }
             let orientation = detail.metadata.as_ref().and_then(|m| m.orientation);
-            let pixels = match detail.asset.mime.as_deref() {
-                Some(mime) if trove_media::is_raw_mime(mime) => {
-                    let j = trove_media::raw_preview(&bytes).map_err(|e| failed(e.to_string()))?;
+            let raw = detail.asset.mime.as_deref().is_some_and(trove_media::is_raw_mime);
+            // A RAW file at full size: its embedded preview when that is
+            // big enough for the proxies, else its sensor data developed
+            // by LibRaw at full size.
+            let developed;
+            let pixels = match raw.then(|| trove_media::raw_preview(&bytes)) {
+                None => &bytes[..],
+                Some(Ok(j)) if j.width.max(j.height) >= trove_media::MIN_RAW_PREVIEW_SIDE => {
                     &bytes[j.offset..j.offset + j.len]
                 }
-                _ => &bytes[..],
+                Some(embedded) => match trove_media::raw_develop(self.tools(), &source, false) {
+                    Ok(tiff) => {
+                        developed = tiff;
+                        &developed[..]
+                    }
+                    Err(e) => match embedded {
+                        Ok(j) => &bytes[j.offset..j.offset + j.len],
+                        Err(_) => return Err(failed(e.to_string())),
+                    },
+                },
             };
             let full_spec = trove_media::full_size_spec(FULL_MAX_PIXELS, FULL_QUALITY);
             let decoding = self
@@ -522,7 +536,7 @@ impl Library {
                 // What the fast decoders refuse (PSD, CMYK TIFF, FITS, a
                 // scan over the pixel limit...), libvips renders, as it
                 // made the proxies: at full size up to the pixel limit.
-                Err(e) if trove_media::vips_may_read(&e) => {
+                Err(e) if !raw && trove_media::vips_may_read(&e) => {
                     drop(decoding);
                     self.full_through_vips(&source, &detail, orientation)
                         .map_err(|ve| failed(format!("{e}; libvips could not read it either: {ve}")))?

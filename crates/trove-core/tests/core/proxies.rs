@@ -472,3 +472,122 @@ fn tiff_psd_and_bmp_variants_get_proxies_in_their_true_colours() {
         assert!(off <= 16, "{name} at full size: {px:?}, made as {red:?}");
     }
 }
+
+/// The mean colour of a box of `img` (fractions of its size).
+fn box_colour(img: &image::RgbImage, x0: f32, x1: f32, y0: f32, y1: f32) -> [u8; 3] {
+    let (w, h) = img.dimensions();
+    let (xs, ys) = (
+        (x0 * w as f32) as u32..(x1 * w as f32) as u32,
+        (y0 * h as f32) as u32..(y1 * h as f32) as u32,
+    );
+    let mut sum = [0u64; 3];
+    let mut n = 0;
+    for y in ys {
+        for x in xs.clone() {
+            for (s, v) in sum.iter_mut().zip(img.get_pixel(x, y).0) {
+                *s += u64::from(v);
+            }
+            n += 1;
+        }
+    }
+    sum.map(|s| (s / n.max(1)) as u8)
+}
+
+/// Which of red and blue dominates `c` (the development brightens, so
+/// exact levels are LibRaw's; the hue is the scene's).
+fn hue(c: [u8; 3]) -> &'static str {
+    if c[0] > c[2].saturating_add(80) && c[0] > c[1].saturating_add(80) {
+        "red"
+    } else if c[2] > c[0].saturating_add(80) && c[2] > c[1].saturating_add(40) {
+        "blue"
+    } else {
+        "neither"
+    }
+}
+
+/// A RAW file without an embedded preview (a DNG whose IFD0 is the sensor
+/// data itself) is developed by LibRaw: its proxies show the scene (red
+/// left, blue right; libvips would show a grey mosaic), turned by its
+/// orientation; one whose only preview is a small thumbnail is developed
+/// too rather than blown up; zoomed, it is developed at full size; and a
+/// file LibRaw cannot develop gets a typed error naming why, never a
+/// mosaic.
+#[test]
+fn raw_files_without_a_usable_preview_are_developed_by_libraw() {
+    let env = Env::new();
+    let scene = trove_testkit::DngSpec {
+        width: 256,
+        height: 192,
+        left: [0.6, 0.08, 0.04],
+        right: [0.05, 0.1, 0.7],
+        orientation: 1,
+        preview: None,
+    };
+    std::fs::write(env.path("plain.dng"), trove_testkit::dng_bytes(&scene)).unwrap();
+    std::fs::write(
+        env.path("turned.dng"),
+        trove_testkit::dng_bytes(&trove_testkit::DngSpec {
+            orientation: 6,
+            ..scene
+        }),
+    )
+    .unwrap();
+    // A 160 x 120 green thumbnail: too small to stand for the photo.
+    let thumb = trove_testkit::jpeg_bytes(160, 120, [20, 200, 20], 0, None);
+    std::fs::write(
+        env.path("thumbnail-only.dng"),
+        trove_testkit::dng_bytes(&trove_testkit::DngSpec {
+            preview: Some(&thumb),
+            ..scene
+        }),
+    )
+    .unwrap();
+    // Cut inside its IFD's values: LibRaw cannot open it.
+    let cut = trove_testkit::dng_bytes(&scene);
+    std::fs::write(env.path("cut.dng"), &cut[..200]).unwrap();
+    env.scan();
+    let summary = run(&env);
+    assert_eq!((summary.done, summary.failed), (3, 1), "{summary:?}");
+
+    let preview_of = |name: &str| {
+        let d = env.asset_at(name);
+        assert_eq!(d.proxy_error, None, "{name}");
+        let variants: Vec<&str> = d.derivatives.iter().map(|x| x.variant.as_str()).collect();
+        assert_eq!(variants, ["thumb", "thumb@2x", "preview"], "{name}");
+        let p = d.derivatives.iter().find(|x| x.variant == "preview").unwrap();
+        image::open(env.lib.dir().join(&p.path)).unwrap().to_rgb8()
+    };
+    for name in ["plain.dng", "thumbnail-only.dng"] {
+        let img = preview_of(name);
+        // Developed at half size: 128 x 96.
+        assert_eq!(img.dimensions(), (128, 96), "{name}");
+        let (left, right) = (
+            box_colour(&img, 0.1, 0.4, 0.2, 0.8),
+            box_colour(&img, 0.6, 0.9, 0.2, 0.8),
+        );
+        assert_eq!((hue(left), hue(right)), ("red", "blue"), "{name}: {left:?} {right:?}");
+    }
+    // Orientation 6: turned a quarter clockwise, the left (red) half is
+    // now on top.
+    let img = preview_of("turned.dng");
+    assert_eq!(img.dimensions(), (96, 128));
+    let (top, bottom) = (
+        box_colour(&img, 0.2, 0.8, 0.1, 0.4),
+        box_colour(&img, 0.2, 0.8, 0.6, 0.9),
+    );
+    assert_eq!((hue(top), hue(bottom)), ("red", "blue"), "{top:?} {bottom:?}");
+
+    // Zoomed: developed at its full size.
+    let d = env.asset_at("plain.dng");
+    assert_eq!((d.asset.width, d.asset.height), (Some(256), Some(192)));
+    let full = env.lib.full_image(d.asset.id).unwrap().unwrap();
+    let full = image::open(&full.path).unwrap().to_rgb8();
+    assert_eq!(full.dimensions(), (256, 192));
+    assert_eq!(hue(box_colour(&full, 0.1, 0.4, 0.2, 0.8)), "red");
+
+    // The cut one: a typed error with LibRaw's reason, and no proxies.
+    let d = env.asset_at("cut.dng");
+    let err = d.proxy_error.expect("cut.dng has an error");
+    assert!(d.derivatives.is_empty(), "{:?}", d.derivatives);
+    assert!(err.contains("LibRaw"), "{err}");
+}
