@@ -4,28 +4,38 @@
 #
 #   scripts/corpus.sh [DIR] [--with-debian-samples]
 #
-# DIR defaults to $HOME/.cache/trove/corpus. The corpus is Pillow's test
-# images: Tests/images/ of the Pillow source distribution on PyPI, pinned
-# to the version below, 1,037 files from cameras, phones, scanners and
-# editors, many of them odd or broken on purpose (malformed EXIF, IFDs
-# after the image data, every TIFF layout, PNG eXIf, WebP EXIF, MPO, JPEG
-# 2000, BMP variants; no HEIC or camera raw in this version). The sdist's
-# sha256 is checked against the one PyPI publishes.
+# DIR defaults to $HOME/.cache/trove/corpus. The corpus is the test images
+# of three source distributions on PyPI, each pinned to the version below
+# and its sha256 checked against the one PyPI publishes:
+#   - Pillow: Tests/images/, 1,037 files from cameras, phones, scanners and
+#     editors, many odd or broken on purpose (malformed EXIF, IFDs after
+#     the image data, every TIFF layout, PNG eXIf, WebP EXIF, MPO, JPEG
+#     2000, BMP variants; no HEIC or camera raw);
+#   - pillow-heif: tests/images/, HEIF/HEIC/AVIF from phones and cameras
+#     (Nokia, Canon HIF, Apple spatial photos), 8 to 12 bits, with EXIF,
+#     XMP and IPTC, thumbnails that disagree with their image, and broken
+#     ones;
+#   - piexif: tests/images/, JPEGs from Canon, Casio, Olympus, Panasonic,
+#     Pentax, Ricoh, Sigma and Sony cameras.
 #
-# Layout: DIR/pillow/ (the images, subfolders kept), DIR/dl/ (the sdist
-# and PyPI's JSON, kept so a rebuild needs no download), DIR/debian/.
+# Layout: DIR/pillow/, DIR/pillow-heif/, DIR/piexif/ (the images,
+# subfolders kept), DIR/dl/ (the sdists and PyPI's JSON, kept so a rebuild
+# needs no download), DIR/debian/.
 #
 # --with-debian-samples also copies camera photos that installed Debian
 # packages ship under /usr/share/doc and /usr/share/*/examples (only files
 # whose EXIF names a camera make, so icons and diagrams stay out). Off by
 # default, so the corpus is the same on every machine.
 #
-# Idempotent: a stamp file DIR/.built-pillow-VERSION marks a finished
+# Idempotent: a stamp file DIR/.built-VERSIONS marks a finished
 # build, and a second run only prints the file count. Needs curl, python3
 # and tar.
 set -euo pipefail
 
 PILLOW_VERSION=11.0.0
+PILLOW_HEIF_VERSION=1.9.0
+PIEXIF_VERSION=1.1.3
+VERSIONS="pillow-$PILLOW_VERSION+heif-$PILLOW_HEIF_VERSION+piexif-$PIEXIF_VERSION"
 
 dir="$HOME/.cache/trove/corpus"
 debian=0
@@ -40,35 +50,43 @@ done
 mkdir -p "$dir"
 dir="$(cd "$dir" && pwd)"
 
-stamp="$dir/.built-pillow-$PILLOW_VERSION"
+stamp="$dir/.built-$VERSIONS"
 if [[ $debian -eq 1 ]]; then stamp="$stamp+debian"; fi
 
 count_files() {
-  find "$dir/pillow" "$dir/debian" -type f 2>/dev/null | wc -l
+  find "$dir/pillow" "$dir/pillow-heif" "$dir/piexif" "$dir/debian" -type f 2>/dev/null | wc -l
 }
 
 if [[ -f "$stamp" ]]; then
-  echo "corpus already built in $dir (Pillow $PILLOW_VERSION): $(count_files) files"
+  echo "corpus already built in $dir ($VERSIONS): $(count_files) files"
   exit 0
 fi
 
+# fetch NAME VERSION SUBDIR DEST: SUBDIR of the sdist of NAME==VERSION on
+# PyPI, extracted into DIR/DEST (subfolders kept).
+#
 # 1. Find the sdist and its sha256 in PyPI's JSON. The per-release URL
-# (/pypi/pillow/VERSION/json) is tried first; some mirrors only serve the
+# (/pypi/NAME/VERSION/json) is tried first; some mirrors only serve the
 # project-wide one, whose "releases" map has every version. The file's URL
 # may be relative to the JSON's (mirrors rewrite it), so it is resolved
 # against the URL the JSON came from.
+# 2. Download (unless a verified copy is already there) and check the hash.
+# 3. Extract only SUBDIR, into a temporary folder then renamed, so that a
+# run cut short never leaves a half-filled corpus that looks complete.
 dl="$dir/dl"
 mkdir -p "$dl"
-meta="$dl/pillow.json"
-meta_url=""
-for url in "https://pypi.org/pypi/pillow/$PILLOW_VERSION/json" "https://pypi.org/pypi/pillow/json"; do
-  if curl -fsL --retry 3 -o "$meta" "$url"; then meta_url="$url"; break; fi
-done
-if [[ -z "$meta_url" ]]; then
-  echo "could not read Pillow's release data from PyPI" >&2
-  exit 1
-fi
-read -r sdist_url sdist_sha sdist_name < <(python3 - "$meta" "$meta_url" "$PILLOW_VERSION" <<'EOF'
+fetch() {
+  local name="$1" version="$2" subdir="$3" dest="$4"
+  local meta="$dl/$name.json" meta_url="" url
+  for url in "https://pypi.org/pypi/$name/$version/json" "https://pypi.org/pypi/$name/json"; do
+    if curl -fsL --retry 3 -o "$meta" "$url"; then meta_url="$url"; break; fi
+  done
+  if [[ -z "$meta_url" ]]; then
+    echo "could not read $name's release data from PyPI" >&2
+    exit 1
+  fi
+  local sdist_url="" sdist_sha="" sdist_name=""
+  read -r sdist_url sdist_sha sdist_name < <(python3 - "$meta" "$meta_url" "$version" <<'PY'
 import json, sys
 from urllib.parse import urljoin
 
@@ -78,46 +96,72 @@ data = json.load(open(path))
 # under "releases"[version].
 files = data.get("releases", {}).get(version) or data.get("urls") or []
 for f in files:
-    if f["packagetype"] == "sdist" and f["filename"].endswith(".tar.gz"):
+    if f["packagetype"] == "sdist" and f["filename"].endswith((".tar.gz", ".zip")):
         print(urljoin(base, f["url"]), f["digests"]["sha256"], f["filename"])
         break
+PY
+  )
+  if [[ -z "$sdist_url" ]]; then
+    echo "no sdist for $name $version in PyPI's answer" >&2
+    exit 1
+  fi
+  local sdist="$dl/$sdist_name"
+  if [[ ! -f "$sdist" ]] || ! echo "$sdist_sha  $sdist" | sha256sum -c --status; then
+    echo "downloading $sdist_name"
+    curl -fsSL --retry 3 -o "$sdist.part" "$sdist_url"
+    mv "$sdist.part" "$sdist"
+  fi
+  if ! echo "$sdist_sha  $sdist" | sha256sum -c --status; then
+    echo "sha256 mismatch for $sdist (PyPI says $sdist_sha); removed" >&2
+    rm -f "$sdist"
+    exit 1
+  fi
+  echo "sha256 ok: $sdist_name $sdist_sha"
+  local tmp="$dir/.$dest.tmp"
+  rm -rf "$tmp" "${dir:?}/$dest"
+  mkdir -p "$tmp"
+  python3 - "$sdist" "$subdir" "$tmp" <<'PY'
+import os, shutil, sys, tarfile, zipfile
+
+archive, subdir, out = sys.argv[1:4]
+# The archive's top folder (NAME-VERSION/) comes first in every member.
+def place(member: str):
+    parts = member.split("/", 1)
+    if len(parts) < 2 or not parts[1].startswith(subdir + "/"):
+        return None
+    rel = parts[1][len(subdir) + 1:]
+    if not rel or rel.endswith("/") or ".." in rel.split("/"):
+        return None
+    return os.path.join(out, rel)
+
+if archive.endswith(".zip"):
+    with zipfile.ZipFile(archive) as z:
+        for info in z.infolist():
+            dest = place(info.filename)
+            if dest and not info.is_dir():
+                os.makedirs(os.path.dirname(dest), exist_ok=True)
+                with z.open(info) as src, open(dest, "wb") as dst:
+                    shutil.copyfileobj(src, dst)
 else:
-    sys.exit(f"no sdist for Pillow {version} in PyPI's answer")
-EOF
-)
-if [[ -z "${sdist_url:-}" ]]; then
-  echo "no sdist for Pillow $PILLOW_VERSION in PyPI's answer" >&2
-  exit 1
-fi
+    with tarfile.open(archive) as t:
+        for m in t.getmembers():
+            dest = place(m.name)
+            if dest and m.isfile():
+                os.makedirs(os.path.dirname(dest), exist_ok=True)
+                with t.extractfile(m) as src, open(dest, "wb") as dst:
+                    shutil.copyfileobj(src, dst)
+PY
+  mv "$tmp" "$dir/$dest"
+}
 
-# 2. Download (unless a verified copy is already there) and check the hash.
-sdist="$dl/$sdist_name"
-if [[ ! -f "$sdist" ]] || ! echo "$sdist_sha  $sdist" | sha256sum -c --status; then
-  echo "downloading $sdist_name"
-  curl -fsSL --retry 3 -o "$sdist.part" "$sdist_url"
-  mv "$sdist.part" "$sdist"
-fi
-if ! echo "$sdist_sha  $sdist" | sha256sum -c --status; then
-  echo "sha256 mismatch for $sdist (PyPI says $sdist_sha); removed" >&2
-  rm -f "$sdist"
-  exit 1
-fi
-echo "sha256 ok: $sdist_name $sdist_sha"
-
-# 3. Extract only Tests/images/ (subfolders kept) into DIR/pillow.
-# Extracting into a temporary folder and renaming it means a run cut short
-# never leaves a half-filled corpus that looks complete.
-top="${sdist_name%.tar.gz}"
-tmp="$dir/.pillow.tmp"
-rm -rf "$tmp" "$dir/pillow"
-mkdir -p "$tmp"
-tar -xzf "$sdist" -C "$tmp" --strip-components=3 "$top/Tests/images/"
-mv "$tmp" "$dir/pillow"
+fetch pillow "$PILLOW_VERSION" Tests/images pillow
+fetch pillow-heif "$PILLOW_HEIF_VERSION" tests/images pillow-heif
+fetch piexif "$PIEXIF_VERSION" tests/images piexif
 
 # A stamp of the other kind of build (with or without Debian samples) and
 # the samples of an earlier build no longer describe the folder.
 rm -rf "$dir/debian"
-rm -f "$dir"/.built-pillow-*
+rm -f "$dir"/.built-*
 
 # 4. Optionally, camera photos shipped by installed Debian packages.
 if [[ $debian -eq 1 ]]; then
@@ -139,4 +183,4 @@ if [[ $debian -eq 1 ]]; then
 fi
 
 touch "$stamp"
-echo "corpus built in $dir (Pillow $PILLOW_VERSION): $(count_files) files"
+echo "corpus built in $dir ($VERSIONS): $(count_files) files"

@@ -6,7 +6,7 @@
 
 CORPUS_DIR is any folder of files; scripts/corpus.sh builds a public one
 (Pillow's test images). For a folder built by corpus.sh (it holds a
-.built-pillow-* stamp) only its image folders are used, not its download
+.built-* stamp) only its image folders are used, not its download
 cache dl/.
 
 What it does:
@@ -86,10 +86,15 @@ EXIFTOOL_TAGS = [
     "ImageWidth",
     "ImageHeight",
     "ImageSize",
+    "Rotation",
     "FileType",
     "MIMEType",
 ]
 VECTOR_TYPES = {"EPS", "PS", "PDF", "SVG", "WMF", "EMF", "AI"}
+# HEIF-based types, which decoders turn by their own `irot` (exiftool's
+# QuickTime:Rotation); their EXIF orientation only repeats it, and says
+# nothing of what a decoder shows.
+HEIF_TYPES = {"HEIC", "HEIF", "AVIF"}
 
 # exiftool's groups (-G1) for EXIF proper: the TIFF-structured block of a
 # JPEG APP1, a TIFF's own IFDs, a PNG eXIf or WebP EXIF chunk, HEIF's Exif
@@ -400,18 +405,26 @@ def compare(exif: dict[str, dict], trove: dict[str, dict], problems: dict[str, d
         # Pixel size as shown. Trove stores width and height with the EXIF
         # orientation applied (orientations 5-8 turn the picture a quarter,
         # so a 4000x3000 sensor image tagged 6 is stored as 3000x4000), so
-        # exiftool's stored size is swapped for those before comparing.
+        # exiftool's stored size is swapped for those before comparing; for
+        # HEIF, by its `irot` rotation instead.
+        if file_type in HEIF_TYPES:
+            rotation = tag(tags, "Rotation")
+            turned = rotation in (90, 270)
+            why = f"rotation {rotation}"
+        else:
+            turned = valid_orient and orient >= 5
+            why = f"orientation {orient}"
         size = tag(tags, "ImageSize")
         if size is not None and file_type not in VECTOR_TYPES:
             parts = re.split(r"[ x]", str(size).strip())
             if len(parts) == 2 and all(p.isdigit() for p in parts):
                 w, h = int(parts[0]), int(parts[1])
                 if w > 0 and h > 0:
-                    if valid_orient and orient >= 5:
+                    if turned:
                         w, h = h, w
                     got = (asset or {}).get("width"), (asset or {}).get("height")
                     shown = f"{got[0]}x{got[1]}" if got[0] is not None else None
-                    note = f" (turned, orientation {orient})" if valid_orient and orient >= 5 else ""
+                    note = f" (turned, {why})" if turned else ""
                     results["size"].check(path, f"{w}x{h}{note} [{file_type}]", shown, got == (w, h))
     return results
 
@@ -421,8 +434,8 @@ def compare(exif: dict[str, dict], trove: dict[str, dict], problems: dict[str, d
 
 def corpus_folders(corpus: Path) -> list[Path]:
     """The folders to read: for a corpus.sh folder, its image folders."""
-    if any(corpus.glob(".built-pillow-*")):
-        folders = [corpus / name for name in ("pillow", "debian") if (corpus / name).is_dir()]
+    if any(corpus.glob(".built-*")):
+        folders = [corpus / name for name in ("pillow", "pillow-heif", "piexif", "debian") if (corpus / name).is_dir()]
         if folders:
             return folders
     return [corpus]

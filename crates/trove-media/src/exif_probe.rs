@@ -32,12 +32,24 @@ pub fn probe_exif(bytes: &[u8]) -> Result<ExifSummary, MediaError> {
         r.continue_on_error(true);
         r
     };
-    let read = match webp_exif_chunk(bytes) {
+    // HEIF: the EXIF item that describes the primary image (a stereo pair
+    // or a burst has several), by its place in the file.
+    let heif_exif = crate::heif::is_heif(bytes)
+        .then(|| crate::heif_meta::heif_meta(bytes))
+        .flatten()
+        .and_then(|m| m.exif)
+        .and_then(|(offset, len)| {
+            let start = usize::try_from(offset).ok()?;
+            bytes.get(start..start.checked_add(usize::try_from(len).ok()?)?)
+        })
+        .and_then(crate::heif_meta::exif_tiff);
+    let read = match (webp_exif_chunk(bytes), heif_exif) {
         // WebP's EXIF chunk is meant to hold a bare TIFF block, but many
         // writers (older libwebp tools, some phones) put JPEG's `Exif\0\0`
         // before it, which kamadak-exif refuses as a bad byte order.
-        Some(chunk) => reader.read_raw(chunk.strip_prefix(b"Exif\0\0").unwrap_or(chunk).to_vec()),
-        None => match match ifd_pointers_typed_ifd(bytes) {
+        (Some(chunk), _) => reader.read_raw(chunk.strip_prefix(b"Exif\0\0").unwrap_or(chunk).to_vec()),
+        (None, Some(tiff)) => reader.read_raw(tiff.to_vec()),
+        (None, None) => match match ifd_pointers_typed_ifd(bytes) {
             // Read from a copy whose pointers say LONG (see below).
             Some(patched) => reader.read_raw(patched),
             None => reader.read_from_container(&mut Cursor::new(bytes)),

@@ -14,6 +14,7 @@ mod detect;
 mod error;
 mod exif_probe;
 mod heif;
+mod heif_meta;
 mod icc;
 mod iptc;
 mod libraw;
@@ -75,6 +76,23 @@ pub fn head_len_for(first: &[u8], size: u64) -> usize {
             far(u64::from_be_bytes(rest[..8].try_into().unwrap_or([0; 8])))
         }
         [0xFF, 0xD8, 0xFF, ..] => !jpeg_frame_header_within(first, HEAD_LEN),
+        // HEIF whose EXIF lies past the head (after the image data, as
+        // Samsung and Xiaomi phones and Canon's HIF write it): as far as
+        // the EXIF's end, not the whole file.
+        _ if heif::is_heif(first) => {
+            // One whose `meta` box comes after the image data (Samsung's
+            // phones): the whole file.
+            let Some(meta) = heif_meta::heif_meta(first) else {
+                return whole.max(HEAD_LEN);
+            };
+            let end = meta
+                .exif
+                .and_then(|(offset, len)| usize::try_from(offset.checked_add(len)?).ok());
+            return match end {
+                Some(end) if end > HEAD_LEN => end.min(whole).max(HEAD_LEN),
+                _ => HEAD_LEN,
+            };
+        }
         _ => false,
     };
     if wants_more { whole.max(HEAD_LEN) } else { HEAD_LEN }
@@ -108,6 +126,14 @@ fn jpeg_frame_header_within(bytes: &[u8], limit: usize) -> bool {
 
 /// Pixel size read from an image header, with EXIF orientation applied.
 pub fn image_dimensions(head: &[u8], orientation: Option<u8>) -> Option<(u32, u32)> {
+    // HEIF: the primary image's own size, turned by its `irot` as libheif
+    // shows it (its EXIF orientation only repeats that).
+    if heif::is_heif(head)
+        && let Some(meta) = heif_meta::heif_meta(head)
+        && let Some((w, h)) = meta.size
+    {
+        return Some(if meta.quarter_turns % 2 == 1 { (h, w) } else { (w, h) });
+    }
     let (w, h) = match bmp_size(head).or_else(|| jpeg2000_size(head)) {
         Some(size) => size,
         None => {

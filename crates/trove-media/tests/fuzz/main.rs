@@ -381,6 +381,9 @@ fn targets(tmp: &Path) -> Vec<Target> {
     ));
     let mut metadata = vec![jpeg.clone(), jpeg_xmp.clone(), tiff, raw.clone(), heic, png];
     metadata.extend(corpus(&["jpg", "jpeg", "tif", "tiff", "png", "webp"], 40));
+    // Phones' and cameras' HEIF: the `meta` box parser (primary item,
+    // properties, EXIF place) gets real layouts to mutate.
+    metadata.extend(corpus(&["heic", "heif", "hif", "avif"], 20));
 
     // ffprobe's JSON of a real video, and pdfinfo's text of a real PDF.
     trove_testkit::write_video(
