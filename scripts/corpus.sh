@@ -16,9 +16,13 @@
 #     XMP and IPTC, thumbnails that disagree with their image, and broken
 #     ones;
 #   - piexif: tests/images/, JPEGs from Canon, Casio, Olympus, Panasonic,
-#     Pentax, Ricoh, Sigma and Sony cameras.
+#     Pentax, Ricoh, Sigma and Sony cameras;
+#   - hachoir: tests/files/, 108 files of every kind: a Canon CR2, camera
+#     JPEGs with GPS, Panasonic AVCHD (MTS), Pentax QuickTime, MP4, AVI,
+#     WMV, FLV, MKV, sound files, and programs, archives, disk images and
+#     documents that must not become assets.
 #
-# Layout: DIR/pillow/, DIR/pillow-heif/, DIR/piexif/ (the images,
+# Layout: DIR/pillow/, DIR/pillow-heif/, DIR/piexif/, DIR/hachoir/ (the files,
 # subfolders kept), DIR/dl/ (the sdists and PyPI's JSON, kept so a rebuild
 # needs no download), DIR/debian/.
 #
@@ -35,7 +39,8 @@ set -euo pipefail
 PILLOW_VERSION=11.0.0
 PILLOW_HEIF_VERSION=1.9.0
 PIEXIF_VERSION=1.1.3
-VERSIONS="pillow-$PILLOW_VERSION+heif-$PILLOW_HEIF_VERSION+piexif-$PIEXIF_VERSION"
+HACHOIR_VERSION=3.4.0
+VERSIONS="pillow-$PILLOW_VERSION+heif-$PILLOW_HEIF_VERSION+piexif-$PIEXIF_VERSION+hachoir-$HACHOIR_VERSION"
 
 dir="$HOME/.cache/trove/corpus"
 debian=0
@@ -54,7 +59,7 @@ stamp="$dir/.built-$VERSIONS"
 if [[ $debian -eq 1 ]]; then stamp="$stamp+debian"; fi
 
 count_files() {
-  find "$dir/pillow" "$dir/pillow-heif" "$dir/piexif" "$dir/debian" -type f 2>/dev/null | wc -l
+  find "$dir/pillow" "$dir/pillow-heif" "$dir/piexif" "$dir/hachoir" "$dir/debian" -type f 2>/dev/null | wc -l
 }
 
 if [[ -f "$stamp" ]]; then
@@ -157,6 +162,7 @@ PY
 fetch pillow "$PILLOW_VERSION" Tests/images pillow
 fetch pillow-heif "$PILLOW_HEIF_VERSION" tests/images pillow-heif
 fetch piexif "$PIEXIF_VERSION" tests/images piexif
+fetch hachoir "$HACHOIR_VERSION" tests/files hachoir
 
 # A stamp of the other kind of build (with or without Debian samples) and
 # the samples of an earlier build no longer describe the folder.

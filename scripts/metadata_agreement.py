@@ -435,7 +435,7 @@ def compare(exif: dict[str, dict], trove: dict[str, dict], problems: dict[str, d
 def corpus_folders(corpus: Path) -> list[Path]:
     """The folders to read: for a corpus.sh folder, its image folders."""
     if any(corpus.glob(".built-*")):
-        folders = [corpus / name for name in ("pillow", "pillow-heif", "piexif", "debian") if (corpus / name).is_dir()]
+        folders = [corpus / name for name in ("pillow", "pillow-heif", "piexif", "hachoir", "debian") if (corpus / name).is_dir()]
         if folders:
             return folders
     return [corpus]

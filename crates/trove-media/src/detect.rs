@@ -34,6 +34,12 @@ pub fn detect(path: &Path, head: &[u8]) -> Detected {
             mime: Some(mime.to_owned()),
         };
     }
+    if is_transport_stream(head) {
+        return Detected {
+            kind: AssetKind::Video,
+            mime: Some("video/mp2t".to_owned()),
+        };
+    }
     if let Some(t) = infer::get(head) {
         let mut mime = t.mime_type();
         // infer calls every EBML file WebM; the DocType says which it is.
@@ -72,7 +78,9 @@ pub fn detect(path: &Path, head: &[u8]) -> Detected {
 /// Image formats `infer` does not know, by their signatures: BigTIFF,
 /// Netpbm, PCX and DCX, a bare JPEG 2000 codestream, Windows cursors, QOI,
 /// FITS (scientific and astronomy images), DDS textures, SGI and Sun
-/// raster images, and XPM. (libvips reads those Trove's decoders do not.)
+/// raster images, XPM, and GIMP's XCF working files. (libvips reads those
+/// Trove's decoders do not; XCF through ImageMagick, the versions it
+/// knows.)
 fn image_signature(head: &[u8]) -> Option<&'static str> {
     Some(match head {
         [b'D', b'D', b'S', b' ', ..] => "image/vnd-ms.dds",
@@ -80,6 +88,7 @@ fn image_signature(head: &[u8]) -> Option<&'static str> {
         [0x59, 0xA6, 0x6A, 0x95, ..] => "image/x-sun-raster",
         [0xB1, 0x68, 0xDE, 0x3A, ..] => "image/x-dcx",
         _ if head.starts_with(b"/* XPM */") => "image/x-xpixmap",
+        _ if head.starts_with(b"gimp xcf ") => "image/x-xcf",
         [b'I', b'I', 43, 0, 8, 0, 0, 0, ..] | [b'M', b'M', 0, 43, 0, 8, 0, 0, ..] => "image/tiff",
         [b'P', b'1'..=b'7', ws, ..] if ws.is_ascii_whitespace() => "image/x-portable-anymap",
         [b'P', b'F' | b'f', ws, ..] if ws.is_ascii_whitespace() => "image/x-portable-floatmap",
@@ -102,6 +111,15 @@ fn plausible(mime: &str, head: &[u8]) -> bool {
         "image/bmp" => matches!(head, [12 | 40 | 52 | 56 | 64 | 108 | 124, 0, 0, 0, ..]),
         _ => true,
     }
+}
+
+/// An MPEG transport stream (broadcast recordings, `.ts`; camcorders' AVCHD,
+/// `.mts`/`.m2ts`): its sync byte 0x47 at the start of four packets in a
+/// row, every 188 bytes, or every 192 for M2TS (a 4-byte time stamp before
+/// each packet). By content, since `.ts` also names TypeScript source.
+fn is_transport_stream(head: &[u8]) -> bool {
+    let synced = |first: usize, step: usize| (0..4).all(|i| head.get(first + i * step) == Some(&0x47));
+    synced(0, 188) || synced(4, 192)
 }
 
 fn is_iso_bmff(head: &[u8]) -> bool {
@@ -149,6 +167,36 @@ mod tests {
     use super::*;
 
     #[test]
+    fn transport_streams_are_video_by_their_sync_bytes_not_their_extension() {
+        let packets = |size: usize, at: usize| {
+            let mut b = vec![0u8; size * 5];
+            for i in 0..5 {
+                b[i * size + at] = 0x47;
+            }
+            b
+        };
+        for (name, head) in [
+            ("rec.ts", packets(188, 0)),
+            ("00001.MTS", packets(192, 4)),
+            ("clip.bin", packets(188, 0)),
+        ] {
+            let d = detect(Path::new(name), &head);
+            assert_eq!(
+                (d.kind, d.mime.as_deref()),
+                (AssetKind::Video, Some("video/mp2t")),
+                "{name}"
+            );
+        }
+        // TypeScript source is not video.
+        assert_ne!(
+            detect(Path::new("app.ts"), b"import { x } from './y';\n").kind,
+            AssetKind::Video
+        );
+        // One sync byte is not a stream.
+        assert_ne!(detect(Path::new("x.ts"), &[0x47; 1][..]).kind, AssetKind::Video);
+    }
+
+    #[test]
     fn magic_bytes_win_over_a_wrong_extension() {
         let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
         let d = detect(Path::new("holiday.jpg"), png);
@@ -176,6 +224,7 @@ mod tests {
             (b"\x01\xda\x01\x01\0\x03", "image/x-sgi"),
             (b"\x59\xa6\x6a\x95\0\0", "image/x-sun-raster"),
             (b"/* XPM */\nstatic char", "image/x-xpixmap"),
+            (b"gimp xcf v011\0\0\0", "image/x-xcf"),
         ] {
             let d = detect(Path::new("x"), head);
             assert_eq!((d.kind, d.mime.as_deref()), (AssetKind::Image, Some(mime)), "{head:?}");

@@ -134,7 +134,12 @@ pub fn image_dimensions(head: &[u8], orientation: Option<u8>) -> Option<(u32, u3
     {
         return Some(if meta.quarter_turns % 2 == 1 { (h, w) } else { (w, h) });
     }
-    let (w, h) = match bmp_size(head).or_else(|| jpeg2000_size(head)) {
+    let (w, h) = match bmp_size(head)
+        .or_else(|| jpeg2000_size(head))
+        .or_else(|| xcf_size(head))
+        .or_else(|| pcx_size(head))
+        .or_else(|| pfm_size(head))
+    {
         Some(size) => size,
         None => {
             let size = imagesize::blob_size(head).ok()?;
@@ -149,6 +154,42 @@ pub fn image_dimensions(head: &[u8], orientation: Option<u8>) -> Option<(u32, u3
         Some(5..=8) => (h, w),
         _ => (w, h),
     })
+}
+
+/// A GIMP XCF file's canvas size: after `gimp xcf ` and its version
+/// (`file`, `v001`...) with a NUL, width and height as big-endian u32.
+fn xcf_size(head: &[u8]) -> Option<(u32, u32)> {
+    let rest = head.strip_prefix(b"gimp xcf ")?;
+    let nul = rest.iter().take(8).position(|&b| b == 0)?;
+    let at = 9 + nul + 1;
+    let be32 = |i: usize| -> Option<u32> { Some(u32::from_be_bytes(head.get(i..i + 4)?.try_into().ok()?)) };
+    Some((be32(at)?, be32(at + 4)?))
+}
+
+/// A PCX (or DCX page) image's size: its window, `xmax - xmin + 1` by
+/// `ymax - ymin + 1`, little-endian u16s after the 4-byte signature.
+fn pcx_size(head: &[u8]) -> Option<(u32, u32)> {
+    if !matches!(head, [0x0A, 0 | 2 | 3 | 4 | 5, 1, 1 | 2 | 4 | 8, ..]) {
+        return None;
+    }
+    let le16 = |i: usize| -> Option<u32> { Some(u32::from(u16::from_le_bytes(head.get(i..i + 2)?.try_into().ok()?))) };
+    let (x0, y0, x1, y1) = (le16(4)?, le16(6)?, le16(8)?, le16(10)?);
+    Some((x1.checked_sub(x0)? + 1, y1.checked_sub(y0)? + 1))
+}
+
+/// A portable float map's size: `PF` or `Pf`, then width and height as
+/// text, as Netpbm writes them (`imagesize` reads P1-P7 only).
+fn pfm_size(head: &[u8]) -> Option<(u32, u32)> {
+    let rest = head.strip_prefix(b"PF").or_else(|| head.strip_prefix(b"Pf"))?;
+    // The header is ASCII; the float samples after it are not.
+    let end = rest
+        .iter()
+        .take(64)
+        .position(|b| !b.is_ascii())
+        .unwrap_or(rest.len().min(64));
+    let text = std::str::from_utf8(&rest[..end]).ok()?;
+    let mut words = text.split_ascii_whitespace();
+    Some((words.next()?.parse().ok()?, words.next()?.parse().ok()?))
 }
 
 /// A JPEG 2000 image's pixel size, which `imagesize` does not read: from
@@ -233,6 +274,38 @@ mod tests {
         assert_eq!(image_dimensions(&j2k, None), Some((990, 780)));
         for cut in 0..jp2.len() {
             let _ = image_dimensions(&jp2[..cut], None);
+        }
+    }
+
+    #[test]
+    fn pcx_and_pfm_sizes_come_from_their_headers() {
+        let mut pcx = vec![0x0A, 5, 1, 8];
+        for v in [10u16, 20, 329, 219] {
+            pcx.extend_from_slice(&v.to_le_bytes());
+        }
+        assert_eq!(image_dimensions(&pcx, None), Some((320, 200)));
+        let mut pfm = b"PF\n128 96\n-1.0\n".to_vec();
+        pfm.extend_from_slice(&[0x80, 0xff, 0xfe, 0x3f]);
+        assert_eq!(image_dimensions(&pfm, None), Some((128, 96)));
+        for cut in 0..pfm.len() {
+            let _ = image_dimensions(&pfm[..cut], None);
+            let _ = image_dimensions(&pcx[..cut.min(pcx.len())], None);
+        }
+    }
+
+    #[test]
+    fn xcf_sizes_come_from_the_header_of_every_version() {
+        for version in [&b"file"[..], b"v001", b"v011"] {
+            let mut xcf = b"gimp xcf ".to_vec();
+            xcf.extend_from_slice(version);
+            xcf.push(0);
+            xcf.extend_from_slice(&61u32.to_be_bytes());
+            xcf.extend_from_slice(&72u32.to_be_bytes());
+            xcf.extend_from_slice(&0u32.to_be_bytes());
+            assert_eq!(image_dimensions(&xcf, None), Some((61, 72)), "{version:?}");
+            for cut in 0..xcf.len() {
+                let _ = image_dimensions(&xcf[..cut], None);
+            }
         }
     }
 

@@ -169,9 +169,19 @@ impl Library {
         made.metadata = Some(m);
         if probe.video.is_some() {
             let spec = ProxySpec::default();
-            let frame = trove_media::poster_frame(tools, src.path, &probe, spec.preview_long)?;
-            made.image(trove_media::image_proxies(&frame, Some(1), &spec)?);
-            made.playable = true;
+            match trove_media::poster_frame(tools, src.path, &probe, spec.preview_long)
+                .and_then(|frame| trove_media::image_proxies(&frame, Some(1), &spec))
+            {
+                Ok(p) => {
+                    made.image(p);
+                    made.playable = true;
+                }
+                // A damaged or cut video keeps what its container says
+                // (date, size, duration, camera) beside the reason it shows
+                // no picture; the job is done, as the file will not mend.
+                Err(e @ (MediaError::Corrupt { .. } | MediaError::Unsupported { .. })) => made.problem = Some(e),
+                Err(e) => return Err(e.into()),
+            }
         }
         Ok(made)
     }

@@ -227,3 +227,55 @@ fn a_corrupt_video_is_a_typed_error_and_the_rest_goes_on() {
     );
     assert!(env.asset_at("good.mp4").derivatives.len() >= 3);
 }
+
+/// A video whose picture data is destroyed (a broken download, a card
+/// pulled out mid-write) but whose container header survives: no poster,
+/// a typed error saying so, and still the container's date, size,
+/// duration and camera, as exiftool reads them from such a file. Not a
+/// failed job retried forever: the file will not mend.
+#[test]
+fn a_video_without_a_decodable_frame_keeps_what_its_container_says() {
+    let env = Env::new();
+    write_video(
+        &env.path("broken.mov"),
+        &VideoSpec {
+            secs: 1.0,
+            audio: false,
+            creation_time: Some("2019-04-02T08:09:10Z"),
+            make: Some("Apple"),
+            model: Some("iPhone XS"),
+            location: Some("+64.1400-021.9400/"),
+            ..VideoSpec::default()
+        },
+    );
+    // Every byte of the picture data, zeroed; the header (moov) stays.
+    let mut bytes = std::fs::read(env.path("broken.mov")).unwrap();
+    let at = bytes.windows(4).position(|w| w == b"mdat").unwrap();
+    let len = u32::from_be_bytes(bytes[at - 4..at].try_into().unwrap()) as usize;
+    bytes[at + 4..at - 4 + len].fill(0);
+    std::fs::write(env.path("broken.mov"), &bytes).unwrap();
+    env.scan();
+    let summary = run(&env.lib);
+    assert_eq!((summary.done, summary.failed), (1, 0), "{summary:?}");
+    let d = env.asset_at("broken.mov");
+    let err = d.proxy_error.as_deref().expect("a reason for the missing poster");
+    assert!(err.starts_with("corrupt:"), "{err}");
+    assert!(d.derivatives.is_empty(), "{:?}", d.derivatives);
+    let a = &d.asset;
+    assert_eq!((a.width, a.height), (Some(320), Some(240)));
+    assert!((900..=1100).contains(&a.duration_ms.unwrap()), "{:?}", a.duration_ms);
+    let capture = a.capture.unwrap();
+    assert_eq!(capture.unix_ms, 1_554_192_550_000);
+    assert_eq!(capture.source, trove_types::CaptureSource::Container);
+    let m = d.metadata.as_ref().unwrap();
+    assert_eq!(
+        (m.camera_make.as_deref(), m.camera_model.as_deref()),
+        (Some("Apple"), Some("iPhone XS"))
+    );
+    let gps = m.gps.unwrap();
+    assert!(
+        (gps.lat - 64.14).abs() < 1e-6 && (gps.lon + 21.94).abs() < 1e-6,
+        "{gps:?}"
+    );
+    assert_eq!(env.lib.enqueue_proxies(false).unwrap(), 0, "not queued again");
+}
