@@ -12,10 +12,11 @@ cache dl/.
 What it does:
   1. Runs exiftool once over the corpus (`exiftool -n -j -G1 -r`, the tags
      listed in EXIFTOOL_TAGS) and keeps the files it reads as images
-     (MIME type image/*).
+     (MIME type image/*) and as videos (video/*).
   2. Imports the corpus into a throwaway Trove library in a temporary
-     folder (`trove --library LIB add DIR --json`: a scan only, no
-     thumbnails) and reads every asset back with `trove ls --json` and
+     folder (`trove --library LIB add DIR --json`, then `trove thumbs`:
+     image metadata is read by the scan, a video's by ffprobe as its
+     proxies are made) and reads every asset back with `trove ls --json` and
      `trove info ID --json`, which lists the files of each asset, so each
      file maps back to its asset. Sub-second capture times are not in the
      CLI's JSON (it prints whole seconds), so they are read from the
@@ -27,7 +28,9 @@ What it does:
 
 --min FIELD=PCT (repeatable; FIELD is a row key: catalogued, capture,
 capture_exif, capture_offset, capture_subsec, make, model, lens,
-orientation, gps, size) makes it exit 1 when that field's agreement is
+orientation, gps, size; and for the files exiftool reads as video,
+video_catalogued, video_capture, video_make, video_model, video_gps,
+video_size) makes it exit 1 when that field's agreement is
 below PCT, for use as a regression test. A field with no files to compare
 passes.
 
@@ -83,6 +86,7 @@ EXIFTOOL_TAGS = [
     "Orientation",
     "GPSLatitude",
     "GPSLongitude",
+    "GPSCoordinates",
     "ImageWidth",
     "ImageHeight",
     "ImageSize",
@@ -118,6 +122,12 @@ FIELDS = [
     ("orientation", "orientation"),
     ("gps", "GPS position"),
     ("size", "pixel size (as shown)"),
+    ("video_catalogued", "video: catalogued as a video"),
+    ("video_capture", "video: capture time (wall clock, as stored)"),
+    ("video_make", "video: camera make"),
+    ("video_model", "video: camera model"),
+    ("video_gps", "video: GPS position"),
+    ("video_size", "video: frame size (as shown)"),
 ]
 
 
@@ -282,6 +292,8 @@ def read_trove(trove: str, library: Path, folders: list[Path]) -> tuple[dict[str
     report = trove_json(trove, library, "add", *map(str, folders), check=False)
     if report is None:
         sys.exit("trove add printed nothing")
+    # Video metadata is read (by ffprobe) as the proxies are made.
+    trove_json(trove, library, "thumbs", check=False)
     by_path: dict[str, dict] = {}
     for summary in trove_json(trove, library, "ls"):
         detail = trove_json(trove, library, "info", summary["id"])
@@ -325,9 +337,62 @@ def strings_equal(a, b) -> bool:
     return a is not None and b is not None and str(a).strip() == str(b).strip()
 
 
+def compare_video(tags: dict, path: str, asset: dict | None, problems: dict, results: dict) -> None:
+    """The video rows for one file exiftool reads as a video. Trove reads a
+    video's metadata with ffprobe when it makes its proxies (`trove
+    thumbs`), from the container's own atoms: QuickTime's mvhd and udta /
+    keys (com.apple.quicktime.*), Matroska's tags."""
+    file_type = str(tag(tags, "FileType") or "?")
+    meta = (asset or {}).get("metadata") or {}
+    if asset is None:
+        why = "problem: " + problems[path]["message"] if path in problems else "not in catalog"
+        results["video_catalogued"].check(path, f"video ({file_type})", why, False)
+    else:
+        ok = asset["kind"] == "video" and path not in problems
+        results["video_catalogued"].check(path, f"video ({file_type})", f"{asset['kind']} ({asset.get('mime')})", ok)
+
+    # QuickTime keeps times as UTC, and exiftool -n prints them so; the
+    # container's time is what Trove records, at offset 0.
+    for name in ("CreateDate", "DateTimeOriginal"):
+        date = parse_date(tag(tags, name), None, None)
+        if date is not None:
+            capture = (asset or {}).get("capture") or {}
+            got = None
+            if capture.get("source") not in (None, "file_mtime"):
+                got = trove_wall_clock(capture.get("local", ""))
+            results["video_capture"].check(path, f"{date.wall} ({tags[name][0]}:{name})", got, got == date.wall)
+            break
+
+    for key, name, field_name in (("video_make", "Make", "camera_make"), ("video_model", "Model", "camera_model")):
+        value = tag(tags, name)
+        if isinstance(value, str) and value.strip():
+            results[key].check(path, tag_with_group(tags, name), meta.get(field_name), strings_equal(value, meta.get(field_name)))
+
+    lat, lon = tag(tags, "GPSLatitude"), tag(tags, "GPSLongitude")
+    if isinstance(lat, (int, float)) and isinstance(lon, (int, float)) and abs(lat) <= 90 and abs(lon) <= 180:
+        gps = meta.get("gps") or {}
+        glat, glon = gps.get("lat"), gps.get("lon")
+        ok = glat is not None and glon is not None and abs(glat - lat) <= GPS_TOLERANCE_DEG and abs(glon - lon) <= GPS_TOLERANCE_DEG
+        results["video_gps"].check(path, f"{lat}, {lon}", f"{glat}, {glon}" if gps else None, ok)
+
+    # The frame as a player shows it: exiftool's track size, turned by the
+    # track's rotation (QuickTime:Rotation 90 or 270).
+    size = tag(tags, "ImageSize")
+    parts = re.split(r"[ x]", str(size or "").strip())
+    if len(parts) == 2 and all(p.isdigit() for p in parts) and int(parts[0]) > 0 and int(parts[1]) > 0:
+        w, h = int(parts[0]), int(parts[1])
+        if tag(tags, "Rotation") in (90, 270):
+            w, h = h, w
+        got = (asset or {}).get("width"), (asset or {}).get("height")
+        shown = f"{got[0]}x{got[1]}" if got[0] is not None else None
+        results["video_size"].check(path, f"{w}x{h} [{file_type}]", shown, got == (w, h))
+
+
 def compare(exif: dict[str, dict], trove: dict[str, dict], problems: dict[str, dict], capture_ms) -> dict[str, FieldResult]:
     results = {key: FieldResult() for key, _ in FIELDS}
     for path in sorted(exif):
+        if str(tag(exif[path], "MIMEType") or "").startswith("video/"):
+            compare_video(exif[path], path, trove.get(path), problems, results)
         tags = exif[path]
         mime = str(tag(tags, "MIMEType") or "")
         if not mime.startswith("image/"):
