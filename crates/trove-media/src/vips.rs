@@ -28,6 +28,10 @@ pub struct VipsPreview {
     pub jpeg: Vec<u8>,
     pub width: u32,
     pub height: u32,
+    /// vips read a damaged file as far as it goes (a truncated PNG or GIF,
+    /// a bad checksum) and said so: recorded on the asset beside the
+    /// proxies, as libjpeg-turbo's warnings are.
+    pub warning: Option<MediaError>,
 }
 
 /// How long vips may take on one image.
@@ -81,7 +85,55 @@ pub fn vips_preview(tools: &Tools, path: &Path, long_side: u32) -> Result<VipsPr
         jpeg: out.stdout,
         width,
         height,
+        warning: damage_warning(&out.stderr),
     })
+}
+
+/// The first of vips's warnings that says the file is damaged (`not enough
+/// data`, `Unexpected end of GIF source data`, a bad CRC...), without its
+/// `(vips:123): VIPS-WARNING **: 12:34:56.789:` prefix. Other warnings
+/// (an unknown TIFF tag, an ICC profile it ignores) are not damage.
+fn damage_warning(stderr: &str) -> Option<MediaError> {
+    const DAMAGE: &[&str] = &[
+        "not enough data",
+        "end of",
+        "truncat",
+        "premature",
+        "corrupt",
+        "crc",
+        "checksum",
+        "read error",
+        "out of data",
+    ];
+    stderr
+        .lines()
+        .filter(|l| l.contains("WARNING"))
+        .map(|l| l.rsplit_once(": ").map_or(l, |(_, msg)| msg).trim())
+        .find(|msg| {
+            let lower = msg.to_ascii_lowercase();
+            DAMAGE.iter().any(|d| lower.contains(d))
+        })
+        .map(|msg| MediaError::Damaged {
+            format: "image",
+            detail: format!("libvips: {msg}"),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn damage_warnings_are_told_from_harmless_ones() {
+        let cut = "\n(vipsthumbnail:15010): VIPS-WARNING **: 17:54:53.855: not enough data\n";
+        match damage_warning(cut) {
+            Some(MediaError::Damaged { detail, .. }) => assert_eq!(detail, "libvips: not enough data"),
+            other => panic!("{other:?}"),
+        }
+        assert!(damage_warning("(vips:1): VIPS-WARNING **: 10:00:00.000: Unexpected end of GIF source data").is_some());
+        assert!(damage_warning("(vips:1): VIPS-WARNING **: 10:00:00.000: unknown tag 34665 ignored").is_none());
+        assert!(damage_warning("").is_none());
+    }
 }
 
 fn header_field(tools: &Tools, path: &Path, field: &str) -> Result<u32, MediaError> {

@@ -115,6 +115,9 @@ impl Library {
                 }
                 tracing::info!(path = %src.path.display(), reason = %e, "shown through libvips");
                 made.image(p);
+                if made.problem.is_none() {
+                    made.problem = v.warning;
+                }
             }
             Err(e) => return Err(e.into()),
         }

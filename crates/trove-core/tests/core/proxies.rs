@@ -591,3 +591,53 @@ fn raw_files_without_a_usable_preview_are_developed_by_libraw() {
     assert!(d.derivatives.is_empty(), "{:?}", d.derivatives);
     assert!(err.contains("LibRaw"), "{err}");
 }
+
+/// A PNG and a GIF cut off halfway (a broken download) show what arrived,
+/// as libvips shows them, and the asset says it is damaged; an intact copy
+/// of each says nothing.
+#[test]
+fn truncated_png_and_gif_show_what_arrived_and_say_so() {
+    let env = Env::new();
+    let src = env.path("src.png");
+    // A gradient, so that the picture data runs through the whole file.
+    image::RgbImage::from_fn(300, 200, |x, y| {
+        image::Rgb([200, (x * 255 / 300) as u8, (y * 255 / 200) as u8])
+    })
+    .save(&src)
+    .unwrap();
+    let src = src.to_str().unwrap().to_owned();
+    let out = |name: &str| env.path(name).to_str().unwrap().to_owned();
+    vips(&["pngsave", &src, &out("whole.png"), "--compression", "0"]);
+    vips(&["magicksave", &src, &out("whole.gif"), "--format", "GIF"]);
+    std::fs::remove_file(&src).unwrap();
+    for (whole, cut) in [("whole.png", "cut.png"), ("whole.gif", "cut.gif")] {
+        let bytes = std::fs::read(env.path(whole)).unwrap();
+        std::fs::write(env.path(cut), &bytes[..bytes.len() / 2]).unwrap();
+    }
+    env.scan();
+    let summary = run(&env);
+    assert_eq!((summary.done, summary.failed), (4, 0), "{summary:?}");
+    for name in ["cut.png", "cut.gif"] {
+        let d = env.asset_at(name);
+        let variants: Vec<&str> = d.derivatives.iter().map(|x| x.variant.as_str()).collect();
+        assert_eq!(variants, ["thumb", "thumb@2x", "preview"], "{name}");
+        let err = d.proxy_error.as_deref().unwrap_or_default();
+        assert!(err.starts_with("damaged:"), "{name}: {err:?}");
+        // What arrived first (the top rows) shows as in the whole file.
+        let preview = |name: &str| {
+            let d = env.asset_at(name);
+            let p = d.derivatives.iter().find(|x| x.variant == "preview").unwrap();
+            image::open(env.lib.dir().join(&p.path)).unwrap().to_rgb8()
+        };
+        let whole = name.replace("cut", "whole");
+        let (top, want) = (
+            box_colour(&preview(name), 0.1, 0.9, 0.02, 0.15),
+            box_colour(&preview(&whole), 0.1, 0.9, 0.02, 0.15),
+        );
+        let off = top.iter().zip(want).map(|(&a, b)| a.abs_diff(b)).max().unwrap();
+        assert!(off <= 12, "{name}: top shown as {top:?}, whole file's {want:?}");
+    }
+    for name in ["whole.png", "whole.gif"] {
+        assert_eq!(env.asset_at(name).proxy_error, None, "{name}");
+    }
+}
