@@ -119,23 +119,6 @@ fn damage_warning(stderr: &str) -> Option<MediaError> {
         })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn damage_warnings_are_told_from_harmless_ones() {
-        let cut = "\n(vipsthumbnail:15010): VIPS-WARNING **: 17:54:53.855: not enough data\n";
-        match damage_warning(cut) {
-            Some(MediaError::Damaged { detail, .. }) => assert_eq!(detail, "libvips: not enough data"),
-            other => panic!("{other:?}"),
-        }
-        assert!(damage_warning("(vips:1): VIPS-WARNING **: 10:00:00.000: Unexpected end of GIF source data").is_some());
-        assert!(damage_warning("(vips:1): VIPS-WARNING **: 10:00:00.000: unknown tag 34665 ignored").is_none());
-        assert!(damage_warning("").is_none());
-    }
-}
-
 fn header_field(tools: &Tools, path: &Path, field: &str) -> Result<u32, MediaError> {
     let out = tools.vipsheader(Duration::from_secs(60), 4096).exec([
         OsStr::new("-f"),
@@ -151,4 +134,21 @@ fn header_field(tools: &Tools, path: &Path, field: &str) -> Result<u32, MediaErr
             tool: "vipsheader",
             detail: format!("its {field} was {:?}", text.trim()),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn damage_warnings_are_told_from_harmless_ones() {
+        let cut = "\n(vipsthumbnail:15010): VIPS-WARNING **: 17:54:53.855: not enough data\n";
+        match damage_warning(cut) {
+            Some(MediaError::Damaged { detail, .. }) => assert_eq!(detail, "libvips: not enough data"),
+            other => panic!("{other:?}"),
+        }
+        assert!(damage_warning("(vips:1): VIPS-WARNING **: 10:00:00.000: Unexpected end of GIF source data").is_some());
+        assert!(damage_warning("(vips:1): VIPS-WARNING **: 10:00:00.000: unknown tag 34665 ignored").is_none());
+        assert!(damage_warning("").is_none());
+    }
 }
