@@ -32,7 +32,7 @@ export TROVE_BIN="$target_dir/debug/trove"
 # keychain code runs against a real Secret Service.
 scripts/with-keyring.sh cargo test --workspace --all-targets
 
-step "metadata agreement with exiftool on real files (Pillow's test images, from PyPI)"
+step "metadata agreement with exiftool, thumbnail parity with vipsthumbnail, on real files (Pillow's, pillow-heif's, piexif's and hachoir's test files, from PyPI)"
 # Fails when a field's agreement drops below what Trove reached
 # (docs/benchmarks.md has the table and what the remaining gaps are).
 corpus="${TROVE_CORPUS:-$HOME/.cache/trove/corpus}"
