@@ -78,7 +78,7 @@ pub fn detect(path: &Path, head: &[u8]) -> Detected {
 /// Image formats `infer` does not know, by their signatures: BigTIFF,
 /// Netpbm, PCX and DCX, a bare JPEG 2000 codestream, Windows cursors, QOI,
 /// FITS (scientific and astronomy images), DDS textures, SGI and Sun
-/// raster images, XPM, and GIMP's XCF working files. (libvips reads those
+/// raster images, XPM, GIMP's XCF working files, and OpenEXR. (libvips reads those
 /// Trove's decoders do not; XCF through ImageMagick, the versions it
 /// knows.)
 fn image_signature(head: &[u8]) -> Option<&'static str> {
@@ -89,6 +89,7 @@ fn image_signature(head: &[u8]) -> Option<&'static str> {
         [0xB1, 0x68, 0xDE, 0x3A, ..] => "image/x-dcx",
         _ if head.starts_with(b"/* XPM */") => "image/x-xpixmap",
         _ if head.starts_with(b"gimp xcf ") => "image/x-xcf",
+        [0x76, 0x2F, 0x31, 0x01, ..] => "image/x-exr",
         [b'I', b'I', 43, 0, 8, 0, 0, 0, ..] | [b'M', b'M', 0, 43, 0, 8, 0, 0, ..] => "image/tiff",
         [b'P', b'1'..=b'7', ws, ..] if ws.is_ascii_whitespace() => "image/x-portable-anymap",
         [b'P', b'F' | b'f', ws, ..] if ws.is_ascii_whitespace() => "image/x-portable-floatmap",
@@ -225,6 +226,7 @@ mod tests {
             (b"\x59\xa6\x6a\x95\0\0", "image/x-sun-raster"),
             (b"/* XPM */\nstatic char", "image/x-xpixmap"),
             (b"gimp xcf v011\0\0\0", "image/x-xcf"),
+            (b"\x76\x2f\x31\x01\x02\0\0\0", "image/x-exr"),
         ] {
             let d = detect(Path::new("x"), head);
             assert_eq!((d.kind, d.mime.as_deref()), (AssetKind::Image, Some(mime)), "{head:?}");

@@ -139,6 +139,7 @@ pub fn image_dimensions(head: &[u8], orientation: Option<u8>) -> Option<(u32, u3
         .or_else(|| xcf_size(head))
         .or_else(|| pcx_size(head))
         .or_else(|| pfm_size(head))
+        .or_else(|| exr_size(head))
     {
         Some(size) => size,
         None => {
@@ -190,6 +191,40 @@ fn pfm_size(head: &[u8]) -> Option<(u32, u32)> {
     let text = std::str::from_utf8(&rest[..end]).ok()?;
     let mut words = text.split_ascii_whitespace();
     Some((words.next()?.parse().ok()?, words.next()?.parse().ok()?))
+}
+
+/// An OpenEXR image's size, from its header's `dataWindow` attribute (the
+/// pixels stored; `box2i`: xMin, yMin, xMax, yMax), as exiftool reads it.
+/// Attributes are `name\0type\0`, a little-endian i32 size, the value.
+fn exr_size(head: &[u8]) -> Option<(u32, u32)> {
+    if !head.starts_with(&[0x76, 0x2F, 0x31, 0x01]) {
+        return None;
+    }
+    // After the magic and the version field.
+    let mut at = 8usize;
+    let cstr = |from: usize| -> Option<(&[u8], usize)> {
+        let len = head.get(from..)?.iter().take(256).position(|&b| b == 0)?;
+        Some((&head[from..from + len], from + len + 1))
+    };
+    let le32 = |i: usize| -> Option<i32> { Some(i32::from_le_bytes(head.get(i..i + 4)?.try_into().ok()?)) };
+    // A header has a few tens of attributes; a hostile one is cut short.
+    for _ in 0..256 {
+        let (name, next) = cstr(at)?;
+        if name.is_empty() {
+            return None;
+        }
+        let (_, next) = cstr(next)?;
+        let size = usize::try_from(le32(next)?).ok()?;
+        let value = next + 4;
+        if name == b"dataWindow" && size == 16 {
+            let (x0, y0, x1, y1) = (le32(value)?, le32(value + 4)?, le32(value + 8)?, le32(value + 12)?);
+            let w = u32::try_from(i64::from(x1) - i64::from(x0) + 1).ok()?;
+            let h = u32::try_from(i64::from(y1) - i64::from(y0) + 1).ok()?;
+            return Some((w, h));
+        }
+        at = value.checked_add(size)?;
+    }
+    None
 }
 
 /// A JPEG 2000 image's pixel size, which `imagesize` does not read: from
@@ -274,6 +309,25 @@ mod tests {
         assert_eq!(image_dimensions(&j2k, None), Some((990, 780)));
         for cut in 0..jp2.len() {
             let _ = image_dimensions(&jp2[..cut], None);
+        }
+    }
+
+    #[test]
+    fn exr_sizes_come_from_the_data_window() {
+        // chlist first (a value of 37 bytes), then dataWindow 10..105 x 20..83.
+        let mut exr = vec![0x76, 0x2f, 0x31, 0x01, 2, 0, 0, 0];
+        exr.extend_from_slice(b"channels\0chlist\0");
+        exr.extend_from_slice(&37i32.to_le_bytes());
+        exr.extend_from_slice(&[0u8; 37]);
+        exr.extend_from_slice(b"dataWindow\0box2i\0");
+        exr.extend_from_slice(&16i32.to_le_bytes());
+        for v in [10i32, 20, 105, 83] {
+            exr.extend_from_slice(&v.to_le_bytes());
+        }
+        exr.push(0);
+        assert_eq!(image_dimensions(&exr, None), Some((96, 64)));
+        for cut in 0..exr.len() {
+            let _ = image_dimensions(&exr[..cut], None);
         }
     }
 

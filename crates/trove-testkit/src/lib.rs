@@ -836,3 +836,62 @@ pub fn dng_bytes(spec: &DngSpec<'_>) -> Vec<u8> {
     }
     out
 }
+
+/// A single-part scanline OpenEXR image of `w` x `h` pixels, every pixel
+/// the linear-light colour `rgb` (32-bit float R, G, B channels, no
+/// compression): what HDR merges and VFX tools write. Written here (the
+/// file format is small and fixed; neither ffmpeg nor libvips saves EXR).
+pub fn exr_bytes(w: u32, h: u32, rgb: [f32; 3]) -> Vec<u8> {
+    fn attr(out: &mut Vec<u8>, name: &str, kind: &str, value: &[u8]) {
+        out.extend_from_slice(name.as_bytes());
+        out.push(0);
+        out.extend_from_slice(kind.as_bytes());
+        out.push(0);
+        out.extend_from_slice(&(value.len() as i32).to_le_bytes());
+        out.extend_from_slice(value);
+    }
+    const FLOAT: i32 = 2;
+    let mut out = vec![0x76, 0x2f, 0x31, 0x01, 2, 0, 0, 0];
+    // Channels in alphabetical order, as the format requires.
+    let mut chlist = Vec::new();
+    for name in ["B", "G", "R"] {
+        chlist.extend_from_slice(name.as_bytes());
+        chlist.push(0);
+        chlist.extend_from_slice(&FLOAT.to_le_bytes());
+        chlist.extend_from_slice(&[0, 0, 0, 0]); // pLinear, reserved
+        chlist.extend_from_slice(&1i32.to_le_bytes());
+        chlist.extend_from_slice(&1i32.to_le_bytes());
+    }
+    chlist.push(0);
+    attr(&mut out, "channels", "chlist", &chlist);
+    attr(&mut out, "compression", "compression", &[0]);
+    let window: Vec<u8> = [0i32, 0, w as i32 - 1, h as i32 - 1]
+        .iter()
+        .flat_map(|v| v.to_le_bytes())
+        .collect();
+    attr(&mut out, "dataWindow", "box2i", &window);
+    attr(&mut out, "displayWindow", "box2i", &window);
+    attr(&mut out, "lineOrder", "lineOrder", &[0]);
+    attr(&mut out, "pixelAspectRatio", "float", &1f32.to_le_bytes());
+    attr(&mut out, "screenWindowCenter", "v2f", &[0u8; 8]);
+    attr(&mut out, "screenWindowWidth", "float", &1f32.to_le_bytes());
+    out.push(0);
+    // One scanline per block: the offset table, then each block (its y,
+    // its size, then each channel's samples for the line).
+    let line_bytes = (w as usize) * 3 * 4;
+    let table_at = out.len();
+    let first_block = table_at + 8 * h as usize;
+    for y in 0..h as usize {
+        out.extend_from_slice(&((first_block + y * (8 + line_bytes)) as u64).to_le_bytes());
+    }
+    for y in 0..h {
+        out.extend_from_slice(&(y as i32).to_le_bytes());
+        out.extend_from_slice(&(line_bytes as i32).to_le_bytes());
+        for v in [rgb[2], rgb[1], rgb[0]] {
+            for _ in 0..w {
+                out.extend_from_slice(&v.to_le_bytes());
+            }
+        }
+    }
+    out
+}

@@ -391,7 +391,7 @@ fn preview_colour(env: &Env, name: &str) -> [u8; 3] {
 /// reads (the tolerance list): 16-bit, float (linear light, as
 /// HDR merges write), CMYK with its profile, tiled, JPEG-compressed and
 /// BigTIFF; a Photoshop file's composite; BMP in the OS/2, Windows 3 and
-/// V5 layouts. Each, made by libvips (through ImageMagick for PSD and BMP)
+/// V5 layouts; JPEG XL, and OpenEXR (linear light). Each, made by libvips (through ImageMagick for PSD and BMP)
 /// from one brick-red picture, gets its three proxies at its true size, in
 /// that red: the conversion to sRGB happened, not only a decode.
 #[test]
@@ -435,8 +435,21 @@ fn tiff_psd_and_bmp_variants_get_proxies_in_their_true_colours() {
             format,
         ]);
     }
+    vips(&["jxlsave", &src, &out("modern.jxl")]);
+    // Linear light, as HDR tools write it: the same red.
+    let linear = red.map(|c| {
+        let v = f32::from(c) / 255.0;
+        if v <= 0.04045 {
+            v / 12.92
+        } else {
+            ((v + 0.055) / 1.055).powf(2.4)
+        }
+    });
+    std::fs::write(env.path("merge.exr"), trove_testkit::exr_bytes(96, 64, linear)).unwrap();
     std::fs::remove_file(&src).unwrap();
     let names = [
+        "modern.jxl",
+        "merge.exr",
         "deep-16bit.tif",
         "hdr-float.tif",
         "press-cmyk.tif",
