@@ -39,7 +39,7 @@ corpus="${TROVE_CORPUS:-$HOME/.cache/trove/corpus}"
 scripts/corpus.sh "$corpus"
 scripts/metadata_agreement.py "$corpus" --trove "$TROVE_BIN" \
   --min catalogued=99 --min capture=95 --min capture_exif=100 --min capture_offset=100 \
-  --min capture_subsec=100 --min make=97 --min model=100 --min lens=87 --min orientation=99 \
+  --min capture_subsec=100 --min make=97 --min model=100 --min lens=87 --min orientation=100 \
   --min gps=100 --min size=99 --min video_catalogued=100 --min video_capture=100 --min video_size=100
 # Every file of the corpus that vipsthumbnail thumbnails, Trove thumbnails.
 for part in pillow pillow-heif piexif hachoir; do

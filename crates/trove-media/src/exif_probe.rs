@@ -49,8 +49,9 @@ pub fn probe_exif(bytes: &[u8]) -> Result<ExifSummary, MediaError> {
         // before it, which kamadak-exif refuses as a bad byte order.
         (Some(chunk), _) => reader.read_raw(chunk.strip_prefix(b"Exif\0\0").unwrap_or(chunk).to_vec()),
         (None, Some(tiff)) => reader.read_raw(tiff.to_vec()),
-        (None, None) => match match ifd_pointers_typed_ifd(bytes) {
-            // Read from a copy whose pointers say LONG (see below).
+        (None, None) => match match ifd_pointers_typed_ifd(bytes).or_else(|| bigtiff_as_classic(bytes)) {
+            // Read from a copy whose pointers say LONG, or a classic TIFF
+            // made of a BigTIFF's tags (see below).
             Some(patched) => reader.read_raw(patched),
             None => reader.read_from_container(&mut Cursor::new(bytes)),
         } {
@@ -99,6 +100,192 @@ fn webp_exif_chunk(bytes: &[u8]) -> Option<&[u8]> {
         at = data.checked_add(len)?.checked_add(len & 1)?;
     }
     None
+}
+
+/// A BigTIFF's metadata (IFD0, and the Exif and GPS IFDs it points to) as
+/// a classic TIFF block, which kamadak-exif reads (it knows no BigTIFF:
+/// 8-byte counts and offsets, 20-byte entries). Scanners, slide and
+/// microscope cameras and stitching tools write BigTIFF for files over
+/// 4 GB. Image data (strips, tiles) is not copied; entries whose values
+/// are over 64 KiB (an embedded thumbnail, a large profile) are left out.
+/// Written by hand: no crate converts between the two layouts.
+fn bigtiff_as_classic(bytes: &[u8]) -> Option<Vec<u8>> {
+    /// One entry of a BigTIFF IFD, its value as stored.
+    struct Entry {
+        tag: u16,
+        typ: u16,
+        count: u64,
+        value: Vec<u8>,
+    }
+    type Ifd = Vec<Entry>;
+    let big_endian = match bytes.get(..8)? {
+        [b'M', b'M', 0, 43, 0, 8, 0, 0] => true,
+        [b'I', b'I', 43, 0, 8, 0, 0, 0] => false,
+        _ => return None,
+    };
+    let read = |at: usize, n: usize| -> Option<u64> {
+        let b = bytes.get(at..at.checked_add(n)?)?;
+        let mut v = 0u64;
+        for i in 0..n {
+            let byte = if big_endian { b[i] } else { b[n - 1 - i] };
+            v = (v << 8) | u64::from(byte);
+        }
+        Some(v)
+    };
+    let put16 =
+        |out: &mut Vec<u8>, v: u16| out.extend_from_slice(&if big_endian { v.to_be_bytes() } else { v.to_le_bytes() });
+    let put32 =
+        |out: &mut Vec<u8>, v: u32| out.extend_from_slice(&if big_endian { v.to_be_bytes() } else { v.to_le_bytes() });
+    const MAX_VALUE: u64 = 64 << 10;
+    const MAX_ENTRIES: u64 = 1024;
+    /// Bytes of one value of a TIFF type; `None` for types not kept.
+    fn unit(t: u16) -> Option<u64> {
+        Some(match t {
+            1 | 2 | 6 | 7 => 1,
+            3 | 8 => 2,
+            4 | 9 | 11 | 13 => 4,
+            5 | 10 | 12 => 8,
+            16..=18 => 8,
+            _ => return None,
+        })
+    }
+    // One IFD, its entries as (tag, type, count, value bytes as stored).
+    let entries = |ifd: u64| -> Option<Ifd> {
+        let at = usize::try_from(ifd).ok()?;
+        let n = read(at, 8)?.min(MAX_ENTRIES);
+        let mut out = Vec::new();
+        for i in 0..n as usize {
+            let e = at + 8 + i * 20;
+            let (tag, typ, count) = (read(e, 2)? as u16, read(e + 2, 2)? as u16, read(e + 4, 8)?);
+            let Some(size) = unit(typ).and_then(|u| u.checked_mul(count)).filter(|&s| s <= MAX_VALUE) else {
+                continue;
+            };
+            let value = if size <= 8 {
+                bytes.get(e + 12..e + 12 + size as usize)?.to_vec()
+            } else {
+                let off = usize::try_from(read(e + 12, 8)?).ok()?;
+                match bytes.get(off..off + size as usize) {
+                    Some(v) => v.to_vec(),
+                    None => continue, // past the head: that entry only
+                }
+            };
+            out.push(Entry { tag, typ, count, value });
+        }
+        Some(out)
+    };
+    // Writes an IFD at the end of `out`; sub-IFD pointers (Exif, GPS) are
+    // written after it and patched in.
+    fn write_ifd(
+        out: &mut Vec<u8>,
+        list: &[Entry],
+        subs: &[(u16, Ifd)],
+        put16: &dyn Fn(&mut Vec<u8>, u16),
+        put32: &dyn Fn(&mut Vec<u8>, u32),
+        big_endian: bool,
+    ) -> Option<()> {
+        // Entries in tag order; 8-byte integers become LONG when they fit.
+        let mut kept: Vec<(u16, u16, u32, Vec<u8>)> = Vec::new();
+        for Entry { tag, typ, count, value } in list {
+            if matches!(tag, 273 | 279 | 324 | 325 | 0x8769 | 0x8825) {
+                continue; // image data places, and the pointers written below
+            }
+            let (typ, value) = match typ {
+                16..=18 => {
+                    let mut v = Vec::new();
+                    for chunk in value.chunks_exact(8) {
+                        let n = if big_endian {
+                            u64::from_be_bytes(chunk.try_into().ok()?)
+                        } else {
+                            u64::from_le_bytes(chunk.try_into().ok()?)
+                        };
+                        let n = u32::try_from(n).ok()?;
+                        v.extend_from_slice(&if big_endian { n.to_be_bytes() } else { n.to_le_bytes() });
+                    }
+                    (if *typ == 17 { 9 } else { 4 }, v)
+                }
+                t => (*t, value.clone()),
+            };
+            kept.push((*tag, typ, u32::try_from(*count).ok()?, value));
+        }
+        for (tag, _) in subs {
+            kept.push((*tag, 4, 1, Vec::new()));
+        }
+        kept.sort_by_key(|e| e.0);
+        let start = out.len();
+        let n = kept.len();
+        put16(out, u16::try_from(n).ok()?);
+        let data_at = start + 2 + n * 12 + 4;
+        let mut data: Vec<u8> = Vec::new();
+        let mut pointers = Vec::new();
+        for (tag, typ, count, value) in &kept {
+            put16(out, *tag);
+            put16(out, *typ);
+            put32(out, *count);
+            if subs.iter().any(|(t, _)| t == tag) {
+                pointers.push((*tag, out.len()));
+                put32(out, 0);
+            } else if value.len() <= 4 {
+                let mut v = value.clone();
+                v.resize(4, 0);
+                out.extend_from_slice(&v);
+            } else {
+                put32(out, u32::try_from(data_at + data.len()).ok()?);
+                data.extend_from_slice(value);
+                if data.len() % 2 == 1 {
+                    data.push(0);
+                }
+            }
+        }
+        put32(out, 0);
+        out.extend_from_slice(&data);
+        for (tag, at) in pointers {
+            let sub = subs.iter().find(|(t, _)| *t == tag).map(|(_, l)| l)?;
+            let here = u32::try_from(out.len()).ok()?;
+            let b = if big_endian {
+                here.to_be_bytes()
+            } else {
+                here.to_le_bytes()
+            };
+            out[at..at + 4].copy_from_slice(&b);
+            write_ifd(out, sub, &[], put16, put32, big_endian)?;
+        }
+        Some(())
+    }
+    let ifd0 = entries(read(8, 8)?)?;
+    let mut subs = Vec::new();
+    for pointer in [0x8769u16, 0x8825] {
+        if let Some(Entry { value: v, .. }) = ifd0.iter().find(|e| e.tag == pointer) {
+            let off = v
+                .get(..8)
+                .and_then(|b| {
+                    let b: [u8; 8] = b.try_into().ok()?;
+                    Some(if big_endian {
+                        u64::from_be_bytes(b)
+                    } else {
+                        u64::from_le_bytes(b)
+                    })
+                })
+                .or_else(|| {
+                    let b: [u8; 4] = v.get(..4)?.try_into().ok()?;
+                    Some(u64::from(if big_endian {
+                        u32::from_be_bytes(b)
+                    } else {
+                        u32::from_le_bytes(b)
+                    }))
+                })?;
+            if let Some(list) = entries(off) {
+                subs.push((pointer, list));
+            }
+        }
+    }
+    let mut out = if big_endian {
+        b"MM\0*".to_vec()
+    } else {
+        b"II*\0".to_vec()
+    };
+    put32(&mut out, 8);
+    write_ifd(&mut out, &ifd0, &subs, &put16, &put32, big_endian)?;
+    Some(out)
 }
 
 /// A TIFF whose IFD0 points to its Exif, GPS or Interoperability IFD with
@@ -529,6 +716,53 @@ mod tests {
             let s = probe_exif(&webp).unwrap_or_else(|e| panic!("prefix {prefix:?}: {e}"));
             assert_eq!(s.metadata.camera_make.as_deref(), Some("Canon"));
             assert_eq!(s.metadata.orientation, Some(6));
+        }
+    }
+
+    /// A little-endian BigTIFF as a scanner writes one: IFD0 with a make
+    /// (8 bytes, inline), an orientation, a model stored elsewhere, a
+    /// strip, and an Exif IFD (pointer of type LONG8) with the date.
+    fn bigtiff() -> Vec<u8> {
+        let mut b = b"II\x2b\0\x08\0\0\0".to_vec();
+        b.extend_from_slice(&16u64.to_le_bytes());
+        let entry = |b: &mut Vec<u8>, tag: u16, typ: u16, count: u64, value: u64| {
+            b.extend_from_slice(&tag.to_le_bytes());
+            b.extend_from_slice(&typ.to_le_bytes());
+            b.extend_from_slice(&count.to_le_bytes());
+            b.extend_from_slice(&value.to_le_bytes());
+        };
+        // IFD0 at 16: 5 entries (8 + 5 * 20 + 8 = 116 bytes), so data at 132.
+        let model_at = 132u64;
+        let exif_at = model_at + 16;
+        b.extend_from_slice(&5u64.to_le_bytes());
+        entry(&mut b, 0x010F, 2, 8, u64::from_le_bytes(*b"Scanner\0"));
+        entry(&mut b, 0x0110, 2, 16, model_at);
+        entry(&mut b, 0x0112, 3, 1, 6);
+        entry(&mut b, 0x0111, 16, 1, 4096);
+        entry(&mut b, 0x8769, 18, 1, exif_at);
+        b.extend_from_slice(&0u64.to_le_bytes());
+        assert_eq!(b.len() as u64, model_at);
+        b.extend_from_slice(b"FilmScan 9000\0\0\0");
+        // Exif IFD: one entry, the date stored after it.
+        let date_at = exif_at + 8 + 20 + 8;
+        b.extend_from_slice(&1u64.to_le_bytes());
+        entry(&mut b, 0x9003, 2, 20, date_at);
+        b.extend_from_slice(&0u64.to_le_bytes());
+        b.extend_from_slice(b"2021:03:04 05:06:07\0");
+        b
+    }
+
+    #[test]
+    fn bigtiff_metadata_is_read_through_a_classic_copy() {
+        let s = probe_exif(&bigtiff()).unwrap();
+        assert_eq!(s.metadata.camera_make.as_deref(), Some("Scanner"));
+        assert_eq!(s.metadata.camera_model.as_deref(), Some("FilmScan 9000"));
+        assert_eq!(s.metadata.orientation, Some(6));
+        let capture = s.capture.expect("the date in the Exif IFD");
+        assert_eq!(capture.unix_ms, 1_614_834_367_000);
+        let b = bigtiff();
+        for cut in 0..b.len() {
+            let _ = probe_exif(&b[..cut]);
         }
     }
 
