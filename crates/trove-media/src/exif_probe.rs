@@ -1,3 +1,18 @@
+//! EXIF, read in-process with the pure-Rust kamadak-exif and the readers
+//! around it here and in `heif_meta.rs` (HEIF's primary-image EXIF,
+//! BigTIFF, WebP's and ImageMagick's odd EXIF places, IFD pointers typed
+//! IFD, a malformed entry costing only itself).
+//!
+//! Chosen over Exiv2 (gexiv2, what digiKam, darktable and Shotwell use) by
+//! measurement (`scripts/exif_library_compare.py`, docs/benchmarks.md):
+//! on the 891 real images of the corpus, against `exiftool -n`, Exiv2
+//! 0.27.6 agrees on 93.5 % of EXIF capture times, 93.8 % of makes, 92.6 %
+//! of orientations, 75 % of GPS positions and 90.5 % of sizes, where this
+//! reads 100 / 97.9 / 100 / 100 / 99.1 %; and Exiv2 is a C++ parser of
+//! hostile input that would run in Trove's process (or cost a process,
+//! about 5 ms, per file), where this costs tens of microseconds in safe
+//! Rust that the fuzzer mutates real files against.
+
 use std::io::Cursor;
 
 use exif::{Exif, In, Tag, Value};
