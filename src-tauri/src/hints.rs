@@ -63,6 +63,7 @@ const HINTS: &[(&str, &str)] = &[
     ("system_folder", ""),
     ("bad_log_filter", ""),
     ("target_overlaps", ""),
+    ("bad_storage_setting", ""),
     ("album_not_found", "the sidebar lists the albums"),
     ("album_refused", ""),
     (

@@ -599,12 +599,29 @@ fn a_target_with_keys_in_the_keychain_syncs_shares_and_revokes() {
         json!({ "storageClass": "DEEP_ARCHIVE" }),
         json!({ "proxyStorageClass": "standard ia" }),
         json!({ "sse": "SSE-C" }),
+        json!({ "sse": "AES256", "sseKmsKeyId": "alias/photos" }),
+        json!({ "sse": "aws:kms", "sseKmsKeyId": "alias/my photos" }),
     ] {
         assert_eq!(with(bad.clone()).unwrap_err()["code"], "bad_storage_setting", "{bad}");
     }
     assert_eq!(
         invoke(&app, "sync_settings", json!({})).unwrap()["storage_class"],
         "STANDARD_IA"
+    );
+    // A KMS key with aws:kms: stored, kept when the form leaves it out,
+    // dropped when the encryption changes to one that takes no key.
+    let kms = with(json!({ "sse": "aws:kms", "sseKmsKeyId": " alias/photos " })).unwrap();
+    assert_eq!(
+        (&kms["sse"], &kms["sse_kms_key_id"]),
+        (&json!("aws:kms"), &json!("alias/photos")),
+        "{kms}"
+    );
+    assert_eq!(with(json!({})).unwrap()["sse_kms_key_id"], "alias/photos");
+    let switched = with(json!({ "sse": "AES256" })).unwrap();
+    assert_eq!(
+        (&switched["sse"], &switched["sse_kms_key_id"]),
+        (&json!("AES256"), &Value::Null),
+        "{switched}"
     );
     let cleared = with(json!({ "storageClass": "", "sse": "" })).unwrap();
     assert_eq!(

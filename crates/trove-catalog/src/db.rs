@@ -29,6 +29,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0018_keyword_tree_edits.sql"),
     include_str!("migrations/0019_audit.sql"),
     include_str!("migrations/0020_fixity_progress.sql"),
+    include_str!("migrations/0021_kms_key.sql"),
 ];
 
 /// The schema version this build writes.

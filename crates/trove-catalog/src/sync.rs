@@ -25,6 +25,8 @@ pub struct TargetSettings {
     pub storage_class_originals: Option<String>,
     pub storage_class_proxies: Option<String>,
     pub sse: Option<String>,
+    /// The KMS key (id, alias or ARN) for `aws:kms`; `None`: the bucket's.
+    pub sse_kms_key_id: Option<String>,
     /// The AWS profile to take credentials from (a name, not a secret).
     pub profile: Option<String>,
     /// Days to keep the objects of an asset's earlier content once it was
@@ -229,13 +231,14 @@ fn target_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TargetRecord> {
             sse: r.get(7)?,
             profile: r.get(8)?,
             keep_replaced_days: r.get(10)?,
+            sse_kms_key_id: r.get(11)?,
         },
         created_at: r.get(9)?,
     })
 }
 
 const TARGET_COLUMNS: &str = "id, url, endpoint, region, path_style, storage_class_originals, \
-                              storage_class_proxies, sse, profile, created_at, keep_replaced_days";
+                              storage_class_proxies, sse, profile, created_at, keep_replaced_days, sse_kms_key_id";
 
 impl Batch<'_> {
     /// Forgets the recorded parts of an object's multipart upload.
@@ -256,13 +259,15 @@ impl Batch<'_> {
         tx.execute("UPDATE targets SET active = 0", []).ctx("set target")?;
         tx.execute(
             "INSERT INTO targets (url, endpoint, region, path_style, storage_class_originals,
-                                  storage_class_proxies, sse, profile, active, created_at, keep_replaced_days)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?10)
+                                  storage_class_proxies, sse, profile, active, created_at, keep_replaced_days,
+                                  sse_kms_key_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?10, ?11)
              ON CONFLICT (url) DO UPDATE SET
                 endpoint = excluded.endpoint, region = excluded.region, path_style = excluded.path_style,
                 storage_class_originals = excluded.storage_class_originals,
                 storage_class_proxies = excluded.storage_class_proxies, sse = excluded.sse,
-                profile = excluded.profile, keep_replaced_days = excluded.keep_replaced_days, active = 1",
+                profile = excluded.profile, keep_replaced_days = excluded.keep_replaced_days,
+                sse_kms_key_id = excluded.sse_kms_key_id, active = 1",
             params![
                 t.url,
                 t.endpoint,
@@ -273,7 +278,8 @@ impl Batch<'_> {
                 t.sse,
                 t.profile,
                 now,
-                t.keep_replaced_days
+                t.keep_replaced_days,
+                t.sse_kms_key_id
             ],
         )
         .ctx("set target")?;

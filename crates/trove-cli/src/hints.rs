@@ -69,6 +69,7 @@ const HINTS: &[(&str, &str)] = &[
     ("system_folder", ""),
     ("bad_log_filter", ""),
     ("target_overlaps", ""),
+    ("bad_storage_setting", ""),
     ("album_not_found", "`trove album list` shows every album and folder"),
     ("album_refused", ""),
     (

@@ -13,6 +13,8 @@ use trove_core::{CoreError, CredentialSource, Event, SyncOptions, SyncPolicy, Sy
 use crate::{EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, ctrl_c, open_reader, open_writer, output};
 
 #[derive(Debug, Subcommand)]
+// Parsed once per run: the size of the larger variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum TargetAction {
     /// Set where the library syncs to: s3://BUCKET/PREFIX or file:///PATH.
     Set {
@@ -32,6 +34,10 @@ pub enum TargetAction {
         /// Server-side encryption: AES256 or aws:kms.
         #[arg(long, value_name = "MODE")]
         sse: Option<String>,
+        /// The KMS key for aws:kms (a key id, alias/NAME or ARN); without
+        /// it, the bucket's default key.
+        #[arg(long, value_name = "KEY", requires = "sse")]
+        sse_kms_key_id: Option<String>,
         /// AWS profile to take credentials from.
         #[arg(long, env = "AWS_PROFILE", value_name = "NAME")]
         profile: Option<String>,
@@ -75,6 +81,7 @@ fn target_json(t: &Target) -> serde_json::Value {
         "storage_class_originals": t.settings.storage_class_originals,
         "storage_class_proxies": t.settings.storage_class_proxies,
         "sse": t.settings.sse,
+        "sse_kms_key_id": t.settings.sse_kms_key_id,
         "profile": t.settings.profile,
         "keep_replaced_days": t.settings.keep_replaced_days,
     })
@@ -89,6 +96,7 @@ pub fn target(dir: &Path, action: TargetAction) -> Result<u8, CoreError> {
             storage_class,
             proxy_storage_class,
             sse,
+            sse_kms_key_id,
             profile,
             path_style,
             keep_replaced_days,
@@ -104,6 +112,7 @@ pub fn target(dir: &Path, action: TargetAction) -> Result<u8, CoreError> {
                 storage_class_originals: storage_class,
                 storage_class_proxies: proxy_storage_class,
                 sse,
+                sse_kms_key_id,
                 profile: profile.clone(),
                 keep_replaced_days,
             })?;

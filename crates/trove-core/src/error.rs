@@ -85,6 +85,12 @@ pub enum CoreError {
         what: &'static str,
         other: PathBuf,
     },
+    /// A target setting the bucket cannot be asked for: a malformed
+    /// storage class, an archive class nothing can read back without a
+    /// restore, an encryption mode S3 does not know, a KMS key without
+    /// aws:kms.
+    #[error("{detail}")]
+    BadTargetSetting { detail: String },
     /// The whole disk or one of the operating system's folders.
     #[error("{} is the whole disk or a system folder; add the folders that hold your files", path.display())]
     SystemFolder { path: PathBuf },
@@ -187,6 +193,7 @@ impl CoreError {
             CoreError::SystemFolder { .. } => "system_folder",
             CoreError::BadLogFilter { .. } => "bad_log_filter",
             CoreError::TargetOverlaps { .. } => "target_overlaps",
+            CoreError::BadTargetSetting { .. } => "bad_storage_setting",
             CoreError::AlbumRefused { .. } => "album_refused",
             CoreError::Sidecar { .. } => "sidecar_refused",
             CoreError::NothingSelected { .. } => "nothing_selected",
@@ -266,6 +273,7 @@ impl CoreError {
                 | CoreError::SystemFolder { .. }
                 | CoreError::BadLogFilter { .. }
                 | CoreError::TargetOverlaps { .. }
+                | CoreError::BadTargetSetting { .. }
                 | CoreError::AlbumRefused { .. }
                 | CoreError::NothingSelected { .. }
                 | CoreError::LibraryExists { .. }
@@ -342,6 +350,7 @@ const CODES: &[&str] = &[
     "system_folder",
     "bad_log_filter",
     "target_overlaps",
+    "bad_storage_setting",
     "album_refused",
     "sidecar_refused",
     "nothing_selected",
@@ -418,6 +427,7 @@ mod tests {
                 what: "x",
                 other: p(),
             },
+            CoreError::BadTargetSetting { detail: s() },
             CoreError::AlbumRefused { album: s(), why: s() },
             CoreError::Sidecar { path: p(), detail: s() },
             CoreError::ShareNeedsBucket { target: s() },
@@ -471,6 +481,7 @@ mod tests {
             CoreError::SystemFolder { .. } => "SystemFolder",
             CoreError::BadLogFilter { .. } => "BadLogFilter",
             CoreError::TargetOverlaps { .. } => "TargetOverlaps",
+            CoreError::BadTargetSetting { .. } => "BadTargetSetting",
             CoreError::AlbumRefused { .. } => "AlbumRefused",
             CoreError::Sidecar { .. } => "Sidecar",
             CoreError::ShareNeedsBucket { .. } => "ShareNeedsBucket",
@@ -492,7 +503,7 @@ mod tests {
         let all: Vec<&str> = CoreError::codes().collect();
         let samples = samples();
         let variants: std::collections::BTreeSet<&str> = samples.iter().map(variant).collect();
-        assert_eq!(variants.len(), 41, "one sample per variant: {variants:?}");
+        assert_eq!(variants.len(), 42, "one sample per variant: {variants:?}");
         for e in &samples {
             assert!(
                 all.contains(&e.code()),

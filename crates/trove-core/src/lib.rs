@@ -86,7 +86,8 @@ pub use sidecars::{SidecarMode, SidecarNaming, SidecarReport, sidecar_fields};
 pub use sync::{
     CredentialSource, FetchReport, FixityOptions, MAX_AUDIT_PAGE, PlanReport, ReconcileReport, RecoverProxies,
     RecoverReport, RecoverRequest, RestoreReport, SNAPSHOT_PREFIX, SnapshotInfo, SyncOptions, SyncReport, SyncStatus,
-    Target, TargetSettings, UploadReport, UploadRequest, VerifyReport, premis_event, upload,
+    Target, TargetSettings, UploadReport, UploadRequest, VerifyReport, check_kms_key, check_sse, check_storage_class,
+    premis_event, upload,
 };
 pub use trove_catalog::ShareKind;
 pub use trove_catalog::{

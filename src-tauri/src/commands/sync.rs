@@ -59,6 +59,7 @@ pub async fn sync_settings(state: State<'_, AppState>) -> Result<SyncSettingsDto
             storage_class: target.as_ref().and_then(|t| t.settings.storage_class_originals.clone()),
             proxy_storage_class: target.as_ref().and_then(|t| t.settings.storage_class_proxies.clone()),
             sse: target.as_ref().and_then(|t| t.settings.sse.clone()),
+            sse_kms_key_id: target.as_ref().and_then(|t| t.settings.sse_kms_key_id.clone()),
         })
     })
     .await
@@ -70,9 +71,10 @@ pub async fn sync_settings(state: State<'_, AppState>) -> Result<SyncSettingsDto
 /// with none stored the AWS environment is used. `forget_keys` removes the
 /// stored keys. `keep_replaced_days` is the form's retention field: how
 /// long an edited file's earlier version stays (null: forever). The
-/// storage classes and `sse`: absent keeps what is set, empty is the
-/// bucket's default, otherwise a class name (`STANDARD_IA`) or `AES256` /
-/// `aws:kms`.
+/// storage classes, `sse` and `sse_kms_key_id`: absent keeps what is set,
+/// empty is the bucket's default, otherwise a class name (`STANDARD_IA`),
+/// `AES256` / `aws:kms`, and a KMS key id, alias or ARN (with aws:kms
+/// only). The core checks them (`bad_storage_setting`).
 #[tauri::command]
 // A command's arguments are the page's named form fields.
 #[allow(clippy::too_many_arguments)]
@@ -89,6 +91,7 @@ pub async fn set_sync_target(
     storage_class: Option<String>,
     proxy_storage_class: Option<String>,
     sse: Option<String>,
+    sse_kms_key_id: Option<String>,
 ) -> Result<SyncSettingsDto, ErrorDto> {
     let lib = state.lib()?;
     if !lib.is_writer() {
@@ -99,9 +102,13 @@ pub async fn set_sync_target(
     }
     let clean = |s: Option<String>| s.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
     let (access_key, secret_key) = (clean(access_key), clean(secret_key));
-    let storage_class = storage_class.map(|c| check_storage_class(&c)).transpose()?;
-    let proxy_storage_class = proxy_storage_class.map(|c| check_storage_class(&c)).transpose()?;
-    let sse = sse.map(|m| check_sse(&m)).transpose()?;
+    let storage_class = storage_class
+        .map(|c| trove_core::check_storage_class(Some(&c)))
+        .transpose()?;
+    let proxy_storage_class = proxy_storage_class
+        .map(|c| trove_core::check_storage_class(Some(&c)))
+        .transpose()?;
+    let sse = sse.map(|m| trove_core::check_sse(Some(&m))).transpose()?;
     if access_key.is_some() != secret_key.is_some() {
         return Err(ErrorDto::new(
             codes::KEYS_INCOMPLETE,
@@ -127,6 +134,18 @@ pub async fn set_sync_target(
             sse: sse.unwrap_or_else(|| base.sse.clone()),
             ..base
         };
+        // A key kept from before goes with aws:kms; one given is checked.
+        let settings = TargetSettings {
+            sse_kms_key_id: match sse_kms_key_id {
+                Some(k) => Some(k.trim().to_owned()).filter(|k| !k.is_empty()),
+                None => settings
+                    .sse_kms_key_id
+                    .clone()
+                    .filter(|_| settings.sse.as_deref() == Some("aws:kms")),
+            },
+            ..settings
+        };
+        trove_core::check_kms_key(settings.sse_kms_key_id.as_deref(), settings.sse.as_deref())?;
         if let Some(e) = &settings.endpoint
             && credentials::is_plain_http_elsewhere(e)
             && allow_plain_http != Some(true)
@@ -270,51 +289,6 @@ pub async fn set_root_policy(state: State<'_, AppState>, root_id: i64, policy: S
         Ok(lib.set_sync_policy(&root_id.to_string(), parsed)?)
     })
     .await
-}
-
-/// A storage class as the form gives it: empty for the bucket's default,
-/// otherwise S3's spelling (capitals, digits, underscores). Classes of
-/// other providers pass when they are spelled so; the server refuses one
-/// it does not know, at the first upload.
-fn check_storage_class(class: &str) -> Result<Option<String>, ErrorDto> {
-    let class = class.trim();
-    if class.is_empty() {
-        return Ok(None);
-    }
-    if class.len() > 32
-        || !class
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
-    {
-        return Err(ErrorDto::new(
-            codes::BAD_STORAGE_SETTING,
-            format!("{class:?} is not a storage class; use one such as STANDARD, STANDARD_IA or INTELLIGENT_TIERING"),
-        ));
-    }
-    if matches!(class, "GLACIER" | "DEEP_ARCHIVE") {
-        return Err(ErrorDto::new(
-            codes::BAD_STORAGE_SETTING,
-            format!(
-                "{class} objects cannot be read back without a restore request, which Trove does not make yet: fixity checks and restores would fail; use GLACIER_IR for instant-retrieval archive"
-            ),
-        ));
-    }
-    Ok(Some(class.to_owned()))
-}
-
-/// Server-side encryption as the form gives it: empty for the bucket's
-/// default, `AES256` (SSE-S3) or `aws:kms` (SSE-KMS with the bucket's key).
-fn check_sse(mode: &str) -> Result<Option<String>, ErrorDto> {
-    match mode.trim() {
-        "" => Ok(None),
-        m @ ("AES256" | "aws:kms") => Ok(Some(m.to_owned())),
-        other => Err(ErrorDto::new(
-            codes::BAD_STORAGE_SETTING,
-            format!(
-                "{other:?} is not an encryption Trove can ask for; use AES256 or aws:kms, or leave it empty for the bucket's default"
-            ),
-        )),
-    }
 }
 
 /// Rows of the audit trail, newest first: the page before row `before`

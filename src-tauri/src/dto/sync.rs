@@ -36,6 +36,9 @@ pub struct SyncSettingsDto {
     /// Server-side encryption asked for: AES256 or aws:kms; null: the
     /// bucket's default.
     pub sse: Option<String>,
+    /// The KMS key asked for under aws:kms (id, alias or ARN); null: the
+    /// bucket's key.
+    pub sse_kms_key_id: Option<String>,
     /// What each watched folder sends.
     pub policies: Vec<RootPolicyDto>,
 }

@@ -193,6 +193,8 @@ export function setSyncTarget(target: {
   proxyStorageClass?: string;
   /** "AES256", "aws:kms" or "" for the bucket's default; absent keeps it. */
   sse?: string;
+  /** The KMS key (id, alias/NAME or ARN) under aws:kms; "" for the bucket's key; absent keeps it. */
+  sseKmsKeyId?: string;
 }): Promise<SyncSettingsDto> {
   return call<SyncSettingsDto>("set_sync_target", target);
 }

@@ -119,10 +119,15 @@ impl Library {
     pub fn set_target(&self, settings: &TargetSettings) -> Result<Target> {
         self.require_writer("setting the sync target")?;
         let url = TargetUrl::parse(&settings.url)?;
+        let sse = check_sse(settings.sse.as_deref())?;
         let settings = TargetSettings {
             url: url.to_string(),
             endpoint: settings.endpoint.clone().filter(|s| !s.is_empty()),
             region: settings.region.clone().filter(|s| !s.is_empty()),
+            storage_class_originals: check_storage_class(settings.storage_class_originals.as_deref())?,
+            storage_class_proxies: check_storage_class(settings.storage_class_proxies.as_deref())?,
+            sse_kms_key_id: check_kms_key(settings.sse_kms_key_id.as_deref(), sse.as_deref())?,
+            sse,
             ..settings.clone()
         };
         if let TargetUrl::Folder { path } = &url {
@@ -218,6 +223,7 @@ impl Library {
                 opts.region = target.settings.region.clone();
                 opts.path_style = target.settings.path_style;
                 opts.server_side_encryption = target.settings.sse.clone();
+                opts.sse_kms_key_id = target.settings.sse_kms_key_id.clone();
                 opts.read_timeout = timeout;
                 opts.stall_timeout = timeout.min(Duration::from_secs(20));
                 AnyStore::S3(S3Store::connect(opts).await?)
@@ -566,6 +572,74 @@ fn resolved(path: &Path) -> PathBuf {
             _ => return abs,
         }
     }
+}
+
+/// A storage class as given: empty is the bucket's default; otherwise an
+/// S3 class name (upper case, digits, `_`). GLACIER and DEEP_ARCHIVE are
+/// refused: their objects cannot be read back without a restore request,
+/// which Trove does not make yet, so fixity checks and restores would fail.
+pub fn check_storage_class(class: Option<&str>) -> Result<Option<String>> {
+    let Some(class) = class.map(str::trim).filter(|c| !c.is_empty()) else {
+        return Ok(None);
+    };
+    if class.len() > 32
+        || !class
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+    {
+        return Err(CoreError::BadTargetSetting {
+            detail: format!(
+                "{class:?} is not a storage class; use one such as STANDARD, STANDARD_IA or INTELLIGENT_TIERING"
+            ),
+        });
+    }
+    if matches!(class, "GLACIER" | "DEEP_ARCHIVE") {
+        return Err(CoreError::BadTargetSetting {
+            detail: format!(
+                "{class} objects cannot be read back without a restore request, which Trove does not make yet: fixity checks and restores would fail; use GLACIER_IR for instant-retrieval archive"
+            ),
+        });
+    }
+    Ok(Some(class.to_owned()))
+}
+
+/// Server-side encryption as given: empty is the bucket's default,
+/// `AES256` (SSE-S3) or `aws:kms` (SSE-KMS).
+pub fn check_sse(mode: Option<&str>) -> Result<Option<String>> {
+    match mode.map(str::trim).unwrap_or_default() {
+        "" => Ok(None),
+        m @ ("AES256" | "aws:kms") => Ok(Some(m.to_owned())),
+        other => Err(CoreError::BadTargetSetting {
+            detail: format!(
+                "{other:?} is not an encryption Trove can ask for; use AES256 or aws:kms, or leave it empty for the bucket's default"
+            ),
+        }),
+    }
+}
+
+/// The KMS key for `aws:kms`: a key id, an `alias/...` or an ARN, as AWS
+/// accepts them (no spaces, at most 2048 characters); empty uses the
+/// bucket's key. Refused with any other encryption, which S3 would reject
+/// on every upload.
+pub fn check_kms_key(key: Option<&str>, sse: Option<&str>) -> Result<Option<String>> {
+    let Some(key) = key.map(str::trim).filter(|k| !k.is_empty()) else {
+        return Ok(None);
+    };
+    if sse != Some("aws:kms") {
+        return Err(CoreError::BadTargetSetting {
+            detail: format!(
+                "a KMS key ({key}) is used only with aws:kms encryption; choose aws:kms, or leave the key empty"
+            ),
+        });
+    }
+    if key.len() > 2048 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(CoreError::BadTargetSetting {
+            detail: format!(
+                "{key:?} is not a KMS key id, alias or ARN (such as alias/photos or arn:aws:kms:eu-west-1:111122223333:key/...)"
+            ),
+        });
+    }
+    Ok(Some(key.to_owned()))
 }
 
 #[cfg(test)]

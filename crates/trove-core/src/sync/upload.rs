@@ -307,6 +307,11 @@ pub fn upload(
         }
     }
     let url = TargetUrl::parse(&req.target.url)?;
+    // The bucket would refuse every object for these: said once, first.
+    super::check_storage_class(req.target.storage_class_originals.as_deref())?;
+    super::check_storage_class(req.target.storage_class_proxies.as_deref())?;
+    let sse = super::check_sse(req.target.sse.as_deref())?;
+    super::check_kms_key(req.target.sse_kms_key_id.as_deref(), sse.as_deref())?;
     let rt = runtime(opts.threads)?;
     let store = match &url {
         TargetUrl::Folder { path } => AnyStore::Folder(FolderStore::new(path.clone())),
@@ -317,6 +322,7 @@ pub fn upload(
             o.region = req.target.region.clone();
             o.path_style = req.target.path_style;
             o.server_side_encryption = req.target.sse.clone();
+            o.sse_kms_key_id = req.target.sse_kms_key_id.clone();
             o.read_timeout = opts.request_timeout;
             o.stall_timeout = opts.request_timeout.min(Duration::from_secs(20));
             AnyStore::S3(rt.block_on(S3Store::connect(o))?)

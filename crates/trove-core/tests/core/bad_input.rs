@@ -229,6 +229,7 @@ fn a_folder_target_and_watched_folders_stay_apart() {
         storage_class_originals: None,
         storage_class_proxies: None,
         sse: None,
+        sse_kms_key_id: None,
         profile: None,
         keep_replaced_days: None,
     };
@@ -248,4 +249,89 @@ fn a_folder_target_and_watched_folders_stay_apart() {
     std::fs::create_dir_all(&photos).unwrap();
     let e = env.lib.add_root(&photos, AddRootOptions::default()).unwrap_err();
     assert_eq!(e.code(), "target_overlaps", "{e}");
+}
+
+/// Bucket settings the bucket would refuse on every upload are refused
+/// when they are set, by name and with what to give instead; good ones
+/// are kept as given (trimmed), a KMS key only with aws:kms.
+#[test]
+fn target_settings_the_bucket_would_refuse_are_refused_when_set() {
+    let env = Env::new();
+    let base = trove_core::TargetSettings {
+        url: "s3://photos/lib".into(),
+        ..Default::default()
+    };
+    let set = |s: trove_core::TargetSettings| env.lib.set_target(&s);
+    for (settings, says) in [
+        (
+            trove_core::TargetSettings {
+                sse: Some("aws:kms ".into()),
+                sse_kms_key_id: Some(" alias/photos ".into()),
+                storage_class_originals: Some("STANDARD_IA".into()),
+                ..base.clone()
+            },
+            None,
+        ),
+        (
+            trove_core::TargetSettings {
+                sse: Some("AES256".into()),
+                sse_kms_key_id: Some("alias/photos".into()),
+                ..base.clone()
+            },
+            Some("only with aws:kms"),
+        ),
+        (
+            trove_core::TargetSettings {
+                sse: Some("aws:kms".into()),
+                sse_kms_key_id: Some("alias/my photos".into()),
+                ..base.clone()
+            },
+            Some("is not a KMS key id"),
+        ),
+        (
+            trove_core::TargetSettings {
+                sse: Some("rot13".into()),
+                ..base.clone()
+            },
+            Some("use AES256 or aws:kms"),
+        ),
+        (
+            trove_core::TargetSettings {
+                storage_class_originals: Some("DEEP_ARCHIVE".into()),
+                ..base.clone()
+            },
+            Some("restore request"),
+        ),
+        (
+            trove_core::TargetSettings {
+                storage_class_proxies: Some("standard ia".into()),
+                ..base.clone()
+            },
+            Some("is not a storage class"),
+        ),
+    ] {
+        match (set(settings.clone()), says) {
+            (Ok(t), None) => {
+                assert_eq!(t.settings.sse.as_deref(), Some("aws:kms"));
+                assert_eq!(t.settings.sse_kms_key_id.as_deref(), Some("alias/photos"));
+                let stored = env.lib.target().unwrap().settings;
+                assert_eq!(
+                    stored.sse_kms_key_id.as_deref(),
+                    Some("alias/photos"),
+                    "kept in the catalog"
+                );
+                assert_eq!(stored.storage_class_originals.as_deref(), Some("STANDARD_IA"));
+            }
+            (Err(e), Some(text)) => {
+                assert_eq!(e.code(), "bad_storage_setting", "{e}");
+                assert!(e.to_string().contains(text), "{settings:?}: {e}");
+            }
+            (other, _) => panic!("{settings:?}: {other:?}"),
+        }
+    }
+    // A refused setting left the good one in place.
+    assert_eq!(
+        env.lib.target().unwrap().settings.sse_kms_key_id.as_deref(),
+        Some("alias/photos")
+    );
 }

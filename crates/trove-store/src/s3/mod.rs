@@ -62,6 +62,8 @@ struct Inner {
     bucket: String,
     prefix: String,
     sse: Option<ServerSideEncryption>,
+    /// The KMS key asked for with `aws:kms`.
+    kms_key: Option<String>,
     describe: String,
     credentials: Option<SharedCredentialsProvider>,
     /// The server refused `x-amz-checksum-sha256` once (Backblaze B2 does):
@@ -132,6 +134,9 @@ impl S3Store {
             None | Some("") => None,
             Some(s) => Some(ServerSideEncryption::from(s)),
         };
+        let kms_key = opts
+            .sse_kms_key_id
+            .filter(|k| !k.is_empty() && matches!(sse, Some(ServerSideEncryption::AwsKms)));
         let prefix = opts.prefix.trim_matches('/').to_owned();
         let describe = if prefix.is_empty() {
             format!("s3://{}", opts.bucket)
@@ -144,6 +149,7 @@ impl S3Store {
                 bucket: opts.bucket,
                 prefix,
                 sse,
+                kms_key,
                 describe,
                 credentials: provider,
                 checksum_header_refused: AtomicBool::new(false),
@@ -244,6 +250,7 @@ impl S3Store {
             .set_content_type(opts.content_type.clone())
             .set_storage_class(opts.storage_class.as_deref().map(StorageClass::from))
             .set_server_side_encryption(self.inner.sse.clone())
+            .set_ssekms_key_id(self.inner.kms_key.clone())
             .set_metadata(metadata(opts));
         let out = match sums.sha256 {
             // The SDK need not hash the body a second time.
@@ -491,6 +498,7 @@ impl ObjectStore for S3Store {
             .set_content_type(opts.content_type.clone())
             .set_storage_class(opts.storage_class.as_deref().map(StorageClass::from))
             .set_server_side_encryption(self.inner.sse.clone())
+            .set_ssekms_key_id(self.inner.kms_key.clone())
             .set_metadata(metadata(opts))
             .send()
             .await
@@ -793,7 +801,9 @@ impl ObjectStore for S3Store {
             .copy_source(source)
             .metadata_directive(MetadataDirective::Copy);
         if let Some(sse) = &self.inner.sse {
-            req = req.server_side_encryption(sse.clone());
+            req = req
+                .server_side_encryption(sse.clone())
+                .set_ssekms_key_id(self.inner.kms_key.clone());
         }
         req.send().await.map_err(|e| self.error("copy", from, e))?;
         Ok(())

@@ -46,6 +46,9 @@ pub struct S3Options {
     pub path_style: bool,
     /// `AES256` or `aws:kms`; `None` leaves the bucket default.
     pub server_side_encryption: Option<String>,
+    /// The KMS key (id, alias or ARN) under `aws:kms`; `None`: the
+    /// bucket's key. Ignored under any other encryption.
+    pub sse_kms_key_id: Option<String>,
     pub credentials: CredentialSource,
     /// Connect timeout.
     pub connect_timeout: Duration,
@@ -68,6 +71,7 @@ impl S3Options {
             region: None,
             path_style: false,
             server_side_encryption: None,
+            sse_kms_key_id: None,
             credentials,
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(60),

@@ -42,6 +42,11 @@ proxy_storage_class: string | null,
  */
 sse: string | null, 
 /**
+ * The KMS key asked for under aws:kms (id, alias or ARN); null: the
+ * bucket's key.
+ */
+sse_kms_key_id: string | null, 
+/**
  * What each watched folder sends.
  */
 policies: Array<RootPolicyDto>, };
