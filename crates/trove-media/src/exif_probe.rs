@@ -153,6 +153,7 @@ fn bigtiff_as_classic(bytes: &[u8]) -> Option<Vec<u8>> {
         |out: &mut Vec<u8>, v: u32| out.extend_from_slice(&if big_endian { v.to_be_bytes() } else { v.to_le_bytes() });
     const MAX_VALUE: u64 = 64 << 10;
     const MAX_ENTRIES: u64 = 1024;
+    const MAX_IFD_BYTES: u64 = 4 << 20;
     /// Bytes of one value of a TIFF type; `None` for types not kept.
     fn unit(t: u16) -> Option<u64> {
         Some(match t {
@@ -169,17 +170,23 @@ fn bigtiff_as_classic(bytes: &[u8]) -> Option<Vec<u8>> {
         let at = usize::try_from(ifd).ok()?;
         let n = read(at, 8)?.min(MAX_ENTRIES);
         let mut out = Vec::new();
+        // A hostile file's thousand 64 KiB values stop here.
+        let mut copied = 0u64;
         for i in 0..n as usize {
             let e = at + 8 + i * 20;
             let (tag, typ, count) = (read(e, 2)? as u16, read(e + 2, 2)? as u16, read(e + 4, 8)?);
             let Some(size) = unit(typ).and_then(|u| u.checked_mul(count)).filter(|&s| s <= MAX_VALUE) else {
                 continue;
             };
+            copied += size;
+            if copied > MAX_IFD_BYTES {
+                break;
+            }
             let value = if size <= 8 {
                 bytes.get(e + 12..e + 12 + size as usize)?.to_vec()
             } else {
                 let off = usize::try_from(read(e + 12, 8)?).ok()?;
-                match bytes.get(off..off + size as usize) {
+                match off.checked_add(size as usize).and_then(|end| bytes.get(off..end)) {
                     Some(v) => v.to_vec(),
                     None => continue, // past the head: that entry only
                 }
@@ -205,17 +212,24 @@ fn bigtiff_as_classic(bytes: &[u8]) -> Option<Vec<u8>> {
                 continue; // image data places, and the pointers written below
             }
             let (typ, value) = match typ {
+                // 8-byte integers narrowed to 4; an entry whose values do
+                // not fit is left out (only that entry).
                 16..=18 => {
-                    let mut v = Vec::new();
-                    for chunk in value.chunks_exact(8) {
-                        let n = if big_endian {
-                            u64::from_be_bytes(chunk.try_into().ok()?)
-                        } else {
-                            u64::from_le_bytes(chunk.try_into().ok()?)
-                        };
-                        let n = u32::try_from(n).ok()?;
-                        v.extend_from_slice(&if big_endian { n.to_be_bytes() } else { n.to_le_bytes() });
-                    }
+                    let narrowed: Option<Vec<u8>> = value
+                        .chunks_exact(8)
+                        .map(|chunk| {
+                            let b: [u8; 8] = chunk.try_into().ok()?;
+                            let n = if big_endian {
+                                u64::from_be_bytes(b)
+                            } else {
+                                u64::from_le_bytes(b)
+                            };
+                            let n = u32::try_from(n).ok()?;
+                            Some(if big_endian { n.to_be_bytes() } else { n.to_le_bytes() })
+                        })
+                        .collect::<Option<Vec<[u8; 4]>>>()
+                        .map(|v| v.concat());
+                    let Some(v) = narrowed else { continue };
                     (if *typ == 17 { 9 } else { 4 }, v)
                 }
                 t => (*t, value.clone()),
@@ -778,6 +792,20 @@ mod tests {
         let b = bigtiff();
         for cut in 0..b.len() {
             let _ = probe_exif(&b[..cut]);
+        }
+        // Offsets and counts garbled (8-byte values near u64::MAX among
+        // them): never a panic or an overflow.
+        let mut rng = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..5000 {
+            let mut g = b.clone();
+            for _ in 0..3 {
+                rng ^= rng << 13;
+                rng ^= rng >> 7;
+                rng ^= rng << 17;
+                let i = 8 + (rng as usize) % (g.len() - 8);
+                g[i] = if rng & 0x100 == 0 { 0xff } else { (rng >> 40) as u8 };
+            }
+            let _ = probe_exif(&g);
         }
     }
 

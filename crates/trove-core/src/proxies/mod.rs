@@ -565,23 +565,30 @@ impl Library {
         detail: &AssetDetail,
         orientation: Option<u8>,
     ) -> std::result::Result<Vec<u8>, MediaError> {
-        let (w, h) = (
-            u64::from(detail.asset.width.unwrap_or(0)),
-            u64::from(detail.asset.height.unwrap_or(0)),
-        );
-        let long = w.max(h).max(1);
-        let pixels = w.saturating_mul(h).max(1);
-        let long_side = if pixels <= FULL_MAX_PIXELS {
-            long
-        } else {
-            (long as f64 * (FULL_MAX_PIXELS as f64 / pixels as f64).sqrt()) as u64
+        // vips never enlarges (`--size down`): a size not catalogued yet
+        // asks for the largest square within the limit.
+        let square_limit = (FULL_MAX_PIXELS as f64).sqrt() as u64;
+        let long_side = match (detail.asset.width, detail.asset.height) {
+            (Some(w), Some(h)) if w > 0 && h > 0 => {
+                let (w, h) = (u64::from(w), u64::from(h));
+                let pixels = w.saturating_mul(h);
+                if pixels <= FULL_MAX_PIXELS {
+                    w.max(h)
+                } else {
+                    (w.max(h) as f64 * (FULL_MAX_PIXELS as f64 / pixels as f64).sqrt()) as u64
+                }
+            }
+            _ => square_limit,
         };
         let long_side = u32::try_from(long_side).unwrap_or(u32::MAX);
         let v = trove_media::vips_preview(self.tools(), source, long_side)?;
         match orientation {
-            // vips gives the pixels as stored: turned here when they must be.
+            // vips gives the pixels as stored: turned here when they must
+            // be, within the decode budget (the render's size, not the
+            // original's).
             Some(2..=8) => {
-                let _decoding = self.decode_budget().take(u64::from(v.width) * u64::from(v.height) * 6);
+                let spec = trove_media::full_size_spec(FULL_MAX_PIXELS, FULL_QUALITY);
+                let _decoding = self.decode_budget().take(trove_media::decode_memory(&v.jpeg, &spec));
                 Ok(trove_media::full_size_jpeg(&v.jpeg, orientation, FULL_MAX_PIXELS, FULL_QUALITY)?.jpeg)
             }
             _ => Ok(v.jpeg),
