@@ -2226,12 +2226,8 @@ fn a_kms_key_is_asked_for_on_every_upload_under_aws_kms() {
             "--json",
         ],
     );
-    assert_eq!(refused.status.code(), Some(2), "{}", super::stderr(&refused));
-    assert!(
-        super::stderr(&refused).contains("only with aws:kms"),
-        "{}",
-        super::stderr(&refused)
-    );
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("only with aws:kms"), "{}", stderr(&refused));
     proxy.record_requests(true);
     let set = ok(&trove_s3(
         &lib,
