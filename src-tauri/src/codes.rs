@@ -68,9 +68,6 @@ pub const NOT_PLAYABLE: &str = "not_playable";
 pub const BAD_ALBUM_KIND: &str = "bad_album_kind";
 /// A sidecar mode or naming the desktop does not know.
 pub const BAD_SIDECAR_SETTING: &str = "bad_sidecar_setting";
-/// A storage class or server-side encryption the target form does not
-/// take.
-pub const BAD_STORAGE_SETTING: &str = "bad_storage_setting";
 
 /// Every code above.
 pub const ALL: &[&str] = &[
@@ -87,7 +84,6 @@ pub const ALL: &[&str] = &[
     PLAIN_HTTP,
     KEYS_FOR_ANOTHER_ENDPOINT,
     BAD_SAMPLE,
-    BAD_STORAGE_SETTING,
     REQUEST_INVALID,
     INTERNAL,
     LIBRARY_UNAVAILABLE,
