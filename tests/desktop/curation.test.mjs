@@ -163,6 +163,12 @@ test("rate, flag and label with keys, search by them, tag, and undo", { timeout:
     await session.waitFor("the panel to show it", async () =>
       (await session.exec("return document.querySelector('[data-testid=viewer]').textContent")).includes("Harbour 5"),
     );
+    // The field has the keyboard before the first key (a key typed while
+    // nothing does goes to the window: "/" would open the search).
+    await session.exec("document.querySelector('[data-testid=viewer-keyword-input]').focus()");
+    await session.waitFor("the keyword field to have the keyboard", async () =>
+      session.exec("return document.activeElement === document.querySelector('[data-testid=viewer-keyword-input]')"),
+    );
     await session.type("[data-testid=viewer-keyword-input]", "Birds/Puffin");
     await session.waitFor("the keyword typed", async () =>
       (await session.exec("return document.querySelector('[data-testid=viewer-keyword-input]').value")) === "Birds/Puffin",

@@ -104,7 +104,13 @@ export class Session {
       page = await this.exec(
         `const notices = Array.from(document.querySelectorAll('[data-testid=notice-message]')).map(n => n.textContent.trim());
          const v = document.querySelector('[data-testid=viewer]');
-         const out = ['notices: ' + JSON.stringify(notices)];
+         const search = document.querySelector('[data-testid=search-input]');
+         const focus = document.activeElement;
+         const out = [
+           'notices: ' + JSON.stringify(notices),
+           'search: ' + JSON.stringify(search ? search.value : null),
+           'focus: ' + (focus ? focus.tagName + (focus.dataset && focus.dataset.testid ? '[' + focus.dataset.testid + ']' : '') : 'none'),
+         ];
          if (v) {
            const name = v.querySelector('[data-testid=viewer-name]');
            const panel = v.querySelector('[data-testid=viewer-panel]');
