@@ -111,4 +111,16 @@ describe("PageCache", () => {
     expect(cache.get(350)).toBe(350);
     expect(cache.get(50)).toBeUndefined();
   });
+
+  it("finds a loaded item's index, and nothing it has not loaded", async () => {
+    const b = backend(1000);
+    const cache = new PageCache(b.fetcher, { pageSize: 200 });
+    cache.ensure(0, 10);
+    cache.ensure(400, 410);
+    b.calls.forEach((c) => c.resolve());
+    await tick();
+    expect(cache.indexWhere((n) => n === 7)).toBe(7);
+    expect(cache.indexWhere((n) => n === 405)).toBe(405);
+    expect(cache.indexWhere((n) => n === 250)).toBeNull();
+  });
 });

@@ -55,6 +55,22 @@ export class PageCache<T> {
     return page?.[index % this.pageSize];
   }
 
+  /**
+   * The index of the first loaded item `matches` accepts (in the pages in
+   * memory, stale ones included), or null.
+   */
+  indexWhere(matches: (item: T) => boolean): number | null {
+    let found: number | null = null;
+    for (const [page, items] of this.pages) {
+      const i = items.findIndex(matches);
+      if (i >= 0) {
+        const at = page * this.pageSize + i;
+        if (found === null || at < found) found = at;
+      }
+    }
+    return found;
+  }
+
   /** Whether a fetch is under way for the page holding `index`. */
   isLoading(index: number): boolean {
     return this.inflight.get(Math.floor(index / this.pageSize)) === this.generation;

@@ -115,6 +115,12 @@ export class AssetList {
     return this.cache.get(index);
   }
 
+  /** Where the asset `id` is in the pages read so far, or null. */
+  indexOf(id: string): number | null {
+    void this.version;
+    return this.cache.indexWhere((a) => a.id === id);
+  }
+
   /** Fetches what is needed to show items [start, end). */
   ensure(start: number, end: number): void {
     this.cache.ensure(start, end);
