@@ -31,6 +31,25 @@ fn run_measured(cmd: &mut Command, log: &Path) -> (i32, u64) {
     (code, usage.ru_maxrss as u64 / 1024)
 }
 
+/// Runs `trove thumbs` with `extra` on the library `lib` (no decode budget
+/// from the environment); asserts it succeeded and gives its peak RSS in MB.
+fn measured_thumbs(lib: &Path, extra: &[&str]) -> u64 {
+    let log = lib.with_extension("thumbs.log");
+    let (code, peak_mb) = run_measured(
+        Command::new(trove_bin())
+            .arg("--library")
+            .arg(lib)
+            .arg("thumbs")
+            .args(extra)
+            .arg("--json")
+            .env_remove("TROVE_LIBRARY")
+            .env_remove("TROVE_DECODE_MEMORY_MB"),
+        &log,
+    );
+    assert_eq!(code, 0, "{}", std::fs::read_to_string(&log).unwrap());
+    peak_mb
+}
+
 /// A 16-bit RGBA PNG of noise (8 bytes a pixel once decoded: the heaviest
 /// common photo PNG, as scanners and editors write them), made by libvips
 /// in processes of its own: the kernel counts a child's peak RSS from the
@@ -81,17 +100,7 @@ fn concurrent_large_decodes_stay_within_the_memory_budget() {
     let out = trove(&lib, &["add", photos.to_str().unwrap(), "--json"]);
     assert!(out.status.success(), "{}", super::stderr(&out));
 
-    let log = tmp.path().join("thumbs.log");
-    let (code, peak_mb) = run_measured(
-        Command::new(trove_bin())
-            .arg("--library")
-            .arg(&lib)
-            .args(["thumbs", "--threads", "4", "--decode-memory", "300", "--json"])
-            .env_remove("TROVE_LIBRARY")
-            .env_remove("TROVE_DECODE_MEMORY_MB"),
-        &log,
-    );
-    assert_eq!(code, 0, "{}", std::fs::read_to_string(&log).unwrap());
+    let peak_mb = measured_thumbs(&lib, &["--threads", "4", "--decode-memory", "300"]);
     let cat = rusqlite::Connection::open(lib.join("catalog.db")).unwrap();
     let with_thumbs: i64 = cat
         .query_row(
@@ -130,17 +139,7 @@ fn a_forty_thousand_pixel_square_scan_gets_thumbnails_in_bounded_memory() {
     let out = trove(&lib, &["add", scans.to_str().unwrap(), "--json"]);
     assert!(out.status.success(), "{}", super::stderr(&out));
 
-    let log = tmp.path().join("thumbs.log");
-    let (code, peak_mb) = run_measured(
-        Command::new(trove_bin())
-            .arg("--library")
-            .arg(&lib)
-            .args(["thumbs", "--json"])
-            .env_remove("TROVE_LIBRARY")
-            .env_remove("TROVE_DECODE_MEMORY_MB"),
-        &log,
-    );
-    assert_eq!(code, 0, "{}", std::fs::read_to_string(&log).unwrap());
+    let peak_mb = measured_thumbs(&lib, &[]);
     let cat = rusqlite::Connection::open(lib.join("catalog.db")).unwrap();
     let (w, h): (i64, i64) = cat
         .query_row("SELECT width, height FROM assets", [], |r| Ok((r.get(0)?, r.get(1)?)))

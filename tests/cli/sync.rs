@@ -2155,18 +2155,7 @@ fn storage_classes_and_encryption_are_asked_for_on_every_upload() {
     assert_eq!(report["failed"], serde_json::json!([]), "{report}");
     assert_eq!(report["pending"], 0, "{report}");
     let requests = proxy.requests();
-    let uploads = |part: &str| -> Vec<&String> {
-        requests
-            .iter()
-            .filter(|r| {
-                let line = r.lines().next().unwrap_or("");
-                line.contains(part)
-                    && (line.starts_with("PUT ") || line.starts_with("POST "))
-                    && !line.contains("partNumber=")
-                    && !line.contains("uploadId=")
-            })
-            .collect()
-    };
+    let uploads = |part: &str| upload_starts(&requests, part);
     let has = |r: &str, header: &str| r.lines().any(|l| l.eq_ignore_ascii_case(header));
     let originals = uploads("/originals/");
     assert_eq!(
@@ -2195,6 +2184,22 @@ fn storage_classes_and_encryption_are_asked_for_on_every_upload() {
     for r in parts {
         assert!(!r.contains("x-amz-storage-class"), "{r}");
     }
+}
+
+/// The requests (as the fault proxy recorded them) that start storing an
+/// object whose path holds `part`: single PUTs and multipart starts, not
+/// the parts or the completions.
+fn upload_starts<'a>(requests: &'a [String], part: &str) -> Vec<&'a String> {
+    requests
+        .iter()
+        .filter(|r| {
+            let line = r.lines().next().unwrap_or("");
+            line.contains(part)
+                && (line.starts_with("PUT ") || line.starts_with("POST "))
+                && !line.contains("partNumber=")
+                && !line.contains("uploadId=")
+        })
+        .collect()
 }
 
 /// A KMS key given with aws:kms reaches the server on every object's
@@ -2250,15 +2255,7 @@ fn a_kms_key_is_asked_for_on_every_upload_under_aws_kms() {
     // so and leaves them pending): what is checked is what Trove asked.
     let _ = trove_s3(&lib, SECRET_KEY, &["sync", "--json"]);
     let requests = proxy.requests();
-    let starts: Vec<&String> = requests
-        .iter()
-        .filter(|r| {
-            let line = r.lines().next().unwrap_or("");
-            (line.starts_with("PUT ") || line.starts_with("POST "))
-                && !line.contains("partNumber=")
-                && !line.contains("uploadId=")
-        })
-        .collect();
+    let starts = upload_starts(&requests, "/");
     assert!(!starts.is_empty(), "{requests:#?}");
     let has = |r: &str, header: &str| r.lines().any(|l| l.eq_ignore_ascii_case(header));
     for r in &starts {

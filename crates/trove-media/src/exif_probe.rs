@@ -795,15 +795,12 @@ mod tests {
         }
         // Offsets and counts garbled (8-byte values near u64::MAX among
         // them): never a panic or an overflow.
-        let mut rng = 0x2545_f491_4f6c_dd1du64;
+        let mut rng = trove_testkit::Rng::new(26);
         for _ in 0..5000 {
             let mut g = b.clone();
             for _ in 0..3 {
-                rng ^= rng << 13;
-                rng ^= rng >> 7;
-                rng ^= rng << 17;
-                let i = 8 + (rng as usize) % (g.len() - 8);
-                g[i] = if rng & 0x100 == 0 { 0xff } else { (rng >> 40) as u8 };
+                let i = 8 + rng.below(g.len() as u64 - 8) as usize;
+                g[i] = if rng.chance(50) { 0xff } else { rng.next_u64() as u8 };
             }
             let _ = probe_exif(&g);
         }

@@ -402,15 +402,12 @@ mod tests {
         for cut in 0..s.len() {
             let _ = heif_meta(&s[..cut]);
         }
-        let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+        let mut rng = trove_testkit::Rng::new(26);
         for _ in 0..2000 {
             let mut g = s.clone();
             for _ in 0..4 {
-                rng ^= rng << 13;
-                rng ^= rng >> 7;
-                rng ^= rng << 17;
-                let i = (rng as usize) % g.len();
-                g[i] = (rng >> 32) as u8;
+                let i = rng.below(g.len() as u64) as usize;
+                g[i] = rng.next_u64() as u8;
             }
             let _ = heif_meta(&g);
         }

@@ -79,13 +79,7 @@ impl Library {
     ) -> Result<VerifyReport> {
         let started = std::time::Instant::now();
         let (target, rt, store, mut report) = self.start_verify(credentials)?;
-        let mut reader = Reader {
-            rt: &rt,
-            store: &store,
-            opts,
-            cancel,
-            pacer: Pacer::new(opts.max_bytes_per_s),
-        };
+        let mut reader = Reader::new(&rt, &store, opts, cancel);
         let mut seed = (self.now_ms() as u64) ^ 0x9e37_79b9_7f4a_7c15;
         let mut after = 0;
         loop {
@@ -380,13 +374,7 @@ impl Library {
     ) -> Result<VerifyReport> {
         let started = std::time::Instant::now();
         let (target, rt, store, mut report) = self.start_verify(credentials)?;
-        let mut reader = Reader {
-            rt: &rt,
-            store: &store,
-            opts,
-            cancel,
-            pacer: Pacer::new(opts.max_bytes_per_s),
-        };
+        let mut reader = Reader::new(&rt, &store, opts, cancel);
         let days = cycle_days.max(1);
         let total = self.catalog().sync_counts(target.id)?.verified;
         let share = total.div_ceil(u64::from(days)).min(u64::from(u32::MAX)) as u32;
@@ -630,6 +618,18 @@ struct Reader<'a> {
     opts: &'a FixityOptions,
     cancel: &'a Cancel,
     pacer: Pacer,
+}
+
+impl<'a> Reader<'a> {
+    fn new(rt: &'a tokio::runtime::Runtime, store: &'a AnyStore, opts: &'a FixityOptions, cancel: &'a Cancel) -> Self {
+        Reader {
+            rt,
+            store,
+            opts,
+            cancel,
+            pacer: Pacer::new(opts.max_bytes_per_s),
+        }
+    }
 }
 
 /// What reading one stored object back gave.
