@@ -108,6 +108,10 @@ const HINTS: &[(&str, &str)] = &[
     ("store_network", "the next sync resumes where this one stopped"),
     ("store_server_busy", "the next sync resumes where this one stopped"),
     ("store_refused", ""),
+    (
+        "store_archived",
+        "the fixity check asks for its restore and checks it once it is back",
+    ),
     ("store_io", ""),
     ("store_unsupported", ""),
     ("store_invalid", ""),

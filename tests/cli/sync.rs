@@ -2473,3 +2473,136 @@ fn folders_with_the_same_name_stay_apart_in_a_recovery_from_manifests() {
     );
     assert!(restored.iter().any(|p| p.ends_with("two.bin")), "{restored:?}");
 }
+
+/// Originals in an archive storage class (the fault proxy plays S3
+/// Glacier: a read is refused with InvalidObjectState until a restore has
+/// been asked for and has had its time). A fixity check asks for each
+/// one's restore once and says so; the waits are kept in the catalog, so
+/// the next run (a new process) neither reads nor asks again before its
+/// look; `trove restore --no-wait` reports them waiting; `trove restore`
+/// waits with its back-off (a look too early is refused, and asked again
+/// meets "already in progress") and then brings every original back,
+/// byte for byte; and a check after that reads them all.
+#[test]
+fn archived_originals_are_asked_back_once_then_restored_and_verified() {
+    use trove_testkit::fault::FaultProxy;
+    let tmp = tempfile::tempdir().unwrap();
+    let prefix = synced_library(tmp.path());
+    let lib = tmp.path().join("lib");
+    let photos = tmp.path().join("photos");
+    let server = S3Server::shared();
+    let proxy = FaultProxy::start(server.port);
+    set_s3_target(&lib, &prefix, &proxy.endpoint());
+    let report = ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
+    assert_eq!(report["failed"], serde_json::json!([]), "{report}");
+    // Into the archive: a restore takes 9 s; Trove looks every 5 s.
+    proxy.archive(Some("/originals/"), Duration::from_secs(9));
+    let poll = ["--archive-poll", "5"];
+    // clip.bin (17 MiB) is checked in ranged 1 MiB chunks: that path asks too.
+    let verify_args = [
+        "verify",
+        "--chunk-kib",
+        "1024",
+        "--restore-tier",
+        "bulk",
+        poll[0],
+        poll[1],
+        "--json",
+    ];
+    let first = ok(&trove_s3(&lib, SECRET_KEY, &verify_args));
+    let archived = |v: &serde_json::Value| -> Vec<String> {
+        let mut keys: Vec<String> = v["archived"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["key"].as_str().unwrap().to_owned())
+            .collect();
+        keys.sort();
+        keys
+    };
+    let originals: Vec<String> = rclone_keys(&prefix)
+        .into_iter()
+        .filter(|k| k.starts_with("originals/"))
+        .collect();
+    assert_eq!(originals.len(), 4, "{originals:?}");
+    assert_eq!(archived(&first), originals, "{first}");
+    assert_eq!(first["damaged"], serde_json::json!([]), "{first}");
+    assert_eq!(first["missing"], serde_json::json!([]), "{first}");
+    assert_eq!(first["errors"], serde_json::json!([]), "{first}");
+    assert!(first["ok"].as_u64().unwrap() > 0, "the rest is read: {first}");
+    let asked = proxy.archive_counts();
+    assert_eq!((asked.objects_asked, asked.restore_requests), (4, 4), "{asked:?}");
+    // A new process before the look: no read, no second request.
+    let second = ok(&trove_s3(&lib, SECRET_KEY, &verify_args));
+    assert_eq!(archived(&second), originals, "{second}");
+    assert_eq!(proxy.archive_counts(), asked, "nothing asked or read before the look");
+    // Without waiting, restore says what is on its way.
+    let out_dir = tmp.path().join("restored");
+    let restore_args = |wait: bool| {
+        let mut a = vec!["restore", photos.to_str().unwrap(), "--to", out_dir.to_str().unwrap()];
+        a.extend(poll);
+        if !wait {
+            a.push("--no-wait");
+        }
+        a.push("--json");
+        a
+    };
+    let early = trove_s3(&lib, SECRET_KEY, &restore_args(false));
+    assert_eq!(early.status.code(), Some(1), "{}", stderr(&early));
+    let early = stdout_json(&early);
+    assert_eq!(archived(&early), originals, "{early}");
+    assert_eq!(early["restored"], serde_json::json!([]), "{early}");
+    // Waiting, it brings every original back once the copies are ready.
+    let started = Instant::now();
+    let out = trove_s3(&lib, SECRET_KEY, &restore_args(true));
+    let restored = ok(&out);
+    assert_eq!(restored["restored"].as_array().unwrap().len(), 4, "{restored}");
+    assert_eq!(restored["archived"], serde_json::json!([]), "{restored}");
+    assert!(
+        stderr(&out).contains("waiting for 4 archived original(s) to come back"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(started.elapsed() < Duration::from_secs(60));
+    for name in ["clip.bin", "trip/IMG_0.jpg", "trip/IMG_2.jpg"] {
+        assert_eq!(
+            std::fs::read(out_dir.join(name)).unwrap(),
+            std::fs::read(photos.join(name)).unwrap(),
+            "{name}"
+        );
+    }
+    let counts = proxy.archive_counts();
+    assert_eq!(counts.objects_asked, 4, "{counts:?}");
+    assert!(
+        counts.restore_requests > 4 && counts.refused_reads > 4,
+        "a look before the copy was ready was refused and asked again: {counts:?}"
+    );
+    // The check now reads every original.
+    let last = ok(&trove_s3(&lib, SECRET_KEY, &verify_args));
+    assert_eq!(last["archived"], serde_json::json!([]), "{last}");
+    assert_eq!(last["errors"], serde_json::json!([]), "{last}");
+    assert_eq!(last["ok"], last["checked"], "{last}");
+    assert!(
+        last["ok"].as_u64().unwrap() > first["ok"].as_u64().unwrap(),
+        "{last} {first}"
+    );
+    // The trail has each request (once) and each original restored.
+    let trail = ok(&trove_s3(&lib, SECRET_KEY, &["audit", "--json"]));
+    let restores: Vec<&serde_json::Value> = trail
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["event"] == "restore")
+        .collect();
+    let asks = restores
+        .iter()
+        .filter(|r| r["detail"].as_str().unwrap_or("").contains("archive storage class"))
+        .count();
+    assert_eq!((asks, restores.len()), (4, 8), "{trail}");
+    assert!(
+        restores
+            .iter()
+            .any(|r| r["detail"].as_str().unwrap().contains("Bulk tier")),
+        "{trail}"
+    );
+}

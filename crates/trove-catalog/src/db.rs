@@ -30,6 +30,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0019_audit.sql"),
     include_str!("migrations/0020_fixity_progress.sql"),
     include_str!("migrations/0021_kms_key.sql"),
+    include_str!("migrations/0022_archive_waits.sql"),
 ];
 
 /// The schema version this build writes.

@@ -10,6 +10,7 @@
 //! milliseconds so callers (and tests) own the clock.
 
 mod albums;
+mod archive;
 mod audit;
 mod batch;
 mod curation;
@@ -30,6 +31,7 @@ mod sync;
 mod upload_state;
 
 pub use albums::{AlbumKind, AlbumRecord, Comment};
+pub use archive::ArchiveWait;
 pub use audit::{AuditEvent, AuditRecord, NewAudit};
 pub use batch::{Batch, event_kind};
 pub use curation::{Curation, CurationChange, EditRecord, EditState, MAX_TEXT_BYTES, TextField};

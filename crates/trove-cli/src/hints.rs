@@ -123,6 +123,10 @@ const HINTS: &[(&str, &str)] = &[
     ("store_network", "`trove sync` resumes where it stopped"),
     ("store_server_busy", "`trove sync` resumes where it stopped"),
     ("store_refused", ""),
+    (
+        "store_archived",
+        "`trove restore` and `trove verify` ask for its restore and wait for it",
+    ),
     ("store_io", ""),
     ("store_unsupported", ""),
     ("store_invalid", ""),

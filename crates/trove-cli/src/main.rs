@@ -274,6 +274,8 @@ enum Command {
         /// and an interrupted check resumes from its last chunk.
         #[arg(long, value_name = "KIB", hide = true)]
         chunk_kib: Option<u64>,
+        #[command(flatten)]
+        archive: sync_cmd::ArchiveArgs,
         #[arg(long)]
         json: bool,
     },
@@ -321,6 +323,13 @@ enum Command {
         /// Restore into this folder instead of the original places.
         #[arg(long, value_name = "DIR")]
         to: Option<PathBuf>,
+        /// Originals in an archive storage class (Glacier, Deep Archive):
+        /// ask for their restore and stop, instead of waiting until they
+        /// are back (a later `trove restore` finds the request under way).
+        #[arg(long)]
+        no_wait: bool,
+        #[command(flatten)]
+        archive: sync_cmd::ArchiveArgs,
         #[arg(long)]
         json: bool,
     },
@@ -674,12 +683,16 @@ fn run(cli: Cli) -> Result<u8, CoreError> {
             cycle,
             bandwidth,
             chunk_kib,
+            archive,
             json,
         } => sync_cmd::verify(
             &dir,
             sample,
             cycle,
-            &sync_cmd::fixity_options(bandwidth, chunk_kib),
+            &trove_core::FixityOptions {
+                archive: archive.options(),
+                ..sync_cmd::fixity_options(bandwidth, chunk_kib)
+            },
             json,
         ),
         Command::Reconcile {
@@ -688,7 +701,22 @@ fn run(cli: Cli) -> Result<u8, CoreError> {
             yes,
             json,
         } => sync_cmd::reconcile(&dir, repair, delete_extra, yes, json),
-        Command::Restore { what, to, json } => sync_cmd::restore(&dir, &what, to, json),
+        Command::Restore {
+            what,
+            to,
+            no_wait,
+            archive,
+            json,
+        } => sync_cmd::restore(
+            &dir,
+            &what,
+            to,
+            &trove_core::RestoreOptions {
+                archive: archive.options(),
+                wait: !no_wait,
+            },
+            json,
+        ),
         Command::Recover(args) => sync_cmd::recover(&dir, args),
         Command::Audit {
             since,

@@ -176,6 +176,53 @@ pub fn parse_policy(s: &str) -> Result<SyncPolicy, String> {
         .ok_or_else(|| format!("unknown policy {s:?}; use all (originals and proxies), proxies or none"))
 }
 
+/// How objects in an archive storage class (S3 Glacier Flexible
+/// Retrieval, Deep Archive) are restored so they can be read.
+#[derive(Debug, clap::Args)]
+pub struct ArchiveArgs {
+    /// Restore tier for archived objects: standard (hours), bulk (cheaper,
+    /// 5-12 hours, up to 48 from Deep Archive) or expedited (minutes;
+    /// Glacier Flexible Retrieval only).
+    #[arg(long, value_name = "TIER", default_value = "standard", value_parser = parse_tier)]
+    pub restore_tier: trove_core::RestoreTier,
+    /// Days a restored copy stays readable (the bucket's owner pays for it
+    /// meanwhile).
+    #[arg(long, value_name = "DAYS", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=365))]
+    pub restore_days: u32,
+    /// Look whether archived objects are back every SECS seconds, instead
+    /// of the tier's schedule (first when such a restore usually ends, then
+    /// more often).
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    pub archive_poll: Option<std::time::Duration>,
+}
+
+impl ArchiveArgs {
+    pub fn options(&self) -> trove_core::ArchiveOptions {
+        trove_core::ArchiveOptions {
+            tier: self.restore_tier,
+            days: self.restore_days,
+            poll: self.archive_poll,
+        }
+    }
+}
+
+/// A Unix time in ms as `YYYY-MM-DD HH:MM:SS UTC`.
+fn utc(ms: i64) -> String {
+    format!("{} UTC", output::wall_clock(ms))
+}
+
+fn parse_tier(s: &str) -> Result<trove_core::RestoreTier, String> {
+    trove_core::RestoreTier::parse(s).ok_or_else(|| format!("{s:?} is not a restore tier: standard, bulk or expedited"))
+}
+
+fn parse_seconds(s: &str) -> Result<std::time::Duration, String> {
+    s.parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && *v >= 0.1 && *v <= 7.0 * 86_400.0)
+        .map(std::time::Duration::from_secs_f64)
+        .ok_or_else(|| format!("{s:?} is not a number of seconds between 0.1 and 604800"))
+}
+
 pub fn parse_percent(s: &str) -> Result<f64, String> {
     s.trim_end_matches('%')
         .parse::<f64>()
@@ -360,6 +407,7 @@ pub fn fixity_options(bandwidth_mb: Option<f64>, chunk_kib: Option<u64>) -> trov
         concurrency: 16,
         max_bytes_per_s: bandwidth_mb.filter(|b| *b > 0.0).map(|b| (b * 1_000_000.0) as u64),
         chunk_bytes: chunk_kib.map_or(defaults.chunk_bytes, |k| k.saturating_mul(1024)),
+        archive: defaults.archive,
     }
 }
 
@@ -386,6 +434,7 @@ pub fn verify(
             "missing": report.missing,
             "errors": report.errors.iter().map(|(k, e)| json!({"key": k, "error": e})).collect::<Vec<_>>(),
             "resumed": report.resumed,
+            "archived": report.archived.iter().map(|(k, t)| json!({"key": k, "next_look_ms": t})).collect::<Vec<_>>(),
         }));
     } else {
         output::note(&format!(
@@ -406,6 +455,12 @@ pub fn verify(
         }
         for (key, e) in &report.errors {
             output::note(&format!("  unreadable: {key}: {e}"));
+        }
+        for (key, next) in &report.archived {
+            output::note(&format!(
+                "  archived: {key}: its restore is asked for; a check after {} reads it",
+                utc(*next)
+            ));
         }
     }
     Ok(
@@ -515,7 +570,13 @@ pub fn reconcile(dir: &Path, repair: bool, delete_extra: bool, yes: bool, json: 
     Ok(if unrepaired == 0 { EXIT_OK } else { EXIT_SOME_FAILED })
 }
 
-pub fn restore(dir: &Path, what: &str, to: Option<PathBuf>, json: bool) -> Result<u8, CoreError> {
+pub fn restore(
+    dir: &Path,
+    what: &str,
+    to: Option<PathBuf>,
+    opts: &trove_core::RestoreOptions,
+    json: bool,
+) -> Result<u8, CoreError> {
     // The writer records each restore in the audit trail; while another
     // process holds it (`trove watch`, the desktop), restore still works
     // and the log says the trail missed it.
@@ -524,13 +585,21 @@ pub fn restore(dir: &Path, what: &str, to: Option<PathBuf>, json: bool) -> Resul
         other => other?,
     };
     let target = lib.target()?;
-    let report = lib.restore(&credentials(&target), what, to.as_deref())?;
+    let tier = opts.archive.tier.as_str();
+    let on_wait = |n: usize, next: i64| {
+        output::note(&format!(
+            "waiting for {n} archived original(s) to come back ({tier} tier); next look at {}",
+            utc(next)
+        ));
+    };
+    let report = lib.restore(&credentials(&target), what, to.as_deref(), opts, &on_wait)?;
     if json {
         output::json(&json!({
             "restored": report.restored,
             "bytes": report.bytes,
             "already_there": report.already_there,
             "not_synced": report.not_synced,
+            "archived": report.archived.iter().map(|(k, t)| json!({"key": k, "next_look_ms": t})).collect::<Vec<_>>(),
         }));
     } else {
         for p in &report.restored {
@@ -543,8 +612,15 @@ pub fn restore(dir: &Path, what: &str, to: Option<PathBuf>, json: bool) -> Resul
             report.already_there,
             report.not_synced.len()
         ));
+        if !report.archived.is_empty() {
+            output::note(&format!(
+                "  {} original(s) are in an archive storage class: their restore is asked for; run `trove restore` again after {}",
+                report.archived.len(),
+                utc(report.archived.iter().map(|a| a.1).min().unwrap_or(0))
+            ));
+        }
     }
-    Ok(if report.not_synced.is_empty() {
+    Ok(if report.not_synced.is_empty() && report.archived.is_empty() {
         EXIT_OK
     } else {
         EXIT_SOME_FAILED

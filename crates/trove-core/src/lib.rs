@@ -84,17 +84,17 @@ pub use share::{
 };
 pub use sidecars::{SidecarMode, SidecarNaming, SidecarReport, sidecar_fields};
 pub use sync::{
-    CredentialSource, FetchReport, FixityOptions, MAX_AUDIT_PAGE, PlanReport, ReconcileReport, RecoverProxies,
-    RecoverReport, RecoverRequest, RestoreReport, SNAPSHOT_PREFIX, SnapshotInfo, SyncOptions, SyncReport, SyncStatus,
-    Target, TargetSettings, UploadReport, UploadRequest, VerifyReport, check_kms_key, check_sse, check_storage_class,
-    premis_event, upload,
+    ArchiveOptions, CredentialSource, FetchReport, FixityOptions, MAX_AUDIT_PAGE, PlanReport, ReconcileReport,
+    RecoverProxies, RecoverReport, RecoverRequest, RestoreOptions, RestoreReport, SNAPSHOT_PREFIX, SnapshotInfo,
+    SyncOptions, SyncReport, SyncStatus, Target, TargetSettings, UploadReport, UploadRequest, VerifyReport,
+    check_kms_key, check_sse, check_storage_class, premis_event, upload,
 };
 pub use trove_catalog::ShareKind;
 pub use trove_catalog::{
     AuditEvent, AuditRecord, ObjectRole, ObjectState, RemovedRoot, SyncCounts, SyncObject, SyncPolicy,
 };
 pub use trove_search::{FacetCount, Sort};
-pub use trove_store::TargetUrl;
+pub use trove_store::{RestoreTier, TargetUrl};
 pub use watch::WatchOptions;
 
 /// Catalog types that front ends see through this crate.

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use crate::error::Result;
 use crate::{
     BodySums, Features, Fetched, FolderStore, ListPage, ObjectInfo, ObjectStore, PartInfo, PendingUpload, PostPolicy,
-    PresignGet, PresignedPost, PutOptions, S3Store,
+    PresignGet, PresignedPost, PutOptions, RestoreAsked, RestoreTier, S3Store,
 };
 
 /// Either kind of store, for callers that pick one from a target URL.
@@ -55,6 +55,9 @@ impl ObjectStore for AnyStore {
     }
     async fn list_parts(&self, key: &str, upload_id: &str) -> Result<Vec<PartInfo>> {
         delegate!(self, s => s.list_parts(key, upload_id).await)
+    }
+    async fn request_restore(&self, key: &str, days: u32, tier: RestoreTier) -> Result<RestoreAsked> {
+        delegate!(self, s => s.request_restore(key, days, tier).await)
     }
     async fn complete_multipart(&self, key: &str, upload_id: &str, parts: &[PartInfo]) -> Result<()> {
         delegate!(self, s => s.complete_multipart(key, upload_id, parts).await)

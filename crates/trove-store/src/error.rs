@@ -67,6 +67,11 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
+    /// The object is in an archive storage class (S3 Glacier Flexible
+    /// Retrieval, Deep Archive): it cannot be read until a restore has been
+    /// asked for ([`crate::ObjectStore::request_restore`]) and has finished.
+    #[error("{store}: `{key}` is in an archive storage class and cannot be read until it is restored ({detail})")]
+    Archived { store: String, key: String, detail: String },
     /// The store cannot do this at all (e.g. presigned links from a folder).
     #[error("{store}: {what} is not supported by this kind of target")]
     Unsupported { store: String, what: &'static str },
@@ -89,6 +94,7 @@ impl StoreError {
         "store_network",
         "store_server_busy",
         "store_refused",
+        "store_archived",
         "store_io",
         "store_unsupported",
         "store_invalid",
@@ -97,6 +103,12 @@ impl StoreError {
     /// The object (or bucket) is not there.
     pub fn is_not_found(&self) -> bool {
         matches!(self, StoreError::NotFound { .. } | StoreError::UploadGone { .. })
+    }
+
+    /// The object is in an archive storage class: it reads once a restore
+    /// asked for it has run ([`crate::ObjectStore::request_restore`]).
+    pub fn is_archived(&self) -> bool {
+        matches!(self, StoreError::Archived { .. })
     }
 
     /// Trying the same request again later may succeed: network failures,
@@ -168,6 +180,7 @@ impl StoreError {
             StoreError::Network { .. } => "store_network",
             StoreError::ServerBusy { .. } => "store_server_busy",
             StoreError::Refused { .. } => "store_refused",
+            StoreError::Archived { .. } => "store_archived",
             StoreError::Io { .. } => "store_io",
             StoreError::Unsupported { .. } => "store_unsupported",
             StoreError::Invalid(_) => "store_invalid",

@@ -18,7 +18,7 @@ use bytes::Bytes;
 use crate::error::{Result, StoreError};
 use crate::{
     BodySums, Features, Fetched, ListPage, ObjectInfo, ObjectStore, PartInfo, PendingUpload, PostPolicy, PresignGet,
-    PresignedPost, PutOptions, StreamHasher, md5_of, sha256_of, validate_key,
+    PresignedPost, PutOptions, RestoreAsked, RestoreTier, StreamHasher, md5_of, sha256_of, validate_key,
 };
 
 const TMP_DIR: &str = ".trove-tmp";
@@ -576,6 +576,13 @@ impl ObjectStore for FolderStore {
             }
         })
         .await
+    }
+
+    async fn request_restore(&self, _key: &str, _days: u32, _tier: RestoreTier) -> Result<RestoreAsked> {
+        Err(StoreError::Unsupported {
+            store: self.describe(),
+            what: "restoring from an archive storage class (a folder has none)",
+        })
     }
 
     async fn copy(&self, from: &str, to: &str) -> Result<()> {

@@ -160,6 +160,46 @@ impl BodySums {
     }
 }
 
+/// How fast an archived object comes back (S3's restore tiers), slowest
+/// and cheapest last.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RestoreTier {
+    /// Minutes (Glacier Flexible Retrieval only).
+    Expedited,
+    /// Hours: 3-5 from Flexible Retrieval, about 12 from Deep Archive.
+    #[default]
+    Standard,
+    /// 5-12 hours from Flexible Retrieval, up to 48 from Deep Archive.
+    Bulk,
+}
+
+impl RestoreTier {
+    /// S3's name for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RestoreTier::Expedited => "Expedited",
+            RestoreTier::Standard => "Standard",
+            RestoreTier::Bulk => "Bulk",
+        }
+    }
+
+    /// Reads S3's name (any case).
+    pub fn parse(s: &str) -> Option<RestoreTier> {
+        [RestoreTier::Expedited, RestoreTier::Standard, RestoreTier::Bulk]
+            .into_iter()
+            .find(|t| t.as_str().eq_ignore_ascii_case(s))
+    }
+}
+
+/// What asking for an archived object's restore found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RestoreAsked {
+    /// A restore has started now.
+    Started,
+    /// One asked for earlier is still under way.
+    InProgress,
+}
+
 /// What reading an object produced: its size and the hashes of its bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Fetched {
@@ -279,6 +319,18 @@ pub trait ObjectStore: Send + Sync + 'static {
     /// large object's fixity check. Fewer bytes than asked (the object is
     /// shorter, or the body ended early) is an error.
     fn get_range(&self, key: &str, start: u64, len: u64) -> impl Future<Output = Result<Vec<u8>>> + Send;
+
+    /// Asks for a readable copy of an object in an archive storage class
+    /// (S3's RestoreObject) that lasts `days`, at `tier`. A read of the
+    /// object fails with [`StoreError::Archived`] until the copy is ready;
+    /// asking again while it is under way is harmless. Stores without
+    /// archive classes answer `Unsupported`.
+    fn request_restore(
+        &self,
+        key: &str,
+        days: u32,
+        tier: RestoreTier,
+    ) -> impl Future<Output = Result<RestoreAsked>> + Send;
 
     /// Up to about 1,000 objects under `prefix`, from the position `next`
     /// of a previous page. Every key comes exactly once; the order is the

@@ -5,13 +5,16 @@
 //! `x-amz-checksum-sha256` (the header is hidden from the answers), and one
 //! that refuses it as Backblaze B2 does (such requests are answered with
 //! B2's 400 and never reach the server); and a bucket whose ETags are not
-//! MD5s (SSE-KMS), with the checksum echo right.
+//! MD5s (SSE-KMS), with the checksum echo right; and objects in an archive
+//! storage class (Glacier), refused until a restore is asked for and has
+//! had time to finish (the proxy answers RestoreObject itself).
 
+use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// A running fault proxy in front of `127.0.0.1:<upstream>`.
 #[derive(Debug)]
@@ -46,6 +49,34 @@ struct Faults {
     /// kept, for tests that check what the client asked for.
     record: std::sync::atomic::AtomicBool,
     recorded: std::sync::Mutex<Vec<String>>,
+    /// While set, objects play an archive storage class.
+    archive: std::sync::Mutex<Option<Archive>>,
+}
+
+/// The archive mode's state.
+#[derive(Debug)]
+struct Archive {
+    /// Keys whose path contains this are archived.
+    marker: String,
+    /// How long a restore takes once asked for.
+    ready_after: Duration,
+    /// When each key's restore was asked for (request path as key).
+    asked: HashMap<String, Instant>,
+    /// RestoreObject requests answered.
+    restore_requests: u64,
+    /// Reads refused with InvalidObjectState.
+    refused_reads: u64,
+}
+
+/// What the archive mode did so far.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ArchiveCounts {
+    /// RestoreObject requests answered (first asks and repeats).
+    pub restore_requests: u64,
+    /// Distinct objects whose restore was asked for.
+    pub objects_asked: u64,
+    /// Reads refused because the object was not restored (yet).
+    pub refused_reads: u64,
 }
 
 impl FaultProxy {
@@ -132,6 +163,38 @@ impl FaultProxy {
     /// headers with lower-case names), oldest first.
     pub fn requests(&self) -> Vec<String> {
         self.faults.recorded.lock().unwrap().clone()
+    }
+
+    /// Makes objects whose request path contains `marker` (e.g.
+    /// `/originals/`) play an archive storage class on new connections, as
+    /// S3 Glacier does: a GET is answered 403 `InvalidObjectState` until a
+    /// RestoreObject has been asked for the key and `ready_after` has passed
+    /// since. The proxy answers RestoreObject itself (202 the first time,
+    /// 409 `RestoreAlreadyInProgress` while it runs, 200 once done); HEADs,
+    /// listings and uploads go to the server. `None` ends the mode.
+    pub fn archive(&self, marker: Option<&str>, ready_after: Duration) {
+        *self.faults.archive.lock().unwrap() = marker.map(|m| Archive {
+            marker: m.to_owned(),
+            ready_after,
+            asked: HashMap::new(),
+            restore_requests: 0,
+            refused_reads: 0,
+        });
+    }
+
+    /// What [`FaultProxy::archive`] did so far.
+    pub fn archive_counts(&self) -> ArchiveCounts {
+        self.faults
+            .archive
+            .lock()
+            .unwrap()
+            .as_ref()
+            .map(|a| ArchiveCounts {
+                restore_requests: a.restore_requests,
+                objects_asked: a.asked.len() as u64,
+                refused_reads: a.refused_reads,
+            })
+            .unwrap_or_default()
     }
 
     pub fn endpoint(&self) -> String {
@@ -303,6 +366,10 @@ fn forward_requests(
         if faults.record.load(Ordering::SeqCst) {
             faults.recorded.lock().unwrap().push(head_text(&buf[..head_end]));
         }
+        if let Some(answer) = archive_answer(&buf[..head_end], faults) {
+            reply.write_all(answer.as_bytes())?;
+            return reply.flush();
+        }
         if let Some(header) = header
             && find(&buf[..head_end], header).is_some()
         {
@@ -323,6 +390,54 @@ fn forward_requests(
         to.write_all(&buf[..end])?;
         buf.drain(..end);
     }
+}
+
+/// The archive mode's answer to a request, when it answers it rather
+/// than the server: a restore asked for, or a read of an archived object
+/// not restored yet. The connection closes after it.
+fn archive_answer(head: &[u8], faults: &Faults) -> Option<String> {
+    let mut guard = faults.archive.lock().unwrap();
+    let archive = guard.as_mut()?;
+    let line = String::from_utf8_lossy(head).lines().next()?.to_owned();
+    let mut parts = line.split(' ');
+    let (method, target) = (parts.next()?, parts.next()?);
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    if !path.contains(&archive.marker) {
+        return None;
+    }
+    let ready = |a: &Archive| a.asked.get(path).is_some_and(|t| t.elapsed() >= a.ready_after);
+    let answer = |status: &str, code: Option<&str>| {
+        let body = code
+            .map(|c| {
+                format!(
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{c}</Code>\
+                     <Message>{c} for {path}</Message><StorageClass>GLACIER</StorageClass></Error>"
+                )
+            })
+            .unwrap_or_default();
+        format!(
+            "HTTP/1.1 {status}\r\nContent-Type: application/xml\r\nContent-Length: {}\r\n\
+             Connection: close\r\n\r\n{body}",
+            body.len()
+        )
+    };
+    let is_restore = method == "POST" && query.split('&').any(|p| p == "restore" || p.starts_with("restore="));
+    if is_restore {
+        archive.restore_requests += 1;
+        if ready(archive) {
+            return Some(answer("200 OK", None));
+        }
+        if archive.asked.contains_key(path) {
+            return Some(answer("409 Conflict", Some("RestoreAlreadyInProgress")));
+        }
+        archive.asked.insert(path.to_owned(), Instant::now());
+        return Some(answer("202 Accepted", None));
+    }
+    if method == "GET" && !ready(archive) {
+        archive.refused_reads += 1;
+        return Some(answer("403 Forbidden", Some("InvalidObjectState")));
+    }
+    None
 }
 
 fn serve(client: TcpStream, upstream: u16, faults: &Arc<Faults>) {
@@ -368,7 +483,8 @@ fn serve(client: TcpStream, upstream: u16, faults: &Arc<Faults>) {
         return;
     }
     let refuse = faults.refuse_checksums.load(Ordering::SeqCst);
-    if refuse || faults.record.load(Ordering::SeqCst) {
+    let archive = faults.archive.lock().unwrap().is_some();
+    if refuse || archive || faults.record.load(Ordering::SeqCst) {
         let mut reply = c_read.try_clone().unwrap();
         let _ = forward_requests(
             &mut c_read,

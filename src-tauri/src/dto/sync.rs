@@ -67,6 +67,9 @@ pub struct VerifyDto {
     pub missing: Vec<String>,
     /// "key: error" for objects that could not be read (left as they are).
     pub errors: Vec<String>,
+    /// Keys of objects in an archive storage class whose restore was asked
+    /// for; a later check reads them once they are back.
+    pub archived: Vec<String>,
 }
 
 impl From<&trove_core::VerifyReport> for VerifyDto {
@@ -77,6 +80,7 @@ impl From<&trove_core::VerifyReport> for VerifyDto {
             damaged: r.damaged.iter().map(|(k, why)| format!("{k}: {why}")).collect(),
             missing: r.missing.clone(),
             errors: r.errors.iter().map(|(k, why)| format!("{k}: {why}")).collect(),
+            archived: r.archived.iter().map(|(k, _)| k.clone()).collect(),
         }
     }
 }

@@ -19,6 +19,7 @@
 //! [`run`](run::run_sync) sends pending rows, many at once, and marks each
 //! verified only after its size and checksum were read back.
 
+mod archive;
 mod audit;
 pub(crate) mod engine;
 mod fetch;
@@ -42,11 +43,12 @@ use trove_store::{AnyStore, FolderStore, S3Options, S3Store, TargetUrl};
 use crate::error::{CoreError, Result};
 use crate::library::Library;
 
+pub use archive::ArchiveOptions;
 pub use audit::{MAX_AUDIT_PAGE, premis_event};
 pub use fetch::FetchReport;
 pub use ranged::FixityOptions;
 pub use recover::{RecoverProxies, RecoverReport, RecoverRequest};
-pub use restore::RestoreReport;
+pub use restore::{RestoreOptions, RestoreReport};
 pub use run::{SyncOptions, SyncReport};
 pub use snapshot::{SNAPSHOT_PREFIX, SnapshotInfo};
 pub use trove_store::CredentialSource;

@@ -28,6 +28,8 @@ pub struct FixityOptions {
     /// Originals larger than two chunks are read in ranged chunks of this
     /// size (a power of two of at least 1 KiB), resumable.
     pub chunk_bytes: u64,
+    /// How objects in an archive storage class are restored to be read.
+    pub archive: super::ArchiveOptions,
 }
 
 impl Default for FixityOptions {
@@ -36,6 +38,7 @@ impl Default for FixityOptions {
             concurrency: 8,
             max_bytes_per_s: None,
             chunk_bytes: DEFAULT_FIXITY_CHUNK,
+            archive: super::ArchiveOptions::default(),
         }
     }
 }

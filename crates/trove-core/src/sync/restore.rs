@@ -1,6 +1,7 @@
 //! Restore: originals come back from the target, verified against the
 //! catalog's BLAKE3 before they are renamed into place. An existing file is
-//! never overwritten.
+//! never overwritten. Originals in an archive storage class are asked back
+//! first (see `archive.rs`) and brought back once they are readable.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -8,6 +9,7 @@ use std::time::Duration;
 use trove_catalog::{ObjectRole, ObjectState};
 use trove_store::ObjectStore;
 
+use super::archive::{ArchiveOptions, Thaws};
 use super::{CredentialSource, runtime};
 use crate::error::{CoreError, Result};
 use crate::library::Library;
@@ -21,6 +23,30 @@ pub struct RestoreReport {
     pub already_there: u64,
     /// Assets with no verified original in the target (key or asset id).
     pub not_synced: Vec<String>,
+    /// Originals in an archive storage class still waiting for their
+    /// restore (asked for): the key and when Trove looks again (Unix ms).
+    /// Empty after a restore that waited.
+    pub archived: Vec<(String, i64)>,
+}
+
+/// How a restore goes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RestoreOptions {
+    /// How originals in an archive storage class are asked back.
+    pub archive: ArchiveOptions,
+    /// Wait for archived originals to come back and restore them too
+    /// (hours, on the tier's schedule); otherwise ask for them and leave
+    /// them to a later restore, which finds the request under way.
+    pub wait: bool,
+}
+
+/// What one original's restore did.
+enum Outcome {
+    Restored(PathBuf, u64),
+    AlreadyThere,
+    /// Archived (its key): its restore is asked for; look again then
+    /// (Unix ms).
+    Archived(String, i64),
 }
 
 impl Library {
@@ -28,7 +54,19 @@ impl Library {
     /// under a root (by path or id) into `to` (keeping paths relative to the
     /// root), or, without `to`, back to where their files were. Every file
     /// is checked against the catalog's BLAKE3 before it appears.
-    pub fn restore(&self, credentials: &CredentialSource, query: &str, to: Option<&Path>) -> Result<RestoreReport> {
+    ///
+    /// Originals in an archive storage class are asked back (once; the
+    /// request is kept in the catalog) and, with `opts.wait`, restored when
+    /// they are readable; `on_wait` hears how many are still awaited and
+    /// when Trove looks next (Unix ms) before each wait.
+    pub fn restore(
+        &self,
+        credentials: &CredentialSource,
+        query: &str,
+        to: Option<&Path>,
+        opts: &RestoreOptions,
+        on_wait: &dyn Fn(usize, i64),
+    ) -> Result<RestoreReport> {
         let target = self.target()?;
         // (asset row, destination relative to `to` or absolute)
         let mut wanted: Vec<(i64, PathBuf, PathBuf)> = Vec::new();
@@ -68,84 +106,165 @@ impl Library {
         let rt = runtime(2)?;
         let store = rt.block_on(Library::open_store(&target, credentials, Duration::from_secs(60)))?;
         rt.block_on(store.check())?;
+        let mut thaws = Thaws::load(self, &target, opts.archive, "restore")?;
         let mut report = RestoreReport::default();
+        let step = |row: i64, relative: &Path, original_place: &Path| Step {
+            rt: &rt,
+            store: &store,
+            target: &target,
+            row,
+            dest: match to {
+                Some(dir) => dir.join(relative),
+                None => original_place.to_owned(),
+            },
+        };
+        // Archived originals: (row, relative, place, key, when to look).
+        let mut awaited = Vec::new();
         for (row, relative, original_place) in wanted {
-            let (asset, object) = {
-                let cat = self.catalog();
-                let asset = cat.asset_by_row(row)?;
-                let object = cat
-                    .sync_objects_of_asset(target.id, row)?
-                    .into_iter()
-                    .find(|o| o.role == ObjectRole::Original && o.state == ObjectState::Verified);
-                (asset, object)
-            };
-            let Some(object) = object else {
-                report.not_synced.push(asset.id.to_string());
-                continue;
-            };
-            let dest = match to {
-                Some(dir) => dir.join(&relative),
-                None => original_place,
-            };
-            if dest.exists() {
-                if same_content(&dest, &asset.blake3.0)? {
-                    report.already_there += 1;
+            match self.restore_one(&step(row, &relative, &original_place), &mut thaws, &mut report)? {
+                Some(Outcome::Archived(key, next)) => awaited.push((row, relative, original_place, key, next)),
+                Some(outcome) => report.count(outcome),
+                None => {}
+            }
+        }
+        while opts.wait && !awaited.is_empty() {
+            let soonest = awaited.iter().map(|a| a.4).min().unwrap_or(0);
+            on_wait(awaited.len(), soonest);
+            let wait = u64::try_from(soonest.saturating_sub(self.now_ms())).unwrap_or(0);
+            std::thread::sleep(Duration::from_millis(wait));
+            let mut still = Vec::new();
+            for (row, relative, original_place, key, next) in awaited {
+                if next > self.now_ms() {
+                    still.push((row, relative, original_place, key, next));
                     continue;
                 }
-                return Err(CoreError::RestoreConflict { path: dest });
-            }
-            let parent = dest.parent().unwrap_or(Path::new("."));
-            std::fs::create_dir_all(parent).map_err(|e| CoreError::io("create folder", parent, e))?;
-            let tmp = parent.join(format!(
-                ".{}.trove-restore-{}",
-                dest.file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
-                uuid::Uuid::new_v4().simple()
-            ));
-            let fetched = match rt.block_on(store.get_to_file(&object.key, &tmp)) {
-                Ok(f) => f,
-                Err(e) => {
-                    let _ = std::fs::remove_file(&tmp);
-                    return Err(e.into());
-                }
-            };
-            if fetched.blake3 != asset.blake3.0 || fetched.size != asset.size {
-                let _ = std::fs::remove_file(&tmp);
-                return Err(CoreError::Damaged {
-                    key: object.key,
-                    detail: format!("downloaded {} bytes with another BLAKE3", fetched.size),
-                });
-            }
-            // No overwrite: a file that appeared meanwhile wins, with no
-            // moment between a check and the move.
-            match crate::fsmeta::place_no_replace(&tmp, &dest) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let _ = std::fs::remove_file(&tmp);
-                    return Err(CoreError::RestoreConflict { path: dest });
-                }
-                Err(e) => {
-                    let _ = std::fs::remove_file(&tmp);
-                    return Err(CoreError::io("move into place", &dest, e));
+                match self.restore_one(&step(row, &relative, &original_place), &mut thaws, &mut report)? {
+                    Some(Outcome::Archived(key, next)) => still.push((row, relative, original_place, key, next)),
+                    Some(outcome) => report.count(outcome),
+                    None => {}
                 }
             }
-            self.audit_target(&trove_catalog::NewAudit {
-                event: trove_catalog::AuditEvent::Restore,
-                success: true,
-                target: Some(&target.settings.url),
-                key: Some(&object.key),
-                asset: Some(&asset.id.to_string()),
-                md5: Some(fetched.md5),
-                blake3: Some(fetched.blake3),
-                size: Some(fetched.size),
-                detail: Some(&format!("restored to {}", dest.display())),
-                trigger: "restore",
-            })?;
-            report.bytes += fetched.size;
-            report.restored.push(dest);
+            awaited = still;
         }
+        report.archived = awaited.into_iter().map(|a| (a.3, a.4)).collect();
         Ok(report)
+    }
+}
+
+/// One original to restore: where from and where to.
+struct Step<'a> {
+    rt: &'a tokio::runtime::Runtime,
+    store: &'a trove_store::AnyStore,
+    target: &'a super::Target,
+    row: i64,
+    dest: PathBuf,
+}
+
+impl RestoreReport {
+    fn count(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Restored(dest, bytes) => {
+                self.bytes += bytes;
+                self.restored.push(dest);
+            }
+            Outcome::AlreadyThere => self.already_there += 1,
+            Outcome::Archived(..) => {}
+        }
+    }
+}
+
+impl Library {
+    /// Restores one asset's original to `step.dest`: `None` when the
+    /// target has no verified original of it (noted in the report).
+    fn restore_one(
+        &self,
+        step: &Step<'_>,
+        thaws: &mut Thaws<'_>,
+        report: &mut RestoreReport,
+    ) -> Result<Option<Outcome>> {
+        let (asset, object) = {
+            let cat = self.catalog();
+            let asset = cat.asset_by_row(step.row)?;
+            let object = cat
+                .sync_objects_of_asset(step.target.id, step.row)?
+                .into_iter()
+                .find(|o| o.role == ObjectRole::Original && o.state == ObjectState::Verified);
+            (asset, object)
+        };
+        let Some(object) = object else {
+            report.not_synced.push(asset.id.to_string());
+            return Ok(None);
+        };
+        let dest = &step.dest;
+        if dest.exists() {
+            if same_content(dest, &asset.blake3.0)? {
+                return Ok(Some(Outcome::AlreadyThere));
+            }
+            return Err(CoreError::RestoreConflict { path: dest.clone() });
+        }
+        if let Some(next) = thaws.not_due(object.id) {
+            return Ok(Some(Outcome::Archived(object.key, next)));
+        }
+        let parent = dest.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent).map_err(|e| CoreError::io("create folder", parent, e))?;
+        let tmp = parent.join(format!(
+            ".{}.trove-restore-{}",
+            dest.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            uuid::Uuid::new_v4().simple()
+        ));
+        let fetched = match step.rt.block_on(step.store.get_to_file(&object.key, &tmp)) {
+            Ok(f) => f,
+            Err(e) if e.is_archived() => {
+                let _ = std::fs::remove_file(&tmp);
+                let next = thaws.refused(step.rt, step.store, &object)?;
+                return Ok(Some(Outcome::Archived(object.key, next)));
+            }
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(e.into());
+            }
+        };
+        if fetched.blake3 != asset.blake3.0 || fetched.size != asset.size {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(CoreError::Damaged {
+                key: object.key,
+                detail: format!("downloaded {} bytes with another BLAKE3", fetched.size),
+            });
+        }
+        // No overwrite: a file that appeared meanwhile wins, with no
+        // moment between a check and the move.
+        match crate::fsmeta::place_no_replace(&tmp, dest) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(CoreError::RestoreConflict { path: dest.clone() });
+            }
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(CoreError::io("move into place", dest, e));
+            }
+        }
+        if thaws.read(object.id) && self.is_writer() {
+            let mut cat = self.catalog();
+            let mut b = cat.batch(self.now_ms())?;
+            b.clear_archive_wait(object.id)?;
+            b.commit()?;
+        }
+        self.audit_target(&trove_catalog::NewAudit {
+            event: trove_catalog::AuditEvent::Restore,
+            success: true,
+            target: Some(&step.target.settings.url),
+            key: Some(&object.key),
+            asset: Some(&asset.id.to_string()),
+            md5: Some(fetched.md5),
+            blake3: Some(fetched.blake3),
+            size: Some(fetched.size),
+            detail: Some(&format!("restored to {}", dest.display())),
+            trigger: "restore",
+        })?;
+        Ok(Some(Outcome::Restored(dest.clone(), fetched.size)))
     }
 }
 

@@ -11,6 +11,7 @@ use tokio::task::JoinSet;
 use trove_catalog::{ObjectRole, ObjectState, SyncObject};
 use trove_store::{AnyStore, BodySums, ObjectStore, StoreError};
 
+use super::archive::Thaws;
 use super::ranged::{FixityOptions, Pacer, chunk_value, root_hash};
 use super::{CredentialSource, runtime};
 use crate::cancel::Cancel;
@@ -36,6 +37,10 @@ pub struct VerifyReport {
     pub errors: Vec<(String, String)>,
     /// Large objects whose check went on from where an earlier one stopped.
     pub resumed: u64,
+    /// Objects in an archive storage class whose restore was asked for (now
+    /// or by an earlier check): the key and when Trove looks again (Unix
+    /// ms). A later check reads them once they are back.
+    pub archived: Vec<(String, i64)>,
 }
 
 /// What a reconcile found.
@@ -79,7 +84,8 @@ impl Library {
     ) -> Result<VerifyReport> {
         let started = std::time::Instant::now();
         let (target, rt, store, mut report) = self.start_verify(credentials)?;
-        let mut reader = Reader::new(&rt, &store, opts, cancel);
+        let thaws = Thaws::load(self, &target, opts.archive, "verify")?;
+        let mut reader = Reader::new(&rt, &store, opts, cancel, thaws);
         let mut seed = (self.now_ms() as u64) ^ 0x9e37_79b9_7f4a_7c15;
         let mut after = 0;
         loop {
@@ -114,6 +120,7 @@ impl Library {
             damaged = report.damaged.len(),
             missing = report.missing.len(),
             errors = report.errors.len(),
+            archived = report.archived.len(),
             seconds = started.elapsed().as_secs_f64(),
             "fixity check finished"
         );
@@ -147,6 +154,18 @@ impl Library {
     /// Reads `chosen` back and records each result (checked, or queued to
     /// be sent again).
     fn check_objects(&self, r: &mut Reader<'_>, chosen: Vec<SyncObject>, report: &mut VerifyReport) -> Result<()> {
+        // Archived objects whose restore is under way are not read before
+        // their next look.
+        let chosen: Vec<SyncObject> = chosen
+            .into_iter()
+            .filter(|o| match r.thaws.not_due(o.id) {
+                Some(next) => {
+                    report.archived.push((o.key.clone(), next));
+                    false
+                }
+                None => true,
+            })
+            .collect();
         // Large originals one at a time, in resumable ranged chunks; the
         // rest whole, many at once.
         let (large, small): (Vec<SyncObject>, Vec<SyncObject>) = chosen
@@ -182,7 +201,8 @@ impl Library {
                 }
             };
             let batch: Vec<SyncObject> = rest.drain(..take).collect();
-            let read: u64 = self.record_whole(r.rt.block_on(read_all(r.store, batch, r.opts.concurrency)), report)?;
+            let results = r.rt.block_on(read_all(r.store, batch, r.opts.concurrency));
+            let read: u64 = self.record_whole(r, results, report)?;
             r.pacer.read(read, r.cancel);
             if r.cancel.is_cancelled() {
                 return Err(CoreError::Cancelled);
@@ -194,13 +214,18 @@ impl Library {
     /// Records what reading objects whole found; returns the bytes read.
     fn record_whole(
         &self,
+        r: &mut Reader<'_>,
         results: Vec<(SyncObject, trove_store::Result<Read>)>,
         report: &mut VerifyReport,
     ) -> Result<u64> {
         let mut read = 0;
+        let mut archived = Vec::new();
         let mut cat = self.catalog();
         let mut batch = cat.batch(self.now_ms())?;
         for (obj, result) in results {
+            if result.is_ok() && r.thaws.read(obj.id) {
+                batch.clear_archive_wait(obj.id)?;
+            }
             match result {
                 Ok(Read::Unreadable(e)) => {
                     let p = format!(
@@ -238,12 +263,32 @@ impl Library {
                     batch.mark_sync_pending(obj.id, "verify_missing: not in the target")?;
                     report.missing.push(obj.key);
                 }
+                Err(e) if e.is_archived() => archived.push(obj),
                 Err(e) if e.stops_everything() => return Err(e.into()),
                 Err(e) => report.errors.push((obj.key, e.to_string())),
             }
         }
         batch.commit()?;
+        drop(cat);
+        for obj in archived {
+            self.ask_restore(r, obj, report)?;
+        }
         Ok(read)
+    }
+
+    /// A read of `obj` was refused because it is archived: asks for its
+    /// restore and notes when the check looks again.
+    fn ask_restore(&self, r: &mut Reader<'_>, obj: SyncObject, report: &mut VerifyReport) -> Result<()> {
+        match r.thaws.refused(r.rt, r.store, &obj) {
+            Ok(next) => report.archived.push((obj.key, next)),
+            Err(CoreError::Store(e)) if !e.stops_everything() => {
+                report
+                    .errors
+                    .push((obj.key, format!("archived, and its restore was refused: {e}")));
+            }
+            Err(e) => return Err(e),
+        }
+        Ok(())
     }
 
     /// Checks one large original chunk by chunk (a ranged read each),
@@ -258,6 +303,7 @@ impl Library {
             let mut cat = self.catalog();
             let mut b = cat.batch(self.now_ms())?;
             b.clear_fixity_progress(obj.id)?;
+            b.clear_archive_wait(obj.id)?;
             match outcome {
                 Ok(()) => b.mark_sync_checked(obj.id)?,
                 Err(p) if missing => b.mark_sync_pending(obj.id, &format!("verify_missing: {p}"))?,
@@ -330,6 +376,11 @@ impl Library {
                     report.missing.push(obj.key);
                     return Ok(());
                 }
+                Err(e) if e.is_archived() => {
+                    // The chunks read so far stay: the check goes on from
+                    // here once the object is back.
+                    return self.ask_restore(r, obj.clone(), report);
+                }
                 Err(e) if e.may_be_damaged_copy() => {
                     let p = format!(
                         "the target holds it but cannot read bytes {start}-{} back ({})",
@@ -350,6 +401,7 @@ impl Library {
             }
         }
         report.checked += 1;
+        r.thaws.read(obj.id);
         if hex::encode(root_hash(&progress.chunks)) == want {
             record(Ok(()), false)?;
             report.ok += 1;
@@ -374,7 +426,8 @@ impl Library {
     ) -> Result<VerifyReport> {
         let started = std::time::Instant::now();
         let (target, rt, store, mut report) = self.start_verify(credentials)?;
-        let mut reader = Reader::new(&rt, &store, opts, cancel);
+        let thaws = Thaws::load(self, &target, opts.archive, "fixity cycle")?;
+        let mut reader = Reader::new(&rt, &store, opts, cancel, thaws);
         let days = cycle_days.max(1);
         let total = self.catalog().sync_counts(target.id)?.verified;
         let share = total.div_ceil(u64::from(days)).min(u64::from(u32::MAX)) as u32;
@@ -393,6 +446,7 @@ impl Library {
             checked = report.checked,
             damaged = report.damaged.len(),
             missing = report.missing.len(),
+            archived = report.archived.len(),
             seconds = started.elapsed().as_secs_f64(),
             "fixity cycle's share checked"
         );
@@ -618,16 +672,25 @@ struct Reader<'a> {
     opts: &'a FixityOptions,
     cancel: &'a Cancel,
     pacer: Pacer,
+    /// Archived objects whose restore is under way.
+    thaws: Thaws<'a>,
 }
 
 impl<'a> Reader<'a> {
-    fn new(rt: &'a tokio::runtime::Runtime, store: &'a AnyStore, opts: &'a FixityOptions, cancel: &'a Cancel) -> Self {
+    fn new(
+        rt: &'a tokio::runtime::Runtime,
+        store: &'a AnyStore,
+        opts: &'a FixityOptions,
+        cancel: &'a Cancel,
+        thaws: Thaws<'a>,
+    ) -> Self {
         Reader {
             rt,
             store,
             opts,
             cancel,
             pacer: Pacer::new(opts.max_bytes_per_s),
+            thaws,
         }
     }
 }

@@ -15,6 +15,13 @@ pub(super) fn classify(
         (_, "NoSuchBucket") => StoreError::NoBucket { store },
         (_, "NoSuchUpload") => StoreError::UploadGone { store, key },
         (_, "NoSuchKey") | (404, "NotFound" | "") => StoreError::NotFound { store, key },
+        // S3 answers 403 for a read of an object in an archive class: not
+        // a matter of permission (the 403 arm below would stop the sync).
+        (_, "InvalidObjectState") => StoreError::Archived {
+            store,
+            key,
+            detail: format!("{code}: {detail}"),
+        },
         (
             _,
             "InvalidAccessKeyId"

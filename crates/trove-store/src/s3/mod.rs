@@ -28,7 +28,8 @@ use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
-    CompletedMultipartUpload, CompletedPart, MetadataDirective, ServerSideEncryption, StorageClass,
+    CompletedMultipartUpload, CompletedPart, GlacierJobParameters, MetadataDirective, RestoreRequest,
+    ServerSideEncryption, StorageClass, Tier,
 };
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
@@ -48,7 +49,8 @@ use payload_hash::SignedPayloadHash;
 use crate::error::{Result, StoreError};
 use crate::{
     BodySums, Features, Fetched, ListPage, MAX_PRESIGN_EXPIRY, ObjectInfo, ObjectStore, PartInfo, PendingUpload,
-    PostPolicy, PresignGet, PresignedPost, PutOptions, StreamHasher, md5_base64, validate_key,
+    PostPolicy, PresignGet, PresignedPost, PutOptions, RestoreAsked, RestoreTier, StreamHasher, md5_base64,
+    validate_key,
 };
 
 /// An S3 bucket (or a prefix of one). Cheap to clone.
@@ -789,6 +791,38 @@ impl ObjectStore for S3Store {
         }
     }
 
+    async fn request_restore(&self, key: &str, days: u32, tier: RestoreTier) -> Result<RestoreAsked> {
+        let full = self.full_key(key)?;
+        let job = GlacierJobParameters::builder()
+            .tier(Tier::from(tier.as_str()))
+            .build()
+            .map_err(|e| StoreError::Invalid(format!("{}: restore of `{key}`: {e}", self.inner.describe)))?;
+        let request = RestoreRequest::builder()
+            .days(i32::try_from(days).unwrap_or(i32::MAX))
+            .glacier_job_parameters(job)
+            .build();
+        match self
+            .client
+            .restore_object()
+            .bucket(&self.inner.bucket)
+            .key(&full)
+            .restore_request(request)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(RestoreAsked::Started),
+            Err(e) => {
+                // 409: a restore asked for earlier is still running.
+                if let SdkError::ServiceError(service) = &e
+                    && service.err().code() == Some("RestoreAlreadyInProgress")
+                {
+                    return Ok(RestoreAsked::InProgress);
+                }
+                Err(self.error("restore", key, e))
+            }
+        }
+    }
+
     async fn copy(&self, from: &str, to: &str) -> Result<()> {
         let src = self.full_key(from)?;
         let dst = self.full_key(to)?;
@@ -973,6 +1007,10 @@ mod tests {
         assert!(!c(503, "SlowDown").may_be_damaged_copy());
         assert!(!c(404, "").may_be_damaged_copy());
         assert!(!c(403, "AccessDenied").may_be_damaged_copy());
+        // An archived object's 403 is not a denial that stops a sync.
+        let archived = c(403, "InvalidObjectState");
+        assert_eq!(archived.code(), "store_archived");
+        assert!(!archived.stops_everything() && !archived.is_retryable() && !archived.may_be_damaged_copy());
     }
 
     #[test]

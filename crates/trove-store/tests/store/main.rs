@@ -310,3 +310,57 @@ async fn s3_listing_at_the_bucket_root_keeps_to_the_prefix() {
     got.sort();
     assert_eq!(got, [keys[1].clone(), keys[2].clone()]);
 }
+
+/// An object in an archive storage class (the fault proxy plays S3
+/// Glacier): a read is `Archived`, not a denial; a restore is asked for
+/// (started, then under way) and the object reads once it has run. A folder
+/// has no archive class and says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s3_archived_objects_read_once_restored() {
+    use trove_store::{BodySums, ObjectStore, PutOptions, RestoreAsked, RestoreTier};
+    let server = S3Server::shared();
+    let proxy = trove_testkit::fault::FaultProxy::start(server.port);
+    let mut opts = options_for(server, &format!("conformance/{}", uuid::Uuid::new_v4().simple()));
+    opts.endpoint = Some(proxy.endpoint());
+    // Before the first connection: the mode holds for connections opened
+    // after it is set (and uploads pass through it).
+    proxy.archive(Some("/arch/"), Duration::from_secs(2));
+    let store = S3Store::connect(opts).await.unwrap();
+    let bytes = bytes::Bytes::from_static(b"an archived original");
+    store
+        .put_bytes(
+            "arch/a.bin",
+            bytes.clone(),
+            BodySums::of(&bytes),
+            &PutOptions::default(),
+        )
+        .await
+        .unwrap();
+    let err = store.get_bytes("arch/a.bin", 1024).await.unwrap_err();
+    assert!(err.is_archived(), "{err}");
+    assert_eq!(err.code(), "store_archived");
+    assert!(!err.stops_everything() && !err.is_retryable(), "{err}");
+    assert!(err.to_string().contains("arch/a.bin"), "{err}");
+    let asked = store.request_restore("arch/a.bin", 1, RestoreTier::Bulk).await.unwrap();
+    assert_eq!(asked, RestoreAsked::Started);
+    let again = store.request_restore("arch/a.bin", 1, RestoreTier::Bulk).await.unwrap();
+    assert_eq!(again, RestoreAsked::InProgress);
+    assert!(store.get_bytes("arch/a.bin", 1024).await.unwrap_err().is_archived());
+    // HEAD still answers while the object is archived.
+    assert_eq!(store.head("arch/a.bin").await.unwrap().size, bytes.len() as u64);
+    tokio::time::sleep(Duration::from_millis(2200)).await;
+    let (read, _) = store.get_bytes("arch/a.bin", 1024).await.unwrap();
+    assert_eq!(read, bytes);
+    let counts = proxy.archive_counts();
+    assert_eq!(
+        (counts.restore_requests, counts.objects_asked, counts.refused_reads),
+        (2, 1, 2)
+    );
+
+    let (folder, _dir) = folder_store();
+    let err = folder
+        .request_restore("a.bin", 1, RestoreTier::Standard)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "store_unsupported", "{err}");
+}

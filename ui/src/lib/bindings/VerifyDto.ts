@@ -19,4 +19,9 @@ missing: Array<string>,
 /**
  * "key: error" for objects that could not be read (left as they are).
  */
-errors: Array<string>, };
+errors: Array<string>, 
+/**
+ * Keys of objects in an archive storage class whose restore was asked
+ * for; a later check reads them once they are back.
+ */
+archived: Array<string>, };
