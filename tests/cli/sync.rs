@@ -2532,6 +2532,8 @@ fn archived_originals_are_asked_back_once_then_restored_and_verified() {
     assert!(first["ok"].as_u64().unwrap() > 0, "the rest is read: {first}");
     let asked = proxy.archive_counts();
     assert_eq!((asked.objects_asked, asked.restore_requests), (4, 4), "{asked:?}");
+    let waits = |lib: &Path| ok(&trove_s3(lib, SECRET_KEY, &["status", "--json"]))["sync"]["archive_waits"].clone();
+    assert_eq!(waits(&lib), 4, "the waits are shown");
     // A new process before the look: no read, no second request.
     let second = ok(&trove_s3(&lib, SECRET_KEY, &verify_args));
     assert_eq!(archived(&second), originals, "{second}");
@@ -2577,6 +2579,7 @@ fn archived_originals_are_asked_back_once_then_restored_and_verified() {
         counts.restore_requests > 4 && counts.refused_reads > 4,
         "a look before the copy was ready was refused and asked again: {counts:?}"
     );
+    assert_eq!(waits(&lib), 0, "restored: no wait left");
     // The check now reads every original.
     let last = ok(&trove_s3(&lib, SECRET_KEY, &verify_args));
     assert_eq!(last["archived"], serde_json::json!([]), "{last}");

@@ -246,6 +246,8 @@ pub fn status(dir: &Path, json: bool) -> Result<u8, CoreError> {
                     "pending": s.counts.pending,
                     "pending_bytes": s.counts.pending_bytes,
                     "failed": s.counts.failed,
+                    "archive_waits": s.archive_waits,
+                    "next_archive_look_ms": s.next_archive_look,
                 }),
             );
         }

@@ -780,7 +780,7 @@ fn sync_sink(bar: &ProgressBar) -> impl Fn(Event) + Send + Sync + use<> {
 
 /// Lines for `trove status`.
 pub fn status_lines(s: &SyncStatus) -> Vec<String> {
-    vec![
+    let mut lines = vec![
         format!("target:   {}", s.target.settings.url),
         format!(
             "synced:   {} object(s), {} (verified)",
@@ -793,7 +793,15 @@ pub fn status_lines(s: &SyncStatus) -> Vec<String> {
             output::bytes(s.counts.pending_bytes),
             s.counts.failed
         ),
-    ]
+    ];
+    if let Some(next) = s.next_archive_look {
+        lines.push(format!(
+            "archived: {} object(s) being restored from an archive storage class; next look after {}",
+            s.archive_waits,
+            utc(next)
+        ));
+    }
+    lines
 }
 
 /// An asset's objects in the target, for `trove info --json`.

@@ -22,10 +22,11 @@ pub async fn sync_settings(state: State<'_, AppState>) -> Result<SyncSettingsDto
             Err(trove_core::CoreError::NoTarget) => None,
             Err(e) => return Err(e.into()),
         };
-        let counts = match &target {
-            Some(_) => Some(lib.sync_status()?.counts),
+        let status = match &target {
+            Some(_) => Some(lib.sync_status()?),
             None => None,
         };
+        let counts = status.as_ref().map(|s| &s.counts);
         let source = match &target {
             Some(t) => credentials::load(t)?.1,
             None => "environment",
@@ -54,6 +55,7 @@ pub async fn sync_settings(state: State<'_, AppState>) -> Result<SyncSettingsDto
             verified: counts.as_ref().map_or(0, |c| c.verified),
             pending: counts.as_ref().map_or(0, |c| c.pending),
             failed: counts.as_ref().map_or(0, |c| c.failed),
+            archive_waits: status.as_ref().map_or(0, |s| s.archive_waits),
             running: ops.is_running(Operation::Sync),
             keep_replaced_days: target.as_ref().and_then(|t| t.settings.keep_replaced_days),
             storage_class: target.as_ref().and_then(|t| t.settings.storage_class_originals.clone()),

@@ -24,6 +24,10 @@ pub struct SyncSettingsDto {
     pub pending: u64,
     #[ts(type = "number")]
     pub failed: u64,
+    /// Objects in an archive storage class whose restore was asked for
+    /// (a fixity check reads them once they are back).
+    #[ts(type = "number")]
+    pub archive_waits: u64,
     pub running: bool,
     /// Days an edited file's earlier version stays in the target once the
     /// new one is verified; null keeps it forever.

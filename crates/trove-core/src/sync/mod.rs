@@ -114,6 +114,11 @@ pub struct PlanReport {
 pub struct SyncStatus {
     pub target: Target,
     pub counts: SyncCounts,
+    /// Objects in an archive storage class whose restore Trove asked for
+    /// and has not read since.
+    pub archive_waits: u64,
+    /// When Trove next looks whether one is back (Unix ms).
+    pub next_archive_look: Option<i64>,
 }
 
 impl Library {
@@ -206,8 +211,16 @@ impl Library {
     /// Counts of synced, pending and failed objects.
     pub fn sync_status(&self) -> Result<SyncStatus> {
         let target = self.target()?;
-        let counts = self.catalog().sync_counts(target.id)?;
-        Ok(SyncStatus { target, counts })
+        let cat = self.catalog();
+        let counts = cat.sync_counts(target.id)?;
+        let waits = cat.archive_waits(target.id)?;
+        drop(cat);
+        Ok(SyncStatus {
+            archive_waits: waits.len() as u64,
+            next_archive_look: waits.iter().map(|w| w.next_check_at).min(),
+            target,
+            counts,
+        })
     }
 
     /// Opens the store of `target` with `credentials` (S3 only).

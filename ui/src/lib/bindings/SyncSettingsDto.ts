@@ -21,7 +21,12 @@ keychain: boolean,
 /**
  * Why the keychain cannot be used, when it cannot.
  */
-keychain_error: string | null, verified: number, pending: number, failed: number, running: boolean, 
+keychain_error: string | null, verified: number, pending: number, failed: number, 
+/**
+ * Objects in an archive storage class whose restore was asked for
+ * (a fixity check reads them once they are back).
+ */
+archive_waits: number, running: boolean, 
 /**
  * Days an edited file's earlier version stays in the target once the
  * new one is verified; null keeps it forever.
