@@ -2609,3 +2609,139 @@ fn archived_originals_are_asked_back_once_then_restored_and_verified() {
         "{trail}"
     );
 }
+
+/// A sync killed (-9) while its catalog snapshot goes up: the snapshot's
+/// temporary copies are left in the library, and a large snapshot would
+/// leave an unfinished multipart upload in the bucket (made here with the
+/// store itself, under the key the killed sync was sending: a test catalog
+/// is far below the part size). The next sync
+/// stores a fresh snapshot, verified; the leftovers are gone (files removed
+/// when the writer opens, the upload aborted and in the audit trail); and
+/// the bucket alone recovers the library from it.
+#[test]
+fn kill_9_during_a_snapshot_upload_then_the_next_sync_stores_one_and_leaves_nothing_behind() {
+    use trove_store::ObjectStore as _;
+    use trove_testkit::fault::FaultProxy;
+    let tmp = tempfile::tempdir().unwrap();
+    let prefix = synced_library(tmp.path());
+    let lib = tmp.path().join("lib");
+    let server = S3Server::shared();
+    let proxy = FaultProxy::start(server.port);
+    set_s3_target(&lib, &prefix, &proxy.endpoint());
+    proxy.stall_requests(Some("/catalog/"));
+    let mut child = command(&lib, SECRET_KEY, &["sync", "--json"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let leftovers = |lib: &Path| -> Vec<String> {
+        let Ok(dir) = std::fs::read_dir(lib.join("tmp")) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = dir
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("snapshot-"))
+            .collect();
+        names.sort();
+        names
+    };
+    let start = Instant::now();
+    while proxy.stalled_requests() == 0 {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the sync ended before its snapshot went up"
+        );
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "no snapshot upload in 120 s"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL, mid-upload
+    child.wait().unwrap();
+    proxy.stall_requests(None);
+    let left = leftovers(&lib);
+    assert_eq!(
+        left.len(),
+        2,
+        "the killed snapshot's copy and its compressed copy: {left:?}"
+    );
+    let before = rclone_keys(&prefix);
+    // What a large snapshot's killed upload leaves in the bucket.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let store = rt
+        .block_on(trove_store::S3Store::connect({
+            let mut o = trove_store::S3Options::new(
+                BUCKET,
+                trove_store::CredentialSource::Static {
+                    access_key: ACCESS_KEY.into(),
+                    secret_key: SECRET_KEY.into(),
+                    session_token: None,
+                },
+            );
+            o.endpoint = Some(server.endpoint.clone());
+            o.prefix = prefix.clone();
+            o
+        }))
+        .unwrap();
+    // Under the key the killed sync was sending (the catalog names it).
+    let sending: String = rusqlite::Connection::open(lib.join("catalog.db"))
+        .unwrap()
+        .query_row("SELECT value FROM settings WHERE key = 'snapshot.sending'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(sending.starts_with("catalog/"), "{sending}");
+    let orphan = sending.as_str();
+    let upload_id = rt
+        .block_on(store.create_multipart(orphan, &trove_store::PutOptions::default()))
+        .unwrap();
+    rt.block_on(store.upload_part(
+        orphan,
+        &upload_id,
+        1,
+        bytes::Bytes::from(vec![7u8; 1 << 20]),
+        trove_store::md5_of(&[7u8; 1 << 20]),
+    ))
+    .unwrap();
+    let pending = |store: &trove_store::S3Store| rt.block_on(store.list_uploads("catalog/")).unwrap();
+    assert_eq!(pending(&store).len(), 1);
+
+    let report = ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
+    let key = report["snapshot"]["key"].as_str().expect("a snapshot").to_owned();
+    assert!(report["snapshot_error"].is_null(), "{report}");
+    assert_eq!(
+        leftovers(&lib),
+        Vec::<String>::new(),
+        "the killed snapshot's copies remain"
+    );
+    assert_eq!(pending(&store), Vec::new(), "the unfinished snapshot upload remains");
+    let after = rclone_keys(&prefix);
+    assert!(!before.contains(&key) && after.contains(&key), "{key} {after:?}");
+    let trail = ok(&trove_s3(&lib, SECRET_KEY, &["audit", "--json"]));
+    assert!(
+        trail
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["event"] == "deletion" && r["key"] == orphan),
+        "{trail}"
+    );
+    // The bucket alone brings the library back, from that snapshot.
+    let listed = ok(&trove_s3(&lib, SECRET_KEY, &["ls", "--json"]));
+    let new_lib = tmp.path().join("recovered");
+    let recovered = ok(&trove_s3(
+        &new_lib,
+        SECRET_KEY,
+        &[
+            "recover",
+            "--from",
+            &format!("s3://{BUCKET}/{prefix}"),
+            "--endpoint",
+            &server.endpoint,
+            "--json",
+        ],
+    ));
+    assert_eq!(recovered["snapshot"]["key"], key.as_str(), "{recovered}");
+    assert_eq!(ok(&trove_s3(&new_lib, SECRET_KEY, &["ls", "--json"])), listed);
+}

@@ -117,6 +117,10 @@ pub struct Library {
     scans_running: std::sync::atomic::AtomicUsize,
     /// Held while one full-size render runs (see `Library::full_image`).
     full_render: Mutex<()>,
+    /// Held while a catalog snapshot is made and sent: one at a time, so
+    /// an unfinished snapshot upload found in the target is never this
+    /// process's own (see `send_snapshot`).
+    pub(crate) snapshot_lock: tokio::sync::Mutex<()>,
     /// What the image decodes in flight may hold together.
     decode_budget: crate::proxies::budget::DecodeBudget,
 }
@@ -171,12 +175,47 @@ impl Library {
             search: Mutex::new(None),
             scans_running: Default::default(),
             full_render: Mutex::new(()),
+            snapshot_lock: tokio::sync::Mutex::new(()),
             decode_budget: crate::proxies::budget::DecodeBudget::new(opts.decode_memory_mb.saturating_mul(1 << 20)),
         };
         if lib.is_writer() {
             lib.sweep_proxy_temps()?;
+            lib.sweep_temps();
         }
         Ok(lib)
+    }
+
+    /// Removes what a process killed halfway left in `<library>/tmp`: the
+    /// copies of a catalog snapshot it was making or sending, the catalog a
+    /// recovery was fetching. The writer's lock proves no one uses them.
+    /// Best effort: a file that cannot be removed is logged, and the next
+    /// writer tries again.
+    fn sweep_temps(&self) {
+        let tmp = self.dir.join("tmp");
+        let Ok(entries) = std::fs::read_dir(&tmp) else {
+            return;
+        };
+        let (mut files, mut bytes) = (0u64, 0u64);
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if !(name.starts_with("snapshot-") || name.starts_with("recover-")) {
+                continue;
+            }
+            let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+            match std::fs::remove_file(entry.path()) {
+                Ok(()) => {
+                    files += 1;
+                    bytes += size;
+                }
+                Err(e) => {
+                    tracing::warn!(path = %entry.path().display(), error = %e, "cannot remove a leftover temporary file")
+                }
+            }
+        }
+        if files > 0 {
+            tracing::info!(files, bytes, "removed the temporary files of work stopped halfway");
+        }
     }
 
     pub fn dir(&self) -> &Path {

@@ -49,6 +49,12 @@ struct Faults {
     /// kept, for tests that check what the client asked for.
     record: std::sync::atomic::AtomicBool,
     recorded: std::sync::Mutex<Vec<String>>,
+    /// While set, requests whose path contains this are held (no answer,
+    /// the connection open) for 10 minutes: a process can be killed in the
+    /// middle of that upload.
+    stall_marker: std::sync::Mutex<Option<String>>,
+    /// Requests held so far by `stall_marker`.
+    stalled_requests: AtomicU64,
     /// While set, objects play an archive storage class.
     archive: std::sync::Mutex<Option<Archive>>,
 }
@@ -180,6 +186,18 @@ impl FaultProxy {
             restore_requests: 0,
             refused_reads: 0,
         });
+    }
+
+    /// Holds every request on new connections whose path contains
+    /// `marker` (e.g. `/catalog/`), unanswered, for 10 minutes, once its
+    /// head has arrived; other requests pass. `None` ends the mode.
+    pub fn stall_requests(&self, marker: Option<&str>) {
+        *self.faults.stall_marker.lock().unwrap() = marker.map(str::to_owned);
+    }
+
+    /// Requests held so far by [`FaultProxy::stall_requests`].
+    pub fn stalled_requests(&self) -> u64 {
+        self.faults.stalled_requests.load(Ordering::SeqCst)
     }
 
     /// What [`FaultProxy::archive`] did so far.
@@ -357,6 +375,19 @@ fn forward_requests(
                 return Ok(());
             }
         };
+        let stall = faults.stall_marker.lock().unwrap().clone();
+        if let Some(marker) = stall {
+            let line = String::from_utf8_lossy(&buf[..head_end])
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_owned();
+            if line.split(' ').nth(1).is_some_and(|t| t.contains(&marker)) {
+                faults.stalled_requests.fetch_add(1, Ordering::SeqCst);
+                std::thread::sleep(Duration::from_secs(600));
+                return Ok(());
+            }
+        }
         let end = head_end + content_length(&buf[..head_end]);
         while buf.len() < end {
             if !more(&mut buf)? {
@@ -484,7 +515,8 @@ fn serve(client: TcpStream, upstream: u16, faults: &Arc<Faults>) {
     }
     let refuse = faults.refuse_checksums.load(Ordering::SeqCst);
     let archive = faults.archive.lock().unwrap().is_some();
-    if refuse || archive || faults.record.load(Ordering::SeqCst) {
+    let stall = faults.stall_marker.lock().unwrap().is_some();
+    if refuse || archive || stall || faults.record.load(Ordering::SeqCst) {
         let mut reply = c_read.try_clone().unwrap();
         let _ = forward_requests(
             &mut c_read,

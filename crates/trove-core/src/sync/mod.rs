@@ -551,6 +551,17 @@ pub(crate) enum Source {
 
 /// A small tokio runtime for one sync, verify or restore run. The core's
 /// other work is thread-based; only network I/O runs on tokio.
+/// Unfinished multipart uploads under `prefix`; none where the server
+/// cannot list them (s3s-fs, for one): those are left to the bucket's
+/// lifecycle rules.
+pub(crate) async fn listed_uploads(store: &AnyStore, prefix: &str) -> Result<Vec<trove_store::PendingUpload>> {
+    match trove_store::ObjectStore::list_uploads(store, prefix).await {
+        Ok(v) => Ok(v),
+        Err(e) if e.code() == "store_unsupported" => Ok(Vec::new()),
+        Err(e) => Err(e.into()),
+    }
+}
+
 pub(crate) fn runtime(threads: usize) -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(threads.max(1))

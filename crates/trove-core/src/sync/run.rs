@@ -366,7 +366,7 @@ impl Library {
         let day_ago = self.now_ms() - 24 * 3600 * 1000;
         let mut aborted = 0;
         for prefix in ["originals/", "proxies/"] {
-            for upload in listed_uploads(store, prefix).await? {
+            for upload in super::listed_uploads(store, prefix).await? {
                 if tracked.contains(&upload.upload_id) {
                     continue;
                 }
@@ -382,7 +382,7 @@ impl Library {
         // each time, under a new key): one unfinished an hour after it
         // began was killed, by this library or another syncing here.
         let hour_ago = self.now_ms() - 3600 * 1000;
-        for upload in listed_uploads(store, super::SNAPSHOT_PREFIX).await? {
+        for upload in super::listed_uploads(store, super::SNAPSHOT_PREFIX).await? {
             let snapshot = super::snapshot::snapshot_time(&upload.key).is_some();
             if snapshot && upload.initiated_ms.is_some_and(|t| t < hour_ago) {
                 store.abort_multipart(&upload.key, &upload.upload_id).await?;
@@ -428,16 +428,5 @@ impl Library {
             }
         };
         Ok(source.map(|s| (s, hex)))
-    }
-}
-
-/// Unfinished multipart uploads under `prefix`; none where the server
-/// cannot list them (s3s-fs, for one): those are left to the bucket's
-/// lifecycle rules.
-pub(crate) async fn listed_uploads(store: &AnyStore, prefix: &str) -> Result<Vec<trove_store::PendingUpload>> {
-    match store.list_uploads(prefix).await {
-        Ok(v) => Ok(v),
-        Err(e) if e.code() == "store_unsupported" => Ok(Vec::new()),
-        Err(e) => Err(e.into()),
     }
 }

@@ -23,6 +23,10 @@ pub const SNAPSHOT_PREFIX: &str = "catalog/";
 pub const KEEP_NEWEST: usize = 10;
 /// Days for which the newest snapshot of each day is kept.
 pub const KEEP_DAYS: i64 = 30;
+/// The setting that names the snapshot being sent while it goes up, so
+/// that the next snapshot knows an unfinished upload under that key was
+/// this library's, stopped halfway.
+const SENDING: &str = "snapshot.sending";
 /// zstd's level: 3 (its default) packs a catalog to about a fifth at
 /// hundreds of MB a second; higher levels cost far more time for little.
 const ZSTD_LEVEL: i32 = 3;
@@ -217,6 +221,8 @@ impl Library {
     /// prunes older ones. Returns the snapshot sent and how many were
     /// pruned.
     pub(crate) async fn send_snapshot(&self, store: &AnyStore, target_url: &str) -> Result<(SnapshotInfo, u64)> {
+        let _one_at_a_time = self.snapshot_lock.lock().await;
+        self.abort_unfinished_snapshots(store, target_url).await?;
         let dir = self.dir().join("tmp");
         std::fs::create_dir_all(&dir).map_err(|e| CoreError::io("create folder", &dir, e))?;
         let id = uuid::Uuid::new_v4();
@@ -266,7 +272,11 @@ impl Library {
             path: zst.clone(),
             expect_md5: None,
         };
+        self.catalog().set_setting(SENDING, &key)?;
         let sent = send_one(store.clone(), obj, source).await;
+        // Sent or failed (a failed multipart upload is aborted): not
+        // unfinished either way.
+        self.catalog().set_setting(SENDING, "")?;
         let detail = match &sent {
             Ok(_) => "catalog snapshot".to_owned(),
             Err(e) => format!("catalog snapshot: {e}"),
@@ -317,6 +327,41 @@ impl Library {
             "catalog snapshot stored"
         );
         Ok((SnapshotInfo { key, at_ms, size }, pruned))
+    }
+}
+
+impl Library {
+    /// Aborts the unfinished multipart upload of the catalog snapshot this
+    /// library was sending when its process was killed: its parts stay in
+    /// the target (billed, never read) otherwise. Called with the snapshot
+    /// lock held by the library's writer, so it is not being sent now.
+    /// (Unfinished snapshot uploads of unknown origin are aborted by a sync
+    /// an hour after they began: `abort_stale_uploads`.)
+    async fn abort_unfinished_snapshots(&self, store: &AnyStore, target_url: &str) -> Result<()> {
+        let Some(key) = self.catalog().setting(SENDING)?.filter(|k| snapshot_time(k).is_some()) else {
+            return Ok(());
+        };
+        for upload in super::listed_uploads(store, &key).await? {
+            if upload.key != key {
+                continue;
+            }
+            store.abort_multipart(&upload.key, &upload.upload_id).await?;
+            tracing::info!(key = %upload.key, "aborted the unfinished upload of an earlier catalog snapshot");
+            self.audit_target(&trove_catalog::NewAudit {
+                event: trove_catalog::AuditEvent::Deletion,
+                success: true,
+                target: Some(target_url),
+                key: Some(&upload.key),
+                asset: None,
+                md5: None,
+                blake3: None,
+                size: None,
+                detail: Some("the unfinished upload of a catalog snapshot (stopped halfway), aborted"),
+                trigger: "snapshot",
+            })?;
+        }
+        self.catalog().set_setting(SENDING, "")?;
+        Ok(())
     }
 }
 

@@ -350,7 +350,7 @@ pub fn upload(
     }
     // Unfinished multipart uploads the state file does not know are stale.
     let tracked: std::collections::HashSet<String> = state.upload_ids()?.into_iter().collect();
-    for u in rt.block_on(super::run::listed_uploads(&store, ""))? {
+    for u in rt.block_on(super::listed_uploads(&store, ""))? {
         if !tracked.contains(&u.upload_id) {
             rt.block_on(store.abort_multipart(&u.key, &u.upload_id))?;
         }

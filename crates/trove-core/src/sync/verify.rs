@@ -579,7 +579,7 @@ impl Library {
         // Catalog snapshots too: one killed while it went up leaves its
         // parts behind.
         for prefix in ["originals/", "proxies/", "manifests/", super::SNAPSHOT_PREFIX] {
-            for u in rt.block_on(super::run::listed_uploads(&store, prefix))? {
+            for u in rt.block_on(super::listed_uploads(&store, prefix))? {
                 if !tracked.contains(&u.upload_id) {
                     report.orphaned_uploads.push((u.key, u.upload_id));
                 }
