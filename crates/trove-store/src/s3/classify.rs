@@ -33,6 +33,16 @@ pub(super) fn classify(
             store,
             detail: format!("{code}: {detail}"),
         },
+        // S3 passes on KMS's refusals of the target's key (no such key, key
+        // disabled, not allowed to use it) as `KMS.<exception>`: every
+        // upload would meet the same, so the sync stops at once.
+        (_, c) if c.starts_with("KMS.") => StoreError::AccessDenied {
+            store,
+            key,
+            detail: format!(
+                "the target's KMS key cannot be used ({code}: {detail}); check the KMS key id (--sse-kms-key-id) and that the key is enabled"
+            ),
+        },
         (_, "AccessDenied" | "AllAccessDisabled" | "AccountProblem") | (403, _) => StoreError::AccessDenied {
             store,
             key,

@@ -1007,6 +1007,11 @@ mod tests {
         assert!(!c(503, "SlowDown").may_be_damaged_copy());
         assert!(!c(404, "").may_be_damaged_copy());
         assert!(!c(403, "AccessDenied").may_be_damaged_copy());
+        // KMS refusing the target's key stops the sync, named.
+        let kms = c(400, "KMS.NotFoundException");
+        assert!(kms.stops_everything(), "{kms}");
+        assert!(kms.to_string().contains("KMS key"), "{kms}");
+        assert!(c(400, "KMS.DisabledException").stops_everything());
         // An archived object's 403 is not a denial that stops a sync.
         let archived = c(403, "InvalidObjectState");
         assert_eq!(archived.code(), "store_archived");
