@@ -10,6 +10,8 @@ const COMMANDS: &[&str] = &[
     "library_info",
     "media_base",
     "open_log_folder",
+    "recover_library",
+    "restart_app",
     "playback_support",
     "open_original",
     "list_assets",

@@ -56,6 +56,9 @@ pub const KEYCHAIN_UNAVAILABLE: &str = "keychain_unavailable";
 pub const KEYCHAIN_ENTRY_UNREADABLE: &str = "keychain_entry_unreadable";
 /// The loopback media server did not start.
 pub const MEDIA_UNAVAILABLE: &str = "media_unavailable";
+/// A library can be recovered from a bucket only into an empty one (no
+/// folders, assets or target): the recovered library replaces it.
+pub const LIBRARY_NOT_EMPTY: &str = "library_not_empty";
 /// No folder to save received files into.
 pub const NO_FOLDER: &str = "no_folder";
 /// The system could not open a file with its application.
@@ -97,6 +100,7 @@ pub const ALL: &[&str] = &[
     KEYCHAIN_UNAVAILABLE,
     KEYCHAIN_ENTRY_UNREADABLE,
     MEDIA_UNAVAILABLE,
+    LIBRARY_NOT_EMPTY,
     NO_FOLDER,
     OPEN_FAILED,
     ORIGINAL_UNREACHABLE,

@@ -109,6 +109,8 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
             commands::library::library_info,
             commands::library::media_base,
             commands::library::open_log_folder,
+            commands::library::recover_library,
+            commands::library::restart_app,
             commands::playback::playback_support,
             commands::playback::open_original,
             commands::assets::list_assets,
@@ -328,6 +330,23 @@ pub fn run() {
         move |app| {
             small_webview_caches(app);
             let dir = library_dir();
+            // A library recovered from a bucket in the last run takes the
+            // empty one's place now (see `recover_library`).
+            match trove_core::adopt_recovered(&dir) {
+                Ok(trove_core::Adopted::Nothing) => {}
+                Ok(done) => {
+                    #[allow(clippy::print_stderr)]
+                    {
+                        eprintln!("trove: recovered library: {done:?}");
+                    }
+                }
+                Err(e) => {
+                    #[allow(clippy::print_stderr)]
+                    {
+                        eprintln!("trove: the recovered library could not take its place: {e}");
+                    }
+                }
+            }
             let lib = match open_library(&dir) {
                 Ok(lib) => Arc::new(lib),
                 // The window still opens and says what is wrong (a catalog

@@ -25,6 +25,7 @@ fn generated() -> Vec<(String, String)> {
         one::<AssetDto>(),
         one::<AssetPageDto>(),
         one::<LibraryDto>(),
+        one::<RecoveredDto>(),
         one::<ScanReportDto>(),
         one::<EventDto>(),
         one::<FacetValueDto>(),

@@ -596,7 +596,7 @@ fn a_target_with_keys_in_the_keychain_syncs_shares_and_revokes() {
         (&json!("STANDARD_IA"), &json!("AES256"))
     );
     for bad in [
-        json!({ "storageClass": "DEEP_ARCHIVE" }),
+        json!({ "proxyStorageClass": "DEEP_ARCHIVE" }),
         json!({ "proxyStorageClass": "standard ia" }),
         json!({ "sse": "SSE-C" }),
         json!({ "sse": "AES256", "sseKmsKeyId": "alias/photos" }),
@@ -1057,4 +1057,30 @@ fn a_recovered_librarys_thumbnails_are_fetched_from_the_target_when_first_shown(
     assert_eq!(answer.body(), &std::fs::read(made.path).unwrap());
     assert!(!lib.proxy_stored_elsewhere(asset, "thumb").unwrap());
     assert!(!fetcher.want(&lib, asset, "thumb"), "here now: nothing to fetch");
+}
+
+/// "Recover a library from a bucket" goes only into an empty library (the
+/// recovered one takes its place at the next start): with a folder added,
+/// it is refused with its own code before anything is fetched; half a
+/// pair of keys and a bad URL are refused first.
+#[test]
+fn a_library_is_recovered_only_into_an_empty_one() {
+    let app = app();
+    let ask = |url: &str, secret: Option<&str>| {
+        invoke(
+            &app,
+            "recover_library",
+            json!({ "url": url, "endpoint": "http://127.0.0.1:9", "accessKey": "k", "secretKey": secret }),
+        )
+        .unwrap_err()["code"]
+            .clone()
+    };
+    assert_eq!(ask("s3://bucket/lib", None), "keys_incomplete");
+    assert_eq!(ask("ftp://bucket/lib", Some("s")), "store_invalid");
+    invoke(&app, "add_root", json!({ "path": app.photos.to_str().unwrap() })).unwrap();
+    assert_eq!(ask("s3://bucket/lib", Some("s")), "library_not_empty");
+    assert!(
+        !trove_core::recovery_staging_dir(app.lib.dir()).exists(),
+        "nothing was made beside the library"
+    );
 }

@@ -84,10 +84,11 @@ pub use share::{
 };
 pub use sidecars::{SidecarMode, SidecarNaming, SidecarReport, sidecar_fields};
 pub use sync::{
-    ArchiveOptions, CredentialSource, FetchReport, FixityOptions, MAX_AUDIT_PAGE, PlanReport, ReconcileReport,
+    Adopted, ArchiveOptions, CredentialSource, FetchReport, FixityOptions, MAX_AUDIT_PAGE, PlanReport, ReconcileReport,
     RecoverProxies, RecoverReport, RecoverRequest, RestoreOptions, RestoreReport, SNAPSHOT_PREFIX, SnapshotInfo,
     SyncOptions, SyncReport, SyncStatus, Target, TargetSettings, UploadReport, UploadRequest, VerifyReport,
-    check_kms_key, check_sse, check_storage_class, premis_event, upload,
+    adopt_recovered, check_kms_key, check_proxy_storage_class, check_sse, check_storage_class, premis_event,
+    recovery_staging_dir, upload,
 };
 pub use trove_catalog::ShareKind;
 pub use trove_catalog::{

@@ -319,7 +319,7 @@ impl Library {
     }
 }
 
-fn take_lock(dir: &Path) -> Result<File> {
+pub(crate) fn take_lock(dir: &Path) -> Result<File> {
     let path = dir.join(LOCK_FILE);
     let mut file = FsOpenOptions::new()
         .read(true)

@@ -108,7 +108,7 @@ pub async fn set_sync_target(
         .map(|c| trove_core::check_storage_class(Some(&c)))
         .transpose()?;
     let proxy_storage_class = proxy_storage_class
-        .map(|c| trove_core::check_storage_class(Some(&c)))
+        .map(|c| trove_core::check_proxy_storage_class(Some(&c)))
         .transpose()?;
     let sse = sse.map(|m| trove_core::check_sse(Some(&m))).transpose()?;
     if access_key.is_some() != secret_key.is_some() {

@@ -84,6 +84,43 @@ impl LibraryDto {
     }
 }
 
+/// What recovering a library from a bucket brought back. The recovered
+/// library waits beside the open one and takes its place when Trove
+/// starts again.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct RecoveredDto {
+    /// Where the recovered library waits until the restart.
+    pub staged: String,
+    #[ts(type = "number")]
+    pub assets: u64,
+    /// The catalog snapshot it came from; null: rebuilt from the manifests.
+    pub snapshot: Option<String>,
+    /// Manifests applied on top of the snapshot (or all of them).
+    #[ts(type = "number")]
+    pub manifests_applied: u64,
+    #[ts(type = "number")]
+    pub proxies_fetched: u64,
+    /// Originals stored in the bucket (Restore brings them back).
+    #[ts(type = "number")]
+    pub originals_in_target: u64,
+    /// Originals the catalog names that the bucket lacks.
+    pub originals_missing: Vec<String>,
+}
+
+impl From<&trove_core::RecoverReport> for RecoveredDto {
+    fn from(r: &trove_core::RecoverReport) -> Self {
+        RecoveredDto {
+            staged: r.library.display().to_string(),
+            assets: r.assets,
+            snapshot: r.snapshot.as_ref().map(|s| s.key.clone()),
+            manifests_applied: r.manifests_applied,
+            proxies_fetched: r.proxies_fetched,
+            originals_in_target: r.originals_in_target,
+            originals_missing: r.originals_missing.clone(),
+        }
+    }
+}
+
 /// One folder of a watched folder's tree.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct FolderDto {

@@ -32,6 +32,7 @@ import type { SyncSettingsDto } from "./bindings/SyncSettingsDto";
 import type { Operation } from "./bindings/Operation";
 import type { TextTrackDto } from "./bindings/TextTrackDto";
 import type { PlaybackDto } from "./bindings/PlaybackDto";
+import type { RecoveredDto } from "./bindings/RecoveredDto";
 
 /** The single event channel on which the core reports what it is doing. */
 export const EVENT_CHANNEL = "trove://event";
@@ -99,6 +100,29 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 /** The library's path, counts and roots. */
 export function libraryInfo(): Promise<LibraryDto> {
   return call<LibraryDto>("library_info");
+}
+
+/**
+ * Recovers the library a bucket holds (its newest catalog snapshot and the
+ * manifests after it, thumbnails fetched) beside this empty one; it opens
+ * when Trove starts again (`restartApp`). Keys given are kept in the
+ * keychain for that target.
+ */
+export function recoverLibrary(target: {
+  url: string;
+  endpoint: string | null;
+  region: string | null;
+  accessKey: string | null;
+  secretKey: string | null;
+  /** The person confirmed a plain-HTTP endpoint on another machine. */
+  allowPlainHttp?: boolean;
+}): Promise<RecoveredDto> {
+  return call<RecoveredDto>("recover_library", target);
+}
+
+/** Quits and starts Trove again. */
+export function restartApp(): Promise<void> {
+  return call<void>("restart_app");
 }
 
 /**

@@ -47,7 +47,7 @@ pub use archive::ArchiveOptions;
 pub use audit::{MAX_AUDIT_PAGE, premis_event};
 pub use fetch::FetchReport;
 pub use ranged::FixityOptions;
-pub use recover::{RecoverProxies, RecoverReport, RecoverRequest};
+pub use recover::{Adopted, RecoverProxies, RecoverReport, RecoverRequest, adopt_recovered, recovery_staging_dir};
 pub use restore::{RestoreOptions, RestoreReport};
 pub use run::{SyncOptions, SyncReport};
 pub use snapshot::{SNAPSHOT_PREFIX, SnapshotInfo};
@@ -132,7 +132,7 @@ impl Library {
             endpoint: settings.endpoint.clone().filter(|s| !s.is_empty()),
             region: settings.region.clone().filter(|s| !s.is_empty()),
             storage_class_originals: check_storage_class(settings.storage_class_originals.as_deref())?,
-            storage_class_proxies: check_storage_class(settings.storage_class_proxies.as_deref())?,
+            storage_class_proxies: check_proxy_storage_class(settings.storage_class_proxies.as_deref())?,
             sse_kms_key_id: check_kms_key(settings.sse_kms_key_id.as_deref(), sse.as_deref())?,
             sse,
             ..settings.clone()
@@ -600,10 +600,10 @@ fn resolved(path: &Path) -> PathBuf {
     }
 }
 
-/// A storage class as given: empty is the bucket's default; otherwise an
-/// S3 class name (upper case, digits, `_`). GLACIER and DEEP_ARCHIVE are
-/// refused: their objects cannot be read back without a restore request,
-/// which Trove does not make yet, so fixity checks and restores would fail.
+/// The storage class of originals as given: empty is the bucket's default;
+/// otherwise an S3 class name (upper case, digits, `_`). The archive
+/// classes (GLACIER, DEEP_ARCHIVE) are allowed: a restore or fixity check
+/// asks for an archived original's restore and waits (`archive.rs`).
 pub fn check_storage_class(class: Option<&str>) -> Result<Option<String>> {
     let Some(class) = class.map(str::trim).filter(|c| !c.is_empty()) else {
         return Ok(None);
@@ -619,14 +619,29 @@ pub fn check_storage_class(class: Option<&str>) -> Result<Option<String>> {
             ),
         });
     }
-    if matches!(class, "GLACIER" | "DEEP_ARCHIVE") {
+    Ok(Some(class.to_owned()))
+}
+
+/// The storage class of proxies, manifests and catalog snapshots: as
+/// [`check_storage_class`], but not an archive class. These are read to
+/// browse and to recover a library, which cannot wait hours for a restore.
+pub fn check_proxy_storage_class(class: Option<&str>) -> Result<Option<String>> {
+    let class = check_storage_class(class)?;
+    if let Some(c) = class.as_deref()
+        && is_archive_class(c)
+    {
         return Err(CoreError::BadTargetSetting {
             detail: format!(
-                "{class} objects cannot be read back without a restore request, which Trove does not make yet: fixity checks and restores would fail; use GLACIER_IR for instant-retrieval archive"
+                "{c} is an archive class: proxies, manifests and catalog snapshots are read to browse and to recover the library, which cannot wait hours for a restore; use it for originals, and GLACIER_IR (instant retrieval) or a standard class here"
             ),
         });
     }
-    Ok(Some(class.to_owned()))
+    Ok(class)
+}
+
+/// S3's classes whose objects need a restore before they can be read.
+fn is_archive_class(class: &str) -> bool {
+    matches!(class, "GLACIER" | "DEEP_ARCHIVE")
 }
 
 /// Server-side encryption as given: empty is the bucket's default,

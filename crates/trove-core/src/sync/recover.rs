@@ -352,6 +352,96 @@ impl Library {
 
 /// The target a catalog is being recovered from, if a recovery into it
 /// stopped halfway.
+/// Where a recovery for the library in `dir` is built before it takes the
+/// library's place (the desktop recovers while its library is open):
+/// `<dir>.recovered`, beside it, so the swap is a rename on one disk.
+pub fn recovery_staging_dir(dir: &Path) -> PathBuf {
+    let mut name = dir
+        .file_name()
+        .map(std::ffi::OsString::from)
+        .unwrap_or_else(|| "trove".into());
+    name.push(".recovered");
+    dir.with_file_name(name)
+}
+
+/// What [`adopt_recovered`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Adopted {
+    /// No finished recovery waits beside the library.
+    Nothing,
+    /// The recovered library is now in place; the empty one it replaced
+    /// was moved here (`None`: there was none).
+    Swapped { replaced: Option<PathBuf> },
+    /// A finished recovery waits, but the library in place is no longer
+    /// empty (folders, assets or a target were added meanwhile): both are
+    /// left as they are.
+    Kept { staged: PathBuf },
+}
+
+/// Run before the library in `dir` is opened (the desktop's start): when a
+/// finished recovery waits in [`recovery_staging_dir`] and the library in
+/// `dir` is empty (no folders, no assets, no target) or absent, the
+/// recovered library takes its place; the empty one moves aside to
+/// `<dir>.replaced-<unix ms>`, never deleted. The library's lock is held
+/// throughout, so no other Trove process has it open.
+pub fn adopt_recovered(dir: &Path) -> Result<Adopted> {
+    let staged = recovery_staging_dir(dir);
+    let staged_catalog = staged.join(CATALOG_FILE);
+    if !staged_catalog.exists() || recovering_from(&staged_catalog).is_some() {
+        return Ok(Adopted::Nothing);
+    }
+    // Its own check: a recovery killed before its catalog was placed left
+    // no catalog; one placed is whole (SQLite's integrity check ran on the
+    // snapshot), so opening it read-only is enough here.
+    Catalog::open_read_only(&staged_catalog)?;
+    if !dir.join(CATALOG_FILE).exists() {
+        if dir.exists() {
+            let aside = aside_name(dir);
+            std::fs::rename(dir, &aside).map_err(|e| CoreError::io("move the empty library aside", dir, e))?;
+            std::fs::rename(&staged, dir).map_err(|e| CoreError::io("put the recovered library in place", dir, e))?;
+            return Ok(Adopted::Swapped { replaced: Some(aside) });
+        }
+        std::fs::rename(&staged, dir).map_err(|e| CoreError::io("put the recovered library in place", dir, e))?;
+        return Ok(Adopted::Swapped { replaced: None });
+    }
+    let _lock = crate::library::take_lock(dir)?;
+    let current = Catalog::open_read_only(&dir.join(CATALOG_FILE))?;
+    let empty = current.all_roots()?.is_empty() && current.counts()?.assets == 0 && current.target()?.is_none();
+    drop(current);
+    if !empty {
+        tracing::warn!(
+            library = %dir.display(),
+            recovered = %staged.display(),
+            "a recovered library waits beside a library that is no longer empty; both kept"
+        );
+        return Ok(Adopted::Kept { staged });
+    }
+    let aside = aside_name(dir);
+    // The lock file's descriptor stays valid across the rename (flock is
+    // on the file, not its name).
+    std::fs::rename(dir, &aside).map_err(|e| CoreError::io("move the empty library aside", dir, e))?;
+    if let Err(e) = std::fs::rename(&staged, dir) {
+        // Put the empty one back: the person finds what they had.
+        let _ = std::fs::rename(&aside, dir);
+        return Err(CoreError::io("put the recovered library in place", dir, e));
+    }
+    tracing::info!(library = %dir.display(), replaced = %aside.display(), "the recovered library is in place");
+    Ok(Adopted::Swapped { replaced: Some(aside) })
+}
+
+/// `<dir>.replaced-<unix ms>`.
+fn aside_name(dir: &Path) -> PathBuf {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    let mut name = dir
+        .file_name()
+        .map(std::ffi::OsString::from)
+        .unwrap_or_else(|| "trove".into());
+    name.push(format!(".replaced-{ms}"));
+    dir.with_file_name(name)
+}
+
 fn recovering_from(catalog: &Path) -> Option<String> {
     Catalog::open_read_only(catalog)
         .ok()?

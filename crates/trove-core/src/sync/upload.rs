@@ -309,7 +309,7 @@ pub fn upload(
     let url = TargetUrl::parse(&req.target.url)?;
     // The bucket would refuse every object for these: said once, first.
     super::check_storage_class(req.target.storage_class_originals.as_deref())?;
-    super::check_storage_class(req.target.storage_class_proxies.as_deref())?;
+    super::check_proxy_storage_class(req.target.storage_class_proxies.as_deref())?;
     let sse = super::check_sse(req.target.sse.as_deref())?;
     super::check_kms_key(req.target.sse_kms_key_id.as_deref(), sse.as_deref())?;
     let rt = runtime(opts.threads)?;

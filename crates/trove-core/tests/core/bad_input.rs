@@ -297,10 +297,10 @@ fn target_settings_the_bucket_would_refuse_are_refused_when_set() {
         ),
         (
             trove_core::TargetSettings {
-                storage_class_originals: Some("DEEP_ARCHIVE".into()),
+                storage_class_proxies: Some("DEEP_ARCHIVE".into()),
                 ..base.clone()
             },
-            Some("restore request"),
+            Some("is an archive class"),
         ),
         (
             trove_core::TargetSettings {

@@ -77,3 +77,61 @@ fn roots_inside_the_library_or_overlapping_others_are_refused() {
     assert!(!created);
     assert_eq!(again.id, env.root_id);
 }
+
+/// A recovery built beside the library (the desktop recovers while its
+/// library is open) takes the library's place at the next start, only
+/// while that library is still empty; the empty one is moved aside, never
+/// deleted; an unfinished recovery, a library in use, or one with folders
+/// are left alone.
+#[test]
+fn a_finished_recovery_replaces_an_empty_library_at_the_next_start() {
+    use trove_core::{Adopted, adopt_recovered, recovery_staging_dir};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("library");
+    drop(Library::open(&dir, OpenOptions::write().create(true)).unwrap());
+    let staged = recovery_staging_dir(&dir);
+    assert_eq!(staged, tmp.path().join("library.recovered"));
+    assert_eq!(adopt_recovered(&dir).unwrap(), Adopted::Nothing);
+    // The recovered library: one folder.
+    let photos = tmp.path().join("photos");
+    std::fs::create_dir_all(&photos).unwrap();
+    {
+        let lib = Library::open(&staged, OpenOptions::write().create(true)).unwrap();
+        lib.add_root(&photos, Default::default()).unwrap();
+    }
+    // Still being recovered: not taken.
+    let catalog = staged.join("catalog.db");
+    trove_catalog::Catalog::open(&catalog)
+        .unwrap()
+        .set_setting("recovering_from", "s3://b/p")
+        .unwrap();
+    assert_eq!(adopt_recovered(&dir).unwrap(), Adopted::Nothing);
+    trove_catalog::Catalog::open(&catalog)
+        .unwrap()
+        .set_setting("recovering_from", "")
+        .unwrap();
+    // The library in place is open elsewhere: an error, nothing moved.
+    let open = Library::open(&dir, OpenOptions::write()).unwrap();
+    assert_eq!(adopt_recovered(&dir).unwrap_err().code(), "library_locked");
+    assert!(staged.exists());
+    drop(open);
+    // Empty and free: swapped, the empty one kept aside.
+    let Adopted::Swapped { replaced: Some(aside) } = adopt_recovered(&dir).unwrap() else {
+        panic!("not swapped")
+    };
+    assert!(aside.join("catalog.db").exists() && !staged.exists());
+    let lib = Library::open(&dir, OpenOptions::write()).unwrap();
+    assert_eq!(lib.roots().unwrap().len(), 1, "the recovered library is in place");
+    drop(lib);
+    // A second recovery waits beside a library that has folders: kept.
+    drop(Library::open(&staged, OpenOptions::write().create(true)).unwrap());
+    assert_eq!(adopt_recovered(&dir).unwrap(), Adopted::Kept { staged: staged.clone() });
+    assert_eq!(
+        Library::open(&dir, OpenOptions::write())
+            .unwrap()
+            .roots()
+            .unwrap()
+            .len(),
+        1
+    );
+}
