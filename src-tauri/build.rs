@@ -37,6 +37,7 @@ const COMMANDS: &[&str] = &[
     "verify_now",
     "audit_history",
     "export_audit",
+    "restore_originals",
     "cancel_operation",
     "set_jobs_paused",
     "retry_jobs",

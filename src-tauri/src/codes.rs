@@ -48,6 +48,7 @@ pub const ROOT_NOT_FOUND: &str = "root_not_found";
 pub const SYNC_RUNNING: &str = "sync_running";
 pub const VERIFY_RUNNING: &str = "verify_running";
 pub const IMPORT_RUNNING: &str = "import_running";
+pub const RESTORE_RUNNING: &str = "restore_running";
 /// No running operation of that kind to stop.
 pub const JOB_NOT_FOUND: &str = "job_not_found";
 /// The keychain (Secret Service) cannot be reached, or holds an entry it
@@ -96,6 +97,7 @@ pub const ALL: &[&str] = &[
     SYNC_RUNNING,
     VERIFY_RUNNING,
     IMPORT_RUNNING,
+    RESTORE_RUNNING,
     JOB_NOT_FOUND,
     KEYCHAIN_UNAVAILABLE,
     KEYCHAIN_ENTRY_UNREADABLE,

@@ -136,6 +136,7 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
             commands::sync::verify_now,
             commands::sync::audit_history,
             commands::sync::export_audit,
+            commands::sync::restore_originals,
             commands::sync::cancel_operation,
             commands::jobs::set_jobs_paused,
             commands::jobs::retry_jobs,

@@ -26,6 +26,7 @@ fn generated() -> Vec<(String, String)> {
         one::<AssetPageDto>(),
         one::<LibraryDto>(),
         one::<RecoveredDto>(),
+        one::<RestoreDto>(),
         one::<ScanReportDto>(),
         one::<EventDto>(),
         one::<FacetValueDto>(),

@@ -1084,3 +1084,18 @@ fn a_library_is_recovered_only_into_an_empty_one() {
         "nothing was made beside the library"
     );
 }
+
+/// Restore of a folder's originals: an unknown folder and a relative
+/// destination are refused by code; with no target, the core says so.
+#[test]
+fn restoring_originals_checks_its_folder_and_destination() {
+    let app = app();
+    let restore = |args: Value| invoke(&app, "restore_originals", args).unwrap_err()["code"].clone();
+    assert_eq!(restore(json!({ "rootId": 999 })), "root_not_found");
+    let root = invoke(&app, "add_root", json!({ "path": app.photos.to_str().unwrap() })).unwrap();
+    let id = root["id"].as_i64().unwrap();
+    assert_eq!(restore(json!({ "rootId": id, "to": "relative/dir" })), "bad_path");
+    assert_eq!(restore(json!({ "rootId": id })), "no_target");
+    // The guard of the one restore at a time was released by each refusal.
+    assert_eq!(restore(json!({ "rootId": id })), "no_target");
+}

@@ -7,7 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
@@ -136,6 +136,30 @@ test("recover a library from a bucket on the first screen; it opens at the next 
     const aside = readdirSync(tmp).filter((n) => n.startsWith("library.replaced-"));
     assert.equal(aside.length, 1, `the empty library is kept aside: ${readdirSync(tmp)}`);
     assert.ok(!existsSync(join(tmp, "library.recovered")), "nothing left waiting");
+
+    // Two originals go missing; Restore beside the folder brings them back
+    // from the bucket, byte for byte, and they show as present again.
+    const gone = [join(photos, "2023-beach", names[0]), join(photos, "2024-iceland", names[1])];
+    const bytes = gone.map((p) => readFileSync(p));
+    for (const p of gone) rmSync(p);
+    await session.execAsync("window.__TAURI_INTERNALS__.invoke('rescan', { rootId: null }).then(() => done(true), (e) => done(String(e)))");
+    await session.waitFor(
+      "the folder's missing files",
+      async () => session.exec("const m = document.querySelector('[data-testid=root-missing]'); return !!m && m.textContent.startsWith('2 ')"),
+      60_000,
+    );
+    await session.click("[data-testid=root-restore]");
+    await session.waitFor(
+      "the restore's notice",
+      async () => (await session.exec("return document.body.textContent")).includes("2 original(s) restored"),
+      60_000,
+    );
+    gone.forEach((p, i) => assert.deepEqual(readFileSync(p), bytes[i], `${p} restored byte for byte`));
+    await session.waitFor(
+      "the folder without missing files",
+      async () => (await session.findAll("[data-testid=root-missing]")).length === 0,
+      60_000,
+    );
   } finally {
     if (session) await session.end().catch(() => {});
     if (driver) await stopDriver(driver);

@@ -592,7 +592,7 @@ pub fn restore(
             utc(next)
         ));
     };
-    let report = lib.restore(&credentials(&target), what, to.as_deref(), opts, &on_wait)?;
+    let report = lib.restore(&credentials(&target), what, to.as_deref(), opts, &on_wait, &ctrl_c())?;
     if json {
         output::json(&json!({
             "restored": report.restored,

@@ -8,7 +8,7 @@ use super::{blocking, check_root};
 use crate::AppState;
 use crate::codes;
 use crate::credentials;
-use crate::dto::{AuditDto, ErrorDto, EventDto, Operation, RootPolicyDto, SyncSettingsDto, VerifyDto};
+use crate::dto::{AuditDto, ErrorDto, EventDto, Operation, RestoreDto, RootPolicyDto, SyncSettingsDto, VerifyDto};
 
 /// The target, where its credentials come from, and its counts.
 #[tauri::command]
@@ -360,6 +360,58 @@ pub async fn verify_now(state: State<'_, AppState>, sample_percent: Option<f64>)
             running.cancel(),
         )?;
         Ok(VerifyDto::from(&report))
+    })
+    .await
+}
+
+/// Brings a watched folder's originals back from the target, verified,
+/// into the folder (where they were) or under `to`: after a recovery, or
+/// when files went missing. A file already there with the right content is
+/// left; another file in the way stops it (nothing is overwritten). Archived
+/// originals are asked back and reported (restore again once they are).
+/// The folder is rescanned after, so its files show as present again.
+#[tauri::command]
+pub async fn restore_originals(
+    state: State<'_, AppState>,
+    root_id: i64,
+    to: Option<String>,
+) -> Result<RestoreDto, ErrorDto> {
+    let lib = state.lib()?;
+    let root_path = lib
+        .roots()?
+        .into_iter()
+        .find(|r| r.id == root_id)
+        .map(|r| r.path.display().to_string())
+        .ok_or_else(|| ErrorDto::new(codes::ROOT_NOT_FOUND, format!("no watched folder has id {root_id}")))?;
+    let to = match to {
+        Some(t) => {
+            let p = std::path::PathBuf::from(t.trim());
+            if !p.is_absolute() {
+                return Err(ErrorDto::new(
+                    codes::BAD_PATH,
+                    format!("{} is not an absolute path", p.display()),
+                ));
+            }
+            Some(p)
+        }
+        None => None,
+    };
+    let running = state
+        .operations()
+        .start(Operation::Restore, &[])
+        .map_err(|_| ErrorDto::new(codes::RESTORE_RUNNING, "a restore is already running"))?;
+    blocking(move || {
+        let (creds, _) = credentials::load(&lib.target()?)?;
+        let opts = trove_core::RestoreOptions {
+            archive: trove_core::ArchiveOptions::default(),
+            // Hours in an archive class: asked for, and reported.
+            wait: false,
+        };
+        let report = lib.restore(&creds, &root_path, to.as_deref(), &opts, &|_, _| {}, running.cancel())?;
+        if to.is_none() && lib.is_writer() && !report.restored.is_empty() {
+            lib.enqueue_scan(root_id)?;
+        }
+        Ok(RestoreDto::from(&report))
     })
     .await
 }

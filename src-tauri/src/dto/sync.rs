@@ -137,4 +137,42 @@ pub enum Operation {
     Verify,
     /// `import_incoming`.
     ImportIncoming,
+    /// `restore_originals`.
+    Restore,
+}
+
+/// What restoring a folder's originals from the target did.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct RestoreDto {
+    /// Files brought back, verified.
+    #[ts(type = "number")]
+    pub restored: u64,
+    #[ts(type = "number")]
+    pub bytes: u64,
+    /// Files already in place with the right content.
+    #[ts(type = "number")]
+    pub already_there: u64,
+    /// Assets with no verified original in the target.
+    #[ts(type = "number")]
+    pub not_synced: u64,
+    /// Originals in an archive storage class whose restore was asked for;
+    /// restoring again after `next_look_ms` brings them.
+    #[ts(type = "number")]
+    pub archived: u64,
+    /// Unix ms.
+    #[ts(type = "number | null")]
+    pub next_look_ms: Option<i64>,
+}
+
+impl From<&trove_core::RestoreReport> for RestoreDto {
+    fn from(r: &trove_core::RestoreReport) -> Self {
+        RestoreDto {
+            restored: r.restored.len() as u64,
+            bytes: r.bytes,
+            already_there: r.already_there,
+            not_synced: r.not_synced.len() as u64,
+            archived: r.archived.len() as u64,
+            next_look_ms: r.archived.iter().map(|a| a.1).min(),
+        }
+    }
 }

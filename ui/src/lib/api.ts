@@ -33,6 +33,7 @@ import type { Operation } from "./bindings/Operation";
 import type { TextTrackDto } from "./bindings/TextTrackDto";
 import type { PlaybackDto } from "./bindings/PlaybackDto";
 import type { RecoveredDto } from "./bindings/RecoveredDto";
+import type { RestoreDto } from "./bindings/RestoreDto";
 
 /** The single event channel on which the core reports what it is doing. */
 export const EVENT_CHANNEL = "trove://event";
@@ -221,6 +222,14 @@ export function setSyncTarget(target: {
   sseKmsKeyId?: string;
 }): Promise<SyncSettingsDto> {
   return call<SyncSettingsDto>("set_sync_target", target);
+}
+
+/**
+ * Brings a watched folder's originals back from the target, verified: into
+ * the folder (where they were), or under `to`. Nothing is overwritten.
+ */
+export function restoreOriginals(rootId: number, to: string | null): Promise<RestoreDto> {
+  return call<RestoreDto>("restore_originals", { rootId, to });
 }
 
 /** Starts a sync; progress and the end arrive as events. */

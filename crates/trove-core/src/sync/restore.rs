@@ -11,6 +11,7 @@ use trove_store::ObjectStore;
 
 use super::archive::{ArchiveOptions, Thaws};
 use super::{CredentialSource, runtime};
+use crate::cancel::Cancel;
 use crate::error::{CoreError, Result};
 use crate::library::Library;
 
@@ -58,7 +59,9 @@ impl Library {
     /// Originals in an archive storage class are asked back (once; the
     /// request is kept in the catalog) and, with `opts.wait`, restored when
     /// they are readable; `on_wait` hears how many are still awaited and
-    /// when Trove looks next (Unix ms) before each wait.
+    /// when Trove looks next (Unix ms) before each wait. `cancel` stops it
+    /// between files (and during a wait): the files restored so far stay,
+    /// and the error is `Cancelled`.
     pub fn restore(
         &self,
         credentials: &CredentialSource,
@@ -66,6 +69,7 @@ impl Library {
         to: Option<&Path>,
         opts: &RestoreOptions,
         on_wait: &dyn Fn(usize, i64),
+        cancel: &Cancel,
     ) -> Result<RestoreReport> {
         let target = self.target()?;
         // (asset row, destination relative to `to` or absolute)
@@ -121,6 +125,9 @@ impl Library {
         // Archived originals: (row, relative, place, key, when to look).
         let mut awaited = Vec::new();
         for (row, relative, original_place) in wanted {
+            if cancel.is_cancelled() {
+                return Err(CoreError::Cancelled);
+            }
             match self.restore_one(&step(row, &relative, &original_place), &mut thaws, &mut report)? {
                 Some(Outcome::Archived(key, next)) => awaited.push((row, relative, original_place, key, next)),
                 Some(outcome) => report.count(outcome),
@@ -130,10 +137,19 @@ impl Library {
         while opts.wait && !awaited.is_empty() {
             let soonest = awaited.iter().map(|a| a.4).min().unwrap_or(0);
             on_wait(awaited.len(), soonest);
-            let wait = u64::try_from(soonest.saturating_sub(self.now_ms())).unwrap_or(0);
-            std::thread::sleep(Duration::from_millis(wait));
+            // In steps, so a stop is heard within a second.
+            while self.now_ms() < soonest {
+                if cancel.is_cancelled() {
+                    return Err(CoreError::Cancelled);
+                }
+                let wait = u64::try_from(soonest.saturating_sub(self.now_ms())).unwrap_or(0);
+                std::thread::sleep(Duration::from_millis(wait.min(1000)));
+            }
             let mut still = Vec::new();
             for (row, relative, original_place, key, next) in awaited {
+                if cancel.is_cancelled() {
+                    return Err(CoreError::Cancelled);
+                }
                 if next > self.now_ms() {
                     still.push((row, relative, original_place, key, next));
                     continue;
