@@ -44,6 +44,7 @@ const COMMANDS: &[&str] = &[
     "add_root",
     "rescan",
     "remove_root",
+    "relocate_root",
     "set_root_kinds",
     "edit_assets",
     "undo_edit",

@@ -143,6 +143,7 @@ pub fn setup<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::
             commands::roots::add_root,
             commands::roots::rescan,
             commands::roots::remove_root,
+            commands::roots::relocate_root,
             commands::roots::set_root_kinds,
             commands::curation::edit_assets,
             commands::curation::undo_edit,

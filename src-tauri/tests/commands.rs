@@ -1098,4 +1098,16 @@ fn restoring_originals_checks_its_folder_and_destination() {
     assert_eq!(restore(json!({ "rootId": id })), "no_target");
     // The guard of the one restore at a time was released by each refusal.
     assert_eq!(restore(json!({ "rootId": id })), "no_target");
+    // Relocating the folder: a relative path, a file, or the library's own
+    // folder are refused by code; a real folder is taken.
+    let relocate = |path: &std::path::Path| invoke(&app, "relocate_root", json!({ "rootId": id, "path": path }));
+    let code = |r: Result<Value, Value>| r.unwrap_err()["code"].clone();
+    assert_eq!(code(relocate(std::path::Path::new("photos"))), "bad_path");
+    assert_eq!(code(relocate(&app.photos.join("a.png"))), "not_a_folder");
+    assert_eq!(code(relocate(app.lib.dir())), "root_inside_library");
+    let elsewhere = app.photos.parent().unwrap().join("moved");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let moved = relocate(&elsewhere).unwrap();
+    assert_eq!(moved["path"], elsewhere.canonicalize().unwrap().to_str().unwrap());
+    assert_eq!(moved["id"], id, "the same folder, at its new place");
 }

@@ -2745,3 +2745,131 @@ fn kill_9_during_a_snapshot_upload_then_the_next_sync_stores_one_and_leaves_noth
     assert_eq!(recovered["snapshot"]["key"], key.as_str(), "{recovered}");
     assert_eq!(ok(&trove_s3(&new_lib, SECRET_KEY, &["ls", "--json"])), listed);
 }
+
+/// A lost laptop, recovered on a machine where the photos cannot go back
+/// to their old path: the recovered folder is offline; `trove restore
+/// OLD --to NEW` brings the originals back under their relative paths, and
+/// `trove relocate OLD NEW` points the folder there, so every asset is
+/// present again with its id, curation and search intact. Relocating onto
+/// a file, into the library or onto another folder is refused by name.
+#[test]
+fn a_recovered_folder_is_restored_elsewhere_and_relocated_there() {
+    let tmp = tempfile::tempdir().unwrap();
+    let prefix = synced_library(tmp.path());
+    let lib = tmp.path().join("lib");
+    let photos = tmp.path().join("photos");
+    ok(&trove_s3(
+        &lib,
+        SECRET_KEY,
+        &[
+            "title",
+            photos.join("trip/IMG_1.jpg").to_str().unwrap(),
+            "Fjord",
+            "--json",
+        ],
+    ));
+    ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
+    let ids = |lib: &Path| -> Vec<(String, String, String)> {
+        let listed = ok(&trove_s3(lib, SECRET_KEY, &["ls", "--json"]));
+        let mut v: Vec<_> = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                (
+                    a["id"].as_str().unwrap().to_owned(),
+                    a["name"].as_str().unwrap().to_owned(),
+                    a["status"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let before = ids(&lib);
+    assert_eq!(before.len(), 4);
+    // Lost: the library and the photos' folder are gone.
+    std::fs::rename(&lib, tmp.path().join("lost-lib")).unwrap();
+    std::fs::rename(&photos, tmp.path().join("lost-photos")).unwrap();
+    let new_lib = tmp.path().join("new-lib");
+    let server = S3Server::shared();
+    ok(&trove_s3(
+        &new_lib,
+        SECRET_KEY,
+        &[
+            "recover",
+            "--from",
+            &format!("s3://{BUCKET}/{prefix}"),
+            "--endpoint",
+            &server.endpoint,
+            "--json",
+        ],
+    ));
+    let new_home = tmp.path().join("new-home/Pictures");
+    let restored = ok(&trove_s3(
+        &new_lib,
+        SECRET_KEY,
+        &[
+            "restore",
+            photos.to_str().unwrap(),
+            "--to",
+            new_home.to_str().unwrap(),
+            "--json",
+        ],
+    ));
+    assert_eq!(restored["restored"].as_array().unwrap().len(), 4, "{restored}");
+    // Refusals first, each by name.
+    let refused = |to: &Path, code: &str| {
+        let out = trove_s3(
+            &new_lib,
+            SECRET_KEY,
+            &["relocate", photos.to_str().unwrap(), to.to_str().unwrap()],
+        );
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains(code), "{code}: {}", stderr(&out));
+    };
+    refused(&new_home.join("clip.bin"), "is not a folder");
+    refused(&new_lib.join("proxies"), "inside the library folder");
+    let other = tmp.path().join("other");
+    std::fs::create_dir_all(other.join("inner")).unwrap();
+    ok(&trove_s3(
+        &new_lib,
+        SECRET_KEY,
+        &["add", other.to_str().unwrap(), "--json"],
+    ));
+    refused(&other.join("inner"), "overlaps the watched folder");
+    // Relocated: every asset present again, the same ids, the title found.
+    let moved = ok(&trove_s3(
+        &new_lib,
+        SECRET_KEY,
+        &[
+            "relocate",
+            photos.to_str().unwrap(),
+            new_home.to_str().unwrap(),
+            "--json",
+        ],
+    ));
+    assert!(moved.is_object(), "{moved}");
+    let after = ids(&new_lib);
+    assert_eq!(after, before, "the same assets, all present");
+    let status = ok(&trove_s3(&new_lib, SECRET_KEY, &["status", "--json"]));
+    let root = status["roots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["path"] == new_home.canonicalize().unwrap().to_str().unwrap())
+        .unwrap_or_else(|| panic!("no root at the new place: {status}"))
+        .clone();
+    assert_eq!(
+        (root["files"].as_u64(), root["missing_files"].as_u64()),
+        (Some(4), Some(0)),
+        "{status}"
+    );
+    let found = ok(&trove_s3(&new_lib, SECRET_KEY, &["search", "Fjord", "--json"]));
+    assert_eq!(found["total"], 1, "{found}");
+    // The restored files are the originals.
+    assert_eq!(
+        std::fs::read(new_home.join("trip/IMG_1.jpg")).unwrap(),
+        std::fs::read(tmp.path().join("lost-photos/trip/IMG_1.jpg")).unwrap()
+    );
+}

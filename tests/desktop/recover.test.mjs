@@ -160,6 +160,35 @@ test("recover a library from a bucket on the first screen; it opens at the next 
       async () => (await session.findAll("[data-testid=root-missing]")).length === 0,
       60_000,
     );
+
+    // The folder's place is gone (a new machine): it shows offline, offers
+    // Locate… and Restore to… (a folder picker: driven here through the
+    // same command the picker's answer goes to), and its originals come
+    // back into the new place, which it is then watched at.
+    const saved = names.map((n, i) => readFileSync(join(photos, i % 2 ? "2024-iceland" : "2023-beach", n)));
+    rmSync(photos, { recursive: true, force: true });
+    await session.execAsync("window.__TAURI_INTERNALS__.invoke('rescan', { rootId: null }).then(() => done(true), (e) => done(String(e)))");
+    await session.waitFor("the folder offline", async () => (await session.findAll("[data-testid=root-restore-to]")).length === 1, 60_000);
+    assert.equal((await session.findAll("[data-testid=root-locate]")).length, 1);
+    const newPlace = join(tmp, "new-home", "Pictures");
+    const rootId = await session.exec("return Number(document.querySelector('[data-testid=root-item]').dataset.rootId)");
+    const restored = await session.execAsync(
+      `window.__TAURI_INTERNALS__.invoke('restore_originals', { rootId: ${rootId}, to: ${JSON.stringify(newPlace)}, relocate: true }).then((r) => done(r), (e) => done(String(e)))`,
+    );
+    assert.equal(restored.restored, names.length, JSON.stringify(restored));
+    names.forEach((n, i) =>
+      assert.deepEqual(readFileSync(join(newPlace, i % 2 ? "2024-iceland" : "2023-beach", n)), saved[i], `${n} restored`),
+    );
+    await session.execAsync("window.__TAURI_INTERNALS__.invoke('rescan', { rootId: null }).then(() => done(true), (e) => done(String(e)))");
+    await session.waitFor(
+      "the folder watched at its new place, every file present",
+      async () =>
+        session.exec(
+          `const r = document.querySelector('[data-testid=root-item]'); return !!r && r.dataset.state === 'online' && r.textContent.includes(${JSON.stringify(newPlace)}) && !r.querySelector('[data-testid=root-missing]')`,
+        ),
+      60_000,
+    );
+    assert.equal((await session.findAll("[data-testid=asset-cell]")).length, names.length);
   } finally {
     if (session) await session.end().catch(() => {});
     if (driver) await stopDriver(driver);

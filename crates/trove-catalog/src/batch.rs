@@ -48,6 +48,9 @@ pub mod event_kind {
     pub const METADATA_CHANGED: &str = "metadata_changed";
     /// The user removed a watched folder (nothing on disk was touched).
     pub const ROOT_REMOVED: &str = "root_removed";
+    /// A watched folder now lives at another path (`path`); its assets
+    /// are indexed again (the folder's name is searchable).
+    pub const ROOT_MOVED: &str = "root_moved";
     /// A person changed the curation of assets; the detail names the edit
     /// (`{"edit": id}`), whose assets `Catalog::edit_asset_rows` lists.
     pub const ASSETS_EDITED: &str = "assets_edited";
@@ -125,6 +128,40 @@ impl Batch<'_> {
     /// Adds a root, or returns the existing one for the same path. A root
     /// that was removed comes back (with its file records, which the next
     /// scan finds again) and counts as added.
+    /// Points root `id` at `path` (the folder moved, a new disk or a new
+    /// machine): its files keep their assets and relative paths. `false`
+    /// when another root (a removed one too) has that path.
+    pub fn relocate_root(&mut self, id: RootId, path: &Path, device: Option<u64>) -> Result<bool> {
+        let bytes = paths::to_bytes(path);
+        let taken: Option<i64> = self
+            .tx
+            .query_row(
+                "SELECT id FROM roots WHERE path = ?1 AND id != ?2",
+                params![&bytes, id],
+                |r| r.get(0),
+            )
+            .optional()
+            .ctx("read root")?;
+        if taken.is_some() {
+            return Ok(false);
+        }
+        let changed = self
+            .tx
+            .execute(
+                "UPDATE roots SET path = ?2, display = ?3, device = ?4 WHERE id = ?1 AND removed_at IS NULL",
+                params![id, bytes, paths::display(path), device.map(to_i64)],
+            )
+            .ctx("move root")?;
+        if changed == 0 {
+            return Err(CatalogError::NotFound {
+                what: "root",
+                key: id.to_string(),
+            });
+        }
+        self.log(event_kind::ROOT_MOVED, None, Some(id), Some(path), None)?;
+        Ok(true)
+    }
+
     pub fn add_root(&mut self, path: &Path, device: Option<u64>, follow_symlinks: bool) -> Result<(Root, bool)> {
         let bytes = paths::to_bytes(path);
         let found: Option<(Root, Option<i64>)> = self

@@ -1233,6 +1233,13 @@ impl Catalog {
         for album in albums {
             touched.extend(self.album_asset_rows(album)?);
         }
+        for root in events
+            .iter()
+            .filter(|e| e.kind == event_kind::ROOT_MOVED)
+            .filter_map(|e| e.root_id)
+        {
+            touched.extend(self.files_of_root(root)?.into_iter().map(|f| f.asset_row_id));
+        }
         Ok(touched)
     }
 

@@ -92,6 +92,26 @@ pub fn kinds(
     scan(dir, Some(info.id.to_string()), json, scans_only)
 }
 
+/// `trove relocate`: a watched folder now lives elsewhere; its files keep
+/// their assets, matched by their paths inside it. A scan of the folder
+/// follows.
+pub fn relocate(dir: &Path, root: &str, to: &Path, json: bool, scans_only: &WorkerOptions) -> Result<u8, CoreError> {
+    let (from, info) = {
+        let lib = open_writer(dir, false)?;
+        let from = lib.find_root(root)?.path;
+        (from, lib.relocate_root(root, to)?)
+    };
+    if !json {
+        output::note(&format!(
+            "{} now watched at {} (root {}); its files keep their assets",
+            from.display(),
+            info.path.display(),
+            info.id
+        ));
+    }
+    scan(dir, Some(info.id.to_string()), json, scans_only)
+}
+
 fn describe_kinds(kinds: FolderKinds) -> &'static str {
     match kinds {
         FolderKinds::Media => "photos, videos, sound and PDFs",

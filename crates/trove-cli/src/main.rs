@@ -100,6 +100,18 @@ enum Command {
         #[arg(long, value_name = "MB_PER_S")]
         fixity_bandwidth: Option<f64>,
     },
+    /// A watched folder (by id or path) now lives elsewhere: moved, on a new
+    /// disk, or restored on a new machine after `trove recover` (`trove
+    /// restore FOLDER --to NEW`). Its files keep their assets, tags and sync
+    /// state, matched by their paths inside it; a scan checks them.
+    Relocate {
+        #[arg(value_name = "FOLDER")]
+        root: String,
+        #[arg(value_name = "NEW_PATH")]
+        to: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
     /// Stop watching a folder (by id or path). Nothing on disk is touched;
     /// assets found only there are kept, shown as missing, and come back
     /// with their tags and sync state when the folder is added again.
@@ -614,6 +626,7 @@ fn run(cli: Cli) -> Result<u8, CoreError> {
             &sync_cmd::fixity_options(fixity_bandwidth, None),
         ),
         Command::Remove { root, json } => library_cmd::remove(&dir, &root, json),
+        Command::Relocate { root, to, json } => library_cmd::relocate(&dir, &root, &to, json, &scans_only),
         Command::Roots { json } => library_cmd::roots(&dir, json),
         Command::Search {
             query,

@@ -20,6 +20,24 @@ impl Library {
     /// folder again returns the existing root.
     pub fn add_root(&self, path: &Path, opts: AddRootOptions) -> Result<(RootInfo, bool)> {
         self.require_writer("adding a folder")?;
+        let (path, meta) = self.check_root_path(path, None)?;
+        let mut cat = self.catalog();
+        let mut b = cat.batch(self.now_ms())?;
+        let (mut root, created) = b.add_root(&path, device_of(&meta), opts.follow_symlinks)?;
+        if let Some(kinds) = opts.kinds {
+            b.set_root_kinds(root.id, kinds)?;
+            root.kinds = kinds;
+        }
+        b.commit()?;
+        drop(cat);
+        Ok((self.root_info(root)?, created))
+    }
+
+    /// The checks a folder passes to be watched (as a new root, or as the
+    /// new place of root `moving`): it exists and is a folder, not a system
+    /// folder, not inside the library nor holding it, not overlapping a
+    /// folder target or another root. Returns its canonical path.
+    fn check_root_path(&self, path: &Path, moving: Option<i64>) -> Result<(std::path::PathBuf, std::fs::Metadata)> {
         let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => CoreError::NotAFolder { path: path.to_owned() },
             _ => CoreError::io("read folder", path, e),
@@ -57,24 +75,51 @@ impl Library {
         {
             self.check_folder_target(&target, Some(&path))?;
         }
-        let mut cat = self.catalog();
-        for other in cat.roots()? {
-            if other.path != path && (other.path.starts_with(&path) || path.starts_with(&other.path)) {
+        for other in self.catalog().roots()? {
+            if Some(other.id) == moving {
+                continue;
+            }
+            // The same folder added again is that root (add_root returns
+            // it); a folder moved onto another root's is an overlap.
+            let same = other.path == path;
+            if (same && moving.is_some()) || (!same && (other.path.starts_with(&path) || path.starts_with(&other.path)))
+            {
                 return Err(CoreError::RootOverlaps {
                     path,
                     other: other.path,
                 });
             }
         }
-        let mut b = cat.batch(self.now_ms())?;
-        let (mut root, created) = b.add_root(&path, device_of(&meta), opts.follow_symlinks)?;
-        if let Some(kinds) = opts.kinds {
-            b.set_root_kinds(root.id, kinds)?;
-            root.kinds = kinds;
+        Ok((path, meta))
+    }
+
+    /// Points a watched folder (by id or path) at its new place: the folder
+    /// was moved or renamed, is on a new disk, or the library was recovered
+    /// on a new machine and the originals restored elsewhere. Its files
+    /// keep their assets (and everything set on them), matched by their
+    /// paths inside the folder; a scan is queued to check them (files not
+    /// found there show as missing, new ones are added).
+    pub fn relocate_root(&self, query: &str, new_path: &Path) -> Result<RootInfo> {
+        self.require_writer("moving a folder")?;
+        let info = self.find_root(query)?;
+        let (path, meta) = self.check_root_path(new_path, Some(info.id))?;
+        {
+            let lock = self.scan_lock(info.id);
+            let _no_scan = lock.lock().unwrap_or_else(|p| p.into_inner());
+            let mut cat = self.catalog();
+            let mut b = cat.batch(self.now_ms())?;
+            if !b.relocate_root(info.id, &path, device_of(&meta))? {
+                // A folder removed earlier had that path.
+                return Err(CoreError::RootOverlaps {
+                    other: path.to_path_buf(),
+                    path: path.to_path_buf(),
+                });
+            }
+            b.commit()?;
         }
-        b.commit()?;
-        drop(cat);
-        Ok((self.root_info(root)?, created))
+        tracing::info!(root = info.id, from = %info.path.display(), to = %path.display(), "watched folder relocated");
+        self.enqueue_scan(info.id)?;
+        self.find_root(&info.id.to_string())
     }
 
     /// Stops watching a folder (by id or path): it is no longer listed or

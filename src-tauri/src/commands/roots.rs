@@ -73,3 +73,18 @@ pub async fn remove_root(state: State<'_, AppState>, root_id: i64) -> Result<Rem
     })
     .await
 }
+
+/// A watched folder now lives at `path` (moved, renamed, a new disk, or
+/// restored on a new machine): its files keep their assets, matched by
+/// their paths inside it; a scan checks them.
+#[tauri::command]
+pub async fn relocate_root(state: State<'_, AppState>, root_id: i64, path: String) -> Result<RootDto, ErrorDto> {
+    let lib = state.lib()?;
+    let path = absolute_path(&path, "pick the folder's new place")?;
+    blocking(move || {
+        check_root(&lib, root_id)?;
+        let root = lib.relocate_root(&root_id.to_string(), &path)?;
+        Ok(RootDto::from(&root))
+    })
+    .await
+}

@@ -369,12 +369,15 @@ pub async fn verify_now(state: State<'_, AppState>, sample_percent: Option<f64>)
 /// when files went missing. A file already there with the right content is
 /// left; another file in the way stops it (nothing is overwritten). Archived
 /// originals are asked back and reported (restore again once they are).
-/// The folder is rescanned after, so its files show as present again.
+/// The folder is rescanned after, so its files show as present again. With
+/// `relocate` (and `to`), the folder is then watched at `to`: the way back
+/// for a folder whose old place is gone (a recovery on a new machine).
 #[tauri::command]
 pub async fn restore_originals(
     state: State<'_, AppState>,
     root_id: i64,
     to: Option<String>,
+    relocate: Option<bool>,
 ) -> Result<RestoreDto, ErrorDto> {
     let lib = state.lib()?;
     let root_path = lib
@@ -408,8 +411,14 @@ pub async fn restore_originals(
             wait: false,
         };
         let report = lib.restore(&creds, &root_path, to.as_deref(), &opts, &|_, _| {}, running.cancel())?;
-        if to.is_none() && lib.is_writer() && !report.restored.is_empty() {
-            lib.enqueue_scan(root_id)?;
+        match &to {
+            Some(to) if relocate == Some(true) => {
+                lib.relocate_root(&root_id.to_string(), to)?;
+            }
+            None if lib.is_writer() && !report.restored.is_empty() => {
+                lib.enqueue_scan(root_id)?;
+            }
+            _ => {}
         }
         Ok(RestoreDto::from(&report))
     })

@@ -228,8 +228,13 @@ export function setSyncTarget(target: {
  * Brings a watched folder's originals back from the target, verified: into
  * the folder (where they were), or under `to`. Nothing is overwritten.
  */
-export function restoreOriginals(rootId: number, to: string | null): Promise<RestoreDto> {
-  return call<RestoreDto>("restore_originals", { rootId, to });
+export function restoreOriginals(rootId: number, to: string | null, relocate = false): Promise<RestoreDto> {
+  return call<RestoreDto>("restore_originals", { rootId, to, relocate });
+}
+
+/** A watched folder now lives at `path`; its files keep their assets. */
+export function relocateRoot(rootId: number, path: string): Promise<RootDto> {
+  return call<RootDto>("relocate_root", { rootId, path });
 }
 
 /** Starts a sync; progress and the end arrive as events. */
