@@ -8,6 +8,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue, SortByString};
 use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::directory::error::{OpenDirectoryError, OpenReadError};
@@ -452,8 +453,16 @@ impl Index {
             query: query.as_ref(),
             facets,
         };
+        // Equal keys (the same rank, name or size) are ordered by the
+        // asset's id, newest first: without it they come in the order of
+        // the index's segments, which an edit changes (the edited asset is
+        // written anew), and a list re-read under the person moved.
+        let then_by_id = || (SortByStaticFastValue::<i64>::for_field(name::ID), Order::Desc);
         let (found, total, facets) = match request.sort {
-            Sort::Relevance => run.top(window.map(TopDocs::order_by_score), Some)?,
+            Sort::Relevance => run.top(
+                window.map(|w| w.order_by((SortBySimilarityScore, then_by_id()))),
+                |(score, _)| Some(score),
+            )?,
             Sort::Captured(d) => run.top(
                 (limit > 0).then_some(TopByCapture {
                     cache: &self.columns,
@@ -464,11 +473,16 @@ impl Index {
                 |_| None,
             )?,
             Sort::Name(d) => run.top(
-                window.map(|w| w.order_by_string_fast_field(name::NAME_SORT, d.order())),
+                window.map(|w| w.order_by(((SortByString::for_field(name::NAME_SORT), d.order()), then_by_id()))),
                 |_| None,
             )?,
             Sort::Size(d) => run.top(
-                window.map(|w| w.order_by_fast_field::<u64>(name::SIZE, d.order())),
+                window.map(|w| {
+                    w.order_by((
+                        (SortByStaticFastValue::<u64>::for_field(name::SIZE), d.order()),
+                        then_by_id(),
+                    ))
+                }),
                 |_| None,
             )?,
         };
