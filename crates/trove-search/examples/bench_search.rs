@@ -9,7 +9,8 @@
 //! `bench_search [N] [DIR] [--reuse] [--per-query]` (default 100000, a temp
 //! dir). `--reuse` keeps an index already in DIR when it holds N assets
 //! (the build figure is then not measured); `--per-query` also prints each
-//! query's median, with and without facets, slowest first; `--only=QUERY`
+//! query's median, with and without facets, slowest first; `--sort=relevance`
+//! (or name, size; newest by default) orders the results so; `--only=QUERY`
 //! runs one query 200 times (for a profiler).
 #![allow(clippy::print_stdout, clippy::print_stderr, clippy::unwrap_used)]
 
@@ -294,12 +295,20 @@ fn main() {
         .count();
     let size = dir_size(&dir);
 
-    // Warm up, then 5 rounds of the 50 queries, each with facets.
+    // Warm up, then 5 rounds of the 50 queries, each with facets; newest
+    // first unless `--sort=relevance|name|size` says otherwise.
+    let sort = match args.iter().find_map(|a| a.strip_prefix("--sort=")) {
+        None | Some("newest") => Sort::Captured(Direction::Descending),
+        Some("relevance") => Sort::Relevance,
+        Some("name") => Sort::Name(Direction::Ascending),
+        Some("size") => Sort::Size(Direction::Descending),
+        Some(other) => panic!("--sort={other}: use newest, relevance, name or size"),
+    };
     let run = |q: &str, facets: bool| {
         index
             .search(&SearchRequest {
                 query: q,
-                sort: Sort::Captured(Direction::Descending),
+                sort,
                 offset: 0,
                 limit: 100,
                 facets,
@@ -377,7 +386,7 @@ fn main() {
     println!("index size        {:.1} MB in {segments} segments", size as f64 / 1e6);
     println!("first search      {first_ms:.1} ms after opening (builds the column arrays)");
     println!(
-        "query latency     p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms (50 queries x 5, with facets, newest first, 100 hits)",
+        "query latency     p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms (50 queries x 5, with facets, {sort:?}, 100 hits)",
         percentile(&times, 0.5),
         percentile(&times, 0.95),
         percentile(&times, 0.99)
