@@ -49,6 +49,7 @@ pub const SYNC_RUNNING: &str = "sync_running";
 pub const VERIFY_RUNNING: &str = "verify_running";
 pub const IMPORT_RUNNING: &str = "import_running";
 pub const RESTORE_RUNNING: &str = "restore_running";
+pub const RECOVER_RUNNING: &str = "recover_running";
 /// No running operation of that kind to stop.
 pub const JOB_NOT_FOUND: &str = "job_not_found";
 /// The keychain (Secret Service) cannot be reached, or holds an entry it
@@ -98,6 +99,7 @@ pub const ALL: &[&str] = &[
     VERIFY_RUNNING,
     IMPORT_RUNNING,
     RESTORE_RUNNING,
+    RECOVER_RUNNING,
     JOB_NOT_FOUND,
     KEYCHAIN_UNAVAILABLE,
     KEYCHAIN_ENTRY_UNREADABLE,

@@ -1077,6 +1077,11 @@ fn a_library_is_recovered_only_into_an_empty_one() {
     };
     assert_eq!(ask("s3://bucket/lib", None), "keys_incomplete");
     assert_eq!(ask("ftp://bucket/lib", Some("s")), "store_invalid");
+    // A recovery that finished and waits for the restart is not made twice.
+    let staged = trove_core::recovery_staging_dir(app.lib.dir());
+    drop(Library::open(&staged, OpenOptions::write().create(true)).unwrap());
+    assert_eq!(ask("s3://bucket/lib", Some("s")), "library_not_empty");
+    std::fs::remove_dir_all(&staged).unwrap();
     invoke(&app, "add_root", json!({ "path": app.photos.to_str().unwrap() })).unwrap();
     assert_eq!(ask("s3://bucket/lib", Some("s")), "library_not_empty");
     assert!(

@@ -187,7 +187,7 @@ pub struct ArchiveArgs {
     pub restore_tier: trove_core::RestoreTier,
     /// Days a restored copy stays readable (the bucket's owner pays for it
     /// meanwhile).
-    #[arg(long, value_name = "DAYS", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=365))]
+    #[arg(long, value_name = "DAYS", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=365))]
     pub restore_days: u32,
     /// Look whether archived objects are back every SECS seconds, instead
     /// of the tier's schedule (first when such a restore usually ends, then

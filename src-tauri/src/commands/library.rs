@@ -4,7 +4,7 @@ use super::blocking;
 use crate::AppState;
 use crate::codes;
 use crate::credentials;
-use crate::dto::{ErrorDto, LibraryDto, RecoveredDto};
+use crate::dto::{ErrorDto, LibraryDto, Operation, RecoveredDto};
 
 /// The library's location, counts and roots.
 #[tauri::command]
@@ -90,7 +90,18 @@ pub async fn recover_library(
             "give both the access key id and the secret key, or neither (to use the AWS environment)",
         ));
     }
+    if trove_core::recovery_waiting(lib.dir()) {
+        return Err(ErrorDto::new(
+            codes::LIBRARY_NOT_EMPTY,
+            "a recovered library already waits to open: restart Trove to open it",
+        ));
+    }
+    let running = state
+        .operations()
+        .start(Operation::Recover, &[])
+        .map_err(|_| ErrorDto::new(codes::RECOVER_RUNNING, "a recovery is already running"))?;
     blocking(move || {
+        let _running = running;
         let has_target = match lib.target() {
             Ok(_) => true,
             Err(trove_core::CoreError::NoTarget) => false,

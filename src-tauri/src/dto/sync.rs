@@ -139,6 +139,8 @@ pub enum Operation {
     ImportIncoming,
     /// `restore_originals`.
     Restore,
+    /// `recover_library`.
+    Recover,
 }
 
 /// What restoring a folder's originals from the target did.

@@ -24,7 +24,8 @@ pub struct ArchiveOptions {
     /// Faster tiers cost more per GB.
     pub tier: RestoreTier,
     /// How long the restored copy stays readable (the bucket's owner pays
-    /// for it meanwhile). At least 1.
+    /// for it meanwhile). At least 1; 2 by default, so that a daily fixity
+    /// check that asked finds the copy still there on its next day.
     pub days: u32,
     /// Look again this often instead of the tier's schedule.
     pub poll: Option<Duration>,
@@ -34,7 +35,7 @@ impl Default for ArchiveOptions {
     fn default() -> Self {
         ArchiveOptions {
             tier: RestoreTier::Standard,
-            days: 1,
+            days: 2,
             poll: None,
         }
     }

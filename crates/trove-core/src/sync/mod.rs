@@ -47,7 +47,9 @@ pub use archive::ArchiveOptions;
 pub use audit::{MAX_AUDIT_PAGE, premis_event};
 pub use fetch::FetchReport;
 pub use ranged::FixityOptions;
-pub use recover::{Adopted, RecoverProxies, RecoverReport, RecoverRequest, adopt_recovered, recovery_staging_dir};
+pub use recover::{
+    Adopted, RecoverProxies, RecoverReport, RecoverRequest, adopt_recovered, recovery_staging_dir, recovery_waiting,
+};
 pub use restore::{RestoreOptions, RestoreReport};
 pub use run::{SyncOptions, SyncReport};
 pub use snapshot::{SNAPSHOT_PREFIX, SnapshotInfo};

@@ -364,6 +364,13 @@ pub fn recovery_staging_dir(dir: &Path) -> PathBuf {
     dir.with_file_name(name)
 }
 
+/// Whether a finished recovery waits in [`recovery_staging_dir`] for the
+/// library in `dir` (it takes that library's place at the next start).
+pub fn recovery_waiting(dir: &Path) -> bool {
+    let staged = recovery_staging_dir(dir).join(CATALOG_FILE);
+    staged.exists() && recovering_from(&staged).is_none()
+}
+
 /// What [`adopt_recovered`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Adopted {
@@ -387,7 +394,7 @@ pub enum Adopted {
 pub fn adopt_recovered(dir: &Path) -> Result<Adopted> {
     let staged = recovery_staging_dir(dir);
     let staged_catalog = staged.join(CATALOG_FILE);
-    if !staged_catalog.exists() || recovering_from(&staged_catalog).is_some() {
+    if !recovery_waiting(dir) {
         return Ok(Adopted::Nothing);
     }
     // Its own check: a recovery killed before its catalog was placed left

@@ -281,7 +281,12 @@ impl Library {
     fn ask_restore(&self, r: &mut Reader<'_>, obj: SyncObject, report: &mut VerifyReport) -> Result<()> {
         match r.thaws.refused(r.rt, r.store, &obj) {
             Ok(next) => report.archived.push((obj.key, next)),
-            Err(CoreError::Store(e)) if !e.stops_everything() => {
+            // Refused, even as access denied (a key may read but not be
+            // allowed s3:RestoreObject): this object's problem, and the
+            // check goes on with the others.
+            Err(CoreError::Store(e))
+                if !matches!(e, StoreError::NoBucket { .. } | StoreError::BadCredentials { .. }) =>
+            {
                 report
                     .errors
                     .push((obj.key, format!("archived, and its restore was refused: {e}")));

@@ -3,4 +3,4 @@
 /**
  * Long work the page can stop with `cancel_operation`.
  */
-export type Operation = "sync" | "verify" | "import_incoming" | "restore";
+export type Operation = "sync" | "verify" | "import_incoming" | "restore" | "recover";
