@@ -597,6 +597,7 @@ fn a_target_with_keys_in_the_keychain_syncs_shares_and_revokes() {
     );
     for bad in [
         json!({ "proxyStorageClass": "DEEP_ARCHIVE" }),
+        json!({ "restoreTier": "Instant" }),
         json!({ "proxyStorageClass": "standard ia" }),
         json!({ "sse": "SSE-C" }),
         json!({ "sse": "AES256", "sseKmsKeyId": "alias/photos" }),
@@ -607,6 +608,18 @@ fn a_target_with_keys_in_the_keychain_syncs_shares_and_revokes() {
     assert_eq!(
         invoke(&app, "sync_settings", json!({})).unwrap()["storage_class"],
         "STANDARD_IA"
+    );
+    // Originals in an archive class, asked back at the Bulk tier; the
+    // tier stays when the form leaves it out, "" clears it.
+    let archive = with(json!({ "storageClass": "DEEP_ARCHIVE", "restoreTier": "bulk" })).unwrap();
+    assert_eq!(
+        (&archive["storage_class"], &archive["restore_tier"]),
+        (&json!("DEEP_ARCHIVE"), &json!("Bulk"))
+    );
+    assert_eq!(with(json!({})).unwrap()["restore_tier"], "Bulk");
+    assert_eq!(
+        with(json!({ "restoreTier": "", "storageClass": "STANDARD_IA" })).unwrap()["restore_tier"],
+        Value::Null
     );
     // A KMS key with aws:kms: stored, kept when the form leaves it out,
     // dropped when the encryption changes to one that takes no key.

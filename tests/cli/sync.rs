@@ -2493,6 +2493,23 @@ fn archived_originals_are_asked_back_once_then_restored_and_verified() {
     let server = S3Server::shared();
     let proxy = FaultProxy::start(server.port);
     set_s3_target(&lib, &prefix, &proxy.endpoint());
+    // The target's restore tier (any case given, kept as S3 spells it).
+    let set = ok(&trove_s3(
+        &lib,
+        SECRET_KEY,
+        &[
+            "target",
+            "set",
+            &format!("s3://{BUCKET}/{prefix}"),
+            "--endpoint",
+            &proxy.endpoint(),
+            "--restore-tier",
+            "bulk",
+            "--no-snapshot",
+            "--json",
+        ],
+    ));
+    assert_eq!(set["restore_tier"], "Bulk", "{set}");
     let report = ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
     assert_eq!(report["failed"], serde_json::json!([]), "{report}");
     // Into the archive: a restore takes 9 s; Trove looks every 5 s.

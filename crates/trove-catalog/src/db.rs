@@ -31,6 +31,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0020_fixity_progress.sql"),
     include_str!("migrations/0021_kms_key.sql"),
     include_str!("migrations/0022_archive_waits.sql"),
+    include_str!("migrations/0023_restore_tier.sql"),
 ];
 
 /// The schema version this build writes.

@@ -32,6 +32,11 @@ pub struct TargetSettings {
     /// Days to keep the objects of an asset's earlier content once it was
     /// edited and the new content is verified; `None` keeps them forever.
     pub keep_replaced_days: Option<u32>,
+    /// The restore tier archived originals are asked back at (`Standard`,
+    /// `Bulk`, `Expedited`); `None`: Standard.
+    pub restore_tier: Option<String>,
+    /// Days a restored copy lasts; `None`: 2.
+    pub restore_days: Option<u32>,
 }
 
 /// Where the library syncs to: a target's settings as the catalog holds
@@ -232,13 +237,16 @@ fn target_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TargetRecord> {
             profile: r.get(8)?,
             keep_replaced_days: r.get(10)?,
             sse_kms_key_id: r.get(11)?,
+            restore_tier: r.get(12)?,
+            restore_days: r.get(13)?,
         },
         created_at: r.get(9)?,
     })
 }
 
 const TARGET_COLUMNS: &str = "id, url, endpoint, region, path_style, storage_class_originals, \
-                              storage_class_proxies, sse, profile, created_at, keep_replaced_days, sse_kms_key_id";
+                              storage_class_proxies, sse, profile, created_at, keep_replaced_days, sse_kms_key_id, \
+                              restore_tier, restore_days";
 
 impl Batch<'_> {
     /// Forgets the recorded parts of an object's multipart upload.
@@ -260,14 +268,15 @@ impl Batch<'_> {
         tx.execute(
             "INSERT INTO targets (url, endpoint, region, path_style, storage_class_originals,
                                   storage_class_proxies, sse, profile, active, created_at, keep_replaced_days,
-                                  sse_kms_key_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?10, ?11)
+                                  sse_kms_key_id, restore_tier, restore_days)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?10, ?11, ?12, ?13)
              ON CONFLICT (url) DO UPDATE SET
                 endpoint = excluded.endpoint, region = excluded.region, path_style = excluded.path_style,
                 storage_class_originals = excluded.storage_class_originals,
                 storage_class_proxies = excluded.storage_class_proxies, sse = excluded.sse,
                 profile = excluded.profile, keep_replaced_days = excluded.keep_replaced_days,
-                sse_kms_key_id = excluded.sse_kms_key_id, active = 1",
+                sse_kms_key_id = excluded.sse_kms_key_id, restore_tier = excluded.restore_tier,
+                restore_days = excluded.restore_days, active = 1",
             params![
                 t.url,
                 t.endpoint,
@@ -279,7 +288,9 @@ impl Batch<'_> {
                 t.profile,
                 now,
                 t.keep_replaced_days,
-                t.sse_kms_key_id
+                t.sse_kms_key_id,
+                t.restore_tier,
+                t.restore_days
             ],
         )
         .ctx("set target")?;

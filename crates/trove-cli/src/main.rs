@@ -702,10 +702,8 @@ fn run(cli: Cli) -> Result<u8, CoreError> {
             &dir,
             sample,
             cycle,
-            &trove_core::FixityOptions {
-                archive: archive.options(),
-                ..sync_cmd::fixity_options(bandwidth, chunk_kib)
-            },
+            &sync_cmd::fixity_options(bandwidth, chunk_kib),
+            &archive,
             json,
         ),
         Command::Reconcile {
@@ -720,16 +718,7 @@ fn run(cli: Cli) -> Result<u8, CoreError> {
             no_wait,
             archive,
             json,
-        } => sync_cmd::restore(
-            &dir,
-            &what,
-            to,
-            &trove_core::RestoreOptions {
-                archive: archive.options(),
-                wait: !no_wait,
-            },
-            json,
-        ),
+        } => sync_cmd::restore(&dir, &what, to, !no_wait, &archive, json),
         Command::Recover(args) => sync_cmd::recover(&dir, args),
         Command::Audit {
             since,

@@ -50,6 +50,14 @@ pub enum TargetAction {
         /// ones are verified). Without it they are kept forever.
         #[arg(long, value_name = "DAYS")]
         keep_replaced_days: Option<u32>,
+        /// How originals in an archive class (GLACIER, DEEP_ARCHIVE) are
+        /// asked back when restored or verified: standard, bulk or
+        /// expedited (default standard).
+        #[arg(long, value_name = "TIER")]
+        restore_tier: Option<String>,
+        /// Days a restored copy of an archived original lasts (default 2).
+        #[arg(long, value_name = "DAYS")]
+        restore_days: Option<u32>,
         /// Do not store a catalog snapshot in the target now (by default
         /// one goes at once, so the bucket can bring the library back
         /// before the first sync ends).
@@ -84,6 +92,8 @@ fn target_json(t: &Target) -> serde_json::Value {
         "sse_kms_key_id": t.settings.sse_kms_key_id,
         "profile": t.settings.profile,
         "keep_replaced_days": t.settings.keep_replaced_days,
+        "restore_tier": t.settings.restore_tier,
+        "restore_days": t.settings.restore_days,
     })
 }
 
@@ -100,6 +110,8 @@ pub fn target(dir: &Path, action: TargetAction) -> Result<u8, CoreError> {
             profile,
             path_style,
             keep_replaced_days,
+            restore_tier,
+            restore_days,
             no_snapshot,
             json,
         } => {
@@ -115,6 +127,8 @@ pub fn target(dir: &Path, action: TargetAction) -> Result<u8, CoreError> {
                 sse_kms_key_id,
                 profile: profile.clone(),
                 keep_replaced_days,
+                restore_tier,
+                restore_days,
             })?;
             // The catalog goes at once: the bucket can bring the library
             // back from now on. Not storing it is said, not fatal (the
@@ -182,13 +196,14 @@ pub fn parse_policy(s: &str) -> Result<SyncPolicy, String> {
 pub struct ArchiveArgs {
     /// Restore tier for archived objects: standard (hours), bulk (cheaper,
     /// 5-12 hours, up to 48 from Deep Archive) or expedited (minutes;
-    /// Glacier Flexible Retrieval only).
-    #[arg(long, value_name = "TIER", default_value = "standard", value_parser = parse_tier)]
-    pub restore_tier: trove_core::RestoreTier,
+    /// Glacier Flexible Retrieval only). Default: the target's
+    /// (`trove target set --restore-tier`), else standard.
+    #[arg(long, value_name = "TIER", value_parser = parse_tier)]
+    pub restore_tier: Option<trove_core::RestoreTier>,
     /// Days a restored copy stays readable (the bucket's owner pays for it
-    /// meanwhile).
-    #[arg(long, value_name = "DAYS", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=365))]
-    pub restore_days: u32,
+    /// meanwhile). Default: the target's, else 2.
+    #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..=365))]
+    pub restore_days: Option<u32>,
     /// Look whether archived objects are back every SECS seconds, instead
     /// of the tier's schedule (first when such a restore usually ends, then
     /// more often).
@@ -197,12 +212,18 @@ pub struct ArchiveArgs {
 }
 
 impl ArchiveArgs {
-    pub fn options(&self) -> trove_core::ArchiveOptions {
-        trove_core::ArchiveOptions {
-            tier: self.restore_tier,
-            days: self.restore_days,
-            poll: self.archive_poll,
+    /// The flags over the target's settings; `None` when no flag is given
+    /// (the core then takes the target's).
+    pub fn options(&self, target: &Target) -> Option<trove_core::ArchiveOptions> {
+        if self.restore_tier.is_none() && self.restore_days.is_none() && self.archive_poll.is_none() {
+            return None;
         }
+        let base = trove_core::ArchiveOptions::of_target(target);
+        Some(trove_core::ArchiveOptions {
+            tier: self.restore_tier.unwrap_or(base.tier),
+            days: self.restore_days.unwrap_or(base.days),
+            poll: self.archive_poll,
+        })
     }
 }
 
@@ -407,7 +428,7 @@ pub fn fixity_options(bandwidth_mb: Option<f64>, chunk_kib: Option<u64>) -> trov
         concurrency: 16,
         max_bytes_per_s: bandwidth_mb.filter(|b| *b > 0.0).map(|b| (b * 1_000_000.0) as u64),
         chunk_bytes: chunk_kib.map_or(defaults.chunk_bytes, |k| k.saturating_mul(1024)),
-        archive: defaults.archive,
+        archive: None,
     }
 }
 
@@ -416,10 +437,15 @@ pub fn verify(
     sample: Option<f64>,
     cycle: Option<u32>,
     fixity: &trove_core::FixityOptions,
+    archive: &ArchiveArgs,
     json: bool,
 ) -> Result<u8, CoreError> {
     let lib = open_writer(dir, false)?;
     let target = lib.target()?;
+    let fixity = &trove_core::FixityOptions {
+        archive: archive.options(&target),
+        ..*fixity
+    };
     let report = match cycle {
         Some(days) => lib.verify_cycle(&credentials(&target), days, fixity, &ctrl_c())?,
         None => lib.verify_target(&credentials(&target), sample, fixity, &ctrl_c())?,
@@ -574,7 +600,8 @@ pub fn restore(
     dir: &Path,
     what: &str,
     to: Option<PathBuf>,
-    opts: &trove_core::RestoreOptions,
+    wait: bool,
+    archive: &ArchiveArgs,
     json: bool,
 ) -> Result<u8, CoreError> {
     // The writer records each restore in the audit trail; while another
@@ -585,7 +612,15 @@ pub fn restore(
         other => other?,
     };
     let target = lib.target()?;
-    let tier = opts.archive.tier.as_str();
+    let opts = &trove_core::RestoreOptions {
+        archive: archive.options(&target),
+        wait,
+    };
+    let tier = opts
+        .archive
+        .unwrap_or_else(|| trove_core::ArchiveOptions::of_target(&target))
+        .tier
+        .as_str();
     let on_wait = |n: usize, next: i64| {
         output::note(&format!(
             "waiting for {n} archived original(s) to come back ({tier} tier); next look at {}",

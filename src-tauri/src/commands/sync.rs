@@ -62,6 +62,7 @@ pub async fn sync_settings(state: State<'_, AppState>) -> Result<SyncSettingsDto
             proxy_storage_class: target.as_ref().and_then(|t| t.settings.storage_class_proxies.clone()),
             sse: target.as_ref().and_then(|t| t.settings.sse.clone()),
             sse_kms_key_id: target.as_ref().and_then(|t| t.settings.sse_kms_key_id.clone()),
+            restore_tier: target.as_ref().and_then(|t| t.settings.restore_tier.clone()),
         })
     })
     .await
@@ -94,6 +95,7 @@ pub async fn set_sync_target(
     proxy_storage_class: Option<String>,
     sse: Option<String>,
     sse_kms_key_id: Option<String>,
+    restore_tier: Option<String>,
 ) -> Result<SyncSettingsDto, ErrorDto> {
     let lib = state.lib()?;
     if !lib.is_writer() {
@@ -111,6 +113,9 @@ pub async fn set_sync_target(
         .map(|c| trove_core::check_proxy_storage_class(Some(&c)))
         .transpose()?;
     let sse = sse.map(|m| trove_core::check_sse(Some(&m))).transpose()?;
+    let restore_tier = restore_tier
+        .map(|t| trove_core::check_restore_tier(Some(&t)))
+        .transpose()?;
     if access_key.is_some() != secret_key.is_some() {
         return Err(ErrorDto::new(
             codes::KEYS_INCOMPLETE,
@@ -134,6 +139,7 @@ pub async fn set_sync_target(
             storage_class_originals: storage_class.unwrap_or_else(|| base.storage_class_originals.clone()),
             storage_class_proxies: proxy_storage_class.unwrap_or_else(|| base.storage_class_proxies.clone()),
             sse: sse.unwrap_or_else(|| base.sse.clone()),
+            restore_tier: restore_tier.unwrap_or_else(|| base.restore_tier.clone()),
             ..base
         };
         // A key kept from before goes with aws:kms; one given is checked.
@@ -406,7 +412,8 @@ pub async fn restore_originals(
     blocking(move || {
         let (creds, _) = credentials::load(&lib.target()?)?;
         let opts = trove_core::RestoreOptions {
-            archive: trove_core::ArchiveOptions::default(),
+            // The target's tier and days.
+            archive: None,
             // Hours in an archive class: asked for, and reported.
             wait: false,
         };

@@ -43,6 +43,9 @@ pub struct SyncSettingsDto {
     /// The KMS key asked for under aws:kms (id, alias or ARN); null: the
     /// bucket's key.
     pub sse_kms_key_id: Option<String>,
+    /// How archived originals are asked back: Standard, Bulk or Expedited;
+    /// null: Standard.
+    pub restore_tier: Option<String>,
     /// What each watched folder sends.
     pub policies: Vec<RootPolicyDto>,
 }

@@ -220,6 +220,8 @@ export function setSyncTarget(target: {
   sse?: string;
   /** The KMS key (id, alias/NAME or ARN) under aws:kms; "" for the bucket's key; absent keeps it. */
   sseKmsKeyId?: string;
+  /** How archived originals come back: "Standard", "Bulk", "Expedited" or "" (Standard); absent keeps it. */
+  restoreTier?: string;
 }): Promise<SyncSettingsDto> {
   return call<SyncSettingsDto>("set_sync_target", target);
 }

@@ -41,6 +41,24 @@ impl Default for ArchiveOptions {
     }
 }
 
+impl ArchiveOptions {
+    /// The target's settings (its restore tier and days), defaults where
+    /// it has none.
+    pub fn of_target(target: &Target) -> ArchiveOptions {
+        let d = ArchiveOptions::default();
+        ArchiveOptions {
+            tier: target
+                .settings
+                .restore_tier
+                .as_deref()
+                .and_then(RestoreTier::parse)
+                .unwrap_or(d.tier),
+            days: target.settings.restore_days.unwrap_or(d.days),
+            poll: None,
+        }
+    }
+}
+
 const MINUTE: Duration = Duration::from_secs(60);
 const HOUR: Duration = Duration::from_secs(3600);
 

@@ -136,6 +136,8 @@ impl Library {
             storage_class_originals: check_storage_class(settings.storage_class_originals.as_deref())?,
             storage_class_proxies: check_proxy_storage_class(settings.storage_class_proxies.as_deref())?,
             sse_kms_key_id: check_kms_key(settings.sse_kms_key_id.as_deref(), sse.as_deref())?,
+            restore_tier: check_restore_tier(settings.restore_tier.as_deref())?,
+            restore_days: check_restore_days(settings.restore_days)?,
             sse,
             ..settings.clone()
         };
@@ -639,6 +641,31 @@ pub fn check_proxy_storage_class(class: Option<&str>) -> Result<Option<String>> 
         });
     }
     Ok(class)
+}
+
+/// The restore tier of archived originals as given: empty is Standard;
+/// otherwise Standard, Bulk or Expedited (any case), kept as S3 spells it.
+pub fn check_restore_tier(tier: Option<&str>) -> Result<Option<String>> {
+    let Some(tier) = tier.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    match trove_store::RestoreTier::parse(tier) {
+        Some(t) => Ok(Some(t.as_str().to_owned())),
+        None => Err(CoreError::BadTargetSetting {
+            detail: format!("{tier:?} is not a restore tier; use Standard, Bulk or Expedited"),
+        }),
+    }
+}
+
+/// Days a restored copy lasts: 1 to 365 (S3 takes more, but a copy kept a
+/// year is a storage class of its own).
+pub fn check_restore_days(days: Option<u32>) -> Result<Option<u32>> {
+    match days {
+        Some(d) if !(1..=365).contains(&d) => Err(CoreError::BadTargetSetting {
+            detail: format!("a restored copy for {d} days: give 1 to 365"),
+        }),
+        other => Ok(other),
+    }
 }
 
 /// S3's classes whose objects need a restore before they can be read.

@@ -28,8 +28,9 @@ pub struct FixityOptions {
     /// Originals larger than two chunks are read in ranged chunks of this
     /// size (a power of two of at least 1 KiB), resumable.
     pub chunk_bytes: u64,
-    /// How objects in an archive storage class are restored to be read.
-    pub archive: super::ArchiveOptions,
+    /// How objects in an archive storage class are restored to be read;
+    /// `None`: as the target's settings say.
+    pub archive: Option<super::ArchiveOptions>,
 }
 
 impl Default for FixityOptions {
@@ -38,7 +39,7 @@ impl Default for FixityOptions {
             concurrency: 8,
             max_bytes_per_s: None,
             chunk_bytes: DEFAULT_FIXITY_CHUNK,
-            archive: super::ArchiveOptions::default(),
+            archive: None,
         }
     }
 }

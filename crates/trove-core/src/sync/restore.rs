@@ -33,8 +33,9 @@ pub struct RestoreReport {
 /// How a restore goes.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RestoreOptions {
-    /// How originals in an archive storage class are asked back.
-    pub archive: ArchiveOptions,
+    /// How originals in an archive storage class are asked back; `None`:
+    /// as the target's settings say.
+    pub archive: Option<ArchiveOptions>,
     /// Wait for archived originals to come back and restore them too
     /// (hours, on the tier's schedule); otherwise ask for them and leave
     /// them to a later restore, which finds the request under way.
@@ -110,7 +111,8 @@ impl Library {
         let rt = runtime(2)?;
         let store = rt.block_on(Library::open_store(&target, credentials, Duration::from_secs(60)))?;
         rt.block_on(store.check())?;
-        let mut thaws = Thaws::load(self, &target, opts.archive, "restore")?;
+        let archive = opts.archive.unwrap_or_else(|| ArchiveOptions::of_target(&target));
+        let mut thaws = Thaws::load(self, &target, archive, "restore")?;
         let mut report = RestoreReport::default();
         let step = |row: i64, relative: &Path, original_place: &Path| Step {
             rt: &rt,

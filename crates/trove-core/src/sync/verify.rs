@@ -11,7 +11,7 @@ use tokio::task::JoinSet;
 use trove_catalog::{ObjectRole, ObjectState, SyncObject};
 use trove_store::{AnyStore, BodySums, ObjectStore, StoreError};
 
-use super::archive::Thaws;
+use super::archive::{ArchiveOptions, Thaws};
 use super::ranged::{FixityOptions, Pacer, chunk_value, root_hash};
 use super::{CredentialSource, runtime};
 use crate::cancel::Cancel;
@@ -84,7 +84,8 @@ impl Library {
     ) -> Result<VerifyReport> {
         let started = std::time::Instant::now();
         let (target, rt, store, mut report) = self.start_verify(credentials)?;
-        let thaws = Thaws::load(self, &target, opts.archive, "verify")?;
+        let archive = opts.archive.unwrap_or_else(|| ArchiveOptions::of_target(&target));
+        let thaws = Thaws::load(self, &target, archive, "verify")?;
         let mut reader = Reader::new(&rt, &store, opts, cancel, thaws);
         let mut seed = (self.now_ms() as u64) ^ 0x9e37_79b9_7f4a_7c15;
         let mut after = 0;
@@ -431,7 +432,8 @@ impl Library {
     ) -> Result<VerifyReport> {
         let started = std::time::Instant::now();
         let (target, rt, store, mut report) = self.start_verify(credentials)?;
-        let thaws = Thaws::load(self, &target, opts.archive, "fixity cycle")?;
+        let archive = opts.archive.unwrap_or_else(|| ArchiveOptions::of_target(&target));
+        let thaws = Thaws::load(self, &target, archive, "fixity cycle")?;
         let mut reader = Reader::new(&rt, &store, opts, cancel, thaws);
         let days = cycle_days.max(1);
         let total = self.catalog().sync_counts(target.id)?.verified;

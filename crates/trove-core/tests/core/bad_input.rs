@@ -232,6 +232,8 @@ fn a_folder_target_and_watched_folders_stay_apart() {
         sse_kms_key_id: None,
         profile: None,
         keep_replaced_days: None,
+        restore_tier: None,
+        restore_days: None,
     };
     for (inside, what) in [
         (env.path("backup"), "watched folder"),
@@ -294,6 +296,20 @@ fn target_settings_the_bucket_would_refuse_are_refused_when_set() {
                 ..base.clone()
             },
             Some("use AES256 or aws:kms"),
+        ),
+        (
+            trove_core::TargetSettings {
+                restore_tier: Some("Instant".into()),
+                ..base.clone()
+            },
+            Some("is not a restore tier"),
+        ),
+        (
+            trove_core::TargetSettings {
+                restore_days: Some(0),
+                ..base.clone()
+            },
+            Some("give 1 to 365"),
         ),
         (
             trove_core::TargetSettings {

@@ -52,6 +52,11 @@ sse: string | null,
  */
 sse_kms_key_id: string | null, 
 /**
+ * How archived originals are asked back: Standard, Bulk or Expedited;
+ * null: Standard.
+ */
+restore_tier: string | null, 
+/**
  * What each watched folder sends.
  */
 policies: Array<RootPolicyDto>, };
