@@ -621,13 +621,46 @@ pub fn restore(
         .unwrap_or_else(|| trove_core::ArchiveOptions::of_target(&target))
         .tier
         .as_str();
-    let on_wait = |n: usize, next: i64| {
-        output::note(&format!(
-            "waiting for {n} archived original(s) to come back ({tier} tier); next look at {}",
-            utc(next)
-        ));
+    // Files as a bar (none with --json); each wait as a line.
+    let bar = if json {
+        ProgressBar::hidden()
+    } else {
+        let b = ProgressBar::new(0);
+        b.set_style(
+            ProgressStyle::with_template("{spinner} restoring [{bar:30}] {pos}/{len} files, {msg} ETA {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        b
     };
-    let report = lib.restore(&credentials(&target), what, to.as_deref(), opts, &on_wait, &ctrl_c())?;
+    let on_progress = |p: trove_core::RestoreProgress| match p {
+        trove_core::RestoreProgress::File { done, total, bytes } => {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+            bar.set_message(output::bytes(bytes));
+        }
+        trove_core::RestoreProgress::Waiting { count, next_look_ms } => {
+            let line = format!(
+                "waiting for {count} archived original(s) to come back ({tier} tier); next look at {}",
+                utc(next_look_ms)
+            );
+            if bar.is_hidden() {
+                output::note(&line);
+            } else {
+                bar.println(line);
+            }
+        }
+    };
+    let report = lib.restore(
+        &credentials(&target),
+        what,
+        to.as_deref(),
+        opts,
+        &on_progress,
+        &ctrl_c(),
+    );
+    bar.finish_and_clear();
+    let report = report?;
     if json {
         output::json(&json!({
             "restored": report.restored,

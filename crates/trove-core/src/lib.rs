@@ -85,10 +85,10 @@ pub use share::{
 pub use sidecars::{SidecarMode, SidecarNaming, SidecarReport, sidecar_fields};
 pub use sync::{
     Adopted, ArchiveOptions, CredentialSource, FetchReport, FixityOptions, MAX_AUDIT_PAGE, PlanReport, ReconcileReport,
-    RecoverProxies, RecoverReport, RecoverRequest, RestoreOptions, RestoreReport, SNAPSHOT_PREFIX, SnapshotInfo,
-    SyncOptions, SyncReport, SyncStatus, Target, TargetSettings, UploadReport, UploadRequest, VerifyReport,
-    adopt_recovered, check_kms_key, check_proxy_storage_class, check_restore_days, check_restore_tier, check_sse,
-    check_storage_class, premis_event, recovery_staging_dir, recovery_waiting, upload,
+    RecoverProxies, RecoverReport, RecoverRequest, RestoreOptions, RestoreProgress, RestoreReport, SNAPSHOT_PREFIX,
+    SnapshotInfo, SyncOptions, SyncReport, SyncStatus, Target, TargetSettings, UploadReport, UploadRequest,
+    VerifyReport, adopt_recovered, check_kms_key, check_proxy_storage_class, check_restore_days, check_restore_tier,
+    check_sse, check_storage_class, premis_event, recovery_staging_dir, recovery_waiting, upload,
 };
 pub use trove_catalog::ShareKind;
 pub use trove_catalog::{

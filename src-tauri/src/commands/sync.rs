@@ -409,6 +409,7 @@ pub async fn restore_originals(
         .operations()
         .start(Operation::Restore, &[])
         .map_err(|_| ErrorDto::new(codes::RESTORE_RUNNING, "a restore is already running"))?;
+    let emit = state.emitter();
     blocking(move || {
         let (creds, _) = credentials::load(&lib.target()?)?;
         let opts = trove_core::RestoreOptions {
@@ -417,7 +418,16 @@ pub async fn restore_originals(
             // Hours in an archive class: asked for, and reported.
             wait: false,
         };
-        let report = lib.restore(&creds, &root_path, to.as_deref(), &opts, &|_, _| {}, running.cancel())?;
+        let progress = |p: trove_core::RestoreProgress| {
+            if let trove_core::RestoreProgress::File { done, total, bytes } = p {
+                emit(EventDto::RestoreProgress {
+                    done: done as u64,
+                    total: total as u64,
+                    bytes,
+                });
+            }
+        };
+        let report = lib.restore(&creds, &root_path, to.as_deref(), &opts, &progress, running.cancel())?;
         match &to {
             Some(to) if relocate == Some(true) => {
                 lib.relocate_root(&root_id.to_string(), to)?;

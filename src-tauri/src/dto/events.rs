@@ -141,6 +141,16 @@ pub enum EventDto {
         reason: String,
     },
     JobsResumed,
+    /// A restore of originals (`restore_originals`): files dealt with so
+    /// far of the total, and bytes brought back.
+    RestoreProgress {
+        #[ts(type = "number")]
+        done: u64,
+        #[ts(type = "number")]
+        total: u64,
+        #[ts(type = "number")]
+        bytes: u64,
+    },
     /// A sync run ended: `error` says why when it stopped early.
     SyncFinished {
         #[ts(type = "number")]

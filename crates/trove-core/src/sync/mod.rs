@@ -50,7 +50,7 @@ pub use ranged::FixityOptions;
 pub use recover::{
     Adopted, RecoverProxies, RecoverReport, RecoverRequest, adopt_recovered, recovery_staging_dir, recovery_waiting,
 };
-pub use restore::{RestoreOptions, RestoreReport};
+pub use restore::{RestoreOptions, RestoreProgress, RestoreReport};
 pub use run::{SyncOptions, SyncReport};
 pub use snapshot::{SNAPSHOT_PREFIX, SnapshotInfo};
 pub use trove_store::CredentialSource;

@@ -42,6 +42,17 @@ pub struct RestoreOptions {
     pub wait: bool,
 }
 
+/// What a restore tells as it goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RestoreProgress {
+    /// One more original dealt with (restored, found in place, or not in
+    /// the target): `done` of `total`, `bytes` brought back so far.
+    File { done: usize, total: usize, bytes: u64 },
+    /// Waiting for `count` archived originals to come back; Trove looks
+    /// next at `next_look_ms` (Unix ms).
+    Waiting { count: usize, next_look_ms: i64 },
+}
+
 /// What one original's restore did.
 enum Outcome {
     Restored(PathBuf, u64),
@@ -59,17 +70,17 @@ impl Library {
     ///
     /// Originals in an archive storage class are asked back (once; the
     /// request is kept in the catalog) and, with `opts.wait`, restored when
-    /// they are readable; `on_wait` hears how many are still awaited and
-    /// when Trove looks next (Unix ms) before each wait. `cancel` stops it
-    /// between files (and during a wait): the files restored so far stay,
-    /// and the error is `Cancelled`.
+    /// they are readable. `progress` hears of each file, and before each
+    /// wait how many are still awaited and when Trove looks next. `cancel`
+    /// stops it between files (and during a wait): the files restored so
+    /// far stay, and the error is `Cancelled`.
     pub fn restore(
         &self,
         credentials: &CredentialSource,
         query: &str,
         to: Option<&Path>,
         opts: &RestoreOptions,
-        on_wait: &dyn Fn(usize, i64),
+        progress: &dyn Fn(RestoreProgress),
         cancel: &Cancel,
     ) -> Result<RestoreReport> {
         let target = self.target()?;
@@ -126,6 +137,12 @@ impl Library {
         };
         // Archived originals: (row, relative, place, key, when to look).
         let mut awaited = Vec::new();
+        let total = wanted.len();
+        let done = |report: &RestoreReport| RestoreProgress::File {
+            done: report.restored.len() + report.already_there as usize + report.not_synced.len(),
+            total,
+            bytes: report.bytes,
+        };
         for (row, relative, original_place) in wanted {
             if cancel.is_cancelled() {
                 return Err(CoreError::Cancelled);
@@ -135,10 +152,14 @@ impl Library {
                 Some(outcome) => report.count(outcome),
                 None => {}
             }
+            progress(done(&report));
         }
         while opts.wait && !awaited.is_empty() {
             let soonest = awaited.iter().map(|a| a.4).min().unwrap_or(0);
-            on_wait(awaited.len(), soonest);
+            progress(RestoreProgress::Waiting {
+                count: awaited.len(),
+                next_look_ms: soonest,
+            });
             // In steps, so a stop is heard within a second.
             while self.now_ms() < soonest {
                 if cancel.is_cancelled() {
@@ -158,7 +179,10 @@ impl Library {
                 }
                 match self.restore_one(&step(row, &relative, &original_place), &mut thaws, &mut report)? {
                     Some(Outcome::Archived(key, next)) => still.push((row, relative, original_place, key, next)),
-                    Some(outcome) => report.count(outcome),
+                    Some(outcome) => {
+                        report.count(outcome);
+                        progress(done(&report));
+                    }
                     None => {}
                 }
             }
