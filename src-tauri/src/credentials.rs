@@ -85,6 +85,34 @@ pub fn bound_endpoint(target_url: &str) -> Option<Option<String>> {
     s.bound.then_some(s.endpoint)
 }
 
+/// The keys a form gave: both (trimmed), or neither (the AWS environment
+/// is used); one without the other is refused.
+pub fn key_pair(access_key: Option<String>, secret_key: Option<String>) -> Result<Option<(String, String)>, ErrorDto> {
+    let clean = |s: Option<String>| s.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    match (clean(access_key), clean(secret_key)) {
+        (Some(a), Some(s)) => Ok(Some((a, s))),
+        (None, None) => Ok(None),
+        _ => Err(ErrorDto::new(
+            codes::KEYS_INCOMPLETE,
+            "give both the access key id and the secret key, or neither (to use the AWS environment)",
+        )),
+    }
+}
+
+/// Refuses a plain-HTTP endpoint on another machine unless the person
+/// confirmed that the network is theirs.
+pub fn check_plain_http(endpoint: Option<&str>, allowed: Option<bool>) -> Result<(), ErrorDto> {
+    match endpoint {
+        Some(e) if is_plain_http_elsewhere(e) && allowed != Some(true) => Err(ErrorDto::new(
+            codes::PLAIN_HTTP,
+            format!(
+                "{e} is plain HTTP to another machine: your keys' signatures and your originals would cross the network unencrypted; use https://, or confirm that this network is yours"
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Whether `endpoint` sends keys and originals unencrypted to another
 /// machine: plain `http://` to anything but this computer.
 pub fn is_plain_http_elsewhere(endpoint: &str) -> bool {

@@ -79,6 +79,21 @@ pub(crate) fn set_s3_target(lib: &Path, prefix: &str, endpoint: &str) {
     );
 }
 
+/// `trove restore FOLDER --to DIR --json`, which must succeed.
+fn restore_into(lib: &Path, folder: &Path, to: &Path) -> serde_json::Value {
+    ok(&trove_s3(
+        lib,
+        SECRET_KEY,
+        &[
+            "restore",
+            folder.to_str().unwrap(),
+            "--to",
+            to.to_str().unwrap(),
+            "--json",
+        ],
+    ))
+}
+
 /// The key under which sync keeps an original with these bytes.
 fn original_key(bytes: &[u8], ext: &str) -> String {
     let hex = blake3::hash(bytes).to_hex();
@@ -229,32 +244,12 @@ fn sync_verifies_every_object_and_a_rename_sends_only_the_manifest() {
     // Restore the whole folder elsewhere: byte-identical.
     let out_dir = tmp.path().join("restored");
     let photos = tmp.path().join("photos");
-    let restored = ok(&trove_s3(
-        &lib,
-        SECRET_KEY,
-        &[
-            "restore",
-            photos.to_str().unwrap(),
-            "--to",
-            out_dir.to_str().unwrap(),
-            "--json",
-        ],
-    ));
+    let restored = restore_into(&lib, &photos, &out_dir);
     assert_eq!(restored["restored"].as_array().unwrap().len(), 4, "{restored}");
     assert_eq!(std::fs::read(out_dir.join("clip.bin")).unwrap(), clip);
     assert_eq!(std::fs::read(out_dir.join("moved/renamed.jpg")).unwrap(), img);
     // Restoring again overwrites nothing.
-    let again = ok(&trove_s3(
-        &lib,
-        SECRET_KEY,
-        &[
-            "restore",
-            photos.to_str().unwrap(),
-            "--to",
-            out_dir.to_str().unwrap(),
-            "--json",
-        ],
-    ));
+    let again = restore_into(&lib, &photos, &out_dir);
     assert_eq!(again["already_there"], 4, "{again}");
 
     // Another client replaces an object: verify finds it, sync mends it.
@@ -1357,17 +1352,7 @@ fn a_library_is_recovered_from_the_bucket_alone() {
 
     // Originals come back from the bucket, verified, byte for byte.
     let out_dir = tmp.path().join("restored");
-    let restored = ok(&trove_s3(
-        &new_lib,
-        SECRET_KEY,
-        &[
-            "restore",
-            photos.to_str().unwrap(),
-            "--to",
-            out_dir.to_str().unwrap(),
-            "--json",
-        ],
-    ));
+    let restored = restore_into(&new_lib, &photos, &out_dir);
     assert_eq!(restored["restored"].as_array().unwrap().len(), 4, "{restored}");
     assert_eq!(std::fs::read(out_dir.join("trip/IMG_1.jpg")).unwrap(), img);
 
@@ -2053,17 +2038,7 @@ fn a_library_is_recovered_from_manifests_alone_and_on_top_of_an_older_snapshot()
 
     // The originals come back, verified, under their relative paths.
     let out_dir = tmp.path().join("restored");
-    let restored = ok(&trove_s3(
-        &alone,
-        SECRET_KEY,
-        &[
-            "restore",
-            photos.to_str().unwrap(),
-            "--to",
-            out_dir.to_str().unwrap(),
-            "--json",
-        ],
-    ));
+    let restored = restore_into(&alone, &photos, &out_dir);
     assert_eq!(restored["restored"].as_array().unwrap().len(), 5, "{restored}");
     for (rel, bytes) in &originals {
         assert_eq!(&std::fs::read(out_dir.join(rel)).unwrap(), bytes, "{rel}");
@@ -2823,17 +2798,7 @@ fn a_recovered_folder_is_restored_elsewhere_and_relocated_there() {
         ],
     ));
     let new_home = tmp.path().join("new-home/Pictures");
-    let restored = ok(&trove_s3(
-        &new_lib,
-        SECRET_KEY,
-        &[
-            "restore",
-            photos.to_str().unwrap(),
-            "--to",
-            new_home.to_str().unwrap(),
-            "--json",
-        ],
-    ));
+    let restored = restore_into(&new_lib, &photos, &new_home);
     assert_eq!(restored["restored"].as_array().unwrap().len(), 4, "{restored}");
     // Refusals first, each by name.
     let refused = |to: &Path, code: &str| {

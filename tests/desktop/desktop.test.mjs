@@ -13,6 +13,7 @@ import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { Session, startDriver, stopDriver } from "./webdriver.mjs";
+import { startS3 } from "./s3.mjs";
 import { png, writePdf, writePhotos, writeTiff, writeVideo } from "./fixtures.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -22,7 +23,6 @@ const artifacts = join(repo, "tests/artifacts");
 mkdirSync(artifacts, { recursive: true });
 // A wait that times out saves what the window showed here (webdriver.mjs).
 process.env.TROVE_ARTIFACTS ??= artifacts;
-const s3Bin = process.env.TROVE_TEST_S3_BIN ?? join(repo, "target/debug/trove-test-s3");
 
 /** Debian's python3 (python3-gi) runs the drag source; xdotool moves the X pointer through XTest. */
 const systemPython = "/usr/bin/python3";
@@ -31,17 +31,6 @@ const xdotool = "/usr/bin/xdotool";
 function xdo(args) {
   const r = spawnSync(xdotool, args, { encoding: "utf8" });
   assert.equal(r.status, 0, `xdotool ${args.join(" ")}: ${r.stderr}`);
-}
-
-/** Starts the test S3 server (SeaweedFS); resolves to its details and a stop function. */
-function startS3() {
-  assert.ok(existsSync(s3Bin), `test S3 server not found at ${s3Bin}; build the workspace first`);
-  const child = spawn(s3Bin, [], { stdio: ["pipe", "pipe", "inherit"] });
-  return new Promise((resolvePromise, reject) => {
-    const lines = createInterface({ input: child.stdout });
-    lines.once("line", (line) => resolvePromise({ ...JSON.parse(line), stop: () => child.stdin.end() }));
-    child.once("exit", (code) => reject(new Error(`the test S3 server exited (${code})`)));
-  });
 }
 
 test("import, browse, view, sync, share, search, timeline and remove a folder", { timeout: 240_000 }, async () => {

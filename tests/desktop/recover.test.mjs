@@ -6,34 +6,23 @@
 // and its keys in the keychain.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createInterface } from "node:readline";
 import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { Session, startDriver, stopDriver } from "./webdriver.mjs";
+import { startS3 } from "./s3.mjs";
 import { writePhotos } from "./fixtures.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "../..");
 const app = process.env.TROVE_DESKTOP_BIN ?? join(repo, "target/debug/trove-desktop");
 const cli = process.env.TROVE_BIN ?? join(dirname(app), "trove");
-const s3Bin = process.env.TROVE_TEST_S3_BIN ?? join(repo, "target/debug/trove-test-s3");
 const artifacts = join(repo, "tests/artifacts");
 mkdirSync(artifacts, { recursive: true });
 process.env.TROVE_ARTIFACTS ??= artifacts;
-
-function startS3() {
-  assert.ok(existsSync(s3Bin), `test S3 server not found at ${s3Bin}; build the workspace first`);
-  const child = spawn(s3Bin, [], { stdio: ["pipe", "pipe", "inherit"] });
-  return new Promise((resolvePromise, reject) => {
-    const lines = createInterface({ input: child.stdout });
-    lines.once("line", (line) => resolvePromise({ ...JSON.parse(line), stop: () => child.stdin.end() }));
-    child.once("exit", (code) => reject(new Error(`the test S3 server exited (${code})`)));
-  });
-}
 
 test("recover a library from a bucket on the first screen; it opens at the next start", { timeout: 240_000 }, async () => {
   assert.ok(existsSync(app), `desktop binary not found at ${app}; build it first`);

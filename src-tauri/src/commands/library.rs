@@ -82,14 +82,8 @@ pub async fn recover_library(
             "another Trove process owns this library; close it first",
         ));
     }
+    let keys = credentials::key_pair(access_key, secret_key)?;
     let clean = |s: Option<String>| s.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-    let (access_key, secret_key) = (clean(access_key), clean(secret_key));
-    if access_key.is_some() != secret_key.is_some() {
-        return Err(ErrorDto::new(
-            codes::KEYS_INCOMPLETE,
-            "give both the access key id and the secret key, or neither (to use the AWS environment)",
-        ));
-    }
     if trove_core::recovery_waiting(lib.dir()) {
         return Err(ErrorDto::new(
             codes::LIBRARY_NOT_EMPTY,
@@ -122,18 +116,8 @@ pub async fn recover_library(
             region: clean(region),
             ..Default::default()
         };
-        if let Some(e) = &settings.endpoint
-            && credentials::is_plain_http_elsewhere(e)
-            && allow_plain_http != Some(true)
-        {
-            return Err(ErrorDto::new(
-                codes::PLAIN_HTTP,
-                format!(
-                    "{e} is plain HTTP to another machine: your keys' signatures and your originals would cross the network unencrypted; use https://, or confirm that this network is yours"
-                ),
-            ));
-        }
-        if let (Some(a), Some(s)) = (&access_key, &secret_key) {
+        credentials::check_plain_http(settings.endpoint.as_deref(), allow_plain_http)?;
+        if let Some((a, s)) = &keys {
             credentials::save(&url, settings.endpoint.as_deref(), a, s)?;
         }
         let target = trove_core::Target {

@@ -105,7 +105,6 @@ pub async fn set_sync_target(
         ));
     }
     let clean = |s: Option<String>| s.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-    let (access_key, secret_key) = (clean(access_key), clean(secret_key));
     let storage_class = storage_class
         .map(|c| trove_core::check_storage_class(Some(&c)))
         .transpose()?;
@@ -116,12 +115,7 @@ pub async fn set_sync_target(
     let restore_tier = restore_tier
         .map(|t| trove_core::check_restore_tier(Some(&t)))
         .transpose()?;
-    if access_key.is_some() != secret_key.is_some() {
-        return Err(ErrorDto::new(
-            codes::KEYS_INCOMPLETE,
-            "give both the access key id and the secret key, or neither (to use the AWS environment)",
-        ));
-    }
+    let keys = credentials::key_pair(access_key, secret_key)?;
     blocking(move || {
         // Checked (and normalized) before the secret is stored anywhere.
         let normalized = trove_core::TargetUrl::parse(url.trim())
@@ -154,18 +148,8 @@ pub async fn set_sync_target(
             ..settings
         };
         trove_core::check_kms_key(settings.sse_kms_key_id.as_deref(), settings.sse.as_deref())?;
-        if let Some(e) = &settings.endpoint
-            && credentials::is_plain_http_elsewhere(e)
-            && allow_plain_http != Some(true)
-        {
-            return Err(ErrorDto::new(
-                codes::PLAIN_HTTP,
-                format!(
-                    "{e} is plain HTTP to another machine: your keys' signatures and your originals would cross the network unencrypted; use https://, or confirm that this network is yours"
-                ),
-            ));
-        }
-        if let (Some(a), Some(s)) = (&access_key, &secret_key) {
+        credentials::check_plain_http(settings.endpoint.as_deref(), allow_plain_http)?;
+        if let Some((a, s)) = &keys {
             credentials::save(&normalized, settings.endpoint.as_deref(), a, s)?;
         } else if forget_keys == Some(true) {
             credentials::forget(&normalized)?;
