@@ -47,6 +47,7 @@ const HINTS: &[(&str, &str)] = &[
     ("watch_failed", ""),
     // Sync and restore.
     ("no_target", "set one with Sync…"),
+    ("restore_folder_missing", "use Restore to… beside the folder"),
     ("restore_conflict", ""),
     (
         "target_damaged",

@@ -2743,7 +2743,8 @@ fn kill_9_during_a_snapshot_upload_then_the_next_sync_stores_one_and_leaves_noth
 /// OLD --to NEW` brings the originals back under their relative paths, and
 /// `trove relocate OLD NEW` points the folder there, so every asset is
 /// present again with its id, curation and search intact. Relocating onto
-/// a file, into the library or onto another folder is refused by name.
+/// a file, into the library or onto another folder is refused by name, and
+/// so is a restore into the old place, which is not there.
 #[test]
 fn a_recovered_folder_is_restored_elsewhere_and_relocated_there() {
     let tmp = tempfile::tempdir().unwrap();
@@ -2797,6 +2798,12 @@ fn a_recovered_folder_is_restored_elsewhere_and_relocated_there() {
             "--json",
         ],
     ));
+    // Back into the old place: refused, as the folder is not there (it
+    // could be an unplugged drive's mount point), and nothing is made.
+    let in_place = trove_s3(&new_lib, SECRET_KEY, &["restore", photos.to_str().unwrap(), "--json"]);
+    assert_eq!(in_place.status.code(), Some(2), "{}", stderr(&in_place));
+    assert!(stderr(&in_place).contains("is not there"), "{}", stderr(&in_place));
+    assert!(!photos.exists(), "the old folder was made anew");
     let new_home = tmp.path().join("new-home/Pictures");
     let restored = restore_into(&new_lib, &photos, &new_home);
     assert_eq!(restored["restored"].as_array().unwrap().len(), 4, "{restored}");

@@ -53,6 +53,10 @@ const HINTS: &[(&str, &str)] = &[
         "no_target",
         "set one with `trove target set s3://BUCKET/PREFIX` or `file:///PATH`",
     ),
+    (
+        "restore_folder_missing",
+        "plug the drive in, or restore into another folder with --to DIR, then `trove relocate`",
+    ),
     ("restore_conflict", "restore into another folder with --to"),
     (
         "target_damaged",

@@ -59,6 +59,14 @@ pub enum CoreError {
     /// A restore would overwrite a different file.
     #[error("{} exists and differs from the asset; not overwritten", path.display())]
     RestoreConflict { path: PathBuf },
+    /// A restore into the originals' places whose folder is not there (an
+    /// unplugged drive, a folder gone, another machine): writing it anew
+    /// could fill the disk a drive is mounted on.
+    #[error(
+        "{} is not there (an unplugged drive, or a folder that is gone); originals go back into their folder only when it is there: plug the drive in, or restore them into another folder",
+        path.display()
+    )]
+    RestoreFolderMissing { path: PathBuf },
     /// What the target returned is not the asset's content.
     #[error("{key} in the target does not match the catalogued content ({detail})")]
     Damaged { key: String, detail: String },
@@ -185,6 +193,7 @@ impl CoreError {
             CoreError::Store(e) if e.is_local_disk_full() => "disk_full",
             CoreError::Store(e) => e.code(),
             CoreError::RestoreConflict { .. } => "restore_conflict",
+            CoreError::RestoreFolderMissing { .. } => "restore_folder_missing",
             CoreError::Damaged { .. } => "target_damaged",
             CoreError::ShareExpiry { .. } => "share_expiry_invalid",
             CoreError::RequestInvalid { .. } => "request_invalid",
@@ -266,6 +275,7 @@ impl CoreError {
                 | CoreError::NoLibrary { .. }
                 | CoreError::NoTarget
                 | CoreError::RestoreConflict { .. }
+                | CoreError::RestoreFolderMissing { .. }
                 | CoreError::ShareExpiry { .. }
                 | CoreError::RequestInvalid { .. }
                 | CoreError::CurationInvalid(_)
@@ -340,6 +350,7 @@ const CODES: &[&str] = &[
     "watch_failed",
     "no_target",
     "restore_conflict",
+    "restore_folder_missing",
     "target_damaged",
     "share_expiry_invalid",
     "request_invalid",
@@ -409,6 +420,7 @@ mod tests {
             CoreError::NoTarget,
             CoreError::Store(trove_store::StoreError::Invalid(s())),
             CoreError::RestoreConflict { path: p() },
+            CoreError::RestoreFolderMissing { path: p() },
             CoreError::Damaged { key: s(), detail: s() },
             CoreError::ShareExpiry { asked: s(), why: "x" },
             CoreError::RequestInvalid { asked: s(), why: "x" },
@@ -470,6 +482,7 @@ mod tests {
             CoreError::NoTarget => "NoTarget",
             CoreError::Store(_) => "Store",
             CoreError::RestoreConflict { .. } => "RestoreConflict",
+            CoreError::RestoreFolderMissing { .. } => "RestoreFolderMissing",
             CoreError::Damaged { .. } => "Damaged",
             CoreError::ShareExpiry { .. } => "ShareExpiry",
             CoreError::RequestInvalid { .. } => "RequestInvalid",
@@ -503,7 +516,7 @@ mod tests {
         let all: Vec<&str> = CoreError::codes().collect();
         let samples = samples();
         let variants: std::collections::BTreeSet<&str> = samples.iter().map(variant).collect();
-        assert_eq!(variants.len(), 42, "one sample per variant: {variants:?}");
+        assert_eq!(variants.len(), 43, "one sample per variant: {variants:?}");
         for e in &samples {
             assert!(
                 all.contains(&e.code()),

@@ -99,6 +99,17 @@ impl Library {
         {
             let cat = self.catalog();
             let roots = cat.all_roots()?;
+            // Back into their places only where the folder is there: a
+            // folder written anew where a drive is not mounted would fill
+            // the disk underneath.
+            let check_place = |root_id: i64| -> Result<()> {
+                match roots.iter().find(|r| r.id == root_id) {
+                    Some(r) if to.is_none() && !r.path.is_dir() => {
+                        Err(CoreError::RestoreFolderMissing { path: r.path.clone() })
+                    }
+                    _ => Ok(()),
+                }
+            };
             let place = |f: &trove_catalog::FileRecord| -> PathBuf {
                 let root = roots.iter().find(|r| r.id == f.root_id);
                 root.map(|r| r.path.join(&f.rel_path))
@@ -108,9 +119,11 @@ impl Library {
                 let file = detail.files.first().ok_or_else(|| CoreError::AssetNotFound {
                     query: query.to_owned(),
                 })?;
+                check_place(file.record.root_id)?;
                 let name = file.record.rel_path.file_name().map(PathBuf::from).unwrap_or_default();
                 wanted.push((detail.asset.row_id, name, place(&file.record)));
             } else if let Some(root) = root {
+                check_place(root.id)?;
                 let mut seen = std::collections::HashSet::new();
                 for f in cat.files_of_root(root.id)? {
                     if seen.insert(f.asset_row_id) {
