@@ -1113,6 +1113,7 @@ fn restoring_originals_checks_its_folder_and_destination() {
     let root = invoke(&app, "add_root", json!({ "path": app.photos.to_str().unwrap() })).unwrap();
     let id = root["id"].as_i64().unwrap();
     assert_eq!(restore(json!({ "rootId": id, "to": "relative/dir" })), "bad_path");
+    assert_eq!(restore(json!({ "rootId": id, "relocate": true })), "bad_path");
     assert_eq!(restore(json!({ "rootId": id })), "no_target");
     // The guard of the one restore at a time was released by each refusal.
     assert_eq!(restore(json!({ "rootId": id })), "no_target");

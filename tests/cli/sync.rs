@@ -79,6 +79,15 @@ pub(crate) fn set_s3_target(lib: &Path, prefix: &str, endpoint: &str) {
     );
 }
 
+/// `trove recover --from FROM --endpoint ENDPOINT [EXTRA...] --json` into
+/// `lib`, which must succeed.
+fn recover_json(lib: &Path, from: &str, endpoint: &str, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec!["recover", "--from", from, "--endpoint", endpoint];
+    args.extend_from_slice(extra);
+    args.push("--json");
+    ok(&trove_s3(lib, SECRET_KEY, &args))
+}
+
 /// `trove restore FOLDER --to DIR --json`, which must succeed.
 fn restore_into(lib: &Path, folder: &Path, to: &Path) -> serde_json::Value {
     ok(&trove_s3(
@@ -1281,11 +1290,7 @@ fn a_library_is_recovered_from_the_bucket_alone() {
 
     let new_lib = tmp.path().join("recovered");
     let from = format!("s3://{BUCKET}/{prefix}");
-    let recovered = ok(&trove_s3(
-        &new_lib,
-        SECRET_KEY,
-        &["recover", "--from", &from, "--endpoint", &server.endpoint, "--json"],
-    ));
+    let recovered = recover_json(&new_lib, &from, &server.endpoint, &[]);
     assert_eq!(recovered["snapshot"]["key"], newest.as_str(), "{recovered}");
     assert_eq!(recovered["assets"], 4, "{recovered}");
     assert_eq!(recovered["originals_in_target"], 4, "{recovered}");
@@ -1934,21 +1939,12 @@ fn a_library_is_recovered_from_manifests_alone_and_on_top_of_an_older_snapshot()
 
     // Snapshots ignored on request: the manifests alone give the same.
     let forced = tmp.path().join("forced");
-    let report = ok(&trove_s3(
+    let report = recover_json(
         &forced,
-        SECRET_KEY,
-        &[
-            "recover",
-            "--from",
-            &from,
-            "--endpoint",
-            &server.endpoint,
-            "--folders-in",
-            tmp.path().to_str().unwrap(),
-            "--manifests-only",
-            "--json",
-        ],
-    ));
+        &from,
+        &server.endpoint,
+        &["--folders-in", tmp.path().to_str().unwrap(), "--manifests-only"],
+    );
     assert_eq!(report["snapshot"], serde_json::Value::Null, "{report}");
     assert_eq!(report["assets_from_manifests"], 5, "{report}");
     assert_eq!(assets_by_id(&forced), before);
@@ -2408,21 +2404,12 @@ fn folders_with_the_same_name_stay_apart_in_a_recovery_from_manifests() {
     ok(&trove_s3(&lib, SECRET_KEY, &["sync", "--json"]));
     let out = tmp.path().join("out");
     let rec = tmp.path().join("rec");
-    let report = ok(&trove_s3(
+    let report = recover_json(
         &rec,
-        SECRET_KEY,
-        &[
-            "recover",
-            "--from",
-            &format!("s3://{BUCKET}/{prefix}"),
-            "--endpoint",
-            &server.endpoint,
-            "--folders-in",
-            out.to_str().unwrap(),
-            "--manifests-only",
-            "--json",
-        ],
-    ));
+        &format!("s3://{BUCKET}/{prefix}"),
+        &server.endpoint,
+        &["--folders-in", out.to_str().unwrap(), "--manifests-only"],
+    );
     assert_eq!(report["assets"], 2, "{report}");
     let mut restored = Vec::new();
     for name in ["photos", "photos (2)"] {
@@ -2722,18 +2709,7 @@ fn kill_9_during_a_snapshot_upload_then_the_next_sync_stores_one_and_leaves_noth
     // The bucket alone brings the library back, from that snapshot.
     let listed = ok(&trove_s3(&lib, SECRET_KEY, &["ls", "--json"]));
     let new_lib = tmp.path().join("recovered");
-    let recovered = ok(&trove_s3(
-        &new_lib,
-        SECRET_KEY,
-        &[
-            "recover",
-            "--from",
-            &format!("s3://{BUCKET}/{prefix}"),
-            "--endpoint",
-            &server.endpoint,
-            "--json",
-        ],
-    ));
+    let recovered = recover_json(&new_lib, &format!("s3://{BUCKET}/{prefix}"), &server.endpoint, &[]);
     assert_eq!(recovered["snapshot"]["key"], key.as_str(), "{recovered}");
     assert_eq!(ok(&trove_s3(&new_lib, SECRET_KEY, &["ls", "--json"])), listed);
 }
@@ -2786,18 +2762,7 @@ fn a_recovered_folder_is_restored_elsewhere_and_relocated_there() {
     std::fs::rename(&photos, tmp.path().join("lost-photos")).unwrap();
     let new_lib = tmp.path().join("new-lib");
     let server = S3Server::shared();
-    ok(&trove_s3(
-        &new_lib,
-        SECRET_KEY,
-        &[
-            "recover",
-            "--from",
-            &format!("s3://{BUCKET}/{prefix}"),
-            "--endpoint",
-            &server.endpoint,
-            "--json",
-        ],
-    ));
+    recover_json(&new_lib, &format!("s3://{BUCKET}/{prefix}"), &server.endpoint, &[]);
     // Back into the old place: refused, as the folder is not there (it
     // could be an unplugged drive's mount point), and nothing is made.
     let in_place = trove_s3(&new_lib, SECRET_KEY, &["restore", photos.to_str().unwrap(), "--json"]);

@@ -370,12 +370,12 @@ pub async fn restore_originals(
     relocate: Option<bool>,
 ) -> Result<RestoreDto, ErrorDto> {
     let lib = state.lib()?;
-    let root_path = lib
-        .roots()?
-        .into_iter()
-        .find(|r| r.id == root_id)
-        .map(|r| r.path.display().to_string())
-        .ok_or_else(|| ErrorDto::new(codes::ROOT_NOT_FOUND, format!("no watched folder has id {root_id}")))?;
+    if relocate == Some(true) && to.is_none() {
+        return Err(ErrorDto::new(
+            codes::BAD_PATH,
+            "watching the folder at its new place needs that place: give the folder to restore into",
+        ));
+    }
     let to = match to {
         Some(t) => {
             let p = std::path::PathBuf::from(t.trim());
@@ -395,6 +395,12 @@ pub async fn restore_originals(
         .map_err(|_| ErrorDto::new(codes::RESTORE_RUNNING, "a restore is already running"))?;
     let emit = state.emitter();
     blocking(move || {
+        let root_path = lib
+            .roots()?
+            .into_iter()
+            .find(|r| r.id == root_id)
+            .map(|r| r.path.display().to_string())
+            .ok_or_else(|| ErrorDto::new(codes::ROOT_NOT_FOUND, format!("no watched folder has id {root_id}")))?;
         let (creds, _) = credentials::load(&lib.target()?)?;
         let opts = trove_core::RestoreOptions {
             // The target's tier and days.
