@@ -353,7 +353,20 @@ fn kill_9_at_random_points_of_import_thumbnails_and_sync_loses_nothing() {
         .unwrap();
     // Photos of equal content are one asset.
     let distinct: std::collections::BTreeSet<&String> = before.1.values().collect();
-    assert_eq!(thumbs, distinct.len() as i64, "{jpegs} photos");
+    // What did not get its thumbnails says why (a job given up, with its
+    // error), so a failure here can be told apart from lost work.
+    let unfinished: Vec<(String, String, i64, String)> = conn
+        .prepare("SELECT dedup_key, state, attempts, coalesce(last_error, '') FROM jobs WHERE state <> 'done'")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        thumbs,
+        distinct.len() as i64,
+        "{jpegs} photos; jobs not done: {unfinished:?}"
+    );
     let found = ok(&command(&lib, SECRET_KEY, &["search", "", "--limit", "0", "--json"])
         .output()
         .unwrap());

@@ -392,6 +392,13 @@ impl Catalog {
     /// worker died with it as many times as it may be tried (it may be what
     /// kills the process: a decoder crashing on one file) ends as failed
     /// instead, so a crash costs one file and one restart, never a loop.
+    ///
+    /// A job given back goes behind the others of its priority (one step
+    /// down, which the next queueing of it lifts again): if it is what kills
+    /// the process, the rest of the work is done before it is tried again;
+    /// and a process killed from outside soon after each start (a person,
+    /// a power cut) does not find the same job in flight every time and
+    /// give it up as if it were the cause.
     pub fn release_stale_leases(&self, owner: &str, now: i64) -> Result<u64> {
         self.conn
             .execute(
@@ -408,7 +415,7 @@ impl Catalog {
             .conn
             .execute(
                 "UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_expires = NULL,
-                        updated_at = ?2
+                        priority = priority - 1, updated_at = ?2
                  WHERE state = 'running' AND lease_owner IS NOT ?1",
                 params![owner, now],
             )

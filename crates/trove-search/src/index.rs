@@ -239,6 +239,18 @@ impl Index {
             }
         };
         let mut writer = new_writer(&index, dir)?;
+        if report == OpenReport::Opened {
+            // A process killed in the middle of a commit left the files it
+            // had written (a segment's deletes) listed as the index's own
+            // but named by no commit. Redoing the same change writes a file
+            // of the same name, which Tantivy refuses (FileAlreadyExists),
+            // so every commit after would fail: they go now. Only files no
+            // commit uses are removed. It waits for readers' meta lock; if
+            // it fails all the same, the index still opens, and a commit
+            // that then meets such a file fails with an error whose advice
+            // is a reindex.
+            let _ = writer.garbage_collect_files().wait();
+        }
         if report != OpenReport::Opened {
             // Record the schema version at once, so a new index is never
             // mistaken for a foreign one.

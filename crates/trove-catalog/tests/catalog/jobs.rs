@@ -146,6 +146,33 @@ fn an_expired_lease_and_the_queue_are_taken_in_priority_order() {
     assert!(cat.claim_job(&["scan_root"], "w", 200, 1000).unwrap().is_none());
 }
 
+/// A process killed from outside soon after each start (the CLI's kill -9
+/// test, a person, a power cut) finds a different job in flight each time:
+/// the job it died on waits behind the others, so kills spread over the
+/// queue instead of giving up the job at its head as if it were a crash.
+#[test]
+fn kills_soon_after_each_start_do_not_give_up_the_job_at_the_head() {
+    let dir = tempfile::tempdir().unwrap();
+    let cat = open(dir.path());
+    for key in ["a", "b", "c"] {
+        cat.enqueue(&job(key), 0).unwrap(); // max_attempts 3
+    }
+    let mut in_flight = Vec::new();
+    for start in 1..=6 {
+        let owner = format!("process-{start}");
+        cat.release_stale_leases(&owner, start).unwrap();
+        let j = cat
+            .claim_job(&["scan_root"], &owner, start, 3_600_000)
+            .unwrap()
+            .unwrap();
+        in_flight.push(j.dedup_key);
+    }
+    assert_eq!(in_flight, ["a", "b", "c", "a", "b", "c"]);
+    cat.release_stale_leases("process-7", 7).unwrap();
+    assert_eq!(cat.job_counts().unwrap().failed, 0, "{:?}", cat.jobs(None, 10).unwrap());
+    assert_eq!(cat.pending_jobs(&["scan_root"]).unwrap(), 3);
+}
+
 /// A job that kills its process (a decoder crashing on one file) is tried
 /// as often as it may be, then ends as failed: the next start does not
 /// claim it again, so a crash never becomes a loop.
@@ -154,20 +181,26 @@ fn a_job_whose_process_dies_on_it_every_time_ends_as_failed() {
     let dir = tempfile::tempdir().unwrap();
     let cat = open(dir.path());
     let id = cat.enqueue(&job("crashes"), 0).unwrap(); // max_attempts 3
-    cat.enqueue(&job("fine"), 0).unwrap();
+    let fine = cat.enqueue(&job("fine"), 0).unwrap();
     let mut now = 0;
-    for start in 1..=3 {
+    for start in 1..=3u32 {
         // Each process start releases what the dead one held, then the job
-        // is claimed again and the process dies on it.
-        cat.release_stale_leases(&format!("process-{start}"), now).unwrap();
-        let j = cat
-            .claim_job(&["scan_root"], &format!("process-{start}"), now, 3_600_000)
-            .unwrap()
-            .unwrap();
+        // is claimed again and the process dies on it. After the first
+        // death it waits behind the others of its priority: the fine job
+        // runs first.
+        let owner = format!("process-{start}");
+        cat.release_stale_leases(&owner, now).unwrap();
+        let mut j = cat.claim_job(&["scan_root"], &owner, now, 3_600_000).unwrap().unwrap();
+        if start == 2 {
+            assert_eq!(j.id, fine, "the others of its priority go first");
+            cat.complete_job(j.id, &owner, now).unwrap();
+            j = cat.claim_job(&["scan_root"], &owner, now, 3_600_000).unwrap().unwrap();
+        }
         assert_eq!((j.id, j.attempts), (id, start));
         now += 10;
     }
     // The fourth start: the job is failed, with why, and the rest runs.
+    let other = cat.enqueue(&job("other"), now).unwrap();
     cat.release_stale_leases("process-4", now).unwrap();
     let failed = cat.job(id).unwrap();
     assert_eq!(failed.state, JobState::Failed);
@@ -177,7 +210,7 @@ fn a_job_whose_process_dies_on_it_every_time_ends_as_failed() {
         "{error}"
     );
     let next = cat.claim_job(&["scan_root"], "process-4", now, 1000).unwrap().unwrap();
-    assert_ne!(next.id, id, "the other job runs; the crashing one is not claimed");
+    assert_eq!(next.id, other, "the other job runs; the crashing one is not claimed");
 
     // The same through an expired lease (a worker that hung or died while
     // another process kept the library).

@@ -231,3 +231,65 @@ fn equal_results_keep_their_order_across_an_edit() {
         .unwrap();
     assert_eq!(middle.hits.iter().map(|h| h.id).collect::<Vec<_>>(), [4, 3]);
 }
+
+/// Copies the files of folder `from` into `to` (flat: an index is one level).
+fn copy_files(from: &std::path::Path, to: &std::path::Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+    }
+}
+
+/// A process killed in the middle of a commit leaves the files it wrote
+/// (a segment's new deletes) listed as the index's own but named by no
+/// commit. The next process, redoing the same change, would write a file
+/// of the same name; Tantivy refused it (FileAlreadyExists) on every
+/// commit from then on, once in the CLI's kill -9 test. Opening the
+/// index clears such files away.
+#[test]
+fn files_a_killed_commit_left_behind_do_not_block_the_next_commits() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("search");
+    let (index, _) = Index::open_or_create(&path).unwrap();
+    // Enough assets that one changed does not get its segment merged away.
+    let docs: Vec<_> = (1..=20).map(|i| asset(i, &format!("{i}.jpg"))).collect();
+    index.upsert(&docs).unwrap();
+    index.commit(1).unwrap();
+    index.close().unwrap();
+    let before = dir.path().join("before");
+    copy_files(&path, &before);
+
+    // The change, committed once to learn what files it writes.
+    let (index, _) = Index::open_or_create(&path).unwrap();
+    index.upsert(&[asset(1, "a renamed.jpg")]).unwrap();
+    index.commit(2).unwrap();
+    index.close().unwrap();
+    let written: Vec<_> = fs::read_dir(&path)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| !before.join(n).exists())
+        .collect();
+    assert!(
+        written.iter().any(|n| n.to_string_lossy().ends_with(".del")),
+        "the change writes a segment's deletes: {written:?}"
+    );
+
+    // The state a kill before meta.json was written leaves: the old
+    // commit, plus the new files, already listed in .managed.json.
+    let killed = dir.path().join("killed");
+    copy_files(&before, &killed);
+    for name in &written {
+        fs::copy(path.join(name), killed.join(name)).unwrap();
+    }
+    fs::copy(path.join(".managed.json"), killed.join(".managed.json")).unwrap();
+
+    let (index, report) = Index::open_or_create(&killed).unwrap();
+    assert_eq!(report, OpenReport::Opened);
+    assert_eq!(index.committed_seq(), Some(1));
+    index.upsert(&[asset(1, "a renamed.jpg")]).unwrap();
+    index.commit(2).unwrap();
+    index.upsert(&[asset(21, "new.jpg")]).unwrap();
+    index.commit(3).unwrap();
+    assert_eq!(index.num_docs(), 21);
+}
