@@ -5,10 +5,14 @@
 # end-to-end tests under Xvfb through tauri-driver.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Each step prints the minutes since the start, so a slow run (CI has 90
+# minutes on 2 cores, also from an empty cache) shows where its time went.
+start=$(date +%s)
+step() { echo; echo "==> [$(( ($(date +%s) - start) / 60 )) min] $*"; }
+
+step "dependencies (apt, npm, tauri-driver, s3s-fs, SeaweedFS)"
 scripts/deps.sh
 export PATH="${CARGO_INSTALL_ROOT:-$HOME/.cargo}/bin:$PATH"
-
-step() { echo; echo "==> $*"; }
 
 step "front end: typecheck, unit tests, build"
 (cd ui && npm run check && npm test && npm run build)
@@ -57,3 +61,5 @@ step "desktop end-to-end (tauri-driver + WebKitWebDriver under Xvfb)"
 TROVE_DESKTOP_BIN="$target_dir/debug/trove-desktop" TROVE_TEST_S3_BIN="$target_dir/debug/trove-test-s3" \
   TROVE_DEB="$target_dir/debug/bundle/deb/Trove_0.1.0_amd64.deb" \
   xvfb-run -a --server-args="-screen 0 1400x900x24" scripts/with-keyring.sh node --test tests/desktop/
+
+step "done"

@@ -152,8 +152,7 @@ function memoryMb() {
 
 async function withApp(lib, fn) {
   const env = { ...process.env, TROVE_LIBRARY: lib };
-  const port = 4444 + Math.floor(Math.random() * 1000);
-  const { driver, base } = await startDriver(port, env);
+  const { driver, base } = await startDriver(env);
   let session;
   try {
     const t0 = performance.now();

@@ -26,7 +26,7 @@ test("rate, flag and label with keys, search by them, tag, and undo", { timeout:
   const photos = join(tmp, "photos");
   const names = writePhotos(photos, 4);
   const env = { ...process.env, TROVE_LIBRARY: join(tmp, "library"), XDG_DATA_HOME: join(tmp, "xdg"), WEBKIT_DISABLE_COMPOSITING_MODE: "0" };
-  const { driver, base } = await startDriver(6444 + Math.floor(Math.random() * 1000), env);
+  const { driver, base } = await startDriver(env);
   let session;
   try {
     session = await Session.start(base, app);

@@ -64,8 +64,7 @@ test("import, browse, view, sync, share, search, timeline and remove a folder", 
     // .deb test run the default.
     WEBKIT_DISABLE_COMPOSITING_MODE: "0",
   };
-  const port = 4444 + Math.floor(Math.random() * 1000);
-  const { driver, base } = await startDriver(port, env);
+  const { driver, base } = await startDriver(env);
   let session;
   try {
     session = await Session.start(base, app);
@@ -599,7 +598,7 @@ test("an upload request takes a file through its page, and Import received bring
     WEBKIT_DISABLE_COMPOSITING_MODE: "0",
   };
   const s3 = await startS3();
-  const { driver, base } = await startDriver(4444 + Math.floor(Math.random() * 1000), env);
+  const { driver, base } = await startDriver(env);
   let session;
   try {
     session = await Session.start(base, app);
@@ -686,7 +685,7 @@ test("folders dragged from another app onto the window are added, and a dropped 
   const loose = join(tmp, "loose.png");
   writeFileSync(loose, png(20, 20, [200, 40, 40]));
   const env = { ...process.env, TROVE_LIBRARY: join(tmp, "library"), XDG_DATA_HOME: join(tmp, "xdg"), WEBKIT_DISABLE_COMPOSITING_MODE: "0" };
-  const { driver, base } = await startDriver(4444 + Math.floor(Math.random() * 1000), env);
+  const { driver, base } = await startDriver(env);
   let session;
   let source;
   try {
@@ -747,7 +746,7 @@ test("a damaged catalog: the window opens, says what is wrong and what to do, an
   const damaged = Buffer.alloc(64 * 1024, "not a catalog, but someone's file\n");
   writeFileSync(join(library, "catalog.db"), damaged);
   const env = { ...process.env, TROVE_LIBRARY: library, XDG_DATA_HOME: join(tmp, "xdg"), WEBKIT_DISABLE_COMPOSITING_MODE: "0" };
-  const { driver, base } = await startDriver(4444 + Math.floor(Math.random() * 1000), env);
+  const { driver, base } = await startDriver(env);
   let session;
   try {
     session = await Session.start(base, app);

@@ -62,8 +62,7 @@ test("a video the player cannot start says which package to install and opens in
     XDG_DATA_HOME: join(tmp, "xdg"),
     WEBKIT_DISABLE_COMPOSITING_MODE: "0",
   };
-  const port = 5444 + Math.floor(Math.random() * 1000);
-  const { driver, base } = await startDriver(port, env);
+  const { driver, base } = await startDriver(env);
   let session;
   try {
     session = await Session.start(base, app);

@@ -67,9 +67,8 @@ test("recover a library from a bucket on the first screen; it opens at the next 
       AWS_ACCESS_KEY_ID: "",
       AWS_SECRET_ACCESS_KEY: "",
     };
-    const port = 4444 + Math.floor(Math.random() * 1000);
-    ({ driver } = await startDriver(port, env));
-    const base = `http://127.0.0.1:${port}`;
+    let base;
+    ({ driver, base } = await startDriver(env));
     session = await Session.start(base, app);
     await session.waitFor("the first screen", async () => (await session.findAll("[data-testid=empty-recover]")).length === 1);
     await session.click("[data-testid=empty-recover]");

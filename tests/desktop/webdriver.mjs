@@ -144,47 +144,70 @@ async function call(base, method, path, body, timeoutMs = 30000) {
   return json.value;
 }
 
-/// Starts tauri-driver and waits until it answers.
-/** A loopback port free right now (bound, then released). */
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
+/**
+ * A loopback port that can be bound right now, outside Linux's ephemeral
+ * range (32768-60999), so that no outgoing connection (to the S3 server,
+ * to the driver) can take it between this check and the bind.
+ */
+async function freePort() {
+  for (;;) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    const free = await new Promise((done) => {
+      const server = createServer();
+      server.once("error", () => done(false));
+      server.listen(port, "127.0.0.1", () => server.close(() => done(true)));
     });
-  });
+    if (free) return port;
+  }
 }
 
-export async function startDriver(port, env) {
-  // WebKitWebDriver gets a free port of its own: tauri-driver's default
-  // (4445) made two runs on one machine (a benchmark beside the tests)
-  // refuse each other's sessions.
-  const nativePort = await freePort();
-  // Its own process group: WebKitWebDriver and the app it starts join it,
-  // so stopDriver can end all of them (see there).
-  const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
-    env,
-    stdio: ["ignore", "inherit", "inherit"],
-    detached: true,
-  });
-  const base = `http://127.0.0.1:${port}`;
-  // Up to 30 s: once, in a full run, it took more than 10.
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (driver.exitCode !== null) throw new Error(`tauri-driver exited with ${driver.exitCode}`);
-    try {
-      await fetch(base + "/status", { signal: AbortSignal.timeout(1000) });
-      return { driver, base };
-    } catch {
+/**
+ * Starts tauri-driver and waits until it answers: `{ driver, base }`.
+ * It and the WebKitWebDriver it starts each get a free port. An attempt
+ * that does not answer within 20 s (once in CI, under load: WebKitWebDriver
+ * never took its port, and every request was refused) is stopped and made
+ * again, up to three times.
+ */
+export async function startDriver(env) {
+  const failures = [];
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    // WebKitWebDriver gets a free port of its own: tauri-driver's default
+    // (4445) made two runs on one machine (a benchmark beside the tests)
+    // refuse each other's sessions.
+    const nativePort = await freePort();
+    // Its own process group: WebKitWebDriver and the app it starts join it,
+    // so stopDriver can end all of them (see there).
+    const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
+      env,
+      stdio: ["ignore", "inherit", "inherit"],
+      detached: true,
+    });
+    const base = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 20_000;
+    let why = "no answer within 20 s";
+    while (Date.now() < deadline) {
+      // A panic aborts: the exit is a signal, not a code.
+      if (driver.exitCode !== null || driver.signalCode !== null) {
+        why = `exited with ${driver.exitCode ?? driver.signalCode}`;
+        break;
+      }
+      try {
+        // tauri-driver passes /status on to WebKitWebDriver: an answer
+        // means both are up.
+        const res = await fetch(base + "/status", { signal: AbortSignal.timeout(1000) });
+        if (res.ok) return { driver, base };
+      } catch {
+        // Not listening yet.
+      }
       await sleep(100);
     }
+    // A driver left running would keep the test process (and the run)
+    // alive forever: it goes before the next try or the error.
+    await stopDriver(driver);
+    failures.push(`ports ${port}/${nativePort}: ${why}`);
   }
-  // A driver left running would keep the test process (and the run)
-  // alive forever: it goes before the error does.
-  await stopDriver(driver);
-  throw new Error("tauri-driver did not start within 30 s");
+  throw new Error(`tauri-driver did not start (${failures.join("; ")})`);
 }
 
 /// Stops tauri-driver with SIGTERM (SIGKILL would orphan WebKitWebDriver).
