@@ -28,13 +28,18 @@ cargo build --workspace --all-targets
 step "clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 
+# The long steps run under a time limit, well above what they take (see
+# each), so a hang fails the run with the step's name and output instead of
+# using up CI's 90 minutes in silence (once: a test's S3 server left
+# running kept the desktop tests waiting until CI stopped them).
 step "Rust tests"
 target_dir="${CARGO_TARGET_DIR:-$(pwd)/target}"
 # End-to-end tests run the binaries this build made.
 export TROVE_BIN="$target_dir/debug/trove"
 # Inside a private D-Bus session with GNOME Keyring, so the desktop's
 # keychain code runs against a real Secret Service.
-scripts/with-keyring.sh cargo test --workspace --all-targets
+# About 9 minutes here.
+timeout --kill-after=30 40m scripts/with-keyring.sh cargo test --workspace --all-targets
 
 step "metadata agreement with exiftool, thumbnail parity with vipsthumbnail, on real files (Pillow's, pillow-heif's, piexif's and hachoir's test files, from PyPI)"
 # Fails when a field's agreement drops below what Trove reached
@@ -52,14 +57,18 @@ done
 
 step "mutation fuzzing: real files mutated, fed to every parser (bounded, from a fixed seed)"
 # No panic, hang or unbounded memory on any input (tests/fuzz/main.rs).
-TROVE_FUZZ_CORPUS="$corpus" cargo test --workspace --test fuzz -- --ignored --nocapture
+TROVE_FUZZ_CORPUS="$corpus" timeout --kill-after=30 20m cargo test --workspace --test fuzz -- --ignored --nocapture
 
-step "Debian package (tauri build --bundles deb, from the debug build)"
-(cd src-tauri && ../ui/node_modules/.bin/tauri build --debug --bundles deb --ci)
+step "Debian package (tauri bundle --bundles deb, from the debug build)"
+# `tauri bundle` packs the app the build above made (the page of the front
+# end step is inside it). `tauri build` built it again for the one package,
+# whose features differ from the workspace's: six minutes here, warm.
+(cd src-tauri && ../ui/node_modules/.bin/tauri bundle --debug --bundles deb --ci)
 
 step "desktop end-to-end (tauri-driver + WebKitWebDriver under Xvfb)"
 TROVE_DESKTOP_BIN="$target_dir/debug/trove-desktop" TROVE_TEST_S3_BIN="$target_dir/debug/trove-test-s3" \
   TROVE_DEB="$target_dir/debug/bundle/deb/Trove_0.1.0_amd64.deb" \
-  xvfb-run -a --server-args="-screen 0 1400x900x24" scripts/with-keyring.sh node --test tests/desktop/
+  timeout --kill-after=30 25m xvfb-run -a --server-args="-screen 0 1400x900x24" \
+  scripts/with-keyring.sh node --test --test-force-exit tests/desktop/
 
 step "done"

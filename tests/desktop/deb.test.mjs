@@ -1,4 +1,4 @@
-// The Debian package (`tauri build --bundles deb`, made by scripts/test.sh
+// The Debian package (`tauri bundle --bundles deb`, made by scripts/test.sh
 // before this runs): its control fields name what Trove needs at run time,
 // it holds the app, its menu entry and icons, and the packaged binary
 // starts and opens a library. Run under Xvfb.
@@ -14,7 +14,7 @@ const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const deb = process.env.TROVE_DEB ?? join(repo, "target/debug/bundle/deb/Trove_0.1.0_amd64.deb");
 
 test("the .deb declares its dependencies, installs the app and its menu entry, and the app starts", { timeout: 60_000 }, async () => {
-  assert.ok(existsSync(deb), `no package at ${deb}; build it with: (cd src-tauri && ../ui/node_modules/.bin/tauri build --debug --bundles deb --ci)`);
+  assert.ok(existsSync(deb), `no package at ${deb}; build the workspace, then package it with: (cd src-tauri && ../ui/node_modules/.bin/tauri bundle --debug --bundles deb --ci)`);
   const field = (name) => execFileSync("dpkg-deb", ["-f", deb, name], { encoding: "utf8" }).trim();
   assert.equal(field("Package"), "trove");
   const depends = field("Depends").split(",").map((d) => d.trim().split(" ")[0]);

@@ -598,9 +598,12 @@ test("an upload request takes a file through its page, and Import received bring
     WEBKIT_DISABLE_COMPOSITING_MODE: "0",
   };
   const s3 = await startS3();
-  const { driver, base } = await startDriver(env);
+  let driver;
   let session;
   try {
+    // Inside the try: a driver that does not start still stops the server.
+    let base;
+    ({ driver, base } = await startDriver(env));
     session = await Session.start(base, app);
     await session.waitFor("the page to load", async () => (await session.findAll("[data-testid=open-sync]")).length === 1);
     await session.click("[data-testid=open-sync]");
@@ -670,7 +673,7 @@ test("an upload request takes a file through its page, and Import received bring
     );
   } finally {
     if (session) await session.end().catch(() => {});
-    await stopDriver(driver);
+    if (driver) await stopDriver(driver);
     s3.stop();
     rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
   }
