@@ -61,9 +61,13 @@ pub fn jobs(dir: &Path, failed: bool, retry: Option<Retry>, json: bool) -> Resul
             Retry::One(id) => Some(id),
         };
         let n = lib.retry_failed_jobs(id)?;
-        output::note(&format!(
-            "queued {n} failed job(s) again; `trove scan` or `trove watch` runs them"
-        ));
+        if json {
+            output::json(&serde_json::json!({ "queued": n }));
+        } else {
+            output::note(&format!(
+                "queued {n} failed job(s) again; `trove scan` or `trove watch` runs them"
+            ));
+        }
         return Ok(EXIT_OK);
     }
     let lib = open_reader(dir)?;
