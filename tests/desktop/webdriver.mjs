@@ -147,11 +147,13 @@ async function call(base, method, path, body, timeoutMs = 30000) {
 /**
  * A loopback port that can be bound right now, outside Linux's ephemeral
  * range (32768-60999), so that no outgoing connection (to the S3 server,
- * to the driver) can take it between this check and the bind.
+ * to the driver) can take it between this check and the bind; never
+ * `not` (the port just chosen for the other driver, free again until bound).
  */
-async function freePort() {
+async function freePort(not) {
   for (;;) {
     const port = 20000 + Math.floor(Math.random() * 12000);
+    if (port === not) continue;
     const free = await new Promise((done) => {
       const server = createServer();
       server.once("error", () => done(false));
@@ -164,8 +166,8 @@ async function freePort() {
 /**
  * Starts tauri-driver and waits until it answers: `{ driver, base }`.
  * It and the WebKitWebDriver it starts each get a free port. An attempt
- * that does not answer within 20 s (once in CI, under load: WebKitWebDriver
- * never took its port, and every request was refused) is stopped and made
+ * that does not answer within 20 s (once in CI: WebKitWebDriver never
+ * answered, and every request was refused) is stopped and made
  * again, up to three times.
  */
 export async function startDriver(env) {
@@ -175,7 +177,7 @@ export async function startDriver(env) {
     // WebKitWebDriver gets a free port of its own: tauri-driver's default
     // (4445) made two runs on one machine (a benchmark beside the tests)
     // refuse each other's sessions.
-    const nativePort = await freePort();
+    const nativePort = await freePort(port);
     // Its own process group: WebKitWebDriver and the app it starts join it,
     // so stopDriver can end all of them (see there).
     const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {

@@ -1,6 +1,6 @@
 //! The durable job queue.
 
-use trove_catalog::{FailOutcome, JobState, NewJob};
+use trove_catalog::{Catalog, FailOutcome, Job, JobState, NewJob};
 
 use super::open;
 
@@ -12,6 +12,14 @@ fn job(key: &str) -> NewJob {
         priority: 0,
         max_attempts: 3,
     }
+}
+
+/// A process `owner` starts at `now` (the one before it died): it returns
+/// the dead one's leases to the queue and claims the next job, with a lease
+/// longer than the test.
+fn start_process(cat: &Catalog, owner: &str, now: i64) -> Option<Job> {
+    cat.release_stale_leases(owner, now).unwrap();
+    cat.claim_job(&["scan_root"], owner, now, 3_600_000).unwrap()
 }
 
 #[test]
@@ -159,12 +167,7 @@ fn kills_soon_after_each_start_do_not_give_up_the_job_at_the_head() {
     }
     let mut in_flight = Vec::new();
     for start in 1..=6 {
-        let owner = format!("process-{start}");
-        cat.release_stale_leases(&owner, start).unwrap();
-        let j = cat
-            .claim_job(&["scan_root"], &owner, start, 3_600_000)
-            .unwrap()
-            .unwrap();
+        let j = start_process(&cat, &format!("process-{start}"), start).unwrap();
         in_flight.push(j.dedup_key);
     }
     assert_eq!(in_flight, ["a", "b", "c", "a", "b", "c"]);
@@ -189,8 +192,7 @@ fn a_job_whose_process_dies_on_it_every_time_ends_as_failed() {
         // death it waits behind the others of its priority: the fine job
         // runs first.
         let owner = format!("process-{start}");
-        cat.release_stale_leases(&owner, now).unwrap();
-        let mut j = cat.claim_job(&["scan_root"], &owner, now, 3_600_000).unwrap().unwrap();
+        let mut j = start_process(&cat, &owner, now).unwrap();
         if start == 2 {
             assert_eq!(j.id, fine, "the others of its priority go first");
             cat.complete_job(j.id, &owner, now).unwrap();
@@ -234,10 +236,7 @@ fn a_job_that_killed_the_process_stays_failed_until_retried() {
     let cat = open(dir.path());
     let id = cat.enqueue(&job("crashes"), 0).unwrap();
     for start in 1..=4 {
-        cat.release_stale_leases(&format!("p{start}"), start).unwrap();
-        let _ = cat
-            .claim_job(&["scan_root"], &format!("p{start}"), start, 3_600_000)
-            .unwrap();
+        start_process(&cat, &format!("p{start}"), start);
     }
     assert_eq!(cat.job(id).unwrap().state, JobState::Failed);
     assert_eq!(cat.enqueue(&job("crashes"), 10).unwrap(), id);
@@ -264,11 +263,7 @@ fn progress_forgives_earlier_deaths_and_a_request_revives_a_given_up_job() {
     let id = cat.enqueue(&job("long scan"), 0).unwrap(); // max_attempts 3
     for start in 1..=10 {
         let owner = format!("p{start}");
-        cat.release_stale_leases(&owner, start).unwrap();
-        let j = cat
-            .claim_job(&["scan_root"], &owner, start, 3_600_000)
-            .unwrap()
-            .unwrap();
+        let j = start_process(&cat, &owner, start).unwrap();
         assert_eq!(j.id, id, "start {start}: still runnable");
         assert!(j.attempts <= 2, "start {start}: {} attempts", j.attempts);
         let mut b = cat.batch(start).unwrap();
@@ -277,9 +272,7 @@ fn progress_forgives_earlier_deaths_and_a_request_revives_a_given_up_job() {
     }
     // Without progress, three deaths in a row give it up as before ...
     for start in 11..=14 {
-        let owner = format!("p{start}");
-        cat.release_stale_leases(&owner, start).unwrap();
-        let _ = cat.claim_job(&["scan_root"], &owner, start, 3_600_000).unwrap();
+        start_process(&cat, &format!("p{start}"), start);
     }
     assert_eq!(cat.job(id).unwrap().state, JobState::Failed);
     assert_eq!(cat.enqueue(&job("long scan"), 20).unwrap(), id);
